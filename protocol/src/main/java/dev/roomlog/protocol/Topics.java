@@ -1,0 +1,33 @@
+package dev.roomlog.protocol;
+
+import dev.roomlog.protocol.event.RoomEvent;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The topics of Roomlog, with their keys:
+ *
+ * <ul>
+ *   <li>{@link #ACTIONS}: the write-ahead log. Key = connectionId, so one client's actions keep
+ *       the order it sent them in. Written only by gateways.
+ *   <li>{@link #ROOM_EVENTS}: each room's ordered, durable history. Key = roomId, so each room
+ *       has one total order (its seq). Written only by the room processor.
+ *   <li>{@link #DELIVERIES}: "send this frame to these connections". Key = gatewayId, so each
+ *       gateway reads only what concerns its own sockets. Written only by the room processor.
+ * </ul>
+ */
+public final class Topics {
+  public static final String ACTIONS_NAME = "roomlog.actions";
+  public static final String ROOM_EVENTS_NAME = "roomlog.room-events";
+  public static final String DELIVERIES_NAME = "roomlog.deliveries";
+
+  public static final Topic<String, WalRecord> ACTIONS =
+      new Topic<>(ACTIONS_NAME, Serdes.String(), JsonSerde.of(WalRecord.class));
+
+  public static final Topic<String, RoomEvent> ROOM_EVENTS =
+      new Topic<>(ROOM_EVENTS_NAME, Serdes.String(), JsonSerde.of(RoomEvent.class));
+
+  public static final Topic<String, Delivery> DELIVERIES =
+      new Topic<>(DELIVERIES_NAME, Serdes.String(), JsonSerde.of(Delivery.class));
+
+  private Topics() {}
+}

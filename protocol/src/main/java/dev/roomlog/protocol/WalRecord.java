@@ -1,0 +1,48 @@
+package dev.roomlog.protocol;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.RequestContext;
+import java.util.Objects;
+
+/**
+ * One record of the write-ahead log ({@link Topics#ACTIONS}): the client's action as sent,
+ * plus the gateway's {@code requestContext}. On the wire the action's fields stay at the top
+ * level, as in the API Gateway mapping template, e.g.
+ *
+ * <pre>{"action":"sendMessage","roomId":"lobby","text":"hi","requestContext":{...}}</pre>
+ */
+public record WalRecord(Action action, RequestContext requestContext) {
+  private static final String CONTEXT_FIELD = "requestContext";
+
+  public WalRecord {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(requestContext, "requestContext");
+  }
+
+  public String connectionId() {
+    return requestContext.connectionId();
+  }
+
+  @JsonValue
+  ObjectNode toJson() {
+    ObjectNode node = Json.MAPPER.valueToTree(action);
+    node.set(CONTEXT_FIELD, Json.MAPPER.valueToTree(requestContext));
+    return node;
+  }
+
+  @JsonCreator
+  static WalRecord fromJson(ObjectNode node) throws JsonProcessingException {
+    JsonNode context = node.remove(CONTEXT_FIELD);
+    if (context == null) {
+      throw new IllegalArgumentException("a WAL record needs a requestContext");
+    }
+    return new WalRecord(
+        Json.MAPPER.treeToValue(node, Action.class),
+        Json.MAPPER.treeToValue(context, RequestContext.class));
+  }
+}

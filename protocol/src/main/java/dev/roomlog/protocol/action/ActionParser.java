@@ -1,0 +1,160 @@
+package dev.roomlog.protocol.action;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.frame.ErrorCode;
+import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a client's text frame into an {@link Action}, or into the error that answers it.
+ * Pure: no I/O, no clock, safe to call from any thread.
+ *
+ * <p>Policy: unknown fields are ignored, and so is a client-supplied {@code connectionId} (the
+ * gateway's context is the only source of identity). A client can never send {@code $connect}
+ * or {@code $disconnect}. Every rejection carries the client's {@code requestId} when it was
+ * readable, so the client can match it.
+ */
+public final class ActionParser {
+  private static final Pattern ROOM_ID = Pattern.compile(Limits.ROOM_ID_PATTERN);
+  private static final String CLIENT_ACTIONS =
+      String.join(
+          ", ",
+          ActionNames.CREATE_ROOM,
+          ActionNames.JOIN_ROOM,
+          ActionNames.SEND_MESSAGE,
+          ActionNames.LEAVE_ROOM);
+
+  private ActionParser() {}
+
+  /** The outcome of parsing one frame. */
+  public sealed interface Result {
+    record Accepted(Action action) implements Result {}
+
+    record Rejected(ErrorFrame error) implements Result {}
+  }
+
+  public static Result parse(String text) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return reject(ErrorCode.BAD_JSON, "the frame is not valid JSON: expected one JSON object", null);
+    }
+    if (root == null || !root.isObject()) {
+      return reject(ErrorCode.BAD_JSON, "the frame must be a JSON object", null);
+    }
+    try {
+      return new Result.Accepted(read(root));
+    } catch (Invalid e) {
+      return new Result.Rejected(e.error);
+    }
+  }
+
+  private static Action read(JsonNode root) {
+    String requestId = optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
+    String action = requiredString(root, "action", Integer.MAX_VALUE, requestId);
+    switch (action) {
+      case ActionNames.CREATE_ROOM -> {
+        String roomId = optionalString(root, "roomId", Limits.MAX_ROOM_ID_LENGTH, requestId);
+        if (roomId != null) {
+          checkRoomId(roomId, requestId);
+        }
+        return new Action.CreateRoom(requestId, username(root, requestId), roomId);
+      }
+      case ActionNames.JOIN_ROOM -> {
+        return new Action.JoinRoom(requestId, roomId(root, requestId), username(root, requestId));
+      }
+      case ActionNames.SEND_MESSAGE -> {
+        String roomId = roomId(root, requestId);
+        String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
+        String clientMsgId =
+            optionalString(root, "clientMsgId", Limits.MAX_CLIENT_MSG_ID_LENGTH, requestId);
+        return new Action.SendMessage(requestId, roomId, text, clientMsgId);
+      }
+      case ActionNames.LEAVE_ROOM -> {
+        return new Action.LeaveRoom(requestId, roomId(root, requestId));
+      }
+      default ->
+          throw new Invalid(
+              ErrorCode.UNKNOWN_ACTION,
+              "unknown action '" + truncate(action) + "': expected one of " + CLIENT_ACTIONS,
+              requestId);
+    }
+  }
+
+  private static String roomId(JsonNode root, String requestId) {
+    String roomId = requiredString(root, "roomId", Limits.MAX_ROOM_ID_LENGTH, requestId);
+    checkRoomId(roomId, requestId);
+    return roomId;
+  }
+
+  private static void checkRoomId(String roomId, String requestId) {
+    if (!ROOM_ID.matcher(roomId).matches()) {
+      throw new Invalid(
+          ErrorCode.INVALID_FIELD,
+          "roomId may contain only letters, digits, '.', '_' and '-'",
+          requestId);
+    }
+  }
+
+  private static String username(JsonNode root, String requestId) {
+    String username = requiredString(root, "username", Limits.MAX_USERNAME_LENGTH, requestId);
+    if (username.isBlank() || username.codePoints().anyMatch(Character::isISOControl)) {
+      throw new Invalid(
+          ErrorCode.INVALID_FIELD,
+          "username must contain visible characters and no control characters",
+          requestId);
+    }
+    return username;
+  }
+
+  private static String requiredString(JsonNode root, String field, int maxLength, String requestId) {
+    String value = optionalString(root, field, maxLength, requestId);
+    if (value == null) {
+      throw new Invalid(ErrorCode.MISSING_FIELD, field + " is required", requestId);
+    }
+    return value;
+  }
+
+  /** The field's string value, null when absent or JSON null. */
+  private static String optionalString(JsonNode root, String field, int maxLength, String requestId) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must be a string", requestId);
+    }
+    String value = node.textValue();
+    if (value.isEmpty()) {
+      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must not be empty", requestId);
+    }
+    if (value.codePointCount(0, value.length()) > maxLength) {
+      throw new Invalid(
+          ErrorCode.FIELD_TOO_LONG,
+          field + " is longer than " + maxLength + " characters",
+          requestId);
+    }
+    return value;
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  private static Result reject(ErrorCode code, String message, String requestId) {
+    return new Result.Rejected(code.frame(message, requestId));
+  }
+
+  /** Unwinds the field readers to {@link #parse}; never escapes this class. */
+  private static final class Invalid extends RuntimeException {
+    private final transient ErrorFrame error;
+
+    Invalid(ErrorCode code, String message, String requestId) {
+      super(message, null, false, false);
+      this.error = code.frame(message, requestId);
+    }
+  }
+}

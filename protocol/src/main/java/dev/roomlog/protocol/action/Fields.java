@@ -1,0 +1,12 @@
+package dev.roomlog.protocol.action;
+
+/** Invariant checks shared by the compact constructors of the protocol records. */
+final class Fields {
+  private Fields() {}
+
+  static void require(String name, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(name + " is required and must be a non-empty string");
+    }
+  }
+}

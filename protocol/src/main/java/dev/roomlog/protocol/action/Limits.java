@@ -1,0 +1,18 @@
+package dev.roomlog.protocol.action;
+
+/**
+ * The field limits every gateway enforces before an action reaches the log. Lengths count
+ * Unicode code points, so an emoji counts as one character.
+ */
+public final class Limits {
+  public static final int MAX_USERNAME_LENGTH = 64;
+  public static final int MAX_ROOM_ID_LENGTH = 64;
+  public static final int MAX_TEXT_LENGTH = 4096;
+  public static final int MAX_REQUEST_ID_LENGTH = 128;
+  public static final int MAX_CLIENT_MSG_ID_LENGTH = 128;
+
+  /** Room ids are URL- and log-safe: letters, digits, '.', '_' and '-'. */
+  public static final String ROOM_ID_PATTERN = "[A-Za-z0-9._-]+";
+
+  private Limits() {}
+}

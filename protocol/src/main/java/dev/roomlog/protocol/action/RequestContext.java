@@ -1,0 +1,45 @@
+package dev.roomlog.protocol.action;
+
+import java.util.Objects;
+
+/**
+ * What the gateway knows about an action and the client cannot forge, modelled on the
+ * {@code requestContext} of an AWS API Gateway WebSocket event (same field names where they
+ * apply), plus the id of the gateway node that holds the connection.
+ *
+ * @param routeKey the action name, {@code $connect} or {@code $disconnect}
+ * @param eventType CONNECT, MESSAGE or DISCONNECT
+ * @param connectionId the gateway-assigned id of the connection; the log's key
+ * @param connectedAt epoch millis of the handshake
+ * @param requestTimeEpoch epoch millis at which the gateway received the action
+ * @param requestId the gateway's unique id for this record (not the client's requestId)
+ * @param identity where the connection comes from
+ * @param gatewayId the gateway node holding the connection; deliveries are addressed to it
+ */
+public record RequestContext(
+    String routeKey,
+    EventType eventType,
+    String connectionId,
+    long connectedAt,
+    long requestTimeEpoch,
+    String requestId,
+    Identity identity,
+    String gatewayId) {
+
+  public RequestContext {
+    Objects.requireNonNull(routeKey, "routeKey");
+    Objects.requireNonNull(eventType, "eventType");
+    Fields.require("connectionId", connectionId);
+    Fields.require("requestId", requestId);
+    Objects.requireNonNull(identity, "identity");
+    Fields.require("gatewayId", gatewayId);
+  }
+
+  public enum EventType {
+    CONNECT,
+    MESSAGE,
+    DISCONNECT
+  }
+
+  public record Identity(String sourceIp) {}
+}

@@ -1,0 +1,40 @@
+package dev.roomlog.protocol.frame;
+
+/**
+ * Every error a client can be answered with: an HTTP-like status and a stable code. The code
+ * is the contract (clients switch on it); the message is for people and may change.
+ */
+public enum ErrorCode {
+  BAD_JSON(400, "badJson"),
+  UNKNOWN_ACTION(400, "unknownAction"),
+  MISSING_FIELD(400, "missingField"),
+  INVALID_FIELD(400, "invalidField"),
+  NOT_MEMBER(403, "notMember"),
+  ROOM_NOT_FOUND(404, "roomNotFound"),
+  ROOM_EXISTS(409, "roomExists"),
+  ALREADY_MEMBER(409, "alreadyMember"),
+  FIELD_TOO_LONG(413, "fieldTooLong"),
+  OVERLOADED(503, "overloaded"),
+  LOG_UNAVAILABLE(503, "logUnavailable");
+
+  private final int status;
+  private final String code;
+
+  ErrorCode(int status, String code) {
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  /** The error frame for this code, answering {@code requestId} (which may be null). */
+  public ServerFrame.ErrorFrame frame(String message, String requestId) {
+    return new ServerFrame.ErrorFrame(status, code, message, requestId);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.roomlog.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.action.RequestContext.Identity;
+import dev.roomlog.protocol.frame.ServerFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WalRecordTest {
+  private static final RequestContext CONTEXT =
+      new RequestContext(
+          "sendMessage",
+          EventType.MESSAGE,
+          "conn-1",
+          1711924352723L,
+          1711924352725L,
+          "gw-req-1",
+          new Identity("127.0.0.1"),
+          "gw-a");
+
+  @Test
+  void keepsTheClientFieldsAtTopLevelAndTheContextBesideThem() throws Exception {
+    WalRecord record = new WalRecord(new Action.SendMessage("c1", "lobby", "hi", null), CONTEXT);
+    byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
+
+    JsonNode json = Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
+    assertEquals("sendMessage", json.get("action").asText());
+    assertEquals("lobby", json.get("roomId").asText());
+    assertEquals("c1", json.get("requestId").asText());
+    assertEquals("conn-1", json.at("/requestContext/connectionId").asText());
+    assertEquals("MESSAGE", json.at("/requestContext/eventType").asText());
+    assertEquals("127.0.0.1", json.at("/requestContext/identity/sourceIp").asText());
+    assertEquals("gw-a", json.at("/requestContext/gatewayId").asText());
+
+    assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
+  }
+
+  @Test
+  void roundTripsGatewayWrittenRecords() {
+    for (Action action : List.of(new Action.Connect(), new Action.Disconnect())) {
+      WalRecord record = new WalRecord(action, CONTEXT);
+      byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
+      assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
+    }
+  }
+
+  @Test
+  void deliveryNestsTheFrameAsJsonAndGivesBackTheSameText() throws Exception {
+    Delivery delivery = Delivery.of(List.of("c1", "c2"), new ServerFrame.Connected("c1"));
+    byte[] bytes = Topics.DELIVERIES.valueSerde().serializer().serialize("t", delivery);
+    JsonNode json = Json.MAPPER.readTree(bytes);
+    assertEquals("connected", json.at("/frame/type").asText());
+
+    Delivery back = Topics.DELIVERIES.valueSerde().deserializer().deserialize("t", bytes);
+    assertEquals(delivery, back);
+    assertEquals("{\"type\":\"connected\",\"connectionId\":\"c1\"}", back.frame());
+  }
+}

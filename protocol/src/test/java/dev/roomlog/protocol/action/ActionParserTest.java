@@ -1,0 +1,134 @@
+package dev.roomlog.protocol.action;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.roomlog.protocol.action.ActionParser.Result;
+import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ActionParserTest {
+
+  private static Action accepted(String json) {
+    return assertInstanceOf(Result.Accepted.class, ActionParser.parse(json)).action();
+  }
+
+  private static ErrorFrame rejected(String json) {
+    return assertInstanceOf(Result.Rejected.class, ActionParser.parse(json)).error();
+  }
+
+  @Test
+  void parsesEachClientAction() {
+    assertEquals(
+        new Action.CreateRoom("r1", "test1", null),
+        accepted("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\"}"));
+    assertEquals(
+        new Action.JoinRoom(null, "lobby", "bob"),
+        accepted("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"bob\"}"));
+    assertEquals(
+        new Action.SendMessage(null, "lobby", "hi", "m1"),
+        accepted(
+            "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"clientMsgId\":\"m1\"}"));
+    assertEquals(
+        new Action.LeaveRoom("x", "lobby"),
+        accepted("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"x\"}"));
+  }
+
+  @Test
+  void ignoresAClientSuppliedConnectionId() {
+    Action action =
+        accepted(
+            "{\"action\":\"createRoom\",\"username\":\"a\",\"connectionId\":\"someone-else\"}");
+    assertEquals(new Action.CreateRoom(null, "a", null), action);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"not json", "{\"action\":", "[1,2]", "42", "\"text\""})
+  void rejectsWhatIsNotAJsonObjectWithBadJson(String frame) {
+    ErrorFrame error = rejected(frame);
+    assertEquals(400, error.status());
+    assertEquals("badJson", error.code());
+  }
+
+  @Test
+  void rejectsUnknownActionAndEchoesRequestId() {
+    ErrorFrame error = rejected("{\"action\":\"dance\",\"requestId\":\"q7\"}");
+    assertEquals("unknownAction", error.code());
+    assertEquals(400, error.status());
+    assertEquals("q7", error.requestId());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"$connect", "$disconnect"})
+  void clientsCannotSendTheGatewaysOwnRoutes(String route) {
+    assertEquals("unknownAction", rejected("{\"action\":\"" + route + "\"}").code());
+  }
+
+  @Test
+  void rejectsMissingFieldsNamingTheField() {
+    ErrorFrame error = rejected("{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"requestId\":\"a\"}");
+    assertEquals("missingField", error.code());
+    assertEquals("text is required", error.message());
+    assertEquals("a", error.requestId());
+    assertEquals("missingField", rejected("{\"username\":\"x\"}").code());
+  }
+
+  @Test
+  void rejectsFieldsOfTheWrongType() {
+    assertEquals(
+        "invalidField",
+        rejected("{\"action\":\"joinRoom\",\"roomId\":7,\"username\":\"bob\"}").code());
+    assertEquals(
+        "invalidField",
+        rejected("{\"action\":\"joinRoom\",\"roomId\":\"a b\",\"username\":\"bob\"}").code());
+    assertEquals(
+        "invalidField",
+        rejected("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"   \"}").code());
+  }
+
+  @Test
+  void acceptsTextAtTheLimitAndRejectsOneCharacterMoreWith413() {
+    String atLimit = "é".repeat(Limits.MAX_TEXT_LENGTH);
+    Action ok =
+        accepted("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + atLimit + "\"}");
+    assertEquals(atLimit, ((Action.SendMessage) ok).text());
+
+    ErrorFrame error =
+        rejected("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + atLimit + "x\"}");
+    assertEquals(413, error.status());
+    assertEquals("fieldTooLong", error.code());
+  }
+
+  @Test
+  void countsAnEmojiAsOneCharacter() {
+    String emoji = "\uD83D\uDE00".repeat(Limits.MAX_USERNAME_LENGTH);
+    accepted("{\"action\":\"createRoom\",\"username\":\"" + emoji + "\"}");
+  }
+
+  @Test
+  void enforcesUsernameRoomIdAndRequestIdLimits() {
+    String name = "u".repeat(Limits.MAX_USERNAME_LENGTH);
+    accepted("{\"action\":\"createRoom\",\"username\":\"" + name + "\"}");
+    assertEquals(
+        "fieldTooLong", rejected("{\"action\":\"createRoom\",\"username\":\"" + name + "u\"}").code());
+
+    String room = "r".repeat(Limits.MAX_ROOM_ID_LENGTH);
+    accepted("{\"action\":\"leaveRoom\",\"roomId\":\"" + room + "\"}");
+    assertEquals("fieldTooLong", rejected("{\"action\":\"leaveRoom\",\"roomId\":\"" + room + "r\"}").code());
+
+    String req = "q".repeat(Limits.MAX_REQUEST_ID_LENGTH);
+    accepted("{\"action\":\"leaveRoom\",\"roomId\":\"r\",\"requestId\":\"" + req + "\"}");
+    ErrorFrame tooLong =
+        rejected("{\"action\":\"leaveRoom\",\"roomId\":\"r\",\"requestId\":\"" + req + "q\"}");
+    assertEquals("fieldTooLong", tooLong.code());
+    assertEquals(null, tooLong.requestId(), "an unreadable requestId is not echoed");
+  }
+
+  @Test
+  void rejectsDocumentsNestedDeeperThanTheLimit() {
+    String deep = "[".repeat(1000) + "]".repeat(1000);
+    assertEquals("badJson", rejected("{\"action\":\"createRoom\",\"x\":" + deep + "}").code());
+  }
+}
