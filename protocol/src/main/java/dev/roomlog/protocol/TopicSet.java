@@ -1,0 +1,37 @@
+package dev.roomlog.protocol;
+
+import dev.roomlog.protocol.event.RoomEvent;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The three topics one Roomlog deployment uses. Production uses {@link #DEFAULT}; a test gives
+ * each case its own set with {@link #prefixed(String)} so that cases sharing one broker never
+ * see each other's records.
+ */
+public record TopicSet(
+    Topic<String, WalRecord> actions,
+    Topic<String, RoomEvent> roomEvents,
+    Topic<String, Delivery> deliveries) {
+
+  public static final TopicSet DEFAULT =
+      new TopicSet(Topics.ACTIONS, Topics.ROOM_EVENTS, Topics.DELIVERIES);
+
+  public TopicSet {
+    Objects.requireNonNull(actions, "actions");
+    Objects.requireNonNull(roomEvents, "roomEvents");
+    Objects.requireNonNull(deliveries, "deliveries");
+  }
+
+  /** The default topics with {@code prefix + "."} before each name. */
+  public static TopicSet prefixed(String prefix) {
+    return new TopicSet(
+        Topics.ACTIONS.renamed(prefix + "." + Topics.ACTIONS_NAME),
+        Topics.ROOM_EVENTS.renamed(prefix + "." + Topics.ROOM_EVENTS_NAME),
+        Topics.DELIVERIES.renamed(prefix + "." + Topics.DELIVERIES_NAME));
+  }
+
+  public List<String> names() {
+    return List.of(actions.name(), roomEvents.name(), deliveries.name());
+  }
+}
