@@ -1,0 +1,100 @@
+package dev.roomlog.processor;
+
+import dev.roomlog.protocol.TopicSet;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the room processor needs to run, validated once at start-up so that a bad value
+ * fails fast with the name of the setting.
+ *
+ * @param bootstrapServers Kafka brokers, {@code host:port[,host:port...]}
+ * @param applicationId the Kafka Streams application id: consumer group, transactional id prefix
+ *     and prefix of the internal topics; every processor instance of one deployment shares it
+ * @param stateDir where RocksDB keeps the local copies of the state stores
+ * @param historySize how many recent messages a room keeps for the {@code joined} frame (0..)
+ * @param commitIntervalMs how often a transaction commits; bounds input-to-output latency
+ * @param replicationFactor of the internal topics (repartition, changelogs); -1 = broker default
+ * @param topics the write-ahead log and the two output topics
+ */
+public record ProcessorSettings(
+    String bootstrapServers,
+    String applicationId,
+    Path stateDir,
+    int historySize,
+    long commitIntervalMs,
+    int replicationFactor,
+    TopicSet topics) {
+
+  public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
+  public static final int DEFAULT_HISTORY_SIZE = 50;
+  /** Exactly-once output becomes visible at commit: 100 ms gives p50 ~60 ms end to end. */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+  /** -1 lets the broker's default.replication.factor decide. */
+  public static final int DEFAULT_REPLICATION_FACTOR = -1;
+
+  /** A room's history travels in every {@code joined} frame; keep that frame bounded. */
+  public static final int MAX_HISTORY_SIZE = 1_000;
+
+  // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
+  private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
+
+  public ProcessorSettings {
+    require(bootstrapServers != null && !bootstrapServers.isBlank(),
+        "bootstrapServers", bootstrapServers, "a non-empty host:port list");
+    require(applicationId != null && TOPIC_LEGAL.matcher(applicationId).matches(),
+        "applicationId", applicationId, "letters, digits, '.', '_' or '-'");
+    Objects.requireNonNull(stateDir, "stateDir must be set: the directory for RocksDB state");
+    require(historySize >= 0 && historySize <= MAX_HISTORY_SIZE,
+        "historySize", historySize, "0.." + MAX_HISTORY_SIZE);
+    require(commitIntervalMs >= 1, "commitIntervalMs", commitIntervalMs, ">= 1");
+    require(replicationFactor == -1 || replicationFactor >= 1,
+        "replicationFactor", replicationFactor, "-1 (broker default) or >= 1");
+    Objects.requireNonNull(topics, "topics must be set");
+  }
+
+  /** The defaults for everything but the broker and the state directory. */
+  public static ProcessorSettings defaults(String bootstrapServers, Path stateDir) {
+    return new ProcessorSettings(
+        bootstrapServers,
+        DEFAULT_APPLICATION_ID,
+        stateDir,
+        DEFAULT_HISTORY_SIZE,
+        DEFAULT_COMMIT_INTERVAL_MS,
+        DEFAULT_REPLICATION_FACTOR,
+        TopicSet.DEFAULT);
+  }
+
+  public ProcessorSettings withApplicationId(String value) {
+    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize,
+        commitIntervalMs, replicationFactor, topics);
+  }
+
+  public ProcessorSettings withHistorySize(int value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value,
+        commitIntervalMs, replicationFactor, topics);
+  }
+
+  public ProcessorSettings withCommitIntervalMs(long value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
+        value, replicationFactor, topics);
+  }
+
+  public ProcessorSettings withReplicationFactor(int value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
+        commitIntervalMs, value, topics);
+  }
+
+  public ProcessorSettings withTopics(TopicSet value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
+        commitIntervalMs, replicationFactor, value);
+  }
+
+  private static void require(boolean ok, String setting, Object value, String expected) {
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "invalid processor setting " + setting + "=" + value + ": expected " + expected);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.roomlog.processor;
+
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The room processor as one running Kafka Streams client. Lifecycle: construct, {@link #start}
+ * once, {@link #close} once (idempotent). Safe to call from any thread.
+ *
+ * <p>If a stream thread dies with an exception that Kafka Streams did not handle itself, the
+ * whole client shuts down ({@code SHUTDOWN_CLIENT}) and {@link #isRunning} turns false: such
+ * an exception is almost always deterministic (a bug or a poison record), so replacing the
+ * thread would only replay the same record in a loop. Its tasks move to the other instances
+ * of the group, and the server can notice and exit for its supervisor to restart it.
+ */
+public final class RoomProcessor implements AutoCloseable {
+  /** How long {@link #close()} waits for the stream threads to commit and stop. */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
+
+  private final KafkaStreams streams;
+
+  public RoomProcessor(ProcessorSettings settings) {
+    this.streams =
+        new KafkaStreams(
+            RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
+    streams.setStateListener(
+        (newState, oldState) ->
+            log.info("room processor {}: {} -> {}", settings.applicationId(), oldState, newState));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error(
+              "room processor {} stream thread died; shutting the processor down",
+              settings.applicationId(),
+              e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+  }
+
+  /** Starts processing in the background; returns at once. */
+  public void start() {
+    streams.start();
+  }
+
+  /** True while the client is running or rebalancing, false before start and after any stop. */
+  public boolean isRunning() {
+    return streams.state().isRunningOrRebalancing();
+  }
+
+  /** The Kafka Streams state, for health checks and logs. */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Stops within {@link #CLOSE_TIMEOUT}. */
+  @Override
+  public void close() {
+    close(CLOSE_TIMEOUT);
+  }
+
+  /** Stops within {@code timeout}; false if the threads had not stopped by then. */
+  public boolean close(Duration timeout) {
+    boolean stopped = streams.close(timeout);
+    if (!stopped) {
+      log.warn("room processor did not stop within {}", timeout);
+    }
+    return stopped;
+  }
+}

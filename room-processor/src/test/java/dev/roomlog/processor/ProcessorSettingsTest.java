@@ -1,0 +1,72 @@
+package dev.roomlog.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roomlog.protocol.TopicSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessorSettingsTest {
+  @TempDir Path stateDir;
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
+    assertEquals("roomlog-processor", s.applicationId());
+    assertEquals(50, s.historySize());
+    assertEquals(100, s.commitIntervalMs());
+    assertEquals(-1, s.replicationFactor());
+    assertEquals(TopicSet.DEFAULT, s.topics());
+  }
+
+  @Test
+  void badValueFailsWithTheNameOfTheSetting() {
+    ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.withHistorySize(-1));
+    assertTrue(e.getMessage().contains("historySize=-1"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> s.withReplicationFactor(0));
+    assertThrows(IllegalArgumentException.class, () -> s.withCommitIntervalMs(0));
+    assertThrows(IllegalArgumentException.class, () -> s.withApplicationId("has space"));
+    assertThrows(
+        IllegalArgumentException.class, () -> ProcessorSettings.defaults(" ", stateDir));
+  }
+
+  @Test
+  void streamsConfigIsExactlyOnceAndSkipsUnreadableRecords() {
+    ProcessorSettings s =
+        ProcessorSettings.defaults("broker:9092", stateDir)
+            .withApplicationId("app-1")
+            .withCommitIntervalMs(10)
+            .withReplicationFactor(3);
+    Properties p = RoomTopology.streamsConfig(s);
+    assertEquals("exactly_once_v2", p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    assertEquals("app-1", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
+    assertEquals("broker:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+    assertEquals(10L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    assertEquals(3, p.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+    assertEquals(
+        SkipUnreadableRecordHandler.class.getName(),
+        p.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG));
+    // Kafka Streams itself must accept the whole configuration.
+    new StreamsConfig(p);
+  }
+
+  @Test
+  void processorIsNotRunningBeforeStartAndClosesWithinItsTimeout() {
+    RoomProcessor processor =
+        new RoomProcessor(ProcessorSettings.defaults("localhost:1", stateDir));
+    assertFalse(processor.isRunning());
+    assertEquals(KafkaStreams.State.CREATED, processor.state());
+    assertTrue(processor.close(Duration.ofSeconds(10)));
+    assertFalse(processor.isRunning());
+  }
+}

@@ -1,0 +1,125 @@
+package dev.roomlog.server;
+
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.kafka.EmbeddedKafkaBroker;
+import dev.roomlog.processor.RoomProcessor;
+import dev.roomlog.protocol.TopicSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code roomlog dev}: everything in one process on one machine. An embedded Kafka broker
+ * (data kept in the data directory across restarts), Roomlog's topics, the room processor, and
+ * one gateway node with its delivery consumer.
+ */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = "Runs Roomlog whole in one process, with an embedded Kafka broker: for trying it out and for development.")
+final class DevCommand implements Callable<Integer> {
+  static final String DEV_KEY_FILE = "dev-api-key";
+  static final short DEV_REPLICATION_FACTOR = 1;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "${env:ROOMLOG_DATA_DIR:-roomlog-data}",
+      description = "Where the broker's log and the processor's state are kept (env ROOMLOG_DATA_DIR; default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "${env:ROOMLOG_KAFKA_PORT:-9092}",
+      description = "Port of the embedded Kafka broker; 0 picks a free one (env ROOMLOG_KAFKA_PORT; default ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  @Option(
+      names = "--controller-port",
+      defaultValue = "${env:ROOMLOG_CONTROLLER_PORT:-9093}",
+      description = "Port of the embedded broker's KRaft controller; 0 picks a free one (env ROOMLOG_CONTROLLER_PORT; default ${DEFAULT-VALUE}).")
+  int controllerPort;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "${env:ROOMLOG_PARTITIONS:-3}",
+      description = "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Mixin GatewayOptions gateway;
+  @Mixin ProcessorOptions processor;
+
+  @Override
+  public Integer call() throws Exception {
+    Files.createDirectories(dataDir);
+    Stack stack = new Stack();
+    try {
+      EmbeddedKafkaBroker broker =
+          stack.push(new EmbeddedKafkaBroker(dataDir, kafkaPort, controllerPort));
+      broker.start();
+      String bootstrap = broker.bootstrapServers();
+      TopicProvisioner.ensureTopics(bootstrap, TopicSet.DEFAULT, partitions, DEV_REPLICATION_FACTOR);
+
+      RoomProcessor rooms =
+          stack.push(
+              new RoomProcessor(
+                  processor.settings(
+                      bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)));
+      rooms.start();
+      Set<String> keys = gateway.keys().isEmpty() ? Set.of(devApiKey()) : gateway.keys();
+      GatewaySettings settings = gateway.settings(keys);
+      GatewayNode node = stack.push(GatewayNode.start(bootstrap, TopicSet.DEFAULT, settings));
+      Readiness.await("the room processor", rooms::isRunning, Duration.ofSeconds(120));
+
+      printBanner(bootstrap, node.port(), settings.gatewayId(), keys.iterator().next());
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+    stack.runUntilShutdown("Roomlog dev");
+    return 0;
+  }
+
+  /** The dev key: made once per data directory, so a restart keeps the same key. */
+  private String devApiKey() throws IOException {
+    Path file = dataDir.resolve(DEV_KEY_FILE);
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+    byte[] bytes = new byte[18];
+    new SecureRandom().nextBytes(bytes);
+    String key = "dev-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
+    return key;
+  }
+
+  private void printBanner(String bootstrap, int port, String gatewayId, String key) {
+    String url = "ws://localhost:" + port + "/";
+    System.out.println();
+    System.out.println("Roomlog dev is ready.");
+    System.out.println("  Gateway     " + url + "  (gateway id " + gatewayId + ")");
+    System.out.println("  Kafka       " + bootstrap + "  (data in " + dataDir.toAbsolutePath() + ")");
+    System.out.println("  API key     " + key);
+    System.out.println();
+    System.out.println("Chat from another terminal:");
+    System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");
+    System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
+    System.out.println("Read the write-ahead log:");
+    System.out.println(
+        "  bin/kafka-console-consumer --bootstrap-server "
+            + bootstrap
+            + " --topic "
+            + TopicSet.DEFAULT.actions().name()
+            + " --from-beginning --property print.key=true");
+    System.out.println("Ctrl-C stops everything.");
+    System.out.flush();
+  }
+}

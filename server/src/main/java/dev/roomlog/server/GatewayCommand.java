@@ -1,0 +1,37 @@
+package dev.roomlog.server;
+
+import dev.roomlog.gateway.GatewaySettings;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code roomlog gateway}: one gateway node (WebSocket server + delivery) against a cluster. */
+@Command(
+    name = "gateway",
+    mixinStandardHelpOptions = true,
+    description = "Runs one gateway node (WebSocket server, write-ahead-log producer, delivery consumer) against a Kafka cluster.")
+final class GatewayCommand implements Callable<Integer> {
+  @Mixin KafkaOptions kafka;
+  @Mixin GatewayOptions gateway;
+
+  @Override
+  public Integer call() throws Exception {
+    kafka.validate();
+    Set<String> keys = gateway.keys();
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a gateway needs at least one API key: --api-key KEY or ROOMLOG_API_KEYS=key1,key2");
+    }
+    TopicProvisioner.ensureTopics(
+        kafka.bootstrapServers, kafka.topics(), kafka.partitions, kafka.replicationFactor);
+    GatewaySettings settings = gateway.settings(keys);
+    Stack stack = new Stack();
+    GatewayNode node = stack.push(GatewayNode.start(kafka.bootstrapServers, kafka.topics(), settings));
+    System.out.println(
+        "Roomlog gateway " + settings.gatewayId() + " listening on port " + node.port()
+            + ", writing to " + kafka.bootstrapServers);
+    stack.runUntilShutdown("Roomlog gateway");
+    return 0;
+  }
+}

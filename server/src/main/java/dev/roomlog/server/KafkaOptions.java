@@ -1,0 +1,49 @@
+package dev.roomlog.server;
+
+import dev.roomlog.protocol.TopicSet;
+import picocli.CommandLine.Option;
+
+/** Where the Kafka cluster is and how Roomlog's topics are laid out on it. */
+final class KafkaOptions {
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      defaultValue = "${env:ROOMLOG_BOOTSTRAP_SERVERS:-localhost:9092}",
+      description = "Kafka bootstrap servers (env ROOMLOG_BOOTSTRAP_SERVERS; default ${DEFAULT-VALUE}).")
+  String bootstrapServers;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "${env:ROOMLOG_PARTITIONS:-6}",
+      description = "Partitions of each topic, used only when the topic is created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--replication-factor",
+      defaultValue = "${env:ROOMLOG_REPLICATION_FACTOR:-3}",
+      description = "Replication factor of Roomlog's topics and the processor's internal topics, used only when created (env ROOMLOG_REPLICATION_FACTOR; default ${DEFAULT-VALUE}; 1 in dev mode).")
+  short replicationFactor;
+
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "${env:ROOMLOG_TOPIC_PREFIX:-}",
+      description = "A prefix for every topic name, so several deployments can share a cluster (env ROOMLOG_TOPIC_PREFIX; default none).")
+  String topicPrefix;
+
+  TopicSet topics() {
+    return topicPrefix == null || topicPrefix.isBlank() ? TopicSet.DEFAULT : TopicSet.prefixed(topicPrefix);
+  }
+
+  void validate() {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+    }
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "--replication-factor must be at least 1, got " + replicationFactor);
+    }
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("--bootstrap-servers must name at least one broker");
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.roomlog.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.Json;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's promise, kept by the real programs: {@code roomlog dev} (the built jar, in its
+ * own JVM, embedded Kafka included) and the real wscat from npm.
+ */
+class DevCommandIT {
+  private static final Duration START = Duration.ofSeconds(90);
+  private static final String KEY = "dev-it-key";
+
+  @TempDir Path dataDir;
+
+  @Test
+  void wscatChatsWithRoomlogDevAndRoomsSurviveARestartOfTheWholeThing() throws Exception {
+    int port = freePort();
+    int kafkaPort = freePort();
+    String roomId;
+    try (ChildProcess dev = startDev(port, kafkaPort)) {
+      String hint = dev.awaitLine("wscat -c", START);
+      assertTrue(hint.contains("ws://localhost:" + port + "/"), hint);
+
+      try (ChildProcess wscat = wscat(port, KEY)) {
+        JsonNode connected = Json.MAPPER.readTree(wscat.awaitLine("\"connected\"", WsClient.WAIT));
+        assertTrue(connected.get("connectionId").asText().length() > 0);
+
+        wscat.writeLine("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"w1\"}");
+        JsonNode created = Json.MAPPER.readTree(wscat.awaitLine("\"roomCreated\"", WsClient.WAIT));
+        roomId = created.get("roomId").asText();
+        assertEquals("w1", created.get("requestId").asText());
+
+        wscat.writeLine(
+            "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"kept\",\"requestId\":\"w2\"}");
+        JsonNode message = Json.MAPPER.readTree(wscat.awaitLine("\"w2\"", WsClient.WAIT));
+        assertEquals("message", message.get("type").asText());
+        assertEquals("test1", message.get("from").asText());
+      }
+
+      try (ChildProcess refused = wscat(port, "not-the-key")) {
+        assertNotEquals(0, refused.awaitExit(WsClient.WAIT));
+        assertTrue(String.join("\n", refused.lines()).contains("401"), refused.lines().toString());
+      }
+
+      assertEquals(0, dev.stop(Duration.ofSeconds(60)), "Ctrl-C (SIGTERM) ends roomlog dev cleanly");
+    }
+
+    try (ChildProcess again = startDev(port, kafkaPort)) {
+      again.awaitLine("wscat -c", START);
+      try (WsClient bob = WsClient.connect(port, KEY)) {
+        bob.sendAction("joinRoom", "roomId", roomId, "username", "bob", "requestId", "j");
+        JsonNode joined = bob.awaitAnswer("j");
+        assertEquals("joined", joined.get("type").asText(), joined.toString());
+        List<String> history = new ArrayList<>();
+        joined.get("history").forEach(m -> history.add(m.get("text").asText()));
+        assertEquals(List.of("kept"), history);
+      }
+    }
+  }
+
+  private ChildProcess startDev(int port, int kafkaPort) {
+    Path jar = InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar");
+    assertTrue(Files.exists(jar), "the build makes " + jar);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    return ChildProcess.start(
+        "roomlog-dev",
+        List.of(
+            java, "-Xmx512m", "-jar", jar.toString(), "dev",
+            "--data-dir", dataDir.toString(),
+            "--port", String.valueOf(port),
+            "--kafka-port", String.valueOf(kafkaPort),
+            "--controller-port", "0",
+            "--api-key", KEY));
+  }
+
+  private static ChildProcess wscat(int port, String key) {
+    Path wscat = InProcessRoomlog.projectHome().resolve("tools/node_modules/.bin/wscat");
+    assertTrue(Files.exists(wscat), "the build installs wscat from npm into " + wscat);
+    return ChildProcess.start(
+        "wscat",
+        List.of(wscat.toString(), "-c", "ws://127.0.0.1:" + port + "/", "-H", "x-api-key: " + key));
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

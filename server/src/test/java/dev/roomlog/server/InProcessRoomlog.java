@@ -1,0 +1,100 @@
+package dev.roomlog.server;
+
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.processor.ProcessorSettings;
+import dev.roomlog.processor.RoomProcessor;
+import dev.roomlog.protocol.TopicSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A whole Roomlog (room processor + one gateway node with its delivery) in the test JVM, on the
+ * shared real broker, with topics and a Streams application id of its own, and the gateway on
+ * a free port.
+ */
+final class InProcessRoomlog implements AutoCloseable {
+  static final String API_KEY = "it-secret-key";
+  private static final short REPLICATION_FACTOR = 1;
+
+  private final TopicSet topics;
+  private final String gatewayId;
+  private final String applicationId;
+  private RoomProcessor processor;
+  private GatewayNode gateway;
+
+  private InProcessRoomlog(String prefix) {
+    this.topics = TopicSet.prefixed(prefix);
+    this.gatewayId = "gw-" + prefix;
+    this.applicationId = prefix + "-processor";
+  }
+
+  static InProcessRoomlog start() {
+    InProcessRoomlog roomlog = new InProcessRoomlog(SharedKafka.uniquePrefix());
+    String bootstrap = SharedKafka.bootstrapServers();
+    TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, 3, REPLICATION_FACTOR);
+    roomlog.startProcessorWithFreshStateDir();
+    roomlog.gateway =
+        GatewayNode.start(
+            bootstrap,
+            roomlog.topics,
+            GatewaySettings.of(Set.of(API_KEY), roomlog.gatewayId).withBindHost("127.0.0.1").withPort(0));
+    return roomlog;
+  }
+
+  /** The checkout's root, where bin/, tools/ and server/target/ are. */
+  static Path projectHome() {
+    String home = System.getProperty("roomlog.home");
+    return home != null ? Path.of(home) : Path.of("..").toAbsolutePath().normalize();
+  }
+
+  int port() {
+    return gateway.port();
+  }
+
+  TopicSet topics() {
+    return topics;
+  }
+
+  String gatewayId() {
+    return gatewayId;
+  }
+
+  void stopProcessor() {
+    processor.close();
+    processor = null;
+  }
+
+  /** Starts a processor whose local state is empty, so that it restores everything from Kafka. */
+  void startProcessorWithFreshStateDir() {
+    try {
+      Path stateDir = Files.createTempDirectory("roomlog-it-streams");
+      ProcessorSettings settings =
+          ProcessorSettings.defaults(SharedKafka.bootstrapServers(), stateDir)
+              .withApplicationId(applicationId)
+              .withReplicationFactor(REPLICATION_FACTOR)
+              .withTopics(topics);
+      processor = new RoomProcessor(settings);
+      processor.start();
+      Readiness.await("the room processor", processor::isRunning, Duration.ofSeconds(60));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (gateway != null) {
+        gateway.close();
+      }
+    } finally {
+      if (processor != null) {
+        processor.close();
+      }
+    }
+  }
+}

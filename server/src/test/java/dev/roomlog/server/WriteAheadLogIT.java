@@ -1,0 +1,117 @@
+package dev.roomlog.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the gateway writes to the write-ahead log, read back the way an operator reads it. Each
+ * test gets a Roomlog (and topics) of its own, since each asserts the whole content of the log.
+ */
+class WriteAheadLogIT {
+  private InProcessRoomlog roomlog;
+
+  @BeforeEach
+  void start() {
+    roomlog = InProcessRoomlog.start();
+  }
+
+  @AfterEach
+  void stop() {
+    roomlog.close();
+  }
+
+  @Test
+  void anUpgradeWithoutTheRightApiKeyIsRefused401AndNothingIsWritten() {
+    assertEquals(401, WsClient.handshakeStatus(roomlog.port(), null));
+    assertEquals(401, WsClient.handshakeStatus(roomlog.port(), "wrong-key"));
+    assertEquals(401, WsClient.handshakeStatus(roomlog.port(), InProcessRoomlog.API_KEY + "x"));
+
+    // A good connection afterwards proves the log is being written: its $connect is all
+    // there is, nothing from the three refused attempts.
+    try (WsClient good = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
+      List<ConsumerRecord<String, WalRecord>> records = new ArrayList<>();
+      await()
+          .atMost(WsClient.WAIT)
+          .until(
+              () -> {
+                records.clear();
+                records.addAll(SharedKafka.readAll(roomlog.topics().actions()));
+                return !records.isEmpty();
+              });
+      assertEquals(1, records.size(), "records: " + records);
+      assertEquals(good.connectionId(), records.get(0).key());
+      assertEquals(new Action.Connect(), records.get(0).value().action());
+    }
+  }
+
+  @Test
+  void kafkaConsoleConsumerShowsEveryActionWithTheGatewayContext() throws Exception {
+    String connectionId;
+    try (WsClient alice = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
+      connectionId = alice.connectionId();
+      alice.send("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\","
+          + "\"connectionId\":\"forged\"}");
+      alice.awaitAnswer("r1");
+    }
+
+    List<String> lines = consoleConsume(roomlog.topics().actions().name(), 3);
+    List<JsonNode> values = new ArrayList<>();
+    for (String line : lines) {
+      String[] keyAndValue = line.split("\t", 2);
+      assertEquals(connectionId, keyAndValue[0], "the key is the connectionId: " + line);
+      values.add(Json.MAPPER.readTree(keyAndValue[1]));
+    }
+    assertEquals(List.of("$connect", "createRoom", "$disconnect"),
+        values.stream().map(v -> v.get("action").asText()).toList());
+
+    JsonNode create = values.get(1);
+    assertEquals("test1", create.get("username").asText());
+    assertEquals("r1", create.get("requestId").asText());
+    JsonNode context = create.get("requestContext");
+    assertEquals("createRoom", context.get("routeKey").asText());
+    assertEquals("MESSAGE", context.get("eventType").asText());
+    assertEquals(connectionId, context.get("connectionId").asText(), "the client cannot forge it");
+    assertEquals(roomlog.gatewayId(), context.get("gatewayId").asText());
+    assertEquals("127.0.0.1", context.at("/identity/sourceIp").asText());
+    assertTrue(context.get("requestTimeEpoch").asLong() >= context.get("connectedAt").asLong());
+    assertTrue(context.get("requestId").asText().length() > 0);
+    assertEquals("CONNECT", values.get(0).at("/requestContext/eventType").asText());
+    assertEquals("DISCONNECT", values.get(2).at("/requestContext/eventType").asText());
+  }
+
+  /** Runs bin/kafka-console-consumer, the command the README gives, and returns its lines. */
+  private static List<String> consoleConsume(String topic, int count)
+      throws IOException, InterruptedException {
+    Path script = InProcessRoomlog.projectHome().resolve("bin/kafka-console-consumer");
+    Process process =
+        new ProcessBuilder(
+                script.toString(),
+                "--bootstrap-server", SharedKafka.bootstrapServers(),
+                "--topic", topic,
+                "--from-beginning",
+                "--property", "print.key=true",
+                "--max-messages", String.valueOf(count),
+                "--timeout-ms", "30000")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kafka-console-consumer did not end");
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+}

@@ -1,0 +1,169 @@
+package dev.roomlog.server;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roomlog.protocol.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for the tests (the JDK's own, over a real socket). It records every
+ * frame it receives so that a test can wait for the one it expects, with a deadline.
+ */
+final class WsClient implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final WebSocket socket;
+  private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final String connectionId;
+
+  private WsClient(URI uri, String apiKey) {
+    HttpClient http = HttpClient.newHttpClient();
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (apiKey != null) {
+      builder.header("x-api-key", apiKey);
+    }
+    socket = builder.buildAsync(uri, new Listener()).join();
+    connectionId = awaitFrame("connected", f -> true).get("connectionId").asText();
+  }
+
+  static WsClient connect(int port, String apiKey) {
+    return new WsClient(URI.create("ws://127.0.0.1:" + port + "/"), apiKey);
+  }
+
+  /** The HTTP status with which the server refuses the upgrade, or -1 if it accepts it. */
+  static int handshakeStatus(int port, String apiKey) {
+    try {
+      connect(port, apiKey).close();
+      return -1;
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  String connectionId() {
+    return connectionId;
+  }
+
+  void send(String json) {
+    socket.sendText(json, true).join();
+  }
+
+  /** Sends an action built from name/value pairs, e.g. send("createRoom", "username", "a"). */
+  void sendAction(String action, String... fieldsAndValues) {
+    ObjectNode node = Json.MAPPER.createObjectNode().put("action", action);
+    for (int i = 0; i < fieldsAndValues.length; i += 2) {
+      node.put(fieldsAndValues[i], fieldsAndValues[i + 1]);
+    }
+    send(node.toString());
+  }
+
+  /** Waits for the first frame of this type that matches, and returns it. */
+  JsonNode awaitFrame(String type, Predicate<JsonNode> matching) {
+    JsonNode[] found = new JsonNode[1];
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .alias("a '" + type + "' frame on " + connectionId + "; got " + received)
+        .until(
+            () -> {
+              for (JsonNode frame : received) {
+                if (type.equals(frame.path("type").asText()) && matching.test(frame)) {
+                  found[0] = frame;
+                  return true;
+                }
+              }
+              return false;
+            });
+    return found[0];
+  }
+
+  /** Waits for the answer to the request with this requestId, whatever its type. */
+  JsonNode awaitAnswer(String requestId) {
+    JsonNode[] found = new JsonNode[1];
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .alias("an answer to requestId " + requestId + "; got " + received)
+        .until(
+            () -> {
+              for (JsonNode frame : received) {
+                if (requestId.equals(frame.path("requestId").asText(null))) {
+                  found[0] = frame;
+                  return true;
+                }
+              }
+              return false;
+            });
+    return found[0];
+  }
+
+  List<JsonNode> received() {
+    return new ArrayList<>(received);
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+    }
+    try {
+      closed.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      socket.abort();
+    }
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          received.add(Json.MAPPER.readTree(partial.toString()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("the server sent a frame that is not JSON: " + partial, e);
+        }
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+}
