@@ -1,0 +1,143 @@
+package dev.roomlog.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open WebSocket connections of this gateway node, by connectionId, and the way frames from
+ * the delivery consumer reach them.
+ *
+ * <p>Threading: every method may be called from any thread. Channels are registered by their
+ * event loop after the handshake and unregistered when they close; {@link #deliver} runs on the
+ * delivery consumer's thread and relies on {@code writeAndFlush} being thread-safe.
+ *
+ * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted:
+ * the socket is gone and the client will resume by seq. A client that lets more than the
+ * channel's write-buffer high-water mark pile up is cut off with close 1013 (try again later),
+ * so one slow reader cannot grow the gateway's memory without bound.
+ */
+public final class ConnectionRegistry {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
+  static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
+  static final String SHUTDOWN_REASON = "gateway shutting down";
+
+  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  private final ByteBufAllocator allocator;
+  private final LongAdder framesWritten = new LongAdder();
+  private final LongAdder unknownRecipients = new LongAdder();
+  private final LongAdder slowClientsCut = new LongAdder();
+
+  public ConnectionRegistry() {
+    this(ByteBufAllocator.DEFAULT);
+  }
+
+  ConnectionRegistry(ByteBufAllocator allocator) {
+    this.allocator = Objects.requireNonNull(allocator, "allocator");
+  }
+
+  void register(String connectionId, Channel channel) {
+    Channel previous = channels.putIfAbsent(connectionId, channel);
+    if (previous != null) {
+      throw new IllegalStateException("connectionId " + connectionId + " is already registered");
+    }
+  }
+
+  void unregister(String connectionId) {
+    channels.remove(connectionId);
+  }
+
+  /**
+   * Writes one frame to every listed connection that is open here. The JSON is encoded once;
+   * each recipient gets a retained duplicate of the same bytes. Matches delivery's {@code
+   * ConnectionSink}, so the server can pass {@code registry::deliver}.
+   */
+  public void deliver(List<String> connectionIds, String frameJson) {
+    ByteBuf encoded = ByteBufUtil.writeUtf8(allocator, frameJson);
+    try {
+      for (String connectionId : connectionIds) {
+        Channel channel = channels.get(connectionId);
+        if (channel == null) {
+          unknownRecipients.increment();
+          continue;
+        }
+        if (!channel.isWritable()) {
+          cutOffSlowClient(connectionId, channel);
+          continue;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(encoded.retainedDuplicate()));
+        framesWritten.increment();
+      }
+    } finally {
+      encoded.release();
+    }
+  }
+
+  /** How many connections are open on this node. */
+  public int size() {
+    return channels.size();
+  }
+
+  /** Frames handed to sockets by {@link #deliver}. */
+  public long framesWritten() {
+    return framesWritten.sum();
+  }
+
+  /** Recipients skipped by {@link #deliver} because their socket was gone. */
+  public long unknownRecipients() {
+    return unknownRecipients.sum();
+  }
+
+  /** Connections closed with 1013 because they did not read fast enough. */
+  public long slowClientsCut() {
+    return slowClientsCut.sum();
+  }
+
+  /**
+   * Sends close 1001 to every open connection, closes it, and waits (at most {@code timeout})
+   * until all are closed, so that their {@code $disconnect} records have been handed to the WAL
+   * appender when this returns.
+   *
+   * @return true if every connection closed in time
+   */
+  public boolean closeAll(Duration timeout) {
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel channel : channels.values()) {
+      channel.writeAndFlush(
+          new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, SHUTDOWN_REASON));
+      closing.add(channel.close());
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean allClosed = true;
+    for (ChannelFuture future : closing) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      allClosed &= future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+    }
+    return allClosed;
+  }
+
+  private void cutOffSlowClient(String connectionId, Channel channel) {
+    slowClientsCut.increment();
+    log.info("connection {} does not read its frames: closing it with 1013", connectionId);
+    // Once the close frame is queued the WebSocket handler refuses later writes, and it closes
+    // the socket after its force-close timeout even if the client never reads again.
+    channel.writeAndFlush(
+        new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, SLOW_CLIENT_REASON));
+    channel.close();
+  }
+}

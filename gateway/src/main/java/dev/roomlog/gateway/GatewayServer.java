@@ -1,0 +1,154 @@
+package dev.roomlog.gateway;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's WebSocket server: binds, accepts connections, closes. The pipeline is built by
+ * {@link GatewayInitializer}; what happens to each message is decided by {@link Connection}.
+ *
+ * <p>Lifecycle, in this order:
+ *
+ * <ol>
+ *   <li>start the {@link WalAppender} (e.g. {@link KafkaWalAppender#start()}), and the delivery
+ *       consumer with {@code registry::deliver} as its sink;
+ *   <li>{@link #start()}: binds and returns; {@link #port()} is then the bound port;
+ *   <li>{@link #close()}: stops accepting, closes every connection with 1001 and waits for it,
+ *       so that each one's {@code $disconnect} has been handed to the appender, then stops the
+ *       event loops;
+ *   <li>then close the delivery consumer, and last the appender, which flushes the {@code
+ *       $disconnect} records to Kafka.
+ * </ol>
+ *
+ * <p>Closing the appender before this server would lose the {@code $disconnect} records and
+ * leave ghost members in rooms.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+  private static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final GatewaySettings settings;
+  private final ConnectionRegistry registry;
+  private final ActionIntake intake;
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+  private boolean closed;
+
+  public GatewayServer(
+      GatewaySettings settings, WalAppender wal, ConnectionRegistry registry, Clock clock) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.intake =
+        new ActionIntake(
+            settings.gatewayId(),
+            Objects.requireNonNull(wal, "wal"),
+            Objects.requireNonNull(clock, "clock"),
+            Ids::newId);
+  }
+
+  /**
+   * Binds to {@code bindHost:port} and returns once the socket accepts connections.
+   *
+   * @throws IllegalStateException if already started, or if the address cannot be bound
+   */
+  public synchronized void start() {
+    if (serverChannel != null) {
+      throw new IllegalStateException("the gateway server was already started");
+    }
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    int highWaterMark = settings.maxOutboundBytesPerConnection();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
+            .childHandler(new GatewayInitializer(settings, intake, registry));
+    try {
+      serverChannel =
+          bootstrap.bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw new IllegalStateException(
+          "cannot listen on "
+              + settings.bindHost()
+              + ":"
+              + settings.port()
+              + " ("
+              + GatewaySettings.BIND_HOST
+              + ", "
+              + GatewaySettings.PORT
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+    log.info(
+        "gateway {} listening for WebSocket clients on {}:{}",
+        settings.gatewayId(),
+        settings.bindHost(),
+        port());
+  }
+
+  /** The port the server listens on (the real one when configured with port 0). */
+  public synchronized int port() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("the gateway server is not started");
+    }
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** The open connections of this node. */
+  public ConnectionRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Stops accepting, closes every connection (each one's {@code $disconnect} is handed to the
+   * appender) and stops the event loops, each step bounded. Does not close the appender.
+   * Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (serverChannel == null || closed) {
+      return;
+    }
+    closed = true;
+    serverChannel.close().syncUninterruptibly();
+    int open = registry.size();
+    if (!registry.closeAll(CLOSE_CONNECTIONS_TIMEOUT)) {
+      log.warn("not every connection closed within {}", CLOSE_CONNECTIONS_TIMEOUT);
+    }
+    shutdownGroups();
+    log.info("gateway {} stopped; closed {} connections", settings.gatewayId(), open);
+  }
+
+  private void shutdownGroups() {
+    long timeoutMillis = SHUTDOWN_TIMEOUT.toMillis();
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+    if (workerGroup != null) {
+      workerGroup
+          .shutdownGracefully(0, timeoutMillis, TimeUnit.MILLISECONDS)
+          .awaitUninterruptibly(timeoutMillis);
+    }
+  }
+}

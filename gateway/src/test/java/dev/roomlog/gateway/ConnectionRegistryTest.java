@@ -1,0 +1,128 @@
+package dev.roomlog.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConnectionRegistryTest {
+  private static final String FRAME = "{\"type\":\"message\",\"text\":\"héllo\"}";
+
+  private final ConnectionRegistry registry =
+      new ConnectionRegistry(new UnpooledByteBufAllocator(false));
+
+  @Test
+  void encodesAFrameOnceForAllRecipientsAndReleasesItAfterTheWrites() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    EmbeddedChannel b = new EmbeddedChannel();
+    EmbeddedChannel c = new EmbeddedChannel();
+    registry.register("a", a);
+    registry.register("b", b);
+    registry.register("c", c);
+
+    registry.deliver(List.of("a", "b", "c"), FRAME);
+
+    TextWebSocketFrame fa = a.readOutbound();
+    TextWebSocketFrame fb = b.readOutbound();
+    TextWebSocketFrame fc = c.readOutbound();
+    ByteBuf shared = fa.content().unwrap();
+    assertSame(shared, fb.content().unwrap(), "b got a duplicate of the same bytes");
+    assertSame(shared, fc.content().unwrap(), "c got a duplicate of the same bytes");
+    assertEquals(FRAME, fa.content().toString(StandardCharsets.UTF_8));
+    assertEquals(FRAME, fc.text());
+    assertEquals(3, shared.refCnt(), "one reference per unwritten frame, none for the registry");
+    fa.release();
+    fb.release();
+    fc.release();
+    assertEquals(0, shared.refCnt());
+    assertEquals(3, registry.framesWritten());
+    assertFalse(a.finish());
+    assertFalse(b.finish());
+    assertFalse(c.finish());
+  }
+
+  @Test
+  void skipsUnknownConnectionIdsSilentlyAndCountsThem() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("a", a);
+
+    registry.deliver(List.of("gone-1", "a", "gone-2"), FRAME);
+
+    TextWebSocketFrame frame = a.readOutbound();
+    assertEquals(FRAME, frame.text());
+    ByteBuf shared = frame.content().unwrap();
+    frame.release();
+    assertEquals(0, shared.refCnt());
+    assertEquals(2, registry.unknownRecipients());
+    assertFalse(a.finish());
+  }
+
+  @Test
+  void releasesTheEncodedFrameWhenNoRecipientIsHere() {
+    registry.deliver(List.of("gone"), FRAME);
+
+    assertEquals(1, registry.unknownRecipients());
+    assertEquals(0, registry.framesWritten());
+  }
+
+  @Test
+  void unregisteredConnectionNoLongerReceivesFrames() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("a", a);
+    registry.unregister("a");
+
+    registry.deliver(List.of("a"), FRAME);
+
+    assertNull(a.readOutbound());
+    assertEquals(0, registry.size());
+    assertFalse(a.finish());
+  }
+
+  @Test
+  void cutsOffAClientThatDoesNotReadWithClose1013() {
+    EmbeddedChannel slow = new EmbeddedChannel();
+    slow.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2));
+    // Buffered but never flushed to the peer: the channel is over its high-water mark.
+    slow.write(new TextWebSocketFrame("backlog"));
+    assertFalse(slow.isWritable());
+    registry.register("slow", slow);
+
+    registry.deliver(List.of("slow"), FRAME);
+
+    assertFalse(slow.isOpen());
+    assertEquals(1, registry.slowClientsCut());
+    TextWebSocketFrame backlog = slow.readOutbound();
+    backlog.release();
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, slow.readOutbound());
+    assertEquals(1013, close.statusCode());
+    close.release();
+    assertFalse(slow.finish());
+  }
+
+  @Test
+  void closeAllClosesEveryConnectionWith1001() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("a", a);
+
+    assertTrue(registry.closeAll(Duration.ofSeconds(5)));
+
+    assertFalse(a.isOpen());
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, a.readOutbound());
+    assertEquals(1001, close.statusCode());
+    close.release();
+    assertFalse(a.finish());
+  }
+}

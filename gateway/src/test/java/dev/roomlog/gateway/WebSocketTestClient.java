@@ -1,0 +1,175 @@
+package dev.roomlog.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Drives a gateway pipeline in an {@link EmbeddedChannel} with real bytes, as a client would:
+ * HTTP request bytes in, response bytes out, then masked WebSocket frames in and unmasked ones
+ * out. Client-side framing uses Netty's own encoder and decoder.
+ */
+final class WebSocketTestClient implements AutoCloseable {
+  static final String SOURCE_IP = "203.0.113.7";
+
+  /** The server side, with a real-looking remote address. */
+  final EmbeddedChannel server;
+
+  private final EmbeddedChannel encoder = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
+  private final EmbeddedChannel decoder =
+      new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
+  private final ByteBuf received = Unpooled.buffer();
+
+  record HttpReply(int status, Map<String, String> headers, String body) {}
+
+  WebSocketTestClient(GatewayInitializer initializer) {
+    server =
+        new EmbeddedChannel(initializer) {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress(SOURCE_IP, 51_234);
+          }
+        };
+  }
+
+  static String upgradeRequest(String path, String apiKey) {
+    StringBuilder request =
+        new StringBuilder()
+            .append("GET ")
+            .append(path)
+            .append(" HTTP/1.1\r\n")
+            .append("Host: localhost\r\n")
+            .append("Upgrade: websocket\r\n")
+            .append("Connection: Upgrade\r\n")
+            .append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+            .append("Sec-WebSocket-Version: 13\r\n");
+    if (apiKey != null) {
+      request.append("x-api-key: ").append(apiKey).append("\r\n");
+    }
+    return request.append("\r\n").toString();
+  }
+
+  /** Sends raw HTTP request text and returns the parsed response. */
+  HttpReply http(String requestText) {
+    server.writeInbound(Unpooled.copiedBuffer(requestText, StandardCharsets.US_ASCII));
+    return readHttpReply();
+  }
+
+  HttpReply handshake(String apiKey) {
+    return http(upgradeRequest("/", apiKey));
+  }
+
+  void sendText(String text) {
+    send(new TextWebSocketFrame(text));
+  }
+
+  void sendBinary(byte[] bytes) {
+    send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+  }
+
+  void send(WebSocketFrame frame) {
+    encoder.writeOutbound(frame);
+    for (ByteBuf buf; (buf = encoder.readOutbound()) != null; ) {
+      server.writeInbound(buf);
+    }
+  }
+
+  /** The next frame the server sent, or null; the caller releases it. */
+  WebSocketFrame nextFrame() {
+    pumpServerOutput();
+    if (received.isReadable()) {
+      decoder.writeInbound(received.retainedSlice());
+      received.skipBytes(received.readableBytes());
+    }
+    return decoder.readInbound();
+  }
+
+  /** The text of the next frame, which must be a text frame. */
+  String nextText() {
+    WebSocketFrame frame = nextFrame();
+    if (!(frame instanceof TextWebSocketFrame text)) {
+      String what = frame == null ? "nothing" : frame.getClass().getSimpleName();
+      if (frame != null) {
+        frame.release();
+      }
+      throw new AssertionError("expected a text frame, got " + what);
+    }
+    try {
+      return text.text();
+    } finally {
+      text.release();
+    }
+  }
+
+  /** Every remaining frame; the caller releases them. */
+  List<WebSocketFrame> remainingFrames() {
+    List<WebSocketFrame> frames = new ArrayList<>();
+    for (WebSocketFrame f; (f = nextFrame()) != null; ) {
+      frames.add(f);
+    }
+    return frames;
+  }
+
+  private void pumpServerOutput() {
+    server.runPendingTasks();
+    for (Object out; (out = server.readOutbound()) != null; ) {
+      ByteBuf buf = (ByteBuf) out;
+      received.writeBytes(buf);
+      buf.release();
+    }
+  }
+
+  private HttpReply readHttpReply() {
+    pumpServerOutput();
+    int end = endOfHead();
+    String head =
+        received
+            .readCharSequence(end - received.readerIndex(), StandardCharsets.US_ASCII)
+            .toString();
+    received.skipBytes(4);
+    String[] lines = head.split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    Map<String, String> headers = new HashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      headers.put(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).trim());
+    }
+    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    String body = received.readCharSequence(length, StandardCharsets.UTF_8).toString();
+    return new HttpReply(status, headers, body);
+  }
+
+  private int endOfHead() {
+    for (int i = received.readerIndex(); i + 3 < received.writerIndex(); i++) {
+      if (received.getByte(i) == '\r'
+          && received.getByte(i + 1) == '\n'
+          && received.getByte(i + 2) == '\r'
+          && received.getByte(i + 3) == '\n') {
+        return i;
+      }
+    }
+    throw new AssertionError("no complete HTTP response from the server");
+  }
+
+  @Override
+  public void close() {
+    received.release();
+    encoder.finishAndReleaseAll();
+    decoder.finishAndReleaseAll();
+  }
+}
