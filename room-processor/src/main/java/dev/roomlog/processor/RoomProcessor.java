@@ -64,6 +64,8 @@ public final class RoomProcessor implements AutoCloseable {
 
   /** Stops within {@code timeout}; false if the threads had not stopped by then. */
   public boolean close(Duration timeout) {
+    // Streams' dynamic members do not leave the group on close (CloseOptions.leaveGroup acts
+    // only on static members): the rooms move after the session timeout, see RoomTopology.
     boolean stopped = streams.close(timeout);
     if (!stopped) {
       log.warn("room processor did not stop within {}", timeout);

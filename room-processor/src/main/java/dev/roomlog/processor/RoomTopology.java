@@ -104,6 +104,9 @@ public final class RoomTopology {
         .noDefaultBranch();
   }
 
+  /** How long the group waits for a silent processor before moving its rooms elsewhere. */
+  public static final int PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
+
   /**
    * The Kafka Streams configuration. Kafka Streams already forces read_committed consumers and
    * idempotent, transactional producers under exactly_once_v2; they are spelled out here so the
@@ -128,6 +131,12 @@ public final class RoomTopology {
         IsolationLevel.READ_COMMITTED.toString());
     // A new application starts from the beginning of the log: every acknowledged action counts.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // A processor that stops or dies keeps its rooms until the group notices: Streams' dynamic
+    // members do not leave the group on close, so this timeout bounds how long rooms go
+    // unanswered after a processor restart or crash (Kafka's default is 45 s).
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+        PROCESSOR_SESSION_TIMEOUT_MS);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     return p;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -77,7 +78,10 @@ final class DevCommand implements Callable<Integer> {
       Set<String> keys = gateway.keys().isEmpty() ? Set.of(devApiKey()) : gateway.keys();
       GatewaySettings settings = gateway.settings(keys);
       GatewayNode node = stack.push(GatewayNode.start(bootstrap, TopicSet.DEFAULT, settings));
-      Readiness.await("the room processor", rooms::isRunning, Duration.ofSeconds(120));
+      Readiness.await(
+          "the room processor",
+          () -> rooms.state() == KafkaStreams.State.RUNNING,
+          Duration.ofSeconds(120));
 
       printBanner(bootstrap, node.port(), settings.gatewayId(), keys.iterator().next());
     } catch (Exception e) {

@@ -31,6 +31,7 @@ final class GatewayNode implements AutoCloseable {
     delivery.start();
     try {
       wal = new KafkaWalAppender(bootstrapServers, topics.actions(), settings.maxPendingAppends());
+      wal.start();
       server = new GatewayServer(settings, wal, registry, Clock.systemUTC());
       server.start();
     } catch (RuntimeException e) {

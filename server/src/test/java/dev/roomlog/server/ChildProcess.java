@@ -102,7 +102,9 @@ final class ChildProcess implements AutoCloseable {
 
   /** Asks the program to stop as Ctrl-C would (SIGTERM), waits, and returns its exit code. */
   int stop(Duration atMost) throws InterruptedException {
-    process.destroy();
+    // Through the handle: Process.destroy() would also close our end of its output, and we
+    // want to read what it prints while it stops.
+    process.toHandle().destroy();
     return awaitExit(atMost);
   }
 

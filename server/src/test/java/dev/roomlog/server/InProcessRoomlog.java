@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * A whole Roomlog (room processor + one gateway node with its delivery) in the test JVM, on the
@@ -79,7 +80,10 @@ final class InProcessRoomlog implements AutoCloseable {
               .withTopics(topics);
       processor = new RoomProcessor(settings);
       processor.start();
-      Readiness.await("the room processor", processor::isRunning, Duration.ofSeconds(60));
+      Readiness.await(
+          "the room processor",
+          () -> processor.state() == KafkaStreams.State.RUNNING,
+          Duration.ofSeconds(60));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
