@@ -23,10 +23,12 @@ final class GatewayCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "a gateway needs at least one API key: --api-key KEY or ROOMLOG_API_KEYS=key1,key2");
     }
+    // Settings first: a bad flag should fail at once, not after waiting for Kafka.
+    GatewaySettings settings = gateway.settings(keys);
     TopicProvisioner.ensureTopics(
         kafka.bootstrapServers, kafka.topics(), kafka.partitions, kafka.replicationFactor);
-    GatewaySettings settings = gateway.settings(keys);
     Stack stack = new Stack();
+    // GatewayNode closes what it had started when its own start fails.
     GatewayNode node = stack.push(GatewayNode.start(kafka.bootstrapServers, kafka.topics(), settings));
     System.out.println(
         "Roomlog gateway " + settings.gatewayId() + " listening on port " + node.port()

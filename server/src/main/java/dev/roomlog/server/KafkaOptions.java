@@ -21,7 +21,7 @@ final class KafkaOptions {
   @Option(
       names = "--replication-factor",
       defaultValue = "${env:ROOMLOG_REPLICATION_FACTOR:-3}",
-      description = "Replication factor of Roomlog's topics and the processor's internal topics, used only when created (env ROOMLOG_REPLICATION_FACTOR; default ${DEFAULT-VALUE}; 1 in dev mode).")
+      description = "Replication factor of Roomlog's topics and the processor's internal topics, used only when created (env ROOMLOG_REPLICATION_FACTOR; default ${DEFAULT-VALUE}).")
   short replicationFactor;
 
   @Option(

@@ -33,7 +33,12 @@ final class ProcessorCommand implements Callable<Integer> {
             new RoomProcessor(
                 processor.settings(
                     kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)));
-    rooms.start();
+    try {
+      rooms.start();
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     System.out.println("Roomlog processor started against " + kafka.bootstrapServers);
     stack.runUntilShutdown("Roomlog processor");
     return 0;

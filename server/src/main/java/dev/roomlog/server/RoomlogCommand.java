@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,11 +15,16 @@ public final class RoomlogCommand implements Runnable {
 
   public static void main(String[] args) {
     CommandLine commandLine = new CommandLine(new RoomlogCommand());
-    // A bad flag value is the user's mistake: say what was wrong, no stack trace.
+    // A bad setting is the user's mistake: say what was wrong, no stack trace. Anything else
+    // (a broker that cannot start, a port in use) is logged whole, since its cause matters.
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          cmd.getErr().println("roomlog: " + e.getMessage());
-          return 2;
+          if (e instanceof IllegalArgumentException) {
+            cmd.getErr().println("roomlog: " + e.getMessage());
+            return 2;
+          }
+          LoggerFactory.getLogger(RoomlogCommand.class).error("roomlog could not start", e);
+          return 1;
         });
     int exit = commandLine.execute(args);
     if (exit != 0) {

@@ -79,7 +79,10 @@ final class TopicProvisioner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot reach Kafka at " + bootstrapServers + " within 30 s to create Roomlog's topics", e);
+    } catch (ExecutionException e) {
       throw new IllegalStateException(
           "cannot create Roomlog's topics on " + bootstrapServers + ": " + e.getMessage(), e);
     }
