@@ -145,7 +145,7 @@ final class RoomLogic {
       return notMember(cmd);
     }
     String username = sender.get().username();
-    Optional<RoomEvent.MessagePosted> earlier = alreadyPosted(state, username, send.clientMsgId());
+    Optional<RoomEvent.MessagePosted> earlier = alreadyPosted(state, username, send.clientMsgId(), send.text());
     if (earlier.isPresent()) {
       // A retry (e.g. after a gateway crash): answer it with the original, change nothing.
       return Decision.reply(
@@ -237,15 +237,21 @@ final class RoomLogic {
   /**
    * The message this user already posted with this clientMsgId, if the room still remembers
    * it. Keyed by username, not connection, because a retry after a gateway crash comes from a
-   * new connection. Only the last {@code historySize} messages are remembered.
+   * new connection; the text must match too, because usernames are not unique and two people
+   * called alike may pick the same simple ids. Only the last {@code historySize} messages are
+   * remembered.
    */
   private static Optional<RoomEvent.MessagePosted> alreadyPosted(
-      RoomState state, String username, String clientMsgId) {
+      RoomState state, String username, String clientMsgId, String text) {
     if (clientMsgId == null) {
       return Optional.empty();
     }
     return state.recent().stream()
-        .filter(m -> clientMsgId.equals(m.clientMsgId()) && username.equals(m.username()))
+        .filter(
+            m ->
+                clientMsgId.equals(m.clientMsgId())
+                    && username.equals(m.username())
+                    && text.equals(m.text()))
         .findFirst();
   }
 

@@ -5,6 +5,7 @@ import dev.roomlog.protocol.TopicSet;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -104,6 +105,9 @@ public final class RoomTopology {
         .noDefaultBranch();
   }
 
+  /** The largest record the processor writes (state, room events, deliveries), in bytes. */
+  public static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
   /** How long the group waits for a silent processor before moving its rooms elsewhere. */
   public static final int PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
 
@@ -137,6 +141,11 @@ public final class RoomTopology {
     p.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
         PROCESSOR_SESSION_TIMEOUT_MS);
+    // A room's state (members + recent messages) is one changelog record, and a joined reply
+    // one delivery record: room for 50 messages of 4096 four-byte characters and more, past
+    // Kafka's 1 MB default, so a busy room cannot make its own state unwritable.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
+    p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     return p;

@@ -204,6 +204,17 @@ class RoomLogicTest {
   }
 
   @Test
+  void sendMessageWithTheSameNameAndClientMsgIdButOtherTextIsANewMessage() {
+    roomWithAliceAndBob();
+    run(BOB, new Action.SendMessage("b2", ROOM, "first", "m1"));
+    // Usernames are not unique: another "bob" picking the same simple id is not a retry.
+    Decision d = run(BOB, new Action.SendMessage("b3", ROOM, "second", "m1"));
+    assertEquals(1, d.events().size());
+    assertEquals("second", ((RoomEvent.MessagePosted) d.events().get(0)).text());
+    assertEquals(5, state.lastSeq());
+  }
+
+  @Test
   void sendMessageWithTheSameClientMsgIdFromAnotherUserIsANewMessage() {
     roomWithAliceAndBob();
     run(BOB, new Action.SendMessage("b2", ROOM, "mine", "m1"));

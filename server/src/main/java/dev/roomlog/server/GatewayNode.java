@@ -29,12 +29,25 @@ final class GatewayNode implements AutoCloseable {
         new DeliveryConsumer(
             DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics), registry::deliver);
     delivery.start();
+    wal = startWal(bootstrapServers, topics, settings);
     try {
-      wal = new KafkaWalAppender(bootstrapServers, topics.actions(), settings.maxPendingAppends());
-      wal.start();
       server = new GatewayServer(settings, wal, registry, Clock.systemUTC());
       server.start();
     } catch (RuntimeException e) {
+      wal.close();
+      delivery.close();
+      throw e;
+    }
+  }
+
+  private KafkaWalAppender startWal(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
+    KafkaWalAppender appender =
+        new KafkaWalAppender(bootstrapServers, topics.actions(), settings.maxPendingAppends());
+    try {
+      appender.start();
+      return appender;
+    } catch (RuntimeException e) {
+      appender.close();
       delivery.close();
       throw e;
     }

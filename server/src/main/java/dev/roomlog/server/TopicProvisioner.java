@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.processor.RoomTopology;
 import dev.roomlog.protocol.TopicSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,10 @@ final class TopicProvisioner {
                 .configs(
                     Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, DELIVERIES_RETENTION_MS,
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync)));
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync,
+                        // a joined reply carries the room's recent history
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                        String.valueOf(RoomTopology.MAX_RECORD_BYTES))));
 
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {

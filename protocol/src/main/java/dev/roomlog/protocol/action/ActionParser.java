@@ -69,6 +69,14 @@ public final class ActionParser {
       case ActionNames.SEND_MESSAGE -> {
         String roomId = roomId(root, requestId);
         String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
+        // Line breaks and tabs belong in chat; other control characters do not, and each would
+        // be stored as a six-byte JSON escape, swelling the room's state.
+        if (text.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+          throw new Invalid(
+              ErrorCode.INVALID_FIELD,
+              "text must not contain control characters other than line breaks and tabs",
+              requestId);
+        }
         String clientMsgId =
             optionalString(root, "clientMsgId", Limits.MAX_CLIENT_MSG_ID_LENGTH, requestId);
         return new Action.SendMessage(requestId, roomId, text, clientMsgId);

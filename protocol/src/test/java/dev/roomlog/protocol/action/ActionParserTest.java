@@ -102,6 +102,17 @@ class ActionParserTest {
   }
 
   @Test
+  void acceptsLineBreaksAndTabsInTextButNoOtherControlCharacters() {
+    Action ok =
+        accepted("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\nb\\tc\\r\"}");
+    assertEquals("a\nb\tc\r", ((Action.SendMessage) ok).text());
+    ErrorFrame error =
+        rejected("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\u0000b\",\"requestId\":\"z\"}");
+    assertEquals("invalidField", error.code());
+    assertEquals("z", error.requestId());
+  }
+
+  @Test
   void countsAnEmojiAsOneCharacter() {
     String emoji = "\uD83D\uDE00".repeat(Limits.MAX_USERNAME_LENGTH);
     accepted("{\"action\":\"createRoom\",\"username\":\"" + emoji + "\"}");
