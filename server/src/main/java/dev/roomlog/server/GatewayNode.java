@@ -20,35 +20,26 @@ import java.time.Clock;
  */
 final class GatewayNode implements AutoCloseable {
   private final ConnectionRegistry registry = new ConnectionRegistry();
-  private final DeliveryConsumer delivery;
-  private final KafkaWalAppender wal;
+  /** Each part is pushed before it starts: its close is safe unstarted, and a failed start closes it. */
+  private final Stack parts = new Stack();
   private final GatewayServer server;
 
   private GatewayNode(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
-    delivery =
-        new DeliveryConsumer(
-            DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics), registry::deliver);
-    delivery.start();
-    wal = startWal(bootstrapServers, topics, settings);
     try {
-      server = new GatewayServer(settings, wal, registry, Clock.systemUTC());
+      parts
+          .push(
+              new DeliveryConsumer(
+                  DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics),
+                  registry::deliver))
+          .start();
+      KafkaWalAppender wal =
+          parts.push(
+              new KafkaWalAppender(bootstrapServers, topics.actions(), settings.maxPendingAppends()));
+      wal.start();
+      server = parts.push(new GatewayServer(settings, wal, registry, Clock.systemUTC()));
       server.start();
     } catch (RuntimeException e) {
-      wal.close();
-      delivery.close();
-      throw e;
-    }
-  }
-
-  private KafkaWalAppender startWal(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
-    KafkaWalAppender appender =
-        new KafkaWalAppender(bootstrapServers, topics.actions(), settings.maxPendingAppends());
-    try {
-      appender.start();
-      return appender;
-    } catch (RuntimeException e) {
-      appender.close();
-      delivery.close();
+      parts.close();
       throw e;
     }
   }
@@ -63,14 +54,6 @@ final class GatewayNode implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      server.close();
-    } finally {
-      try {
-        wal.close();
-      } finally {
-        delivery.close();
-      }
-    }
+    parts.close();
   }
 }
