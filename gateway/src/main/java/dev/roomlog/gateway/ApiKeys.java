@@ -4,30 +4,40 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * Checks a presented API key against the configured ones in constant time. Both sides are
- * hashed first, so neither the content nor the length of a key leaks through timing, and every
- * configured key is compared (no early exit). Immutable and thread-safe.
+ * Checks a presented API key against the configured client keys in constant time. Both sides
+ * are hashed first, so neither the content nor the length of a key leaks through timing, and
+ * every configured key is compared (no early exit). Immutable and thread-safe.
  */
 final class ApiKeys {
-  private final List<byte[]> digests;
+  private record Entry(ApiKey key, byte[] digest) {}
 
-  ApiKeys(Set<String> keys) {
-    this.digests = keys.stream().map(ApiKeys::sha256).toList();
+  private final List<Entry> entries;
+
+  ApiKeys(List<ApiKey> keys) {
+    this.entries = keys.stream().map(k -> new Entry(k, sha256(k.secret()))).toList();
+  }
+
+  /** The key whose secret was presented, or empty if none matches (or nothing was presented). */
+  Optional<ApiKey> match(String presented) {
+    if (presented == null) {
+      return Optional.empty();
+    }
+    byte[] candidate = sha256(presented);
+    ApiKey found = null;
+    for (Entry entry : entries) {
+      // No early exit: the time taken must not depend on which key (if any) matched.
+      if (MessageDigest.isEqual(entry.digest(), candidate)) {
+        found = entry.key();
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
   boolean accepts(String presented) {
-    if (presented == null) {
-      return false;
-    }
-    byte[] candidate = sha256(presented);
-    boolean match = false;
-    for (byte[] digest : digests) {
-      match |= MessageDigest.isEqual(digest, candidate);
-    }
-    return match;
+    return match(presented).isPresent();
   }
 
   private static byte[] sha256(String s) {

@@ -73,7 +73,7 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   KafkaWalAppender(Producer<String, WalRecord> producer, String topicName, int maxPendingAppends) {
     if (maxPendingAppends < 1) {
       throw new IllegalArgumentException(
-          GatewaySettings.MAX_PENDING_APPENDS + " must be at least 1, was " + maxPendingAppends);
+          GatewaySettings.MAX_IN_FLIGHT_ACTIONS + " must be at least 1, was " + maxPendingAppends);
     }
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicName = Objects.requireNonNull(topicName, "topicName");

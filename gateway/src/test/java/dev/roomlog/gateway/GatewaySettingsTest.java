@@ -1,19 +1,31 @@
 package dev.roomlog.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewaySettingsTest {
 
   private static String failure(Map<String, String> props) {
     return assertThrows(IllegalArgumentException.class, () -> GatewaySettings.fromProperties(props))
         .getMessage();
+  }
+
+  private static String failureWith(String name, String value) {
+    return failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g", name, value));
   }
 
   @Test
@@ -24,37 +36,83 @@ class GatewaySettingsTest {
     assertEquals(8080, s.port());
     assertEquals(32_768, s.maxFramePayloadBytes());
     assertEquals(131_072, s.maxMessageBytes());
-    assertEquals(10_000, s.maxPendingAppends());
+    assertEquals(10_000, s.maxInFlightActions());
+    assertEquals(Duration.ofMinutes(10), s.idleTimeout());
+    assertEquals(Duration.ofHours(2), s.maxConnectionAge());
+    assertFalse(s.permessageDeflate());
+    assertTrue(s.allowedOrigins().isEmpty());
+    assertNull(s.ipRulesFile());
+    assertNull(s.adminKey());
     assertNull(s.stage());
+    assertEquals(List.of(new ApiKey("key-1", "k")), s.apiKeys());
   }
 
   @Test
-  void readsPropertiesIncludingACommaSeparatedKeyList() {
+  void readsPropertiesIncludingNamedAndBareKeys() {
     GatewaySettings s =
         GatewaySettings.fromProperties(
             Map.of(
-                GatewaySettings.API_KEYS, " a, b ,,c",
+                GatewaySettings.API_KEYS, " mobile:a, b ,,web:c",
                 GatewaySettings.GATEWAY_ID, "gw-2",
                 GatewaySettings.PORT, "0",
+                GatewaySettings.IDLE_TIMEOUT, "90s",
+                GatewaySettings.PING_INTERVAL, "1500ms",
+                GatewaySettings.PERMESSAGE_DEFLATE, "on",
+                GatewaySettings.ALLOWED_ORIGINS, "https://chat.example.com, http://localhost:3000",
                 GatewaySettings.STAGE, "production"));
 
-    assertEquals(Set.of("a", "b", "c"), s.apiKeys());
+    assertEquals(
+        List.of(new ApiKey("mobile", "a"), new ApiKey("key-2", "b"), new ApiKey("web", "c")),
+        s.apiKeys());
     assertEquals(0, s.port());
+    assertEquals(Duration.ofSeconds(90), s.idleTimeout());
+    assertEquals(Duration.ofMillis(1500), s.pingInterval());
+    assertTrue(s.permessageDeflate());
+    assertEquals(Set.of("https://chat.example.com", "http://localhost:3000"), s.allowedOrigins());
     assertEquals("production", s.stage());
+  }
+
+  @Test
+  void readsKeysFromAFileSkippingCommentsAndBlankLines(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("keys");
+    Files.writeString(file, "# clients\nmobile: s3cret-1\n\n  web:s3cret-2\n");
+
+    GatewaySettings s =
+        GatewaySettings.fromProperties(
+            Map.of(GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
+
+    assertEquals(List.of(new ApiKey("mobile", "s3cret-1"), new ApiKey("web", "s3cret-2")), s.apiKeys());
+  }
+
+  @Test
+  void aBadLineInTheKeyFileIsNamedByItsNumber(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("keys");
+    Files.writeString(file, "mobile:a\nbad name:b\n");
+
+    String message =
+        failure(Map.of(GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
+
+    assertTrue(message.contains("line 2"), message);
   }
 
   @Test
   void rejectsBadValuesNamingTheSetting() {
     assertTrue(failure(Map.of(GatewaySettings.GATEWAY_ID, "g")).contains(GatewaySettings.API_KEYS));
     assertTrue(failure(Map.of(GatewaySettings.API_KEYS, "k")).contains(GatewaySettings.GATEWAY_ID));
+    assertTrue(failureWith(GatewaySettings.PORT, "70000").contains(GatewaySettings.PORT));
     assertTrue(
-        failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g",
-                GatewaySettings.PORT, "70000"))
-            .contains(GatewaySettings.PORT));
+        failureWith(GatewaySettings.MAX_IN_FLIGHT_ACTIONS, "lots")
+            .contains(GatewaySettings.MAX_IN_FLIGHT_ACTIONS));
     assertTrue(
-        failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g",
-                GatewaySettings.MAX_PENDING_APPENDS, "lots"))
-            .contains(GatewaySettings.MAX_PENDING_APPENDS));
+        failureWith(GatewaySettings.MAX_CONNECTIONS, "0").contains(GatewaySettings.MAX_CONNECTIONS));
+    assertTrue(failureWith(GatewaySettings.IDLE_TIMEOUT, "10").contains(GatewaySettings.IDLE_TIMEOUT));
+    assertTrue(failureWith(GatewaySettings.PONG_TIMEOUT, "0s").contains(GatewaySettings.PONG_TIMEOUT));
+    assertTrue(
+        failureWith(GatewaySettings.PERMESSAGE_DEFLATE, "maybe")
+            .contains(GatewaySettings.PERMESSAGE_DEFLATE));
+    assertTrue(
+        failureWith(GatewaySettings.ALLOWED_ORIGINS, "https://chat.example.com/path")
+            .contains(GatewaySettings.ALLOWED_ORIGINS));
     assertTrue(
         failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g",
                 GatewaySettings.MAX_FRAME_PAYLOAD_BYTES, "4096",
@@ -63,13 +121,36 @@ class GatewaySettingsTest {
   }
 
   @Test
-  void apiKeysAreCheckedByValueOnly() {
-    ApiKeys keys = new ApiKeys(Set.of("alpha", "beta-longer"));
+  void theAdminKeyMustDifferFromEveryClientKey() {
+    assertTrue(failureWith(GatewaySettings.ADMIN_KEY, "k").contains(GatewaySettings.ADMIN_KEY));
+  }
 
-    assertTrue(keys.accepts("alpha"));
-    assertTrue(keys.accepts("beta-longer"));
-    assertEquals(false, keys.accepts("alph"));
-    assertEquals(false, keys.accepts(""));
-    assertEquals(false, keys.accepts(null));
+  @Test
+  void keyNamesAndSecretsMustBeUnique() {
+    assertTrue(failure(Map.of(GatewaySettings.API_KEYS, "a:x,a:y", GatewaySettings.GATEWAY_ID, "g"))
+        .contains("'a' is used twice"));
+    assertTrue(failure(Map.of(GatewaySettings.API_KEYS, "a:x,b:x", GatewaySettings.GATEWAY_ID, "g"))
+        .contains("same secret"));
+  }
+
+  @Test
+  void secretsNeverAppearInToString() {
+    GatewaySettings s =
+        GatewaySettings.builder(List.of(new ApiKey("web", "top-secret")), "g").adminKey("admin-secret").build();
+
+    assertFalse(s.toString().contains("top-secret"));
+    assertFalse(s.toString().contains("admin-secret"));
+    assertTrue(s.toString().contains("web"));
+  }
+
+  @Test
+  void apiKeysAreCheckedByValueAndTellWhichKeyMatched() {
+    ApiKeys keys = new ApiKeys(List.of(new ApiKey("a", "alpha"), new ApiKey("b", "beta-longer")));
+
+    assertEquals(Optional.of(new ApiKey("a", "alpha")), keys.match("alpha"));
+    assertEquals("b", keys.match("beta-longer").orElseThrow().name());
+    assertFalse(keys.accepts("alph"));
+    assertFalse(keys.accepts(""));
+    assertFalse(keys.accepts(null));
   }
 }

@@ -14,6 +14,8 @@ public enum ErrorCode {
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),
   FIELD_TOO_LONG(413, "fieldTooLong"),
+  /** Sent faster than the connection's or the API key's rate; carries retryAfterMs. */
+  RATE_LIMITED(429, "rateLimited"),
   OVERLOADED(503, "overloaded"),
   LOG_UNAVAILABLE(503, "logUnavailable");
 
@@ -35,6 +37,17 @@ public enum ErrorCode {
 
   /** The error frame for this code, answering {@code requestId} (which may be null). */
   public ServerFrame.ErrorFrame frame(String message, String requestId) {
-    return new ServerFrame.ErrorFrame(status, code, message, requestId);
+    return new ServerFrame.ErrorFrame(status, code, message, requestId, null);
+  }
+
+  /**
+   * The error frame for this code with a hint of how many milliseconds to wait before retrying
+   * (for 429 and 503).
+   */
+  public ServerFrame.ErrorFrame frame(String message, String requestId, long retryAfterMs) {
+    if (retryAfterMs < 0) {
+      throw new IllegalArgumentException("retryAfterMs must not be negative, was " + retryAfterMs);
+    }
+    return new ServerFrame.ErrorFrame(status, code, message, requestId, retryAfterMs);
   }
 }

@@ -90,8 +90,11 @@ public sealed interface ServerFrame {
     }
   }
 
-  /** A refusal. The connection stays open. */
-  record ErrorFrame(int status, String code, String message, String requestId)
+  /**
+   * A refusal. The connection stays open. {@code retryAfterMs} is set on 429 and 503 answers
+   * when the gateway knows how long to wait; absent (null) otherwise.
+   */
+  record ErrorFrame(int status, String code, String message, String requestId, Long retryAfterMs)
       implements ServerFrame {
     public ErrorFrame {
       Objects.requireNonNull(code, "code");
