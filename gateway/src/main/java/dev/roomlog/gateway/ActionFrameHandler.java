@@ -45,7 +45,10 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
   }
 
   private void open(Channel channel) {
-    String sourceIp = sourceIp(channel.remoteAddress());
+    String sourceIp = channel.attr(ConnectionAttributes.SOURCE_IP).get();
+    if (sourceIp == null) {
+      sourceIp = sourceIp(channel.remoteAddress());
+    }
     Optional<Connection> opened =
         intake.open(
             sourceIp, frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())));

@@ -56,6 +56,8 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
       respond(ctx, refusal, bodyFor(refusal));
       return;
     }
+    ctx.channel().attr(ConnectionAttributes.API_KEY).set(apiKeys.match(request.headers().get(API_KEY_HEADER)).orElseThrow());
+    ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(ActionFrameHandler.sourceIp(ctx.channel().remoteAddress()));
     // Checked once: after the upgrade only WebSocket frames flow, so step out of their way.
     ctx.pipeline().remove(this);
     ctx.fireChannelRead(request);

@@ -1,0 +1,20 @@
+package dev.roomlog.gateway;
+
+import io.netty.util.AttributeKey;
+
+/**
+ * What the handshake learned about a client, kept on its channel for the handlers after it.
+ * {@link HandshakeGuard} sets both before it lets the upgrade through.
+ */
+final class ConnectionAttributes {
+  /** The API key the client presented (its name is used in logs and the per-key rate limit). */
+  static final AttributeKey<ApiKey> API_KEY = AttributeKey.valueOf("roomlog.apiKey");
+
+  /**
+   * The client's IP address: the socket's peer, or the address a trusted proxy named in
+   * X-Forwarded-For.
+   */
+  static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
+
+  private ConnectionAttributes() {}
+}
