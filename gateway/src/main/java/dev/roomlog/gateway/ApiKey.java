@@ -1,7 +1,6 @@
 package dev.roomlog.gateway;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,8 @@ public record ApiKey(String name, String secret) {
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException(setting + ": cannot read API key file " + file, e);
+      throw new IllegalArgumentException(
+          setting + ": cannot read the API key file " + file + ": " + e, e);
     }
     List<ApiKey> keys = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

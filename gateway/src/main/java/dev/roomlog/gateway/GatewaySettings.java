@@ -99,6 +99,26 @@ public final class GatewaySettings {
   public static final String PONG_TIMEOUT = P + "pongTimeout";
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
+  public static final List<String> PROPERTY_NAMES =
+      List.of(
+          BIND_HOST, PORT, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
+          IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
+          MAX_CONNECTIONS_PER_IP, RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS,
+          MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, LOG_WRITE_TIMEOUT, CONNECTION_RATE,
+          CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST, FLOOD_TOLERANCE, MAX_FRAME_PAYLOAD_BYTES,
+          MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION, PERMESSAGE_DEFLATE,
+          HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT);
+
+  /**
+   * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is
+   * {@code ROOMLOG_GATEWAY_MAX_CONNECTIONS}.
+   */
+  public static String environmentVariable(String property) {
+    String camel = property.substring(P.length());
+    return "ROOMLOG_GATEWAY_" + camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
   private final String bindHost;
   private final int port;
   private final String gatewayId;

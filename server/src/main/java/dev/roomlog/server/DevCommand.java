@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.RoomProcessor;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -75,15 +76,16 @@ final class DevCommand implements Callable<Integer> {
                   processor.settings(
                       bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)));
       rooms.start();
-      Set<String> keys = gateway.keys().isEmpty() ? Set.of(devApiKey()) : gateway.keys();
-      GatewaySettings settings = gateway.settings(keys);
+      GatewaySettings settings =
+          gateway.settings(
+              gateway.hasClientKeys() ? List.of() : List.of(new ApiKey("dev", devApiKey())));
       GatewayNode node = stack.push(GatewayNode.start(bootstrap, TopicSet.DEFAULT, settings));
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,
           Duration.ofSeconds(120));
 
-      printBanner(bootstrap, node.port(), settings.gatewayId(), keys.iterator().next());
+      printBanner(bootstrap, node.port(), settings.gatewayId(), settings.apiKeys().get(0).secret());
     } catch (Exception e) {
       stack.close();
       throw e;

@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.gateway.GatewaySettings;
-import java.util.Set;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,13 +18,13 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     kafka.validate();
-    Set<String> keys = gateway.keys();
-    if (keys.isEmpty()) {
+    if (!gateway.hasClientKeys()) {
       throw new IllegalArgumentException(
-          "a gateway needs at least one API key: --api-key KEY or ROOMLOG_API_KEYS=key1,key2");
+          "a gateway needs at least one client API key: --api-key NAME:SECRET,"
+              + " ROOMLOG_API_KEYS=name1:secret1,name2:secret2, or --api-keys-file FILE");
     }
     // Settings first: a bad flag should fail at once, not after waiting for Kafka.
-    GatewaySettings settings = gateway.settings(keys);
+    GatewaySettings settings = gateway.settings(List.of());
     TopicProvisioner.ensureTopics(
         kafka.bootstrapServers, kafka.topics(), kafka.partitions, kafka.replicationFactor);
     Stack stack = new Stack();

@@ -1,55 +1,158 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewaySettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine.Option;
 
-/** The gateway's flags, each with its environment variable. */
+/**
+ * The gateway's flags. Every gateway setting ({@link GatewaySettings#PROPERTY_NAMES}) can be
+ * given four ways; a later one wins: a properties file ({@code --gateway-config}), an
+ * environment variable ({@code ROOMLOG_GATEWAY_MAX_CONNECTIONS} for {@code
+ * roomlog.gateway.maxConnections}), {@code --set NAME=VALUE}, and the named flags below. An
+ * unknown setting name is an error, so a typo is not silently ignored.
+ */
 final class GatewayOptions {
   @Option(
       names = "--port",
-      defaultValue = "${env:ROOMLOG_PORT:-8080}",
-      description = "WebSocket port; 0 picks a free one (env ROOMLOG_PORT; default ${DEFAULT-VALUE}).")
-  int port;
+      defaultValue = "${env:ROOMLOG_PORT}",
+      description = "WebSocket port; 0 picks a free one (env ROOMLOG_PORT; default 8080).")
+  Integer port;
 
   @Option(
       names = "--bind",
-      defaultValue = "${env:ROOMLOG_BIND:-0.0.0.0}",
-      description = "Address the WebSocket server listens on (env ROOMLOG_BIND; default ${DEFAULT-VALUE}).")
+      defaultValue = "${env:ROOMLOG_BIND}",
+      description = "Address the WebSocket server listens on (env ROOMLOG_BIND; default 0.0.0.0).")
   String bindHost;
 
   @Option(
       names = "--api-key",
-      paramLabel = "KEY",
+      paramLabel = "NAME:SECRET",
       split = ",",
       defaultValue = "${env:ROOMLOG_API_KEYS:-}",
-      description = "An API key clients must send in the x-api-key header; repeat or separate with commas for several (env ROOMLOG_API_KEYS).")
+      description = "A client API key, sent by clients in the x-api-key header; NAME is used in logs and the per-key rate limit. Repeat or separate with commas (env ROOMLOG_API_KEYS).")
   List<String> apiKeys = new ArrayList<>();
 
   @Option(
+      names = "--api-keys-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:ROOMLOG_API_KEYS_FILE}",
+      description = "A file of client API keys, one NAME:SECRET per line (env ROOMLOG_API_KEYS_FILE).")
+  Path apiKeysFile;
+
+  @Option(
+      names = "--admin-key",
+      defaultValue = "${env:ROOMLOG_ADMIN_KEY}",
+      description = "The management API's key; never accepted from WebSocket clients (env ROOMLOG_ADMIN_KEY).")
+  String adminKey;
+
+  @Option(
       names = "--gateway-id",
-      defaultValue = "${env:ROOMLOG_GATEWAY_ID:-}",
+      defaultValue = "${env:ROOMLOG_GATEWAY_ID}",
       description = "This gateway node's id, unique in the cluster (env ROOMLOG_GATEWAY_ID; default a random id per start).")
   String gatewayId;
 
-  Set<String> keys() {
-    Set<String> keys = new LinkedHashSet<>();
-    for (String key : apiKeys) {
-      if (!key.isBlank()) {
-        keys.add(key.strip());
-      }
-    }
-    return keys;
+  @Option(
+      names = "--gateway-config",
+      paramLabel = "FILE",
+      defaultValue = "${env:ROOMLOG_GATEWAY_CONFIG}",
+      description = "A properties file of gateway settings (roomlog.gateway.*; see docs/OPERATIONS.md) (env ROOMLOG_GATEWAY_CONFIG).")
+  Path configFile;
+
+  @Option(
+      names = "--set",
+      paramLabel = "NAME=VALUE",
+      description = "Sets one gateway setting, e.g. --set roomlog.gateway.maxConnections=20000; repeatable.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  /** True if a client key was given by any means. */
+  boolean hasClientKeys() {
+    Map<String, String> props = properties(System.getenv());
+    return !props.getOrDefault(GatewaySettings.API_KEYS, "").isBlank()
+        || props.containsKey(GatewaySettings.API_KEYS_FILE);
   }
 
-  GatewaySettings settings(Set<String> keys) {
-    String id = gatewayId == null || gatewayId.isBlank() ? randomGatewayId() : gatewayId;
-    return GatewaySettings.of(keys, id).withBindHost(bindHost).withPort(port);
+  /**
+   * The settings from every source. {@code fallbackKeys} (may be empty) are used only when no
+   * client key was configured, as {@code roomlog dev} does with its generated key.
+   */
+  GatewaySettings settings(List<ApiKey> fallbackKeys) {
+    Map<String, String> props = properties(System.getenv());
+    if (props.getOrDefault(GatewaySettings.API_KEYS, "").isBlank()
+        && !props.containsKey(GatewaySettings.API_KEYS_FILE)) {
+      List<String> entries = fallbackKeys.stream().map(k -> k.name() + ":" + k.secret()).toList();
+      props.put(GatewaySettings.API_KEYS, String.join(",", entries));
+    }
+    props.putIfAbsent(GatewaySettings.GATEWAY_ID, randomGatewayId());
+    return GatewaySettings.fromProperties(props);
+  }
+
+  /** The merged properties, lowest precedence first; {@code env} is the process environment. */
+  Map<String, String> properties(Map<String, String> env) {
+    Map<String, String> props = new HashMap<>();
+    if (configFile != null) {
+      putChecked(props, readProperties(configFile), "in " + configFile);
+    }
+    for (String name : GatewaySettings.PROPERTY_NAMES) {
+      String value = env.get(GatewaySettings.environmentVariable(name));
+      if (value != null && !value.isBlank()) {
+        props.put(name, value);
+      }
+    }
+    putChecked(props, overrides, "given with --set");
+    putIfSet(props, GatewaySettings.PORT, port == null ? null : port.toString());
+    putIfSet(props, GatewaySettings.BIND_HOST, bindHost);
+    List<String> keys = apiKeys.stream().filter(k -> !k.isBlank()).map(String::strip).toList();
+    putIfSet(props, GatewaySettings.API_KEYS, keys.isEmpty() ? null : String.join(",", keys));
+    putIfSet(props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
+    putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
+    putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
+    return props;
+  }
+
+  private static void putChecked(Map<String, String> props, Map<String, String> more, String where) {
+    for (Map.Entry<String, String> entry : more.entrySet()) {
+      String name = entry.getKey().strip();
+      if (!GatewaySettings.PROPERTY_NAMES.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown gateway setting '" + name + "' " + where
+                + "; the settings are listed in docs/OPERATIONS.md");
+      }
+      props.put(name, entry.getValue());
+    }
+  }
+
+  private static void putIfSet(Map<String, String> props, String name, String value) {
+    if (value != null && !value.isBlank()) {
+      props.put(name, value);
+    }
+  }
+
+  private static Map<String, String> readProperties(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read the gateway config file " + file + ": " + e, e);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      map.put(name, properties.getProperty(name));
+    }
+    return map;
   }
 
   private static String randomGatewayId() {
