@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -34,6 +35,11 @@ final class InProcessRoomlog implements AutoCloseable {
   }
 
   static InProcessRoomlog start() {
+    return start(gateway -> gateway);
+  }
+
+  /** As {@link #start()}, with gateway settings changed by {@code gatewaySettings}. */
+  static InProcessRoomlog start(UnaryOperator<GatewaySettings.Builder> gatewaySettings) {
     InProcessRoomlog roomlog = new InProcessRoomlog(SharedKafka.uniquePrefix());
     String bootstrap = SharedKafka.bootstrapServers();
     TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, 3, REPLICATION_FACTOR);
@@ -42,7 +48,12 @@ final class InProcessRoomlog implements AutoCloseable {
         GatewayNode.start(
             bootstrap,
             roomlog.topics,
-            GatewaySettings.of(Set.of(API_KEY), roomlog.gatewayId).withBindHost("127.0.0.1").withPort(0));
+            gatewaySettings
+                .apply(
+                    GatewaySettings.of(Set.of(API_KEY), roomlog.gatewayId).toBuilder()
+                        .bindHost("127.0.0.1")
+                        .port(0))
+                .build());
     return roomlog;
   }
 

@@ -125,6 +125,20 @@ final class WsClient implements AutoCloseable {
     return closed.isDone();
   }
 
+  /** Waits until the server closes the connection and returns its close code. */
+  int awaitCloseCode() {
+    try {
+      return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the server did not close " + connectionId + " within " + WAIT, e);
+    }
+  }
+
+  /** Sends without waiting for the send to complete; for floods, where the socket may close. */
+  CompletableFuture<WebSocket> sendAsync(String json) {
+    return socket.sendText(json, true);
+  }
+
   @Override
   public void close() {
     if (!socket.isOutputClosed()) {

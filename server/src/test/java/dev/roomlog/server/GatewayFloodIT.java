@@ -1,0 +1,146 @@
+package dev.roomlog.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One client floods far past its rate limit while ten others chat in the same room, on a real
+ * gateway, processor and broker. The ten must not notice; the flooder is told 429 and then cut
+ * off with 1008; nothing it was refused reaches the log, and what it got through is bounded by
+ * its bucket.
+ */
+class GatewayFloodIT {
+  private static final int RATE = 5;
+  private static final int BURST = 10;
+  private static final int FLOOD_TOLERANCE = 20;
+  private static final int FLOOD_SIZE = 2_000;
+  private static final int CHATTERS = 10;
+  private static final int MESSAGES_PER_CHATTER = 5;
+
+  @Test
+  void aFlooderGets429ThenClose1008WhileTenOthersChatWithoutAnError() throws Exception {
+    try (InProcessRoomlog roomlog =
+        InProcessRoomlog.start(
+            gateway -> gateway.connectionRate(RATE, BURST).floodTolerance(FLOOD_TOLERANCE))) {
+      List<WsClient> chatters = new ArrayList<>();
+      WsClient flooder = null;
+      try {
+        for (int i = 0; i < CHATTERS; i++) {
+          chatters.add(WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY));
+        }
+        WsClient owner = chatters.get(0);
+        owner.sendAction("createRoom", "username", "owner", "requestId", "create");
+        String roomId = owner.awaitAnswer("create").get("roomId").asText();
+        for (int i = 1; i < CHATTERS; i++) {
+          chatters.get(i).sendAction("joinRoom", "roomId", roomId, "username", "chatter" + i, "requestId", "join");
+          chatters.get(i).awaitAnswer("join");
+        }
+        flooder = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY);
+        flooder.sendAction("joinRoom", "roomId", roomId, "username", "flooder", "requestId", "join");
+        assertEquals("joined", flooder.awaitAnswer("join").get("type").asText());
+
+        long floodStarted = System.nanoTime();
+        CompletableFuture<Void> flood = floodInTheBackground(flooder, roomId);
+        chat(chatters, roomId);
+        int closeCode = flooder.awaitCloseCode();
+        double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
+        flood.exceptionally(e -> null).join();
+
+        assertEquals(1008, closeCode, "the flooder is closed as a policy violation");
+        List<JsonNode> limited =
+            flooder.received().stream()
+                .filter(f -> "rateLimited".equals(f.path("code").asText()))
+                .toList();
+        assertTrue(limited.size() >= 1, "the flooder was told 429 before being closed");
+        assertEquals(429, limited.get(0).get("status").asInt());
+        assertTrue(limited.get(0).get("retryAfterMs").asLong() > 0, "a 429 says when to retry");
+
+        for (WsClient chatter : chatters) {
+          List<JsonNode> errors =
+              chatter.received().stream().filter(f -> "error".equals(f.path("type").asText())).toList();
+          assertEquals(List.of(), errors, "a chatter saw an error while another client flooded");
+          Set<String> texts =
+              chatter.received().stream()
+                  .filter(f -> "message".equals(f.path("type").asText()))
+                  .map(f -> f.get("text").asText())
+                  .filter(t -> t.startsWith("chat "))
+                  .collect(Collectors.toSet());
+          assertEquals(CHATTERS * MESSAGES_PER_CHATTER, texts.size(), "every chat message reached every member");
+        }
+
+        Set<String> refused = limited.stream().map(f -> f.get("requestId").asText()).collect(Collectors.toSet());
+        Set<String> logged = floodRequestIdsInTheLog(roomlog, flooder.connectionId());
+        Set<String> both = new HashSet<>(logged);
+        both.retainAll(refused);
+        assertEquals(Set.of(), both, "an action refused with 429 reached the log");
+        // The bucket lets through its burst plus its rate for as long as the flood lasted.
+        long allowed = BURST + (long) Math.ceil(RATE * floodSeconds) + 1;
+        assertTrue(
+            logged.size() <= allowed,
+            "the flooder got " + logged.size() + " actions into the log; its bucket allows " + allowed);
+      } finally {
+        if (flooder != null) {
+          flooder.close();
+        }
+        chatters.forEach(WsClient::close);
+      }
+    }
+  }
+
+  /** Sends FLOOD_SIZE messages as fast as the socket takes them, until the server closes it. */
+  private static CompletableFuture<Void> floodInTheBackground(WsClient flooder, String roomId) {
+    return CompletableFuture.runAsync(
+        () -> {
+          for (int i = 0; i < FLOOD_SIZE && !flooder.isClosed(); i++) {
+            String json =
+                "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"flood " + i
+                    + "\",\"requestId\":\"flood-" + i + "\"}";
+            flooder.sendAsync(json).join();
+          }
+        });
+  }
+
+  /** Each chatter sends its messages one after another, each after the previous one came back. */
+  private static void chat(List<WsClient> chatters, String roomId) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int c = 0; c < chatters.size(); c++) {
+      WsClient chatter = chatters.get(c);
+      int id = c;
+      all.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int m = 0; m < MESSAGES_PER_CHATTER; m++) {
+                  String requestId = "chat-" + id + "-" + m;
+                  chatter.sendAction(
+                      "sendMessage", "roomId", roomId, "text", "chat " + id + " " + m, "requestId", requestId);
+                  JsonNode answer = chatter.awaitAnswer(requestId);
+                  assertEquals("message", answer.get("type").asText(), "answer to " + requestId);
+                }
+              }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+  }
+
+  private static Set<String> floodRequestIdsInTheLog(InProcessRoomlog roomlog, String connectionId) {
+    Set<String> ids = new HashSet<>();
+    for (ConsumerRecord<String, WalRecord> record : SharedKafka.readAll(roomlog.topics().actions())) {
+      WalRecord wal = record.value();
+      if (connectionId.equals(wal.connectionId()) && wal.action() instanceof Action.SendMessage send) {
+        ids.add(send.requestId());
+      }
+    }
+    return ids;
+  }
+}
