@@ -22,13 +22,15 @@ final class InProcessRoomlog implements AutoCloseable {
   static final String API_KEY = "it-secret-key";
   private static final short REPLICATION_FACTOR = 1;
 
+  private final String bootstrap;
   private final TopicSet topics;
   private final String gatewayId;
   private final String applicationId;
   private RoomProcessor processor;
   private GatewayNode gateway;
 
-  private InProcessRoomlog(String prefix) {
+  private InProcessRoomlog(String bootstrap, String prefix) {
+    this.bootstrap = bootstrap;
     this.topics = TopicSet.prefixed(prefix);
     this.gatewayId = "gw-" + prefix;
     this.applicationId = prefix + "-processor";
@@ -40,8 +42,13 @@ final class InProcessRoomlog implements AutoCloseable {
 
   /** As {@link #start()}, with gateway settings changed by {@code gatewaySettings}. */
   static InProcessRoomlog start(UnaryOperator<GatewaySettings.Builder> gatewaySettings) {
-    InProcessRoomlog roomlog = new InProcessRoomlog(SharedKafka.uniquePrefix());
-    String bootstrap = SharedKafka.bootstrapServers();
+    return start(SharedKafka.bootstrapServers(), gatewaySettings);
+  }
+
+  /** As {@link #start(UnaryOperator)}, against the Kafka at {@code bootstrap}. */
+  static InProcessRoomlog start(
+      String bootstrap, UnaryOperator<GatewaySettings.Builder> gatewaySettings) {
+    InProcessRoomlog roomlog = new InProcessRoomlog(bootstrap, SharedKafka.uniquePrefix());
     TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, 3, REPLICATION_FACTOR);
     roomlog.startProcessorWithFreshStateDir();
     roomlog.gateway =
@@ -67,6 +74,10 @@ final class InProcessRoomlog implements AutoCloseable {
     return gateway.port();
   }
 
+  String bootstrapServers() {
+    return bootstrap;
+  }
+
   TopicSet topics() {
     return topics;
   }
@@ -85,7 +96,7 @@ final class InProcessRoomlog implements AutoCloseable {
     try {
       Path stateDir = Files.createTempDirectory("roomlog-it-streams");
       ProcessorSettings settings =
-          ProcessorSettings.defaults(SharedKafka.bootstrapServers(), stateDir)
+          ProcessorSettings.defaults(bootstrap, stateDir)
               .withApplicationId(applicationId)
               .withReplicationFactor(REPLICATION_FACTOR)
               .withTopics(topics);

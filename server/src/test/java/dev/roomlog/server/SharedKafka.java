@@ -50,16 +50,27 @@ final class SharedKafka {
 
   /** Every committed record of the topic, in partition then offset order, read to its end. */
   static <K, V> List<ConsumerRecord<K, V>> readAll(Topic<K, V> topic) {
-    return readAll(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    return readAll(bootstrapServers(), topic);
+  }
+
+  /** As {@link #readAll(Topic)}, from the Kafka at {@code bootstrap}. */
+  static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrap, Topic<K, V> topic) {
+    return readAll(
+        bootstrap, topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
   }
 
   static <K, V> List<ConsumerRecord<K, V>> readAll(
       String topic, Deserializer<K> keys, Deserializer<V> values) {
+    return readAll(bootstrapServers(), topic, keys, values);
+  }
+
+  private static <K, V> List<ConsumerRecord<K, V>> readAll(
+      String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
             keys,
             values)) {
