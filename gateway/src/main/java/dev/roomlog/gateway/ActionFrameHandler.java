@@ -21,15 +21,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The thin edge between Netty and {@link Connection}: on handshake completion it opens the
  * connection (registry + {@code $connect} + the {@code connected} frame), hands each complete
- * text message to it, and closes it when the channel goes inactive. One instance per channel.
+ * message to it, closes the channel with 1008 when the connection says it floods, and closes
+ * the connection when the channel goes inactive. One instance per channel.
  */
 final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(ActionFrameHandler.class);
   static final String OVERLOADED_REASON = "gateway overloaded, retry later";
+  static final String FLOODING_REASON = "rate limit exceeded repeatedly";
 
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
   private Connection connection;
+  /** Set once this handler has closed the channel; frames already decoded are ignored. */
+  private boolean closing;
 
   ActionFrameHandler(ActionIntake intake, ConnectionRegistry registry) {
     this.intake = intake;
@@ -49,9 +53,15 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     if (sourceIp == null) {
       sourceIp = sourceIp(channel.remoteAddress());
     }
+    ApiKey apiKey = channel.attr(ConnectionAttributes.API_KEY).get();
+    if (apiKey == null) {
+      throw new IllegalStateException("the handshake let a connection through without an API key");
+    }
     Optional<Connection> opened =
         intake.open(
-            sourceIp, frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())));
+            sourceIp,
+            apiKey.name(),
+            frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())));
     if (opened.isEmpty()) {
       channel.writeAndFlush(
           new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, OVERLOADED_REASON));
@@ -67,13 +77,25 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-    if (connection == null) {
+    if (connection == null || closing) {
       return;
     }
+    Connection.Verdict verdict = Connection.Verdict.KEEP_OPEN;
     if (frame instanceof TextWebSocketFrame text) {
-      connection.onText(text.text());
+      verdict = connection.onText(text.text());
     } else if (frame instanceof BinaryWebSocketFrame) {
-      connection.onBinary();
+      verdict = connection.onBinary();
+    }
+    if (verdict == Connection.Verdict.CLOSE_FOR_FLOODING) {
+      closing = true;
+      log.info(
+          "closing connection {} from {} with 1008: it kept sending past its rate limit",
+          connection.id(),
+          ctx.channel().attr(ConnectionAttributes.SOURCE_IP).get());
+      ctx.channel()
+          .writeAndFlush(
+              new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, FLOODING_REASON));
+      ctx.channel().close();
     }
   }
 

@@ -9,11 +9,14 @@ import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns what happens on a connection into write-ahead-log records: {@code $connect}, each
  * accepted action, {@code $disconnect}. Plain Java, no Netty: the frame handler calls it.
+ *
+ * <p>It also holds what the connections of this node share: the in-flight bound ({@link
+ * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones,
+ * so that map stays small.
  *
  * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes
  * from the gateway, never from the client. Thread-safe; one instance serves every connection.
@@ -31,52 +38,106 @@ final class ActionIntake {
   /** The wire name of each action, read from the protocol's own type mapping. */
   private static final Map<Class<?>, String> ROUTE_KEYS = routeKeys();
 
-  private final String gatewayId;
+  private final GatewaySettings settings;
   private final WalAppender wal;
   private final Clock clock;
   private final Supplier<String> ids;
+  private final InFlightLimiter inFlight;
+  private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
 
-  ActionIntake(String gatewayId, WalAppender wal, Clock clock, Supplier<String> ids) {
-    this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");
+  /**
+   * @param clock the time of records, and of the rate limits (tests move it by hand)
+   */
+  ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+    this.settings = Objects.requireNonNull(settings, "settings");
     this.wal = Objects.requireNonNull(wal, "wal");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = Objects.requireNonNull(ids, "ids");
+    this.inFlight =
+        new InFlightLimiter(
+            settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
+    this.nanoTime = () -> epochNanos(clock.instant());
   }
 
   /**
    * Opens a connection and appends its {@code $connect}. Returns empty, having written nothing,
-   * when the log cannot take the record (the pending queue is full): the caller should then
-   * refuse the connection.
+   * when the log refuses the record (the appender is closed: the node is shutting down): the
+   * caller should then refuse the connection.
    *
-   * @param replies where frames for this client go (async failure answers arrive on appender
-   *     threads, so it must be thread-safe)
+   * @param apiKeyName the name of the key the client presented (for the per-key rate limit)
+   * @param replies where frames for this client go (async answers arrive on appender threads,
+   *     so it must be thread-safe)
    */
-  Optional<Connection> open(String sourceIp, Consumer<ServerFrame> replies) {
+  Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> replies) {
     String connectionId = ids.get();
     long now = clock.millis();
     Connection connection =
-        new Connection(this, connectionId, now, new Identity(sourceIp), replies);
+        new Connection(
+            this,
+            connectionId,
+            now,
+            new Identity(sourceIp),
+            inFlight.newConnection(),
+            rateLimit(apiKeyName),
+            replies);
     RequestContext context =
         connection.context(ActionNames.CONNECT, EventType.CONNECT, now);
     boolean accepted =
         wal.append(
             new WalRecord(new Action.Connect(), context),
-            cause ->
+            new WalAppender.Callback() {
+              @Override
+              public void onAcknowledged() {}
+
+              @Override
+              public void onFailure(Exception cause) {
                 log.error(
                     "the $connect of connection {} could not be written to the log",
                     connectionId,
-                    cause));
+                    cause);
+              }
+            });
     if (!accepted) {
       log.error(
-          "the WAL queue is full: refusing connection {}; its $connect was not written",
+          "the WAL appender is closed: refusing connection {}; its $connect was not written",
           connectionId);
       return Optional.empty();
     }
     return Optional.of(connection);
   }
 
+  private MessageRateLimit rateLimit(String apiKeyName) {
+    int rate = settings.connectionRatePerSecond();
+    int burst = settings.connectionBurst();
+    int keyRate = settings.apiKeyRatePerSecond();
+    TokenBucket keyBucket =
+        keyBuckets.computeIfAbsent(
+            apiKeyName, name -> new TokenBucket(keyRate, settings.apiKeyBurst(), nanoTime));
+    return new MessageRateLimit(
+        new TokenBucket(rate, burst, nanoTime),
+        keyBucket,
+        new TokenBucket(rate, settings.floodTolerance(), nanoTime),
+        "rate limited: a connection may send "
+            + rate
+            + " messages per second (bursts of "
+            + burst
+            + "); wait retryAfterMs before sending again",
+        "rate limited: the API key '"
+            + apiKeyName
+            + "' may send "
+            + keyRate
+            + " messages per second to this gateway across its connections; wait retryAfterMs"
+            + " before sending again");
+  }
+
+  /** Actions in flight on this node (accepted, not yet acknowledged or failed by Kafka). */
+  int inFlight() {
+    return inFlight.inFlight();
+  }
+
   String gatewayId() {
-    return gatewayId;
+    return settings.gatewayId();
   }
 
   WalAppender wal() {
@@ -89,6 +150,11 @@ final class ActionIntake {
 
   String newRequestId() {
     return ids.get();
+  }
+
+  /** Nanoseconds since the epoch; good until the year 2262. */
+  private static long epochNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
   static String routeKey(Action action) {

@@ -1,20 +1,30 @@
 package dev.roomlog.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.ActionParser;
+import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import java.io.IOException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One open WebSocket connection as the log sees it. Plain Java, no Netty.
+ *
+ * <p>Each data message goes through, in order: the rate limits ({@link MessageRateLimit}: 429,
+ * or a verdict to close the connection), parsing and validation (400/413), the in-flight bound
+ * ({@link InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its
+ * in-flight permit until Kafka acknowledges or fails it.
  *
  * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
@@ -24,16 +34,33 @@ final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
   static final String OVERLOADED_MESSAGE =
-      "the gateway is overloaded: the action was not recorded, retry later";
+      "the gateway is overloaded (too many actions of this connection or this gateway are"
+          + " waiting for the log): the action was not recorded, retry after retryAfterMs";
+  static final String CLOSED_MESSAGE =
+      "the gateway is shutting down: the action was not recorded, retry on a new connection";
   static final String LOG_UNAVAILABLE_MESSAGE =
-      "the log is unavailable: the action was not recorded, retry later";
+      "the log did not confirm the action in time (Kafka unavailable or slow): it MAY still"
+          + " have been recorded; retry with the same clientMsgId so that it is not recorded"
+          + " twice";
   static final String BINARY_MESSAGE =
       "binary frames are not supported: send each action as a JSON text frame";
+
+  /** The retry hint of a 503: Kafka trouble is not over in milliseconds. */
+  static final long RETRY_AFTER_503_MS = 1_000;
+
+  /** What the frame handler should do with the connection after a message. */
+  enum Verdict {
+    KEEP_OPEN,
+    /** It kept sending past its rate limit: close it with 1008 (policy violation). */
+    CLOSE_FOR_FLOODING
+  }
 
   private final ActionIntake intake;
   private final String id;
   private final long connectedAt;
   private final Identity identity;
+  private final InFlightLimiter.ConnectionPermits permits;
+  private final MessageRateLimit rateLimit;
   private final Consumer<ServerFrame> replies;
   private boolean closed;
 
@@ -42,11 +69,15 @@ final class Connection {
       String id,
       long connectedAt,
       Identity identity,
+      InFlightLimiter.ConnectionPermits permits,
+      MessageRateLimit rateLimit,
       Consumer<ServerFrame> replies) {
     this.intake = intake;
     this.id = id;
     this.connectedAt = connectedAt;
     this.identity = identity;
+    this.permits = permits;
+    this.rateLimit = rateLimit;
     this.replies = replies;
   }
 
@@ -59,19 +90,62 @@ final class Connection {
     return new ServerFrame.Connected(id);
   }
 
+  /** Actions of this connection waiting for Kafka. */
+  int inFlight() {
+    return permits.inFlight();
+  }
+
   /**
-   * Parses one text message. A rejected one is answered with its error frame; an accepted one
-   * is appended to the log, or answered 503 overloaded when the log's queue is full.
+   * Handles one text message: refused by a rate limit (429), rejected by the parser (its error
+   * frame), refused by the in-flight bound (503 overloaded, not written), or appended to the
+   * log. An appended action gets no reply here; if the log fails it, 503 logUnavailable.
    */
-  void onText(String text) {
+  Verdict onText(String text) {
     long receivedAt = intake.clock().millis();
+    MessageRateLimit.Decision decision = rateLimit.onMessage();
+    if (decision instanceof MessageRateLimit.Decision.Close) {
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+      replies.accept(
+          ErrorCode.RATE_LIMITED.frame(
+              refuse.message(), peekRequestId(text), refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
     ActionParser.Result result = ActionParser.parse(text);
     if (result instanceof ActionParser.Result.Rejected rejected) {
       replies.accept(rejected.error());
-      return;
+      return Verdict.KEEP_OPEN;
     }
     Action action = ((ActionParser.Result.Accepted) result).action();
+    append(action, receivedAt);
+    return Verdict.KEEP_OPEN;
+  }
+
+  /**
+   * Binary frames carry no action; the client is told so and the connection stays open. They
+   * count against the rate limits like any message.
+   */
+  Verdict onBinary() {
+    MessageRateLimit.Decision decision = rateLimit.onMessage();
+    if (decision instanceof MessageRateLimit.Decision.Close) {
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+      replies.accept(ErrorCode.RATE_LIMITED.frame(refuse.message(), null, refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
+    replies.accept(ErrorCode.INVALID_FIELD.frame(BINARY_MESSAGE, null));
+    return Verdict.KEEP_OPEN;
+  }
+
+  private void append(Action action, long receivedAt) {
     String requestId = action.requestId();
+    InFlightLimiter.Permit permit = permits.tryAcquire();
+    if (permit == null) {
+      replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
     WalRecord record =
         new WalRecord(
             action, context(ActionIntake.routeKey(action), EventType.MESSAGE, receivedAt));
@@ -80,24 +154,35 @@ final class Connection {
             .wal()
             .append(
                 record,
-                cause -> {
-                  log.warn(
-                      "connection {}: an action could not be written to the log: {}",
-                      id,
-                      cause.toString());
-                  replies.accept(ErrorCode.LOG_UNAVAILABLE.frame(LOG_UNAVAILABLE_MESSAGE, requestId));
+                new WalAppender.Callback() {
+                  @Override
+                  public void onAcknowledged() {
+                    permit.release();
+                  }
+
+                  @Override
+                  public void onFailure(Exception cause) {
+                    permit.release();
+                    log.warn(
+                        "connection {}: an action was not acknowledged by the log: {}",
+                        id,
+                        cause.toString());
+                    replies.accept(
+                        ErrorCode.LOG_UNAVAILABLE.frame(
+                            LOG_UNAVAILABLE_MESSAGE, requestId, RETRY_AFTER_503_MS));
+                  }
                 });
     if (!accepted) {
-      replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId));
+      permit.release();
+      replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
     }
   }
 
-  /** Binary frames carry no action; the client is told so and the connection stays open. */
-  void onBinary() {
-    replies.accept(ErrorCode.INVALID_FIELD.frame(BINARY_MESSAGE, null));
-  }
-
-  /** Appends this connection's one {@code $disconnect}; later calls do nothing. */
+  /**
+   * Appends this connection's one {@code $disconnect}; later calls do nothing. It takes no
+   * in-flight permit and the appender has room for it whatever the load, so it is refused only
+   * if the appender is already closed (a shutdown in the wrong order).
+   */
   void close() {
     if (closed) {
       return;
@@ -111,15 +196,22 @@ final class Connection {
             .wal()
             .append(
                 new WalRecord(new Action.Disconnect(), context),
-                cause ->
+                new WalAppender.Callback() {
+                  @Override
+                  public void onAcknowledged() {}
+
+                  @Override
+                  public void onFailure(Exception cause) {
                     log.error(
                         "the $disconnect of connection {} could not be written to the log;"
                             + " its rooms keep a ghost member",
                         id,
-                        cause));
+                        cause);
+                  }
+                });
     if (!accepted) {
       log.error(
-          "the WAL queue is full or closed: the $disconnect of connection {} was NOT written;"
+          "the WAL appender is closed: the $disconnect of connection {} was NOT written;"
               + " its rooms keep a ghost member",
           id);
     }
@@ -135,5 +227,37 @@ final class Connection {
         intake.newRequestId(),
         identity,
         intake.gatewayId());
+  }
+
+  /**
+   * The top-level {@code requestId} of a message, or null if it has none that is valid; for
+   * answering a rate-limited message without parsing it into an action. It reads tokens only
+   * up to that field and builds no tree; its cost is bounded by the flood tolerance anyway.
+   */
+  static String peekRequestId(String text) {
+    try (JsonParser parser = Json.MAPPER.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("requestId".equals(field)) {
+          if (value != JsonToken.VALUE_STRING) {
+            return null;
+          }
+          String requestId = parser.getText();
+          boolean valid =
+              !requestId.isEmpty()
+                  && requestId.codePointCount(0, requestId.length())
+                      <= Limits.MAX_REQUEST_ID_LENGTH;
+          return valid ? requestId : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 }

@@ -55,7 +55,7 @@ public final class GatewayServer implements AutoCloseable {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.intake =
         new ActionIntake(
-            settings.gatewayId(),
+            settings,
             Objects.requireNonNull(wal, "wal"),
             Objects.requireNonNull(clock, "clock"),
             Ids::newId);

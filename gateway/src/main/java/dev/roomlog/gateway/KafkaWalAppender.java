@@ -2,39 +2,48 @@ package dev.roomlog.gateway;
 
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.RequestContext.EventType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes WAL records to Kafka without ever blocking the caller.
  *
- * <p>{@link #append} puts the record on a bounded queue (capacity = {@code maxPendingAppends})
- * and returns at once; a full queue refuses the record. One writer thread takes records in
- * order and calls {@code KafkaProducer.send}, which may block (metadata, a full producer
- * buffer) without holding up a Netty event loop. One thread and one idempotent producer keep
- * each connection's records in the order they were accepted. The producer uses {@code
- * acks=all} and {@code enable.idempotence=true}, so a record Kafka acknowledged survives the
- * loss of a broker.
+ * <p>{@link #append} puts the record on a queue and returns at once. The queue has no bound of
+ * its own: client actions are bounded before they get here ({@link InFlightLimiter}), and the
+ * lifecycle records are at most two per connection, so a {@code $disconnect} is never dropped
+ * for lack of room. One writer thread takes records in order and calls {@code
+ * KafkaProducer.send}, which may block (metadata, a full producer buffer) without holding up a
+ * Netty event loop. One thread and one idempotent producer keep each connection's records in
+ * the order they were accepted. The producer uses {@code acks=all} and {@code
+ * enable.idempotence=true}, so a record Kafka acknowledged survives the loss of a broker.
  *
- * <p>A record that fails to be written (send throws, or its callback reports an exception) has
- * its {@code FailureCallback} called, on the writer thread or the producer's I/O thread.
+ * <p>Bounded time: every accepted record's callback is called within about {@code
+ * logWriteTimeout} (see {@link WriteBudget}), on the writer thread or the producer's I/O
+ * thread, so a client waiting for an action's answer gets it or a 503 within that bound.
  *
  * <p>Lifecycle: {@link #start()} once (warms up the topic's metadata and starts the writer),
- * then {@link #close()} once, after the gateway server is closed.
+ * then {@link #close()} once, after the gateway server is closed. A record accepted before
+ * close is written or failed, never silently dropped; one offered after close is refused.
  */
 public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaWalAppender.class);
@@ -42,42 +51,148 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   /** How long close() waits for queued and in-flight records to reach Kafka. */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  static final int LINGER_MS = 5;
   private static final long IDLE_POLL_MILLIS = 100;
 
   private final Producer<String, WalRecord> producer;
   private final String topicName;
-  private final BlockingQueue<Pending> queue;
+  private final long queueBudgetNanos;
+  private final LongSupplier nanoTime;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  /**
+   * Appends hold the read side while they check {@code closed} and enqueue; close takes the
+   * write side to set it. So once {@code closed} is true no append is still half-way, and the
+   * queue holds every record that will ever be accepted.
+   */
+  private final ReadWriteLock closing = new ReentrantReadWriteLock();
+
   private final Thread writer;
   private volatile boolean closed;
   private boolean started;
 
-  private record Pending(WalRecord record, FailureCallback onFailure) {}
+  /**
+   * How {@code logWriteTimeout} (W) is split so that each record's callback comes within W. A
+   * client action may wait in this appender's queue (behind a send that blocks), then block in
+   * {@code send} (max.block.ms), then wait for Kafka (delivery.timeout.ms, which counts from
+   * when send returns and covers retries):
+   *
+   * <ul>
+   *   <li>{@code delivery} = W/2, with request.timeout.ms = delivery - linger.ms (at most
+   *       Kafka's default 30 s), as the producer requires;
+   *   <li>{@code maxBlock} = W/4;
+   *   <li>{@code queue} = the rest (about W/4): an action that waited longer in the queue is
+   *       failed without being sent. It can have waited at most {@code queue + maxBlock}
+   *       (behind one blocked send), and one sent in time ends by {@code queue + maxBlock +
+   *       delivery} = W.
+   * </ul>
+   *
+   * Lifecycle records are never failed for waiting: no client waits for their answer, and a
+   * {@code $disconnect} that is not written leaves a ghost member.
+   */
+  record WriteBudget(Duration queue, Duration maxBlock, Duration delivery, Duration request) {
+    static final Duration MIN_LOG_WRITE_TIMEOUT = Duration.ofSeconds(1);
+    private static final long MAX_REQUEST_TIMEOUT_MS = 30_000;
+
+    static WriteBudget of(Duration logWriteTimeout) {
+      Objects.requireNonNull(logWriteTimeout, GatewaySettings.LOG_WRITE_TIMEOUT);
+      if (logWriteTimeout.compareTo(MIN_LOG_WRITE_TIMEOUT) < 0) {
+        throw new IllegalArgumentException(
+            GatewaySettings.LOG_WRITE_TIMEOUT
+                + " must be at least "
+                + MIN_LOG_WRITE_TIMEOUT.toMillis()
+                + " ms (the Kafka producer's request timeout is derived from it), was "
+                + logWriteTimeout.toMillis()
+                + " ms");
+      }
+      long total = logWriteTimeout.toMillis();
+      long delivery = total / 2;
+      long maxBlock = total / 4;
+      long queue = total - delivery - maxBlock;
+      long request = Math.min(MAX_REQUEST_TIMEOUT_MS, delivery - LINGER_MS);
+      return new WriteBudget(
+          Duration.ofMillis(queue),
+          Duration.ofMillis(maxBlock),
+          Duration.ofMillis(delivery),
+          Duration.ofMillis(request));
+    }
+  }
+
+  /** One accepted record; its callback runs at most once, whoever settles it first. */
+  private static final class Pending {
+    final WalRecord record;
+    final Callback callback;
+    final long acceptedAt;
+    final AtomicBoolean settled = new AtomicBoolean();
+
+    Pending(WalRecord record, Callback callback, long acceptedAt) {
+      this.record = record;
+      this.callback = callback;
+      this.acceptedAt = acceptedAt;
+    }
+
+    boolean isClientAction() {
+      return record.requestContext().eventType() == EventType.MESSAGE;
+    }
+
+    void acknowledged() {
+      if (settled.compareAndSet(false, true)) {
+        try {
+          callback.onAcknowledged();
+        } catch (RuntimeException e) {
+          log.error("a WAL acknowledgement callback threw", e);
+        }
+      }
+    }
+
+    void failed(Exception cause) {
+      if (settled.compareAndSet(false, true)) {
+        try {
+          callback.onFailure(cause);
+        } catch (RuntimeException e) {
+          log.error("a WAL failure callback threw", e);
+        }
+      }
+    }
+  }
 
   /**
    * A producer for {@code topic} with the gateway's settings (acks=all, idempotence on, linger
-   * 5 ms, max.block.ms 10 s); {@code overrides} replace or add producer properties.
+   * 5 ms, timeouts from {@code logWriteTimeout} as {@link WriteBudget} says); {@code overrides}
+   * replace or add producer properties.
    */
   public KafkaWalAppender(
       String bootstrapServers,
       Topic<String, WalRecord> topic,
-      int maxPendingAppends,
+      Duration logWriteTimeout,
       Map<String, Object> overrides) {
-    this(newProducer(bootstrapServers, topic, overrides), topic.name(), maxPendingAppends);
+    this(
+        new KafkaProducer<>(
+            producerConfig(bootstrapServers, logWriteTimeout, overrides),
+            topic.keySerde().serializer(),
+            topic.valueSerde().serializer()),
+        topic.name(),
+        logWriteTimeout,
+        System::nanoTime);
   }
 
+  /** See {@link #KafkaWalAppender(String, Topic, Duration, Map)}; no overrides. */
   public KafkaWalAppender(
-      String bootstrapServers, Topic<String, WalRecord> topic, int maxPendingAppends) {
-    this(bootstrapServers, topic, maxPendingAppends, Map.of());
+      String bootstrapServers, Topic<String, WalRecord> topic, Duration logWriteTimeout) {
+    this(bootstrapServers, topic, logWriteTimeout, Map.of());
   }
 
-  KafkaWalAppender(Producer<String, WalRecord> producer, String topicName, int maxPendingAppends) {
-    if (maxPendingAppends < 1) {
-      throw new IllegalArgumentException(
-          GatewaySettings.MAX_IN_FLIGHT_ACTIONS + " must be at least 1, was " + maxPendingAppends);
-    }
+  /**
+   * @param nanoTime measures how long a record waited in the queue (tests move it by hand)
+   */
+  KafkaWalAppender(
+      Producer<String, WalRecord> producer,
+      String topicName,
+      Duration logWriteTimeout,
+      LongSupplier nanoTime) {
+    this.queueBudgetNanos = WriteBudget.of(logWriteTimeout).queue().toNanos();
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicName = Objects.requireNonNull(topicName, "topicName");
-    this.queue = new ArrayBlockingQueue<>(maxPendingAppends);
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     this.writer = new Thread(this::writeLoop, "roomlog-wal-writer");
     this.writer.setDaemon(true);
   }
@@ -106,13 +221,18 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   @Override
-  public boolean append(WalRecord record, FailureCallback onFailure) {
+  public boolean append(WalRecord record, Callback callback) {
     Objects.requireNonNull(record, "record");
-    Objects.requireNonNull(onFailure, "onFailure");
-    if (closed) {
-      return false;
+    Objects.requireNonNull(callback, "callback");
+    closing.readLock().lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      return queue.add(new Pending(record, callback, nanoTime.getAsLong()));
+    } finally {
+      closing.readLock().unlock();
     }
-    return queue.offer(new Pending(record, onFailure));
   }
 
   /** Records accepted but not yet handed to the producer. */
@@ -123,14 +243,20 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   /**
    * Refuses new records, writes those already queued, and flushes the producer, waiting at
    * most {@link #CLOSE_TIMEOUT} in all. Records that could not be written by then get their
-   * failure callbacks, and their count is logged as an error. Idempotent.
+   * failure callbacks (some perhaps after this returns, from a writer still stuck in a send),
+   * and the count of those never handed to the producer is logged as an error. Idempotent.
    */
   @Override
   public synchronized void close() {
-    if (closed) {
-      return;
+    closing.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      closing.writeLock().unlock();
     }
-    closed = true;
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     if (writer.isAlive()) {
       try {
@@ -141,73 +267,99 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     }
     Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     producer.close(left);
+    // Whatever the writer did not take (not started, or stuck past the deadline) is failed
+    // here; the queue hands each record to one taker only, so none is settled twice.
     List<Pending> unsent = new ArrayList<>();
     queue.drainTo(unsent);
     if (!unsent.isEmpty()) {
       log.error("{} WAL records were never written: the appender closed first", unsent.size());
       KafkaException cause = new KafkaException("the WAL appender closed before writing");
       for (Pending pending : unsent) {
-        notifyFailure(pending, cause);
+        pending.failed(cause);
       }
     }
   }
 
   private void writeLoop() {
-    try {
-      while (true) {
-        Pending next = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (next == null) {
-          if (closed) {
+    while (true) {
+      Pending next;
+      try {
+        next = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (next == null && closed) {
+          // closed is set only once no append is half-way, so an empty queue now stays empty.
+          next = queue.poll();
+          if (next == null) {
             return;
           }
-          continue;
         }
-        send(next);
+      } catch (InterruptedException e) {
+        // Nobody is meant to interrupt this thread; stopping would strand every later record.
+        log.warn("the WAL writer was interrupted; it goes on until the appender is closed");
+        continue;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (next == null) {
+        continue;
+      }
+      try {
+        send(next);
+      } catch (RuntimeException e) {
+        // A bug, not Kafka being down (send handles that): tell this record's client and keep
+        // writing the others rather than let every later client wait for nothing.
+        log.error("the WAL writer failed unexpectedly on one record; it goes on", e);
+        next.failed(e);
+      }
     }
   }
 
   private void send(Pending pending) {
-    WalRecord record = pending.record();
+    long waited = nanoTime.getAsLong() - pending.acceptedAt;
+    if (pending.isClientAction() && waited > queueBudgetNanos) {
+      pending.failed(
+          new TimeoutException(
+              "the action waited "
+                  + TimeUnit.NANOSECONDS.toMillis(waited)
+                  + " ms for the WAL writer and was not sent"));
+      return;
+    }
+    WalRecord record = pending.record;
     try {
       producer.send(
           new ProducerRecord<>(topicName, record.connectionId(), record),
           (metadata, exception) -> {
-            if (exception != null) {
-              notifyFailure(pending, exception);
+            if (exception == null) {
+              pending.acknowledged();
+            } else {
+              pending.failed(exception);
             }
           });
     } catch (RuntimeException e) {
-      // Thrown before the record was queued in the producer: a timeout on metadata or buffer
-      // space (max.block.ms), a serialization error, or a closed producer.
-      notifyFailure(pending, e);
+      // Thrown before the record was queued in the producer: a serialization error, an
+      // interrupted wait, or a closed producer. (Timeouts on metadata or buffer space come to
+      // the callback instead.)
+      pending.failed(e);
     }
   }
 
-  private static void notifyFailure(Pending pending, Exception cause) {
-    try {
-      pending.onFailure().onFailure(cause);
-    } catch (RuntimeException e) {
-      log.error("a WAL failure callback threw", e);
-    }
-  }
-
-  private static Producer<String, WalRecord> newProducer(
-      String bootstrapServers, Topic<String, WalRecord> topic, Map<String, Object> overrides) {
+  /** The producer's properties: the gateway's fixed choices, timeouts from the budget, overrides. */
+  static Map<String, Object> producerConfig(
+      String bootstrapServers, Duration logWriteTimeout, Map<String, Object> overrides) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    WriteBudget budget = WriteBudget.of(logWriteTimeout);
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "roomlog-gateway-wal");
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    // Bounds how long the writer thread may wait for metadata or buffer space; while it waits
-    // the queue fills and clients are told 503 at once.
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    config.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, budget.maxBlock().toMillis());
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, intMillis(budget.delivery()));
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, intMillis(budget.request()));
     config.putAll(overrides);
-    return new KafkaProducer<>(
-        config, topic.keySerde().serializer(), topic.valueSerde().serializer());
+    return config;
+  }
+
+  /** For the producer's int-typed settings; capping (at 24 days) only shortens a bound. */
+  private static int intMillis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
   }
 }

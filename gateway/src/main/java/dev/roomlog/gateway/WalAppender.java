@@ -6,19 +6,31 @@ import dev.roomlog.protocol.WalRecord;
  * Appends records to the write-ahead log ({@code roomlog.actions}, key = the record's
  * connectionId).
  *
- * <p>Contract: {@link #append} never blocks the caller (it is called on Netty event loops). It
- * either accepts the record for writing and returns true, or refuses it at once and returns
- * false (the pending queue is full, or the appender is closed); a refused record is not written.
- * Accepted records of one connection are written in the order they were accepted. If writing an
- * accepted record fails later, {@code onFailure} is called once, on a thread of the appender.
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>{@link #append} never blocks the caller (it is called on Netty event loops).
+ *   <li>It returns false, at once and without calling the callback, only when the appender is
+ *       closed; the record is then not written. It never refuses a record for lack of room:
+ *       bounding how many records wait is the caller's job ({@link InFlightLimiter} for client
+ *       actions; {@code $connect}/{@code $disconnect} are at most one each per connection).
+ *   <li>When it returns true, exactly one of the callback's methods is called later, on a
+ *       thread of the appender: {@link Callback#onAcknowledged()} once Kafka has acknowledged
+ *       the record, or {@link Callback#onFailure(Exception)} if it was not acknowledged (the
+ *       record may or may not have been written: a send that timed out can still land).
+ *   <li>Accepted records of one connection are written in the order they were accepted.
+ * </ul>
  */
 public interface WalAppender {
 
-  boolean append(WalRecord record, FailureCallback onFailure);
+  boolean append(WalRecord record, Callback callback);
 
-  /** Told that an accepted record could not be written; must be quick and must not block. */
-  @FunctionalInterface
-  interface FailureCallback {
+  /** Told how an accepted record ended; its methods must be quick and must not block. */
+  interface Callback {
+    /** Kafka acknowledged the record (acks=all): it is in the log. */
+    void onAcknowledged();
+
+    /** Kafka did not acknowledge the record in time, or refused it. */
     void onFailure(Exception cause);
   }
 }

@@ -21,8 +21,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 /** The whole client pipeline in an EmbeddedChannel, driven with real HTTP and WebSocket bytes. */
 class GatewayPipelineTest {
   private static final String KEY = "secret-key";
+  private static final String OTHER_KEY = "other-key";
   private static final String GATEWAY_ID = "gw-test";
   private static final Instant T0 = Instant.parse("2024-04-01T12:00:00Z");
 
@@ -38,21 +39,38 @@ class GatewayPipelineTest {
   private final AtomicInteger idCounter = new AtomicInteger();
   private final MutableClock clock = new MutableClock(T0);
   private GatewaySettings settings =
-      GatewaySettings.of(Set.of(KEY, "other-key"), GATEWAY_ID).withMessageLimits(1024, 4096);
+      GatewaySettings.builder(
+              List.of(new ApiKey("alpha", KEY), new ApiKey("beta", OTHER_KEY)), GATEWAY_ID)
+          .build()
+          .withMessageLimits(1024, 4096);
+  /** One per test, made by the first client: every connection of a test shares its limits. */
+  private ActionIntake intake;
+  /** The last client made; {@link #clients} holds them all, closed after each test. */
   private WebSocketTestClient client;
+  private final List<WebSocketTestClient> clients = new ArrayList<>();
 
   private WebSocketTestClient client() {
-    ActionIntake intake =
-        new ActionIntake(GATEWAY_ID, wal, clock, () -> "id-" + idCounter.incrementAndGet());
+    if (intake == null) {
+      intake = new ActionIntake(settings, wal, clock, () -> "id-" + idCounter.incrementAndGet());
+    }
     client = new WebSocketTestClient(new GatewayInitializer(settings, intake, registry));
+    clients.add(client);
     return client;
   }
 
   /** A connected client whose {@code connected} frame has been read; returns its connectionId. */
   private String connect() {
+    return connect(KEY);
+  }
+
+  private String connect(String key) {
     WebSocketTestClient c = client();
-    assertEquals(101, c.handshake(KEY).status());
+    assertEquals(101, c.handshake(key).status());
     return json(c.nextText()).get("connectionId").asText();
+  }
+
+  private static String leave(String requestId) {
+    return "{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"" + requestId + "\"}";
   }
 
   private static JsonNode json(String text) {
@@ -65,18 +83,22 @@ class GatewayPipelineTest {
 
   @AfterEach
   void finish() {
-    if (client != null) {
-      client.close();
+    for (WebSocketTestClient c : clients) {
+      c.close();
     }
   }
 
   /** Closes the server channel, drops the close frame it sends, and checks nothing is left. */
   private void closeAndFinish() {
-    client.server.close();
-    for (WebSocketFrame frame : client.remainingFrames()) {
+    closeAndFinish(client);
+  }
+
+  private static void closeAndFinish(WebSocketTestClient c) {
+    c.server.close();
+    for (WebSocketFrame frame : c.remainingFrames()) {
       ReferenceCountUtil.release(frame);
     }
-    assertFalse(client.server.finish());
+    assertFalse(c.server.finish());
   }
 
   @Test
@@ -257,39 +279,26 @@ class GatewayPipelineTest {
   }
 
   @Test
-  void fullQueueAnswers503OverloadedWithTheRequestIdAndWritesNothing() {
+  void failedLogWriteAnswers503LogUnavailableSayingTheActionMayHaveBeenRecorded() {
     connect();
-    wal.setFull(true);
+    client.sendText(leave("r3"));
 
-    client.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"r9\"}");
-
-    JsonNode error = json(client.nextText());
-    assertEquals(503, error.get("status").asInt());
-    assertEquals("overloaded", error.get("code").asText());
-    assertEquals("r9", error.get("requestId").asText());
-    assertEquals(1, wal.records().size());
-    assertTrue(client.server.isOpen());
-    closeAndFinish();
-  }
-
-  @Test
-  void failedLogWriteAnswers503LogUnavailableWithTheRequestId() {
-    connect();
-    client.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"r3\"}");
-
-    wal.last().onFailure().onFailure(new IllegalStateException("broker down for the test"));
+    wal.action("r3").callback().onFailure(new IllegalStateException("broker down for the test"));
 
     JsonNode error = json(client.nextText());
     assertEquals(503, error.get("status").asInt());
     assertEquals("logUnavailable", error.get("code").asText());
     assertEquals("r3", error.get("requestId").asText());
+    assertEquals(Connection.RETRY_AFTER_503_MS, error.get("retryAfterMs").asLong());
+    assertTrue(error.get("message").asText().contains("MAY"), error.toString());
+    assertTrue(error.get("message").asText().contains("clientMsgId"), error.toString());
     closeAndFinish();
   }
 
   @Test
-  void connectionIsRefusedWith1013WhenTheConnectRecordCannotBeQueued() {
+  void connectionIsRefusedWith1013WhenTheLogIsClosed() {
     WebSocketTestClient c = client();
-    wal.setFull(true);
+    wal.setClosed(true);
 
     assertEquals(101, c.handshake(KEY).status());
 
@@ -300,6 +309,268 @@ class GatewayPipelineTest {
     assertEquals(0, registry.size());
     assertEquals(List.of(), wal.records());
     assertFalse(c.server.finish());
+  }
+
+  // In-flight bound: actions accepted but not yet acknowledged by Kafka.
+
+  @Test
+  void actionPastThePerConnectionInFlightBoundGets503OverloadedAndIsNotWritten() {
+    settings = settings.toBuilder().maxInFlightActionsPerConnection(2).build();
+    connect();
+    client.sendText(leave("r1"));
+    client.sendText(leave("r2"));
+    assertNull(client.nextFrame(), "both within the bound: no reply from the gateway");
+
+    client.sendText(leave("r3"));
+
+    JsonNode error = json(client.nextText());
+    assertEquals(503, error.get("status").asInt());
+    assertEquals("overloaded", error.get("code").asText());
+    assertEquals("r3", error.get("requestId").asText());
+    assertEquals(Connection.RETRY_AFTER_503_MS, error.get("retryAfterMs").asLong());
+    assertEquals(2, wal.count(Action.LeaveRoom.class), "r3 is not written");
+    assertTrue(client.server.isOpen());
+    closeAndFinish();
+  }
+
+  @Test
+  void afterKafkaAcknowledgesAnActionTheConnectionMaySendAnother() {
+    settings = settings.toBuilder().maxInFlightActionsPerConnection(1).build();
+    connect();
+    client.sendText(leave("r1"));
+    client.sendText(leave("r2"));
+    assertEquals("overloaded", json(client.nextText()).get("code").asText());
+
+    wal.action("r1").callback().onAcknowledged();
+    client.sendText(leave("r3"));
+
+    assertNull(client.nextFrame());
+    assertEquals(2, wal.count(Action.LeaveRoom.class));
+    wal.action("r3");
+    closeAndFinish();
+  }
+
+  @Test
+  void aFailedActionAlsoFreesItsPlace() {
+    settings = settings.toBuilder().maxInFlightActionsPerConnection(1).build();
+    connect();
+    client.sendText(leave("r1"));
+
+    wal.action("r1").callback().onFailure(new IllegalStateException("for the test"));
+    assertEquals("logUnavailable", json(client.nextText()).get("code").asText());
+    client.sendText(leave("r2"));
+
+    assertNull(client.nextFrame());
+    wal.action("r2");
+    closeAndFinish();
+  }
+
+  @Test
+  void actionPastTheNodesInFlightBoundAcrossTwoConnectionsGets503() {
+    settings =
+        settings.toBuilder().maxInFlightActions(3).maxInFlightActionsPerConnection(2).build();
+    connect();
+    WebSocketTestClient first = client;
+    connect();
+    WebSocketTestClient second = client;
+    first.sendText(leave("a1"));
+    first.sendText(leave("a2"));
+    second.sendText(leave("b1"));
+
+    second.sendText(leave("b2"));
+
+    JsonNode error = json(second.nextText());
+    assertEquals("overloaded", error.get("code").asText());
+    assertEquals("b2", error.get("requestId").asText());
+    assertNull(first.nextFrame());
+    assertEquals(3, wal.count(Action.LeaveRoom.class));
+    assertEquals(3, intake.inFlight());
+
+    wal.action("a1").callback().onAcknowledged();
+    second.sendText(leave("b3"));
+    assertNull(second.nextFrame(), "a place freed by another connection can be used");
+    wal.action("b3");
+    closeAndFinish(first);
+    closeAndFinish(second);
+  }
+
+  @Test
+  void disconnectIsAppendedEvenWhenTheInFlightBoundIsFull() {
+    settings =
+        settings.toBuilder().maxInFlightActions(1).maxInFlightActionsPerConnection(1).build();
+    String connectionId = connect();
+    client.sendText(leave("r1"));
+    client.sendText(leave("r2"));
+    assertEquals("overloaded", json(client.nextText()).get("code").asText());
+
+    closeAndFinish();
+
+    WalRecord last = wal.last().record();
+    assertInstanceOf(Action.Disconnect.class, last.action());
+    assertEquals(connectionId, last.connectionId());
+  }
+
+  @Test
+  void connectIsAppendedEvenWhenTheInFlightBoundIsFull() {
+    settings =
+        settings.toBuilder().maxInFlightActions(1).maxInFlightActionsPerConnection(1).build();
+    connect();
+    WebSocketTestClient first = client;
+    first.sendText(leave("r1"));
+
+    String second = connect();
+
+    assertEquals(2, wal.count(Action.Connect.class));
+    assertEquals(second, wal.last().record().connectionId());
+    closeAndFinish(first);
+    closeAndFinish(client);
+  }
+
+  // Rate limits and floods.
+
+  @Test
+  void messagePastTheConnectionsBurstGets429WithRetryAfterAndIsNotWritten() {
+    settings = settings.toBuilder().connectionRate(10, 3).build();
+    connect();
+    for (int i = 1; i <= 3; i++) {
+      client.sendText(leave("r" + i));
+    }
+    assertNull(client.nextFrame(), "the burst is accepted");
+
+    client.sendText(leave("r4"));
+
+    JsonNode error = json(client.nextText());
+    assertEquals(429, error.get("status").asInt());
+    assertEquals("rateLimited", error.get("code").asText());
+    assertEquals("r4", error.get("requestId").asText());
+    assertEquals(100, error.get("retryAfterMs").asLong(), "10 per second: a token every 100 ms");
+    assertTrue(error.get("message").asText().startsWith("rate limited: "), error.toString());
+    assertEquals(3, wal.count(Action.LeaveRoom.class));
+    assertTrue(client.server.isOpen());
+
+    clock.set(T0.plusMillis(60));
+    client.sendText(leave("r5"));
+    assertEquals(40, json(client.nextText()).get("retryAfterMs").asLong());
+
+    clock.set(T0.plusMillis(100));
+    client.sendText(leave("r6"));
+    assertNull(client.nextFrame(), "a token came back after retryAfterMs");
+    wal.action("r6");
+    closeAndFinish();
+  }
+
+  @Test
+  void invalidMessagesCountAgainstTheRateLimit() {
+    settings = settings.toBuilder().connectionRate(10, 2).build();
+    connect();
+    client.sendText("not json");
+    client.sendBinary(new byte[] {1});
+    assertEquals("badJson", json(client.nextText()).get("code").asText());
+    assertEquals("invalidField", json(client.nextText()).get("code").asText());
+
+    client.sendText(leave("r1"));
+
+    assertEquals("rateLimited", json(client.nextText()).get("code").asText());
+    assertEquals(0, wal.count(Action.LeaveRoom.class));
+    closeAndFinish();
+  }
+
+  @Test
+  void unparseableRateLimitedMessageGets429WithoutARequestId() {
+    settings = settings.toBuilder().connectionRate(10, 1).build();
+    connect();
+    client.sendText(leave("r1"));
+
+    client.sendText("oops {\"requestId\":\"r2\"}");
+
+    JsonNode error = json(client.nextText());
+    assertEquals("rateLimited", error.get("code").asText());
+    assertNull(error.get("requestId"));
+    closeAndFinish();
+  }
+
+  @Test
+  void apiKeyLimitIsSharedByTheKeysConnectionsAndNotByOtherKeys() {
+    settings = settings.toBuilder().apiKeyRate(10, 3).build();
+    connect(KEY);
+    WebSocketTestClient first = client;
+    connect(KEY);
+    WebSocketTestClient second = client;
+    connect(OTHER_KEY);
+    WebSocketTestClient other = client;
+    first.sendText(leave("a1"));
+    first.sendText(leave("a2"));
+    second.sendText(leave("b1"));
+
+    second.sendText(leave("b2"));
+    other.sendText(leave("c1"));
+
+    JsonNode error = json(second.nextText());
+    assertEquals("rateLimited", error.get("code").asText());
+    assertEquals("b2", error.get("requestId").asText());
+    assertTrue(error.get("message").asText().contains("'alpha'"), error.toString());
+    assertEquals(100, error.get("retryAfterMs").asLong());
+    assertNull(other.nextFrame(), "another key has its own budget");
+    wal.action("c1");
+    closeAndFinish(first);
+    closeAndFinish(second);
+    closeAndFinish(other);
+  }
+
+  @Test
+  void flooderGets429sThenIsClosedWith1008AndAnotherConnectionIsUnaffected() {
+    settings = settings.toBuilder().connectionRate(10, 2).floodTolerance(3).build();
+    connect();
+    WebSocketTestClient bystander = client;
+    String flooderId = connect();
+    WebSocketTestClient flooder = client;
+    flooder.sendText(leave("f1"));
+    flooder.sendText(leave("f2"));
+    for (int i = 3; i <= 5; i++) {
+      flooder.sendText(leave("f" + i));
+      assertEquals("rateLimited", json(flooder.nextText()).get("code").asText());
+    }
+    assertTrue(flooder.server.isOpen(), "within its flood tolerance");
+
+    flooder.sendText(leave("f6"));
+
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, flooder.nextFrame());
+    assertEquals(1008, close.statusCode());
+    assertEquals(ActionFrameHandler.FLOODING_REASON, close.reasonText());
+    close.release();
+    assertFalse(flooder.server.isOpen());
+    assertEquals(2, wal.count(Action.LeaveRoom.class), "only f1 and f2 were written");
+    WalRecord disconnect = wal.last().record();
+    assertInstanceOf(Action.Disconnect.class, disconnect.action());
+    assertEquals(flooderId, disconnect.connectionId());
+
+    bystander.sendText(leave("b1"));
+    assertNull(bystander.nextFrame());
+    wal.action("b1");
+    assertTrue(bystander.server.isOpen());
+    closeAndFinish(flooder);
+    closeAndFinish(bystander);
+  }
+
+  @Test
+  void aConnectionRefusedByItsBusyKeyIsNotClosedForItsNeighboursFlood() {
+    settings =
+        settings.toBuilder().apiKeyRate(10, 2).connectionRate(1_000, 1_000).floodTolerance(3).build();
+    connect();
+    WebSocketTestClient polite = client;
+    connect();
+    WebSocketTestClient flooder = client;
+    for (int i = 1; flooder.server.isOpen() && i < 100; i++) {
+      flooder.sendText(leave("f" + i));
+    }
+    assertFalse(flooder.server.isOpen(), "the flooder ran out of tolerance on its own 429s");
+
+    polite.sendText(leave("p1"));
+
+    assertEquals("rateLimited", json(polite.nextText()).get("code").asText());
+    assertTrue(polite.server.isOpen(), "one 429 of its own, not the flooder's, counts");
+    closeAndFinish(flooder);
+    closeAndFinish(polite);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.roomlog.gateway;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.TopicSet;
@@ -12,11 +14,23 @@ import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,28 +38,76 @@ import org.junit.jupiter.api.Test;
 class KafkaWalAppenderTest {
   private static final TopicSet TOPICS = TopicSet.prefixed("wal-test");
   private static final String TOPIC = TOPICS.actions().name();
+  private static final Duration LOG_WRITE_TIMEOUT = Duration.ofSeconds(4);
 
-  private final MockProducer<String, WalRecord> producer =
-      new MockProducer<>(
-          false,
-          null,
-          TOPICS.actions().keySerde().serializer(),
-          TOPICS.actions().valueSerde().serializer());
-  private final List<Exception> failures = new CopyOnWriteArrayList<>();
+  private final MockProducer<String, WalRecord> producer = mockProducer(false);
+  private final AtomicLong nanos = new AtomicLong();
   private KafkaWalAppender appender;
 
-  private static WalRecord record(String connectionId, String roomId) {
+  /** How one record ended, counted so that a second settlement would show. */
+  static class Outcome implements WalAppender.Callback {
+    final AtomicInteger acknowledged = new AtomicInteger();
+    final List<Exception> failures = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onAcknowledged() {
+      acknowledged.incrementAndGet();
+    }
+
+    @Override
+    public void onFailure(Exception cause) {
+      failures.add(cause);
+    }
+
+    int settlements() {
+      return acknowledged.get() + failures.size();
+    }
+  }
+
+  private static MockProducer<String, WalRecord> mockProducer(boolean autoComplete) {
+    return new MockProducer<>(
+        autoComplete,
+        null,
+        TOPICS.actions().keySerde().serializer(),
+        TOPICS.actions().valueSerde().serializer());
+  }
+
+  private KafkaWalAppender appender(MockProducer<String, WalRecord> p) {
+    return appender(p, nanos::get);
+  }
+
+  private KafkaWalAppender appender(MockProducer<String, WalRecord> p, LongSupplier nanoTime) {
+    appender = new KafkaWalAppender(p, TOPIC, LOG_WRITE_TIMEOUT, nanoTime);
+    return appender;
+  }
+
+  private static WalRecord action(String connectionId, String roomId) {
     return new WalRecord(
         new Action.LeaveRoom(null, roomId),
-        new RequestContext(
-            "leaveRoom",
-            EventType.MESSAGE,
-            connectionId,
-            1L,
-            2L,
-            "req-" + roomId,
-            new Identity("198.51.100.1"),
-            "gw-1"));
+        context("leaveRoom", EventType.MESSAGE, connectionId, roomId));
+  }
+
+  private static WalRecord disconnect(String connectionId) {
+    return new WalRecord(
+        new Action.Disconnect(),
+        context("$disconnect", EventType.DISCONNECT, connectionId, "d"));
+  }
+
+  private static RequestContext context(
+      String routeKey, EventType type, String connectionId, String suffix) {
+    return new RequestContext(
+        routeKey,
+        type,
+        connectionId,
+        1L,
+        2L,
+        "req-" + suffix,
+        new Identity("198.51.100.1"),
+        "gw-1");
+  }
+
+  private static String roomOf(ProducerRecord<String, WalRecord> r) {
+    return r.value().action() instanceof Action.LeaveRoom leave ? leave.roomId() : null;
   }
 
   @AfterEach
@@ -57,74 +119,323 @@ class KafkaWalAppenderTest {
 
   @Test
   void writesAcceptedRecordsKeyedByConnectionIdInOrder() {
-    appender = new KafkaWalAppender(producer, TOPIC, 100);
-    appender.start();
+    appender(producer).start();
 
-    assertTrue(appender.append(record("c1", "a"), failures::add));
-    assertTrue(appender.append(record("c1", "b"), failures::add));
-    assertTrue(appender.append(record("c2", "c"), failures::add));
+    assertTrue(appender.append(action("c1", "a"), new Outcome()));
+    assertTrue(appender.append(action("c1", "b"), new Outcome()));
+    assertTrue(appender.append(action("c2", "c"), new Outcome()));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 3);
     List<ProducerRecord<String, WalRecord>> sent = producer.history();
     assertEquals(List.of("c1", "c1", "c2"), sent.stream().map(ProducerRecord::key).toList());
-    assertEquals(
-        List.of("a", "b", "c"),
-        sent.stream().map(r -> ((Action.LeaveRoom) r.value().action()).roomId()).toList());
+    assertEquals(List.of("a", "b", "c"), sent.stream().map(KafkaWalAppenderTest::roomOf).toList());
     assertTrue(sent.stream().allMatch(r -> r.topic().equals(TOPIC)));
   }
 
   @Test
-  void refusesAtOnceWhenTheQueueIsFull() {
-    appender = new KafkaWalAppender(producer, TOPIC, 2);
-    // Not started: nothing drains the queue.
+  void reportsKafkasAcknowledgementOnceAndNoFailure() {
+    appender(producer).start();
+    Outcome outcome = new Outcome();
+    appender.append(action("c1", "a"), outcome);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
+    assertEquals(0, outcome.settlements(), "not settled before Kafka answers");
 
-    assertTrue(appender.append(record("c1", "a"), failures::add));
-    assertTrue(appender.append(record("c1", "b"), failures::add));
-    assertFalse(appender.append(record("c1", "c"), failures::add));
+    assertTrue(producer.completeNext());
 
-    assertEquals(2, appender.pending());
+    assertEquals(1, outcome.acknowledged.get());
+    assertEquals(List.of(), outcome.failures);
   }
 
   @Test
-  void reportsAFailedSendToTheRecordsCallback() {
-    appender = new KafkaWalAppender(producer, TOPIC, 10);
-    appender.start();
-    appender.append(record("c1", "a"), failures::add);
+  void reportsAFailedSendOnceAndNoAcknowledgement() {
+    appender(producer).start();
+    Outcome outcome = new Outcome();
+    appender.append(action("c1", "a"), outcome);
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
 
     producer.errorNext(new NotEnoughReplicasException("for the test"));
 
-    assertEquals(1, failures.size());
-    assertTrue(failures.get(0) instanceof NotEnoughReplicasException);
+    assertEquals(1, outcome.failures.size());
+    assertInstanceOf(NotEnoughReplicasException.class, outcome.failures.get(0));
+    assertEquals(0, outcome.acknowledged.get());
   }
 
   @Test
-  void refusesRecordsAfterClose() {
-    appender = new KafkaWalAppender(producer, TOPIC, 10);
-    appender.start();
-    appender.close();
+  void neverRefusesARecordForLackOfRoomSoADisconnectIsNeverDropped() {
+    appender(producer);
+    // Not started: nothing drains the queue. The bound on actions is the InFlightLimiter's.
 
-    assertFalse(appender.append(record("c1", "a"), failures::add));
+    for (int i = 0; i < 10_000; i++) {
+      assertTrue(appender.append(action("c" + i, "r"), new Outcome()));
+    }
+    Outcome disconnect = new Outcome();
+    assertTrue(appender.append(disconnect("c1"), disconnect));
+
+    assertEquals(10_001, appender.pending());
+  }
+
+  @Test
+  void refusesRecordsAfterCloseWithoutCallingBack() {
+    appender(producer).start();
+    appender.close();
+    Outcome outcome = new Outcome();
+
+    assertFalse(appender.append(action("c1", "a"), outcome));
+
+    assertEquals(0, outcome.settlements());
     assertTrue(producer.closed());
   }
 
   @Test
   void closeWritesWhatWasQueuedBeforeIt() {
-    MockProducer<String, WalRecord> autoComplete =
-        new MockProducer<>(
-            true,
-            null,
-            TOPICS.actions().keySerde().serializer(),
-            TOPICS.actions().valueSerde().serializer());
-    appender = new KafkaWalAppender(autoComplete, TOPIC, 1000);
-    appender.start();
+    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+    appender(autoComplete).start();
+    List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      assertTrue(appender.append(record("c" + (i % 7), "r" + i), failures::add));
+      Outcome outcome = new Outcome();
+      outcomes.add(outcome);
+      assertTrue(appender.append(action("c" + (i % 7), "r" + i), outcome));
     }
 
     appender.close();
 
     assertEquals(200, autoComplete.history().size());
-    assertEquals(List.of(), failures);
+    assertTrue(outcomes.stream().allMatch(o -> o.acknowledged.get() == 1 && o.failures.isEmpty()));
+  }
+
+  @Test
+  void closeFailsWhatItCouldNotWrite() {
+    appender(producer);
+    Outcome outcome = new Outcome();
+    appender.append(disconnect("c1"), outcome);
+
+    appender.close();
+
+    assertEquals(1, outcome.failures.size());
+    assertEquals(0, outcome.acknowledged.get());
+  }
+
+  @Test
+  void everyRecordAcceptedWhileCloseRunsIsWrittenOrFailedExactlyOnce() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+      KafkaWalAppender wal = appender(autoComplete, System::nanoTime);
+      wal.start();
+      List<Outcome> accepted = new CopyOnWriteArrayList<>();
+      AtomicInteger offered = new AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String connectionId = "c" + t;
+        Thread thread =
+            new Thread(
+                () -> {
+                  while (true) {
+                    Outcome outcome = new Outcome();
+                    offered.incrementAndGet();
+                    if (!wal.append(disconnect(connectionId), outcome)) {
+                      return;
+                    }
+                    accepted.add(outcome);
+                  }
+                });
+        threads.add(thread);
+        thread.start();
+      }
+      // Close while the appenders are busy, not after a long queue has built up.
+      await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> offered.get() > 200);
+
+      wal.close();
+
+      for (Thread thread : threads) {
+        thread.join(5_000);
+        assertFalse(thread.isAlive(), "every appender thread is refused after close");
+      }
+      await()
+          .pollDelay(Duration.ZERO)
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> accepted.stream().allMatch(o -> o.settlements() >= 1));
+      long acknowledged = accepted.stream().filter(o -> o.acknowledged.get() == 1).count();
+      assertEquals(autoComplete.history().size(), acknowledged, "acknowledged = written");
+      assertTrue(accepted.stream().allMatch(o -> o.settlements() == 1), "never settled twice");
+    }
+  }
+
+  @Test
+  void closeWaitsForAnAppendThatHasPassedItsClosedCheck() throws Exception {
+    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch goOn = new CountDownLatch(1);
+    // append reads the time after its closed check and before it enqueues: hold it there.
+    appender(
+            autoComplete,
+            () -> {
+              if (Thread.currentThread().getName().equals("appending")) {
+                inside.countDown();
+                try {
+                  goOn.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return nanos.get();
+            })
+        .start();
+    Outcome outcome = new Outcome();
+    AtomicBoolean accepted = new AtomicBoolean();
+    Thread appending =
+        new Thread(() -> accepted.set(appender.append(disconnect("c1"), outcome)), "appending");
+    appending.start();
+    assertTrue(inside.await(5, TimeUnit.SECONDS));
+
+    Thread closer = new Thread(appender::close, "closer");
+    closer.start();
+    // Either close waits for the append (right), or it runs to its end and strands the record.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> closer.getState() == Thread.State.WAITING || !closer.isAlive());
+    goOn.countDown();
+    appending.join(5_000);
+    closer.join(15_000);
+
+    assertTrue(accepted.get());
+    assertEquals(1, outcome.settlements(), "written or failed, never dropped");
+    assertEquals(1, outcome.acknowledged.get(), "close wrote it");
+  }
+
+  @Test
+  void actionThatWaitedPastItsQueueBudgetIsFailedUnsentButADisconnectIsStillSent() {
+    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+    appender(autoComplete);
+    long queueBudget = KafkaWalAppender.WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos();
+    Outcome stale = new Outcome();
+    Outcome lifecycle = new Outcome();
+    appender.append(action("c1", "stale"), stale);
+    appender.append(disconnect("c2"), lifecycle);
+    nanos.addAndGet(queueBudget + 1);
+    Outcome fresh = new Outcome();
+    appender.append(action("c3", "fresh"), fresh);
+
+    appender.start();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> fresh.settlements() == 1);
+    assertEquals(1, stale.failures.size());
+    assertInstanceOf(TimeoutException.class, stale.failures.get(0));
+    assertEquals(1, lifecycle.acknowledged.get());
+    assertEquals(1, fresh.acknowledged.get());
+    assertEquals(
+        List.of("c2", "c3"), autoComplete.history().stream().map(ProducerRecord::key).toList());
+  }
+
+  @Test
+  void writerGoesOnAfterASendThatThrows() {
+    Serializer<WalRecord> values = TOPICS.actions().valueSerde().serializer();
+    MockProducer<String, WalRecord> picky =
+        new MockProducer<>(
+            true,
+            null,
+            TOPICS.actions().keySerde().serializer(),
+            (topic, record) -> {
+              if ("bad".equals(((Action.LeaveRoom) record.action()).roomId())) {
+                throw new IllegalArgumentException("cannot serialize, for the test");
+              }
+              return values.serialize(topic, record);
+            });
+    appender(picky).start();
+    Outcome bad = new Outcome();
+    Outcome good = new Outcome();
+
+    appender.append(action("c1", "bad"), bad);
+    appender.append(action("c1", "good"), good);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> good.settlements() == 1);
+    assertEquals(1, bad.failures.size());
+    assertEquals(1, good.acknowledged.get());
+  }
+
+  @Test
+  void writerSurvivesAnUnexpectedErrorAndFailsOnlyThatRecord() {
+    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+    AtomicBoolean thrown = new AtomicBoolean();
+    // The writer reads the time outside the send's own error handling: a stand-in for a bug.
+    appender(
+            autoComplete,
+            () -> {
+              if (Thread.currentThread().getName().equals("roomlog-wal-writer")
+                  && thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException("unexpected, for the test");
+              }
+              return nanos.get();
+            })
+        .start();
+    Outcome first = new Outcome();
+    Outcome second = new Outcome();
+
+    appender.append(action("c1", "a"), first);
+    appender.append(action("c1", "b"), second);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> second.settlements() == 1);
+    assertEquals(1, first.failures.size());
+    assertEquals(1, second.acknowledged.get());
+  }
+
+  @Test
+  void aThrowingCallbackDoesNotStopTheWriter() {
+    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
+    appender(autoComplete).start();
+    Outcome after = new Outcome();
+
+    appender.append(
+        action("c1", "a"),
+        new Outcome() {
+          @Override
+          public void onAcknowledged() {
+            throw new IllegalStateException("a buggy callback, for the test");
+          }
+        });
+    appender.append(action("c1", "b"), after);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> after.acknowledged.get() == 1);
+  }
+
+  @Test
+  void producerTimeoutsAreDerivedFromTheLogWriteTimeoutAndAddUpToIt() {
+    Map<String, Object> config =
+        KafkaWalAppender.producerConfig("localhost:9092", Duration.ofSeconds(15), Map.of());
+
+    assertEquals(7_500, config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
+    assertEquals(7_495, config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
+    assertEquals(3_750L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+    assertEquals(KafkaWalAppender.LINGER_MS, config.get(ProducerConfig.LINGER_MS_CONFIG));
+    KafkaWalAppender.WriteBudget budget = KafkaWalAppender.WriteBudget.of(Duration.ofSeconds(15));
+    assertEquals(
+        Duration.ofSeconds(15), budget.queue().plus(budget.maxBlock()).plus(budget.delivery()));
+  }
+
+  @Test
+  void kafkaAcceptsTheDerivedTimeoutsDownToTheSmallestLogWriteTimeout() {
+    for (Duration timeout : List.of(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofHours(1))) {
+      Map<String, Object> config = KafkaWalAppender.producerConfig("localhost:9", timeout, Map.of());
+      // The constructor checks delivery.timeout.ms >= linger.ms + request.timeout.ms; it does
+      // not connect.
+      new KafkaProducer<>(
+              config,
+              TOPICS.actions().keySerde().serializer(),
+              TOPICS.actions().valueSerde().serializer())
+          .close(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void logWriteTimeoutUnderOneSecondIsRefusedWithTheSettingsName() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new KafkaWalAppender(producer, TOPIC, Duration.ofMillis(999), nanos::get));
+
+    assertTrue(e.getMessage().contains(GatewaySettings.LOG_WRITE_TIMEOUT), e.getMessage());
   }
 }

@@ -1,27 +1,31 @@
 package dev.roomlog.gateway;
 
 import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An in-memory WAL for handler tests: records what was accepted, or refuses when "full". */
+/**
+ * An in-memory WAL for handler tests: records what was accepted and keeps each callback, so a
+ * test can play Kafka (acknowledge or fail a record); refuses everything once "closed".
+ */
 final class RecordingWalAppender implements WalAppender {
-  record Appended(WalRecord record, FailureCallback onFailure) {}
+  record Appended(WalRecord record, Callback callback) {}
 
   private final List<Appended> appended = new ArrayList<>();
-  private volatile boolean full;
+  private volatile boolean closed;
 
   @Override
-  public synchronized boolean append(WalRecord record, FailureCallback onFailure) {
-    if (full) {
+  public synchronized boolean append(WalRecord record, Callback callback) {
+    if (closed) {
       return false;
     }
-    appended.add(new Appended(record, onFailure));
+    appended.add(new Appended(record, callback));
     return true;
   }
 
-  void setFull(boolean full) {
-    this.full = full;
+  void setClosed(boolean closed) {
+    this.closed = closed;
   }
 
   synchronized List<WalRecord> records() {
@@ -30,5 +34,17 @@ final class RecordingWalAppender implements WalAppender {
 
   synchronized Appended last() {
     return appended.get(appended.size() - 1);
+  }
+
+  /** The appended client action whose requestId is this. */
+  synchronized Appended action(String requestId) {
+    return appended.stream()
+        .filter(a -> requestId.equals(a.record().action().requestId()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no action with requestId " + requestId));
+  }
+
+  synchronized long count(Class<? extends Action> type) {
+    return appended.stream().filter(a -> type.isInstance(a.record().action())).count();
   }
 }

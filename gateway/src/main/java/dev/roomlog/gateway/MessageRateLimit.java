@@ -1,0 +1,91 @@
+package dev.roomlog.gateway;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides, for each data message of one connection, whether it may go on, is refused with 429,
+ * or ends the connection as a flood. Plain Java; the connection's event loop calls it.
+ *
+ * <p>Policy:
+ *
+ * <ul>
+ *   <li>Every data message counts, before it is parsed: valid actions, invalid JSON and binary
+ *       frames alike, so a flood of garbage costs the flooder its own budget and no parsing.
+ *   <li>It takes a token from the connection's bucket, then from its API key's bucket (shared
+ *       by every connection of that key on this node). The key's bucket is only asked once the
+ *       connection's own allows the message, so a connection past its own rate does not spend
+ *       its neighbours' budget.
+ *   <li>Each refusal (429) takes a token from the connection's flood bucket ({@code
+ *       floodTolerance} tokens, refilled at the connection's rate); when that is empty the
+ *       connection is closed. Only this connection's own refusals count, whichever bucket
+ *       refused: a client that waits {@code retryAfterMs} earns back flood tokens faster than it
+ *       spends them, so a busy neighbour on the same key cannot get it closed.
+ * </ul>
+ */
+final class MessageRateLimit {
+
+  /** What to do with one message. */
+  sealed interface Decision permits Decision.Admit, Decision.Refuse, Decision.Close {
+    /** Go on: parse it and (if valid) log it. */
+    record Admit() implements Decision {}
+
+    /** Answer 429 with this message and hint; the message goes no further. */
+    record Refuse(String message, long retryAfterMs) implements Decision {}
+
+    /** The connection keeps sending past its limit: close it (1008). */
+    record Close() implements Decision {}
+  }
+
+  static final Decision ADMIT = new Decision.Admit();
+  static final Decision CLOSE = new Decision.Close();
+
+  private final TokenBucket own;
+  private final TokenBucket key;
+  private final TokenBucket flood;
+  private final String ownMessage;
+  private final String keyMessage;
+  private boolean flooded;
+
+  /**
+   * @param own this connection's bucket
+   * @param key the bucket of the connection's API key, shared with its other connections
+   * @param flood this connection's tolerance for refused messages
+   * @param ownMessage the 429 message when {@code own} is empty
+   * @param keyMessage the 429 message when {@code key} is empty
+   */
+  MessageRateLimit(
+      TokenBucket own, TokenBucket key, TokenBucket flood, String ownMessage, String keyMessage) {
+    this.own = Objects.requireNonNull(own, "own");
+    this.key = Objects.requireNonNull(key, "key");
+    this.flood = Objects.requireNonNull(flood, "flood");
+    this.ownMessage = Objects.requireNonNull(ownMessage, "ownMessage");
+    this.keyMessage = Objects.requireNonNull(keyMessage, "keyMessage");
+  }
+
+  /** Counts one message and decides; after a {@code Close}, every later message gets one too. */
+  Decision onMessage() {
+    if (flooded) {
+      return CLOSE;
+    }
+    TokenBucket refusedBy;
+    if (!own.tryTake()) {
+      refusedBy = own;
+    } else if (!key.tryTake()) {
+      refusedBy = key;
+    } else {
+      return ADMIT;
+    }
+    if (!flood.tryTake()) {
+      flooded = true;
+      return CLOSE;
+    }
+    return new Decision.Refuse(
+        refusedBy == own ? ownMessage : keyMessage, retryAfterMillis(refusedBy.nanosUntilToken()));
+  }
+
+  /** Rounded up, and at least 1: a retry sooner than this is sure to be refused again. */
+  private static long retryAfterMillis(long nanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+  }
+}

@@ -1,0 +1,104 @@
+package dev.roomlog.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.roomlog.gateway.MessageRateLimit.Decision;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class MessageRateLimitTest {
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private final AtomicLong now = new AtomicLong();
+
+  private TokenBucket bucket(int rate, int capacity) {
+    return new TokenBucket(rate, capacity, now::get);
+  }
+
+  /** Own: 10/s burst 2; flood tolerance 3 at 10/s. */
+  private MessageRateLimit limit(TokenBucket key) {
+    return new MessageRateLimit(bucket(10, 2), key, bucket(10, 3), "own", "key");
+  }
+
+  @Test
+  void admitsTheBurstAndRefusesTheNextWithTheTimeUntilATokenRoundedUp() {
+    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+
+    Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, limit.onMessage());
+
+    assertEquals("own", refused.message());
+    assertEquals(100, refused.retryAfterMs());
+    now.addAndGet(99 * MS + 1);
+    assertEquals(1, assertInstanceOf(Decision.Refuse.class, limit.onMessage()).retryAfterMs());
+    now.addAndGet(MS);
+    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+  }
+
+  @Test
+  void refusesWhenTheKeysSharedBucketIsEmptyWithTheKeysWait() {
+    TokenBucket key = bucket(4, 1);
+    MessageRateLimit first = limit(key);
+    MessageRateLimit second = limit(key);
+    assertSame(MessageRateLimit.ADMIT, first.onMessage());
+
+    Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, second.onMessage());
+
+    assertEquals("key", refused.message());
+    assertEquals(250, refused.retryAfterMs());
+  }
+
+  @Test
+  void aConnectionPastItsOwnRateSpendsNoneOfItsKeysBudget() {
+    TokenBucket key = bucket(1, 3);
+    MessageRateLimit limit = limit(key);
+    for (int i = 0; i < 5; i++) {
+      limit.onMessage();
+    }
+
+    assertEquals(1, key.tokens(), "only the two admitted messages took key tokens");
+  }
+
+  @Test
+  void closesAfterFloodToleranceRefusalsAndStaysClosed() {
+    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    limit.onMessage();
+    limit.onMessage();
+    for (int i = 0; i < 3; i++) {
+      assertInstanceOf(Decision.Refuse.class, limit.onMessage());
+    }
+
+    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+    now.addAndGet(TimeUnit.HOURS.toNanos(1));
+    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+  }
+
+  @Test
+  void refusalsByTheKeysBucketCountTowardsThisConnectionsFloodTolerance() {
+    MessageRateLimit limit =
+        new MessageRateLimit(bucket(1_000, 1_000), bucket(1, 1), bucket(10, 3), "own", "key");
+    limit.onMessage();
+    for (int i = 0; i < 3; i++) {
+      assertEquals("key", assertInstanceOf(Decision.Refuse.class, limit.onMessage()).message());
+    }
+
+    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+  }
+
+  @Test
+  void aClientThatWaitsRetryAfterIsNeverClosed() {
+    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    for (int i = 0; i < 1_000; i++) {
+      Decision decision = limit.onMessage();
+      if (decision instanceof Decision.Refuse refused) {
+        now.addAndGet(refused.retryAfterMs() * MS);
+      }
+      assertNotSame(MessageRateLimit.CLOSE, decision, "closed at message " + i);
+    }
+  }
+}
