@@ -204,6 +204,11 @@ public final class GatewaySettings {
     maxInFlightActionsPerConnection =
         atLeastOne(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, b.maxInFlightActionsPerConnection);
     logWriteTimeout = positive(LOG_WRITE_TIMEOUT, b.logWriteTimeout);
+    if (logWriteTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      // KafkaWalAppender splits it between queueing, blocking in send and Kafka's own timeouts.
+      throw new IllegalArgumentException(
+          LOG_WRITE_TIMEOUT + " must be at least 1s, was " + logWriteTimeout.toMillis() + "ms");
+    }
     connectionRatePerSecond = atLeastOne(CONNECTION_RATE, b.connectionRatePerSecond);
     connectionBurst = atLeastOne(CONNECTION_BURST, b.connectionBurst);
     apiKeyRatePerSecond = atLeastOne(API_KEY_RATE, b.apiKeyRatePerSecond);
