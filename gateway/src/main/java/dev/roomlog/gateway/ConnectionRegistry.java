@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,6 +130,25 @@ public final class ConnectionRegistry {
       allClosed &= future.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
     }
     return allClosed;
+  }
+
+  /**
+   * Sends {@code status} with {@code reason} to every open connection {@code which} picks, and
+   * closes it (each one's {@code $disconnect} follows as usual). Used when the IP rules change
+   * under live connections. May be called from any thread; {@code which} runs on the caller's.
+   *
+   * @return how many connections were closed
+   */
+  int closeMatching(Predicate<Channel> which, WebSocketCloseStatus status, String reason) {
+    int closed = 0;
+    for (Channel channel : channels.values()) {
+      if (which.test(channel)) {
+        channel.writeAndFlush(new CloseWebSocketFrame(status, reason));
+        channel.close();
+        closed++;
+      }
+    }
+    return closed;
   }
 
   private void cutOffSlowClient(String connectionId, Channel channel) {

@@ -3,28 +3,48 @@ package dev.roomlog.gateway;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.function.Supplier;
 
 /** Assembles the pipeline of one client connection; nothing else. */
 final class GatewayInitializer extends ChannelInitializer<Channel> {
-  /** A handshake is a GET without a body; anything bigger is refused by the aggregator. */
+  /** A handshake is a GET without a body; HandshakeGuard refuses any body before it is read. */
   private static final int MAX_HTTP_BODY_BYTES = 8 * 1024;
+
+  /** The longest request line (without CRLF); longer → 414. Leaves room for a long query. */
+  static final int MAX_REQUEST_LINE_BYTES = 4 * 1024;
+
+  /**
+   * The header section's size (header lines without CRLFs); larger → 431. Browsers send their
+   * cookies with the handshake, hence more than Netty's 8 KiB default.
+   */
+  static final int MAX_HEADER_BYTES = 16 * 1024;
 
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
   private final GatewaySettings settings;
-  private final ApiKeys apiKeys;
+  private final HandshakePolicy handshakePolicy;
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
   private final WebSocketServerProtocolConfig webSocketConfig;
 
+  /** With the IP rules file (if any) read once, and this initializer's own connection limits. */
   GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+    this(settings, intake, registry, HandshakePolicy.create(settings, fixedIpRules(settings)));
+  }
+
+  GatewayInitializer(
+      GatewaySettings settings,
+      ActionIntake intake,
+      ConnectionRegistry registry,
+      HandshakePolicy handshakePolicy) {
     this.settings = settings;
-    this.apiKeys = new ApiKeys(settings.apiKeys());
+    this.handshakePolicy = handshakePolicy;
     this.intake = intake;
     this.registry = registry;
     this.webSocketConfig =
@@ -41,11 +61,25 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
-    pipeline.addLast("http", new HttpServerCodec());
+    ObsFoldSniffer obsFold = new ObsFoldSniffer();
+    pipeline.addLast("obsFold", obsFold);
+    pipeline.addLast(
+        "http",
+        new HttpServerCodec(
+            new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)));
+    // Before the aggregator: a refused request's body is never read.
+    pipeline.addLast("handshakeGuard", new HandshakeGuard(handshakePolicy, obsFold::foldSeen));
     pipeline.addLast("httpAggregator", new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
-    pipeline.addLast("handshakeGuard", new HandshakeGuard(apiKeys));
     pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocketConfig));
     pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(settings.maxMessageBytes()));
     pipeline.addLast("actions", new ActionFrameHandler(intake, registry));
+  }
+
+  private static Supplier<IpRules> fixedIpRules(GatewaySettings settings) {
+    IpRules rules =
+        settings.ipRulesFile() == null ? IpRules.NONE : IpRules.read(settings.ipRulesFile());
+    return () -> rules;
   }
 }

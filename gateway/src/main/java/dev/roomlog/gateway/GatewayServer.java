@@ -8,11 +8,16 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +40,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing the appender before this server would lose the {@code $disconnect} records and
  * leave ghost members in rooms.
+ *
+ * <p>With an IP rules file, {@link #start()} reads it (a bad file fails start-up) and a thread
+ * named {@code roomlog-ip-rules} re-reads it when it changes, every {@code
+ * ipRulesReloadInterval}; connections whose source IP the new rules refuse are closed with 1008.
+ * {@link #close()} stops that thread first.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+  static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
 
   private final GatewaySettings settings;
   private final ConnectionRegistry registry;
@@ -48,6 +59,9 @@ public final class GatewayServer implements AutoCloseable {
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
   private boolean closed;
+  private IpRulesWatcher ipRulesWatcher;
+  private HandshakePolicy handshakePolicy;
+  private ScheduledExecutorService ipRulesScheduler;
 
   public GatewayServer(
       GatewaySettings settings, WalAppender wal, ConnectionRegistry registry, Clock clock) {
@@ -70,6 +84,7 @@ public final class GatewayServer implements AutoCloseable {
     if (serverChannel != null) {
       throw new IllegalStateException("the gateway server was already started");
     }
+    handshakePolicy = HandshakePolicy.create(settings, startIpRules());
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     int highWaterMark = settings.maxOutboundBytesPerConnection();
@@ -81,11 +96,12 @@ public final class GatewayServer implements AutoCloseable {
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
-            .childHandler(new GatewayInitializer(settings, intake, registry));
+            .childHandler(new GatewayInitializer(settings, intake, registry, handshakePolicy));
     try {
       serverChannel =
           bootstrap.bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
+      stopIpRules();
       shutdownGroups();
       throw new IllegalStateException(
           "cannot listen on "
@@ -131,6 +147,7 @@ public final class GatewayServer implements AutoCloseable {
       return;
     }
     closed = true;
+    stopIpRules();
     serverChannel.close().syncUninterruptibly();
     int open = registry.size();
     if (!registry.closeAll(CLOSE_CONNECTIONS_TIMEOUT)) {
@@ -138,6 +155,69 @@ public final class GatewayServer implements AutoCloseable {
     }
     shutdownGroups();
     log.info("gateway {} stopped; closed {} connections", settings.gatewayId(), open);
+  }
+
+  /** The open-connection counts behind the 503 refusals; null before {@link #start()}. */
+  synchronized ConnectionLimiter connectionLimiter() {
+    return handshakePolicy == null ? null : handshakePolicy.limiter();
+  }
+
+  /** The IP rules watcher, or null without a rules file; tests reload through it by hand. */
+  synchronized IpRulesWatcher ipRulesWatcher() {
+    return ipRulesWatcher;
+  }
+
+  private Supplier<IpRules> startIpRules() {
+    if (settings.ipRulesFile() == null) {
+      return () -> IpRules.NONE;
+    }
+    try {
+      ipRulesWatcher = new IpRulesWatcher(settings.ipRulesFile(), this::closeRefusedConnections);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          GatewaySettings.IP_RULES_FILE + ": " + e.getMessage(), e);
+    }
+    ipRulesScheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "roomlog-ip-rules");
+              thread.setDaemon(true);
+              return thread;
+            });
+    // Its own thread, not an event loop: reading the file blocks.
+    ipRulesWatcher.start(ipRulesScheduler, settings.ipRulesReloadInterval());
+    return ipRulesWatcher;
+  }
+
+  private void stopIpRules() {
+    if (ipRulesScheduler != null) {
+      ipRulesScheduler.shutdownNow();
+    }
+  }
+
+  /** After a reload: connections admitted under the old rules must not outlive them. */
+  private void closeRefusedConnections(IpRules rules) {
+    int closedCount =
+        registry.closeMatching(
+            channel -> {
+              String sourceIp = channel.attr(ConnectionAttributes.SOURCE_IP).get();
+              return sourceIp != null && refuses(rules, sourceIp);
+            },
+            WebSocketCloseStatus.POLICY_VIOLATION,
+            ADDRESS_REFUSED_REASON);
+    if (closedCount > 0) {
+      log.info("closed {} connections whose source IP the new IP rules refuse", closedCount);
+    }
+  }
+
+  private static boolean refuses(IpRules rules, String sourceIp) {
+    InetAddress address;
+    try {
+      address = Cidr.parseAddress(sourceIp);
+    } catch (IllegalArgumentException e) {
+      return false; // not an IP transport (tests only): IP rules never applied to it
+    }
+    return rules.decide(address) != IpRules.Decision.ALLOWED;
   }
 
   private void shutdownGroups() {

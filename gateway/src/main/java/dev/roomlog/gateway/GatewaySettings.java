@@ -197,6 +197,13 @@ public final class GatewaySettings {
     ipRulesFile = b.ipRulesFile;
     ipRulesReloadInterval = positive(IP_RULES_RELOAD_INTERVAL, b.ipRulesReloadInterval);
     trustedProxies = List.copyOf(b.trustedProxies);
+    for (String proxy : trustedProxies) {
+      try {
+        Cidr.parse(proxy);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
+      }
+    }
     maxConnections = atLeastOne(MAX_CONNECTIONS, b.maxConnections);
     maxConnectionsPerIp = atLeastOne(MAX_CONNECTIONS_PER_IP, b.maxConnectionsPerIp);
     retryAfterSeconds = atLeastOne(RETRY_AFTER_SECONDS, b.retryAfterSeconds);

@@ -3,107 +3,181 @@ package dev.roomlog.gateway;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the HTTP request before the WebSocket handshake: path {@code /}, a GET that asks to
- * upgrade to WebSocket, and a valid {@code x-api-key}. Anything else is answered with a plain
- * HTTP error and the connection is closed, before any record reaches the log. A request that
- * passes goes on to the WebSocket handshake and this handler leaves the pipeline.
+ * Checks the HTTP request head before the WebSocket handshake; the decisions are {@link
+ * HandshakePolicy}'s. A refused request is answered with a plain HTTP error and the connection is
+ * closed, before any record reaches the log and before its body (if any) is read. Checks, in this
+ * order; the first that fails answers:
+ *
+ * <ol>
+ *   <li><b>malformed → 400</b>: Netty's decoder failed (bad request line, invalid header name or
+ *       value characters, duplicate or invalid Content-Length, Content-Length with
+ *       Transfer-Encoding, bare LF); obsolete line folding; not exactly one Host header; a body
+ *       (Content-Length other than 0, or any Transfer-Encoding); a second request on a connection
+ *       that already passed. A request line longer than {@link
+ *       GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header section larger than {@link
+ *       GatewayInitializer#MAX_HEADER_BYTES} → 431.
+ *   <li><b>path → 404</b>: anything but {@code /} (a query string is ignored).
+ *   <li><b>not an upgrade → 426</b>, with a hint: not a GET, or no {@code Upgrade: websocket}.
+ *   <li><b>IP rules → 403</b>, on the client's address after X-Forwarded-For resolution ({@link
+ *       ForwardedFor}; a malformed chain from a trusted proxy → 400).
+ *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
+ *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The
+ *       admin key is not a client key and gets 401 like any wrong one.
+ *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take
+ *       a slot ({@link ConnectionLimiter}).
+ * </ol>
+ *
+ * <p>An admitted request goes on to Netty's WebSocket handshake with the client's API key and
+ * source IP on the channel ({@link ConnectionAttributes}); its connection slot is released when
+ * the channel closes. Every refusal is logged as one line with the reason and the source IP:
+ * 403 and 503 at INFO (an operator's rules or limits at work), the others at DEBUG.
+ *
+ * <p>Sits between the HTTP codec and the aggregator, so it sees the head as soon as it is
+ * decoded. It stays in the pipeline after admitting a request (WebSocket frames pass straight
+ * through), so that a second HTTP request on the same connection, e.g. after Netty answered a
+ * wrong Sec-WebSocket-Version without closing, cannot skip these checks. One instance per channel.
  */
 final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
+  static final String API_KEY_HEADER = HandshakePolicy.API_KEY_HEADER;
 
-  static final String API_KEY_HEADER = "x-api-key";
-  static final String UNAUTHORIZED_BODY = "missing or wrong x-api-key header\n";
-  static final String NOT_FOUND_BODY = "not found: Roomlog's WebSocket endpoint is at /\n";
-  static final String UPGRADE_HINT =
-      "this port speaks WebSocket: connect with a WebSocket client to / with an x-api-key"
-          + " header, e.g. wscat -c ws://HOST:PORT/ -H 'x-api-key: KEY'\n";
+  private final HandshakePolicy policy;
+  private final BooleanSupplier obsFoldSeen;
+  private boolean admitted;
+  private boolean refused;
 
-  private final ApiKeys apiKeys;
-
-  HandshakeGuard(ApiKeys apiKeys) {
-    this.apiKeys = apiKeys;
+  /** @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldSniffer}) */
+  HandshakeGuard(HandshakePolicy policy, BooleanSupplier obsFoldSeen) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.obsFoldSeen = Objects.requireNonNull(obsFoldSeen, "obsFoldSeen");
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
+    if (refused) {
+      // The rest of a refused request (body, pipelined requests) is dropped unread.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!(msg instanceof HttpRequest request)) {
       ctx.fireChannelRead(msg);
       return;
     }
-    HttpResponseStatus refusal;
+    HandshakePolicy.Decision decision;
     try {
-      refusal = refusal(request);
+      decision =
+          admitted
+              ? new HandshakePolicy.Refuse(
+                  400,
+                  HandshakePolicy.SECOND_REQUEST_BODY,
+                  "second request on the connection",
+                  ctx.channel().attr(ConnectionAttributes.SOURCE_IP).get(),
+                  0)
+              : policy.decide(toRequest(ctx, request));
     } catch (RuntimeException e) {
-      request.release();
+      ReferenceCountUtil.release(msg);
       throw e;
     }
-    if (refusal != null) {
-      request.release();
-      respond(ctx, refusal, bodyFor(refusal));
+    if (decision instanceof HandshakePolicy.Refuse refuse) {
+      refused = true;
+      ReferenceCountUtil.release(msg);
+      respond(ctx, refuse);
       return;
     }
-    ctx.channel().attr(ConnectionAttributes.API_KEY).set(apiKeys.match(request.headers().get(API_KEY_HEADER)).orElseThrow());
-    ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(ActionFrameHandler.sourceIp(ctx.channel().remoteAddress()));
-    // Checked once: after the upgrade only WebSocket frames flow, so step out of their way.
-    ctx.pipeline().remove(this);
+    HandshakePolicy.Admit admit = (HandshakePolicy.Admit) decision;
+    admitted = true;
+    ctx.channel().attr(ConnectionAttributes.API_KEY).set(admit.apiKey());
+    ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(admit.sourceIp());
+    // Counted until the channel closes, however it closes; Permit.release is idempotent.
+    ctx.channel().closeFuture().addListener(closed -> admit.permit().release());
     ctx.fireChannelRead(request);
   }
 
-  private HttpResponseStatus refusal(FullHttpRequest request) {
-    if (!"/".equals(new QueryStringDecoder(request.uri()).path())) {
-      return HttpResponseStatus.NOT_FOUND;
+  private HandshakePolicy.Request toRequest(ChannelHandlerContext ctx, HttpRequest request) {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (Map.Entry<String, String> header : request.headers()) {
+      headers
+          .computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), name -> new ArrayList<>())
+          .add(header.getValue());
     }
-    if (!HttpMethod.GET.equals(request.method())
-        || !request
-            .headers()
-            .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-      return HttpResponseStatus.UPGRADE_REQUIRED;
-    }
-    if (!apiKeys.accepts(request.headers().get(API_KEY_HEADER))) {
-      return HttpResponseStatus.UNAUTHORIZED;
-    }
-    return null;
+    SocketAddress remote = ctx.channel().remoteAddress();
+    InetAddress peer =
+        remote instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? Cidr.normalize(inet.getAddress())
+            : null;
+    return new HandshakePolicy.Request(
+        decodeFailure(request.decoderResult()),
+        obsFoldSeen.getAsBoolean(),
+        request.method().name(),
+        request.uri(),
+        headers,
+        peer,
+        peer != null ? peer.getHostAddress() : String.valueOf(remote));
   }
 
-  private static String bodyFor(HttpResponseStatus status) {
-    if (status.equals(HttpResponseStatus.NOT_FOUND)) {
-      return NOT_FOUND_BODY;
+  private static HandshakePolicy.DecodeFailure decodeFailure(DecoderResult result) {
+    if (!result.isFailure()) {
+      return HandshakePolicy.DecodeFailure.NONE;
     }
-    if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
-      return UPGRADE_HINT;
+    if (result.cause() instanceof TooLongHttpLineException) {
+      return HandshakePolicy.DecodeFailure.LINE_TOO_LONG;
     }
-    return UNAUTHORIZED_BODY;
+    if (result.cause() instanceof TooLongHttpHeaderException) {
+      return HandshakePolicy.DecodeFailure.HEADERS_TOO_LARGE;
+    }
+    return HandshakePolicy.DecodeFailure.MALFORMED;
   }
 
-  private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+  private static void respond(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
+    HttpResponseStatus status = HttpResponseStatus.valueOf(refuse.status());
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+            Unpooled.copiedBuffer(refuse.body(), StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
       response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     }
+    if (refuse.retryAfterSeconds() > 0) {
+      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, refuse.retryAfterSeconds());
+    }
     // ctx.close(), not channel().close(): the WebSocket handler further down the pipeline would
     // otherwise try to send a WebSocket close frame over plain HTTP.
     ctx.writeAndFlush(response).addListener(done -> ctx.close());
-    log.debug("refused a handshake from {}: {}", ctx.channel().remoteAddress(), status);
+    String line = "refused a handshake from {}: {} {}";
+    if (refuse.status() == 403 || refuse.status() == 503) {
+      log.info(line, refuse.sourceIp(), refuse.status(), refuse.reason());
+    } else {
+      log.debug(line, refuse.sourceIp(), refuse.status(), refuse.reason());
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -124,5 +125,32 @@ class ConnectionRegistryTest {
     assertEquals(1001, close.statusCode());
     close.release();
     assertFalse(a.finish());
+  }
+
+  @Test
+  void closeMatchingClosesOnlyThePickedConnectionsWithTheGivenCode() {
+    EmbeddedChannel keep = new EmbeddedChannel();
+    EmbeddedChannel drop = new EmbeddedChannel();
+    keep.attr(ConnectionAttributes.SOURCE_IP).set("192.0.2.1");
+    drop.attr(ConnectionAttributes.SOURCE_IP).set("198.51.100.1");
+    registry.register("keep", keep);
+    registry.register("drop", drop);
+
+    int closed =
+        registry.closeMatching(
+            ch -> "198.51.100.1".equals(ch.attr(ConnectionAttributes.SOURCE_IP).get()),
+            WebSocketCloseStatus.POLICY_VIOLATION,
+            "not allowed");
+
+    assertEquals(1, closed);
+    assertTrue(keep.isOpen());
+    assertNull(keep.readOutbound());
+    assertFalse(drop.isOpen());
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, drop.readOutbound());
+    assertEquals(1008, close.statusCode());
+    assertEquals("not allowed", close.reasonText());
+    close.release();
+    assertFalse(keep.finish());
+    assertFalse(drop.finish());
   }
 }

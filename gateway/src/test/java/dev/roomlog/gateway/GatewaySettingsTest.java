@@ -121,6 +121,14 @@ class GatewaySettingsTest {
   }
 
   @Test
+  void trustedProxiesMustBeCidrs() {
+    String message = failureWith(GatewaySettings.TRUSTED_PROXIES, "10.0.0.0/8, proxy.internal");
+
+    assertTrue(message.startsWith(GatewaySettings.TRUSTED_PROXIES + ": "), message);
+    assertTrue(message.contains("proxy.internal"), message);
+  }
+
+  @Test
   void theAdminKeyMustDifferFromEveryClientKey() {
     assertTrue(failureWith(GatewaySettings.ADMIN_KEY, "k").contains(GatewaySettings.ADMIN_KEY));
   }

@@ -1,0 +1,98 @@
+package dev.roomlog.gateway;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Counts the open connections of this node, in total and per source IP, and refuses one more
+ * past {@code maxConnections} or {@code maxConnectionsPerIp}.
+ *
+ * <p>A connection holds a {@link Permit} from the accepted handshake until its channel closes;
+ * {@link Permit#release()} gives the slot back and does nothing the second time, so a close
+ * listener can call it without counting a connection twice.
+ *
+ * <p>Thread-safe. One lock guards both counts, so they are exact: the total never goes past the
+ * limit, not even for a moment, and a refusal never holds a slot. A handshake or a close takes the
+ * lock for a hash-map update, which is far cheaper than the TLS/HTTP work around it. An IP's entry
+ * is removed when its last connection closes, so the map holds only IPs with open connections.
+ */
+final class ConnectionLimiter {
+  /** The answer to {@link #tryAcquire}. */
+  sealed interface Admission permits Admitted, Refused {}
+
+  record Admitted(Permit permit) implements Admission {}
+
+  record Refused(Reason reason) implements Admission {}
+
+  enum Reason {
+    NODE_FULL,
+    IP_FULL
+  }
+
+  private final int maxConnections;
+  private final int maxConnectionsPerIp;
+  private final Map<String, Integer> perIp = new HashMap<>();
+  private int total;
+
+  ConnectionLimiter(int maxConnections, int maxConnectionsPerIp) {
+    if (maxConnections < 1 || maxConnectionsPerIp < 1) {
+      throw new IllegalArgumentException(
+          "connection limits must be at least 1, were "
+              + maxConnections
+              + " and "
+              + maxConnectionsPerIp);
+    }
+    this.maxConnections = maxConnections;
+    this.maxConnectionsPerIp = maxConnectionsPerIp;
+  }
+
+  /** Takes a slot for one more connection from {@code sourceIp}, if both limits allow it. */
+  synchronized Admission tryAcquire(String sourceIp) {
+    if (total >= maxConnections) {
+      return new Refused(Reason.NODE_FULL);
+    }
+    int fromIp = perIp.getOrDefault(sourceIp, 0);
+    if (fromIp >= maxConnectionsPerIp) {
+      return new Refused(Reason.IP_FULL);
+    }
+    perIp.put(sourceIp, fromIp + 1);
+    total++;
+    return new Admitted(new Permit(sourceIp));
+  }
+
+  synchronized int total() {
+    return total;
+  }
+
+  synchronized int count(String sourceIp) {
+    return perIp.getOrDefault(sourceIp, 0);
+  }
+
+  /** How many source IPs have open connections. */
+  synchronized int trackedIps() {
+    return perIp.size();
+  }
+
+  private synchronized void release(String sourceIp) {
+    total--;
+    perIp.computeIfPresent(sourceIp, (ip, n) -> n == 1 ? null : n - 1);
+  }
+
+  /** One connection's slot. */
+  final class Permit {
+    private final String sourceIp;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Permit(String sourceIp) {
+      this.sourceIp = sourceIp;
+    }
+
+    /** Gives the slot back; later calls do nothing. */
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        ConnectionLimiter.this.release(sourceIp);
+      }
+    }
+  }
+}

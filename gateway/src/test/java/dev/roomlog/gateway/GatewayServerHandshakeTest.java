@@ -1,0 +1,238 @@
+package dev.roomlog.gateway;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roomlog.protocol.action.Action;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Handshake checks on a real socket: raw HTTP bytes, IP rules reloads, connection capacity. */
+class GatewayServerHandshakeTest {
+  private static final String KEY = "k1";
+
+  @TempDir Path dir;
+  private final RecordingWalAppender wal = new RecordingWalAppender();
+  private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private GatewayServer server;
+
+  private GatewaySettings.Builder settings() {
+    return GatewaySettings.builder(List.of(new ApiKey("web", KEY)), "gw-handshake")
+        .bindHost("127.0.0.1")
+        .port(0)
+        // Reloads are triggered by hand in these tests.
+        .ipRulesReloadInterval(Duration.ofHours(1));
+  }
+
+  private void start(GatewaySettings settings) {
+    server = new GatewayServer(settings, wal, registry, Clock.systemUTC());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private WebSocket connect(GatewayServerTest.Inbox inbox) {
+    return http.newWebSocketBuilder()
+        .header("x-api-key", KEY)
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/"), inbox)
+        .orTimeout(10, TimeUnit.SECONDS)
+        .join();
+  }
+
+  private HttpResponse<?> refusedHandshake() {
+    CompletionException e =
+        assertThrows(CompletionException.class, () -> connect(new GatewayServerTest.Inbox()));
+    return assertInstanceOf(WebSocketHandshakeException.class, e.getCause()).getResponse();
+  }
+
+  /** Writes raw bytes and reads until the server closes (or 10 s pass, which fails the test). */
+  private String rawExchange(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      byte[] chunk = new byte[4096];
+      for (int n; (n = in.read(chunk)) != -1; ) {
+        response.write(chunk, 0, n);
+      }
+      return response.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  private static List<String> headerLines(String... extraHeaders) {
+    List<String> lines =
+        new java.util.ArrayList<>(
+            List.of(
+                "Host: 127.0.0.1",
+                "Upgrade: websocket",
+                "Connection: Upgrade",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                "Sec-WebSocket-Version: 13",
+                "x-api-key: " + KEY));
+    lines.addAll(List.of(extraHeaders));
+    return lines;
+  }
+
+  private static String head(List<String> headerLines) {
+    return "GET / HTTP/1.1\r\n" + String.join("\r\n", headerLines) + "\r\n\r\n";
+  }
+
+  private static String upgradeHead(String... extraHeaders) {
+    return head(headerLines(extraHeaders));
+  }
+
+  /** Header lines whose bytes (without CRLFs) add up to exactly {@code size}. */
+  private static List<String> headersOfSize(int size) {
+    List<String> lines = headerLines();
+    int used = lines.stream().mapToInt(String::length).sum();
+    String padding = "X-Padding: ";
+    lines.add(padding + "p".repeat(size - used - padding.length()));
+    return lines;
+  }
+
+  @Test
+  void smuggledRequestWithContentLengthAndTransferEncodingGets400AndTheSocketIsClosed()
+      throws Exception {
+    start(settings().build());
+    String smuggled = upgradeHead();
+    String request =
+        upgradeHead("Content-Length: " + (smuggled.length() + 5), "Transfer-Encoding: chunked")
+            + "0\r\n\r\n"
+            + smuggled;
+
+    String response = rawExchange(request);
+
+    assertTrue(response.startsWith("HTTP/1.1 400 "), response);
+    assertEquals(1, response.split("HTTP/1.1 ", -1).length - 1, "exactly one response: " + response);
+    assertEquals(List.of(), wal.records());
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  void headersAtTheLimitUpgradeAndOneByteMoreGets431OnARealSocket() throws Exception {
+    start(settings().build());
+    int limit = GatewayInitializer.MAX_HEADER_BYTES;
+
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head(headersOfSize(limit)).getBytes(StandardCharsets.ISO_8859_1));
+      byte[] status = socket.getInputStream().readNBytes("HTTP/1.1 101".length());
+      assertEquals("HTTP/1.1 101", new String(status, StandardCharsets.ISO_8859_1));
+    }
+    String response = rawExchange(head(headersOfSize(limit + 1)));
+
+    assertTrue(response.startsWith("HTTP/1.1 431 "), response);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> wal.records().size() == 2);
+    assertEquals(
+        List.of(Action.Connect.class, Action.Disconnect.class),
+        wal.records().stream().map(r -> r.action().getClass()).toList(),
+        "only the admitted connection was logged");
+  }
+
+  @Test
+  void reloadedRulesCloseRefusedConnectionsWith1008AndRefuseNewOnes() throws Exception {
+    Path rules = dir.resolve("ip-rules");
+    Files.writeString(rules, "allow 127.0.0.0/8\n");
+    start(settings().ipRulesFile(rules).build());
+    GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
+    connect(inbox);
+    assertEquals("connected", inbox.next().get("type").asText());
+
+    Files.writeString(rules, "allow 127.0.0.0/8\nblock 127.0.0.1\n");
+    Files.setLastModifiedTime(rules, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+    assertTrue(server.ipRulesWatcher().reloadIfChanged());
+
+    assertEquals(1008, inbox.closed.get(10, TimeUnit.SECONDS));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> wal.records().stream().anyMatch(r -> r.action() instanceof Action.Disconnect));
+    int logged = wal.records().size();
+    assertEquals(403, refusedHandshake().statusCode());
+    assertEquals(logged, wal.records().size(), "the refused handshake wrote nothing");
+  }
+
+  @Test
+  void badRulesFileOnReloadKeepsThePreviousRulesAndTheConnections() throws Exception {
+    Path rules = dir.resolve("ip-rules");
+    Files.writeString(rules, "block 192.0.2.0/24\n");
+    start(settings().ipRulesFile(rules).build());
+    GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
+    connect(inbox);
+    inbox.next();
+
+    Files.writeString(rules, "block 127.0.0.1/33\n");
+    Files.setLastModifiedTime(rules, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+    assertFalse(server.ipRulesWatcher().reloadIfChanged());
+
+    assertFalse(inbox.closed.isDone());
+    assertEquals(1, registry.size());
+    GatewayServerTest.Inbox second = new GatewayServerTest.Inbox();
+    connect(second);
+    assertEquals("connected", second.next().get("type").asText());
+  }
+
+  @Test
+  void badRulesFileFailsStartUpNamingTheSettingAndLine() throws Exception {
+    Path rules = dir.resolve("ip-rules");
+    Files.writeString(rules, "allow 10.0.0.0/8\nallow 10.0.0.0/99\n");
+    GatewayServer bad =
+        new GatewayServer(settings().ipRulesFile(rules).build(), wal, registry, Clock.systemUTC());
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, bad::start);
+
+    assertTrue(e.getMessage().startsWith(GatewaySettings.IP_RULES_FILE + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+  }
+
+  @Test
+  void pastMaxConnectionsTheHandshakeGets503WithRetryAfterUntilASlotFreesUp() throws Exception {
+    start(settings().maxConnections(1).retryAfterSeconds(9).build());
+    GatewayServerTest.Inbox first = new GatewayServerTest.Inbox();
+    WebSocket ws = connect(first);
+    first.next();
+
+    HttpResponse<?> refused = refusedHandshake();
+    assertEquals(503, refused.statusCode());
+    assertEquals(List.of("9"), refused.headers().allValues("retry-after"));
+    assertEquals(1, wal.records().size(), "only the first $connect");
+
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionLimiter().total() == 0);
+    GatewayServerTest.Inbox again = new GatewayServerTest.Inbox();
+    connect(again);
+    assertEquals("connected", again.next().get("type").asText());
+  }
+}

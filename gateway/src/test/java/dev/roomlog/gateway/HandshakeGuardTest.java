@@ -1,0 +1,460 @@
+package dev.roomlog.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every handshake refusal through the real pipeline in an EmbeddedChannel, driven with raw HTTP
+ * bytes: the status the client gets, that the connection is closed, and that nothing reached the
+ * write-ahead log. The peer is always {@link WebSocketTestClient#SOURCE_IP} (203.0.113.7).
+ */
+class HandshakeGuardTest {
+  private static final String KEY = "client-key";
+  private static final String ADMIN_KEY = "admin-key";
+  private static final String PEER = WebSocketTestClient.SOURCE_IP;
+
+  private final RecordingWalAppender wal = new RecordingWalAppender();
+  private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final AtomicInteger ids = new AtomicInteger();
+  private final AtomicReference<IpRules> ipRules = new AtomicReference<>(IpRules.NONE);
+  private final List<WebSocketTestClient> clients = new ArrayList<>();
+  private GatewaySettings.Builder settings =
+      GatewaySettings.builder(List.of(new ApiKey("web", KEY)), "gw-test").adminKey(ADMIN_KEY);
+  private HandshakePolicy policy;
+
+  /** A new connection to the same node: clients share one policy (and connection limiter). */
+  private WebSocketTestClient client() {
+    GatewaySettings built = settings.build();
+    if (policy == null) {
+      policy = HandshakePolicy.create(built, ipRules::get);
+    }
+    ActionIntake intake =
+        new ActionIntake("gw-test", wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
+    WebSocketTestClient client =
+        new WebSocketTestClient(new GatewayInitializer(built, intake, registry, policy));
+    clients.add(client);
+    return client;
+  }
+
+  @AfterEach
+  void closeClients() {
+    for (WebSocketTestClient client : clients) {
+      client.server.close();
+      // Bytes, or a close frame that never got a WebSocket encoder (handshake not completed).
+      for (Object out; (out = client.server.readOutbound()) != null; ) {
+        ReferenceCountUtil.release(out);
+      }
+      assertFalse(client.server.finish(), "nothing left unread in the pipeline");
+      client.close();
+    }
+  }
+
+  private static List<String> standardHeaders() {
+    return new ArrayList<>(
+        List.of(
+            "Host: gateway.example.com",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version: 13",
+            "x-api-key: " + KEY));
+  }
+
+  private static String request(String requestLine, List<String> headers) {
+    return requestLine + "\r\n" + String.join("\r\n", headers) + "\r\n\r\n";
+  }
+
+  /** A valid upgrade request with these extra header lines. */
+  private static String upgrade(String... extraHeaders) {
+    List<String> headers = standardHeaders();
+    headers.addAll(List.of(extraHeaders));
+    return request("GET / HTTP/1.1", headers);
+  }
+
+  private WebSocketTestClient.HttpReply send(String raw) {
+    return client().http(raw);
+  }
+
+  /** The reply was a refusal: this status, the connection closed, nothing in the log. */
+  private void assertRefused(int status, WebSocketTestClient.HttpReply reply) {
+    assertEquals(status, reply.status(), reply.body());
+    assertEquals("close", reply.headers().get("connection"));
+    assertFalse(clients.get(clients.size() - 1).server.isOpen(), "closed after the refusal");
+    assertEquals(List.of(), wal.records(), "nothing was written to the log");
+  }
+
+  private void assertAdmitted(WebSocketTestClient.HttpReply reply) {
+    assertEquals(101, reply.status(), reply.body());
+    assertTrue(clients.get(clients.size() - 1).server.isOpen());
+  }
+
+  private List<WalRecord> connects() {
+    return wal.records().stream().filter(r -> r.action() instanceof Action.Connect).toList();
+  }
+
+  private String lastSourceIp() {
+    List<WalRecord> c = connects();
+    return c.get(c.size() - 1).requestContext().identity().sourceIp();
+  }
+
+  // --- 1. malformed HTTP and smuggling -> 400 --------------------------------------------------
+
+  @Test
+  void wellFormedUpgradeIsAdmittedAndConnects() {
+    assertAdmitted(send(upgrade()));
+    assertEquals(1, connects().size());
+    assertEquals(PEER, lastSourceIp());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET /\r\nHost: x\r\n\r\n", // no HTTP version
+        "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\nHost: x\nUpgrade: websocket\n\n", // bare LF
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nUpgrade: websocket\r\n\r\n", // control char
+        "GET / HTTP/1.1\r\nHost: x\r\nX Bad: ab\r\nUpgrade: websocket\r\n\r\n", // space in a name
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"
+      })
+  void requestNettyCannotDecodeGets400(String raw) {
+    assertRefused(400, send(raw));
+  }
+
+  @Test
+  void upgradeWithABodyGets400AndTheBodyIsNotRead() {
+    assertRefused(400, send(upgrade("Content-Length: 5") + "hello"));
+  }
+
+  @Test
+  void upgradeWithContentLengthZeroIsNotABody() {
+    assertAdmitted(send(upgrade("Content-Length: 0")));
+  }
+
+  @Test
+  void upgradeWithTransferEncodingGets400() {
+    assertRefused(400, send(upgrade("Transfer-Encoding: chunked") + "5\r\nhello\r\n0\r\n\r\n"));
+  }
+
+  @Test
+  void upgradeWithContentLengthAndTransferEncodingGets400() {
+    assertRefused(
+        400,
+        send(upgrade("Content-Length: 4", "Transfer-Encoding: chunked") + "0\r\n\r\n"));
+  }
+
+  @Test
+  void smuggledSecondRequestInTheBodyIsNeverHandled() {
+    String smuggled = upgrade();
+    String outer = upgrade("Content-Length: " + smuggled.length()) + smuggled;
+
+    WebSocketTestClient c = client();
+    assertRefused(400, c.http(outer));
+    assertNull(c.nextFrame(), "no second response");
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  void upgradeWithTwoHostHeadersGets400() {
+    assertRefused(400, send(upgrade("Host: evil.example.com")));
+  }
+
+  @Test
+  void upgradeWithoutAHostHeaderGets400() {
+    List<String> headers = standardHeaders();
+    headers.remove(0);
+    assertRefused(400, send(request("GET / HTTP/1.1", headers)));
+  }
+
+  @Test
+  void foldedHeaderLineGets400() {
+    WebSocketTestClient.HttpReply reply = send(upgrade("X-Note: first", " second"));
+
+    assertRefused(400, reply);
+    assertTrue(reply.body().contains("folded"), reply.body());
+  }
+
+  @Test
+  void foldedHeaderLineSplitAcrossReadsGets400() {
+    WebSocketTestClient c = client();
+    String raw = upgrade("X-Note: first", "\tsecond");
+    int fold = raw.indexOf("\tsecond");
+    c.server.writeInbound(
+        io.netty.buffer.Unpooled.copiedBuffer(
+            raw.substring(0, fold), java.nio.charset.StandardCharsets.US_ASCII));
+
+    assertRefused(400, c.http(raw.substring(fold)));
+  }
+
+  @Test
+  void requestLineAtTheLimitIsAdmitted() {
+    String line = requestLineOfLength(GatewayInitializer.MAX_REQUEST_LINE_BYTES);
+
+    assertAdmitted(send(request(line, standardHeaders())));
+  }
+
+  @Test
+  void requestLineOneByteOverTheLimitGets414() {
+    String line = requestLineOfLength(GatewayInitializer.MAX_REQUEST_LINE_BYTES + 1);
+
+    assertRefused(414, send(request(line, standardHeaders())));
+  }
+
+  @Test
+  void headersAtTheLimitAreAdmitted() {
+    assertAdmitted(send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES))));
+  }
+
+  @Test
+  void headersOneByteOverTheLimitGet431() {
+    assertRefused(
+        431, send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES + 1))));
+  }
+
+  /** "GET /?q=aaa HTTP/1.1" of exactly this many bytes (without CRLF). */
+  private static String requestLineOfLength(int length) {
+    String bare = "GET /?q= HTTP/1.1";
+    return "GET /?q=" + "a".repeat(length - bare.length()) + " HTTP/1.1";
+  }
+
+  /** The standard headers plus padding, totalling this many bytes of header lines (no CRLFs). */
+  private static List<String> headersOfSize(int size) {
+    List<String> headers = standardHeaders();
+    int used = headers.stream().mapToInt(String::length).sum();
+    String name = "X-Padding: ";
+    headers.add(name + "p".repeat(size - used - name.length()));
+    assertEquals(size, headers.stream().mapToInt(String::length).sum());
+    return headers;
+  }
+
+  @Test
+  void secondRequestOnAConnectionThatPassedTheGuardGets400() {
+    WebSocketTestClient c = client();
+    // Netty answers an unknown WebSocket version with 426 and leaves the connection open.
+    List<String> headers = standardHeaders();
+    headers.set(4, "Sec-WebSocket-Version: 99");
+    assertEquals(426, c.http(request("GET / HTTP/1.1", headers)).status());
+
+    assertRefused(400, c.http(upgrade()));
+  }
+
+  // --- path and upgrade --------------------------------------------------------------------
+
+  @Test
+  void otherPathGets404AndAQueryStringIsFine() {
+    assertRefused(404, send(request("GET /admin HTTP/1.1", standardHeaders())));
+    assertAdmitted(send(request("GET /?v=1 HTTP/1.1", standardHeaders())));
+  }
+
+  @Test
+  void postGets426() {
+    assertRefused(426, send(request("POST / HTTP/1.1", standardHeaders())));
+  }
+
+  // --- 4. IP rules -> 403 --------------------------------------------------------------------
+
+  private static IpRules rules(String... lines) {
+    return IpRules.parse("test", List.of(lines));
+  }
+
+  @Test
+  void addressInsideAnAllowRuleIsAdmitted() {
+    ipRules.set(rules("allow 203.0.113.7/32"));
+    assertAdmitted(send(upgrade()));
+  }
+
+  @Test
+  void addressJustOutsideTheAllowRulesGets403() {
+    ipRules.set(rules("allow 203.0.113.6/32", "allow 203.0.113.8/32"));
+    assertRefused(403, send(upgrade()));
+  }
+
+  @Test
+  void blockedAddressGets403EvenIfAlsoAllowed() {
+    ipRules.set(rules("allow 203.0.113.0/24", "block 203.0.113.7"));
+    assertRefused(403, send(upgrade()));
+  }
+
+  @Test
+  void ipRulesAreCheckedBeforeTheApiKey() {
+    ipRules.set(rules("block 203.0.113.0/24"));
+    assertRefused(403, send(request("GET / HTTP/1.1", standardHeaders().subList(0, 5))));
+  }
+
+  // --- 3. X-Forwarded-For ------------------------------------------------------------------
+
+  @Test
+  void forwardedForFromATrustedProxyIsTheSourceIpInTheLog() {
+    settings.trustedProxies(List.of("203.0.113.0/24"));
+
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.50, 203.0.113.1")));
+    assertEquals("192.0.2.50", lastSourceIp());
+  }
+
+  @Test
+  void forwardedForFromAnUntrustedPeerIsIgnored() {
+    settings.trustedProxies(List.of("198.51.100.0/24"));
+
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.50")));
+    assertEquals(PEER, lastSourceIp());
+  }
+
+  @Test
+  void ipRulesApplyToTheForwardedAddress() {
+    settings.trustedProxies(List.of("203.0.113.0/24"));
+    ipRules.set(rules("block 192.0.2.50"));
+
+    assertRefused(403, send(upgrade("X-Forwarded-For: 192.0.2.50")));
+  }
+
+  @Test
+  void malformedForwardedForFromATrustedProxyGets400() {
+    settings.trustedProxies(List.of("203.0.113.0/24"));
+
+    assertRefused(400, send(upgrade("X-Forwarded-For: 192.0.2.50, garbage")));
+  }
+
+  // --- 5. Origin -> 403 ----------------------------------------------------------------------
+
+  @Test
+  void allowedOriginIsAdmittedAndSoIsNoOrigin() {
+    settings.allowedOrigins(Set.of("https://chat.example.com"));
+
+    assertAdmitted(send(upgrade("Origin: https://chat.example.com")));
+    assertAdmitted(send(upgrade()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "null",
+        "https://chat.example.com.evil.com",
+        "https://evilchat.example.com",
+        "http://chat.example.com",
+        "https://chat.example.com/"
+      })
+  void lookAlikeOriginGets403(String origin) {
+    settings.allowedOrigins(Set.of("https://chat.example.com"));
+
+    assertRefused(403, send(upgrade("Origin: " + origin)));
+  }
+
+  @Test
+  void originIsCheckedBeforeTheApiKey() {
+    settings.allowedOrigins(Set.of("https://chat.example.com"));
+    List<String> noKey = standardHeaders().subList(0, 5);
+    List<String> headers = new ArrayList<>(noKey);
+    headers.add("Origin: https://evil.example");
+
+    assertRefused(403, send(request("GET / HTTP/1.1", headers)));
+  }
+
+  // --- 6. API key -> 401 ---------------------------------------------------------------------
+
+  @Test
+  void adminKeyIsNotAClientKeyAndGets401() {
+    List<String> headers = standardHeaders();
+    headers.set(5, "x-api-key: " + ADMIN_KEY);
+
+    WebSocketTestClient.HttpReply reply = send(request("GET / HTTP/1.1", headers));
+
+    assertRefused(401, reply);
+    assertEquals(HandshakePolicy.UNAUTHORIZED_BODY, reply.body());
+  }
+
+  @Test
+  void twoApiKeyHeadersGet401() {
+    assertRefused(401, send(upgrade("x-api-key: " + KEY)));
+  }
+
+  // --- 2. capacity -> 503 --------------------------------------------------------------------
+
+  @Test
+  void connectionsUpToMaxConnectionsAreAdmittedAndTheNextGets503WithRetryAfter() {
+    settings.maxConnections(2).retryAfterSeconds(7);
+    assertAdmitted(send(upgrade()));
+    assertAdmitted(send(upgrade()));
+
+    WebSocketTestClient.HttpReply reply = send(upgrade());
+
+    assertEquals(503, reply.status());
+    assertEquals("7", reply.headers().get("retry-after"));
+    assertEquals(HandshakePolicy.NODE_FULL_BODY, reply.body());
+    assertFalse(clients.get(2).server.isOpen());
+    assertEquals(2, connects().size(), "only the two admitted connections were logged");
+  }
+
+  @Test
+  void closedConnectionGivesItsSlotBackExactlyOnce() {
+    settings.maxConnections(1);
+    WebSocketTestClient first = client();
+    assertAdmitted(first.http(upgrade()));
+    assertEquals(503, send(upgrade()).status());
+
+    first.server.close();
+    first.server.close();
+
+    assertEquals(0, policy.limiter().total());
+    assertAdmitted(send(upgrade()));
+    assertEquals(503, send(upgrade()).status(), "a double close freed one slot, not two");
+  }
+
+  @Test
+  void perIpLimitCountsTheForwardedAddress() {
+    settings.trustedProxies(List.of("203.0.113.0/24")).maxConnectionsPerIp(1).retryAfterSeconds(3);
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.1")));
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.2")));
+
+    WebSocketTestClient.HttpReply reply = send(upgrade("X-Forwarded-For: 192.0.2.1"));
+
+    assertEquals(503, reply.status());
+    assertEquals("3", reply.headers().get("retry-after"));
+    assertEquals(HandshakePolicy.IP_FULL_BODY, reply.body());
+    assertEquals(2, connects().size());
+  }
+
+  @Test
+  void refusedHandshakesTakeNoSlot() {
+    settings.maxConnections(1);
+    List<String> wrongKey = standardHeaders();
+    wrongKey.set(5, "x-api-key: wrong");
+    for (int i = 0; i < 3; i++) {
+      assertRefused(401, send(request("GET / HTTP/1.1", wrongKey)));
+    }
+
+    assertAdmitted(send(upgrade()));
+  }
+
+  @Test
+  void handshakeThatNettyRefusesAfterTheGuardReleasesItsSlotOnClose() {
+    settings.maxConnections(1);
+    WebSocketTestClient c = client();
+    List<String> headers = standardHeaders();
+    headers.set(4, "Sec-WebSocket-Version: 99");
+    assertEquals(426, c.http(request("GET / HTTP/1.1", headers)).status());
+    assertEquals(1, policy.limiter().total());
+
+    c.server.close();
+
+    assertEquals(0, policy.limiter().total());
+    assertEquals(List.of(), wal.records());
+  }
+}
