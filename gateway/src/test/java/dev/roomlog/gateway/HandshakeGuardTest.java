@@ -46,7 +46,7 @@ class HandshakeGuardTest {
       policy = HandshakePolicy.create(built, ipRules::get);
     }
     ActionIntake intake =
-        new ActionIntake("gw-test", wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
+        new ActionIntake(built, wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
     WebSocketTestClient client =
         new WebSocketTestClient(new GatewayInitializer(built, intake, registry, policy));
     clients.add(client);
