@@ -112,13 +112,9 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Channel channel = ctx.channel();
-    if (cause instanceof TooLongFrameException) {
-      // The message grew past maxMessageBytes across continuation frames.
-      channel.writeAndFlush(
-          new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big"));
-    }
     if (cause instanceof CorruptedFrameException || cause instanceof TooLongFrameException) {
-      // A client's protocol error: the frame decoder has already answered it with a close code.
+      // A client's protocol error; after the handshake ProtocolErrorHandler has already answered
+      // it with a close code and these do not get this far.
       log.debug("closing {}: {}", channel.remoteAddress(), cause.toString());
     } else {
       log.warn("closing {} after an unexpected error", channel.remoteAddress(), cause);

@@ -1,6 +1,7 @@
 package dev.roomlog.gateway;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -9,6 +10,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Assembles the pipeline of one client connection; nothing else. */
@@ -47,20 +50,42 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     this.handshakePolicy = handshakePolicy;
     this.intake = intake;
     this.registry = registry;
-    this.webSocketConfig =
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath("/")
-            // HandshakeGuard already insists on path "/"; this lets "/?query" through too.
-            .checkStartsWith(true)
-            .maxFramePayloadLength(settings.maxFramePayloadBytes())
-            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-            .allowExtensions(false)
-            .build();
+    this.webSocketConfig = webSocketConfig(settings);
   }
 
-  @Override
-  protected void initChannel(Channel channel) {
-    ChannelPipeline pipeline = channel.pipeline();
+  /**
+   * The WebSocket protocol settings of every connection. Package-private and static so that the
+   * autobahn conformance echo server (module gateway-conformance) tests exactly this
+   * configuration rather than a copy of it.
+   */
+  static WebSocketServerProtocolConfig webSocketConfig(GatewaySettings settings) {
+    return WebSocketServerProtocolConfig.newBuilder()
+        .websocketPath("/")
+        // HandshakeGuard already insists on path "/"; this lets "/?query" through too.
+        .checkStartsWith(true)
+        .maxFramePayloadLength(settings.maxFramePayloadBytes())
+        .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+        .allowExtensions(false)
+        // ProtocolErrorHandler sends the one close frame instead (its javadoc says why).
+        .closeOnProtocolViolation(false)
+        .build();
+  }
+
+  /**
+   * Adds the handlers that turn bytes into whole WebSocket messages: the raw-header sniffer and
+   * HTTP codec, the handshake check (made by {@code handshakeCheck} from "was a folded header
+   * seen?"; null for none), the upgrade and frame codec, the aggregation of continuation frames,
+   * and the close frame for a client's protocol error.
+   *
+   * <p>Static for the same reason as {@link #webSocketConfig}: the conformance echo server puts its
+   * echo handler after these instead of {@link ActionFrameHandler}, and passes no handshake
+   * check because the autobahn client cannot send an {@code x-api-key} header.
+   */
+  static void addWebSocketCodec(
+      ChannelPipeline pipeline,
+      WebSocketServerProtocolConfig config,
+      int maxMessageBytes,
+      Function<BooleanSupplier, ChannelHandler> handshakeCheck) {
     ObsFoldSniffer obsFold = new ObsFoldSniffer();
     pipeline.addLast("obsFold", obsFold);
     pipeline.addLast(
@@ -69,11 +94,24 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
-    // Before the aggregator: a refused request's body is never read.
-    pipeline.addLast("handshakeGuard", new HandshakeGuard(handshakePolicy, obsFold::foldSeen));
+    if (handshakeCheck != null) {
+      // Before the aggregator: a refused request's body is never read.
+      pipeline.addLast("handshakeGuard", handshakeCheck.apply(obsFold::foldSeen));
+    }
     pipeline.addLast("httpAggregator", new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
-    pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocketConfig));
-    pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(settings.maxMessageBytes()));
+    pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(config));
+    pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(maxMessageBytes));
+    pipeline.addLast("protocolErrors", new ProtocolErrorHandler());
+  }
+
+  @Override
+  protected void initChannel(Channel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    addWebSocketCodec(
+        pipeline,
+        webSocketConfig,
+        settings.maxMessageBytes(),
+        obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen));
     pipeline.addLast("actions", new ActionFrameHandler(intake, registry));
   }
 

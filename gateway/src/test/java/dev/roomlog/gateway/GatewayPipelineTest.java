@@ -13,9 +13,11 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;
@@ -579,9 +581,7 @@ class GatewayPipelineTest {
 
     client.sendText("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + "x".repeat(2000) + "\"}");
 
-    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, client.nextFrame());
-    assertEquals(1009, close.statusCode());
-    close.release();
+    assertOnlyCloseFrame(1009);
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
   }
@@ -597,11 +597,77 @@ class GatewayPipelineTest {
     }
     assertFalse(client.server.isOpen());
 
-    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, client.nextFrame());
-    assertEquals(1009, close.statusCode());
-    close.release();
+    assertOnlyCloseFrame(1009);
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
+  }
+
+  @Test
+  void messageLargerThanTheLimitInFramesWithinTheFrameLimitIsClosedWith1009() {
+    connect();
+    // Each frame under the 1024-byte frame limit, together over the 4096-byte message limit.
+    String chunk = "x".repeat(900);
+
+    client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"sendMessage\",\"text\":\""));
+    for (int i = 0; i < 5 && client.server.isOpen(); i++) {
+      client.send(new ContinuationWebSocketFrame(false, 0, chunk));
+    }
+
+    assertOnlyCloseFrame(1009);
+    assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
+    closeAndFinish();
+  }
+
+  @Test
+  void textFrameWithInvalidUtf8IsClosedWith1007AndNotLogged() {
+    connect();
+
+    // "{"  then 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
+    byte[] invalid = {'{', (byte) 0xC3, 0x28};
+    client.send(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(invalid)));
+
+    assertOnlyCloseFrame(1007);
+    assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
+    closeAndFinish();
+  }
+
+  @Test
+  void closeFrameWithAnInvalidCodeIsAnsweredWith1002() {
+    connect();
+
+    // 999 is below the range a close frame may carry (RFC 6455 7.4).
+    byte[] code999 = {0x03, (byte) 0xE7};
+    client.send(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(code999)));
+
+    assertOnlyCloseFrame(1002);
+    closeAndFinish();
+  }
+
+  @Test
+  void closeFrameWithAValidCodeIsAnsweredWithTheSameCodeOnce() {
+    connect();
+
+    client.send(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "bye"));
+
+    assertOnlyCloseFrame(1001);
+    closeAndFinish();
+  }
+
+  /**
+   * The server sent exactly one frame after what the test has read so far, a close frame with
+   * this code, and closed the socket: a second close frame would break RFC 6455 5.5.1, and
+   * clients that read on see its code instead of ours.
+   */
+  private void assertOnlyCloseFrame(int expectedCode) {
+    List<WebSocketFrame> frames = client.remainingFrames();
+    try {
+      assertEquals(1, frames.size(), "frames after the error: " + frames);
+      CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, frames.get(0));
+      assertEquals(expectedCode, close.statusCode());
+    } finally {
+      frames.forEach(ReferenceCountUtil::release);
+    }
+    assertFalse(client.server.isOpen());
   }
 
   /** A clock the test moves by hand. */

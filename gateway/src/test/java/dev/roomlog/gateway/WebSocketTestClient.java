@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -29,8 +30,7 @@ final class WebSocketTestClient implements AutoCloseable {
   final EmbeddedChannel server;
 
   private final EmbeddedChannel encoder = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
-  private final EmbeddedChannel decoder =
-      new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
+  private EmbeddedChannel decoder = newDecoder();
   private final ByteBuf received = Unpooled.buffer();
 
   record HttpReply(int status, Map<String, String> headers, String body) {}
@@ -87,14 +87,54 @@ final class WebSocketTestClient implements AutoCloseable {
     }
   }
 
-  /** The next frame the server sent, or null; the caller releases it. */
+  private static EmbeddedChannel newDecoder() {
+    return new EmbeddedChannel(new WebSocket13FrameDecoder(false, false, 1 << 20));
+  }
+
+  /**
+   * The next frame the server sent, or null; the caller releases it. Frames the server sent after
+   * a close frame are returned too, so that a test can see that there are none.
+   */
   WebSocketFrame nextFrame() {
     pumpServerOutput();
-    if (received.isReadable()) {
-      decoder.writeInbound(received.retainedSlice());
-      received.skipBytes(received.readableBytes());
+    int length = nextFrameLength();
+    if (length < 0) {
+      return null;
     }
-    return decoder.readInbound();
+    decoder.writeInbound(received.readRetainedSlice(length));
+    WebSocketFrame frame = decoder.readInbound();
+    if (frame instanceof CloseWebSocketFrame) {
+      // Netty's decoder skips every byte after a close frame; a fresh one reads on.
+      decoder.finishAndReleaseAll();
+      decoder = newDecoder();
+    }
+    return frame;
+  }
+
+  /** The length of the complete frame at the start of the received bytes, or -1 if none. */
+  private int nextFrameLength() {
+    int at = received.readerIndex();
+    int available = received.readableBytes();
+    if (available < 2) {
+      return -1;
+    }
+    int second = received.getUnsignedByte(at + 1);
+    int header = 2;
+    long payload = second & 0x7F;
+    if (payload == 126) {
+      header = 4;
+      payload = available < header ? -1 : received.getUnsignedShort(at + 2);
+    } else if (payload == 127) {
+      header = 10;
+      payload = available < header ? -1 : received.getLong(at + 2);
+    }
+    if ((second & 0x80) != 0) {
+      header += 4; // a masking key; servers should not mask, but count it if one does
+    }
+    if (payload < 0 || available < header + payload) {
+      return -1;
+    }
+    return Math.toIntExact(header + payload);
   }
 
   /** The text of the next frame, which must be a text frame. */
