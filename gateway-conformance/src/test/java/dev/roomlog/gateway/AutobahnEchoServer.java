@@ -8,7 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import java.net.InetAddress;
 import java.util.Set;
 
@@ -44,8 +43,6 @@ public final class AutobahnEchoServer {
         // The key is never checked (no HandshakeGuard here) but settings require one.
         GatewaySettings.of(Set.of("unused"), "autobahn")
             .withMessageLimits(MAX_FRAME_PAYLOAD_BYTES, GatewaySettings.DEFAULT_MAX_MESSAGE_BYTES);
-    WebSocketServerProtocolConfig webSocketConfig = GatewayInitializer.webSocketConfig(settings);
-    int maxMessageBytes = settings.maxMessageBytes();
 
     // The plugin connects to ws://<InetAddress.getLocalHost()>:port (127.0.0.1 on our machines),
     // so that is the one address to listen on.
@@ -62,8 +59,7 @@ public final class AutobahnEchoServer {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                      GatewayInitializer.addWebSocketCodec(
-                          channel.pipeline(), webSocketConfig, maxMessageBytes, null);
+                      GatewayInitializer.addWebSocketCodec(channel.pipeline(), settings, null);
                       channel.pipeline().addLast("echo", new EchoFrameHandler());
                     }
                   })

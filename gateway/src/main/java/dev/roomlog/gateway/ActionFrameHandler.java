@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -112,9 +113,12 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Channel channel = ctx.channel();
-    if (cause instanceof CorruptedFrameException || cause instanceof TooLongFrameException) {
-      // A client's protocol error; after the handshake ProtocolErrorHandler has already answered
-      // it with a close code and these do not get this far.
+    if (cause instanceof CorruptedFrameException
+        || cause instanceof TooLongFrameException
+        || cause instanceof PrematureChannelClosureException) {
+      // A client's protocol error (after the handshake ProtocolErrorHandler has already answered
+      // it with a close code and these do not get this far), or a client gone in the middle of
+      // a fragmented message: not worth a warning each.
       log.debug("closing {}: {}", channel.remoteAddress(), cause.toString());
     } else {
       log.warn("closing {} after an unexpected error", channel.remoteAddress(), cause);

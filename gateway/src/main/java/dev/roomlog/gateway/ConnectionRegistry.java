@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class ConnectionRegistry {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
   static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
   static final String SHUTDOWN_REASON = "gateway shutting down";
+  private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   private final ByteBufAllocator allocator;
@@ -151,9 +153,17 @@ public final class ConnectionRegistry {
     return closed;
   }
 
-  private void cutOffSlowClient(String connectionId, Channel channel) {
+  /**
+   * Closes a client that lets its frames pile up with 1013, and counts it. Once per channel:
+   * deliveries (on the delivery thread) and {@link SlowReaderGuard} (on the event loop) may both
+   * find the same client stuck.
+   */
+  void cutOffSlowClient(String who, Channel channel) {
+    if (channel.attr(CUT_OFF).setIfAbsent(Boolean.TRUE) != null) {
+      return;
+    }
     slowClientsCut.increment();
-    log.info("connection {} does not read its frames: closing it with 1013", connectionId);
+    log.info("connection {} does not read its frames: closing it with 1013", who);
     // Once the close frame is queued the WebSocket handler refuses later writes, and it closes
     // the socket after its force-close timeout even if the client never reads again.
     channel.writeAndFlush(

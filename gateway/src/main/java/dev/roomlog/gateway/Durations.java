@@ -26,4 +26,28 @@ final class Durations {
       default -> Duration.ofDays(amount);
     };
   }
+
+  /**
+   * The inverse of {@link #parse}: the largest unit that divides the duration exactly, so that
+   * messages quote a setting as the operator wrote it ({@code 10m}, not {@code PT10M}).
+   */
+  static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (!duration.equals(Duration.ofMillis(millis))) {
+      return duration.toNanos() + "ns";
+    }
+    if (millis != 0 && millis % 86_400_000 == 0) {
+      return millis / 86_400_000 + "d";
+    }
+    if (millis != 0 && millis % 3_600_000 == 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis != 0 && millis % 60_000 == 0) {
+      return millis / 60_000 + "m";
+    }
+    if (millis % 1_000 == 0) {
+      return millis / 1_000 + "s";
+    }
+    return millis + "ms";
+  }
 }

@@ -10,11 +10,22 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Assembles the pipeline of one client connection; nothing else. */
+/**
+ * Assembles the pipeline of one client connection; nothing else.
+ *
+ * <p>Before the upgrade: {@code obsFold}, {@code http}, {@code handshakeTimeout}, {@code
+ * handshakeGuard}, {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then
+ * the WebSocket handler's own handshake and UTF-8 handlers, {@code liveness}, {@code webSocket},
+ * {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The
+ * upgrade swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater
+ * and deflater after {@code permessageDeflate}.
+ */
 final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeGuard refuses any body before it is read. */
   private static final int MAX_HTTP_BODY_BYTES = 8 * 1024;
@@ -28,13 +39,18 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
    */
   static final int MAX_HEADER_BYTES = 16 * 1024;
 
-  private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /**
+   * Room the inflater gets past maxMessageBytes. Netty's inflater fails as soon as its buffer is
+   * full while compressed input is left, and the end of a deflate block can be left after the last
+   * byte it inflates: without slack a message of exactly maxMessageBytes would be refused. {@link
+   * DeflateGuard} enforces the exact limit on what comes out.
+   */
+  private static final int INFLATE_SLACK_BYTES = 1024;
 
   private final GatewaySettings settings;
   private final HandshakePolicy handshakePolicy;
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
-  private final WebSocketServerProtocolConfig webSocketConfig;
 
   /** With the IP rules file (if any) read once, and this initializer's own connection limits. */
   GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
@@ -50,7 +66,6 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     this.handshakePolicy = handshakePolicy;
     this.intake = intake;
     this.registry = registry;
-    this.webSocketConfig = webSocketConfig(settings);
   }
 
   /**
@@ -64,18 +79,31 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         // HandshakeGuard already insists on path "/"; this lets "/?query" through too.
         .checkStartsWith(true)
         .maxFramePayloadLength(settings.maxFramePayloadBytes())
-        .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-        .allowExtensions(false)
+        // Netty's timer starts only once the whole request is in; HandshakeTimeoutHandler
+        // bounds the whole handshake from accept. Both use the same setting.
+        .handshakeTimeoutMillis(Math.max(1, settings.handshakeTimeout().toMillis()))
+        // RSV bits are legal only with a negotiated extension, and permessage-deflate is the
+        // only one offered; DeflateGuard refuses them from a client that did not negotiate.
+        .allowExtensions(settings.permessageDeflate())
+        // Said explicitly because the error policy depends on them: unmasked frames, reserved
+        // opcodes and bad control frames are protocol errors (1002), bad UTF-8 is 1007.
+        .expectMaskedFrames(true)
+        .allowMaskMismatch(false)
+        .withUTF8Validator(true)
         // ProtocolErrorHandler sends the one close frame instead (its javadoc says why).
         .closeOnProtocolViolation(false)
+        // After the server's close frame the socket is closed without waiting for the
+        // client's reply: a client that stopped reading, or vanished, must not hold it.
+        .forceCloseTimeoutMillis(0)
         .build();
   }
 
   /**
    * Adds the handlers that turn bytes into whole WebSocket messages: the raw-header sniffer and
-   * HTTP codec, the handshake check (made by {@code handshakeCheck} from "was a folded header
-   * seen?"; null for none), the upgrade and frame codec, the aggregation of continuation frames,
-   * and the close frame for a client's protocol error.
+   * HTTP codec, the handshake deadline, the handshake check (made by {@code handshakeCheck} from
+   * "was a folded header seen?"; null for none), the upgrade and frame codec, permessage-deflate
+   * when configured, the liveness timers (idle, age, ping), the aggregation of continuation
+   * frames, and the close frame for a client's protocol error.
    *
    * <p>Static for the same reason as {@link #webSocketConfig}: the conformance echo server puts its
    * echo handler after these instead of {@link ActionFrameHandler}, and passes no handshake
@@ -83,8 +111,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
    */
   static void addWebSocketCodec(
       ChannelPipeline pipeline,
-      WebSocketServerProtocolConfig config,
-      int maxMessageBytes,
+      GatewaySettings settings,
       Function<BooleanSupplier, ChannelHandler> handshakeCheck) {
     ObsFoldSniffer obsFold = new ObsFoldSniffer();
     pipeline.addLast("obsFold", obsFold);
@@ -94,13 +121,28 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
+    pipeline.addLast("handshakeTimeout", new HandshakeTimeoutHandler(settings.handshakeTimeout()));
     if (handshakeCheck != null) {
       // Before the aggregator: a refused request's body is never read.
       pipeline.addLast("handshakeGuard", handshakeCheck.apply(obsFold::foldSeen));
     }
     pipeline.addLast("httpAggregator", new HttpObjectAggregator(MAX_HTTP_BODY_BYTES));
-    pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(config));
-    pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(maxMessageBytes));
+    if (settings.permessageDeflate()) {
+      // Only permessage-deflate (not the old deflate-frame), and the inflater of a frame stops
+      // just past maxMessageBytes instead of growing (a zip bomb).
+      pipeline.addLast(
+          "permessageDeflate",
+          new WebSocketServerExtensionHandler(
+              new PerMessageDeflateServerExtensionHandshaker(
+                  settings.maxMessageBytes() + INFLATE_SLACK_BYTES)));
+      pipeline.addLast("deflateGuard", new DeflateGuard(settings.maxMessageBytes()));
+    }
+    pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocketConfig(settings)));
+    // Added after "webSocket", which inserts its handshake handler before itself: this one must
+    // come after that (to see HandshakeComplete) and before "webSocket" (which answers pings and
+    // drops pongs without passing them on).
+    pipeline.addBefore("webSocket", "liveness", new LivenessHandler(ConnectionClock.Limits.of(settings)));
+    pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(settings.maxMessageBytes()));
     pipeline.addLast("protocolErrors", new ProtocolErrorHandler());
   }
 
@@ -108,11 +150,9 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     addWebSocketCodec(
-        pipeline,
-        webSocketConfig,
-        settings.maxMessageBytes(),
-        obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen));
+        pipeline, settings, obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen));
     pipeline.addLast("actions", new ActionFrameHandler(intake, registry));
+    pipeline.addLast("slowReaderGuard", new SlowReaderGuard(registry));
   }
 
   private static Supplier<IpRules> fixedIpRules(GatewaySettings settings) {

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketClientExtension;
+import io.netty.util.concurrent.MockTicker;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,40 @@ final class WebSocketTestClient implements AutoCloseable {
         };
   }
 
+  /**
+   * A server channel whose event loop takes its time from {@code ticker}: time moves only when
+   * the test advances it, then {@code server.runScheduledPendingTasks()} runs what is due.
+   */
+  WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
+    server =
+        new EmbeddedChannel(EmbeddedChannel.builder().handlers(initializer).ticker(ticker)) {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress(SOURCE_IP, 51_234);
+          }
+        };
+  }
+
+  /**
+   * After a 101 that accepted a WebSocket extension (e.g. permessage-deflate): client frames go
+   * through its encoder, server frames through its decoder, and RSV bits are allowed.
+   */
+  void useExtension(WebSocketClientExtension extension) {
+    encoder.pipeline().addLast(extension.newExtensionEncoder());
+    decoder
+        .pipeline()
+        .replace(
+            WebSocket13FrameDecoder.class,
+            "frameDecoder",
+            new WebSocket13FrameDecoder(false, true, 1 << 20));
+    decoder.pipeline().addLast(extension.newExtensionDecoder());
+  }
+
+  /** Sends bytes as they are: for frames Netty's encoder would not produce. */
+  void sendRaw(byte[] bytes) {
+    server.writeInbound(Unpooled.wrappedBuffer(bytes));
+  }
+
   static String upgradeRequest(String path, String apiKey) {
     StringBuilder request =
         new StringBuilder()
@@ -65,6 +101,11 @@ final class WebSocketTestClient implements AutoCloseable {
   /** Sends raw HTTP request text and returns the parsed response. */
   HttpReply http(String requestText) {
     server.writeInbound(Unpooled.copiedBuffer(requestText, StandardCharsets.US_ASCII));
+    return readHttpReply();
+  }
+
+  /** The HTTP response the server wrote on its own (e.g. when a timer fired). */
+  HttpReply pendingHttpReply() {
     return readHttpReply();
   }
 

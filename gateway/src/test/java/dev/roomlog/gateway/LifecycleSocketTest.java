@@ -1,0 +1,202 @@
+package dev.roomlog.gateway;
+
+import static dev.roomlog.gateway.TestPipelines.KEY;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.RawWebSocketClient.Frame;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Timeouts, pings and slow readers on a real socket: what a client sees on the wire, and that the
+ * server really closes the connection.
+ */
+class LifecycleSocketTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  private final RecordingWalAppender wal = new RecordingWalAppender();
+  private final ConnectionRegistry registry = new ConnectionRegistry();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private GatewayServer server;
+
+  private void start(GatewaySettings.Builder settings) {
+    server =
+        new GatewayServer(
+            settings.bindHost("127.0.0.1").port(0).build(), wal, registry, Clock.systemUTC());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** A JDK WebSocket client: answers pings by itself, as browsers do. */
+  static final class JdkClient implements WebSocket.Listener {
+    final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    final AtomicInteger pings = new AtomicInteger();
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        texts.add(partial.toString());
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+      pings.incrementAndGet();
+      // The JDK client sends the pong itself; this only asks for the next message.
+      ws.request(1);
+      return null;
+    }
+
+    JsonNode next() throws InterruptedException {
+      String text = texts.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(text, "no frame within " + DEADLINE);
+      return TestPipelines.json(text);
+    }
+  }
+
+  private String connectJdkClient(JdkClient listener) throws InterruptedException {
+    http.newWebSocketBuilder()
+        .header("x-api-key", KEY)
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/"), listener)
+        .orTimeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .join();
+    return listener.next().get("connectionId").asText();
+  }
+
+  /** The JDK client still gets what is delivered to it. */
+  private void assertStillServed(String connectionId, JdkClient listener) throws Exception {
+    registry.deliver(List.of(connectionId), "{\"type\":\"probe\"}");
+    assertEquals("probe", listener.next().get("type").asText());
+  }
+
+  private String connectRaw(RawWebSocketClient raw) throws IOException {
+    raw.upgrade(KEY);
+    Frame connected = raw.readFrame();
+    assertEquals(Frame.TEXT, connected.opcode());
+    return TestPipelines.json(connected.text()).get("connectionId").asText();
+  }
+
+  @Test
+  void halfARequestLineAndThenNothingGets408AndIsClosedButACompletedHandshakeIsNot()
+      throws Exception {
+    start(TestPipelines.settings().handshakeTimeout(Duration.ofMillis(300)));
+    JdkClient prompt = new JdkClient();
+    String promptId = connectJdkClient(prompt);
+
+    long started = System.nanoTime();
+    try (RawWebSocketClient slowloris = new RawWebSocketClient(server.port(), 0)) {
+      slowloris.write("GET / HT");
+
+      String response = slowloris.readUntilClosed();
+
+      assertTrue(response.startsWith("HTTP/1.1 408 Request Timeout\r\n"), response);
+      assertTrue(response.contains("within 300ms"), response);
+    }
+    assertTrue(
+        System.nanoTime() - started >= Duration.ofMillis(300).toNanos(), "not before the timeout");
+    // The prompt client connected before the slowloris, so more than 300 ms have passed for it
+    // too: its timer was cancelled by the upgrade.
+    assertStillServed(promptId, prompt);
+    assertEquals(1, registry.size());
+  }
+
+  @Test
+  void peerThatIgnoresPingsIsClosedWith1001WhileOneThatAnswersStaysOpen() throws Exception {
+    start(
+        TestPipelines.settings()
+            .pingInterval(Duration.ofMillis(200))
+            .pongTimeout(Duration.ofMillis(500)));
+    JdkClient answering = new JdkClient();
+    String answeringId = connectJdkClient(answering);
+
+    try (RawWebSocketClient deaf = new RawWebSocketClient(server.port(), 0)) {
+      connectRaw(deaf);
+
+      assertEquals(Frame.PING, deaf.readFrame().opcode());
+      Frame close = deaf.readFrame();
+      assertEquals(Frame.CLOSE, close.opcode());
+      assertEquals(1001, close.closeCode());
+      assertEquals("no pong within 500ms: connection presumed dead", close.closeReason());
+      assertNull(deaf.readFrame(), "the server closed the socket without waiting for a reply");
+    }
+
+    assertTrue(answering.pings.get() >= 1, "pinged too, and answered");
+    assertStillServed(answeringId, answering);
+    await().atMost(DEADLINE).until(() -> registry.size() == 1);
+  }
+
+  @Test
+  void clientThatNeverReadsItsDeliveriesIsCutOffWith1013AndItsSocketClosed() throws Exception {
+    start(TestPipelines.settings().maxOutboundBytesPerConnection(64 * 1024));
+    try (RawWebSocketClient stalled = new RawWebSocketClient(server.port(), 8 * 1024)) {
+      String id = connectRaw(stalled);
+      String frame = "{\"type\":\"filler\",\"text\":\"" + "x".repeat(8 * 1024) + "\"}";
+
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (registry.slowClientsCut() == 0 && System.nanoTime() < deadline) {
+        registry.deliver(List.of(id), frame);
+      }
+
+      assertEquals(1, registry.slowClientsCut());
+      await().atMost(DEADLINE).until(() -> registry.size() == 0);
+      // What reached the kernel before the cut is still readable; then the socket ends. The
+      // close frame is there too unless it was stuck behind the backlog when the socket closed.
+      Frame last = null;
+      for (Frame f; (f = stalled.readFrame()) != null; ) {
+        last = f;
+      }
+      if (last != null && last.opcode() == Frame.CLOSE) {
+        assertEquals(1013, last.closeCode());
+      }
+    }
+  }
+
+  @Test
+  void clientThatReadsSlowlyButKeepsUpStaysOpen() throws Exception {
+    int highWaterMark = 64 * 1024;
+    start(TestPipelines.settings().maxOutboundBytesPerConnection(highWaterMark));
+    try (RawWebSocketClient slow = new RawWebSocketClient(server.port(), 8 * 1024)) {
+      String id = connectRaw(slow);
+      String frame = "{\"type\":\"filler\",\"text\":\"" + "x".repeat(8 * 1024) + "\"}";
+
+      // 8 x the high-water mark in all, never more than a quarter of it unread.
+      for (int batch = 0; batch < 32; batch++) {
+        registry.deliver(List.of(id), frame);
+        registry.deliver(List.of(id), frame);
+        assertEquals(frame, slow.readFrame().text());
+        assertEquals(frame, slow.readFrame().text());
+      }
+
+      assertEquals(0, registry.slowClientsCut());
+      assertEquals(1, registry.size());
+    }
+  }
+}
