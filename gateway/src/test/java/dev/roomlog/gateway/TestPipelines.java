@@ -38,7 +38,7 @@ final class TestPipelines {
     AtomicInteger ids = new AtomicInteger();
     ActionIntake intake =
         new ActionIntake(
-            GATEWAY_ID,
+            settings,
             wal,
             Clock.fixed(Instant.parse("2024-04-01T12:00:00Z"), ZoneOffset.UTC),
             () -> "id-" + ids.incrementAndGet());
