@@ -9,8 +9,10 @@ import dev.roomlog.protocol.action.Action;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -47,13 +49,19 @@ class GatewayFloodIT {
           chatters.get(i).sendAction("joinRoom", "roomId", roomId, "username", "chatter" + i, "requestId", "join");
           chatters.get(i).awaitAnswer("join");
         }
+        // The same chat once without a flooder: its round trips are the figure to compare with.
+        List<Long> quietRoundTrips = chat(chatters, roomId, "quiet");
         flooder = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY);
         flooder.sendAction("joinRoom", "roomId", roomId, "username", "flooder", "requestId", "join");
         assertEquals("joined", flooder.awaitAnswer("join").get("type").asText());
 
         long floodStarted = System.nanoTime();
         CompletableFuture<Void> flood = floodInTheBackground(flooder, roomId);
-        chat(chatters, roomId);
+        List<Long> floodRoundTrips = chat(chatters, roomId, "chat");
+        // Printed, not asserted: speed is for benchmarks, behaviour for tests.
+        System.out.println(
+            "GatewayFloodIT chat round trip ms, quiet: " + summary(quietRoundTrips)
+                + "; during the flood: " + summary(floodRoundTrips));
         int closeCode = flooder.awaitCloseCode();
         double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
         flood.exceptionally(e -> null).join();
@@ -112,8 +120,12 @@ class GatewayFloodIT {
         });
   }
 
-  /** Each chatter sends its messages one after another, each after the previous one came back. */
-  private static void chat(List<WsClient> chatters, String roomId) {
+  /**
+   * Each chatter sends its messages one after another, each after the previous one came back;
+   * returns every round trip in nanoseconds.
+   */
+  private static List<Long> chat(List<WsClient> chatters, String roomId, String label) {
+    List<Long> roundTrips = new CopyOnWriteArrayList<>();
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (int c = 0; c < chatters.size(); c++) {
       WsClient chatter = chatters.get(c);
@@ -122,15 +134,28 @@ class GatewayFloodIT {
           CompletableFuture.runAsync(
               () -> {
                 for (int m = 0; m < MESSAGES_PER_CHATTER; m++) {
-                  String requestId = "chat-" + id + "-" + m;
+                  String requestId = label + "-" + id + "-" + m;
+                  long sent = System.nanoTime();
                   chatter.sendAction(
-                      "sendMessage", "roomId", roomId, "text", "chat " + id + " " + m, "requestId", requestId);
+                      "sendMessage", "roomId", roomId, "text", label + " " + id + " " + m, "requestId", requestId);
                   JsonNode answer = chatter.awaitAnswer(requestId);
+                  roundTrips.add(System.nanoTime() - sent);
                   assertEquals("message", answer.get("type").asText(), "answer to " + requestId);
                 }
               }));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return roundTrips;
+  }
+
+  private static String summary(List<Long> nanos) {
+    List<Long> sorted = nanos.stream().sorted().toList();
+    return String.format(
+        Locale.ROOT,
+        "p50 %.0f, max %.0f (n=%d)",
+        sorted.get(sorted.size() / 2) / 1e6,
+        sorted.get(sorted.size() - 1) / 1e6,
+        sorted.size());
   }
 
   private static Set<String> floodRequestIdsInTheLog(InProcessRoomlog roomlog, String connectionId) {
