@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +29,11 @@ class GatewayFloodIT {
   private static final int RATE = 5;
   private static final int BURST = 10;
   private static final int FLOOD_TOLERANCE = 20;
-  private static final int FLOOD_SIZE = 2_000;
+  private static final int FLOOD_SIZE = 20_000;
+  /** Near the protocol's 4096-character limit: 20,000 of them are about 80 MB. */
+  private static final String FLOOD_TEXT = "x".repeat(4_000);
+  /** Far less than the flood: the gateway must refuse and close, not buffer. */
+  private static final long HEAP_GROWTH_BOUND_BYTES = 32L * 1024 * 1024;
   private static final int CHATTERS = 10;
   private static final int MESSAGES_PER_CHATTER = 5;
 
@@ -55,6 +61,7 @@ class GatewayFloodIT {
         flooder.sendAction("joinRoom", "roomId", roomId, "username", "flooder", "requestId", "join");
         assertEquals("joined", flooder.awaitAnswer("join").get("type").asText());
 
+        long heapBefore = heapUsedAfterGc();
         long floodStarted = System.nanoTime();
         CompletableFuture<Void> flood = floodInTheBackground(flooder, roomId);
         List<Long> floodRoundTrips = chat(chatters, roomId, "chat");
@@ -65,6 +72,11 @@ class GatewayFloodIT {
         int closeCode = flooder.awaitCloseCode();
         double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
         flood.exceptionally(e -> null).join();
+        long heapGrowth = heapUsedAfterGc() - heapBefore;
+        System.out.println("GatewayFloodIT heap growth after GC: " + heapGrowth / 1024 + " KiB");
+        assertTrue(
+            heapGrowth < HEAP_GROWTH_BOUND_BYTES,
+            "the heap grew by " + heapGrowth / 1024 + " KiB during the flood");
 
         assertEquals(1008, closeCode, "the flooder is closed as a policy violation");
         List<JsonNode> limited =
@@ -113,7 +125,7 @@ class GatewayFloodIT {
         () -> {
           for (int i = 0; i < FLOOD_SIZE && !flooder.isClosed(); i++) {
             String json =
-                "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"flood " + i
+                "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"flood " + i + " " + FLOOD_TEXT
                     + "\",\"requestId\":\"flood-" + i + "\"}";
             flooder.sendAsync(json).join();
           }
@@ -146,6 +158,14 @@ class GatewayFloodIT {
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     return roundTrips;
+  }
+
+  /** Live heap: what is left after a full collection (System.gc() is a full GC on G1). */
+  private static long heapUsedAfterGc() {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    memory.gc();
+    memory.gc();
+    return memory.getHeapMemoryUsage().getUsed();
   }
 
   private static String summary(List<Long> nanos) {

@@ -66,6 +66,13 @@ class GatewayOverloadIT {
         await()
             .atMost(WsClient.WAIT)
             .until(() -> codes(client, pausedIds).getOrDefault("logUnavailable", 0) == IN_FLIGHT);
+        // "At once" without a stopwatch: every overloaded answer came before the first
+        // logUnavailable, so none of them waited for Kafka's timeout.
+        List<String> order =
+            client.received().stream().map(f -> f.path("code").asText("")).filter(c -> !c.isEmpty()).toList();
+        assertTrue(
+            order.lastIndexOf("overloaded") < order.indexOf("logUnavailable"),
+            "an overloaded answer came after a timed-out write: " + order);
         JsonNode overloaded = firstWithCode(client, "overloaded");
         assertEquals(503, overloaded.get("status").asInt());
         assertTrue(overloaded.has("retryAfterMs"), "a 503 says when to retry: " + overloaded);
