@@ -16,14 +16,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The thin edge between Netty and {@link Connection}: on handshake completion it opens the
  * connection (registry + {@code $connect} + the {@code connected} frame), hands each complete
- * message to it, closes the channel with 1008 when the connection says it floods, and closes
- * the connection when the channel goes inactive. One instance per channel.
+ * message to it, closes the channel with 1008 when the connection says it floods or when the IP
+ * rules changed under its handshake, and closes the connection when the channel goes inactive.
+ * One instance per channel.
  */
 final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(ActionFrameHandler.class);
@@ -32,13 +34,20 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
 
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
+  private final Predicate<String> refusedNow;
   private Connection connection;
   /** Set once this handler has closed the channel; frames already decoded are ignored. */
   private boolean closing;
 
-  ActionFrameHandler(ActionIntake intake, ConnectionRegistry registry) {
+  /**
+   * @param refusedNow whether the IP rules in force now refuse a source IP ({@link
+   *     HandshakePolicy#refusesNow})
+   */
+  ActionFrameHandler(
+      ActionIntake intake, ConnectionRegistry registry, Predicate<String> refusedNow) {
     this.intake = intake;
     this.registry = registry;
+    this.refusedNow = refusedNow;
   }
 
   @Override
@@ -71,6 +80,22 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
     connection = opened.get();
     registry.register(connection.id(), channel);
+    // The handshake was decided under the rules in force then. A reload swaps the rules in and
+    // then closes the registered connections they refuse; one that registers after that sweep
+    // would be missed. Registered first and checked second, a connection is either seen by the
+    // sweep or sees the new rules here (both are volatile reads and writes).
+    if (refusedNow.test(sourceIp)) {
+      closing = true;
+      log.info(
+          "closing connection {} from {} with 1008: the IP rules changed during its handshake",
+          connection.id(),
+          sourceIp);
+      channel.writeAndFlush(
+          new CloseWebSocketFrame(
+              WebSocketCloseStatus.POLICY_VIOLATION, GatewayServer.ADDRESS_REFUSED_REASON));
+      channel.close();
+      return;
+    }
     ServerFrame first = connection.connectedFrame();
     channel.writeAndFlush(new TextWebSocketFrame(first.toJson()));
     log.debug("connection {} opened from {}", connection.id(), sourceIp);

@@ -4,7 +4,7 @@ import io.netty.util.AttributeKey;
 
 /**
  * What the handshake learned about a client, kept on its channel for the handlers after it.
- * {@link HandshakeGuard} sets both before it lets the upgrade through.
+ * {@link HandshakeGuard} sets the API key and source IP before it lets the upgrade through.
  */
 final class ConnectionAttributes {
   /** The API key the client presented (its name is used in logs and the per-key rate limit). */
@@ -15,6 +15,13 @@ final class ConnectionAttributes {
    * X-Forwarded-For.
    */
   static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
+
+  /**
+   * The socket's slot among the pending handshakes, from accept until admission ({@link
+   * PendingHandshakeGuard} sets it, {@link HandshakeGuard} releases it on admission).
+   */
+  static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
+      AttributeKey.valueOf("roomlog.handshakeSlot");
 
   private ConnectionAttributes() {}
 }

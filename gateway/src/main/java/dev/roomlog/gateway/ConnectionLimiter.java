@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A connection holds a {@link Permit} from the accepted handshake until its channel closes;
  * {@link Permit#release()} gives the slot back and does nothing the second time, so a close
- * listener can call it without counting a connection twice.
+ * listener can call it without counting a connection twice. The same class, with its own limits,
+ * counts the sockets still in their handshake ({@link HandshakePolicy#startHandshake}).
  *
  * <p>Thread-safe. One lock guards both counts, so they are exact: the total never goes past the
  * limit, not even for a moment, and a refusal never holds a slot. A handshake or a close takes the
@@ -61,6 +62,18 @@ final class ConnectionLimiter {
     return new Admitted(new Permit(sourceIp));
   }
 
+  /**
+   * Takes a slot counted only towards {@code maxConnections}, for a peer that is not one client
+   * (a trusted proxy carrying many).
+   */
+  synchronized Admission tryAcquireForNodeOnly() {
+    if (total >= maxConnections) {
+      return new Refused(Reason.NODE_FULL);
+    }
+    total++;
+    return new Admitted(new Permit(null));
+  }
+
   synchronized int total() {
     return total;
   }
@@ -76,11 +89,14 @@ final class ConnectionLimiter {
 
   private synchronized void release(String sourceIp) {
     total--;
-    perIp.computeIfPresent(sourceIp, (ip, n) -> n == 1 ? null : n - 1);
+    if (sourceIp != null) {
+      perIp.computeIfPresent(sourceIp, (ip, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   /** One connection's slot. */
   final class Permit {
+    /** Null for a slot counted only towards the node's total. */
     private final String sourceIp;
     private final AtomicBoolean released = new AtomicBoolean();
 

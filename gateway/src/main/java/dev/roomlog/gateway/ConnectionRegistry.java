@@ -155,8 +155,8 @@ public final class ConnectionRegistry {
 
   /**
    * Closes a client that lets its frames pile up with 1013, and counts it. Once per channel:
-   * deliveries (on the delivery thread) and {@link SlowReaderGuard} (on the event loop) may both
-   * find the same client stuck.
+   * deliveries (on the delivery thread), {@link SlowReaderGuard} and {@link PingGuard} (on the
+   * event loop) may all find the same client stuck.
    */
   void cutOffSlowClient(String who, Channel channel) {
     if (channel.attr(CUT_OFF).setIfAbsent(Boolean.TRUE) != null) {

@@ -76,6 +76,11 @@ final class ForwardedFor {
     return new Client(found, true);
   }
 
+  /** Whether {@code address} is one of the trusted proxies. */
+  boolean isTrustedProxy(InetAddress address) {
+    return isTrusted(address);
+  }
+
   private boolean isTrusted(InetAddress address) {
     for (Cidr proxy : trustedProxies) {
       if (proxy.contains(address)) {

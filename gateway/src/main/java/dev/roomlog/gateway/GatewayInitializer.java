@@ -19,12 +19,13 @@ import java.util.function.Supplier;
 /**
  * Assembles the pipeline of one client connection; nothing else.
  *
- * <p>Before the upgrade: {@code obsFold}, {@code http}, {@code handshakeTimeout}, {@code
- * handshakeGuard}, {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then
- * the WebSocket handler's own handshake and UTF-8 handlers, {@code liveness}, {@code webSocket},
- * {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The
- * upgrade swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater
- * and deflater after {@code permessageDeflate}.
+ * <p>Before the upgrade: {@code pendingHandshakes} (leaves once the socket may start its
+ * handshake), {@code obsFold}, {@code http}, {@code handshakeTimeout}, {@code handshakeGuard},
+ * {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
+ * handler's own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code
+ * webSocket}, {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code
+ * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
+ * inserts the inflater and deflater after {@code permessageDeflate}.
  */
 final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeGuard refuses any body before it is read. */
@@ -52,9 +53,17 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
 
-  /** With the IP rules file (if any) read once, and this initializer's own connection limits. */
+  /**
+   * With the IP rules file (if any) read once, this initializer's own connection limits, and the
+   * intake's log deciding whether it can take more connections.
+   */
   GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
-    this(settings, intake, registry, HandshakePolicy.create(settings, fixedIpRules(settings)));
+    this(
+        settings,
+        intake,
+        registry,
+        HandshakePolicy.create(
+            settings, fixedIpRules(settings), intake.wal()::acceptingConnections));
   }
 
   GatewayInitializer(
@@ -149,9 +158,15 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
+    // First, so that a socket past the cap is closed before any other handler is added.
+    pipeline.addLast("pendingHandshakes", new PendingHandshakeGuard(handshakePolicy));
     addWebSocketCodec(
         pipeline, settings, obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen));
-    pipeline.addLast("actions", new ActionFrameHandler(intake, registry));
+    // Just before "webSocket", which answers pings with pongs written from its own position.
+    pipeline.addBefore(
+        "webSocket", "pingGuard", new PingGuard(registry, settings.maxPingsPerSecond()));
+    pipeline.addLast(
+        "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
     pipeline.addLast("slowReaderGuard", new SlowReaderGuard(registry));
   }
 

@@ -9,7 +9,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +53,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private final GatewaySettings settings;
   private final ConnectionRegistry registry;
+  private final WalAppender wal;
   private final ActionIntake intake;
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
@@ -67,10 +67,11 @@ public final class GatewayServer implements AutoCloseable {
       GatewaySettings settings, WalAppender wal, ConnectionRegistry registry, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.wal = Objects.requireNonNull(wal, "wal");
     this.intake =
         new ActionIntake(
             settings,
-            Objects.requireNonNull(wal, "wal"),
+            wal,
             Objects.requireNonNull(clock, "clock"),
             Ids::newId);
   }
@@ -84,7 +85,8 @@ public final class GatewayServer implements AutoCloseable {
     if (serverChannel != null) {
       throw new IllegalStateException("the gateway server was already started");
     }
-    handshakePolicy = HandshakePolicy.create(settings, startIpRules());
+    handshakePolicy =
+        HandshakePolicy.create(settings, startIpRules(), wal::acceptingConnections);
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     int highWaterMark = settings.maxOutboundBytesPerConnection();
@@ -162,6 +164,11 @@ public final class GatewayServer implements AutoCloseable {
     return handshakePolicy == null ? null : handshakePolicy.limiter();
   }
 
+  /** The counts of sockets still in their handshake; null before {@link #start()}. */
+  synchronized ConnectionLimiter pendingHandshakes() {
+    return handshakePolicy == null ? null : handshakePolicy.pendingHandshakes();
+  }
+
   /** The IP rules watcher, or null without a rules file; tests reload through it by hand. */
   synchronized IpRulesWatcher ipRulesWatcher() {
     return ipRulesWatcher;
@@ -201,23 +208,13 @@ public final class GatewayServer implements AutoCloseable {
         registry.closeMatching(
             channel -> {
               String sourceIp = channel.attr(ConnectionAttributes.SOURCE_IP).get();
-              return sourceIp != null && refuses(rules, sourceIp);
+              return sourceIp != null && rules.refuses(sourceIp);
             },
             WebSocketCloseStatus.POLICY_VIOLATION,
             ADDRESS_REFUSED_REASON);
     if (closedCount > 0) {
       log.info("closed {} connections whose source IP the new IP rules refuse", closedCount);
     }
-  }
-
-  private static boolean refuses(IpRules rules, String sourceIp) {
-    InetAddress address;
-    try {
-      address = Cidr.parseAddress(sourceIp);
-    } catch (IllegalArgumentException e) {
-      return false; // not an IP transport (tests only): IP rules never applied to it
-    }
-    return rules.decide(address) != IpRules.Decision.ALLOWED;
   }
 
   private void shutdownGroups() {

@@ -52,6 +52,15 @@ public final class GatewaySettings {
   public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
   public static final String MAX_CONNECTIONS_PER_IP = P + "maxConnectionsPerIp";
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+  /**
+   * Sockets accepted but not yet through the handshake check (still sending their HTTP request),
+   * on this node; past it a new socket is closed at once.
+   */
+  public static final String MAX_PENDING_HANDSHAKES = P + "maxPendingHandshakes";
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_000;
+  /** The same from one peer address (trusted proxies count only towards the node's total). */
+  public static final String MAX_PENDING_HANDSHAKES_PER_IP = P + "maxPendingHandshakesPerIp";
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP = 50;
   /** The Retry-After (seconds) sent with a 503 refused handshake. */
   public static final String RETRY_AFTER_SECONDS = P + "retryAfterSeconds";
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 5;
@@ -77,6 +86,9 @@ public final class GatewaySettings {
    */
   public static final String FLOOD_TOLERANCE = P + "floodTolerance";
   public static final int DEFAULT_FLOOD_TOLERANCE = 50;
+  /** Pings one connection may send per second (and at once); past it close 1008. */
+  public static final String MAX_PINGS_PER_SECOND = P + "maxPingsPerSecond";
+  public static final int DEFAULT_MAX_PINGS_PER_SECOND = 10;
   public static final String MAX_FRAME_PAYLOAD_BYTES = P + "maxFramePayloadBytes";
   public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 32 * 1024;
   public static final String MAX_MESSAGE_BYTES = P + "maxMessageBytes";
@@ -104,9 +116,10 @@ public final class GatewaySettings {
       List.of(
           BIND_HOST, PORT, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
           IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
-          MAX_CONNECTIONS_PER_IP, RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS,
-          MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, LOG_WRITE_TIMEOUT, CONNECTION_RATE,
-          CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST, FLOOD_TOLERANCE, MAX_FRAME_PAYLOAD_BYTES,
+          MAX_CONNECTIONS_PER_IP, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_IP,
+          RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
+          LOG_WRITE_TIMEOUT, CONNECTION_RATE, CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST,
+          FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
           MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION, PERMESSAGE_DEFLATE,
           HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT);
 
@@ -131,6 +144,8 @@ public final class GatewaySettings {
   private final List<String> trustedProxies;
   private final int maxConnections;
   private final int maxConnectionsPerIp;
+  private final int maxPendingHandshakes;
+  private final int maxPendingHandshakesPerIp;
   private final int retryAfterSeconds;
   private final int maxInFlightActions;
   private final int maxInFlightActionsPerConnection;
@@ -140,6 +155,7 @@ public final class GatewaySettings {
   private final int apiKeyRatePerSecond;
   private final int apiKeyBurst;
   private final int floodTolerance;
+  private final int maxPingsPerSecond;
   private final int maxFramePayloadBytes;
   private final int maxMessageBytes;
   private final int maxOutboundBytesPerConnection;
@@ -206,6 +222,9 @@ public final class GatewaySettings {
     }
     maxConnections = atLeastOne(MAX_CONNECTIONS, b.maxConnections);
     maxConnectionsPerIp = atLeastOne(MAX_CONNECTIONS_PER_IP, b.maxConnectionsPerIp);
+    maxPendingHandshakes = atLeastOne(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
+    maxPendingHandshakesPerIp =
+        atLeastOne(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
     retryAfterSeconds = atLeastOne(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
     maxInFlightActions = atLeastOne(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
     maxInFlightActionsPerConnection =
@@ -221,6 +240,12 @@ public final class GatewaySettings {
     apiKeyRatePerSecond = atLeastOne(API_KEY_RATE, b.apiKeyRatePerSecond);
     apiKeyBurst = atLeastOne(API_KEY_BURST, b.apiKeyBurst);
     floodTolerance = atLeastOne(FLOOD_TOLERANCE, b.floodTolerance);
+    // TokenBucket's interval is whole nanoseconds.
+    maxPingsPerSecond = atLeastOne(MAX_PINGS_PER_SECOND, b.maxPingsPerSecond);
+    if (maxPingsPerSecond > 1_000_000_000) {
+      throw new IllegalArgumentException(
+          MAX_PINGS_PER_SECOND + " must be at most 1000000000, was " + maxPingsPerSecond);
+    }
     maxFramePayloadBytes = atLeastOne(MAX_FRAME_PAYLOAD_BYTES, b.maxFramePayloadBytes);
     maxMessageBytes = atLeastOne(MAX_MESSAGE_BYTES, b.maxMessageBytes);
     if (maxMessageBytes < maxFramePayloadBytes) {
@@ -281,6 +306,9 @@ public final class GatewaySettings {
     b.trustedProxies = r.list(TRUSTED_PROXIES);
     b.maxConnections = r.integer(MAX_CONNECTIONS, b.maxConnections);
     b.maxConnectionsPerIp = r.integer(MAX_CONNECTIONS_PER_IP, b.maxConnectionsPerIp);
+    b.maxPendingHandshakes = r.integer(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
+    b.maxPendingHandshakesPerIp =
+        r.integer(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
     b.retryAfterSeconds = r.integer(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
     b.maxInFlightActions = r.integer(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
     b.maxInFlightActionsPerConnection =
@@ -291,6 +319,7 @@ public final class GatewaySettings {
     b.apiKeyRatePerSecond = r.integer(API_KEY_RATE, b.apiKeyRatePerSecond);
     b.apiKeyBurst = r.integer(API_KEY_BURST, b.apiKeyBurst);
     b.floodTolerance = r.integer(FLOOD_TOLERANCE, b.floodTolerance);
+    b.maxPingsPerSecond = r.integer(MAX_PINGS_PER_SECOND, b.maxPingsPerSecond);
     b.maxFramePayloadBytes = r.integer(MAX_FRAME_PAYLOAD_BYTES, b.maxFramePayloadBytes);
     b.maxMessageBytes = r.integer(MAX_MESSAGE_BYTES, b.maxMessageBytes);
     b.maxOutboundBytesPerConnection =
@@ -319,6 +348,8 @@ public final class GatewaySettings {
     b.trustedProxies = trustedProxies;
     b.maxConnections = maxConnections;
     b.maxConnectionsPerIp = maxConnectionsPerIp;
+    b.maxPendingHandshakes = maxPendingHandshakes;
+    b.maxPendingHandshakesPerIp = maxPendingHandshakesPerIp;
     b.retryAfterSeconds = retryAfterSeconds;
     b.maxInFlightActions = maxInFlightActions;
     b.maxInFlightActionsPerConnection = maxInFlightActionsPerConnection;
@@ -328,6 +359,7 @@ public final class GatewaySettings {
     b.apiKeyRatePerSecond = apiKeyRatePerSecond;
     b.apiKeyBurst = apiKeyBurst;
     b.floodTolerance = floodTolerance;
+    b.maxPingsPerSecond = maxPingsPerSecond;
     b.maxFramePayloadBytes = maxFramePayloadBytes;
     b.maxMessageBytes = maxMessageBytes;
     b.maxOutboundBytesPerConnection = maxOutboundBytesPerConnection;
@@ -414,6 +446,19 @@ public final class GatewaySettings {
     return maxConnectionsPerIp;
   }
 
+  /** Sockets still in the HTTP handshake on this node; past it new sockets are closed at once. */
+  public int maxPendingHandshakes() {
+    return maxPendingHandshakes;
+  }
+
+  /**
+   * Sockets still in the HTTP handshake from one peer address (a trusted proxy's count only
+   * towards {@link #maxPendingHandshakes()}); past it new sockets are closed at once.
+   */
+  public int maxPendingHandshakesPerIp() {
+    return maxPendingHandshakesPerIp;
+  }
+
   /** The Retry-After header value, in seconds, of a refused handshake. */
   public int retryAfterSeconds() {
     return retryAfterSeconds;
@@ -456,6 +501,11 @@ public final class GatewaySettings {
   /** Rate-limited actions a connection may send (refilled at its rate) before close 1008. */
   public int floodTolerance() {
     return floodTolerance;
+  }
+
+  /** Pings one connection may send per second, and in a burst; past it close 1008. */
+  public int maxPingsPerSecond() {
+    return maxPingsPerSecond;
   }
 
   /** The largest single WebSocket frame; larger ones close with 1009. */
@@ -524,6 +574,8 @@ public final class GatewaySettings {
     private List<String> trustedProxies = List.of();
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
+    private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+    private int maxPendingHandshakesPerIp = DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP;
     private int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
     private int maxInFlightActions = DEFAULT_MAX_IN_FLIGHT_ACTIONS;
     private int maxInFlightActionsPerConnection = DEFAULT_MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION;
@@ -533,6 +585,7 @@ public final class GatewaySettings {
     private int apiKeyRatePerSecond = DEFAULT_API_KEY_RATE;
     private int apiKeyBurst = DEFAULT_API_KEY_BURST;
     private int floodTolerance = DEFAULT_FLOOD_TOLERANCE;
+    private int maxPingsPerSecond = DEFAULT_MAX_PINGS_PER_SECOND;
     private int maxFramePayloadBytes = DEFAULT_MAX_FRAME_PAYLOAD_BYTES;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private int maxOutboundBytesPerConnection = DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION;
@@ -609,6 +662,16 @@ public final class GatewaySettings {
       return this;
     }
 
+    public Builder maxPendingHandshakes(int v) {
+      maxPendingHandshakes = v;
+      return this;
+    }
+
+    public Builder maxPendingHandshakesPerIp(int v) {
+      maxPendingHandshakesPerIp = v;
+      return this;
+    }
+
     public Builder retryAfterSeconds(int v) {
       retryAfterSeconds = v;
       return this;
@@ -643,6 +706,11 @@ public final class GatewaySettings {
 
     public Builder floodTolerance(int v) {
       floodTolerance = v;
+      return this;
+    }
+
+    public Builder maxPingsPerSecond(int v) {
+      maxPingsPerSecond = v;
       return this;
     }
 

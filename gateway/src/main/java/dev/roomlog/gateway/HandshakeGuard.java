@@ -44,11 +44,17 @@ import org.slf4j.LoggerFactory;
  *       GatewayInitializer#MAX_HEADER_BYTES} → 431.
  *   <li><b>path → 404</b>: anything but {@code /} (a query string is ignored).
  *   <li><b>not an upgrade → 426</b>, with a hint: not a GET, or no {@code Upgrade: websocket}.
+ *   <li><b>not RFC 6455 → 426</b> with {@code Sec-WebSocket-Version: 13}: not exactly one {@code
+ *       Sec-WebSocket-Version: 13}, or not exactly one {@code Sec-WebSocket-Key} of 16 bytes in
+ *       base64 (Hixie-75/76 and the hybi drafts, which Netty would otherwise speak).
  *   <li><b>IP rules → 403</b>, on the client's address after X-Forwarded-For resolution ({@link
  *       ForwardedFor}; a malformed chain from a trusted proxy → 400).
  *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
  *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The
  *       admin key is not a client key and gets 401 like any wrong one.
+ *   <li><b>log behind → 503</b> with {@code Retry-After}: the write-ahead log has too many
+ *       {@code $connect}/{@code $disconnect} records waiting ({@link
+ *       WalAppender#acceptingConnections()}).
  *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take
  *       a slot ({@link ConnectionLimiter}).
  * </ol>
@@ -60,8 +66,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sits between the HTTP codec and the aggregator, so it sees the head as soon as it is
  * decoded. It stays in the pipeline after admitting a request (WebSocket frames pass straight
- * through), so that a second HTTP request on the same connection, e.g. after Netty answered a
- * wrong Sec-WebSocket-Version without closing, cannot skip these checks. One instance per channel.
+ * through), so that a second HTTP request on the same connection cannot skip these checks if a
+ * handshake it admitted is ever answered without an upgrade and left open. One instance per
+ * channel.
  */
 final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
@@ -116,6 +123,12 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
     ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(admit.sourceIp());
     // Counted until the channel closes, however it closes; Permit.release is idempotent.
     ctx.channel().closeFuture().addListener(closed -> admit.permit().release());
+    // No longer a pending handshake: it holds a connection slot now.
+    ConnectionLimiter.Permit handshakeSlot =
+        ctx.channel().attr(ConnectionAttributes.HANDSHAKE_SLOT).getAndSet(null);
+    if (handshakeSlot != null) {
+      handshakeSlot.release();
+    }
     ctx.fireChannelRead(request);
   }
 
@@ -166,6 +179,8 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
       response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+      // The one version this server speaks (RFC 6455 4.4), for a client that offered another.
+      response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
     }
     if (refuse.retryAfterSeconds() > 0) {
       response.headers().setInt(HttpHeaderNames.RETRY_AFTER, refuse.retryAfterSeconds());

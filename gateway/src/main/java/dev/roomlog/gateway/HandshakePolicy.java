@@ -1,21 +1,24 @@
 package dev.roomlog.gateway;
 
 import java.net.InetAddress;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client
  * is told. Plain Java; {@link HandshakeGuard} turns Netty's request into a {@link Request} and the
  * {@link Decision} into a response. The order of the checks is documented on {@link
- * HandshakeGuard}.
+ * HandshakeGuard}. It also decides whether a new socket may start a handshake at all ({@link
+ * #startHandshake}), before any of its bytes are read.
  *
  * <p>Thread-safe; one instance serves every connection of a node (it holds the node's {@link
- * ConnectionLimiter}).
+ * ConnectionLimiter}s: open connections, and sockets still in their handshake).
  */
 final class HandshakePolicy {
   static final String API_KEY_HEADER = "x-api-key";
@@ -37,6 +40,11 @@ final class HandshakePolicy {
       "forbidden: connections from your address are not allowed\n";
   static final String ORIGIN_REFUSED_BODY = "forbidden: this Origin may not connect\n";
   static final String UNAUTHORIZED_BODY = "missing or wrong x-api-key header\n";
+  static final String VERSION_BODY =
+      "this server speaks WebSocket version 13 (RFC 6455) only: send Sec-WebSocket-Version: 13"
+          + " and a Sec-WebSocket-Key of 16 random bytes in base64\n";
+  static final String LOG_BEHIND_BODY =
+      "this gateway cannot write to its log fast enough to take new connections: retry later\n";
   static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
   static final String IP_FULL_BODY = "too many connections from your address: retry later\n";
 
@@ -99,36 +107,86 @@ final class HandshakePolicy {
   private final ForwardedFor forwardedFor;
   private final OriginPolicy origins;
   private final ConnectionLimiter limiter;
+  private final ConnectionLimiter pendingHandshakes;
+  private final BooleanSupplier logAcceptsConnections;
   private final int retryAfterSeconds;
 
+  /**
+   * @param pendingHandshakes counts sockets from accept until admission or close
+   * @param logAcceptsConnections whether the write-ahead log can take the {@code $connect} of one
+   *     more connection in time ({@link WalAppender#acceptingConnections()})
+   */
   HandshakePolicy(
       ApiKeys apiKeys,
       Supplier<IpRules> ipRules,
       ForwardedFor forwardedFor,
       OriginPolicy origins,
       ConnectionLimiter limiter,
+      ConnectionLimiter pendingHandshakes,
+      BooleanSupplier logAcceptsConnections,
       int retryAfterSeconds) {
     this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
     this.ipRules = Objects.requireNonNull(ipRules, "ipRules");
     this.forwardedFor = Objects.requireNonNull(forwardedFor, "forwardedFor");
     this.origins = Objects.requireNonNull(origins, "origins");
     this.limiter = Objects.requireNonNull(limiter, "limiter");
+    this.pendingHandshakes = Objects.requireNonNull(pendingHandshakes, "pendingHandshakes");
+    this.logAcceptsConnections =
+        Objects.requireNonNull(logAcceptsConnections, "logAcceptsConnections");
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  /** The policy of a node with these settings, whose IP rules come from {@code ipRules}. */
-  static HandshakePolicy create(GatewaySettings settings, Supplier<IpRules> ipRules) {
+  /**
+   * The policy of a node with these settings, whose IP rules come from {@code ipRules} and whose
+   * log says through {@code logAcceptsConnections} whether it can take more connections.
+   */
+  static HandshakePolicy create(
+      GatewaySettings settings,
+      Supplier<IpRules> ipRules,
+      BooleanSupplier logAcceptsConnections) {
     return new HandshakePolicy(
         new ApiKeys(settings.apiKeys()),
         ipRules,
         ForwardedFor.of(settings.trustedProxies()),
         new OriginPolicy(settings.allowedOrigins()),
         new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerIp()),
+        new ConnectionLimiter(
+            settings.maxPendingHandshakes(), settings.maxPendingHandshakesPerIp()),
+        logAcceptsConnections,
         settings.retryAfterSeconds());
   }
 
   ConnectionLimiter limiter() {
     return limiter;
+  }
+
+  ConnectionLimiter pendingHandshakes() {
+    return pendingHandshakes;
+  }
+
+  /**
+   * May a socket just accepted from {@code peer} start a handshake? Counted by the socket's peer
+   * (its request, and so X-Forwarded-For, has not been read yet), except that a trusted proxy,
+   * which carries many clients' handshakes, counts only towards the node's total. The caller
+   * must release the permit on admission or close, whichever comes first.
+   *
+   * @param peer the socket's remote IP address, or null if the transport is not IP
+   * @param peerText the remote address as text
+   */
+  ConnectionLimiter.Admission startHandshake(InetAddress peer, String peerText) {
+    if (peer != null && forwardedFor.isTrustedProxy(peer)) {
+      return pendingHandshakes.tryAcquireForNodeOnly();
+    }
+    return pendingHandshakes.tryAcquire(peerText);
+  }
+
+  /**
+   * Whether the IP rules in force now refuse {@code sourceIp} (the text a {@link Admit} carried).
+   * For a connection admitted under older rules: a reload may have come between its admission
+   * and its registration.
+   */
+  boolean refusesNow(String sourceIp) {
+    return ipRules.get().refuses(sourceIp);
   }
 
   Decision decide(Request request) {
@@ -142,6 +200,12 @@ final class HandshakePolicy {
     }
     if (!"GET".equals(request.method()) || !asksForWebSocket(request.header("upgrade"))) {
       return new Refuse(426, UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
+    }
+    // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
+    // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
+    String versionProblem = versionProblem(request);
+    if (versionProblem != null) {
+      return new Refuse(426, VERSION_BODY, versionProblem, peerText, 0);
     }
 
     String sourceIp = peerText;
@@ -171,6 +235,14 @@ final class HandshakePolicy {
     Optional<ApiKey> key = keys.size() == 1 ? apiKeys.match(keys.get(0)) : Optional.empty();
     if (key.isEmpty()) {
       return new Refuse(401, UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
+    }
+
+    // Its $connect could not be written within logWriteTimeout: better a 503 now than a
+    // connection the log has no record of.
+    if (!logAcceptsConnections.getAsBoolean()) {
+      return new Refuse(
+          503, LOG_BEHIND_BODY, "the log is behind on $connect/$disconnect", sourceIp,
+          retryAfterSeconds);
     }
 
     // Last, so that a request refused for any other reason never takes a slot.
@@ -216,6 +288,36 @@ final class HandshakePolicy {
       return new Refuse(400, BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
     }
     return null;
+  }
+
+  /**
+   * Why the request is not an RFC 6455 handshake (exactly one {@code Sec-WebSocket-Version: 13}
+   * and exactly one {@code Sec-WebSocket-Key} that is 16 bytes in base64), or null if it is.
+   */
+  private static String versionProblem(Request request) {
+    List<String> versions = request.header("sec-websocket-version");
+    if (versions.size() != 1 || !versions.get(0).strip().equals("13")) {
+      return versions.isEmpty()
+          ? "no Sec-WebSocket-Version (Hixie-75/76)"
+          : "Sec-WebSocket-Version other than exactly one 13";
+    }
+    List<String> keys = request.header("sec-websocket-key");
+    if (keys.size() != 1 || !isNonce(keys.get(0).strip())) {
+      return keys.isEmpty() ? "no Sec-WebSocket-Key" : "malformed Sec-WebSocket-Key";
+    }
+    return null;
+  }
+
+  /** 16 bytes in base64 with its padding: exactly 24 characters. */
+  private static boolean isNonce(String key) {
+    if (key.length() != 24) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static String path(String uri) {

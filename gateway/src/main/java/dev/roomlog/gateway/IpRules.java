@@ -108,6 +108,21 @@ final class IpRules {
     return Decision.NOT_ALLOWED;
   }
 
+  /**
+   * Whether these rules refuse a source IP given as text (as stamped on a connection). Text that
+   * is not an IP address (a non-IP transport, only in tests) was never subject to IP rules, so it
+   * is not refused.
+   */
+  boolean refuses(String sourceIp) {
+    InetAddress address;
+    try {
+      address = Cidr.parseAddress(sourceIp);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return decide(address) != Decision.ALLOWED;
+  }
+
   int allowCount() {
     return allow.size();
   }

@@ -9,10 +9,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
@@ -28,22 +33,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes WAL records to Kafka without ever blocking the caller.
  *
- * <p>{@link #append} puts the record on a queue and returns at once. The queue has no bound of
- * its own: client actions are bounded before they get here ({@link InFlightLimiter}), and the
- * lifecycle records are at most two per connection, so a {@code $disconnect} is never dropped
- * for lack of room. One writer thread takes records in order and calls {@code
- * KafkaProducer.send}, which may block (metadata, a full producer buffer) without holding up a
- * Netty event loop. One thread and one idempotent producer keep each connection's records in
- * the order they were accepted. The producer uses {@code acks=all} and {@code
- * enable.idempotence=true}, so a record Kafka acknowledged survives the loss of a broker.
+ * <p>{@link #append} puts the record on a queue and returns at once. The queue never refuses a
+ * record for lack of room, so a {@code $disconnect} is never dropped; what waits in it is bounded
+ * before it gets here: client actions by {@link InFlightLimiter}, and lifecycle records by
+ * {@link #acceptingConnections()}, which turns false once {@code maxPendingLifecycleRecords}
+ * {@code $connect}/{@code $disconnect} records are unsettled, so that the gateway refuses new
+ * handshakes (503) instead of queueing {@code $connect}s it cannot write in time while Kafka is
+ * down. One writer thread takes records in order and calls {@code KafkaProducer.send}, which may
+ * block (metadata, a full producer buffer) without holding up a Netty event loop. One thread and
+ * one idempotent producer keep each connection's records in the order they were accepted. The
+ * producer uses {@code acks=all} and {@code enable.idempotence=true}, so a record Kafka
+ * acknowledged survives the loss of a broker.
  *
- * <p>Bounded time: every accepted record's callback is called within about {@code
- * logWriteTimeout} (see {@link WriteBudget}), on the writer thread or the producer's I/O
- * thread, so a client waiting for an action's answer gets it or a 503 within that bound.
+ * <p>Bounded time: every accepted client action's callback is called within {@code
+ * logWriteTimeout} (see {@link WriteBudget}), on the writer thread, the producer's I/O thread or
+ * the deadline thread ({@code roomlog-wal-deadlines}), so a client waiting for an action's answer
+ * gets it or a 503 within that bound, whatever is ahead of it in the queue. Lifecycle records
+ * have no deadline: no client waits for them, and a {@code $disconnect} that is not written
+ * leaves a ghost member.
  *
- * <p>Lifecycle: {@link #start()} once (warms up the topic's metadata and starts the writer),
- * then {@link #close()} once, after the gateway server is closed. A record accepted before
- * close is written or failed, never silently dropped; one offered after close is refused.
+ * <p>Lifecycle: {@link #start()} once (warms up the topic's metadata, starts the writer and the
+ * deadline thread), then {@link #close()} once, after the gateway server is closed. A record
+ * accepted before close is written or failed, never silently dropped; one offered after close is
+ * refused.
  */
 public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaWalAppender.class);
@@ -51,14 +63,29 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   /** How long close() waits for queued and in-flight records to reach Kafka. */
   public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * Unsettled {@code $connect}/{@code $disconnect} records past which {@link
+   * #acceptingConnections()} is false, for the constructors that take no bound: twice the default
+   * {@code maxConnections}, one of each for every connection.
+   */
+  public static final int DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS =
+      lifecycleBound(GatewaySettings.DEFAULT_MAX_CONNECTIONS);
+
   static final int LINGER_MS = 5;
   private static final long IDLE_POLL_MILLIS = 100;
 
   private final Producer<String, WalRecord> producer;
   private final String topicName;
   private final long queueBudgetNanos;
+  private final long overdueAfterNanos;
+  private final long sweepIntervalNanos;
+  private final int maxPendingLifecycleRecords;
   private final LongSupplier nanoTime;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  /** Client actions accepted and not yet settled: what the deadline sweep looks at. */
+  private final Set<Pending> unsettledActions = ConcurrentHashMap.newKeySet();
+  /** {@code $connect}/{@code $disconnect} records accepted and not yet settled. */
+  private final AtomicInteger unsettledLifecycle = new AtomicInteger();
   /**
    * Appends hold the read side while they check {@code closed} and enqueue; close takes the
    * write side to set it. So once {@code closed} is true no append is still half-way, and the
@@ -67,12 +94,13 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private final ReadWriteLock closing = new ReentrantReadWriteLock();
 
   private final Thread writer;
+  private ScheduledExecutorService deadlines;
   private volatile boolean closed;
   private boolean started;
 
   /**
-   * How {@code logWriteTimeout} (W) is split so that each record's callback comes within W. A
-   * client action may wait in this appender's queue (behind a send that blocks), then block in
+   * How {@code logWriteTimeout} (W) is split so that each client action's callback comes within
+   * W. A client action may wait in this appender's queue (behind sends that block), then block in
    * {@code send} (max.block.ms), then wait for Kafka (delivery.timeout.ms, which counts from
    * when send returns and covers retries):
    *
@@ -80,16 +108,26 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
    *   <li>{@code delivery} = W/2, with request.timeout.ms = delivery - linger.ms (at most
    *       Kafka's default 30 s), as the producer requires;
    *   <li>{@code maxBlock} = W/4;
-   *   <li>{@code queue} = the rest (about W/4): an action that waited longer in the queue is
-   *       failed without being sent. It can have waited at most {@code queue + maxBlock}
-   *       (behind one blocked send), and one sent in time ends by {@code queue + maxBlock +
-   *       delivery} = W.
+   *   <li>{@code queue} = the rest (about W/4): an action the writer takes after it waited longer
+   *       is failed without being sent, since it could no longer be sent and acknowledged in
+   *       time.
    * </ul>
    *
-   * Lifecycle records are never failed for waiting: no client waits for their answer, and a
+   * Those keep the producer's own timeouts inside W, but the writer is one thread: behind a run
+   * of lifecycle records whose sends each block for max.block.ms (a full producer buffer), an
+   * action can wait far longer than {@code queue} before the writer even looks at it. So the
+   * deadline does not depend on the writer: every {@code sweep} (W/10) a thread of its own fails
+   * each client action unsettled for {@code W - sweep} or more, wherever it is (queued, blocked
+   * in send, or sent), so each is settled before W. One the sweep fails while it is queued is
+   * never sent (it is then past {@code queue}, so the writer fails it unsent, which settles
+   * nothing twice); one already handed to the producer may still land, which the client's 503
+   * says.
+   *
+   * <p>Lifecycle records are never failed for waiting: no client waits for their answer, and a
    * {@code $disconnect} that is not written leaves a ghost member.
    */
-  record WriteBudget(Duration queue, Duration maxBlock, Duration delivery, Duration request) {
+  record WriteBudget(
+      Duration queue, Duration maxBlock, Duration delivery, Duration request, Duration sweep) {
     static final Duration MIN_LOG_WRITE_TIMEOUT = Duration.ofSeconds(1);
     private static final long MAX_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -113,29 +151,36 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
           Duration.ofMillis(queue),
           Duration.ofMillis(maxBlock),
           Duration.ofMillis(delivery),
-          Duration.ofMillis(request));
+          Duration.ofMillis(request),
+          Duration.ofMillis(total / 10));
+    }
+
+    /** The age at which the sweep fails a client action: W - sweep. */
+    Duration overdueAfter() {
+      return queue.plus(maxBlock).plus(delivery).minus(sweep);
     }
   }
 
-  /** One accepted record; its callback runs at most once, whoever settles it first. */
-  private static final class Pending {
+  /**
+   * One accepted record; its callback runs at most once, whoever settles it first (Kafka's
+   * callback, the writer, the deadline sweep or close), and settling takes it out of the counts.
+   */
+  private final class Pending {
     final WalRecord record;
     final Callback callback;
     final long acceptedAt;
+    final boolean clientAction;
     final AtomicBoolean settled = new AtomicBoolean();
 
     Pending(WalRecord record, Callback callback, long acceptedAt) {
       this.record = record;
       this.callback = callback;
       this.acceptedAt = acceptedAt;
-    }
-
-    boolean isClientAction() {
-      return record.requestContext().eventType() == EventType.MESSAGE;
+      this.clientAction = record.requestContext().eventType() == EventType.MESSAGE;
     }
 
     void acknowledged() {
-      if (settled.compareAndSet(false, true)) {
+      if (settle()) {
         try {
           callback.onAcknowledged();
         } catch (RuntimeException e) {
@@ -145,13 +190,25 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     }
 
     void failed(Exception cause) {
-      if (settled.compareAndSet(false, true)) {
+      if (settle()) {
         try {
           callback.onFailure(cause);
         } catch (RuntimeException e) {
           log.error("a WAL failure callback threw", e);
         }
       }
+    }
+
+    private boolean settle() {
+      if (!settled.compareAndSet(false, true)) {
+        return false;
+      }
+      if (clientAction) {
+        unsettledActions.remove(this);
+      } else {
+        unsettledLifecycle.decrementAndGet();
+      }
+      return true;
     }
   }
 
@@ -182,14 +239,63 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   /**
-   * @param nanoTime measures how long a record waited in the queue (tests move it by hand)
+   * The appender of a gateway with these settings: {@code logWriteTimeout} from them, and new
+   * connections refused while more than twice {@code maxConnections} lifecycle records are
+   * unsettled. {@code overrides} replace or add producer properties.
+   */
+  public KafkaWalAppender(
+      String bootstrapServers,
+      Topic<String, WalRecord> topic,
+      GatewaySettings settings,
+      Map<String, Object> overrides) {
+    this(
+        new KafkaProducer<>(
+            producerConfig(bootstrapServers, settings.logWriteTimeout(), overrides),
+            topic.keySerde().serializer(),
+            topic.valueSerde().serializer()),
+        topic.name(),
+        settings.logWriteTimeout(),
+        lifecycleBound(settings.maxConnections()),
+        System::nanoTime);
+  }
+
+  /** See {@link #KafkaWalAppender(String, Topic, GatewaySettings, Map)}; no overrides. */
+  public KafkaWalAppender(
+      String bootstrapServers, Topic<String, WalRecord> topic, GatewaySettings settings) {
+    this(bootstrapServers, topic, settings, Map.of());
+  }
+
+  /**
+   * @param nanoTime measures how long a record waited (tests move it by hand)
    */
   KafkaWalAppender(
       Producer<String, WalRecord> producer,
       String topicName,
       Duration logWriteTimeout,
       LongSupplier nanoTime) {
-    this.queueBudgetNanos = WriteBudget.of(logWriteTimeout).queue().toNanos();
+    this(producer, topicName, logWriteTimeout, DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS, nanoTime);
+  }
+
+  /**
+   * @param maxPendingLifecycleRecords unsettled lifecycle records at which {@link
+   *     #acceptingConnections()} turns false
+   * @param nanoTime measures how long a record waited (tests move it by hand)
+   */
+  KafkaWalAppender(
+      Producer<String, WalRecord> producer,
+      String topicName,
+      Duration logWriteTimeout,
+      int maxPendingLifecycleRecords,
+      LongSupplier nanoTime) {
+    WriteBudget budget = WriteBudget.of(logWriteTimeout);
+    if (maxPendingLifecycleRecords < 1) {
+      throw new IllegalArgumentException(
+          "maxPendingLifecycleRecords must be at least 1, was " + maxPendingLifecycleRecords);
+    }
+    this.queueBudgetNanos = budget.queue().toNanos();
+    this.overdueAfterNanos = budget.overdueAfter().toNanos();
+    this.sweepIntervalNanos = budget.sweep().toNanos();
+    this.maxPendingLifecycleRecords = maxPendingLifecycleRecords;
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicName = Objects.requireNonNull(topicName, "topicName");
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
@@ -197,9 +303,14 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     this.writer.setDaemon(true);
   }
 
+  /** One {@code $connect} and one {@code $disconnect} for each of {@code maxConnections}. */
+  static int lifecycleBound(int maxConnections) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * maxConnections);
+  }
+
   /**
    * Fetches the topic's metadata, so that the first action does not wait for it, and starts the
-   * writer thread.
+   * writer thread and the deadline sweep.
    *
    * @throws IllegalStateException if the topic's metadata cannot be fetched (Kafka unreachable,
    *     topic missing) within the producer's max.block.ms
@@ -218,6 +329,15 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
           "cannot fetch the metadata of WAL topic " + topicName + ": " + e.getMessage(), e);
     }
     writer.start();
+    deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "roomlog-wal-deadlines");
+              thread.setDaemon(true);
+              return thread;
+            });
+    deadlines.scheduleAtFixedRate(
+        this::sweep, sweepIntervalNanos, sweepIntervalNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -229,15 +349,64 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
       if (closed) {
         return false;
       }
-      return queue.add(new Pending(record, callback, nanoTime.getAsLong()));
+      Pending pending = new Pending(record, callback, nanoTime.getAsLong());
+      // Counted before it is queued, so that it cannot be settled before it is counted.
+      if (pending.clientAction) {
+        unsettledActions.add(pending);
+      } else {
+        unsettledLifecycle.incrementAndGet();
+      }
+      return queue.add(pending);
     } finally {
       closing.readLock().unlock();
     }
   }
 
+  /**
+   * False while {@code maxPendingLifecycleRecords} or more {@code $connect}/{@code $disconnect}
+   * records are unsettled: Kafka is not keeping up with them, and a new connection's {@code
+   * $connect} would only queue up behind them.
+   */
+  @Override
+  public boolean acceptingConnections() {
+    return unsettledLifecycle.get() < maxPendingLifecycleRecords;
+  }
+
   /** Records accepted but not yet handed to the producer. */
   public int pending() {
     return queue.size();
+  }
+
+  /** {@code $connect}/{@code $disconnect} records accepted and not yet settled. */
+  public int pendingLifecycleRecords() {
+    return unsettledLifecycle.get();
+  }
+
+  /**
+   * Fails every client action unsettled for {@code W - sweep} or more. Runs every {@code sweep}
+   * on the deadline thread; package-private so that tests can run it at a time of their choosing.
+   */
+  void failOverdueActions() {
+    long now = nanoTime.getAsLong();
+    for (Pending pending : unsettledActions) {
+      long waited = now - pending.acceptedAt;
+      if (waited >= overdueAfterNanos) {
+        pending.failed(
+            new TimeoutException(
+                "the log did not acknowledge the action within "
+                    + TimeUnit.NANOSECONDS.toMillis(waited)
+                    + " ms"));
+      }
+    }
+  }
+
+  private void sweep() {
+    // An exception escaping a scheduled task would silently cancel every later sweep.
+    try {
+      failOverdueActions();
+    } catch (RuntimeException e) {
+      log.error("the WAL deadline sweep failed; it runs again", e);
+    }
   }
 
   /**
@@ -278,6 +447,10 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
         pending.failed(cause);
       }
     }
+    // Last: actions still with the producer keep their deadline while close waits for them.
+    if (deadlines != null) {
+      deadlines.shutdownNow();
+    }
   }
 
   private void writeLoop() {
@@ -313,7 +486,7 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
   private void send(Pending pending) {
     long waited = nanoTime.getAsLong() - pending.acceptedAt;
-    if (pending.isClientAction() && waited > queueBudgetNanos) {
+    if (pending.clientAction && waited > queueBudgetNanos) {
       pending.failed(
           new TimeoutException(
               "the action waited "

@@ -16,8 +16,10 @@ import java.nio.channels.ClosedChannelException;
  * frames for a client that floods invalid actions and never reads) cannot grow the heap either.
  *
  * <p>Last in the pipeline, so that every {@code channel.write} passes it first. Control frames
- * (close, ping, pong) pass: they are small, and the close frame is how the client learns why. One
- * instance per channel; runs on its event loop.
+ * (close, ping, pong) pass: they are small, and the close frame is how the client learns why. The
+ * pongs Netty writes in answer to a client's pings never pass here (they are written from the
+ * WebSocket handler's place in the pipeline); {@link PingGuard} bounds those. One instance per
+ * channel; runs on its event loop.
  */
 final class SlowReaderGuard extends ChannelOutboundHandlerAdapter {
   private final ConnectionRegistry registry;

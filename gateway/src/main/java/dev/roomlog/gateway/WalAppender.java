@@ -13,7 +13,8 @@ import dev.roomlog.protocol.WalRecord;
  *   <li>It returns false, at once and without calling the callback, only when the appender is
  *       closed; the record is then not written. It never refuses a record for lack of room:
  *       bounding how many records wait is the caller's job ({@link InFlightLimiter} for client
- *       actions; {@code $connect}/{@code $disconnect} are at most one each per connection).
+ *       actions; {@code $connect}/{@code $disconnect} are at most one each per connection, and
+ *       new connections are refused while {@link #acceptingConnections()} is false).
  *   <li>When it returns true, exactly one of the callback's methods is called later, on a
  *       thread of the appender: {@link Callback#onAcknowledged()} once Kafka has acknowledged
  *       the record, or {@link Callback#onFailure(Exception)} if it was not acknowledged (the
@@ -24,6 +25,17 @@ import dev.roomlog.protocol.WalRecord;
 public interface WalAppender {
 
   boolean append(WalRecord record, Callback callback);
+
+  /**
+   * Whether the log can take the {@code $connect} (and later {@code $disconnect}) of one more
+   * connection in time. False while too many of those records wait for Kafka: the handshake is
+   * then refused with 503 rather than adding to a backlog that only grows while Kafka is down.
+   * Never blocks; may be called from any thread. Advisory: {@link #append} still takes every
+   * record.
+   */
+  default boolean acceptingConnections() {
+    return true;
+  }
 
   /** Told how an accepted record ended; its methods must be quick and must not block. */
   interface Callback {

@@ -11,6 +11,7 @@ import dev.roomlog.protocol.action.Action;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,6 +67,32 @@ class GatewayServerHandshakeTest {
         .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/"), inbox)
         .orTimeout(10, TimeUnit.SECONDS)
         .join();
+  }
+
+  /**
+   * The connection still works both ways: a frame delivered to it arrives, and an action it sends
+   * reaches the log. A close already on its way (sent before this is called) would arrive
+   * instead of the probe, and the action would be refused.
+   */
+  private void assertStillServed(WebSocket ws, GatewayServerTest.Inbox inbox) throws Exception {
+    assertEquals(1, registry.size());
+    String connectionId =
+        wal.records().stream()
+            .filter(r -> r.action() instanceof Action.Connect)
+            .reduce((first, second) -> second)
+            .orElseThrow()
+            .connectionId();
+    registry.deliver(List.of(connectionId), "{\"type\":\"probe\"}");
+    assertEquals("probe", inbox.next().get("type").asText());
+
+    ws.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"still\"}", true)
+        .get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> hasAction("still"));
+    assertFalse(inbox.closed.isDone());
+  }
+
+  private boolean hasAction(String requestId) {
+    return wal.records().stream().anyMatch(r -> requestId.equals(r.action().requestId()));
   }
 
   private HttpResponse<?> refusedHandshake() {
@@ -190,15 +217,14 @@ class GatewayServerHandshakeTest {
     Files.writeString(rules, "block 192.0.2.0/24\n");
     start(settings().ipRulesFile(rules).build());
     GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
-    connect(inbox);
+    WebSocket ws = connect(inbox);
     inbox.next();
 
     Files.writeString(rules, "block 127.0.0.1/33\n");
     Files.setLastModifiedTime(rules, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
     assertFalse(server.ipRulesWatcher().reloadIfChanged());
 
-    assertFalse(inbox.closed.isDone());
-    assertEquals(1, registry.size());
+    assertStillServed(ws, inbox);
     GatewayServerTest.Inbox second = new GatewayServerTest.Inbox();
     connect(second);
     assertEquals("connected", second.next().get("type").asText());
@@ -234,5 +260,101 @@ class GatewayServerHandshakeTest {
     GatewayServerTest.Inbox again = new GatewayServerTest.Inbox();
     connect(again);
     assertEquals("connected", again.next().get("type").asText());
+  }
+
+  @Test
+  void hixie75HandshakeGets426AndItsUnmaskedFramesNeverReachTheLog() throws Exception {
+    start(settings().build());
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
+                  + "Origin: http://evil.example\r\nx-api-key: " + KEY + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      // A Hixie text frame right behind it: 0x00, UTF-8, 0xFF, unmasked.
+      out.write(0x00);
+      out.write(
+          "{\"action\":\"createRoom\",\"username\":\"u\",\"requestId\":\"r1\"}"
+              .getBytes(StandardCharsets.UTF_8));
+      out.write(0xFF);
+      out.flush();
+
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+      assertTrue(response.startsWith("HTTP/1.1 426 "), response);
+      assertTrue(response.contains("\r\nsec-websocket-version: 13\r\n"), response);
+    }
+    assertEquals(List.of(), wal.records());
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  void version8HandshakeGets426WithVersion13AndNothingIsLogged() throws Exception {
+    start(settings().build());
+    List<String> lines = headerLines();
+    lines.set(4, "Sec-WebSocket-Version: 8");
+
+    String response = rawExchange(head(lines));
+
+    assertTrue(response.startsWith("HTTP/1.1 426 "), response);
+    assertTrue(response.contains("\r\nsec-websocket-version: 13\r\n"), response);
+    assertEquals(List.of(), wal.records());
+  }
+
+  @Test
+  void whileTheLogIsBehindHandshakesGet503WithRetryAfter() throws Exception {
+    start(settings().retryAfterSeconds(6).build());
+    wal.setAcceptingConnections(false);
+
+    HttpResponse<?> refused = refusedHandshake();
+
+    assertEquals(503, refused.statusCode());
+    assertEquals(List.of("6"), refused.headers().allValues("retry-after"));
+    assertEquals(List.of(), wal.records());
+    wal.setAcceptingConnections(true);
+    GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
+    connect(inbox);
+    assertEquals("connected", inbox.next().get("type").asText());
+  }
+
+  @Test
+  void socketsUpToMaxPendingHandshakesPerIpWaitAndOneMoreIsClosedAtOnce() throws Exception {
+    start(settings().maxPendingHandshakesPerIp(2).build());
+    List<Socket> sockets = new java.util.ArrayList<>();
+    try {
+      Socket first = open(sockets);
+      open(sockets);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.pendingHandshakes().count("127.0.0.1") == 2);
+
+      Socket third = open(sockets);
+      assertEquals(-1, third.getInputStream().read(), "closed without a word");
+      assertEquals(2, server.pendingHandshakes().count("127.0.0.1"));
+
+      // An admitted handshake gives its pending slot back.
+      first.getOutputStream().write(upgradeHead().getBytes(StandardCharsets.ISO_8859_1));
+      byte[] status = first.getInputStream().readNBytes("HTTP/1.1 101".length());
+      assertEquals("HTTP/1.1 101", new String(status, StandardCharsets.ISO_8859_1));
+      assertEquals(1, server.pendingHandshakes().count("127.0.0.1"));
+      open(sockets);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> server.pendingHandshakes().count("127.0.0.1") == 2);
+    } finally {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  /** A new socket to the server, closed by the caller; its reads wait at most 10 s. */
+  private Socket open(List<Socket> opened) throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.port());
+    opened.add(socket);
+    socket.setSoTimeout(10_000);
+    return socket;
   }
 }

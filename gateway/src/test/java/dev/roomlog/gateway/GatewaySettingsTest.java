@@ -161,4 +161,40 @@ class GatewaySettingsTest {
     assertFalse(keys.accepts(""));
     assertFalse(keys.accepts(null));
   }
+
+  @Test
+  void pendingHandshakeAndPingLimitsHaveDefaultsAndAreRead() {
+    GatewaySettings defaults = GatewaySettings.of(Set.of("k"), "gw-1");
+    assertEquals(1_000, defaults.maxPendingHandshakes());
+    assertEquals(50, defaults.maxPendingHandshakesPerIp());
+    assertEquals(10, defaults.maxPingsPerSecond());
+
+    GatewaySettings s =
+        GatewaySettings.fromProperties(
+            Map.of(
+                GatewaySettings.API_KEYS, "k",
+                GatewaySettings.GATEWAY_ID, "g",
+                GatewaySettings.MAX_PENDING_HANDSHAKES, "2_000",
+                GatewaySettings.MAX_PENDING_HANDSHAKES_PER_IP, "5",
+                GatewaySettings.MAX_PINGS_PER_SECOND, "1"));
+
+    assertEquals(2_000, s.maxPendingHandshakes());
+    assertEquals(5, s.maxPendingHandshakesPerIp());
+    assertEquals(1, s.maxPingsPerSecond());
+    assertEquals(s.maxPingsPerSecond(), s.toBuilder().build().maxPingsPerSecond());
+  }
+
+  @Test
+  void pendingHandshakeAndPingLimitsMustBeAtLeastOne() {
+    for (String name :
+        List.of(
+            GatewaySettings.MAX_PENDING_HANDSHAKES,
+            GatewaySettings.MAX_PENDING_HANDSHAKES_PER_IP,
+            GatewaySettings.MAX_PINGS_PER_SECOND)) {
+      assertTrue(failureWith(name, "0").contains(name), name);
+    }
+    assertTrue(
+        failureWith(GatewaySettings.MAX_PINGS_PER_SECOND, "1000000001")
+            .contains(GatewaySettings.MAX_PINGS_PER_SECOND));
+  }
 }

@@ -43,7 +43,7 @@ class HandshakeGuardTest {
   private WebSocketTestClient client() {
     GatewaySettings built = settings.build();
     if (policy == null) {
-      policy = HandshakePolicy.create(built, ipRules::get);
+      policy = HandshakePolicy.create(built, ipRules::get, wal::acceptingConnections);
     }
     ActionIntake intake =
         new ActionIntake(built, wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
@@ -245,17 +245,6 @@ class HandshakeGuardTest {
     return headers;
   }
 
-  @Test
-  void secondRequestOnAConnectionThatPassedTheGuardGets400() {
-    WebSocketTestClient c = client();
-    // Netty answers an unknown WebSocket version with 426 and leaves the connection open.
-    List<String> headers = standardHeaders();
-    headers.set(4, "Sec-WebSocket-Version: 99");
-    assertEquals(426, c.http(request("GET / HTTP/1.1", headers)).status());
-
-    assertRefused(400, c.http(upgrade()));
-  }
-
   // --- path and upgrade --------------------------------------------------------------------
 
   @Test
@@ -267,6 +256,107 @@ class HandshakeGuardTest {
   @Test
   void postGets426() {
     assertRefused(426, send(request("POST / HTTP/1.1", standardHeaders())));
+  }
+
+  // --- RFC 6455 only: Sec-WebSocket-Version 13 and a 16-byte Sec-WebSocket-Key -> 426 ---------
+
+  /** A refusal that names the one version the server speaks (RFC 6455 4.4). */
+  private void assertVersionRefused(WebSocketTestClient.HttpReply reply) {
+    assertRefused(426, reply);
+    assertEquals("13", reply.headers().get("sec-websocket-version"));
+    assertEquals(HandshakePolicy.VERSION_BODY, reply.body());
+  }
+
+  @Test
+  void hixie76HandshakeGets426WithVersion13AndItsFramesNeverReachTheLog() {
+    WebSocketTestClient c = client();
+    String hixie76 =
+        request(
+            "GET / HTTP/1.1",
+            List.of(
+                "Host: gateway.example.com",
+                "Upgrade: WebSocket",
+                "Connection: Upgrade",
+                "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5",
+                "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00",
+                "Origin: http://example.com",
+                "x-api-key: " + KEY));
+
+    // Sent at once, as a Hixie-76 client would: its 8-byte key3 (no Content-Length), then a
+    // text frame the Hixie way (0x00, UTF-8, 0xFF, unmasked).
+    String action = "{\"action\":\"createRoom\",\"username\":\"u\",\"requestId\":\"r1\"}";
+    c.server.writeInbound(
+        io.netty.buffer.Unpooled.copiedBuffer(
+            hixie76 + "^n:ds[4U" + "\u0000" + action + "\u00ff",
+            java.nio.charset.StandardCharsets.ISO_8859_1));
+
+    assertVersionRefused(c.pendingHttpReply());
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  void hixie75HandshakeWithoutAnyKeyGets426() {
+    List<String> headers = standardHeaders();
+    headers.remove("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+    headers.remove("Sec-WebSocket-Version: 13");
+
+    assertVersionRefused(send(request("GET / HTTP/1.1", headers)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"8", "7", "12", "14", "99", "13, 8", ""})
+  void otherWebSocketVersionGets426WithVersion13(String version) {
+    List<String> headers = standardHeaders();
+    headers.set(4, "Sec-WebSocket-Version: " + version);
+
+    assertVersionRefused(send(request("GET / HTTP/1.1", headers)));
+  }
+
+  @Test
+  void twoVersionHeadersGet426EvenIfBothSay13() {
+    assertVersionRefused(send(upgrade("Sec-WebSocket-Version: 13")));
+  }
+
+  @Test
+  void keyOf16BytesIsAdmitted() {
+    List<String> headers = standardHeaders();
+    headers.set(3, "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==");
+
+    assertAdmitted(send(request("GET / HTTP/1.1", headers)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "AAAAAAAAAAAAAAAAAAAA", // 15 bytes
+        "AAAAAAAAAAAAAAAAAAAAAAA=", // 17 bytes, also 24 characters
+        "dGhlIHNhbXBsZSBub25jZQ", // 16 bytes without the padding
+        "dGhlIHNhbXBsZSBub25jZQ!!",
+        "not a key"
+      })
+  void keyThatIsNot16BytesInBase64Gets426(String key) {
+    List<String> headers = standardHeaders();
+    headers.set(3, "Sec-WebSocket-Key: " + key);
+
+    assertVersionRefused(send(request("GET / HTTP/1.1", headers)));
+  }
+
+  @Test
+  void missingOrRepeatedKeyGets426() {
+    List<String> none = standardHeaders();
+    none.remove(3);
+    assertVersionRefused(send(request("GET / HTTP/1.1", none)));
+
+    assertVersionRefused(send(upgrade("Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==")));
+  }
+
+  @Test
+  void versionIsCheckedBeforeTheIpRulesAndTheApiKey() {
+    ipRules.set(rules("block 203.0.113.0/24"));
+    List<String> headers = standardHeaders().subList(0, 5);
+    headers.set(4, "Sec-WebSocket-Version: 8");
+
+    assertVersionRefused(send(request("GET / HTTP/1.1", headers)));
   }
 
   // --- 4. IP rules -> 403 --------------------------------------------------------------------
@@ -444,17 +534,153 @@ class HandshakeGuardTest {
   }
 
   @Test
-  void handshakeThatNettyRefusesAfterTheGuardReleasesItsSlotOnClose() {
+  void handshakeThatNettyRefusesAfterTheGuardIsClosedAndReleasesItsSlot() {
     settings.maxConnections(1);
     WebSocketTestClient c = client();
+    // The guard does not look at Connection; Netty's handshaker refuses a request without
+    // "Connection: Upgrade" after the guard took a slot.
     List<String> headers = standardHeaders();
-    headers.set(4, "Sec-WebSocket-Version: 99");
-    assertEquals(426, c.http(request("GET / HTTP/1.1", headers)).status());
-    assertEquals(1, policy.limiter().total());
+    headers.remove("Connection: Upgrade");
 
-    c.server.close();
+    c.server.writeInbound(
+        io.netty.buffer.Unpooled.copiedBuffer(
+            request("GET / HTTP/1.1", headers), java.nio.charset.StandardCharsets.US_ASCII));
 
+    assertFalse(c.server.isOpen());
     assertEquals(0, policy.limiter().total());
     assertEquals(List.of(), wal.records());
+    assertAdmitted(send(upgrade()));
+  }
+
+  // --- the log behind on $connect/$disconnect -> 503 -----------------------------------------
+
+  @Test
+  void whileTheLogIsBehindANewHandshakeGets503WithRetryAfterAndTakesNoSlot() {
+    settings.retryAfterSeconds(4);
+    wal.setAcceptingConnections(false);
+
+    WebSocketTestClient.HttpReply reply = send(upgrade());
+
+    assertRefused(503, reply);
+    assertEquals("4", reply.headers().get("retry-after"));
+    assertEquals(HandshakePolicy.LOG_BEHIND_BODY, reply.body());
+    assertEquals(0, policy.limiter().total());
+
+    wal.setAcceptingConnections(true);
+    assertAdmitted(send(upgrade()));
+    assertEquals(1, connects().size());
+  }
+
+  @Test
+  void whileTheLogIsBehindAWrongKeyStillGets401() {
+    wal.setAcceptingConnections(false);
+    List<String> wrongKey = standardHeaders();
+    wrongKey.set(5, "x-api-key: wrong");
+
+    assertRefused(401, send(request("GET / HTTP/1.1", wrongKey)));
+  }
+
+  // --- sockets still in their handshake --------------------------------------------------------
+
+  private static void assertClosedAtOnce(WebSocketTestClient c) {
+    assertFalse(c.server.isOpen(), "closed as soon as it was accepted");
+    assertNull(c.server.readOutbound(), "nothing was sent to it");
+  }
+
+  @Test
+  void socketsUpToMaxPendingHandshakesPerIpStayOpenAndTheNextIsClosedAtOnce() {
+    settings.maxPendingHandshakesPerIp(2);
+    WebSocketTestClient first = client();
+    WebSocketTestClient second = client();
+    assertTrue(first.server.isOpen());
+    assertTrue(second.server.isOpen());
+    assertEquals(2, policy.pendingHandshakes().count(PEER));
+
+    WebSocketTestClient third = client();
+
+    assertClosedAtOnce(third);
+    assertEquals(2, policy.pendingHandshakes().count(PEER), "the refused socket took no slot");
+    assertEquals(List.of(), wal.records());
+  }
+
+  @Test
+  void anAdmittedHandshakeGivesItsPendingSlotBackAndHoldsAConnectionSlotInstead() {
+    settings.maxPendingHandshakesPerIp(1);
+    WebSocketTestClient first = client();
+    assertClosedAtOnce(client());
+
+    assertEquals(101, first.http(upgrade()).status());
+
+    assertEquals(0, policy.pendingHandshakes().total());
+    assertEquals(1, policy.limiter().total());
+    assertTrue(client().server.isOpen(), "the pending slot is free again");
+  }
+
+  @Test
+  void aSocketThatClosesInItsHandshakeGivesItsPendingSlotBack() {
+    settings.maxPendingHandshakesPerIp(1);
+    WebSocketTestClient first = client();
+    List<String> wrongKey = standardHeaders();
+    wrongKey.set(5, "x-api-key: wrong");
+    assertRefused(401, first.http(request("GET / HTTP/1.1", wrongKey)));
+
+    assertEquals(0, policy.pendingHandshakes().total());
+    assertTrue(client().server.isOpen());
+  }
+
+  @Test
+  void socketsUpToMaxPendingHandshakesOnTheNodeStayOpenAndTheNextIsClosedAtOnce() {
+    // The peer is a trusted proxy: its sockets count only towards the node's total.
+    settings.trustedProxies(List.of("203.0.113.0/24")).maxPendingHandshakesPerIp(1);
+    settings.maxPendingHandshakes(3);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(client().server.isOpen(), "socket " + (i + 1));
+    }
+    assertEquals(3, policy.pendingHandshakes().total());
+    assertEquals(0, policy.pendingHandshakes().trackedIps(), "no per-IP count for a proxy");
+
+    assertClosedAtOnce(client());
+    assertEquals(3, policy.pendingHandshakes().total());
+  }
+
+  // --- IP rules reloaded between the handshake's decision and the connection's registration ----
+
+  @Test
+  void connectionAdmittedJustBeforeARulesReloadThatRefusesItIsClosedWith1008() {
+    // The guard reads the rules once to decide; every later read sees the reloaded rules, as if
+    // the reload (and its sweep over registered connections) ran between decision and open.
+    IpRules reloaded = rules("block 203.0.113.7");
+    AtomicInteger reads = new AtomicInteger();
+    policy =
+        HandshakePolicy.create(
+            settings.build(),
+            () -> reads.incrementAndGet() == 1 ? IpRules.NONE : reloaded,
+            wal::acceptingConnections);
+    WebSocketTestClient c = client();
+
+    assertEquals(101, c.http(upgrade()).status());
+
+    io.netty.handler.codec.http.websocketx.WebSocketFrame frame = c.nextFrame();
+    io.netty.handler.codec.http.websocketx.CloseWebSocketFrame close =
+        assertInstanceOf(io.netty.handler.codec.http.websocketx.CloseWebSocketFrame.class, frame);
+    assertEquals(1008, close.statusCode());
+    assertEquals(GatewayServer.ADDRESS_REFUSED_REASON, close.reasonText());
+    close.release();
+    assertFalse(c.server.isOpen());
+    assertEquals(0, registry.size());
+    assertEquals(
+        List.of(Action.Connect.class, Action.Disconnect.class),
+        wal.records().stream().map(r -> r.action().getClass()).toList());
+  }
+
+  @Test
+  void connectionTheCurrentRulesStillAllowIsServedAfterTheRecheck() {
+    ipRules.set(rules("allow 203.0.113.0/24"));
+    WebSocketTestClient c = client();
+
+    assertAdmitted(c.http(upgrade()));
+
+    assertEquals("connected", TestPipelines.json(c.nextText()).get("type").asText());
+    assertEquals(1, registry.size());
   }
 }

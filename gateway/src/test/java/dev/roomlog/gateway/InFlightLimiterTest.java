@@ -65,41 +65,111 @@ class InFlightLimiterTest {
     assertEquals(1, limiter.inFlight());
   }
 
+  /**
+   * Threads share connections and each grabs permits until it is refused, so that together they
+   * ask for far more than either bound: 3 connections x 4 threads x up to 15 permits, against 20
+   * per connection and 50 on the node. The test counts the permits it holds itself (up after a
+   * grant, down before a release), so its counts never exceed what the limiter has handed out:
+   * a count past a bound means the limiter granted more than the bound.
+   */
   @Test
   void neverPassesItsBoundsUnderConcurrentAcquireAndRelease() throws Exception {
-    InFlightLimiter limiter = new InFlightLimiter(50, 20);
-    AtomicInteger maxSeen = new AtomicInteger();
-    AtomicInteger connectionOverBound = new AtomicInteger();
+    int perConnection = 20;
+    int node = 50;
+    InFlightLimiter limiter = new InFlightLimiter(node, perConnection);
+    int connections = 3;
+    int threadsPerConnection = 4;
+    int greed = 15;
+    AtomicInteger heldOnNode = new AtomicInteger();
+    AtomicInteger peakOnNode = new AtomicInteger();
+    AtomicInteger peakOnAConnection = new AtomicInteger();
+    AtomicInteger refusals = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(connections * threadsPerConnection);
+    for (int c = 0; c < connections; c++) {
+      InFlightLimiter.ConnectionPermits connection = limiter.newConnection();
+      AtomicInteger heldOnConnection = new AtomicInteger();
+      for (int t = 0; t < threadsPerConnection; t++) {
+        new Thread(
+                () -> {
+                  List<InFlightLimiter.Permit> held = new ArrayList<>();
+                  try {
+                    start.await();
+                    for (int round = 0; round < 2_000; round++) {
+                      while (held.size() < greed) {
+                        InFlightLimiter.Permit p = connection.tryAcquire();
+                        if (p == null) {
+                          refusals.incrementAndGet();
+                          break;
+                        }
+                        held.add(p);
+                        peakOnAConnection.accumulateAndGet(
+                            heldOnConnection.incrementAndGet(), Math::max);
+                        peakOnNode.accumulateAndGet(heldOnNode.incrementAndGet(), Math::max);
+                      }
+                      for (InFlightLimiter.Permit p : held) {
+                        heldOnConnection.decrementAndGet();
+                        heldOnNode.decrementAndGet();
+                        p.release();
+                      }
+                      held.clear();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } finally {
+                    done.countDown();
+                  }
+                })
+            .start();
+      }
+    }
+
+    start.countDown();
+
+    assertTrue(done.await(30, TimeUnit.SECONDS));
+    assertTrue(refusals.get() > 0, "the threads asked for more than the bounds allow");
+    assertTrue(
+        peakOnAConnection.get() <= perConnection,
+        "a connection held " + peakOnAConnection.get() + " permits at once");
+    assertTrue(peakOnNode.get() <= node, "the node held " + peakOnNode.get() + " permits at once");
+    assertEquals(0, limiter.inFlight(), "every permit came back");
+  }
+
+  @Test
+  void threadsSharingOneConnectionGetExactlyItsBoundBetweenThem() throws Exception {
+    int perConnection = 20;
+    InFlightLimiter limiter = new InFlightLimiter(1_000, perConnection);
+    InFlightLimiter.ConnectionPermits connection = limiter.newConnection();
     int threads = 8;
+    AtomicInteger granted = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(threads);
     for (int t = 0; t < threads; t++) {
-      InFlightLimiter.ConnectionPermits connection = limiter.newConnection();
       new Thread(
               () -> {
-                List<InFlightLimiter.Permit> held = new ArrayList<>();
-                for (int i = 0; i < 20_000; i++) {
-                  InFlightLimiter.Permit p = connection.tryAcquire();
-                  if (p != null) {
-                    held.add(p);
+                try {
+                  start.await();
+                  // Each asks for the whole bound and keeps what it gets.
+                  for (int i = 0; i < perConnection; i++) {
+                    if (connection.tryAcquire() != null) {
+                      granted.incrementAndGet();
+                    }
                   }
-                  maxSeen.accumulateAndGet(limiter.inFlight(), Math::max);
-                  if (connection.inFlight() > 20) {
-                    connectionOverBound.incrementAndGet();
-                  }
-                  if (held.size() > 10 || (p == null && !held.isEmpty())) {
-                    held.remove(0).release();
-                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } finally {
+                  done.countDown();
                 }
-                held.forEach(InFlightLimiter.Permit::release);
-                done.countDown();
               })
           .start();
     }
 
+    start.countDown();
+
     assertTrue(done.await(30, TimeUnit.SECONDS));
-    assertTrue(maxSeen.get() <= 50, "peak " + maxSeen.get());
-    assertEquals(0, connectionOverBound.get());
-    assertEquals(0, limiter.inFlight(), "every permit came back");
+    assertEquals(perConnection, granted.get(), "160 asked, exactly the bound granted");
+    assertEquals(perConnection, connection.inFlight());
+    assertEquals(perConnection, limiter.inFlight());
   }
 
   @Test

@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.IpRules.Decision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,5 +137,71 @@ class IpRulesWatcherTest {
     } finally {
       scheduler.shutdownNow();
     }
+  }
+
+  @Test
+  void fileCaughtHalfWrittenIsNotPutInForceAndIsReadAgainWhenComplete() throws Exception {
+    Path file = dir.resolve("rules");
+    Files.writeString(file, "allow 198.51.100.0/24\n");
+    String complete = "allow 192.0.2.0/24\nblock 192.0.2.1\n";
+    String firstLine = complete.substring(0, complete.indexOf('\n') + 1);
+    AtomicInteger reads = new AtomicInteger();
+    IpRulesWatcher watcher =
+        new IpRulesWatcher(
+            file,
+            reloads::add,
+            path -> {
+              IpRules rules = IpRules.read(path);
+              if (reads.incrementAndGet() == 2) {
+                // The first reload read the file while its writer had written one line; the
+                // writer finishes right after.
+                try {
+                  Files.writeString(path, complete.substring(firstLine.length()),
+                      StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }
+              return rules;
+            });
+    rewrite(file, firstLine);
+
+    assertTrue(watcher.reloadIfChanged());
+
+    assertEquals(3, reads.get(), "read again once the stamp had changed under the first read");
+    assertEquals(Decision.BLOCKED, decide(watcher), "the complete file is in force");
+    assertEquals(List.of(watcher.get()), reloads, "the half-written one never was");
+  }
+
+  @Test
+  void fileThatKeepsChangingWhileItIsReadIsLeftForTheNextPoll() throws Exception {
+    Path file = dir.resolve("rules");
+    Files.writeString(file, "allow 192.0.2.0/24\n");
+    AtomicInteger reads = new AtomicInteger();
+    IpRulesWatcher watcher =
+        new IpRulesWatcher(
+            file,
+            reloads::add,
+            path -> {
+              IpRules rules = IpRules.read(path);
+              // After the first (start-up) read, a writer appends a comment during every read.
+              if (reads.incrementAndGet() > 1 && reads.get() <= 1 + IpRulesWatcher.MAX_READS) {
+                try {
+                  Files.writeString(path, "# more\n", StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }
+              return rules;
+            });
+    IpRules first = watcher.get();
+    rewrite(file, "block 192.0.2.1\n");
+
+    assertFalse(watcher.reloadIfChanged());
+    assertSame(first, watcher.get());
+    assertEquals(1 + IpRulesWatcher.MAX_READS, reads.get());
+
+    assertTrue(watcher.reloadIfChanged(), "the next poll reads it again, now that it is still");
+    assertEquals(Decision.BLOCKED, decide(watcher));
   }
 }

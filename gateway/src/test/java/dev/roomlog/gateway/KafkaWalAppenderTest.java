@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Serializer;
@@ -437,5 +440,133 @@ class KafkaWalAppenderTest {
             () -> new KafkaWalAppender(producer, TOPIC, Duration.ofMillis(999), nanos::get));
 
     assertTrue(e.getMessage().contains(GatewaySettings.LOG_WRITE_TIMEOUT), e.getMessage());
+  }
+
+  /**
+   * A producer whose send of a lifecycle record blocks until {@code unblock} opens, as a send
+   * does for max.block.ms when the producer's buffer is full.
+   */
+  private static MockProducer<String, WalRecord> blockingOnLifecycle(CountDownLatch unblock) {
+    return new MockProducer<>(
+        true,
+        null,
+        TOPICS.actions().keySerde().serializer(),
+        TOPICS.actions().valueSerde().serializer()) {
+      @Override
+      public Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback cb) {
+        if (record.value().requestContext().eventType() != EventType.MESSAGE) {
+          try {
+            unblock.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.send(record, cb);
+      }
+    };
+  }
+
+  @Test
+  void actionQueuedBehindBlockedLifecycleSendsIsFailedByItsDeadlineWithoutTheWriter()
+      throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    MockProducer<String, WalRecord> blocking = blockingOnLifecycle(unblock);
+    appender(blocking).start();
+    try {
+      for (int i = 0; i < 8; i++) {
+        appender.append(disconnect("gone-" + i), new Outcome());
+      }
+      Outcome action = new Outcome();
+      appender.append(action("c1", "behind"), action);
+
+      // The writer is stuck in the first send; only the deadline thread can answer the client.
+      nanos.addAndGet(LOG_WRITE_TIMEOUT.toNanos());
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> action.settlements() == 1);
+      assertEquals(1, action.failures.size());
+      assertInstanceOf(TimeoutException.class, action.failures.get(0));
+      assertEquals(0, blocking.history().size(), "the writer never got past the first send");
+    } finally {
+      unblock.countDown();
+    }
+  }
+
+  @Test
+  void actionIsFailedAtItsDeadlineNotBeforeAndIsThenNeverSent() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    MockProducer<String, WalRecord> blocking = blockingOnLifecycle(unblock);
+    appender(blocking).start();
+    long overdueAfter = KafkaWalAppender.WriteBudget.of(LOG_WRITE_TIMEOUT).overdueAfter().toNanos();
+    Outcome lifecycle = new Outcome();
+    appender.append(disconnect("c0"), lifecycle);
+    Outcome action = new Outcome();
+    appender.append(action("c1", "behind"), action);
+
+    nanos.addAndGet(overdueAfter - 1);
+    appender.failOverdueActions();
+    assertEquals(0, action.settlements(), "not yet due");
+
+    nanos.addAndGet(1);
+    appender.failOverdueActions();
+    assertEquals(1, action.failures.size());
+    appender.failOverdueActions();
+    assertEquals(1, action.settlements(), "settled once");
+
+    Outcome after = new Outcome();
+    appender.append(action("c2", "after"), after);
+    unblock.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> after.settlements() == 1);
+    assertEquals(
+        List.of("c0", "c2"),
+        blocking.history().stream().map(ProducerRecord::key).toList(),
+        "the failed action was skipped, not sent");
+    assertEquals(1, lifecycle.acknowledged.get(), "lifecycle records have no deadline");
+    assertEquals(1, after.acknowledged.get());
+  }
+
+  @Test
+  void theDeadlineLeavesTheSweepIntervalToSpareWithinTheLogWriteTimeout() {
+    KafkaWalAppender.WriteBudget budget = KafkaWalAppender.WriteBudget.of(Duration.ofSeconds(15));
+
+    assertEquals(Duration.ofMillis(1_500), budget.sweep());
+    assertEquals(Duration.ofMillis(13_500), budget.overdueAfter());
+  }
+
+  @Test
+  void newConnectionsAreRefusedWhileTheLifecycleRecordsAtTheBoundAreUnsettled() {
+    appender = new KafkaWalAppender(producer, TOPIC, LOG_WRITE_TIMEOUT, 3, nanos::get);
+    appender.start();
+    appender.append(disconnect("c1"), new Outcome());
+    appender.append(disconnect("c2"), new Outcome());
+    for (int i = 0; i < 10; i++) {
+      appender.append(action("c" + i, "r"), new Outcome());
+    }
+    assertTrue(appender.acceptingConnections(), "2 of 3; client actions do not count");
+
+    appender.append(disconnect("c3"), new Outcome());
+
+    assertFalse(appender.acceptingConnections(), "3 of 3");
+    assertEquals(3, appender.pendingLifecycleRecords());
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 13);
+    assertTrue(producer.completeNext());
+    assertTrue(appender.acceptingConnections(), "an acknowledged one makes room");
+    assertTrue(producer.errorNext(new NotEnoughReplicasException("for the test")));
+    assertEquals(1, appender.pendingLifecycleRecords(), "a failed one is settled too");
+  }
+
+  @Test
+  void aDisconnectIsStillAcceptedPastTheBound() {
+    appender = new KafkaWalAppender(producer, TOPIC, LOG_WRITE_TIMEOUT, 1, nanos::get);
+    appender.append(disconnect("c1"), new Outcome());
+    assertFalse(appender.acceptingConnections());
+
+    assertTrue(appender.append(disconnect("c2"), new Outcome()));
+    assertEquals(2, appender.pendingLifecycleRecords());
+  }
+
+  @Test
+  void theLifecycleBoundOfAGatewayIsTwiceItsMaxConnections() {
+    assertEquals(100_000, KafkaWalAppender.DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS);
+    assertEquals(Integer.MAX_VALUE, KafkaWalAppender.lifecycleBound(Integer.MAX_VALUE));
   }
 }

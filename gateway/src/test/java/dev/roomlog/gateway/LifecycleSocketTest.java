@@ -199,4 +199,49 @@ class LifecycleSocketTest {
       assertEquals(1, registry.size());
     }
   }
+
+  @Test
+  void clientThatFloodsPingsAndNeverReadsThePongsIsCutOffWith1013() throws Exception {
+    // The ping rate limit is lifted, so that only the unread pongs can stop this client.
+    start(
+        TestPipelines.settings()
+            .maxOutboundBytesPerConnection(64 * 1024)
+            .maxPingsPerSecond(1_000_000_000));
+    RawWebSocketClient flooder = new RawWebSocketClient(server.port(), 4 * 1024);
+    Thread writer = null;
+    try {
+      connectRaw(flooder);
+      byte[] ping = TestPipelines.rawFrame(true, 0, Frame.PING, true, new byte[125]);
+      byte[] batch = new byte[ping.length * 1_000];
+      for (int i = 0; i < 1_000; i++) {
+        System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
+      }
+      writer =
+          new Thread(
+              () -> {
+                try {
+                  // 131 MB of pings unless the server cuts it off first (then the write fails).
+                  for (int i = 0; i < 1_000 && registry.slowClientsCut() == 0; i++) {
+                    flooder.writeBytes(batch);
+                  }
+                } catch (IOException closedByTheServer) {
+                  // expected
+                }
+              },
+              "ping-flooder");
+      writer.start();
+
+      // Longer than DEADLINE: the kernel's socket buffers fill up first (megabytes of pongs),
+      // with every buffer tracked by the paranoid leak detector.
+      Duration floodDeadline = Duration.ofSeconds(30);
+      await().atMost(floodDeadline).until(() -> registry.slowClientsCut() == 1);
+      await().atMost(DEADLINE).until(() -> registry.size() == 0);
+    } finally {
+      // Also ends a write the flooder is blocked in.
+      flooder.close();
+      if (writer != null) {
+        writer.join(DEADLINE.toMillis());
+      }
+    }
+  }
 }

@@ -53,6 +53,12 @@ final class RawWebSocketClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  /** Sends bytes as they are, e.g. many frames at once. */
+  void writeBytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
   void write(String ascii) throws IOException {
     out.write(ascii.getBytes(StandardCharsets.US_ASCII));
     out.flush();

@@ -14,6 +14,7 @@ final class RecordingWalAppender implements WalAppender {
 
   private final List<Appended> appended = new ArrayList<>();
   private volatile boolean closed;
+  private volatile boolean acceptingConnections = true;
 
   @Override
   public synchronized boolean append(WalRecord record, Callback callback) {
@@ -26,6 +27,16 @@ final class RecordingWalAppender implements WalAppender {
 
   void setClosed(boolean closed) {
     this.closed = closed;
+  }
+
+  @Override
+  public boolean acceptingConnections() {
+    return acceptingConnections;
+  }
+
+  /** Plays a log that is (or is no longer) behind on its lifecycle records. */
+  void setAcceptingConnections(boolean accepting) {
+    this.acceptingConnections = accepting;
   }
 
   synchronized List<WalRecord> records() {
