@@ -34,7 +34,7 @@ final class GatewayNode implements AutoCloseable {
           .start();
       KafkaWalAppender wal =
           parts.push(
-              new KafkaWalAppender(bootstrapServers, topics.actions(), settings.logWriteTimeout()));
+              new KafkaWalAppender(bootstrapServers, topics.actions(), settings));
       wal.start();
       server = parts.push(new GatewayServer(settings, wal, registry, Clock.systemUTC()));
       server.start();
