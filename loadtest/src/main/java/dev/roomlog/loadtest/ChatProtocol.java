@@ -1,6 +1,7 @@
 package dev.roomlog.loadtest;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,8 +40,21 @@ public interface ChatProtocol {
     /** The server is ready for actions on this connection (Roomlog: {@code connected}). */
     record Ready() implements Incoming {}
 
-    /** The answer to createRoom or joinRoom. */
-    record RoomJoined(String roomId, String requestId) implements Incoming {}
+    /**
+     * The answer to createRoom or joinRoom, with the texts of the room's recent messages that
+     * the answer carries, oldest first (Roomlog's {@code joined.history}; empty when the server
+     * sends none). The reconnect scenario checks them for messages lost across a drop.
+     */
+    record RoomJoined(String roomId, String requestId, List<String> history) implements Incoming {
+      public RoomJoined {
+        history = history == null ? List.of() : List.copyOf(history);
+      }
+
+      /** An answer without history (a createRoom, or a server that sends none). */
+      public RoomJoined(String roomId, String requestId) {
+        this(roomId, requestId, List.of());
+      }
+    }
 
     /** A chat message in a room, with the text as sent (and the sender's requestId, if echoed). */
     record Message(String roomId, String text, String requestId) implements Incoming {}

@@ -1,0 +1,112 @@
+package dev.roomlog.loadtest;
+
+import java.time.Duration;
+
+/**
+ * One run's settings, complete and checked: the constructor fails with the flag's name on a bad
+ * value; the {@code ...OrDefault} helpers give the scenario's default for a flag not given.
+ *
+ * @param duration the measured window (connections: how long connections are held)
+ * @param warmup sending before the measured window, not measured
+ * @param rate messages per second, all senders together
+ * @param messagesPerRoom reconnect: messages each room gets before the drop
+ * @param serverPid connections: the server JVM whose heap is measured, or null
+ */
+record LoadTestConfig(
+    Scenario scenario,
+    String host,
+    int port,
+    String protocol,
+    String apiKey,
+    Duration duration,
+    Duration warmup,
+    double rate,
+    int connections,
+    int roomSize,
+    int sourceAddresses,
+    double connectRate,
+    double setupRate,
+    Duration connectTimeout,
+    Duration drainTimeout,
+    int messageSize,
+    int messagesPerRoom,
+    Long serverPid,
+    int ioThreads) {
+
+  /** Roomlog's default history window (docs/PROTOCOL.md): what a rejoin gets back at most. */
+  static final int HISTORY_WINDOW = 50;
+
+  LoadTestConfig {
+    positive("--duration", duration);
+    if (warmup.isNegative()) {
+      throw new IllegalArgumentException("--warmup must not be negative, got " + Durations.format(warmup));
+    }
+    if (scenario.defaultRate > 0 && !(rate > 0)) {
+      throw new IllegalArgumentException("--rate must be a positive number of messages per second, got " + rate);
+    }
+    if (connections < 1) {
+      throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
+    }
+    if (roomSize < 1 || roomSize > connections) {
+      throw new IllegalArgumentException("--room-size must be 1.." + connections + " (--connections), got " + roomSize);
+    }
+    if (scenario == Scenario.CHAT || scenario == Scenario.RECONNECT || scenario == Scenario.FANOUT) {
+      // RoomPlan says the same; said here too so that the error comes before any connection.
+      new RoomPlan(connections, roomSize, scenario == Scenario.FANOUT);
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("--target: port must be 1..65535, got " + port);
+    }
+    if (!(connectRate > 0)) {
+      throw new IllegalArgumentException("--connect-rate must be positive, got " + connectRate);
+    }
+    if (!(setupRate > 0)) {
+      throw new IllegalArgumentException("--setup-rate must be positive, got " + setupRate);
+    }
+    positive("--connect-timeout", connectTimeout);
+    positive("--drain-timeout", drainTimeout);
+    if (messageSize < 1 || messageSize > MessageText.MAX_LENGTH) {
+      throw new IllegalArgumentException("--message-size must be 1.." + MessageText.MAX_LENGTH + ", got " + messageSize);
+    }
+    if (messagesPerRoom < 1 || messagesPerRoom > HISTORY_WINDOW) {
+      throw new IllegalArgumentException(
+          "--messages-per-room must be 1.." + HISTORY_WINDOW
+              + " (a rejoin gets back at most the last " + HISTORY_WINDOW + "), got " + messagesPerRoom);
+    }
+    if (ioThreads < 1) {
+      throw new IllegalArgumentException("--io-threads must be at least 1, got " + ioThreads);
+    }
+    ProtocolRegistry.create(protocol, apiKey);
+  }
+
+  private static void positive(String flag, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(flag + " must be more than 0, got " + Durations.format(d));
+    }
+  }
+
+  /** {@code --rate} for the scenario, or its default. */
+  static double rateOrDefault(Scenario s, Double rate) {
+    return rate != null ? rate : s.defaultRate;
+  }
+
+  static int connectionsOrDefault(Scenario s, Integer connections) {
+    return connections != null ? connections : s.defaultConnections;
+  }
+
+  /** 0 in the scenario's defaults means one room of every connection (fanout). */
+  static int roomSizeOrDefault(Scenario s, Integer roomSize, int connections) {
+    if (roomSize != null) {
+      return roomSize;
+    }
+    return s.defaultRoomSize == 0 ? connections : Math.min(s.defaultRoomSize, connections);
+  }
+
+  ChatProtocol chatProtocol() {
+    return ProtocolRegistry.create(protocol, apiKey);
+  }
+
+  String target() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+}

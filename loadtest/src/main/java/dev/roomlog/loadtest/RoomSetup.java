@@ -1,0 +1,165 @@
+package dev.roomlog.loadtest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
+
+/**
+ * Puts connections into their rooms: slot 0 of each room creates it, then the others join.
+ * Requests go out on an open loop at the setup rate. One the server refuses for load (429,
+ * 503) is retried after a growing pause, a few times; each refusal is still counted, as
+ * {@code setup <status> <code>}. Anything else, or a request still unanswered at the deadline,
+ * fails the run: without its rooms a scenario measures nothing.
+ *
+ * <p>Thread-safe: requests go out from the calling thread, answers arrive on event loops
+ * ({@link #onAnswer}), retries go out from a timer thread.
+ */
+final class RoomSetup implements AutoCloseable {
+  /** A connection's room answer, and when it arrived. */
+  record Joined(ChatProtocol.Incoming.RoomJoined answer, long atNanos) {}
+
+  private static final int MAX_ATTEMPTS = 6;
+  private static final long FIRST_BACKOFF_MILLIS = 100;
+
+  private record Request(WsConnection connection, boolean create, int attempt, CompletableFuture<Joined> answer) {}
+
+  private final ChatProtocol protocol;
+  private final RoomPlan plan;
+  private final String runId;
+  private final double ratePerSecond;
+  private final Duration timeout;
+  private final ErrorCounts errors;
+  private final Map<String, Request> pending = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService retries =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "room-setup-retries");
+            t.setDaemon(true);
+            return t;
+          });
+
+  RoomSetup(ChatProtocol protocol, RoomPlan plan, String runId, double ratePerSecond, Duration timeout, ErrorCounts errors) {
+    this.protocol = protocol;
+    this.plan = plan;
+    this.runId = runId;
+    this.ratePerSecond = ratePerSecond;
+    this.timeout = timeout;
+    this.errors = errors;
+  }
+
+  /** Slot 0 of every room creates it; returns the answers by connection index. */
+  Map<Integer, Joined> createRooms(List<WsConnection> connections) throws InterruptedException {
+    return run(connections, c -> plan.slotOf(c) == 0, true);
+  }
+
+  /** The chosen connections join their rooms; returns the answers by connection index. */
+  Map<Integer, Joined> joinRooms(List<WsConnection> connections, IntPredicate which) throws InterruptedException {
+    return run(connections, which, false);
+  }
+
+  private Map<Integer, Joined> run(List<WsConnection> connections, IntPredicate which, boolean create)
+      throws InterruptedException {
+    List<WsConnection> chosen = new ArrayList<>();
+    for (WsConnection c : connections) {
+      if (which.test(c.index())) {
+        chosen.add(c);
+      }
+    }
+    Map<Integer, CompletableFuture<Joined>> answers = new TreeMap<>();
+    OpenLoopSchedule schedule = new OpenLoopSchedule(System.nanoTime(), ratePerSecond, chosen.size());
+    OpenLoopSender.realTime()
+        .run(
+            schedule,
+            (k, due) -> {
+              WsConnection c = chosen.get((int) k);
+              CompletableFuture<Joined> answer = new CompletableFuture<>();
+              answers.put(c.index(), answer);
+              send(new Request(c, create, 1, answer));
+            },
+            () -> Thread.currentThread().isInterrupted());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<Integer, Joined> joined = new TreeMap<>();
+    Map<String, Integer> failures = new TreeMap<>();
+    for (Map.Entry<Integer, CompletableFuture<Joined>> e : answers.entrySet()) {
+      try {
+        joined.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      } catch (TimeoutException ex) {
+        failures.merge("no answer within " + Durations.format(timeout), 1, Integer::sum);
+      } catch (ExecutionException ex) {
+        failures.merge(ex.getCause().getMessage(), 1, Integer::sum);
+      }
+    }
+    pending.clear();
+    if (!failures.isEmpty()) {
+      throw new RunFailed(
+          (create ? "creating rooms: " : "joining rooms: ")
+              + (answers.size() - joined.size()) + " of " + answers.size() + " failed " + failures
+              + "; the server's limits (connectionRatePerSecond, apiKeyRatePerSecond, maxInFlightActions)"
+              + " may need raising, or --setup-rate lowering");
+    }
+    return joined;
+  }
+
+  private void send(Request r) {
+    int c = r.connection().index();
+    String requestId = "s" + c + "." + r.attempt();
+    String roomId = RoomPlan.roomId(runId, plan.roomOf(c));
+    String username = RoomPlan.username(c);
+    pending.put(requestId, r);
+    try {
+      r.connection()
+          .send(r.create() ? protocol.createRoom(roomId, username, requestId) : protocol.joinRoom(roomId, username, requestId));
+    } catch (IllegalStateException notOpen) {
+      pending.remove(requestId);
+      r.answer().completeExceptionally(new RunFailed("connection not open"));
+    }
+  }
+
+  /**
+   * Takes the answer to a setup request, if this is one.
+   *
+   * @return true if the frame answered a setup request
+   */
+  boolean onAnswer(ChatProtocol.Incoming in, long receivedNanos) {
+    if (in instanceof ChatProtocol.Incoming.RoomJoined j) {
+      Request r = j.requestId() == null ? null : pending.remove(j.requestId());
+      if (r == null) {
+        return false;
+      }
+      r.answer().complete(new Joined(j, receivedNanos));
+      return true;
+    }
+    if (in instanceof ChatProtocol.Incoming.Error e) {
+      Request r = e.requestId() == null ? null : pending.remove(e.requestId());
+      if (r == null) {
+        return false;
+      }
+      String kind = ErrorCounts.frame(e.status(), e.code());
+      errors.add("setup " + kind);
+      if ((e.status() == 429 || e.status() == 503) && r.attempt() < MAX_ATTEMPTS) {
+        long backoff = FIRST_BACKOFF_MILLIS << (r.attempt() - 1);
+        Request again = new Request(r.connection(), r.create(), r.attempt() + 1, r.answer());
+        retries.schedule(() -> send(again), backoff, TimeUnit.MILLISECONDS);
+      } else {
+        r.answer().completeExceptionally(new RunFailed(kind));
+      }
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    retries.shutdownNow();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.roomlog.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roomlog.loadtest.MessageLedger.Receipt;
+import org.junit.jupiter.api.Test;
+
+class MessageLedgerTest {
+  private final MessageLedger ledger = new MessageLedger();
+
+  @Test
+  void eachMemberGetsAMessageOnceAndTheLastCompletesIt() {
+    ledger.sent(0, 1_000, 3, 1, true);
+    Receipt other = ledger.received(0, 0, 5_000);
+    assertEquals(new Receipt.First(4_000, false, true, false), other);
+    Receipt own = ledger.received(0, 1, 6_000);
+    assertEquals(new Receipt.First(5_000, true, true, false), own, "the sender's copy is its ack");
+    Receipt last = ledger.received(0, 2, 9_000);
+    assertEquals(new Receipt.First(8_000, false, true, true), last);
+    assertEquals(0, ledger.pendingCount());
+  }
+
+  @Test
+  void aSecondCopyForTheSameMemberIsADuplicateBeforeAndAfterCompletion() {
+    ledger.sent(0, 0, 2, 0, true);
+    ledger.received(0, 0, 1);
+    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 0, 2));
+    ledger.received(0, 1, 3);
+    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "complete, and still a duplicate");
+  }
+
+  @Test
+  void aMessageNeverSentIsUnknown() {
+    ledger.sent(0, 0, 2, 0, true);
+    assertInstanceOf(Receipt.Unknown.class, ledger.received(99, 0, 1));
+    assertInstanceOf(Receipt.Unknown.class, ledger.received(0, 5, 1), "no such member");
+  }
+
+  @Test
+  void warmUpMessagesAreCountedButNotMeasured() {
+    ledger.sent(0, 0, 1, 0, false);
+    assertEquals(new Receipt.First(10, true, false, true), ledger.received(0, 0, 10));
+  }
+
+  @Test
+  void aRefusedMessageIsNotWaitedForAndALateCopyOfItIsNotADuplicate() {
+    ledger.sent(0, 0, 2, 0, true);
+    assertTrue(ledger.refused(0));
+    assertFalse(ledger.refused(0), "only once");
+    assertEquals(new MessageLedger.Outstanding(0, 0), ledger.outstanding());
+    assertInstanceOf(Receipt.AfterRefusal.class, ledger.received(0, 1, 5));
+  }
+
+  @Test
+  void whatNeverArrivesIsOutstandingByMessageAndByMissingCopy() {
+    ledger.sent(0, 0, 10, 0, true);
+    ledger.sent(1, 0, 10, 0, true);
+    ledger.sent(2, 0, 10, 0, true);
+    for (int slot = 0; slot < 10; slot++) {
+      ledger.received(0, slot, 1);
+    }
+    ledger.received(1, 0, 1);
+    assertEquals(new MessageLedger.Outstanding(2, 9 + 10), ledger.outstanding());
+  }
+
+  @Test
+  void waitingForNonePendingEndsWhenTheLastCopyArrivesOrAtTheDeadline() throws Exception {
+    ledger.sent(0, 0, 1, 0, true);
+    assertFalse(ledger.awaitNonePending(System.nanoTime()), "past the deadline at once");
+    Thread receiver = new Thread(() -> ledger.received(0, 0, 1));
+    receiver.start();
+    assertTrue(ledger.awaitNonePending(System.nanoTime() + 30_000_000_000L));
+    receiver.join();
+  }
+}
