@@ -20,6 +20,8 @@ final class ProtocolRegistry {
     Map<String, Function<String, ChatProtocol>> m = new LinkedHashMap<>();
     // Roomlog itself, and the bare Netty broadcast baseline, which speaks the same frames.
     m.put(RoomlogProtocol.NAME, RoomlogProtocol::new);
+    // The Socket.IO peer (bench/socketio/server.js), over Engine.IO v4; it takes no API key.
+    m.put("socketio", apiKey -> new SocketIoProtocol());
     return Collections.unmodifiableMap(m);
   }
 
