@@ -5,16 +5,19 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -73,23 +76,63 @@ public final class ConnectionRegistry {
   public void deliver(List<String> connectionIds, String frameJson) {
     ByteBuf encoded = ByteBufUtil.writeUtf8(allocator, frameJson);
     try {
+      // One task per event loop, not one per recipient: a frame for a room of 1000 would
+      // otherwise cost 1000 cross-thread handoffs and 1000 separate flushes.
+      Map<EventLoop, List<Recipient>> byLoop = new HashMap<>();
       for (String connectionId : connectionIds) {
         Channel channel = channels.get(connectionId);
         if (channel == null) {
           unknownRecipients.increment();
           continue;
         }
-        if (!channel.isWritable()) {
-          cutOffSlowClient(connectionId, channel);
-          continue;
-        }
-        channel.writeAndFlush(new TextWebSocketFrame(encoded.retainedDuplicate()));
-        framesWritten.increment();
+        byLoop.computeIfAbsent(channel.eventLoop(), loop -> new ArrayList<>())
+            .add(new Recipient(connectionId, channel));
+      }
+      for (Map.Entry<EventLoop, List<Recipient>> entry : byLoop.entrySet()) {
+        writeOnLoop(entry.getKey(), entry.getValue(), encoded.retainedDuplicate());
       }
     } finally {
       encoded.release();
     }
   }
+
+  private record Recipient(String connectionId, Channel channel) {}
+
+  /** Writes one frame to each recipient and then flushes them, on their event loop; owns {@code frame}. */
+  private void writeOnLoop(EventLoop loop, List<Recipient> recipients, ByteBuf frame) {
+    Runnable write =
+        () -> {
+          try {
+            for (Recipient r : recipients) {
+              if (!r.channel().isWritable()) {
+                if (r.channel().isActive()) {
+                  cutOffSlowClient(r.connectionId(), r.channel());
+                }
+                continue;
+              }
+              r.channel()
+                  .write(new TextWebSocketFrame(frame.retainedDuplicate()), r.channel().voidPromise());
+              framesWritten.increment();
+            }
+            for (Recipient r : recipients) {
+              r.channel().flush();
+            }
+          } finally {
+            frame.release();
+          }
+        };
+    if (loop.inEventLoop()) {
+      write.run();
+      return;
+    }
+    try {
+      loop.execute(write);
+    } catch (RejectedExecutionException e) {
+      // The loop is shutting down with its channels: nobody is left to read the frame.
+      frame.release();
+    }
+  }
+
 
   /** How many connections are open on this node. */
   public int size() {

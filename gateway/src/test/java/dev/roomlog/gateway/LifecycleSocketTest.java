@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.EOFException;
 import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import java.io.IOException;
 import java.net.URI;
@@ -167,11 +168,16 @@ class LifecycleSocketTest {
 
       assertEquals(1, registry.slowClientsCut());
       await().atMost(DEADLINE).until(() -> registry.size() == 0);
-      // What reached the kernel before the cut is still readable; then the socket ends. The
+      // What reached the kernel before the cut is still readable; then the socket ends, possibly
+      // in the middle of a frame (the server does not wait for a stalled reader to drain). The
       // close frame is there too unless it was stuck behind the backlog when the socket closed.
       Frame last = null;
-      for (Frame f; (f = stalled.readFrame()) != null; ) {
-        last = f;
+      try {
+        for (Frame f; (f = stalled.readFrame()) != null; ) {
+          last = f;
+        }
+      } catch (EOFException truncated) {
+        last = null;
       }
       if (last != null && last.opcode() == Frame.CLOSE) {
         assertEquals(1013, last.closeCode());
