@@ -123,6 +123,10 @@ public final class RoomTopology {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs());
+    // A stream thread commits only between polls, and an idle poll blocks for poll.ms (100 ms
+    // by default): with a shorter commit interval, a record processed just before an idle poll
+    // would wait for that poll, not for the commit interval, before its transaction commits.
+    p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, s.commitIntervalMs()));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
     // Log and skip a WAL record we cannot read. Kafka Streams 4.1.1 has no dead-letter-queue
     // setting (KIP-1034's errors.dead.letter.queue.topic.name is not in this release), so

@@ -22,7 +22,7 @@ class ProcessorSettingsTest {
     ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
     assertEquals("roomlog-processor", s.applicationId());
     assertEquals(50, s.historySize());
-    assertEquals(100, s.commitIntervalMs());
+    assertEquals(10, s.commitIntervalMs());
     assertEquals(-1, s.replicationFactor());
     assertEquals(TopicSet.DEFAULT, s.topics());
   }

@@ -21,7 +21,7 @@ final class ProcessorOptions {
 
   @Option(
       names = "--commit-interval-ms",
-      defaultValue = "${env:ROOMLOG_COMMIT_INTERVAL_MS:-100}",
+      defaultValue = "${env:ROOMLOG_COMMIT_INTERVAL_MS:-10}",
       description = "Exactly-once commit interval; bounds the latency of every answer (env ROOMLOG_COMMIT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
   long commitIntervalMs;
 
