@@ -13,7 +13,7 @@
 #   --commit-interval-ms N  the processor's exactly-once commit interval (default: roomlog dev's)
 #   --fanout-rate N         messages/s to the room of 1000 (default 120: 120,000 deliveries/s offered)
 #   --dev-arg ARG           one more argument for `roomlog dev`, e.g. --dev-arg --set
-#                           --dev-arg roomlog.gateway.lingerMs=5 (repeatable)
+#                           --dev-arg roomlog.gateway.maxPingsPerSecond=20 (repeatable)
 #
 # Everything listens on loopback; every process the script starts is stopped at the end (by pid),
 # whatever happens. Raw results go to bench/results/ (gitignored, emptied at the start), logs to
