@@ -2,7 +2,10 @@ package dev.roomlog.processor;
 
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,21 @@ public final class RoomProcessor implements AutoCloseable {
   /** The Kafka Streams state, for health checks and logs. */
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /**
+   * The {@value RoomTopology#ROOMS_STORE} store of this client, read-only, through Kafka Streams'
+   * interactive queries: roomId to the room's state. For tests and diagnostics, e.g. comparing
+   * the live state with a replay of the write-ahead log into another application id. The
+   * values' type ({@code RoomState}) is package-private: callers see plain objects, equal when
+   * the states are equal, which {@code Json.MAPPER} turns into {@code roomId}, {@code lastSeq},
+   * {@code members} and {@code recent}. Only the rooms of this client's tasks are visible; the
+   * store throws {@code InvalidStateStoreException} while the client is not RUNNING.
+   */
+  public ReadOnlyKeyValueStore<String, Object> rooms() {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            RoomTopology.ROOMS_STORE, QueryableStoreTypes.<String, Object>keyValueStore()));
   }
 
   /** Stops within {@link #CLOSE_TIMEOUT}. */

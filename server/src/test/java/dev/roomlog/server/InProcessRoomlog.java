@@ -86,6 +86,16 @@ final class InProcessRoomlog implements AutoCloseable {
     return gatewayId;
   }
 
+  /** The processor's Kafka Streams application id, which is also its consumer group. */
+  String applicationId() {
+    return applicationId;
+  }
+
+  /** The running room processor; null between {@link #stopProcessor} and a restart. */
+  RoomProcessor processor() {
+    return processor;
+  }
+
   void stopProcessor() {
     processor.close();
     processor = null;
