@@ -102,6 +102,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private Properties brokerProperties() {
+    return singleNodeProperties(logDir, port, controllerPort);
+  }
+
+  /**
+   * The configuration of a one-node KRaft broker (broker and controller in one) on 127.0.0.1,
+   * node id 1. Public so that a broker run in a JVM of its own (the fault tests' {@code
+   * KafkaBrokerProcess}) uses exactly the settings of this one, plus its own.
+   */
+  public static Properties singleNodeProperties(Path logDir, int port, int controllerPort) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", String.valueOf(NODE_ID));

@@ -38,7 +38,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "127.0.0.1:8080", description = "host:port of the server's WebSocket (default ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--protocol", defaultValue = "roomlog", description = "How to speak to the server: roomlog (default ${DEFAULT-VALUE}).")
+  @Option(names = "--protocol", defaultValue = "roomlog", description = "How to speak to the server: roomlog (Roomlog and the bare Netty baseline) or socketio (the Socket.IO peer) (default ${DEFAULT-VALUE}).")
   String protocol;
 
   @Option(names = "--api-key", defaultValue = "${env:ROOMLOG_API_KEY}", description = "Sent as x-api-key on each upgrade (env ROOMLOG_API_KEY).")

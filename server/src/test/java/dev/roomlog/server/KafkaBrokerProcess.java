@@ -2,6 +2,7 @@ package dev.roomlog.server;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -50,7 +51,6 @@ import org.slf4j.LoggerFactory;
 final class KafkaBrokerProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
   private static final String HOST = "127.0.0.1";
-  private static final int NODE_ID = 1;
   private static final Duration START_DEADLINE = Duration.ofSeconds(60);
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
   private static final String JAVA =
@@ -196,28 +196,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   private Path writeConfig() throws IOException {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(NODE_ID));
-    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put(
-        "listeners",
-        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("log.dirs", dataDir.toString());
-    // One node: every internal topic must fit on it, including the transaction log that
-    // exactly-once processing writes to. Few partitions: creating them is most of the cost.
-    p.put("offsets.topic.replication.factor", "1");
-    p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("group.initial.rebalance.delay.ms", "0");
+    // The embedded broker's settings, so both kinds of test broker behave alike.
+    Properties p = EmbeddedKafkaBroker.singleNodeProperties(dataDir, port, controllerPort);
     // After a SIGKILL the controller (restored from its log) still holds the dead broker's
     // registration and refuses the new one until that session expires: 9 s by default, which
     // made a restart take 13 s instead of 4. The flip side: a pause longer than the session
@@ -225,10 +205,6 @@ final class KafkaBrokerProcess implements AutoCloseable {
     // heartbeat, as a real broker frozen past its session would be.
     p.put("broker.session.timeout.ms", "2000");
     p.put("broker.heartbeat.interval.ms", "500");
-    // Tests create their topics explicitly; a typo must fail, not create a topic.
-    p.put("auto.create.topics.enable", "false");
-    // The default is a 128 MiB on-heap buffer, a quarter of the heap we give the broker.
-    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
     Path config = dir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(config)) {
       p.store(out, "written by KafkaBrokerProcess");
