@@ -45,6 +45,7 @@ final class ActionIntake {
   private final InFlightLimiter inFlight;
   private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
+  private final String gatewayInstance;
 
   /**
    * @param clock the time of records, and of the rate limits (tests move it by hand)
@@ -58,6 +59,7 @@ final class ActionIntake {
         new InFlightLimiter(
             settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
     this.nanoTime = () -> epochNanos(clock.instant());
+    this.gatewayInstance = ids.get();
   }
 
   /**
@@ -138,6 +140,14 @@ final class ActionIntake {
 
   String gatewayId() {
     return settings.gatewayId();
+  }
+
+  /**
+   * This run of the gateway: new at every start, stamped on every record, so the processor can
+   * tell the members of a crashed run from those of the restarted one under the same gatewayId.
+   */
+  String gatewayInstance() {
+    return gatewayInstance;
   }
 
   WalAppender wal() {

@@ -9,6 +9,7 @@ import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.ActionParser;
 import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ErrorCode;
@@ -146,9 +147,13 @@ final class Connection {
       replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
-    WalRecord record =
-        new WalRecord(
-            action, context(ActionIntake.routeKey(action), EventType.MESSAGE, receivedAt));
+    RequestContext context =
+        context(ActionIntake.routeKey(action), EventType.MESSAGE, receivedAt);
+    if (action instanceof Action.CreateRoom create && create.roomId() == null) {
+      // The log names every room: the processor reads it by room, so the id is decided here.
+      action = create.withRoomId(RoomIds.forCreate(create, context.requestId()));
+    }
+    WalRecord record = new WalRecord(action, context);
     boolean accepted =
         intake
             .wal()
@@ -226,7 +231,8 @@ final class Connection {
         requestTime,
         intake.newRequestId(),
         identity,
-        intake.gatewayId());
+        intake.gatewayId(),
+        intake.gatewayInstance());
   }
 
   /**

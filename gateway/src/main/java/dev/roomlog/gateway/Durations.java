@@ -6,12 +6,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads durations written as operators write them: {@code 500ms}, {@code 10s}, {@code 10m}, {@code 2h}. */
-final class Durations {
+public final class Durations {
   private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
-  static Duration parse(String setting, String text) {
+  public static Duration parse(String setting, String text) {
     Matcher m = FORM.matcher(text.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new IllegalArgumentException(

@@ -159,6 +159,14 @@ public final class GatewayServer implements AutoCloseable {
     log.info("gateway {} stopped; closed {} connections", settings.gatewayId(), open);
   }
 
+  /**
+   * This run of the gateway, stamped on every record it writes; a {@link GatewayHeartbeat}
+   * must beat with it.
+   */
+  public String gatewayInstance() {
+    return intake.gatewayInstance();
+  }
+
   /** The open-connection counts behind the 503 refusals; null before {@link #start()}. */
   synchronized ConnectionLimiter connectionLimiter() {
     return handshakePolicy == null ? null : handshakePolicy.limiter();

@@ -110,6 +110,13 @@ public final class GatewaySettings {
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
   public static final String PONG_TIMEOUT = P + "pongTimeout";
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How often the gateway writes a heartbeat to every partition of the log. The processor's
+   * gatewayTimeout (default 15 s) must be several of these: a gateway silent that long loses
+   * its members.
+   */
+  public static final String HEARTBEAT_INTERVAL = P + "heartbeatInterval";
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
 
   /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
   public static final List<String> PROPERTY_NAMES =
@@ -121,7 +128,8 @@ public final class GatewaySettings {
           LOG_WRITE_TIMEOUT, CONNECTION_RATE, CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST,
           FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
           MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION, PERMESSAGE_DEFLATE,
-          HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT);
+          HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT,
+          HEARTBEAT_INTERVAL);
 
   /**
    * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is
@@ -165,6 +173,7 @@ public final class GatewaySettings {
   private final Duration maxConnectionAge;
   private final Duration pingInterval;
   private final Duration pongTimeout;
+  private final Duration heartbeatInterval;
 
   private GatewaySettings(Builder b) {
     bindHost = require(BIND_HOST, b.bindHost);
@@ -267,6 +276,7 @@ public final class GatewaySettings {
     maxConnectionAge = positive(MAX_CONNECTION_AGE, b.maxConnectionAge);
     pingInterval = positive(PING_INTERVAL, b.pingInterval);
     pongTimeout = positive(PONG_TIMEOUT, b.pongTimeout);
+    heartbeatInterval = positive(HEARTBEAT_INTERVAL, b.heartbeatInterval);
   }
 
   /** A builder with every default, for these client keys and this node id. */
@@ -330,6 +340,7 @@ public final class GatewaySettings {
     b.maxConnectionAge = r.duration(MAX_CONNECTION_AGE, b.maxConnectionAge);
     b.pingInterval = r.duration(PING_INTERVAL, b.pingInterval);
     b.pongTimeout = r.duration(PONG_TIMEOUT, b.pongTimeout);
+    b.heartbeatInterval = r.duration(HEARTBEAT_INTERVAL, b.heartbeatInterval);
     return b.build();
   }
 
@@ -369,6 +380,7 @@ public final class GatewaySettings {
     b.maxConnectionAge = maxConnectionAge;
     b.pingInterval = pingInterval;
     b.pongTimeout = pongTimeout;
+    b.heartbeatInterval = heartbeatInterval;
     return b;
   }
 
@@ -552,6 +564,11 @@ public final class GatewaySettings {
     return pongTimeout;
   }
 
+  /** How often this gateway tells the processor, on every partition, that it is alive. */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
   @Override
   public String toString() {
     // Never the secrets: settings are logged at start-up.
@@ -595,6 +612,7 @@ public final class GatewaySettings {
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
     private Builder() {}
 
@@ -756,6 +774,11 @@ public final class GatewaySettings {
 
     public Builder pongTimeout(Duration v) {
       pongTimeout = v;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration v) {
+      heartbeatInterval = v;
       return this;
     }
   }

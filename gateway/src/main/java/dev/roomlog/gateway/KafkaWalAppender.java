@@ -496,8 +496,12 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     }
     WalRecord record = pending.record;
     try {
+      if (record.toEveryPartition()) {
+        sendToEveryPartition(pending);
+        return;
+      }
       producer.send(
-          new ProducerRecord<>(topicName, record.connectionId(), record),
+          new ProducerRecord<>(topicName, record.key(), record),
           (metadata, exception) -> {
             if (exception == null) {
               pending.acknowledged();
@@ -510,6 +514,28 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
       // interrupted wait, or a closed producer. (Timeouts on metadata or buffer space come to
       // the callback instead.)
       pending.failed(e);
+    }
+  }
+
+  /**
+   * Sends one copy of the record to each partition, in partition order, and settles it once:
+   * acknowledged when every copy is, failed at the first copy that fails. Copies already sent
+   * may land either way; a repeated {@code $disconnect} or heartbeat is harmless.
+   */
+  private void sendToEveryPartition(Pending pending) {
+    WalRecord record = pending.record;
+    int partitions = producer.partitionsFor(topicName).size();
+    AtomicInteger unacknowledged = new AtomicInteger(partitions);
+    for (int partition = 0; partition < partitions; partition++) {
+      producer.send(
+          new ProducerRecord<>(topicName, partition, record.key(), record),
+          (metadata, exception) -> {
+            if (exception != null) {
+              pending.failed(exception);
+            } else if (unacknowledged.decrementAndGet() == 0) {
+              pending.acknowledged();
+            }
+          });
     }
   }
 

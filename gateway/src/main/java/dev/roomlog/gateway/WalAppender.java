@@ -3,8 +3,9 @@ package dev.roomlog.gateway;
 import dev.roomlog.protocol.WalRecord;
 
 /**
- * Appends records to the write-ahead log ({@code roomlog.actions}, key = the record's
- * connectionId).
+ * Appends records to the write-ahead log ({@code roomlog.actions}), keyed by {@link
+ * WalRecord#key()} (the room for room actions), or once to every partition when {@link
+ * WalRecord#toEveryPartition()} ({@code $disconnect}, heartbeats).
  *
  * <p>Contract:
  *
@@ -19,7 +20,9 @@ import dev.roomlog.protocol.WalRecord;
  *       thread of the appender: {@link Callback#onAcknowledged()} once Kafka has acknowledged
  *       the record, or {@link Callback#onFailure(Exception)} if it was not acknowledged (the
  *       record may or may not have been written: a send that timed out can still land).
- *   <li>Accepted records of one connection are written in the order they were accepted.
+ *   <li>Accepted records are written in the order they were accepted, per partition: so a
+ *       connection's actions on one room keep their order, and its {@code $disconnect} comes
+ *       after them on every partition.
  * </ul>
  */
 public interface WalAppender {

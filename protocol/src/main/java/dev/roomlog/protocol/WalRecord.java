@@ -28,6 +28,33 @@ public record WalRecord(Action action, RequestContext requestContext) {
     return requestContext.connectionId();
   }
 
+  /**
+   * The record's key in the log. A room action is keyed by its room, so that a room's order is
+   * the log's order: a replay, or a processor catching up after downtime, applies a room's
+   * actions in exactly the order they were first applied. A heartbeat is keyed by its gateway;
+   * {@code $connect} and {@code $disconnect} by their connection.
+   */
+  public String key() {
+    if (action instanceof Action.RoomAction room) {
+      if (room.roomId() == null) {
+        throw new IllegalStateException("a room action must name its room before it is written");
+      }
+      return room.roomId();
+    }
+    if (action instanceof Action.Heartbeat) {
+      return requestContext.gatewayId();
+    }
+    return requestContext.connectionId();
+  }
+
+  /**
+   * Whether the record is written once to every partition of the log rather than to its key's
+   * partition: the facts that concern every room, wherever it lives.
+   */
+  public boolean toEveryPartition() {
+    return action instanceof Action.Disconnect || action instanceof Action.Heartbeat;
+  }
+
   @JsonValue
   ObjectNode toJson() {
     ObjectNode node = Json.MAPPER.valueToTree(action);

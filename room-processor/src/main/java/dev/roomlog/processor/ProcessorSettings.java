@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.TopicSet;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -13,7 +14,13 @@ import java.util.regex.Pattern;
  * @param applicationId the Kafka Streams application id: consumer group, transactional id prefix
  *     and prefix of the internal topics; every processor instance of one deployment shares it
  * @param stateDir where RocksDB keeps the local copies of the state stores
- * @param historySize how many recent messages a room keeps for the {@code joined} frame (0..)
+ * @param historySize how many recent events a room keeps in the processor's state (0..): the
+ *     messages among them are the {@code joined} frame's history, and a resume or a join with
+ *     afterSeq can start anywhere inside them. The full history stays in roomlog.room-events.
+ * @param dedupWindow how long a clientMsgId is remembered: a retry within it is answered with
+ *     the original result and not applied again
+ * @param gatewayTimeout how long a gateway may go without a heartbeat before its members are
+ *     removed from their rooms (as seen on each partition, by the times the gateways stamp)
  * @param commitIntervalMs how often a transaction commits; bounds input-to-output latency
  * @param replicationFactor of the internal topics (repartition, changelogs); -1 = broker default
  * @param topics the write-ahead log and the two output topics
@@ -23,23 +30,34 @@ public record ProcessorSettings(
     String applicationId,
     Path stateDir,
     int historySize,
+    Duration dedupWindow,
+    Duration gatewayTimeout,
     long commitIntervalMs,
     int replicationFactor,
     TopicSet topics) {
 
   public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
-  public static final int DEFAULT_HISTORY_SIZE = 50;
+  public static final int DEFAULT_HISTORY_SIZE = 100;
   /**
-   * Exactly-once output becomes visible at commit, and an answer waits for two commits (the
-   * connection stage's and the room stage's). Measured on 2 cores, chat in rooms of 10 at 500
-   * messages/s, end to end p50/p99: 196/356 ms at 100 ms, 70/161 at 20, 43/94 at 10, 45/190
-   * at 5 (commits start to cost more CPU than they save). See docs/BENCHMARKS.md.
+   * Long enough to cover a client's retries through a gateway crash and a reconnect, with a
+   * wide margin; the dedup store holds every clientMsgId sent in this window (see
+   * docs/OPERATIONS.md for its disk cost).
+   */
+  public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(1);
+  /** Five missed heartbeats at the gateway's default interval of 3 s. */
+  public static final Duration DEFAULT_GATEWAY_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * Exactly-once output becomes visible at commit, so an answer waits for the room stage's
+   * commit. Measured on 2 cores with the earlier two-stage topology (two commits per answer),
+   * chat in rooms of 10 at 500 messages/s, end to end p50/p99: 196/356 ms at 100 ms, 70/161 at
+   * 20, 43/94 at 10, 45/190 at 5 (commits start to cost more CPU than they save). See
+   * docs/BENCHMARKS.md for the current figures.
    */
   public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
   /** -1 lets the broker's default.replication.factor decide. */
   public static final int DEFAULT_REPLICATION_FACTOR = -1;
 
-  /** A room's history travels in every {@code joined} frame; keep that frame bounded. */
+  /** A room's recent events are part of its state record and of joined frames: keep them bounded. */
   public static final int MAX_HISTORY_SIZE = 1_000;
 
   // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
@@ -53,6 +71,10 @@ public record ProcessorSettings(
     Objects.requireNonNull(stateDir, "stateDir must be set: the directory for RocksDB state");
     require(historySize >= 0 && historySize <= MAX_HISTORY_SIZE,
         "historySize", historySize, "0.." + MAX_HISTORY_SIZE);
+    require(dedupWindow != null && dedupWindow.toMillis() >= 1,
+        "dedupWindow", dedupWindow, "at least 1 ms");
+    require(gatewayTimeout != null && gatewayTimeout.toMillis() >= 1,
+        "gatewayTimeout", gatewayTimeout, "at least 1 ms");
     require(commitIntervalMs >= 1, "commitIntervalMs", commitIntervalMs, ">= 1");
     require(replicationFactor == -1 || replicationFactor >= 1,
         "replicationFactor", replicationFactor, "-1 (broker default) or >= 1");
@@ -66,34 +88,39 @@ public record ProcessorSettings(
         DEFAULT_APPLICATION_ID,
         stateDir,
         DEFAULT_HISTORY_SIZE,
+        DEFAULT_DEDUP_WINDOW,
+        DEFAULT_GATEWAY_TIMEOUT,
         DEFAULT_COMMIT_INTERVAL_MS,
         DEFAULT_REPLICATION_FACTOR,
         TopicSet.DEFAULT);
   }
 
   public ProcessorSettings withApplicationId(String value) {
-    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize,
-        commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
   }
 
   public ProcessorSettings withHistorySize(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value,
-        commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
+  }
+
+  public ProcessorSettings withDedupWindow(Duration value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
+  }
+
+  public ProcessorSettings withGatewayTimeout(Duration value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics);
   }
 
   public ProcessorSettings withCommitIntervalMs(long value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
-        value, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics);
   }
 
   public ProcessorSettings withReplicationFactor(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
-        commitIntervalMs, value, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics);
   }
 
   public ProcessorSettings withTopics(TopicSet value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize,
-        commitIntervalMs, replicationFactor, value);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value);
   }
 
   private static void require(boolean ok, String setting, Object value, String expected) {

@@ -1,6 +1,7 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ErrorCode;
@@ -10,10 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Stage 2, keyed by room: the rules of a room, as two pure functions in the shape of Kafka's
- * group coordinator. {@link #decide} turns a command into events and replies without changing
- * anything; {@link #apply} folds one event into the state. The processor stores
- * {@code apply(...apply(state, e1)..., en)}, so the state is always a replay of the events.
+ * The rules of a room, as pure functions in the shape of Kafka's group coordinator. {@link
+ * #decide} turns a client's action into events and replies without changing anything; {@link
+ * #remove} does the same for a member whose connection or gateway is gone; {@link #apply} folds
+ * one event into the state. The processor stores {@code apply(...apply(state, e1)..., en)}, so
+ * the state is always a replay of the events.
  *
  * <p>Time comes from the command ({@code requestTimeEpoch}), never from a clock, so that a
  * replay decides the same thing. Instances are immutable and thread-safe.
@@ -28,24 +30,55 @@ final class RoomLogic {
     this.historySize = historySize;
   }
 
-  Decision decide(RoomState stateOrNull, RoomCommand cmd) {
-    Action action = cmd.action();
-    if (cmd.disconnectLeave()) {
-      return disconnectLeave(stateOrNull, cmd);
-    }
+  /**
+   * What {@code action} does to the room. A createRoom must name its room (the gateway fills
+   * the id in); one from an older log that does not is given the id the gateway would have.
+   */
+  Decision decide(RoomState stateOrNull, Action.RoomAction action, RequestContext ctx) {
     if (action instanceof Action.CreateRoom create) {
-      return create(stateOrNull, cmd, create);
+      return create(stateOrNull, create, ctx);
     }
     if (action instanceof Action.JoinRoom join) {
-      return join(stateOrNull, cmd, join);
+      return join(stateOrNull, join, ctx);
     }
     if (action instanceof Action.SendMessage send) {
-      return send(stateOrNull, cmd, send);
+      return send(stateOrNull, send, ctx);
     }
-    if (action instanceof Action.LeaveRoom) {
-      return leave(stateOrNull, cmd);
+    if (action instanceof Action.LeaveRoom leave) {
+      return leave(stateOrNull, leave, ctx);
+    }
+    if (action instanceof Action.Resume resume) {
+      return resume(stateOrNull, resume, ctx);
     }
     throw new IllegalArgumentException("not a room action: " + action);
+  }
+
+  /**
+   * Takes {@code connectionId} out of the room because its connection closed ({@link
+   * RoomEvent.MemberLeft#DISCONNECTED}: nobody is left to answer) or its gateway was lost
+   * ({@link RoomEvent.MemberLeft#GATEWAY_LOST}: the member is told too, in case its gateway was
+   * only paused and the socket still listens). Nothing happens if it is not a member.
+   */
+  Decision remove(RoomState stateOrNull, String connectionId, String reason, long at) {
+    if (stateOrNull == null) {
+      return Decision.NOTHING;
+    }
+    Optional<RoomState.Member> member = stateOrNull.member(connectionId);
+    if (member.isEmpty()) {
+      return Decision.NOTHING;
+    }
+    RoomEvent.MemberLeft event =
+        new RoomEvent.MemberLeft(
+            stateOrNull.roomId(),
+            stateOrNull.lastSeq() + 1,
+            at,
+            connectionId,
+            member.get().username(),
+            reason);
+    List<Reply> replies = new ArrayList<>();
+    String excluded = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason) ? null : connectionId;
+    toOthers(stateOrNull.members(), excluded, memberLeftFrame(event), replies);
+    return new Decision(List.of(event), replies);
   }
 
   RoomState apply(RoomState stateOrNull, RoomEvent event) {
@@ -54,7 +87,7 @@ final class RoomLogic {
         throw new IllegalStateException("room " + created.roomId() + " is created twice");
       }
       checkSeq(0, event);
-      return new RoomState(created.roomId(), created.seq(), List.of(), List.of());
+      return new RoomState(created.roomId(), created.seq(), List.of(), remember(List.of(), event));
     }
     if (stateOrNull == null) {
       throw new IllegalStateException(
@@ -62,154 +95,264 @@ final class RoomLogic {
     }
     RoomState state = stateOrNull;
     checkSeq(state.lastSeq(), event);
+    List<RoomEvent> recent = remember(state.recent(), event);
     if (event instanceof RoomEvent.MemberJoined joined) {
       List<RoomState.Member> members = new ArrayList<>(state.members());
       members.add(
-          new RoomState.Member(joined.connectionId(), joined.username(), joined.gatewayId()));
-      return new RoomState(state.roomId(), event.seq(), members, state.recent());
+          new RoomState.Member(
+              joined.connectionId(),
+              joined.username(),
+              joined.gatewayId(),
+              joined.gatewayInstance()));
+      return new RoomState(state.roomId(), event.seq(), members, recent);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
       List<RoomState.Member> members = new ArrayList<>(state.members());
       members.removeIf(m -> m.connectionId().equals(left.connectionId()));
-      return new RoomState(state.roomId(), event.seq(), members, state.recent());
+      return new RoomState(state.roomId(), event.seq(), members, recent);
     }
-    if (event instanceof RoomEvent.MessagePosted posted) {
-      List<RoomEvent.MessagePosted> recent = new ArrayList<>(state.recent());
-      recent.add(posted);
-      while (recent.size() > historySize) {
-        recent.remove(0);
-      }
+    if (event instanceof RoomEvent.MessagePosted) {
       return new RoomState(state.roomId(), event.seq(), state.members(), recent);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
 
-  private Decision create(RoomState state, RoomCommand cmd, Action.CreateRoom create) {
-    RequestContext ctx = cmd.requestContext();
+  /** The last {@code historySize} events, {@code event} included. */
+  private List<RoomEvent> remember(List<RoomEvent> recent, RoomEvent event) {
+    if (historySize == 0) {
+      return List.of();
+    }
+    int keep = Math.min(historySize - 1, recent.size());
+    List<RoomEvent> next = new ArrayList<>(keep + 1);
+    next.addAll(recent.subList(recent.size() - keep, recent.size()));
+    next.add(event);
+    return next;
+  }
+
+  private Decision create(RoomState state, Action.CreateRoom create, RequestContext ctx) {
+    String roomId =
+        create.roomId() != null ? create.roomId() : RoomIds.forCreate(create, ctx.requestId());
     if (state != null) {
-      return error(cmd, ErrorCode.ROOM_EXISTS, "room '" + cmd.roomId() + "' already exists");
+      return error(ctx, create, ErrorCode.ROOM_EXISTS, "room '" + roomId + "' already exists");
     }
     long at = ctx.requestTimeEpoch();
     List<RoomEvent> events =
         List.of(
-            new RoomEvent.RoomCreated(cmd.roomId(), 1, at, create.username()),
+            new RoomEvent.RoomCreated(roomId, 1, at, create.username()),
             new RoomEvent.MemberJoined(
-                cmd.roomId(), 2, at, ctx.connectionId(), create.username(), ctx.gatewayId()));
+                roomId,
+                2,
+                at,
+                ctx.connectionId(),
+                create.username(),
+                ctx.gatewayId(),
+                ctx.gatewayInstance()));
     ServerFrame frame =
         new ServerFrame.RoomCreated(
-            cmd.roomId(),
+            roomId,
             2,
             List.of(new ServerFrame.MemberView(ctx.connectionId(), create.username())),
             create.requestId());
-    return new Decision(events, List.of(Reply.to(requester(cmd), frame)));
+    return new Decision(events, List.of(Reply.to(requester(ctx), frame)));
   }
 
-  private Decision join(RoomState state, RoomCommand cmd, Action.JoinRoom join) {
-    RequestContext ctx = cmd.requestContext();
+  private Decision join(RoomState state, Action.JoinRoom join, RequestContext ctx) {
     if (state == null) {
-      return roomNotFound(cmd);
+      return roomNotFound(ctx, join);
     }
     if (state.member(ctx.connectionId()).isPresent()) {
       return error(
-          cmd, ErrorCode.ALREADY_MEMBER, "you are already a member of room '" + cmd.roomId() + "'");
+          ctx,
+          join,
+          ErrorCode.ALREADY_MEMBER,
+          "you are already a member of room '" + join.roomId() + "'");
+    }
+    List<ServerFrame> missed = null;
+    if (join.afterSeq() != null) {
+      Optional<Decision> refused = checkResumable(state, join.afterSeq(), join, ctx);
+      if (refused.isPresent()) {
+        return refused.get();
+      }
+      missed = eventsAfter(state, join.afterSeq());
     }
     long seq = state.lastSeq() + 1;
     long at = ctx.requestTimeEpoch();
     RoomEvent event =
         new RoomEvent.MemberJoined(
-            cmd.roomId(), seq, at, ctx.connectionId(), join.username(), ctx.gatewayId());
+            join.roomId(),
+            seq,
+            at,
+            ctx.connectionId(),
+            join.username(),
+            ctx.gatewayId(),
+            ctx.gatewayInstance());
     List<ServerFrame.MemberView> members = new ArrayList<>(state.memberViews());
     members.add(new ServerFrame.MemberView(ctx.connectionId(), join.username()));
-    List<ServerFrame.Message> history =
-        state.recent().stream().map(m -> messageFrame(m, null)).toList();
+    List<ServerFrame.Message> history = missed == null ? historyOf(state) : null;
     List<Reply> replies = new ArrayList<>();
     replies.add(
         Reply.to(
-            requester(cmd),
-            new ServerFrame.Joined(cmd.roomId(), seq, members, history, join.requestId())));
+            requester(ctx),
+            new ServerFrame.Joined(
+                join.roomId(), seq, members, history, missed, join.requestId())));
     toOthers(
         state.members(),
         ctx.connectionId(),
-        new ServerFrame.MemberJoined(cmd.roomId(), seq, ctx.connectionId(), join.username(), at),
+        new ServerFrame.MemberJoined(join.roomId(), seq, ctx.connectionId(), join.username(), at),
         replies);
     return new Decision(List.of(event), replies);
   }
 
-  private Decision send(RoomState state, RoomCommand cmd, Action.SendMessage send) {
-    RequestContext ctx = cmd.requestContext();
+  private Decision resume(RoomState state, Action.Resume resume, RequestContext ctx) {
     if (state == null) {
-      return roomNotFound(cmd);
+      return roomNotFound(ctx, resume);
+    }
+    if (state.member(ctx.connectionId()).isEmpty()) {
+      return error(
+          ctx,
+          resume,
+          ErrorCode.NOT_MEMBER,
+          "you are not a member of room '"
+              + resume.roomId()
+              + "': join it with afterSeq to catch up instead");
+    }
+    Optional<Decision> refused = checkResumable(state, resume.afterSeq(), resume, ctx);
+    if (refused.isPresent()) {
+      return refused.get();
+    }
+    return Decision.reply(
+        Reply.to(
+            requester(ctx),
+            new ServerFrame.Resumed(
+                resume.roomId(),
+                resume.afterSeq(),
+                state.lastSeq(),
+                eventsAfter(state, resume.afterSeq()),
+                resume.requestId())));
+  }
+
+  /**
+   * Empty when every event after {@code afterSeq} is still kept; otherwise the refusal: 400 for
+   * a seq the room has not reached, 410 with the oldest kept seq and the room as it stands for
+   * one older than the kept window, so that a client never skips events without knowing.
+   */
+  private Optional<Decision> checkResumable(
+      RoomState state, long afterSeq, Action action, RequestContext ctx) {
+    if (afterSeq > state.lastSeq()) {
+      return Optional.of(
+          error(
+              ctx,
+              action,
+              ErrorCode.INVALID_FIELD,
+              "afterSeq "
+                  + afterSeq
+                  + " is ahead of room '"
+                  + state.roomId()
+                  + "', whose latest seq is "
+                  + state.lastSeq()));
+    }
+    long oldest = state.oldestKeptSeq();
+    if (afterSeq >= oldest - 1) {
+      return Optional.empty();
+    }
+    ServerFrame.RoomSnapshot snapshot =
+        new ServerFrame.RoomSnapshot(
+            state.roomId(), state.lastSeq(), state.memberViews(), historyOf(state));
+    ServerFrame.ErrorFrame frame =
+        new ServerFrame.ErrorFrame(
+            ErrorCode.RESUME_TOO_OLD.status(),
+            ErrorCode.RESUME_TOO_OLD.code(),
+            "the room keeps events from seq "
+                + oldest
+                + " on; those after "
+                + afterSeq
+                + " up to "
+                + (oldest - 1)
+                + " are only in the log (roomlog.room-events). Nothing was done: join or"
+                + " resume from seq "
+                + (oldest - 1)
+                + " or later",
+            action.requestId(),
+            null,
+            oldest,
+            snapshot);
+    return Optional.of(Decision.reply(Reply.to(requester(ctx), frame)));
+  }
+
+  private static List<ServerFrame> eventsAfter(RoomState state, long afterSeq) {
+    return state.recent().stream()
+        .filter(e -> e.seq() > afterSeq)
+        .map(RoomLogic::frameOf)
+        .toList();
+  }
+
+  private static List<ServerFrame.Message> historyOf(RoomState state) {
+    return state.recentMessages().stream().map(m -> messageFrame(m, null)).toList();
+  }
+
+  /** An event as the frame its room's members received live. */
+  static ServerFrame frameOf(RoomEvent event) {
+    if (event instanceof RoomEvent.RoomCreated created) {
+      return new ServerFrame.RoomCreated(created.roomId(), created.seq(), List.of(), null);
+    }
+    if (event instanceof RoomEvent.MemberJoined joined) {
+      return new ServerFrame.MemberJoined(
+          joined.roomId(), joined.seq(), joined.connectionId(), joined.username(), joined.at());
+    }
+    if (event instanceof RoomEvent.MemberLeft left) {
+      return memberLeftFrame(left);
+    }
+    if (event instanceof RoomEvent.MessagePosted posted) {
+      return messageFrame(posted, null);
+    }
+    throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
+  }
+
+  private Decision send(RoomState state, Action.SendMessage send, RequestContext ctx) {
+    if (state == null) {
+      return roomNotFound(ctx, send);
     }
     Optional<RoomState.Member> sender = state.member(ctx.connectionId());
     if (sender.isEmpty()) {
-      return notMember(cmd);
-    }
-    String username = sender.get().username();
-    Optional<RoomEvent.MessagePosted> earlier = alreadyPosted(state, username, send.clientMsgId(), send.text());
-    if (earlier.isPresent()) {
-      // A retry (e.g. after a gateway crash): answer it with the original, change nothing.
-      return Decision.reply(
-          Reply.to(requester(cmd), messageFrame(earlier.get(), send.requestId())));
+      return notMember(ctx, send);
     }
     RoomEvent.MessagePosted event =
         new RoomEvent.MessagePosted(
-            cmd.roomId(),
+            send.roomId(),
             state.lastSeq() + 1,
             ctx.requestTimeEpoch(),
             ctx.connectionId(),
-            username,
+            sender.get().username(),
             send.text(),
             send.clientMsgId());
     List<Reply> replies = new ArrayList<>();
-    replies.add(Reply.to(requester(cmd), messageFrame(event, send.requestId())));
+    replies.add(Reply.to(requester(ctx), messageFrame(event, send.requestId())));
     toOthers(state.members(), ctx.connectionId(), messageFrame(event, null), replies);
     return new Decision(List.of(event), replies);
   }
 
-  private Decision leave(RoomState state, RoomCommand cmd) {
-    RequestContext ctx = cmd.requestContext();
+  private Decision leave(RoomState state, Action.LeaveRoom leave, RequestContext ctx) {
     if (state == null) {
-      return roomNotFound(cmd);
+      return roomNotFound(ctx, leave);
     }
     Optional<RoomState.Member> member = state.member(ctx.connectionId());
     if (member.isEmpty()) {
-      return notMember(cmd);
+      return notMember(ctx, leave);
     }
-    RoomEvent.MemberLeft event = memberLeft(state, cmd, member.get(), RoomEvent.MemberLeft.LEFT);
+    RoomEvent.MemberLeft event =
+        new RoomEvent.MemberLeft(
+            leave.roomId(),
+            state.lastSeq() + 1,
+            ctx.requestTimeEpoch(),
+            ctx.connectionId(),
+            member.get().username(),
+            RoomEvent.MemberLeft.LEFT);
     List<Reply> replies = new ArrayList<>();
     replies.add(
         Reply.to(
-            requester(cmd),
-            new ServerFrame.Left(cmd.roomId(), event.seq(), cmd.action().requestId())));
+            requester(ctx), new ServerFrame.Left(leave.roomId(), event.seq(), leave.requestId())));
     toOthers(state.members(), ctx.connectionId(), memberLeftFrame(event), replies);
     return new Decision(List.of(event), replies);
-  }
-
-  /** The socket is gone: no reply and no error, only the others hear about it. */
-  private Decision disconnectLeave(RoomState state, RoomCommand cmd) {
-    if (state == null) {
-      return Decision.NOTHING;
-    }
-    Optional<RoomState.Member> member = state.member(cmd.requestContext().connectionId());
-    if (member.isEmpty()) {
-      return Decision.NOTHING;
-    }
-    RoomEvent.MemberLeft event =
-        memberLeft(state, cmd, member.get(), RoomEvent.MemberLeft.DISCONNECTED);
-    List<Reply> replies = new ArrayList<>();
-    toOthers(state.members(), member.get().connectionId(), memberLeftFrame(event), replies);
-    return new Decision(List.of(event), replies);
-  }
-
-  private static RoomEvent.MemberLeft memberLeft(
-      RoomState state, RoomCommand cmd, RoomState.Member member, String reason) {
-    return new RoomEvent.MemberLeft(
-        cmd.roomId(),
-        state.lastSeq() + 1,
-        cmd.requestContext().requestTimeEpoch(),
-        member.connectionId(),
-        member.username(),
-        reason);
   }
 
   private static ServerFrame.MemberLeft memberLeftFrame(RoomEvent.MemberLeft event) {
@@ -222,7 +365,7 @@ final class RoomLogic {
         event.at());
   }
 
-  private static ServerFrame.Message messageFrame(RoomEvent.MessagePosted m, String requestId) {
+  static ServerFrame.Message messageFrame(RoomEvent.MessagePosted m, String requestId) {
     return new ServerFrame.Message(
         m.roomId(),
         m.seq(),
@@ -234,57 +377,38 @@ final class RoomLogic {
         requestId);
   }
 
-  /**
-   * The message this user already posted with this clientMsgId, if the room still remembers
-   * it. Keyed by username, not connection, because a retry after a gateway crash comes from a
-   * new connection; the text must match too, because usernames are not unique and two people
-   * called alike may pick the same simple ids. Only the last {@code historySize} messages are
-   * remembered.
-   */
-  private static Optional<RoomEvent.MessagePosted> alreadyPosted(
-      RoomState state, String username, String clientMsgId, String text) {
-    if (clientMsgId == null) {
-      return Optional.empty();
-    }
-    return state.recent().stream()
-        .filter(
-            m ->
-                clientMsgId.equals(m.clientMsgId())
-                    && username.equals(m.username())
-                    && text.equals(m.text()))
-        .findFirst();
-  }
-
-  /** Adds one reply with {@code frame} for every member except {@code excluded}, if any. */
+  /** Adds one reply with {@code frame} for every member except {@code excluded} (may be null). */
   private static void toOthers(
       List<RoomState.Member> members, String excluded, ServerFrame frame, List<Reply> replies) {
     List<Recipient> others =
         members.stream()
             .filter(m -> !m.connectionId().equals(excluded))
-            .map(m -> new Recipient(m.connectionId(), m.gatewayId()))
+            .map(RoomState.Member::recipient)
             .toList();
     if (!others.isEmpty()) {
       replies.add(new Reply(frame, others));
     }
   }
 
-  private static Recipient requester(RoomCommand cmd) {
-    return new Recipient(
-        cmd.requestContext().connectionId(), cmd.requestContext().gatewayId());
+  static Recipient requester(RequestContext ctx) {
+    return new Recipient(ctx.connectionId(), ctx.gatewayId());
   }
 
-  private static Decision roomNotFound(RoomCommand cmd) {
-    return error(cmd, ErrorCode.ROOM_NOT_FOUND, "room '" + cmd.roomId() + "' does not exist");
-  }
-
-  private static Decision notMember(RoomCommand cmd) {
+  private static Decision roomNotFound(RequestContext ctx, Action.RoomAction action) {
     return error(
-        cmd, ErrorCode.NOT_MEMBER, "you are not a member of room '" + cmd.roomId() + "'");
+        ctx, action, ErrorCode.ROOM_NOT_FOUND, "room '" + action.roomId() + "' does not exist");
   }
 
-  private static Decision error(RoomCommand cmd, ErrorCode code, String message) {
-    return Decision.reply(
-        Reply.to(requester(cmd), code.frame(message, cmd.action().requestId())));
+  private static Decision notMember(RequestContext ctx, Action.RoomAction action) {
+    return error(
+        ctx,
+        action,
+        ErrorCode.NOT_MEMBER,
+        "you are not a member of room '" + action.roomId() + "'");
+  }
+
+  static Decision error(RequestContext ctx, Action action, ErrorCode code, String message) {
+    return Decision.reply(Reply.to(requester(ctx), code.frame(message, action.requestId())));
   }
 
   private static void checkSeq(long lastSeq, RoomEvent event) {

@@ -1,63 +1,221 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.Delivery;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.frame.ErrorCode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The Kafka edge of stage 2: loads the room, runs {@link RoomLogic#decide}, stores the fold of
- * {@link RoomLogic#apply} over the decided events, and forwards the events (key roomId) and the
- * deliveries (key gatewayId). Under exactly-once all of it commits in one transaction with the
- * input offset, so a crash never leaves an event without its state change or vice versa.
+ * The Kafka edge of the room processor: one task per partition of the write-ahead log, which
+ * is keyed by room, so a room's actions arrive in the log's order. For each record it loads
+ * what it needs from the task's stores, runs the pure logic ({@link RoomLogic}, {@link
+ * Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards the room events (key
+ * roomId) and deliveries (key gatewayId). Under exactly-once all of it commits in one
+ * transaction with the input offset, so a crash never leaves an event without its state change
+ * or the reverse. Runs on one stream thread.
+ *
+ * <p>Stores (all of this task's partition):
+ *
+ * <ul>
+ *   <li>{@code rooms}: roomId to {@link RoomState};
+ *   <li>{@code memberships}: "gatewayId NUL connectionId NUL roomId" for every member, so that a
+ *       {@code $disconnect} or a lost gateway finds its rooms by a prefix scan;
+ *   <li>{@code gateways}: gatewayId to {@link GatewayLiveness.Status};
+ *   <li>{@code answers}: the answers to actions with a clientMsgId, for the dedup window.
+ * </ul>
  */
-final class RoomStage implements Processor<String, RoomCommand, String, RoomStage.Output> {
+final class RoomStage implements Processor<String, WalRecord, String, RoomStage.Output> {
 
-  /** What stage 2 emits; the topology splits it into the two output topics. */
+  /** What the stage emits; the topology splits it into the two output topics. */
   sealed interface Output {}
 
   record EventOut(RoomEvent event) implements Output {}
 
   record DeliveryOut(Delivery delivery) implements Output {}
 
+  private static final char SEPARATOR = '\u0000';
+  private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
+
   private final RoomLogic logic;
+  private final GatewayLiveness liveness;
+  private final long dedupWindowMs;
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, RoomState> rooms;
+  private KeyValueStore<String, String> memberships;
+  private KeyValueStore<String, GatewayLiveness.Status> gateways;
+  private WindowStore<String, Idempotency.Remembered> answers;
 
-  RoomStage(RoomLogic logic) {
+  RoomStage(RoomLogic logic, GatewayLiveness liveness, long dedupWindowMs) {
     this.logic = logic;
+    this.liveness = liveness;
+    this.dedupWindowMs = dedupWindowMs;
   }
 
   @Override
   public void init(ProcessorContext<String, Output> context) {
     this.context = context;
     this.rooms = context.getStateStore(RoomTopology.ROOMS_STORE);
+    this.memberships = context.getStateStore(RoomTopology.MEMBERSHIPS_STORE);
+    this.gateways = context.getStateStore(RoomTopology.GATEWAYS_STORE);
+    this.answers = context.getStateStore(RoomTopology.ANSWERS_STORE);
   }
 
   @Override
-  public void process(Record<String, RoomCommand> record) {
-    RoomCommand command = record.value();
-    if (command == null) {
+  public void process(Record<String, WalRecord> record) {
+    WalRecord wal = record.value();
+    if (wal == null) {
+      return; // a tombstone says nothing
+    }
+    RequestContext ctx = wal.requestContext();
+    Action action = wal.action();
+    if (action instanceof Action.Heartbeat) {
+      heartbeat(record, ctx);
+    } else if (action instanceof Action.Disconnect) {
+      removeConnection(record, ctx.gatewayId(), ctx.connectionId(), ctx.requestTimeEpoch());
+    } else if (action instanceof Action.RoomAction roomAction) {
+      roomAction(record, roomAction, ctx);
+    }
+    // $connect changes no room.
+  }
+
+  private void roomAction(Record<String, WalRecord> record, Action.RoomAction action, RequestContext ctx) {
+    GatewayLiveness.ActionVerdict verdict =
+        liveness.onAction(gateways.get(ctx.gatewayId()), ctx.gatewayInstance(), ctx.requestTimeEpoch());
+    verdict.changed().ifPresent(status -> gateways.put(ctx.gatewayId(), status));
+    if (verdict.stale()) {
+      emit(
+          record,
+          null,
+          RoomLogic.error(
+              ctx,
+              action,
+              ErrorCode.STALE_GATEWAY,
+              "gateway '"
+                  + ctx.gatewayId()
+                  + "' has restarted since this action was sent; reconnect and retry with the"
+                  + " same clientMsgId"));
       return;
     }
-    String roomId = command.roomId();
-    RoomState before = rooms.get(roomId);
-    Decision decision = logic.decide(before, command);
+    RoomState before = rooms.get(action.roomId());
+    Optional<String> dedupKey = Idempotency.key(before, action, ctx);
+    long at = ctx.requestTimeEpoch();
+    if (dedupKey.isPresent()) {
+      Optional<Idempotency.Remembered> earlier = remembered(dedupKey.get(), at);
+      if (earlier.isPresent()) {
+        emit(record, before, Idempotency.answerRetry(earlier.get(), action, ctx));
+        return;
+      }
+    }
+    Decision decision = logic.decide(before, action, ctx);
+    emit(record, before, decision);
+    if (dedupKey.isPresent()) {
+      Idempotency.toRemember(decision, action, ctx)
+          .ifPresent(answer -> answers.put(dedupKey.get(), answer, at));
+    }
+  }
+
+  /** The latest answer remembered under {@code key} within the dedup window before {@code at}. */
+  private Optional<Idempotency.Remembered> remembered(String key, long at) {
+    Idempotency.Remembered latest = null;
+    try (WindowStoreIterator<Idempotency.Remembered> found =
+        answers.fetch(key, Instant.ofEpochMilli(Math.max(0, at - dedupWindowMs)), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+      while (found.hasNext()) {
+        latest = found.next().value;
+      }
+    }
+    return Optional.ofNullable(latest);
+  }
+
+  private void heartbeat(Record<String, WalRecord> record, RequestContext ctx) {
+    Map<String, GatewayLiveness.Status> known = new HashMap<>();
+    try (KeyValueIterator<String, GatewayLiveness.Status> all = gateways.all()) {
+      all.forEachRemaining(kv -> known.put(kv.key, kv.value));
+    }
+    GatewayLiveness.Outcome outcome =
+        liveness.onHeartbeat(known, ctx.gatewayId(), ctx.gatewayInstance(), ctx.requestTimeEpoch());
+    outcome.changed().forEach(gateways::put);
+    for (GatewayLiveness.Sweep sweep : outcome.sweeps()) {
+      for (String[] member : members(sweep.gatewayId() + SEPARATOR)) {
+        String connectionId = member[1];
+        String roomId = member[2];
+        RoomState state = rooms.get(roomId);
+        boolean remove =
+            state != null && state.member(connectionId).map(sweep::removes).orElse(false);
+        if (remove) {
+          Decision decision =
+              logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, ctx.requestTimeEpoch());
+          emit(record, state, decision);
+        }
+      }
+    }
+  }
+
+  /** A closed connection leaves every room of this partition it is in. */
+  private void removeConnection(
+      Record<String, WalRecord> record, String gatewayId, String connectionId, long at) {
+    for (String[] member : members(gatewayId + SEPARATOR + connectionId + SEPARATOR)) {
+      RoomState state = rooms.get(member[2]);
+      emit(
+          record,
+          state,
+          logic.remove(state, connectionId, RoomEvent.MemberLeft.DISCONNECTED, at));
+    }
+  }
+
+  /** Membership keys under {@code prefix}, split into {gatewayId, connectionId, roomId}. */
+  private List<String[]> members(String prefix) {
+    List<String[]> found = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
+      it.forEachRemaining(kv -> found.add(kv.key.split(String.valueOf(SEPARATOR), 3)));
+    }
+    return found;
+  }
+
+  /**
+   * Applies the decision's events to the room, stores the room and its memberships, and
+   * forwards the events and deliveries.
+   */
+  private void emit(Record<String, WalRecord> record, RoomState before, Decision decision) {
     RoomState after = before;
     for (RoomEvent event : decision.events()) {
+      if (event instanceof RoomEvent.MemberLeft left && after != null) {
+        after.member(left.connectionId())
+            .ifPresent(m -> memberships.delete(membershipKey(m.gatewayId(), m.connectionId(), left.roomId())));
+      }
       after = logic.apply(after, event);
+      if (event instanceof RoomEvent.MemberJoined joined) {
+        memberships.put(membershipKey(joined.gatewayId(), joined.connectionId(), joined.roomId()), "");
+      }
     }
     if (after != before) {
-      rooms.put(roomId, after);
+      rooms.put(after.roomId(), after);
     }
     for (RoomEvent event : decision.events()) {
-      context.forward(record.withKey(roomId).<Output>withValue(new EventOut(event)));
+      context.forward(record.withKey(event.roomId()).<Output>withValue(new EventOut(event)));
     }
     for (KeyValue<String, Delivery> d : DeliveryRouting.route(decision.replies())) {
       context.forward(record.withKey(d.key).<Output>withValue(new DeliveryOut(d.value)));
     }
+  }
+
+  private static String membershipKey(String gatewayId, String connectionId, String roomId) {
+    return gatewayId + SEPARATOR + connectionId + SEPARATOR + roomId;
   }
 }

@@ -7,17 +7,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One room as stage 2 stores it; it is exactly the fold of {@link RoomLogic#apply} over the
- * room's events, so replaying {@code roomlog.room-events} rebuilds it.
+ * One room as the processor stores it; it is exactly the fold of {@link RoomLogic#apply} over
+ * the room's events, so replaying {@code roomlog.room-events} rebuilds it.
  *
  * @param lastSeq the seq of the room's latest event
- * @param members who is in the room, in join order, with the gateway that holds each one
- * @param recent the latest messages, oldest first, at most the configured history size
+ * @param members who is in the room, in join order, with the gateway (and its run) holding each
+ * @param recent the room's latest events, oldest first, at most the configured history size:
+ *     what a join with afterSeq or a resume can replay from
  */
-record RoomState(
-    String roomId, long lastSeq, List<Member> members, List<RoomEvent.MessagePosted> recent) {
+record RoomState(String roomId, long lastSeq, List<Member> members, List<RoomEvent> recent) {
 
-  record Member(String connectionId, String username, String gatewayId) {
+  /** {@code gatewayInstance} is null for members who joined before instances were recorded. */
+  record Member(String connectionId, String username, String gatewayId, String gatewayInstance) {
     Member {
       Objects.requireNonNull(connectionId, "connectionId");
       Objects.requireNonNull(username, "username");
@@ -26,6 +27,10 @@ record RoomState(
 
     ServerFrame.MemberView view() {
       return new ServerFrame.MemberView(connectionId, username);
+    }
+
+    Recipient recipient() {
+      return new Recipient(connectionId, gatewayId);
     }
   }
 
@@ -41,5 +46,21 @@ record RoomState(
 
   List<ServerFrame.MemberView> memberViews() {
     return members.stream().map(Member::view).toList();
+  }
+
+  /**
+   * The oldest seq a client can still be brought up to date from: a client that saw every event
+   * up to {@code afterSeq} can resume when {@code afterSeq >= oldestKeptSeq() - 1}.
+   */
+  long oldestKeptSeq() {
+    return recent.isEmpty() ? lastSeq + 1 : recent.get(0).seq();
+  }
+
+  /** The recent messages, oldest first: the history a plain join shows. */
+  List<RoomEvent.MessagePosted> recentMessages() {
+    return recent.stream()
+        .filter(RoomEvent.MessagePosted.class::isInstance)
+        .map(RoomEvent.MessagePosted.class::cast)
+        .toList();
   }
 }

@@ -26,7 +26,11 @@ final class GatewayCommand implements Callable<Integer> {
     // Settings first: a bad flag should fail at once, not after waiting for Kafka.
     GatewaySettings settings = gateway.settings(List.of());
     TopicProvisioner.ensureTopics(
-        kafka.bootstrapServers, kafka.topics(), kafka.partitions, kafka.replicationFactor);
+        kafka.bootstrapServers,
+        kafka.topics(),
+        kafka.partitions,
+        kafka.replicationFactor,
+        kafka.roomEventsRetentionMs());
     Stack stack = new Stack();
     // GatewayNode closes what it had started when its own start fails.
     GatewayNode node = stack.push(GatewayNode.start(kafka.bootstrapServers, kafka.topics(), settings));

@@ -5,6 +5,7 @@ import dev.roomlog.delivery.DeliverySettings;
 import dev.roomlog.gateway.ConnectionRegistry;
 import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.GatewayHeartbeat;
 import dev.roomlog.gateway.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import java.time.Clock;
@@ -37,6 +38,11 @@ final class GatewayNode implements AutoCloseable {
               new KafkaWalAppender(bootstrapServers, topics.actions(), settings));
       wal.start();
       server = parts.push(new GatewayServer(settings, wal, registry, Clock.systemUTC()));
+      // The run's first heartbeat goes before any connection's record: it is how the processor
+      // learns that an earlier run of this gateway (a crash) is over and removes its members.
+      parts
+          .push(new GatewayHeartbeat(wal, server, settings, Clock.systemUTC()))
+          .start(settings.logWriteTimeout());
       server.start();
     } catch (RuntimeException e) {
       parts.close();

@@ -1,6 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.gateway.Durations;
 import picocli.CommandLine.Option;
 
 /** Where the Kafka cluster is and how Roomlog's topics are laid out on it. */
@@ -30,11 +31,26 @@ final class KafkaOptions {
       description = "A prefix for every topic name, so several deployments can share a cluster (env ROOMLOG_TOPIC_PREFIX; default none).")
   String topicPrefix;
 
+  @Option(
+      names = "--room-events-retention",
+      defaultValue = "${env:ROOMLOG_ROOM_EVENTS_RETENTION:-forever}",
+      description = "How long roomlog.room-events keeps each room's history: 'forever' or a duration such as 30d; used only when the topic is created (env ROOMLOG_ROOM_EVENTS_RETENTION; default ${DEFAULT-VALUE}).")
+  String roomEventsRetention;
+
+  /** The room-events retention in milliseconds, -1 for forever. */
+  long roomEventsRetentionMs() {
+    if ("forever".equalsIgnoreCase(roomEventsRetention.strip())) {
+      return -1;
+    }
+    return Durations.parse("--room-events-retention", roomEventsRetention).toMillis();
+  }
+
   TopicSet topics() {
     return topicPrefix == null || topicPrefix.isBlank() ? TopicSet.DEFAULT : TopicSet.prefixed(topicPrefix);
   }
 
   void validate() {
+    roomEventsRetentionMs();
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
     }

@@ -26,7 +26,11 @@ final class ProcessorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     kafka.validate();
     TopicProvisioner.ensureTopics(
-        kafka.bootstrapServers, kafka.topics(), kafka.partitions, kafka.replicationFactor);
+        kafka.bootstrapServers,
+        kafka.topics(),
+        kafka.partitions,
+        kafka.replicationFactor,
+        kafka.roomEventsRetentionMs());
     Stack stack = new Stack();
     RoomProcessor rooms =
         stack.push(

@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.Durations;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.protocol.TopicSet;
 import java.nio.file.Path;
@@ -15,9 +16,21 @@ final class ProcessorOptions {
 
   @Option(
       names = "--history-size",
-      defaultValue = "${env:ROOMLOG_HISTORY_SIZE:-50}",
-      description = "Recent messages per room kept for joins (env ROOMLOG_HISTORY_SIZE; default ${DEFAULT-VALUE}).")
+      defaultValue = "${env:ROOMLOG_HISTORY_SIZE:-100}",
+      description = "Recent events per room kept in the processor's state: the history a join shows and how far back a resume can start (env ROOMLOG_HISTORY_SIZE; default ${DEFAULT-VALUE}).")
   int historySize;
+
+  @Option(
+      names = "--dedup-window",
+      defaultValue = "${env:ROOMLOG_DEDUP_WINDOW:-1h}",
+      description = "How long a clientMsgId is remembered: a retry within it is answered with the original result and not applied again (env ROOMLOG_DEDUP_WINDOW; default ${DEFAULT-VALUE}).")
+  String dedupWindow;
+
+  @Option(
+      names = "--gateway-timeout",
+      defaultValue = "${env:ROOMLOG_GATEWAY_TIMEOUT:-15s}",
+      description = "How long a gateway may go without a heartbeat before its members are removed from their rooms (env ROOMLOG_GATEWAY_TIMEOUT; default ${DEFAULT-VALUE}).")
+  String gatewayTimeout;
 
   @Option(
       names = "--commit-interval-ms",
@@ -30,6 +43,8 @@ final class ProcessorOptions {
     return ProcessorSettings.defaults(bootstrapServers, stateDir)
         .withApplicationId(applicationId)
         .withHistorySize(historySize)
+        .withDedupWindow(Durations.parse("--dedup-window", dedupWindow))
+        .withGatewayTimeout(Durations.parse("--gateway-timeout", gatewayTimeout))
         .withCommitIntervalMs(commitIntervalMs)
         .withReplicationFactor(replicationFactor)
         .withTopics(topics);

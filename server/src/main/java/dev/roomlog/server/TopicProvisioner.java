@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * topics are left as they are (an operator may have tuned them), so running it again is safe.
  *
  * <ul>
- *   <li>actions and room-events are kept forever: the first is the write-ahead log, the second
- *       each room's whole history.
+ *   <li>actions are kept forever: it is the write-ahead log. room-events, each room's whole
+ *       history, is kept forever by default ({@code --room-events-retention}).
  *   <li>deliveries are transient (a frame for a socket that is gone is useless), kept one hour.
  * </ul>
  */
@@ -34,6 +34,19 @@ final class TopicProvisioner {
   private TopicProvisioner() {}
 
   static void ensureTopics(String bootstrapServers, TopicSet topics, int partitions, short replicationFactor) {
+    ensureTopics(bootstrapServers, topics, partitions, replicationFactor, -1);
+  }
+
+  /**
+   * @param roomEventsRetentionMs how long room-events keeps history, -1 for forever; the
+   *     processor's recent window is separate (its history size)
+   */
+  static void ensureTopics(
+      String bootstrapServers,
+      TopicSet topics,
+      int partitions,
+      short replicationFactor,
+      long roomEventsRetentionMs) {
     String minInsync = String.valueOf(Math.min(2, replicationFactor));
     Map<String, String> keepForever =
         Map.of(
@@ -43,7 +56,12 @@ final class TopicProvisioner {
     List<NewTopic> wanted =
         List.of(
             new NewTopic(topics.actions().name(), partitions, replicationFactor).configs(keepForever),
-            new NewTopic(topics.roomEvents().name(), partitions, replicationFactor).configs(keepForever),
+            new NewTopic(topics.roomEvents().name(), partitions, replicationFactor)
+                .configs(
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(roomEventsRetentionMs),
+                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync)),
             new NewTopic(topics.deliveries().name(), partitions, replicationFactor)
                 .configs(
                     Map.of(

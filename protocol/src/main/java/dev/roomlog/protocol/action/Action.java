@@ -18,8 +18,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.JoinRoom.class, name = ActionNames.JOIN_ROOM),
   @JsonSubTypes.Type(value = Action.SendMessage.class, name = ActionNames.SEND_MESSAGE),
   @JsonSubTypes.Type(value = Action.LeaveRoom.class, name = ActionNames.LEAVE_ROOM),
+  @JsonSubTypes.Type(value = Action.Resume.class, name = ActionNames.RESUME),
   @JsonSubTypes.Type(value = Action.Connect.class, name = ActionNames.CONNECT),
   @JsonSubTypes.Type(value = Action.Disconnect.class, name = ActionNames.DISCONNECT),
+  @JsonSubTypes.Type(value = Action.Heartbeat.class, name = ActionNames.HEARTBEAT),
 })
 public sealed interface Action {
 
@@ -28,38 +30,88 @@ public sealed interface Action {
     return null;
   }
 
-  /** Creates a room and makes the creator its first member. {@code roomId} is optional. */
-  record CreateRoom(String requestId, String username, String roomId) implements Action {
-    public CreateRoom {
-      Fields.require("username", username);
+  /**
+   * An action addressed to one room. Its WAL record is keyed by {@link #roomId()}, so every
+   * action on a room lands on one partition and the room's order is the log's order.
+   */
+  sealed interface RoomAction extends Action {
+    String roomId();
+
+    /**
+     * The client's id for this action, for idempotent retries; null when it sent none.
+     * {@link Resume} changes nothing and takes none.
+     */
+    default String clientMsgId() {
+      return null;
     }
   }
 
-  record JoinRoom(String requestId, String roomId, String username) implements Action {
+  /**
+   * Creates a room and makes the creator its first member. The client may leave out {@code
+   * roomId}; the gateway then fills one in before the action is written (see {@link RoomIds}),
+   * so that every createRoom in the log names its room.
+   */
+  record CreateRoom(String requestId, String username, String roomId, String clientMsgId)
+      implements RoomAction {
+    public CreateRoom {
+      Fields.require("username", username);
+    }
+
+    public CreateRoom withRoomId(String value) {
+      return new CreateRoom(requestId, username, value, clientMsgId);
+    }
+  }
+
+  /**
+   * Joins a room. With {@code afterSeq}, the answer carries every event after that seq instead
+   * of the recent messages: how a client that reconnects catches up without a gap.
+   */
+  record JoinRoom(
+      String requestId, String roomId, String username, Long afterSeq, String clientMsgId)
+      implements RoomAction {
     public JoinRoom {
       Fields.require("roomId", roomId);
       Fields.require("username", username);
+      Fields.requireNotNegative("afterSeq", afterSeq);
     }
   }
 
   /** {@code clientMsgId} is optional: the client's own id for the message. */
   record SendMessage(String requestId, String roomId, String text, String clientMsgId)
-      implements Action {
+      implements RoomAction {
     public SendMessage {
       Fields.require("roomId", roomId);
       Fields.require("text", text);
     }
   }
 
-  record LeaveRoom(String requestId, String roomId) implements Action {
+  record LeaveRoom(String requestId, String roomId, String clientMsgId) implements RoomAction {
     public LeaveRoom {
       Fields.require("roomId", roomId);
+    }
+  }
+
+  /** Asks a room for every event after {@code afterSeq}; the connection must be a member. */
+  record Resume(String requestId, String roomId, long afterSeq) implements RoomAction {
+    public Resume {
+      Fields.require("roomId", roomId);
+      Fields.requireNotNegative("afterSeq", afterSeq);
     }
   }
 
   /** Written by the gateway when a WebSocket handshake completes. */
   record Connect() implements Action {}
 
-  /** Written by the gateway when a connection closes, for whatever reason. */
+  /**
+   * Written by the gateway when a connection closes, for whatever reason: once to every
+   * partition of the log, so that each partition's rooms hear of it.
+   */
   record Disconnect() implements Action {}
+
+  /**
+   * Written by each gateway to every partition of the log every heartbeat interval: tells the
+   * processor that the gateway (instance) is alive, and moves each partition's clock. A gateway
+   * whose heartbeats stop loses its members.
+   */
+  record Heartbeat() implements Action {}
 }

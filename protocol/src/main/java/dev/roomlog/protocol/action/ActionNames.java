@@ -6,8 +6,10 @@ public final class ActionNames {
   public static final String JOIN_ROOM = "joinRoom";
   public static final String SEND_MESSAGE = "sendMessage";
   public static final String LEAVE_ROOM = "leaveRoom";
+  public static final String RESUME = "resume";
   public static final String CONNECT = "$connect";
   public static final String DISCONNECT = "$disconnect";
+  public static final String HEARTBEAT = "$heartbeat";
 
   private ActionNames() {}
 }

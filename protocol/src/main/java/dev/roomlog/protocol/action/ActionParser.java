@@ -24,7 +24,8 @@ public final class ActionParser {
           ActionNames.CREATE_ROOM,
           ActionNames.JOIN_ROOM,
           ActionNames.SEND_MESSAGE,
-          ActionNames.LEAVE_ROOM);
+          ActionNames.LEAVE_ROOM,
+          ActionNames.RESUME);
 
   private ActionParser() {}
 
@@ -61,10 +62,16 @@ public final class ActionParser {
         if (roomId != null) {
           checkRoomId(roomId, requestId);
         }
-        return new Action.CreateRoom(requestId, username(root, requestId), roomId);
+        return new Action.CreateRoom(
+            requestId, username(root, requestId), roomId, clientMsgId(root, requestId));
       }
       case ActionNames.JOIN_ROOM -> {
-        return new Action.JoinRoom(requestId, roomId(root, requestId), username(root, requestId));
+        return new Action.JoinRoom(
+            requestId,
+            roomId(root, requestId),
+            username(root, requestId),
+            optionalSeq(root, "afterSeq", requestId),
+            clientMsgId(root, requestId));
       }
       case ActionNames.SEND_MESSAGE -> {
         String roomId = roomId(root, requestId);
@@ -77,12 +84,18 @@ public final class ActionParser {
               "text must not contain control characters other than line breaks and tabs",
               requestId);
         }
-        String clientMsgId =
-            optionalString(root, "clientMsgId", Limits.MAX_CLIENT_MSG_ID_LENGTH, requestId);
-        return new Action.SendMessage(requestId, roomId, text, clientMsgId);
+        return new Action.SendMessage(requestId, roomId, text, clientMsgId(root, requestId));
       }
       case ActionNames.LEAVE_ROOM -> {
-        return new Action.LeaveRoom(requestId, roomId(root, requestId));
+        return new Action.LeaveRoom(requestId, roomId(root, requestId), clientMsgId(root, requestId));
+      }
+      case ActionNames.RESUME -> {
+        String roomId = roomId(root, requestId);
+        Long afterSeq = optionalSeq(root, "afterSeq", requestId);
+        if (afterSeq == null) {
+          throw new Invalid(ErrorCode.MISSING_FIELD, "afterSeq is required", requestId);
+        }
+        return new Action.Resume(requestId, roomId, afterSeq);
       }
       default ->
           throw new Invalid(
@@ -105,6 +118,25 @@ public final class ActionParser {
           "roomId may contain only letters, digits, '.', '_' and '-'",
           requestId);
     }
+  }
+
+  private static String clientMsgId(JsonNode root, String requestId) {
+    return optionalString(root, "clientMsgId", Limits.MAX_CLIENT_MSG_ID_LENGTH, requestId);
+  }
+
+  /** A seq: a whole JSON number from 0 up to 2^63-1; null when absent or JSON null. */
+  private static Long optionalSeq(JsonNode root, String field, String requestId) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+      throw new Invalid(
+          ErrorCode.INVALID_FIELD,
+          field + " must be a whole number from 0 to " + Long.MAX_VALUE,
+          requestId);
+    }
+    return node.longValue();
   }
 
   private static String username(JsonNode root, String requestId) {

@@ -9,4 +9,10 @@ final class Fields {
       throw new IllegalArgumentException(name + " is required and must be a non-empty string");
     }
   }
+
+  static void requireNotNegative(String name, Long value) {
+    if (value != null && value < 0) {
+      throw new IllegalArgumentException(name + " must be 0 or more, got " + value);
+    }
+  }
 }

@@ -7,14 +7,18 @@ import java.util.Objects;
  * {@code requestContext} of an AWS API Gateway WebSocket event (same field names where they
  * apply), plus the id of the gateway node that holds the connection.
  *
- * @param routeKey the action name, {@code $connect} or {@code $disconnect}
- * @param eventType CONNECT, MESSAGE or DISCONNECT
- * @param connectionId the gateway-assigned id of the connection; the log's key
+ * @param routeKey the action name, {@code $connect}, {@code $disconnect} or {@code $heartbeat}
+ * @param eventType CONNECT, MESSAGE, DISCONNECT or HEARTBEAT
+ * @param connectionId the gateway-assigned id of the connection; absent (null) only on a
+ *     heartbeat, which belongs to the gateway, not to a connection
  * @param connectedAt epoch millis of the handshake
  * @param requestTimeEpoch epoch millis at which the gateway received the action
  * @param requestId the gateway's unique id for this record (not the client's requestId)
  * @param identity where the connection comes from
  * @param gatewayId the gateway node holding the connection; deliveries are addressed to it
+ * @param gatewayInstance this run of that gateway (new at every start): members whose
+ *     connections belonged to an earlier run are gone, whatever their gatewayId. Null in
+ *     records written before it existed.
  */
 public record RequestContext(
     String routeKey,
@@ -24,12 +28,15 @@ public record RequestContext(
     long requestTimeEpoch,
     String requestId,
     Identity identity,
-    String gatewayId) {
+    String gatewayId,
+    String gatewayInstance) {
 
   public RequestContext {
     Objects.requireNonNull(routeKey, "routeKey");
     Objects.requireNonNull(eventType, "eventType");
-    Fields.require("connectionId", connectionId);
+    if (eventType != EventType.HEARTBEAT) {
+      Fields.require("connectionId", connectionId);
+    }
     Fields.require("requestId", requestId);
     Objects.requireNonNull(identity, "identity");
     Fields.require("gatewayId", gatewayId);
@@ -38,7 +45,8 @@ public record RequestContext(
   public enum EventType {
     CONNECT,
     MESSAGE,
-    DISCONNECT
+    DISCONNECT,
+    HEARTBEAT
   }
 
   public record Identity(String sourceIp) {}

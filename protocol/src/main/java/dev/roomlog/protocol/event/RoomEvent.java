@@ -25,17 +25,30 @@ public sealed interface RoomEvent {
 
   record RoomCreated(String roomId, long seq, long at, String createdBy) implements RoomEvent {}
 
-  /** {@code gatewayId} says which gateway node holds the member's connection. */
+  /**
+   * {@code gatewayId} says which gateway node holds the member's connection, and {@code
+   * gatewayInstance} which run of it (null in events written before it existed).
+   */
   record MemberJoined(
-      String roomId, long seq, long at, String connectionId, String username, String gatewayId)
+      String roomId,
+      long seq,
+      long at,
+      String connectionId,
+      String username,
+      String gatewayId,
+      String gatewayInstance)
       implements RoomEvent {}
 
-  /** {@code reason} is {@link #LEFT} or {@link #DISCONNECTED}. */
+  /**
+   * {@code reason} is {@link #LEFT} (the member asked), {@link #DISCONNECTED} (its connection
+   * closed) or {@link #GATEWAY_LOST} (its gateway stopped sending heartbeats, or restarted).
+   */
   record MemberLeft(
       String roomId, long seq, long at, String connectionId, String username, String reason)
       implements RoomEvent {
     public static final String LEFT = "left";
     public static final String DISCONNECTED = "disconnected";
+    public static final String GATEWAY_LOST = "gatewayLost";
   }
 
   record MessagePosted(

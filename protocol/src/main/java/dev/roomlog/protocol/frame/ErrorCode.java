@@ -13,11 +13,17 @@ public enum ErrorCode {
   ROOM_NOT_FOUND(404, "roomNotFound"),
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),
+  /** The clientMsgId was used before in this room with a different request. */
+  CLIENT_MSG_ID_REUSED(409, "clientMsgIdReused"),
+  /** afterSeq is older than the room keeps; carries oldestSeq and the room as it stands. */
+  RESUME_TOO_OLD(410, "resumeTooOld"),
   FIELD_TOO_LONG(413, "fieldTooLong"),
   /** Sent faster than the connection's or the API key's rate; carries retryAfterMs. */
   RATE_LIMITED(429, "rateLimited"),
   OVERLOADED(503, "overloaded"),
-  LOG_UNAVAILABLE(503, "logUnavailable");
+  LOG_UNAVAILABLE(503, "logUnavailable"),
+  /** The action came from a gateway run that has since been replaced (restarted); reconnect. */
+  STALE_GATEWAY(503, "staleGateway");
 
   private final int status;
   private final String code;

@@ -20,6 +20,7 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.MemberLeft.class, name = "memberLeft"),
   @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "left"),
   @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "message"),
+  @JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
   @JsonSubTypes.Type(value = ServerFrame.ErrorFrame.class, name = "error"),
 })
 public sealed interface ServerFrame {
@@ -27,6 +28,16 @@ public sealed interface ServerFrame {
   /** This frame as the JSON text that goes on the wire. */
   default String toJson() {
     return Json.write(this);
+  }
+
+  /**
+   * A frame that answers one request. A retry of an action already applied (same clientMsgId)
+   * is answered with the original answer, carrying the retry's requestId.
+   */
+  sealed interface Answer extends ServerFrame {
+    String requestId();
+
+    Answer withRequestId(String requestId);
   }
 
   /** A member as other clients see it. */
@@ -41,17 +52,65 @@ public sealed interface ServerFrame {
 
   /** Answers createRoom: the room exists and its creator is its first member. */
   record RoomCreated(String roomId, long seq, List<MemberView> members, String requestId)
-      implements ServerFrame {
+      implements Answer {
     public RoomCreated {
       members = List.copyOf(members);
     }
+
+    @Override
+    public RoomCreated withRequestId(String value) {
+      return new RoomCreated(roomId, seq, members, value);
+    }
   }
 
-  /** Answers joinRoom: who is there, the room's current seq, and its recent messages. */
+  /**
+   * Answers joinRoom: who is there and {@code seq}, the seq of this join. Without {@code
+   * afterSeq} it carries the recent messages ({@code history}); with it, {@code events}: every
+   * event after afterSeq and before this join, in seq order, each as the frame members saw
+   * live. Exactly one of the two is present.
+   */
   record Joined(
-      String roomId, long seq, List<MemberView> members, List<Message> history, String requestId)
-      implements ServerFrame {
+      String roomId,
+      long seq,
+      List<MemberView> members,
+      List<Message> history,
+      List<ServerFrame> events,
+      String requestId)
+      implements Answer {
     public Joined {
+      members = List.copyOf(members);
+      if ((history == null) == (events == null)) {
+        throw new IllegalArgumentException("a joined frame carries either history or events");
+      }
+      history = history == null ? null : List.copyOf(history);
+      events = events == null ? null : List.copyOf(events);
+    }
+
+    @Override
+    public Joined withRequestId(String value) {
+      return new Joined(roomId, seq, members, history, events, value);
+    }
+  }
+
+  /**
+   * Answers resume: every event with {@code afterSeq < seq' <= seq}, in seq order, each as the
+   * frame members saw live; {@code seq} is the room's current seq.
+   */
+  record Resumed(String roomId, long afterSeq, long seq, List<ServerFrame> events, String requestId)
+      implements Answer {
+    public Resumed {
+      events = List.copyOf(events);
+    }
+
+    @Override
+    public Resumed withRequestId(String value) {
+      return new Resumed(roomId, afterSeq, seq, events, value);
+    }
+  }
+
+  /** A room as a 410 answer describes it: where it stands now, for a client that lost track. */
+  record RoomSnapshot(String roomId, long seq, List<MemberView> members, List<Message> history) {
+    public RoomSnapshot {
       members = List.copyOf(members);
       history = List.copyOf(history);
     }
@@ -61,13 +120,22 @@ public sealed interface ServerFrame {
   record MemberJoined(String roomId, long seq, String connectionId, String username, long at)
       implements ServerFrame {}
 
-  /** Told to the other members when someone leaves; reason is "left" or "disconnected". */
+  /**
+   * Told to the other members when someone leaves; reason is "left", "disconnected" or
+   * "gatewayLost". A member removed because its gateway was lost is told too, in case that
+   * gateway is alive after all (it was paused): it is no longer in the room and must join again.
+   */
   record MemberLeft(
       String roomId, long seq, String connectionId, String username, String reason, long at)
       implements ServerFrame {}
 
   /** Answers leaveRoom. */
-  record Left(String roomId, long seq, String requestId) implements ServerFrame {}
+  record Left(String roomId, long seq, String requestId) implements Answer {
+    @Override
+    public Left withRequestId(String value) {
+      return new Left(roomId, seq, value);
+    }
+  }
 
   /**
    * A chat message, sent to every member including the sender; only the sender's copy carries
@@ -82,7 +150,12 @@ public sealed interface ServerFrame {
       long sentAt,
       String clientMsgId,
       String requestId)
-      implements ServerFrame {
+      implements Answer {
+
+    @Override
+    public Message withRequestId(String value) {
+      return new Message(roomId, seq, from, connectionId, text, sentAt, clientMsgId, value);
+    }
 
     /** The same message as it appears to someone who did not send it (or in history). */
     public Message withoutRequestId() {
@@ -92,13 +165,26 @@ public sealed interface ServerFrame {
 
   /**
    * A refusal. The connection stays open. {@code retryAfterMs} is set on 429 and 503 answers
-   * when the gateway knows how long to wait; absent (null) otherwise.
+   * when the gateway knows how long to wait; absent (null) otherwise. A 410 (resume point no
+   * longer kept) carries {@code oldestSeq}, the oldest seq still available, and {@code room},
+   * where the room stands now; both are absent otherwise.
    */
-  record ErrorFrame(int status, String code, String message, String requestId, Long retryAfterMs)
+  record ErrorFrame(
+      int status,
+      String code,
+      String message,
+      String requestId,
+      Long retryAfterMs,
+      Long oldestSeq,
+      RoomSnapshot room)
       implements ServerFrame {
     public ErrorFrame {
       Objects.requireNonNull(code, "code");
       Objects.requireNonNull(message, "message");
+    }
+
+    public ErrorFrame(int status, String code, String message, String requestId, Long retryAfterMs) {
+      this(status, code, message, requestId, retryAfterMs, null, null);
     }
   }
 }
