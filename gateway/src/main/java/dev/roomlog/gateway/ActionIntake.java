@@ -59,7 +59,8 @@ final class ActionIntake {
         new InFlightLimiter(
             settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
     this.nanoTime = () -> epochNanos(clock.instant());
-    this.gatewayInstance = ids.get();
+    // Start time first: the processor orders a gateway's runs by it (see GatewayLiveness).
+    this.gatewayInstance = clock.millis() + "-" + ids.get();
   }
 
   /**

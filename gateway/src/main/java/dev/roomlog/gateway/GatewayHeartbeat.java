@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ public final class GatewayHeartbeat implements AutoCloseable {
   private final Clock clock;
   private final AtomicBoolean beating = new AtomicBoolean();
   private ScheduledExecutorService timer;
-  private long beats;
+  private final AtomicLong beats = new AtomicLong();
 
   public GatewayHeartbeat(
       WalAppender wal, GatewayServer server, GatewaySettings settings, Clock clock) {
@@ -94,8 +95,8 @@ public final class GatewayHeartbeat implements AutoCloseable {
   }
 
   /** Heartbeats written so far (for tests and metrics). */
-  public synchronized long beats() {
-    return beats;
+  public long beats() {
+    return beats.get();
   }
 
   /** Writes one heartbeat unless the previous one is still unsettled; for the timer and tests. */
@@ -123,9 +124,7 @@ public final class GatewayHeartbeat implements AutoCloseable {
             new WalAppender.Callback() {
               @Override
               public void onAcknowledged() {
-                synchronized (GatewayHeartbeat.this) {
-                  beats++;
-                }
+                beats.incrementAndGet();
                 beating.set(false);
                 settled.complete(null);
               }

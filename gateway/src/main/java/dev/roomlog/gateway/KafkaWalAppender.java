@@ -525,6 +525,10 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private void sendToEveryPartition(Pending pending) {
     WalRecord record = pending.record;
     int partitions = producer.partitionsFor(topicName).size();
+    if (partitions == 0) {
+      pending.failed(new KafkaException("topic " + topicName + " has no partitions"));
+      return;
+    }
     AtomicInteger unacknowledged = new AtomicInteger(partitions);
     for (int partition = 0; partition < partitions; partition++) {
       producer.send(

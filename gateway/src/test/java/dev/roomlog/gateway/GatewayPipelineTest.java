@@ -215,7 +215,7 @@ class GatewayPipelineTest {
     client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"joinRoom\","));
     client.send(new ContinuationWebSocketFrame(true, 0, "\"roomId\":\"lobby\",\"username\":\"ann\"}"));
 
-    assertEquals(new Action.JoinRoom(null, "lobby", "ann"), wal.records().get(1).action());
+    assertEquals(new Action.JoinRoom(null, "lobby", "ann", null, null), wal.records().get(1).action());
     closeAndFinish();
   }
 

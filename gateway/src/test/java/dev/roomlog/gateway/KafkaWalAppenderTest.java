@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,9 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Serializer;
@@ -68,11 +72,27 @@ class KafkaWalAppenderTest {
   }
 
   private static MockProducer<String, WalRecord> mockProducer(boolean autoComplete) {
+    return mockProducer(autoComplete, 1);
+  }
+
+  /** A producer whose cluster has the WAL topic with {@code partitions} partitions. */
+  private static MockProducer<String, WalRecord> mockProducer(boolean autoComplete, int partitions) {
     return new MockProducer<>(
+        cluster(partitions),
         autoComplete,
         null,
         TOPICS.actions().keySerde().serializer(),
         TOPICS.actions().valueSerde().serializer());
+  }
+
+  /** A cluster with the WAL topic in {@code partitions} partitions, for partitionsFor. */
+  private static Cluster cluster(int partitions) {
+    Node node = new Node(0, "localhost", 9092);
+    List<PartitionInfo> infos = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      infos.add(new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node}));
+    }
+    return new Cluster("test", List.of(node), infos, Set.of(), Set.of());
   }
 
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p) {
@@ -86,7 +106,7 @@ class KafkaWalAppenderTest {
 
   private static WalRecord action(String connectionId, String roomId) {
     return new WalRecord(
-        new Action.LeaveRoom(null, roomId),
+        new Action.LeaveRoom(null, roomId, null),
         context("leaveRoom", EventType.MESSAGE, connectionId, roomId));
   }
 
@@ -106,7 +126,8 @@ class KafkaWalAppenderTest {
         2L,
         "req-" + suffix,
         new Identity("198.51.100.1"),
-        "gw-1");
+        "gw-1",
+        "run-1");
   }
 
   private static String roomOf(ProducerRecord<String, WalRecord> r) {
@@ -121,7 +142,7 @@ class KafkaWalAppenderTest {
   }
 
   @Test
-  void writesAcceptedRecordsKeyedByConnectionIdInOrder() {
+  void writesAcceptedRoomActionsKeyedByTheirRoomInOrder() {
     appender(producer).start();
 
     assertTrue(appender.append(action("c1", "a"), new Outcome()));
@@ -130,9 +151,50 @@ class KafkaWalAppenderTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 3);
     List<ProducerRecord<String, WalRecord>> sent = producer.history();
-    assertEquals(List.of("c1", "c1", "c2"), sent.stream().map(ProducerRecord::key).toList());
+    assertEquals(List.of("a", "b", "c"), sent.stream().map(ProducerRecord::key).toList());
     assertEquals(List.of("a", "b", "c"), sent.stream().map(KafkaWalAppenderTest::roomOf).toList());
     assertTrue(sent.stream().allMatch(r -> r.topic().equals(TOPIC)));
+  }
+
+  @Test
+  void writesADisconnectOnceToEveryPartitionAfterTheConnectionsActionsAndSettlesItOnce() {
+    MockProducer<String, WalRecord> three = mockProducer(false, 3);
+    appender(three).start();
+    Outcome action = new Outcome();
+    Outcome disconnect = new Outcome();
+
+    assertTrue(appender.append(action("c1", "a"), action));
+    assertTrue(appender.append(disconnect("c1"), disconnect));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> three.history().size() == 4);
+    List<ProducerRecord<String, WalRecord>> sent = three.history();
+    assertEquals("a", sent.get(0).key());
+    assertEquals(
+        List.of(0, 1, 2), sent.subList(1, 4).stream().map(ProducerRecord::partition).toList());
+    assertTrue(sent.subList(1, 4).stream().allMatch(r -> r.key().equals("c1")));
+    assertTrue(three.completeNext());
+    assertTrue(three.completeNext());
+    assertTrue(three.completeNext());
+    assertEquals(0, disconnect.settlements(), "settled only when every partition has it");
+    assertTrue(three.completeNext());
+    await().atMost(Duration.ofSeconds(5)).until(() -> disconnect.acknowledged.get() == 1);
+    assertEquals(List.of(), disconnect.failures);
+  }
+
+  @Test
+  void aDisconnectFailsOnceWhenOneOfItsCopiesFails() {
+    MockProducer<String, WalRecord> two = mockProducer(false, 2);
+    appender(two).start();
+    Outcome disconnect = new Outcome();
+
+    assertTrue(appender.append(disconnect("c1"), disconnect));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> two.history().size() == 2);
+    assertTrue(two.errorNext(new NotEnoughReplicasException("down")));
+    assertTrue(two.errorNext(new NotEnoughReplicasException("still down")));
+    await().atMost(Duration.ofSeconds(5)).until(() -> disconnect.failures.size() == 1);
+    assertEquals(0, disconnect.acknowledged.get());
+    assertEquals(1, disconnect.settlements());
   }
 
   @Test
@@ -330,7 +392,9 @@ class KafkaWalAppenderTest {
     assertEquals(1, lifecycle.acknowledged.get());
     assertEquals(1, fresh.acknowledged.get());
     assertEquals(
-        List.of("c2", "c3"), autoComplete.history().stream().map(ProducerRecord::key).toList());
+        List.of("c2", "fresh"),
+        autoComplete.history().stream().map(ProducerRecord::key).toList(),
+        "the disconnect (keyed by connection) and the fresh action (keyed by room); not the stale");
   }
 
   @Test
@@ -448,6 +512,7 @@ class KafkaWalAppenderTest {
    */
   private static MockProducer<String, WalRecord> blockingOnLifecycle(CountDownLatch unblock) {
     return new MockProducer<>(
+        cluster(1),
         true,
         null,
         TOPICS.actions().keySerde().serializer(),
@@ -517,7 +582,7 @@ class KafkaWalAppenderTest {
     unblock.countDown();
     await().atMost(Duration.ofSeconds(5)).until(() -> after.settlements() == 1);
     assertEquals(
-        List.of("c0", "c2"),
+        List.of("c0", "after"),
         blocking.history().stream().map(ProducerRecord::key).toList(),
         "the failed action was skipped, not sent");
     assertEquals(1, lifecycle.acknowledged.get(), "lifecycle records have no deadline");

@@ -104,7 +104,7 @@ class PermessageDeflateTest {
     connectWithDeflate();
     client.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"r1\"}");
 
-    assertEquals(new Action.LeaveRoom("r1", "lobby"), wal.last().record().action());
+    assertEquals(new Action.LeaveRoom("r1", "lobby", null), wal.last().record().action());
     TestPipelines.closeAndFinish(client);
   }
 

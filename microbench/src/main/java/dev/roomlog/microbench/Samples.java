@@ -60,7 +60,8 @@ public final class Samples {
         AT,
         "Zr8TqW1yHc5bN0sD",
         new Identity("203.0.113.7"),
-        gatewayId);
+        gatewayId,
+        "run-1");
   }
 
   public static WalRecord walRecord() {

@@ -22,7 +22,8 @@ class WalRecordTest {
           1711924352725L,
           "gw-req-1",
           new Identity("127.0.0.1"),
-          "gw-a");
+          "gw-a",
+          "run-1");
 
   @Test
   void keepsTheClientFieldsAtTopLevelAndTheContextBesideThem() throws Exception {
@@ -48,6 +49,43 @@ class WalRecordTest {
       byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
       assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
     }
+  }
+
+  @Test
+  void roomActionsAreKeyedByTheirRoomAndGoToOnePartition() {
+    WalRecord send = new WalRecord(new Action.SendMessage(null, "lobby", "hi", null), CONTEXT);
+    WalRecord resume = new WalRecord(new Action.Resume(null, "lobby", 3), CONTEXT);
+    assertEquals("lobby", send.key());
+    assertEquals("lobby", resume.key());
+    assertEquals(false, send.toEveryPartition());
+  }
+
+  @Test
+  void lifecycleRecordsAreKeyedByConnectionAndHeartbeatsByGateway() {
+    assertEquals("conn-1", new WalRecord(new Action.Connect(), CONTEXT).key());
+    WalRecord disconnect = new WalRecord(new Action.Disconnect(), CONTEXT);
+    assertEquals("conn-1", disconnect.key());
+    assertEquals(true, disconnect.toEveryPartition());
+    WalRecord heartbeat = new WalRecord(new Action.Heartbeat(), CONTEXT);
+    assertEquals("gw-a", heartbeat.key());
+    assertEquals(true, heartbeat.toEveryPartition());
+  }
+
+  @Test
+  void aCreateRoomWithoutItsRoomIdCannotBeKeyed() {
+    WalRecord unnamed = new WalRecord(new Action.CreateRoom(null, "a", null, null), CONTEXT);
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, unnamed::key);
+    assertEquals(true, e.getMessage().contains("name its room"), e.getMessage());
+  }
+
+  @Test
+  void aHeartbeatNeedsNoConnection() {
+    RequestContext beat =
+        new RequestContext(
+            "$heartbeat", EventType.HEARTBEAT, null, 1L, 1L, "hb-1", new Identity(null), "gw-a", "run-1");
+    WalRecord record = new WalRecord(new Action.Heartbeat(), beat);
+    byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
+    assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
   }
 
   @Test

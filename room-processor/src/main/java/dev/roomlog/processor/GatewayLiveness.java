@@ -24,6 +24,11 @@ import java.util.TreeMap;
  *   <li>a room action from an instance older than the one the partition knows is stale (its
  *       gateway was restarted under the same id since) and is refused.
  * </ul>
+ *
+ * <p>Runs are ordered by the start time a gateway puts at the front of its instance id
+ * ("&lt;epoch millis&gt;-&lt;random&gt;"), so a late heartbeat from an old run (a paused process
+ * that wakes up after its replacement started) is ignored instead of evicting the new run. Ids
+ * without that prefix are unordered: any other run counts as the newer one.
  */
 final class GatewayLiveness {
   private final long timeoutMs;
@@ -65,6 +70,9 @@ final class GatewayLiveness {
     Map<String, Status> changed = new TreeMap<>();
     List<Sweep> sweeps = new ArrayList<>();
     Status previous = known.get(gatewayId);
+    if (previous != null && startedBefore(instance, previous.instance())) {
+      return new Outcome(changed, sweeps); // a run that has been replaced: it changes nothing
+    }
     if (previous != null && !Objects.equals(previous.instance(), instance)) {
       sweeps.add(new Sweep(gatewayId, instance));
     }
@@ -84,6 +92,32 @@ final class GatewayLiveness {
     return new Outcome(changed, sweeps);
   }
 
+  /**
+   * Whether run {@code a} is known to have started before run {@code b}, by the start times
+   * their ids begin with; false when either id has no start time or they started in the same
+   * millisecond.
+   */
+  static boolean startedBefore(String a, String b) {
+    Long startA = startOf(a);
+    Long startB = startOf(b);
+    return startA != null && startB != null && startA < startB;
+  }
+
+  private static Long startOf(String instance) {
+    if (instance == null) {
+      return null;
+    }
+    int dash = instance.indexOf('-');
+    if (dash <= 0) {
+      return null;
+    }
+    try {
+      return Long.parseLong(instance.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   private static boolean lastSeen(Status previous, String instance, long lastSeen, boolean lost) {
     return previous != null
         && Objects.equals(previous.instance(), instance)
@@ -91,14 +125,28 @@ final class GatewayLiveness {
         && previous.lost() == lost;
   }
 
-  /** A room action's verdict: refused as stale, and the status to store if it changed. */
-  record ActionVerdict(boolean stale, Optional<Status> changed) {}
+  /**
+   * A room action's verdict: refused as stale, the status to store if it changed, and whether
+   * the action comes from a newer run than the partition knew (whose members of other runs must
+   * then be swept first, as its heartbeat would have).
+   */
+  record ActionVerdict(boolean stale, Optional<Status> changed, boolean newerRun) {
+    ActionVerdict(boolean stale, Optional<Status> changed) {
+      this(stale, changed, false);
+    }
+  }
 
   ActionVerdict onAction(Status known, String instance, long at) {
     if (known == null) {
       return new ActionVerdict(false, Optional.of(new Status(instance, at, false)));
     }
     if (known.instance() != null && instance != null && !known.instance().equals(instance)) {
+      if (startedBefore(known.instance(), instance)) {
+        // A newer run whose first heartbeat this partition has not seen (a gateway writes it
+        // before its first connection, so only an out-of-order log gets here): it replaces the
+        // old run as a heartbeat would.
+        return new ActionVerdict(false, Optional.of(new Status(instance, at, false)), true);
+      }
       return new ActionVerdict(true, Optional.empty());
     }
     if (known.lost()) {

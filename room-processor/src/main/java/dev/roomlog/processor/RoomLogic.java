@@ -203,6 +203,32 @@ final class RoomLogic {
     return new Decision(List.of(event), replies);
   }
 
+  /**
+   * The creator of an existing room, retrying its createRoom (same clientMsgId) from a new
+   * connection: the room is not created again, but this connection joins it, and the answer is
+   * a roomCreated with the join's seq and the members now, as the client expects after
+   * "created". Refusals (e.g. already a member) are passed on as they are.
+   */
+  Decision joinAsCreator(RoomState state, Action.CreateRoom create, RequestContext ctx) {
+    Decision joined =
+        join(
+            state,
+            new Action.JoinRoom(create.requestId(), state.roomId(), create.username(), null, null),
+            ctx);
+    List<Reply> replies = new ArrayList<>();
+    for (Reply reply : joined.replies()) {
+      if (reply.frame() instanceof ServerFrame.Joined j) {
+        replies.add(
+            new Reply(
+                new ServerFrame.RoomCreated(j.roomId(), j.seq(), j.members(), j.requestId()),
+                reply.recipients()));
+      } else {
+        replies.add(reply);
+      }
+    }
+    return new Decision(joined.events(), replies);
+  }
+
   private Decision resume(RoomState state, Action.Resume resume, RequestContext ctx) {
     if (state == null) {
       return roomNotFound(ctx, resume);

@@ -5,7 +5,9 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.frame.ErrorCode;
+import dev.roomlog.protocol.frame.ServerFrame;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,9 +98,16 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
   }
 
   private void roomAction(Record<String, WalRecord> record, Action.RoomAction action, RequestContext ctx) {
+    if (action instanceof Action.CreateRoom create && create.roomId() == null) {
+      // Only a log written before gateways named every room has these.
+      action = create.withRoomId(RoomIds.forCreate(create, ctx.requestId()));
+    }
     GatewayLiveness.ActionVerdict verdict =
         liveness.onAction(gateways.get(ctx.gatewayId()), ctx.gatewayInstance(), ctx.requestTimeEpoch());
     verdict.changed().ifPresent(status -> gateways.put(ctx.gatewayId(), status));
+    if (verdict.newerRun()) {
+      sweep(record, new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()), ctx.requestTimeEpoch());
+    }
     if (verdict.stale()) {
       emit(
           record,
@@ -119,7 +128,18 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
     if (dedupKey.isPresent()) {
       Optional<Idempotency.Remembered> earlier = remembered(dedupKey.get(), at);
       if (earlier.isPresent()) {
-        emit(record, before, Idempotency.answerRetry(earlier.get(), action, ctx));
+        Decision retry = Idempotency.answerRetry(earlier.get(), action, ctx);
+        boolean creatorOnANewConnection =
+            action instanceof Action.CreateRoom
+                && before != null
+                && before.member(ctx.connectionId()).isEmpty()
+                && retry.replies().get(0).frame() instanceof ServerFrame.RoomCreated;
+        if (creatorOnANewConnection) {
+          // The room was created once; the creator, back on a new connection, must be in it
+          // as the original answer said, so this connection joins it.
+          retry = logic.joinAsCreator(before, (Action.CreateRoom) action, ctx);
+        }
+        emit(record, before, retry);
         return;
       }
     }
@@ -152,17 +172,19 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
         liveness.onHeartbeat(known, ctx.gatewayId(), ctx.gatewayInstance(), ctx.requestTimeEpoch());
     outcome.changed().forEach(gateways::put);
     for (GatewayLiveness.Sweep sweep : outcome.sweeps()) {
-      for (String[] member : members(sweep.gatewayId() + SEPARATOR)) {
-        String connectionId = member[1];
-        String roomId = member[2];
-        RoomState state = rooms.get(roomId);
-        boolean remove =
-            state != null && state.member(connectionId).map(sweep::removes).orElse(false);
-        if (remove) {
-          Decision decision =
-              logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, ctx.requestTimeEpoch());
-          emit(record, state, decision);
-        }
+      sweep(record, sweep, ctx.requestTimeEpoch());
+    }
+  }
+
+  /** Removes the members the sweep names from every room of this partition, telling each room. */
+  private void sweep(Record<String, WalRecord> record, GatewayLiveness.Sweep sweep, long at) {
+    for (String[] member : members(sweep.gatewayId() + SEPARATOR)) {
+      String connectionId = member[1];
+      RoomState state = rooms.get(member[2]);
+      boolean remove =
+          state != null && state.member(connectionId).map(sweep::removes).orElse(false);
+      if (remove) {
+        emit(record, state, logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at));
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 
@@ -11,44 +12,72 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  static RequestContext context(
-      String connectionId, String gatewayId, String gatewayRequestId, long at) {
-    return context(connectionId, gatewayId, gatewayRequestId, at, "MESSAGE", EventType.MESSAGE);
+  /** The id of run {@code n} of a gateway: each start of a gateway process is a new run. */
+  static String run(String gatewayId, int n) {
+    return gatewayId + "/run-" + n;
   }
 
-  static RequestContext context(
-      String connectionId,
-      String gatewayId,
-      String gatewayRequestId,
-      long at,
-      String routeKey,
-      EventType type) {
+  /**
+   * One client connection: the gateway node and the run of it that hold the connection. Its
+   * records carry a gateway request id made of the connection id and the time, so they are
+   * unique as long as a test gives each record of a connection its own time.
+   */
+  record Client(String connectionId, String gatewayId, String gatewayInstance) {
+    /** A connection on the first run of {@code gatewayId}. */
+    static Client on(String gatewayId, String connectionId) {
+      return new Client(connectionId, gatewayId, run(gatewayId, 1));
+    }
+
+    Recipient recipient() {
+      return new Recipient(connectionId, gatewayId);
+    }
+
+    RequestContext context(long at) {
+      return Fixtures.context(this, at, "MESSAGE", EventType.MESSAGE);
+    }
+
+    WalRecord wal(long at, Action action) {
+      return new WalRecord(action, context(at));
+    }
+
+    WalRecord connect(long at) {
+      return new WalRecord(
+          new Action.Connect(), Fixtures.context(this, at, ActionNames.CONNECT, EventType.CONNECT));
+    }
+
+    WalRecord disconnect(long at) {
+      return new WalRecord(
+          new Action.Disconnect(),
+          Fixtures.context(this, at, ActionNames.DISCONNECT, EventType.DISCONNECT));
+    }
+  }
+
+  /** A heartbeat of one gateway run, as the gateway writes it to every partition. */
+  static WalRecord heartbeat(String gatewayId, String gatewayInstance, long at) {
+    return new WalRecord(
+        new Action.Heartbeat(),
+        new RequestContext(
+            ActionNames.HEARTBEAT,
+            EventType.HEARTBEAT,
+            null,
+            at,
+            at,
+            gatewayInstance + "-hb-" + at,
+            new RequestContext.Identity(null),
+            gatewayId,
+            gatewayInstance));
+  }
+
+  private static RequestContext context(Client client, long at, String routeKey, EventType type) {
     return new RequestContext(
         routeKey,
         type,
-        connectionId,
+        client.connectionId(),
         CONNECTED_AT,
         at,
-        gatewayRequestId,
+        "gw-" + client.connectionId() + "-" + at,
         new RequestContext.Identity("203.0.113.7"),
-        gatewayId);
-  }
-
-  static WalRecord connect(String connectionId, String gatewayId, long at) {
-    return new WalRecord(
-        new Action.Connect(),
-        context(connectionId, gatewayId, "gw-" + connectionId + "-" + at, at, "$connect",
-            EventType.CONNECT));
-  }
-
-  static WalRecord disconnect(String connectionId, String gatewayId, long at) {
-    return new WalRecord(
-        new Action.Disconnect(),
-        context(connectionId, gatewayId, "gw-" + connectionId + "-" + at, at, "$disconnect",
-            EventType.DISCONNECT));
-  }
-
-  static WalRecord wal(String connectionId, String gatewayId, long at, Action action) {
-    return new WalRecord(action, context(connectionId, gatewayId, "gw-" + connectionId + "-" + at, at));
+        client.gatewayId(),
+        client.gatewayInstance());
   }
 }

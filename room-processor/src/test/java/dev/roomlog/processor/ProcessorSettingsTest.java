@@ -21,7 +21,9 @@ class ProcessorSettingsTest {
   void defaultsAreTheDocumentedOnes() {
     ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
     assertEquals("roomlog-processor", s.applicationId());
-    assertEquals(50, s.historySize());
+    assertEquals(100, s.historySize());
+    assertEquals(Duration.ofHours(1), s.dedupWindow());
+    assertEquals(Duration.ofSeconds(15), s.gatewayTimeout());
     assertEquals(10, s.commitIntervalMs());
     assertEquals(-1, s.replicationFactor());
     assertEquals(TopicSet.DEFAULT, s.topics());
@@ -38,6 +40,22 @@ class ProcessorSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> s.withApplicationId("has space"));
     assertThrows(
         IllegalArgumentException.class, () -> ProcessorSettings.defaults(" ", stateDir));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> s.withHistorySize(ProcessorSettings.MAX_HISTORY_SIZE + 1));
+  }
+
+  @Test
+  void dedupWindowAndGatewayTimeoutMustBeAtLeastOneMillisecond() {
+    ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
+    IllegalArgumentException dedup =
+        assertThrows(IllegalArgumentException.class, () -> s.withDedupWindow(Duration.ZERO));
+    assertTrue(dedup.getMessage().contains("dedupWindow=PT0S"), dedup.getMessage());
+    IllegalArgumentException timeout =
+        assertThrows(IllegalArgumentException.class, () -> s.withGatewayTimeout(null));
+    assertTrue(timeout.getMessage().contains("gatewayTimeout=null"), timeout.getMessage());
+    assertEquals(1, s.withDedupWindow(Duration.ofMillis(1)).dedupWindow().toMillis());
+    assertEquals(1, s.withGatewayTimeout(Duration.ofMillis(1)).gatewayTimeout().toMillis());
   }
 
   @Test

@@ -1,13 +1,13 @@
 package dev.roomlog.processor;
 
-import static dev.roomlog.processor.Fixtures.connect;
-import static dev.roomlog.processor.Fixtures.disconnect;
-import static dev.roomlog.processor.Fixtures.wal;
+import static dev.roomlog.processor.Fixtures.heartbeat;
+import static dev.roomlog.processor.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.roomlog.processor.Fixtures.Client;
 import dev.roomlog.protocol.Delivery;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
@@ -18,65 +18,124 @@ import dev.roomlog.protocol.frame.ServerFrame;
 import dev.roomlog.protocol.frame.ServerFrame.MemberView;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The real topology in {@code TopologyTestDriver}: one partition, records keyed as the gateway
+ * keys them ({@link WalRecord#key()}), each record's timestamp its {@code requestTimeEpoch}. No
+ * wall clock is involved: every time the processor sees is a record's.
+ */
 class RoomTopologyTest {
   private static final String ROOM = "lobby";
+  private static final TopicSet TOPICS = TopicSet.prefixed("topology-test");
+  private static final Client ALICE = Client.on("gw-a", "c1");
+  private static final Client BOB = Client.on("gw-b", "c2");
+  private static final Client CAROL = Client.on("gw-a", "c3");
 
   @TempDir Path stateDir;
+  @TempDir Path replayStateDir;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, WalRecord> actions;
-  private TestInputTopic<String, byte[]> rawActions;
-  private TestOutputTopic<String, RoomEvent> roomEvents;
-  private TestOutputTopic<String, Delivery> deliveries;
+  private final List<Harness> started = new ArrayList<>();
 
-  @BeforeEach
-  void start() {
-    TopicSet topics = TopicSet.prefixed("topology-test");
+  /** One driver over the real topology, with its topics. */
+  private static final class Harness implements AutoCloseable {
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, WalRecord> actions;
+    final TestInputTopic<String, byte[]> rawActions;
+    final TestOutputTopic<String, RoomEvent> roomEvents;
+    final TestOutputTopic<String, Delivery> deliveries;
+
+    Harness(ProcessorSettings settings) {
+      TopicSet topics = settings.topics();
+      driver =
+          new TopologyTestDriver(
+              RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
+      actions =
+          driver.createInputTopic(
+              topics.actions().name(),
+              topics.actions().keySerde().serializer(),
+              topics.actions().valueSerde().serializer());
+      rawActions =
+          driver.createInputTopic(
+              topics.actions().name(), new StringSerializer(), new ByteArraySerializer());
+      roomEvents =
+          driver.createOutputTopic(
+              topics.roomEvents().name(),
+              topics.roomEvents().keySerde().deserializer(),
+              topics.roomEvents().valueSerde().deserializer());
+      deliveries =
+          driver.createOutputTopic(
+              topics.deliveries().name(),
+              topics.deliveries().keySerde().deserializer(),
+              topics.deliveries().valueSerde().deserializer());
+    }
+
+    /** Writes the record as the gateway would: keyed by its key, stamped with its time. */
+    void send(WalRecord record) {
+      actions.pipeInput(record.key(), record, record.requestContext().requestTimeEpoch());
+    }
+
+    KeyValueStore<String, RoomState> rooms() {
+      return driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
+    }
+
+    Map<String, RoomState> allRooms() {
+      Map<String, RoomState> all = new LinkedHashMap<>();
+      try (KeyValueIterator<String, RoomState> it = rooms().all()) {
+        it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+      }
+      return all;
+    }
+
+    /** Reads and forgets everything written so far. */
+    void drain() {
+      roomEvents.readRecordsToList();
+      deliveries.readRecordsToList();
+    }
+
+    @Override
+    public void close() {
+      driver.close();
+    }
+  }
+
+  private Harness start(Path dir, UnaryOperator<ProcessorSettings> tweak) {
     ProcessorSettings settings =
-        ProcessorSettings.defaults("unused:9092", stateDir).withTopics(topics).withHistorySize(10);
-    driver =
-        new TopologyTestDriver(
-            RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
-    actions =
-        driver.createInputTopic(
-            topics.actions().name(),
-            topics.actions().keySerde().serializer(),
-            topics.actions().valueSerde().serializer());
-    rawActions =
-        driver.createInputTopic(
-            topics.actions().name(), new StringSerializer(), new ByteArraySerializer());
-    roomEvents =
-        driver.createOutputTopic(
-            topics.roomEvents().name(),
-            topics.roomEvents().keySerde().deserializer(),
-            topics.roomEvents().valueSerde().deserializer());
-    deliveries =
-        driver.createOutputTopic(
-            topics.deliveries().name(),
-            topics.deliveries().keySerde().deserializer(),
-            topics.deliveries().valueSerde().deserializer());
+        ProcessorSettings.defaults("unused:9092", dir).withTopics(TOPICS).withHistorySize(10);
+    Harness harness = new Harness(tweak.apply(settings));
+    started.add(harness);
+    return harness;
+  }
+
+  private Harness start(UnaryOperator<ProcessorSettings> tweak) {
+    return start(stateDir, tweak);
+  }
+
+  private Harness start() {
+    return start(UnaryOperator.identity());
   }
 
   @AfterEach
   void stop() {
-    driver.close();
-  }
-
-  private void send(WalRecord record) {
-    actions.pipeInput(record.connectionId(), record);
+    started.forEach(Harness::close);
   }
 
   private static ServerFrame frame(Delivery d) {
@@ -92,25 +151,42 @@ class RoomTopologyTest {
     return KeyValue.pair(gatewayId, new Delivery(connectionIds, frame.toJson()));
   }
 
+  private static KeyValue<String, Delivery> delivery(Client to, ServerFrame frame) {
+    return delivery(to.gatewayId(), List.of(to.connectionId()), frame);
+  }
+
+  private static RoomState.Member member(Client c, String username) {
+    return new RoomState.Member(c.connectionId(), username, c.gatewayId(), c.gatewayInstance());
+  }
+
+  private static Action.JoinRoom join(String requestId, String username) {
+    return new Action.JoinRoom(requestId, ROOM, username, null, null);
+  }
+
+  private static Action.CreateRoom create(String requestId, String username, String roomId) {
+    return new Action.CreateRoom(requestId, username, roomId, null);
+  }
+
   @Test
   void roomLifecycleAcrossTwoGatewaysProducesOrderedEventsAndPerGatewayDeliveries() {
-    send(connect("c1", "gw-a", 100));
-    send(connect("c2", "gw-b", 101));
-    send(connect("c3", "gw-a", 102));
-    send(wal("c1", "gw-a", 110, new Action.CreateRoom("a1", "alice", ROOM)));
-    send(wal("c2", "gw-b", 120, new Action.JoinRoom("b1", ROOM, "bob")));
-    send(wal("c3", "gw-a", 130, new Action.JoinRoom("c-1", ROOM, "carol")));
-    send(wal("c2", "gw-b", 140, new Action.SendMessage("b2", ROOM, "hi all", "m1")));
-    send(wal("c1", "gw-a", 150, new Action.LeaveRoom("a2", ROOM)));
-    send(disconnect("c2", "gw-b", 160));
+    Harness h = start();
+    h.send(ALICE.connect(100));
+    h.send(BOB.connect(101));
+    h.send(CAROL.connect(102));
+    h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(120, join("b1", "bob")));
+    h.send(CAROL.wal(130, join("c-1", "carol")));
+    h.send(BOB.wal(140, new Action.SendMessage("b2", ROOM, "hi all", "m1")));
+    h.send(ALICE.wal(150, new Action.LeaveRoom("a2", ROOM, null)));
+    h.send(BOB.disconnect(160));
 
-    List<KeyValue<String, RoomEvent>> events = roomEvents.readKeyValuesToList();
+    List<KeyValue<String, RoomEvent>> events = h.roomEvents.readKeyValuesToList();
     assertEquals(
         List.of(
             new RoomEvent.RoomCreated(ROOM, 1, 110, "alice"),
-            new RoomEvent.MemberJoined(ROOM, 2, 110, "c1", "alice", "gw-a"),
-            new RoomEvent.MemberJoined(ROOM, 3, 120, "c2", "bob", "gw-b"),
-            new RoomEvent.MemberJoined(ROOM, 4, 130, "c3", "carol", "gw-a"),
+            new RoomEvent.MemberJoined(ROOM, 2, 110, "c1", "alice", "gw-a", "gw-a/run-1"),
+            new RoomEvent.MemberJoined(ROOM, 3, 120, "c2", "bob", "gw-b", "gw-b/run-1"),
+            new RoomEvent.MemberJoined(ROOM, 4, 130, "c3", "carol", "gw-a", "gw-a/run-1"),
             new RoomEvent.MessagePosted(ROOM, 5, 140, "c2", "bob", "hi all", "m1"),
             new RoomEvent.MemberLeft(ROOM, 6, 150, "c1", "alice", "left"),
             new RoomEvent.MemberLeft(ROOM, 7, 160, "c2", "bob", "disconnected")),
@@ -121,67 +197,66 @@ class RoomTopologyTest {
         new ServerFrame.Message(ROOM, 5, "bob", "c2", "hi all", 140, "m1", "b2");
     assertEquals(
         List.of(
-            delivery("gw-a", List.of("c1"),
+            delivery(ALICE,
                 new ServerFrame.RoomCreated(ROOM, 2, List.of(new MemberView("c1", "alice")), "a1")),
-            delivery("gw-b", List.of("c2"),
+            delivery(BOB,
                 new ServerFrame.Joined(ROOM, 3,
                     List.of(new MemberView("c1", "alice"), new MemberView("c2", "bob")),
-                    List.of(), "b1")),
-            delivery("gw-a", List.of("c1"), new ServerFrame.MemberJoined(ROOM, 3, "c2", "bob", 120)),
-            delivery("gw-a", List.of("c3"),
+                    List.of(), null, "b1")),
+            delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 3, "c2", "bob", 120)),
+            delivery(CAROL,
                 new ServerFrame.Joined(ROOM, 4,
                     List.of(new MemberView("c1", "alice"), new MemberView("c2", "bob"),
                         new MemberView("c3", "carol")),
-                    List.of(), "c-1")),
-            delivery("gw-a", List.of("c1"), new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
-            delivery("gw-b", List.of("c2"), new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
+                    List.of(), null, "c-1")),
+            delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
+            delivery(BOB, new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
             // The sender's copy answers its request; both gw-a sockets share one other copy.
-            delivery("gw-b", List.of("c2"), bobsMessage),
+            delivery(BOB, bobsMessage),
             delivery("gw-a", List.of("c1", "c3"), bobsMessage.withoutRequestId()),
-            delivery("gw-a", List.of("c1"), new ServerFrame.Left(ROOM, 6, "a2")),
-            delivery("gw-b", List.of("c2"),
-                new ServerFrame.MemberLeft(ROOM, 6, "c1", "alice", "left", 150)),
-            delivery("gw-a", List.of("c3"),
-                new ServerFrame.MemberLeft(ROOM, 6, "c1", "alice", "left", 150)),
+            delivery(ALICE, new ServerFrame.Left(ROOM, 6, "a2")),
+            delivery(BOB, new ServerFrame.MemberLeft(ROOM, 6, "c1", "alice", "left", 150)),
+            delivery(CAROL, new ServerFrame.MemberLeft(ROOM, 6, "c1", "alice", "left", 150)),
             // Bob's socket is gone: only Carol hears that he left.
-            delivery("gw-a", List.of("c3"),
-                new ServerFrame.MemberLeft(ROOM, 7, "c2", "bob", "disconnected", 160))),
-        deliveries.readKeyValuesToList());
+            delivery(CAROL, new ServerFrame.MemberLeft(ROOM, 7, "c2", "bob", "disconnected", 160))),
+        h.deliveries.readKeyValuesToList());
 
-    KeyValueStore<String, ConnectionState> connections =
-        driver.getKeyValueStore(RoomTopology.CONNECTIONS_STORE);
-    assertNull(connections.get("c2"), "a disconnected connection is forgotten");
-    assertEquals(new ConnectionState("gw-a", List.of(ROOM)), connections.get("c3"));
+    assertEquals(List.of(member(CAROL, "carol")), h.rooms().get(ROOM).members());
   }
 
   @Test
   void storedRoomStateEqualsTheReplayOfTheRoomEventsTopic() {
-    send(wal("c1", "gw-a", 110, new Action.CreateRoom("a1", "alice", ROOM)));
-    send(wal("c2", "gw-b", 120, new Action.JoinRoom("b1", ROOM, "bob")));
-    send(wal("c2", "gw-b", 130, new Action.SendMessage("b2", ROOM, "one", null)));
-    send(wal("c1", "gw-a", 140, new Action.SendMessage("a2", ROOM, "two", "m2")));
-    send(disconnect("c1", "gw-a", 150));
+    Harness h = start();
+    h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(120, join("b1", "bob")));
+    h.send(BOB.wal(130, new Action.SendMessage("b2", ROOM, "one", null)));
+    h.send(ALICE.wal(140, new Action.SendMessage("a2", ROOM, "two", "m2")));
+    h.send(ALICE.disconnect(150));
 
-    RoomLogic logic = new RoomLogic(10);
-    RoomState replayed = null;
-    for (RoomEvent e : roomEvents.readValuesToList()) {
-      replayed = logic.apply(replayed, e);
-    }
-    KeyValueStore<String, RoomState> rooms = driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
-    assertEquals(replayed, rooms.get(ROOM));
+    RoomState replayed = replay(new RoomLogic(10), h.roomEvents.readValuesToList()).get(ROOM);
+    assertEquals(replayed, h.rooms().get(ROOM));
     assertEquals(6, replayed.lastSeq());
+  }
+
+  private static Map<String, RoomState> replay(RoomLogic logic, List<RoomEvent> events) {
+    Map<String, RoomState> rooms = new LinkedHashMap<>();
+    for (RoomEvent e : events) {
+      rooms.put(e.roomId(), logic.apply(rooms.get(e.roomId()), e));
+    }
+    return rooms;
   }
 
   @Test
   void errorsReachOnlyTheRequesterOnItsGatewayWithItsRequestId() {
-    send(wal("c1", "gw-a", 110, new Action.CreateRoom("a1", "alice", ROOM)));
-    deliveries.readKeyValuesToList();
+    Harness h = start();
+    h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
+    h.drain();
 
-    send(wal("c2", "gw-b", 120, new Action.SendMessage("b1", ROOM, "hi", null)));
-    send(wal("c2", "gw-b", 130, new Action.JoinRoom("b2", "nowhere", "bob")));
-    send(wal("c2", "gw-b", 140, new Action.CreateRoom("b3", "bob", ROOM)));
+    h.send(BOB.wal(120, new Action.SendMessage("b1", ROOM, "hi", null)));
+    h.send(BOB.wal(130, new Action.JoinRoom("b2", "nowhere", "bob", null, null)));
+    h.send(BOB.wal(140, create("b3", "bob", ROOM)));
 
-    List<KeyValue<String, Delivery>> out = deliveries.readKeyValuesToList();
+    List<KeyValue<String, Delivery>> out = h.deliveries.readKeyValuesToList();
     assertEquals(3, out.size());
     for (KeyValue<String, Delivery> kv : out) {
       assertEquals("gw-b", kv.key);
@@ -195,40 +270,366 @@ class RoomTopologyTest {
     assertEquals(List.of("b1", "b2", "b3"),
         errors.stream().map(ServerFrame.ErrorFrame::requestId).toList());
     assertEquals("room 'nowhere' does not exist", errors.get(1).message());
-    assertEquals(2, roomEvents.readValuesToList().size(), "errors append no events");
-  }
-
-  @Test
-  void createRoomWithoutIdGetsTheIdDerivedFromTheGatewayRequestId() {
-    send(wal("c1", "gw-a", 110, new Action.CreateRoom("a1", "alice", null)));
-    ServerFrame.RoomCreated created =
-        (ServerFrame.RoomCreated) frame(deliveries.readValue());
-    assertEquals("r-gw-c1-110", created.roomId());
-    assertEquals("r-gw-c1-110", roomEvents.readKeyValue().key);
+    assertTrue(h.roomEvents.isEmpty(), "errors append no events");
   }
 
   @Test
   void unreadableWalRecordsAreSkippedAndProcessingContinues() {
-    rawActions.pipeInput("c1", new byte[] {(byte) 0xff, 0x00, 0x7b, 0x13});
-    rawActions.pipeInput("c1", "{\"action\":\"createRoom\"}".getBytes(StandardCharsets.UTF_8));
-    rawActions.pipeInput(
-        "c1", "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
-    send(wal("c1", "gw-a", 110, new Action.CreateRoom("a1", "alice", ROOM)));
+    Harness h = start();
+    h.rawActions.pipeInput(ROOM, new byte[] {(byte) 0xff, 0x00, 0x7b, 0x13});
+    h.rawActions.pipeInput(ROOM, "{\"action\":\"createRoom\"}".getBytes(StandardCharsets.UTF_8));
+    h.rawActions.pipeInput(
+        ROOM, "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
+    h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
 
     assertEquals(
         List.of(
             new RoomEvent.RoomCreated(ROOM, 1, 110, "alice"),
-            new RoomEvent.MemberJoined(ROOM, 2, 110, "c1", "alice", "gw-a")),
-        roomEvents.readValuesToList());
-    assertEquals(1, deliveries.readValuesToList().size());
+            new RoomEvent.MemberJoined(ROOM, 2, 110, "c1", "alice", "gw-a", "gw-a/run-1")),
+        h.roomEvents.readValuesToList());
+    assertEquals(1, h.deliveries.readValuesToList().size());
   }
 
   @Test
-  void reKeysThroughTheNamedRoomCommandsRepartitionTopic() {
+  void isOneStageWithNoRepartitionTopic() {
     ProcessorSettings settings = ProcessorSettings.defaults("unused:9092", stateDir);
-    String description = RoomTopology.buildTopology(settings).describe().toString();
-    assertTrue(description.contains("room-commands-repartition"), description);
-    assertTrue(description.contains(RoomTopology.CONNECTIONS_STORE), description);
-    assertTrue(description.contains(RoomTopology.ROOMS_STORE), description);
+    TopologyDescription description = RoomTopology.buildTopology(settings).describe();
+    assertEquals(1, description.subtopologies().size(), description.toString());
+    assertFalse(description.toString().contains("repartition"), description.toString());
+    for (String store :
+        List.of(
+            RoomTopology.ROOMS_STORE,
+            RoomTopology.MEMBERSHIPS_STORE,
+            RoomTopology.GATEWAYS_STORE,
+            RoomTopology.ANSWERS_STORE)) {
+      assertTrue(description.toString().contains(store), store);
+    }
+  }
+
+  @Test
+  void aDisconnectRemovesTheConnectionFromEveryRoomItIsInAndTellsTheOthersOnly() {
+    Harness h = start();
+    h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
+    h.send(ALICE.wal(120, create("a2", "alice", "games")));
+    h.send(BOB.wal(130, join("b1", "bob")));
+    h.send(BOB.wal(140, new Action.JoinRoom("b2", "games", "bob", null, null)));
+    h.send(CAROL.wal(150, create("c-1", "carol", "music")));
+    h.send(ALICE.wal(160, new Action.JoinRoom("a3", "music", "alice", null, null)));
+    h.send(ALICE.wal(170, new Action.LeaveRoom("a4", "games", null)));
+    h.drain();
+
+    h.send(ALICE.disconnect(200));
+
+    assertEquals(
+        List.of(
+            new RoomEvent.MemberLeft(ROOM, 4, 200, "c1", "alice", "disconnected"),
+            new RoomEvent.MemberLeft("music", 4, 200, "c1", "alice", "disconnected")),
+        h.roomEvents.readValuesToList());
+    assertEquals(
+        List.of(
+            delivery(BOB, new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "disconnected", 200)),
+            delivery(CAROL,
+                new ServerFrame.MemberLeft("music", 4, "c1", "alice", "disconnected", 200))),
+        h.deliveries.readKeyValuesToList(),
+        "alice's socket is gone: she is not told");
+    assertEquals(List.of(member(BOB, "bob")), h.rooms().get(ROOM).members());
+    assertEquals(List.of(member(BOB, "bob")), h.rooms().get("games").members());
+    assertEquals(List.of(member(CAROL, "carol")), h.rooms().get("music").members());
+
+    h.send(ALICE.disconnect(200));
+    assertTrue(h.roomEvents.isEmpty(), "the same $disconnect again (another partition's copy)");
+    assertTrue(h.deliveries.isEmpty());
+  }
+
+  @Test
+  void aGatewaySilentForLongerThanTheTimeoutLosesItsMembersAndTheyAreToldToo() {
+    Harness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    h.send(heartbeat("gw-a", run("gw-a", 1), 1_000));
+    h.send(heartbeat("gw-b", run("gw-b", 1), 1_000));
+    h.send(ALICE.wal(1_100, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(1_200, join("b1", "bob")));
+    h.send(CAROL.wal(1_300, join("c-1", "carol")));
+    h.drain();
+
+    h.send(heartbeat("gw-b", run("gw-b", 1), 16_000));
+    assertTrue(h.roomEvents.isEmpty(), "gw-a was last seen exactly the timeout ago: not yet");
+    assertTrue(h.deliveries.isEmpty());
+
+    h.send(heartbeat("gw-b", run("gw-b", 1), 16_001));
+
+    assertEquals(
+        List.of(
+            new RoomEvent.MemberLeft(ROOM, 5, 16_001, "c1", "alice", "gatewayLost"),
+            new RoomEvent.MemberLeft(ROOM, 6, 16_001, "c3", "carol", "gatewayLost")),
+        h.roomEvents.readValuesToList());
+    ServerFrame aliceLost = new ServerFrame.MemberLeft(ROOM, 5, "c1", "alice", "gatewayLost", 16_001);
+    ServerFrame carolLost = new ServerFrame.MemberLeft(ROOM, 6, "c3", "carol", "gatewayLost", 16_001);
+    assertEquals(
+        List.of(
+            delivery("gw-a", List.of("c1", "c3"), aliceLost),
+            delivery(BOB, aliceLost),
+            delivery(BOB, carolLost),
+            delivery(CAROL, carolLost)),
+        h.deliveries.readKeyValuesToList(),
+        "the remaining member and each removed member hear of it");
+    assertEquals(List.of(member(BOB, "bob")), h.rooms().get(ROOM).members());
+
+    h.send(heartbeat("gw-b", run("gw-b", 1), 19_000));
+    assertTrue(h.roomEvents.isEmpty(), "a lost gateway is swept once");
+  }
+
+  @Test
+  void aRestartedGatewaysFirstHeartbeatRemovesTheEarlierRunsMembersAtOnceAndKeepsTheNewRuns() {
+    Harness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    Client dave = new Client("c4", "gw-a", run("gw-a", 2));
+    Client erin = Client.on("gw-a", "c5"); // a connection of the earlier run, still in flight
+    h.send(heartbeat("gw-a", run("gw-a", 1), 1_000));
+    h.send(heartbeat("gw-b", run("gw-b", 1), 1_000));
+    h.send(ALICE.wal(1_100, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(1_200, join("b1", "bob")));
+    h.drain();
+
+    h.send(heartbeat("gw-a", run("gw-a", 2), 2_000));
+
+    assertEquals(
+        List.of(new RoomEvent.MemberLeft(ROOM, 4, 2_000, "c1", "alice", "gatewayLost")),
+        h.roomEvents.readValuesToList());
+    ServerFrame aliceLost = new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "gatewayLost", 2_000);
+    assertEquals(
+        List.of(delivery(ALICE, aliceLost), delivery(BOB, aliceLost)),
+        h.deliveries.readKeyValuesToList());
+
+    h.send(dave.wal(2_100, join("d1", "dave")));
+    h.send(heartbeat("gw-a", run("gw-a", 2), 5_000));
+    h.send(heartbeat("gw-b", run("gw-b", 1), 5_000));
+    h.send(erin.wal(5_100, join("e1", "erin")));
+
+    assertEquals(
+        List.of(
+            new RoomEvent.MemberJoined(ROOM, 5, 2_100, "c4", "dave", "gw-a", run("gw-a", 2))),
+        h.roomEvents.readValuesToList(),
+        "the new run's member stays; the old run's late join is not applied");
+    List<KeyValue<String, Delivery>> out = h.deliveries.readKeyValuesToList();
+    ServerFrame.ErrorFrame stale = (ServerFrame.ErrorFrame) frame(out.get(out.size() - 1).value);
+    assertEquals(delivery(erin, stale), out.get(out.size() - 1));
+    assertEquals(503, stale.status());
+    assertEquals("staleGateway", stale.code());
+    assertEquals("e1", stale.requestId());
+    assertEquals(List.of(member(BOB, "bob"), member(dave, "dave")), h.rooms().get(ROOM).members());
+  }
+
+  @Test
+  void aMessageRetriedFromANewConnectionOfTheSameUserGetsTheOriginalSeqAndPostsNothing() {
+    Harness h = start();
+    Client bobAgain = Client.on("gw-a", "c5");
+    h.send(ALICE.wal(100, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(110, join("b1", "bob")));
+    h.send(BOB.wal(120, new Action.SendMessage("b2", ROOM, "hello", "m1")));
+    h.send(BOB.disconnect(130)); // the answer was lost with the connection
+    h.send(bobAgain.wal(140, join("b3", "bob")));
+    h.drain();
+
+    h.send(bobAgain.wal(150, new Action.SendMessage("b4", ROOM, "hello", "m1")));
+
+    assertTrue(h.roomEvents.isEmpty(), "the message is not posted twice");
+    assertEquals(
+        List.of(
+            delivery(bobAgain,
+                new ServerFrame.Message(ROOM, 4, "bob", "c2", "hello", 120, "m1", "b4"))),
+        h.deliveries.readKeyValuesToList(),
+        "only the retrying connection is answered, with the original message");
+
+    h.send(bobAgain.wal(160, new Action.SendMessage("b5", ROOM, "something else", "m1")));
+    ServerFrame.ErrorFrame reused = (ServerFrame.ErrorFrame) frame(h.deliveries.readValue());
+    assertEquals("clientMsgIdReused", reused.code());
+    assertEquals("b5", reused.requestId());
+    assertTrue(h.roomEvents.isEmpty());
+    assertEquals(6, h.rooms().get(ROOM).lastSeq());
+  }
+
+  @Test
+  void aCreateRoomRetriedByItsCreatorFromANewConnectionJoinsItInsteadOfCreatingItAgain() {
+    Harness h = start();
+    Client aliceAgain = Client.on("gw-b", "c9");
+    Action.CreateRoom first = new Action.CreateRoom("a1", "alice", ROOM, "k1");
+    h.send(ALICE.wal(100, first));
+    h.send(ALICE.disconnect(110)); // the gateway died before the answer reached her
+    h.drain();
+
+    h.send(aliceAgain.wal(120, new Action.CreateRoom("a2", "alice", ROOM, "k1")));
+
+    assertEquals(
+        List.of(new RoomEvent.MemberJoined(ROOM, 4, 120, "c9", "alice", "gw-b", run("gw-b", 1))),
+        h.roomEvents.readValuesToList(),
+        "no second roomCreated: the new connection joins the room created once");
+    assertEquals(
+        List.of(
+            delivery(
+                aliceAgain,
+                new ServerFrame.RoomCreated(
+                    ROOM, 4, List.of(new ServerFrame.MemberView("c9", "alice")), "a2"))),
+        h.deliveries.readKeyValuesToList());
+
+    h.send(aliceAgain.wal(130, new Action.SendMessage("a3", ROOM, "back", null)));
+    assertEquals(5, h.roomEvents.readValue().seq(), "she can talk in it");
+  }
+
+  @Test
+  void aCreateRoomWithoutARoomIdFromAnOlderLogGetsTheIdTheGatewayWouldHaveGiven() {
+    Harness h = start();
+    WalRecord legacy = ALICE.wal(100, new Action.CreateRoom("a1", "alice", null, null));
+
+    // Older gateways keyed it by connection; the processor must not stop on it.
+    h.actions.pipeInput(ALICE.connectionId(), legacy, 100);
+
+    String expected =
+        dev.roomlog.protocol.action.RoomIds.forCreate(
+            (Action.CreateRoom) legacy.action(), legacy.requestContext().requestId());
+    List<RoomEvent> events = h.roomEvents.readValuesToList();
+    assertEquals(2, events.size(), "roomCreated and the creator's join: " + events);
+    assertEquals(expected, events.get(0).roomId());
+    assertEquals(List.of(member(ALICE, "alice")), h.rooms().get(expected).members());
+  }
+
+  @Test
+  void aRetryAfterTheDedupWindowIsAppliedAgain() {
+    Harness h = start(s -> s.withDedupWindow(Duration.ofSeconds(10)));
+    h.send(ALICE.wal(1_000, create("a1", "alice", ROOM)));
+    h.send(ALICE.wal(2_000, new Action.SendMessage("a2", ROOM, "hi", "m1")));
+    h.drain();
+
+    h.send(ALICE.wal(11_999, new Action.SendMessage("a3", ROOM, "hi", "m1")));
+    assertTrue(h.roomEvents.isEmpty(), "still inside the window");
+    assertEquals(
+        new ServerFrame.Message(ROOM, 3, "alice", "c1", "hi", 2_000, "m1", "a3"),
+        frame(h.deliveries.readValue()));
+
+    h.send(ALICE.wal(12_001, new Action.SendMessage("a4", ROOM, "hi", "m1")));
+    assertEquals(
+        List.of(new RoomEvent.MessagePosted(ROOM, 4, 12_001, "c1", "alice", "hi", "m1")),
+        h.roomEvents.readValuesToList());
+    assertEquals(
+        new ServerFrame.Message(ROOM, 4, "alice", "c1", "hi", 12_001, "m1", "a4"),
+        frame(h.deliveries.readValue()));
+  }
+
+  @Test
+  void aJoinWithAfterSeqAndAResumeCatchUpAndAResumePointTooOldIsRefusedWith410() {
+    Harness h = start(s -> s.withHistorySize(4));
+    Client bobAgain = Client.on("gw-b", "c6");
+    h.send(ALICE.wal(100, create("a1", "alice", ROOM)));
+    h.send(BOB.wal(110, join("b1", "bob")));
+    h.send(ALICE.wal(120, new Action.SendMessage("a2", ROOM, "one", null)));
+    h.send(BOB.disconnect(130));
+    h.send(ALICE.wal(140, new Action.SendMessage("a3", ROOM, "two", null)));
+    h.drain();
+
+    h.send(bobAgain.wal(150, new Action.JoinRoom("b2", ROOM, "bob", 3L, null)));
+
+    ServerFrame.Message one = new ServerFrame.Message(ROOM, 4, "alice", "c1", "one", 120, null, null);
+    ServerFrame.Message two = new ServerFrame.Message(ROOM, 6, "alice", "c1", "two", 140, null, null);
+    ServerFrame bobLeft = new ServerFrame.MemberLeft(ROOM, 5, "c2", "bob", "disconnected", 130);
+    List<MemberView> members = List.of(new MemberView("c1", "alice"), new MemberView("c6", "bob"));
+    assertEquals(
+        List.of(
+            delivery(bobAgain,
+                new ServerFrame.Joined(ROOM, 7, members, null, List.of(one, bobLeft, two), "b2")),
+            delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 7, "c6", "bob", 150))),
+        h.deliveries.readKeyValuesToList());
+
+    h.send(ALICE.wal(160, new Action.Resume("a4", ROOM, 5)));
+    assertEquals(
+        List.of(
+            delivery(ALICE,
+                new ServerFrame.Resumed(ROOM, 5, 7,
+                    List.of(two, new ServerFrame.MemberJoined(ROOM, 7, "c6", "bob", 150)), "a4"))),
+        h.deliveries.readKeyValuesToList());
+
+    h.send(CAROL.wal(170, new Action.JoinRoom("c-1", ROOM, "carol", 1L, null)));
+    ServerFrame.ErrorFrame tooOld = (ServerFrame.ErrorFrame) frame(h.deliveries.readValue());
+    assertEquals(410, tooOld.status());
+    assertEquals("resumeTooOld", tooOld.code());
+    assertEquals(4L, tooOld.oldestSeq());
+    assertEquals(new ServerFrame.RoomSnapshot(ROOM, 7, members, List.of(one, two)), tooOld.room());
+    assertTrue(h.deliveries.isEmpty(), "nobody else hears of it");
+
+    assertEquals(
+        List.of(new RoomEvent.MemberJoined(ROOM, 7, 150, "c6", "bob", "gw-b", "gw-b/run-1")),
+        h.roomEvents.readValuesToList(),
+        "only bob's join: a resume and a refused join append nothing");
+    assertEquals(7, h.rooms().get(ROOM).lastSeq());
+    assertTrue(h.rooms().get(ROOM).member("c3").isEmpty());
+  }
+
+  /**
+   * A log of several clients on three gateways in three rooms: chat, retries, refusals, joins
+   * with afterSeq, a resume, disconnects, a gateway restart and a lost gateway.
+   */
+  private static List<WalRecord> mixedLog() {
+    Client dave = Client.on("gw-c", "c4");
+    Client erin = Client.on("gw-b", "c8");
+    Client aliceAgain = new Client("c7", "gw-a", run("gw-a", 2));
+    List<WalRecord> log = new ArrayList<>();
+    log.add(heartbeat("gw-a", run("gw-a", 1), 1_000));
+    log.add(heartbeat("gw-b", run("gw-b", 1), 1_000));
+    log.add(heartbeat("gw-c", run("gw-c", 1), 1_000));
+    log.add(ALICE.connect(1_010));
+    log.add(ALICE.wal(1_020, new Action.CreateRoom("a1", "alice", ROOM, "k1")));
+    log.add(ALICE.wal(1_025, new Action.CreateRoom("a1", "alice", ROOM, "k1")));
+    log.add(BOB.wal(1_030, new Action.JoinRoom("b1", ROOM, "bob", null, "j1")));
+    log.add(CAROL.wal(1_040, create("c-1", "carol", "games")));
+    log.add(dave.wal(1_050, new Action.JoinRoom("d1", "games", "dave", 0L, null)));
+    log.add(BOB.wal(1_060, new Action.SendMessage("b2", ROOM, "hi alice", "m1")));
+    log.add(dave.wal(1_070, new Action.JoinRoom("d2", ROOM, "dave", 2L, null)));
+    log.add(BOB.wal(1_080, new Action.SendMessage("b3", ROOM, "hi alice", "m1")));
+    log.add(ALICE.wal(1_090, new Action.SendMessage("a2", "games", "not a member", "x")));
+    log.add(CAROL.wal(1_100, create("c-2", "carol", "games")));
+    log.add(ALICE.wal(1_110, new Action.Resume("a3", ROOM, 3)));
+    log.add(BOB.wal(1_120, new Action.JoinRoom("b4", "games", "bob", null, null)));
+    log.add(heartbeat("gw-b", run("gw-b", 1), 4_000));
+    log.add(heartbeat("gw-c", run("gw-c", 1), 4_000));
+    log.add(dave.wal(4_010, new Action.SendMessage("d3", "games", "gg", "m1")));
+    log.add(BOB.wal(4_020, new Action.LeaveRoom("b5", ROOM, "l1")));
+    // gw-a restarts: alice and carol were on its first run.
+    log.add(heartbeat("gw-a", run("gw-a", 2), 4_100));
+    log.add(aliceAgain.wal(4_110, new Action.CreateRoom("a4", "alice", "music", null)));
+    log.add(BOB.wal(4_120, new Action.JoinRoom("b6", "music", "bob", null, null)));
+    log.add(erin.wal(4_125, new Action.JoinRoom("e1", "music", "erin", null, null)));
+    log.add(CAROL.wal(4_130, new Action.SendMessage("c-3", "games", "stale", null)));
+    log.add(erin.disconnect(4_140));
+    log.add(heartbeat("gw-a", run("gw-a", 2), 15_000));
+    // gw-c has been silent since 4000: dave is lost.
+    log.add(heartbeat("gw-b", run("gw-b", 1), 20_000));
+    log.add(heartbeat("gw-a", run("gw-a", 2), 30_000));
+    log.add(aliceAgain.wal(30_010, new Action.SendMessage("a5", "music", "bob?", "m9")));
+    return log;
+  }
+
+  @Test
+  void replayingTheSameLogIntoAFreshProcessorGivesTheSameEventsDeliveriesAndRooms() {
+    Harness first = start(stateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    mixedLog().forEach(first::send);
+    List<TestRecord<String, RoomEvent>> events = first.roomEvents.readRecordsToList();
+    List<TestRecord<String, Delivery>> deliveries = first.deliveries.readRecordsToList();
+    Map<String, RoomState> rooms = first.allRooms();
+
+    Harness replay = start(replayStateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    mixedLog().forEach(replay::send);
+
+    assertEquals(events, replay.roomEvents.readRecordsToList());
+    assertEquals(deliveries, replay.deliveries.readRecordsToList());
+    assertEquals(rooms, replay.allRooms());
+
+    // The log did what it was meant to, and each room is the fold of its events.
+    assertEquals(List.of("games", ROOM, "music"), List.copyOf(rooms.keySet()));
+    assertEquals(rooms, replay(new RoomLogic(10), events.stream().map(TestRecord::value).toList()));
+    assertEquals(List.of(), usernames(rooms.get(ROOM)), "alice's old run swept, bob left, dave lost");
+    assertEquals(List.of("bob"), usernames(rooms.get("games")), "carol's old run swept, dave lost");
+    assertEquals(List.of("alice", "bob"), usernames(rooms.get("music")), "erin disconnected");
+    assertEquals(6, rooms.get("music").lastSeq(), "erin joined and left, alice spoke");
+  }
+
+  private static List<String> usernames(RoomState room) {
+    return room.members().stream().map(RoomState.Member::username).toList();
   }
 }

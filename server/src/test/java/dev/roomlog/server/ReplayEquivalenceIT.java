@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
-import dev.roomlog.processor.RoomTopology;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.event.RoomEvent;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,11 +26,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,16 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayEquivalenceIT {
   private static final Duration CATCH_UP = Duration.ofSeconds(30);
-  /** As {@link InProcessRoomlog} provisions them. */
-  private static final int ACTIONS_PARTITIONS = 3;
 
   @Test
-  @Disabled(
-      "Fails today, on purpose left strict: the log is keyed by connectionId, so a replay (or any"
-          + " catch-up) interleaves different clients' partitions in another order than live"
-          + " processing did, and rooms come out different (joins before the room exists, seqs"
-          + " swapped). The fix, keying room-addressed actions by roomId, is issue 5's; see"
-          + " docs/ARCHITECTURE.md, 'Known gap: replay order across clients'.")
   void aFreshReplayOfTheWriteAheadLogRebuildsTheSameRoomsAndEvents() throws Exception {
     try (InProcessRoomlog roomlog = InProcessRoomlog.start();
         WsClient alice = client(roomlog);
@@ -102,9 +90,10 @@ class ReplayEquivalenceIT {
       say(dave, r2, "m10", "s10");
 
       // Causal order across connections: frank joins r4 only after alice created it and wrote
-      // in it, and frank's actions sit on another partition of the log than alice's.
+      // in it. (Before the log was keyed by room, frank's and alice's actions sat on different
+      // partitions and a replay could apply his join before her createRoom.)
       String r4;
-      try (WsClient frank = clientOnAnotherPartitionThan(roomlog, alice)) {
+      try (WsClient frank = client(roomlog)) {
         r4 = create(alice, "alice", "c4");
         for (int i = 1; i <= 5; i++) {
           say(alice, r4, "a" + i, "sa" + i);
@@ -120,7 +109,7 @@ class ReplayEquivalenceIT {
       awaitConsumedToTheEnd(
           bootstrap,
           roomlog.applicationId(),
-          List.of(live.actions().name(), repartitionTopic(roomlog.applicationId())));
+          List.of(live.actions().name()));
       Map<String, JsonNode> liveRooms = rooms(roomlog.processor());
       assertEquals(
           List.of(r1, r2, r3, r4).stream().sorted().toList(),
@@ -154,7 +143,7 @@ class ReplayEquivalenceIT {
             .alias("the replay processor RUNNING")
             .until(() -> replay.state() == KafkaStreams.State.RUNNING);
         awaitConsumedToTheEnd(
-            bootstrap, replayId, List.of(live.actions().name(), repartitionTopic(replayId)));
+            bootstrap, replayId, List.of(live.actions().name()));
         replayRooms = rooms(replay);
       }
 
@@ -211,28 +200,6 @@ class ReplayEquivalenceIT {
     return WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY);
   }
 
-  /**
-   * A new client whose actions go to another partition of the actions topic than {@code other}'s
-   * (the gateway keys them by connectionId, default partitioner). Clients that land on the same
-   * partition are closed again, which only logs a harmless $disconnect.
-   */
-  private static WsClient clientOnAnotherPartitionThan(InProcessRoomlog roomlog, WsClient other) {
-    for (int attempt = 0; attempt < 30; attempt++) {
-      WsClient candidate = client(roomlog);
-      if (partition(candidate.connectionId()) != partition(other.connectionId())) {
-        return candidate;
-      }
-      candidate.close();
-    }
-    throw new AssertionError(
-        "30 connections in a row landed on the partition of " + other.connectionId());
-  }
-
-  private static int partition(String connectionId) {
-    return Utils.toPositive(Utils.murmur2(connectionId.getBytes(StandardCharsets.UTF_8)))
-        % ACTIONS_PARTITIONS;
-  }
-
   private static String create(WsClient client, String username, String requestId) {
     return answer(
             client, "roomCreated", "createRoom", "username", username, "requestId", requestId)
@@ -280,10 +247,6 @@ class ReplayEquivalenceIT {
     List<String> names = new ArrayList<>();
     room.get("members").forEach(m -> names.add(m.get("username").asText()));
     return names;
-  }
-
-  private static String repartitionTopic(String applicationId) {
-    return applicationId + "-" + RoomTopology.ROOM_COMMANDS + "-repartition";
   }
 
   /** Every room in the processor's store, as JSON, by roomId. */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,10 +52,12 @@ class WriteAheadLogIT {
           .until(
               () -> {
                 records.clear();
-                records.addAll(SharedKafka.readAll(roomlog.topics().actions()));
+                SharedKafka.readAll(roomlog.topics().actions()).stream()
+                    .filter(r -> !(r.value().action() instanceof Action.Heartbeat))
+                    .forEach(records::add);
                 return !records.isEmpty();
               });
-      assertEquals(1, records.size(), "records: " + records);
+      assertEquals(1, records.size(), "records besides the gateway's heartbeats: " + records);
       assertEquals(good.connectionId(), records.get(0).key());
       assertEquals(new Action.Connect(), records.get(0).value().action());
     }
@@ -70,15 +73,46 @@ class WriteAheadLogIT {
       alice.awaitAnswer("r1");
     }
 
-    List<String> lines = consoleConsume(roomlog.topics().actions().name(), 3);
+    // The $disconnect goes to every partition (each partition's rooms must hear of it); wait
+    // for all its copies, then read the whole log with the console consumer.
+    int partitions = 3;
+    List<ConsumerRecord<String, WalRecord>> all = new ArrayList<>();
+    await()
+        .atMost(WsClient.WAIT)
+        .until(
+            () -> {
+              all.clear();
+              all.addAll(SharedKafka.readAll(roomlog.topics().actions()));
+              return all.stream().filter(r -> r.value().action() instanceof Action.Disconnect).count()
+                  == partitions;
+            });
+    List<String> lines = consoleConsume(roomlog.topics().actions().name(), all.size());
+    List<String> order = List.of("$connect", "createRoom", "$disconnect");
     List<JsonNode> values = new ArrayList<>();
+    String roomId = null;
     for (String line : lines) {
       String[] keyAndValue = line.split("\t", 2);
-      assertEquals(connectionId, keyAndValue[0], "the key is the connectionId: " + line);
-      values.add(Json.MAPPER.readTree(keyAndValue[1]));
+      JsonNode value = Json.MAPPER.readTree(keyAndValue[1]);
+      String action = value.get("action").asText();
+      if (action.equals("$heartbeat")) {
+        assertEquals(roomlog.gatewayId(), keyAndValue[0], "a heartbeat is keyed by its gateway");
+        continue;
+      }
+      if (action.equals("createRoom")) {
+        roomId = value.get("roomId").asText();
+        assertTrue(roomId.startsWith("r-"), "the gateway names the room it creates: " + roomId);
+        assertEquals(roomId, keyAndValue[0], "a room action is keyed by its room: " + line);
+      } else {
+        assertEquals(connectionId, keyAndValue[0], "lifecycle is keyed by connection: " + line);
+      }
+      values.add(value);
     }
-    assertEquals(List.of("$connect", "createRoom", "$disconnect"),
-        values.stream().map(v -> v.get("action").asText()).toList());
+    // The console consumer interleaves partitions; sort into the order the client acted in.
+    values.sort(Comparator.comparing(v -> order.indexOf(v.get("action").asText())));
+    assertEquals(
+        List.of("$connect", "createRoom", "$disconnect", "$disconnect", "$disconnect"),
+        values.stream().map(v -> v.get("action").asText()).toList(),
+        "lines: " + lines);
 
     JsonNode create = values.get(1);
     assertEquals("test1", create.get("username").asText());

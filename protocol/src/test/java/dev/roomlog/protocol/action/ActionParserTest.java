@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.roomlog.protocol.action.ActionParser.Result;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,18 +23,66 @@ class ActionParserTest {
   @Test
   void parsesEachClientAction() {
     assertEquals(
-        new Action.CreateRoom("r1", "test1", null),
+        new Action.CreateRoom("r1", "test1", null, null),
         accepted("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\"}"));
     assertEquals(
-        new Action.JoinRoom(null, "lobby", "bob"),
+        new Action.JoinRoom(null, "lobby", "bob", null, null),
         accepted("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"bob\"}"));
     assertEquals(
         new Action.SendMessage(null, "lobby", "hi", "m1"),
         accepted(
             "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"clientMsgId\":\"m1\"}"));
     assertEquals(
-        new Action.LeaveRoom("x", "lobby"),
+        new Action.LeaveRoom("x", "lobby", null),
         accepted("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"x\"}"));
+    assertEquals(
+        new Action.Resume(null, "lobby", 7),
+        accepted("{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":7}"));
+  }
+
+  @Test
+  void takesAClientMsgIdOnEveryStateChangingAction() {
+    assertEquals(
+        new Action.CreateRoom(null, "a", null, "k1"),
+        accepted("{\"action\":\"createRoom\",\"username\":\"a\",\"clientMsgId\":\"k1\"}"));
+    assertEquals(
+        new Action.JoinRoom(null, "lobby", "a", 0L, "k2"),
+        accepted(
+            "{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"a\","
+                + "\"afterSeq\":0,\"clientMsgId\":\"k2\"}"));
+    assertEquals(
+        new Action.LeaveRoom(null, "lobby", "k3"),
+        accepted("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"clientMsgId\":\"k3\"}"));
+  }
+
+  @Test
+  void acceptsTheLargestSeqAsAfterSeq() {
+    assertEquals(
+        new Action.Resume(null, "lobby", Long.MAX_VALUE),
+        accepted(
+            "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + Long.MAX_VALUE + "}"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "1.5", "\"3\"", "true", "9223372036854775808", "1e3"})
+  void rejectsAnAfterSeqThatIsNotAWholeNumberFromZeroWithInvalidField(String afterSeq) {
+    for (String frame :
+        List.of(
+            "{\"action\":\"resume\",\"roomId\":\"lobby\",\"requestId\":\"q\",\"afterSeq\":" + afterSeq + "}",
+            "{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"a\",\"requestId\":\"q\","
+                + "\"afterSeq\":" + afterSeq + "}")) {
+      ErrorFrame error = rejected(frame);
+      assertEquals(400, error.status(), frame);
+      assertEquals("invalidField", error.code(), frame);
+      assertEquals("q", error.requestId(), frame);
+    }
+  }
+
+  @Test
+  void rejectsAResumeWithoutAfterSeqWithMissingField() {
+    ErrorFrame error = rejected("{\"action\":\"resume\",\"roomId\":\"lobby\"}");
+    assertEquals("missingField", error.code());
+    assertEquals(true, error.message().contains("afterSeq"), error.message());
   }
 
   @Test
@@ -41,7 +90,7 @@ class ActionParserTest {
     Action action =
         accepted(
             "{\"action\":\"createRoom\",\"username\":\"a\",\"connectionId\":\"someone-else\"}");
-    assertEquals(new Action.CreateRoom(null, "a", null), action);
+    assertEquals(new Action.CreateRoom(null, "a", null, null), action);
   }
 
   @ParameterizedTest
