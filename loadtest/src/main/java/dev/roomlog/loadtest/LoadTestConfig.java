@@ -33,7 +33,11 @@ record LoadTestConfig(
     Long serverPid,
     int ioThreads) {
 
-  /** Roomlog's default history window (docs/PROTOCOL.md): what a rejoin gets back at most. */
+  /**
+   * Messages per room a rejoin can be checked against: Roomlog keeps a room's last 100 events
+   * by default (docs/PROTOCOL.md), and a plain rejoin's history is the messages among them;
+   * 50 leaves room for the leaves and joins of a reconnecting room of up to 25 members.
+   */
   static final int HISTORY_WINDOW = 50;
 
   LoadTestConfig {

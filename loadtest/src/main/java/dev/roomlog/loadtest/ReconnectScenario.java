@@ -17,8 +17,9 @@ import java.util.concurrent.TimeoutException;
  * drop to its {@code joined} answer (the headline, {@code reconnect}), the time until all are
  * back, and how many acknowledged messages the rejoin's history lacked.
  *
- * <p>Roomlog has no resume action yet (issue 5): a rejoin is a new member that gets the room's
- * recent history, which is what is checked here.
+ * <p>A rejoin here is a plain joinRoom, a new member that gets the room's recent history, which
+ * is what is checked (the same rejoin works against the Socket.IO peer). Roomlog's gap-free
+ * resume, a join with afterSeq, is proven by the server's FaultToleranceIT.
  */
 final class ReconnectScenario {
   static final String RECONNECT = "reconnect";
