@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * thread. The Kafka consumer lives on this object's own thread; the sink is called there.
  */
 public final class DeliveryConsumer implements AutoCloseable {
+  /** How long a fetch may go unanswered before the consumer tries the partition's leader anew. */
+  static final int REQUEST_TIMEOUT_MS = 10_000;
+
   private static final Logger log = LoggerFactory.getLogger(DeliveryConsumer.class);
 
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -295,6 +298,10 @@ public final class DeliveryConsumer implements AutoCloseable {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     // Never create the topic by accident with broker defaults; the deployment creates it.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    // A fetch sent to a frozen broker (a long GC pause, a hung host) is noticed only when it
+    // times out; Kafka's 30 s default would hold every answer to this gateway's clients that
+    // long after the partition's leadership has moved.
+    config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
     return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -3,6 +3,7 @@ package dev.roomlog.processor;
 import dev.roomlog.protocol.JsonSerde;
 import dev.roomlog.protocol.TopicSet;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -129,6 +130,17 @@ public final class RoomTopology {
   /** The largest record the processor writes (state, room events, deliveries), in bytes. */
   public static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * How long the processor's clients wait for a broker's answer. A request sent to a frozen
+   * broker (a long GC pause, a hung host: its sockets stay open) fails only at this timeout;
+   * with Kafka's 30 s default the producer, then the transaction coordinator lookup, then the
+   * group coordinator lookup each waited that long, and rooms went unanswered for over 90 s
+   * after one broker froze (FaultToleranceIT). 10 s is still far above a healthy broker's
+   * answer time, including an acks=all write that waits for a lagging follower to drop out of
+   * the ISR.
+   */
+  public static final int CLIENT_REQUEST_TIMEOUT_MS = 10_000;
+
   /** How long the group waits for a silent processor before moving its rooms elsewhere. */
   public static final int PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
 
@@ -172,6 +184,10 @@ public final class RoomTopology {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     return p;
   }

@@ -64,7 +64,8 @@ final class SharedKafka {
     return readAll(bootstrapServers(), topic, keys, values);
   }
 
-  private static <K, V> List<ConsumerRecord<K, V>> readAll(
+  /** Every committed record of {@code topic} at {@code bootstrap}, read to its end. */
+  static <K, V> List<ConsumerRecord<K, V>> readAll(
       String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer =

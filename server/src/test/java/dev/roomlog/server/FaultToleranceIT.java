@@ -1,0 +1,325 @@
+package dev.roomlog.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.server.fault.ChaosChatClient;
+import dev.roomlog.server.fault.HistoryChecker;
+import dev.roomlog.server.fault.HistoryReport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 5's fault suite, with real processes and real signals: a 3-node Kafka cluster
+ * (replication 3, min.insync.replicas 2), a room processor and two gateways, each in its own JVM,
+ * and chat clients spread over both gateways in shared rooms, sending with clientMsgIds,
+ * reconnecting, resuming with afterSeq and resending what was not acknowledged. While they chat:
+ *
+ * <ol>
+ *   <li>the leader of the busiest room's partition is SIGKILLed and restarted, {@code rounds}
+ *       times;
+ *   <li>the processor is SIGKILLed mid-stream and restarted, {@code rounds} times;
+ *   <li>a gateway is SIGKILLed: its clients move to the other gateway and resume, and its
+ *       members must be removed from their rooms within the gateway timeout (no ghosts); it is
+ *       then restarted under the same id;
+ *   <li>a broker is SIGSTOPped past its session timeout, then resumed.
+ * </ol>
+ *
+ * Then the history checker, against every client's view and the room-events log, must find 0
+ * lost acknowledged messages, 0 duplicate effects, 0 gaps, 0 reorderings and no disagreement;
+ * and once every client has closed, every room must be empty.
+ *
+ * <p>The CI run does 2 rounds of each kill (a few minutes). {@code
+ * -Droomlog.fault.rounds=100} runs the long soak.
+ */
+class FaultToleranceIT {
+  private static final Logger LOG = LoggerFactory.getLogger(FaultToleranceIT.class);
+  private static final String API_KEY = "fault-it-key";
+  private static final int PARTITIONS = 3;
+  private static final int CLIENTS = 6;
+  private static final List<String> ROOMS = List.of("room-1", "room-2");
+  private static final Duration GATEWAY_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+  /** Progress (acknowledged messages, all clients) demanded after each fault. */
+  private static final int PROGRESS = 30;
+  private static final Duration PROGRESS_DEADLINE = Duration.ofSeconds(90);
+
+  private final int rounds = Integer.getInteger("roomlog.fault.rounds", 2);
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  /** Which of the four faults to run, in this order; all by default. */
+  private final Set<String> phases =
+      Set.of(System.getProperty("roomlog.fault.phases", "brokers,processor,gateway,pause").split(","));
+
+  /** Kept when the test fails: the processes' logs (roomlog.log, node.log) are in it. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T closeable) {
+    toClose.add(closeable);
+    return closeable;
+  }
+
+  @Test
+  void killingBrokersProcessorsAndGatewaysLosesNothingAcknowledgedAndLeavesNoGhosts()
+      throws Exception {
+    KafkaClusterProcess cluster = closeLater(KafkaClusterProcess.onFreePorts(dir.resolve("kafka")));
+    cluster.start();
+    String prefix = SharedKafka.uniquePrefix();
+    TopicSet topics = TopicSet.prefixed(prefix);
+    RoomlogProcess.KafkaFlags kafka =
+        new RoomlogProcess.KafkaFlags(cluster.bootstrapServers(), prefix, PARTITIONS, (short) 3);
+
+    RoomlogProcess processor =
+        closeLater(
+            RoomlogProcess.processor(
+                    dir.resolve("processor"),
+                    kafka,
+                    prefix + "-app",
+                    "--gateway-timeout", GATEWAY_TIMEOUT.toSeconds() + "s")
+                .start());
+    String heartbeat = "--set=roomlog.gateway.heartbeatInterval=" + HEARTBEAT_INTERVAL.toMillis() + "ms";
+    RoomlogProcess gatewayA =
+        closeLater(
+            RoomlogProcess.gateway(dir.resolve("gw-a"), kafka, "gw-a", API_KEY, heartbeat).start());
+    RoomlogProcess gatewayB =
+        closeLater(
+            RoomlogProcess.gateway(dir.resolve("gw-b"), kafka, "gw-b", API_KEY, heartbeat).start());
+
+    HistoryChecker checker = new HistoryChecker();
+    List<ChaosChatClient> clients = new ArrayList<>();
+    for (int i = 0; i < CLIENTS; i++) {
+      List<Integer> ports =
+          i % 2 == 0
+              ? List.of(gatewayA.port(), gatewayB.port())
+              : List.of(gatewayB.port(), gatewayA.port());
+      // 4 messages a second each, unbounded in count; alive as long as the longest soak.
+      ChaosChatClient.Options options =
+          new ChaosChatClient.Options(
+              "client-" + i,
+              ports,
+              API_KEY,
+              ROOMS,
+              true,
+              4,
+              Integer.MAX_VALUE,
+              4,
+              Duration.ofSeconds(3),
+              Duration.ofSeconds(10),
+              Duration.ofSeconds(1),
+              Duration.ofHours(3));
+      clients.add(closeLater(ChaosChatClient.start(options, checker)));
+    }
+    Map<String, Object> figures = new LinkedHashMap<>();
+    awaitProgress(clients, PROGRESS, "the first messages");
+
+    // 1. Broker leaders killed.
+    String actions = topics.actions().name();
+    int busiest = partitionOf(ROOMS.get(0));
+    for (int round = 1; phases.contains("brokers") && round <= rounds; round++) {
+      int leader = cluster.leaderOf(actions, busiest);
+      LOG.info("round {}: SIGKILL broker {}, leader of {}-{}", round, leader, actions, busiest);
+      cluster.kill(leader);
+      awaitProgress(clients, PROGRESS, "chat with broker " + leader + " dead");
+      cluster.start(leader);
+      cluster.awaitFullyReplicated();
+    }
+    figures.put("broker kills", phases.contains("brokers") ? rounds : 0);
+
+    // 2. The processor killed mid-stream.
+    for (int round = 1; phases.contains("processor") && round <= rounds; round++) {
+      awaitProgress(clients, PROGRESS / 3, "chat before the processor kill");
+      LOG.info("round {}: SIGKILL the processor", round);
+      processor.kill();
+      processor.restart();
+      awaitProgress(clients, PROGRESS, "chat after processor restart " + round);
+    }
+    figures.put("processor kills", phases.contains("processor") ? rounds : 0);
+
+    // 3. A gateway killed: its members must go within the timeout, its clients move on.
+    if (phases.contains("gateway")) {
+      killGateway(gatewayA, clients, cluster, topics, figures);
+    }
+
+    // 4. A broker frozen past its session timeout, then thawed.
+    if (phases.contains("pause")) {
+      freezeBroker(cluster, actions, busiest, clients);
+    }
+
+    finish(clients, checker, cluster, topics, figures);
+  }
+
+  private static void killGateway(
+      RoomlogProcess gatewayA,
+      List<ChaosChatClient> clients,
+      KafkaClusterProcess cluster,
+      TopicSet topics,
+      Map<String, Object> figures) {
+    long killedAt = System.nanoTime();
+    LOG.info("SIGKILL gateway gw-a");
+    gatewayA.kill();
+    Duration ghostBound = GATEWAY_TIMEOUT.plus(HEARTBEAT_INTERVAL).plusSeconds(10);
+    await("every member on the killed gateway removed from its rooms")
+        .atMost(ghostBound)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> membersOn("gw-a", cluster.bootstrapServers(), topics).isEmpty());
+    long ghostsGoneMs = (System.nanoTime() - killedAt) / 1_000_000;
+    figures.put("gateway SIGKILL -> its members removed (ms)", ghostsGoneMs);
+    awaitProgress(clients, PROGRESS, "chat with gw-a dead, its clients on gw-b");
+    gatewayA.restart();
+    awaitProgress(clients, PROGRESS, "chat after gw-a restarted");
+  }
+
+  private static void freezeBroker(
+      KafkaClusterProcess cluster, String actions, int busiest, List<ChaosChatClient> clients) {
+    int frozen = cluster.leaderOf(actions, busiest);
+    LOG.info("SIGSTOP broker {}", frozen);
+    cluster.pause(frozen);
+    await("the frozen broker " + frozen + " replaced as leader")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> cluster.leaderOf(actions, busiest) != frozen);
+    awaitProgress(clients, PROGRESS, "chat with broker " + frozen + " frozen");
+    cluster.resume(frozen);
+    cluster.awaitFullyReplicated();
+    awaitProgress(clients, PROGRESS, "chat after broker " + frozen + " thawed");
+  }
+
+  private static void finish(
+      List<ChaosChatClient> clients,
+      HistoryChecker checker,
+      KafkaClusterProcess cluster,
+      TopicSet topics,
+      Map<String, Object> figures) {
+    // The end: every send acknowledged, every client caught up with the log, then closed.
+    for (ChaosChatClient client : clients) {
+      assertTrue(
+          client.stop(Duration.ofSeconds(90)),
+          client.name() + " has unacknowledged sends: " + client.stats());
+    }
+    List<JsonNode> log = roomEvents(cluster.bootstrapServers(), topics);
+    Map<String, Long> lastSeqs = new TreeMap<>();
+    for (JsonNode event : log) {
+      lastSeqs.merge(event.get("roomId").asText(), event.get("seq").asLong(), Math::max);
+    }
+    for (ChaosChatClient client : clients) {
+      for (String room : ROOMS) {
+        client.awaitSeen(room, lastSeqs.get(room), Duration.ofSeconds(60));
+      }
+    }
+    List<ChaosChatClient.Stats> stats = clients.stream().map(ChaosChatClient::stats).toList();
+    clients.forEach(ChaosChatClient::close);
+    await("every room empty once every client has closed")
+        .atMost(GATEWAY_TIMEOUT.plusSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> members(roomEvents(cluster.bootstrapServers(), topics)).isEmpty());
+
+    HistoryReport report =
+        checker.report(
+            roomEvents(cluster.bootstrapServers(), topics).stream()
+                .map(HistoryChecker.LogEvent::fromJson)
+                .toList());
+    figures.put("messages sent", stats.stream().mapToInt(ChaosChatClient.Stats::generated).sum());
+    figures.put("acknowledged", stats.stream().mapToInt(ChaosChatClient.Stats::acknowledged).sum());
+    figures.put("resends", stats.stream().mapToInt(ChaosChatClient.Stats::resends).sum());
+    figures.put("connections lost", stats.stream().mapToInt(ChaosChatClient.Stats::connectionsLost).sum());
+    figures.put("room events", lastSeqs);
+    figures.put("gaps accepted after a 410", report.acknowledgedGaps().size());
+    LOG.info("fault suite figures: {}\n{}", figures, report);
+    System.out.println("FaultToleranceIT figures: " + figures);
+    System.out.println("FaultToleranceIT report: " + report);
+
+    assertEquals(List.of(), report.lost(), "acknowledged messages lost");
+    assertEquals(List.of(), report.duplicateEffects(), "messages applied twice");
+    assertEquals(List.of(), report.duplicateDeliveries(), "events delivered twice");
+    assertEquals(List.of(), report.gaps(), "events a member never received");
+    assertEquals(List.of(), report.reorderings(), "events received out of seq order");
+    assertEquals(List.of(), report.disagreements(), "members who saw different events");
+    assertEquals(List.of(), report.logAnomalies(), "gaps or duplicates in roomlog.room-events");
+    assertTrue(report.clean(), report.toString());
+    assertTrue(report.acknowledged() > PROGRESS, "the clients got something done: " + report);
+  }
+
+  /** Waits until the clients together have {@code count} more acknowledged messages. */
+  private static void awaitProgress(List<ChaosChatClient> clients, int count, String what) {
+    int from = acknowledged(clients);
+    await(what + ": " + count + " more acknowledged messages")
+        .atMost(PROGRESS_DEADLINE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> acknowledged(clients) >= from + count);
+  }
+
+  private static int acknowledged(List<ChaosChatClient> clients) {
+    return clients.stream().mapToInt(c -> c.stats().acknowledged()).sum();
+  }
+
+  /** The partition of roomlog.actions a room's actions go to (the producer's default). */
+  private static int partitionOf(String roomId) {
+    return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+  }
+
+  private static List<JsonNode> roomEvents(String bootstrap, TopicSet topics) {
+    List<JsonNode> events = new ArrayList<>();
+    for (ConsumerRecord<String, String> record :
+        SharedKafka.readAll(
+            bootstrap, topics.roomEvents().name(), new StringDeserializer(), new StringDeserializer())) {
+      try {
+        events.add(Json.MAPPER.readTree(record.value()));
+      } catch (Exception e) {
+        throw new AssertionError("unreadable room event: " + record.value(), e);
+      }
+    }
+    return events;
+  }
+
+  /** The members of every room, replayed from the log: "roomId/connectionId" -> gatewayId. */
+  private static Map<String, String> members(List<JsonNode> log) {
+    Map<String, String> members = new TreeMap<>();
+    for (JsonNode event : log) {
+      String key = event.get("roomId").asText() + "/" + event.path("connectionId").asText();
+      switch (event.get("type").asText()) {
+        case "memberJoined" -> members.put(key, event.get("gatewayId").asText());
+        case "memberLeft" -> members.remove(key);
+        default -> {}
+      }
+    }
+    return members;
+  }
+
+  private static Set<String> membersOn(String gatewayId, String bootstrap, TopicSet topics) {
+    Set<String> on = new HashSet<>();
+    members(roomEvents(bootstrap, topics)).forEach((member, gateway) -> {
+      if (gateway.equals(gatewayId)) {
+        on.add(member);
+      }
+    });
+    return on;
+  }
+}
