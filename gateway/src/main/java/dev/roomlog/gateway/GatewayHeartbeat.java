@@ -103,7 +103,7 @@ public final class GatewayHeartbeat implements AutoCloseable {
   CompletableFuture<Void> beat() {
     CompletableFuture<Void> settled = new CompletableFuture<>();
     if (!beating.compareAndSet(false, true)) {
-      settled.completeExceptionally(new IllegalStateException("the previous beat is unsettled"));
+      settled.completeExceptionally(new SkippedBeat());
       return settled;
     }
     long now = clock.millis();
@@ -148,12 +148,23 @@ public final class GatewayHeartbeat implements AutoCloseable {
       beat()
           .whenComplete(
               (ok, failure) -> {
-                if (failure != null) {
+                if (failure instanceof SkippedBeat) {
+                  log.debug("a heartbeat skipped: the previous one is still unsettled");
+                } else if (failure != null) {
                   log.warn("a heartbeat was not written: {}", failure.toString());
                 }
               });
     } catch (RuntimeException e) {
       log.error("the heartbeat failed; it beats again", e);
+    }
+  }
+
+  /** A beat not written because the previous one is still unsettled (Kafka is slow or down). */
+  static final class SkippedBeat extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    SkippedBeat() {
+      super("the previous beat is unsettled", null);
     }
   }
 
