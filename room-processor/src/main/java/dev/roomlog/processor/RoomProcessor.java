@@ -13,11 +13,15 @@ import org.slf4j.LoggerFactory;
  * The room processor as one running Kafka Streams client. Lifecycle: construct, {@link #start}
  * once, {@link #close} once (idempotent). Safe to call from any thread.
  *
- * <p>If a stream thread dies with an exception that Kafka Streams did not handle itself, the
- * whole client shuts down ({@code SHUTDOWN_CLIENT}) and {@link #isRunning} turns false: such
- * an exception is almost always deterministic (a bug or a poison record), so replacing the
- * thread would only replay the same record in a loop. Its tasks move to the other instances
- * of the group, and the server can notice and exit for its supervisor to restart it.
+ * <p>If a stream thread dies with an exception that Kafka Streams did not handle itself, {@link
+ * StreamThreadFailures} decides: a transient Kafka failure (FaultToleranceIT met one when a
+ * broker froze mid-commit: the transaction was left in an invalid state) gets a new thread, at
+ * most {@value #MAX_THREAD_REPLACEMENTS} times in {@value #REPLACEMENT_WINDOW_MINUTES} minutes;
+ * anything else (a bug, a record the logic cannot apply) shuts the client down ({@code
+ * SHUTDOWN_CLIENT}): replacing the thread would only replay the same record in a loop. Then
+ * {@link #isRunning} turns false, its tasks move to the other instances of the group, and the
+ * {@code onFatalError} callback runs, so that the server can exit for its supervisor to restart
+ * it.
  */
 public final class RoomProcessor implements AutoCloseable {
   /** How long {@link #close()} waits for the stream threads to commit and stop. */
@@ -25,22 +29,51 @@ public final class RoomProcessor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RoomProcessor.class);
 
+  static final int MAX_THREAD_REPLACEMENTS = 5;
+  static final int REPLACEMENT_WINDOW_MINUTES = 10;
+
   private final KafkaStreams streams;
+  private final StreamThreadFailures failures =
+      new StreamThreadFailures(
+          MAX_THREAD_REPLACEMENTS, Duration.ofMinutes(REPLACEMENT_WINDOW_MINUTES).toMillis());
 
   public RoomProcessor(ProcessorSettings settings) {
+    this(settings, () -> {});
+  }
+
+  /**
+   * @param onFatalError called once, on a Streams thread, when the processor has stopped for
+   *     good (state ERROR); it must not block (e.g. start a thread that exits the process)
+   */
+  public RoomProcessor(ProcessorSettings settings, Runnable onFatalError) {
     this.streams =
         new KafkaStreams(
             RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
     streams.setStateListener(
-        (newState, oldState) ->
-            log.info("room processor {}: {} -> {}", settings.applicationId(), oldState, newState));
+        (newState, oldState) -> {
+          log.info("room processor {}: {} -> {}", settings.applicationId(), oldState, newState);
+          if (newState == KafkaStreams.State.ERROR) {
+            onFatalError.run();
+          }
+        });
     streams.setUncaughtExceptionHandler(
         e -> {
-          log.error(
-              "room processor {} stream thread died; shutting the processor down",
-              settings.applicationId(),
-              e);
-          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          StreamThreadExceptionResponse response;
+          synchronized (failures) {
+            response = failures.onFailure(e, System.currentTimeMillis());
+          }
+          if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+            log.warn(
+                "room processor {}: a stream thread died of a Kafka failure; it is replaced",
+                settings.applicationId(),
+                e);
+          } else {
+            log.error(
+                "room processor {}: a stream thread died; shutting the processor down",
+                settings.applicationId(),
+                e);
+          }
+          return response;
         });
   }
 

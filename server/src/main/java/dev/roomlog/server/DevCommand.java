@@ -74,7 +74,8 @@ final class DevCommand implements Callable<Integer> {
           stack.push(
               new RoomProcessor(
                   processor.settings(
-                      bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)));
+                      bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR),
+                  FatalExit.exitProcess("Roomlog dev")));
       rooms.start();
       GatewaySettings settings =
           gateway.settings(

@@ -36,7 +36,8 @@ final class ProcessorCommand implements Callable<Integer> {
         stack.push(
             new RoomProcessor(
                 processor.settings(
-                    kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)));
+                    kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor),
+                FatalExit.exitProcess("Roomlog processor")));
     try {
       rooms.start();
     } catch (RuntimeException e) {
