@@ -4,6 +4,7 @@ import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -111,7 +112,7 @@ final class Idempotency {
     }
     Recipient requester = RoomLogic.requester(ctx);
     return decision.replies().stream()
-        .filter(r -> r.recipients().equals(java.util.List.of(requester)))
+        .filter(r -> r.recipients().equals(List.of(requester)))
         .map(Reply::frame)
         .filter(ServerFrame.Answer.class::isInstance)
         .map(f -> ((ServerFrame.Answer) f).withRequestId(null))
