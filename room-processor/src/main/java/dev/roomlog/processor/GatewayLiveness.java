@@ -77,8 +77,9 @@ final class GatewayLiveness {
       sweeps.add(new Sweep(gatewayId, instance));
     }
     long lastSeen = previous == null ? at : Math.max(previous.lastSeenAt(), at);
-    if (!lastSeen(previous, instance, lastSeen, false)) {
-      changed.put(gatewayId, new Status(instance, lastSeen, false));
+    Status next = new Status(instance, lastSeen, false);
+    if (!next.equals(previous)) {
+      changed.put(gatewayId, next);
     }
     for (Map.Entry<String, Status> other : new TreeMap<>(known).entrySet()) {
       Status status = other.getValue();
@@ -118,12 +119,6 @@ final class GatewayLiveness {
     }
   }
 
-  private static boolean lastSeen(Status previous, String instance, long lastSeen, boolean lost) {
-    return previous != null
-        && Objects.equals(previous.instance(), instance)
-        && previous.lastSeenAt() == lastSeen
-        && previous.lost() == lost;
-  }
 
   /**
    * A room action's verdict: refused as stale, the status to store if it changed, and whether

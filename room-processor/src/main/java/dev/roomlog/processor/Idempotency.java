@@ -102,6 +102,29 @@ final class Idempotency {
   }
 
   /**
+   * As {@link #answerRetry(Remembered, Action.RoomAction, RequestContext)}, with one exception:
+   * the creator of a room, retrying its createRoom from a new connection (its first connection
+   * died before the answer), must end up in the room as the original answer said, so that
+   * connection joins it ({@link RoomLogic#joinAsCreator}) instead of getting the bare answer.
+   */
+  static Decision answerRetry(
+      Remembered earlier,
+      RoomState stateOrNull,
+      Action.RoomAction retry,
+      RequestContext ctx,
+      RoomLogic logic) {
+    Decision answer = answerRetry(earlier, retry, ctx);
+    boolean creatorOnANewConnection =
+        retry instanceof Action.CreateRoom
+            && stateOrNull != null
+            && stateOrNull.member(ctx.connectionId()).isEmpty()
+            && answer.replies().get(0).frame() instanceof ServerFrame.RoomCreated;
+    return creatorOnANewConnection
+        ? logic.joinAsCreator(stateOrNull, (Action.CreateRoom) retry, ctx)
+        : answer;
+  }
+
+  /**
    * What to remember of a decision: its answer to the requester, when the action changed the
    * room. Refusals are not remembered, so a retry of a refused action is decided afresh (the
    * room may have changed: a join refused before the room existed can succeed later).

@@ -7,7 +7,6 @@ import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.frame.ErrorCode;
-import dev.roomlog.protocol.frame.ServerFrame;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -128,17 +127,7 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
     if (dedupKey.isPresent()) {
       Optional<Idempotency.Remembered> earlier = remembered(dedupKey.get(), at);
       if (earlier.isPresent()) {
-        Decision retry = Idempotency.answerRetry(earlier.get(), action, ctx);
-        boolean creatorOnANewConnection =
-            action instanceof Action.CreateRoom
-                && before != null
-                && before.member(ctx.connectionId()).isEmpty()
-                && retry.replies().get(0).frame() instanceof ServerFrame.RoomCreated;
-        if (creatorOnANewConnection) {
-          // The room was created once; the creator, back on a new connection, must be in it
-          // as the original answer said, so this connection joins it.
-          retry = logic.joinAsCreator(before, (Action.CreateRoom) action, ctx);
-        }
+        Decision retry = Idempotency.answerRetry(earlier.get(), before, action, ctx, logic);
         emit(record, before, retry);
         return;
       }
@@ -154,8 +143,11 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
   /** The latest answer remembered under {@code key} within the dedup window before {@code at}. */
   private Optional<Idempotency.Remembered> remembered(String key, long at) {
     Idempotency.Remembered latest = null;
-    try (WindowStoreIterator<Idempotency.Remembered> found =
-        answers.fetch(key, Instant.ofEpochMilli(Math.max(0, at - dedupWindowMs)), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+    // No upper bound: an answer stamped later than this retry (another gateway's clock ahead)
+    // is still the same action's answer.
+    Instant from = Instant.ofEpochMilli(Math.max(0, at - dedupWindowMs));
+    Instant to = Instant.ofEpochMilli(Long.MAX_VALUE);
+    try (WindowStoreIterator<Idempotency.Remembered> found = answers.fetch(key, from, to)) {
       while (found.hasNext()) {
         latest = found.next().value;
       }
