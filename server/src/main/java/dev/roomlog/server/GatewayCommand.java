@@ -25,12 +25,7 @@ final class GatewayCommand implements Callable<Integer> {
     }
     // Settings first: a bad flag should fail at once, not after waiting for Kafka.
     GatewaySettings settings = gateway.settings(List.of());
-    TopicProvisioner.ensureTopics(
-        kafka.bootstrapServers,
-        kafka.topics(),
-        kafka.partitions,
-        kafka.replicationFactor,
-        kafka.roomEventsRetentionMs());
+    TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
     // GatewayNode closes what it had started when its own start fails.
     GatewayNode node = stack.push(GatewayNode.start(kafka.bootstrapServers, kafka.topics(), settings));

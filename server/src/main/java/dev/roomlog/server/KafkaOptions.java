@@ -16,14 +16,20 @@ final class KafkaOptions {
   @Option(
       names = "--partitions",
       defaultValue = "${env:ROOMLOG_PARTITIONS:-6}",
-      description = "Partitions of each topic, used only when the topic is created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
+      description = "Partitions of each topic: used when a topic is created, and checked at every start (a topic's partitions cannot change once it holds rooms) (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(
       names = "--replication-factor",
       defaultValue = "${env:ROOMLOG_REPLICATION_FACTOR:-3}",
-      description = "Replication factor of Roomlog's topics and the processor's internal topics, used only when created (env ROOMLOG_REPLICATION_FACTOR; default ${DEFAULT-VALUE}).")
+      description = "Replication factor of Roomlog's topics and the processor's internal topics: used when a topic is created, and checked at every start (env ROOMLOG_REPLICATION_FACTOR; default ${DEFAULT-VALUE}).")
   short replicationFactor;
+
+  @Option(
+      names = "--min-insync-replicas",
+      defaultValue = "${env:ROOMLOG_MIN_INSYNC_REPLICAS}",
+      description = "Replicas that must have a write before it is acknowledged, for Roomlog's topics (env ROOMLOG_MIN_INSYNC_REPLICAS; default 2, or 1 with a replication factor of 1).")
+  Integer minInsyncReplicas;
 
   @Option(
       names = "--topic-prefix",
@@ -34,7 +40,7 @@ final class KafkaOptions {
   @Option(
       names = "--room-events-retention",
       defaultValue = "${env:ROOMLOG_ROOM_EVENTS_RETENTION:-forever}",
-      description = "How long roomlog.room-events keeps each room's history: 'forever' or a duration such as 30d; used only when the topic is created (env ROOMLOG_ROOM_EVENTS_RETENTION; default ${DEFAULT-VALUE}).")
+      description = "How long roomlog.room-events keeps each room's history: 'forever' or a duration such as 30d; used when the topic is created, and checked at every start (env ROOMLOG_ROOM_EVENTS_RETENTION; default ${DEFAULT-VALUE}).")
   String roomEventsRetention;
 
   /** The room-events retention in milliseconds, -1 for forever. */
@@ -49,15 +55,18 @@ final class KafkaOptions {
     return topicPrefix == null || topicPrefix.isBlank() ? TopicSet.DEFAULT : TopicSet.prefixed(topicPrefix);
   }
 
+  /** The topics' layout these options describe; throws on a bad setting. */
+  TopicLayout layout() {
+    return new TopicLayout(
+        topics(),
+        partitions,
+        replicationFactor,
+        minInsyncReplicas == null ? TopicLayout.defaultMinInsync(replicationFactor) : minInsyncReplicas,
+        roomEventsRetentionMs());
+  }
+
   void validate() {
-    roomEventsRetentionMs();
-    if (partitions < 1) {
-      throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
-    }
-    if (replicationFactor < 1) {
-      throw new IllegalArgumentException(
-          "--replication-factor must be at least 1, got " + replicationFactor);
-    }
+    layout();
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("--bootstrap-servers must name at least one broker");
     }

@@ -25,12 +25,7 @@ final class ProcessorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     kafka.validate();
-    TopicProvisioner.ensureTopics(
-        kafka.bootstrapServers,
-        kafka.topics(),
-        kafka.partitions,
-        kafka.replicationFactor,
-        kafka.roomEventsRetentionMs());
+    TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
     RoomProcessor rooms =
         stack.push(

@@ -10,10 +10,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "roomlog 0.1.0",
     description = "Event-sourced chat rooms over WebSocket, on Apache Kafka.",
-    subcommands = {DevCommand.class, GatewayCommand.class, ProcessorCommand.class})
+    subcommands = {DevCommand.class, GatewayCommand.class, ProcessorCommand.class, TopicsCommand.class})
 public final class RoomlogCommand implements Runnable {
 
   public static void main(String[] args) {
+    int exit = commandLine().execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  /** The command line with Roomlog's error handling; tests execute it without exiting. */
+  static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new RoomlogCommand());
     // A bad setting is the user's mistake: say what was wrong, no stack trace. Anything else
     // (a broker that cannot start, a port in use) is logged whole, since its cause matters.
@@ -26,10 +34,7 @@ public final class RoomlogCommand implements Runnable {
           LoggerFactory.getLogger(RoomlogCommand.class).error("roomlog could not start", e);
           return 1;
         });
-    int exit = commandLine.execute(args);
-    if (exit != 0) {
-      System.exit(exit);
-    }
+    return commandLine;
   }
 
   @Override

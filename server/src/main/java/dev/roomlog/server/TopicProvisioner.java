@@ -1,8 +1,9 @@
 package dev.roomlog.server;
 
-import dev.roomlog.processor.RoomTopology;
 import dev.roomlog.protocol.TopicSet;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,102 +12,196 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates Roomlog's topics when they are missing, with the settings each one needs. Existing
- * topics are left as they are (an operator may have tuned them), so running it again is safe.
- *
- * <ul>
- *   <li>actions are kept forever: it is the write-ahead log. room-events, each room's whole
- *       history, is kept forever by default ({@code --room-events-retention}).
- *   <li>deliveries are transient (a frame for a socket that is gone is useless), kept one hour.
- * </ul>
+ * Creates Roomlog's topics when they are missing, as the {@link TopicLayout} says, and checks
+ * that the cluster's topics match it. Every role does both at start-up, so a deployment whose
+ * topics were made by hand, widened, or made for other settings is refused with the reason
+ * instead of misrouting records. Existing topics are never altered: that is the operator's call.
  */
 final class TopicProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
-  static final String DELIVERIES_RETENTION_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));
+  private static final long TIMEOUT_SECONDS = 30;
 
   private TopicProvisioner() {}
 
+  /** Test and tool shorthand: the default min.insync.replicas, room-events kept forever. */
   static void ensureTopics(String bootstrapServers, TopicSet topics, int partitions, short replicationFactor) {
-    ensureTopics(bootstrapServers, topics, partitions, replicationFactor, -1);
+    ensureTopics(bootstrapServers, TopicLayout.of(topics, partitions, replicationFactor, -1));
   }
 
   /**
-   * @param roomEventsRetentionMs how long room-events keeps history, -1 for forever; the
-   *     processor's recent window is separate (its history size)
+   * Creates the missing topics, then checks them all.
+   *
+   * @throws TopicMismatchException if a topic differs from the layout
+   * @throws IllegalStateException if Kafka cannot be reached or refuses the creation
    */
-  static void ensureTopics(
-      String bootstrapServers,
-      TopicSet topics,
-      int partitions,
-      short replicationFactor,
-      long roomEventsRetentionMs) {
-    String minInsync = String.valueOf(Math.min(2, replicationFactor));
-    Map<String, String> keepForever =
-        Map.of(
-            TopicConfig.RETENTION_MS_CONFIG, "-1",
-            TopicConfig.RETENTION_BYTES_CONFIG, "-1",
-            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync);
-    List<NewTopic> wanted =
-        List.of(
-            new NewTopic(topics.actions().name(), partitions, replicationFactor).configs(keepForever),
-            new NewTopic(topics.roomEvents().name(), partitions, replicationFactor)
-                .configs(
-                    Map.of(
-                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(roomEventsRetentionMs),
-                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync)),
-            new NewTopic(topics.deliveries().name(), partitions, replicationFactor)
-                .configs(
-                    Map.of(
-                        TopicConfig.RETENTION_MS_CONFIG, DELIVERIES_RETENTION_MS,
-                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync,
-                        // a joined reply carries the room's recent history
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                        String.valueOf(RoomTopology.MAX_RECORD_BYTES))));
+  static void ensureTopics(String bootstrapServers, TopicLayout layout) {
+    withAdmin(
+        bootstrapServers,
+        admin -> {
+          List<String> created = createMissing(admin, layout);
+          created.forEach(
+              name ->
+                  LOG.info(
+                      "Created topic {} ({} partitions, replication factor {}, min.insync.replicas {})",
+                      name,
+                      layout.partitions(),
+                      layout.replicationFactor(),
+                      layout.minInsyncReplicas()));
+          throwIfMismatched(bootstrapServers, check(admin, layout));
+          return null;
+        });
+  }
 
+  /** The problems of the cluster's topics against the layout; empty when they all match. */
+  static List<String> check(String bootstrapServers, TopicLayout layout) {
+    return withAdmin(bootstrapServers, admin -> check(admin, layout));
+  }
+
+  static void throwIfMismatched(String bootstrapServers, List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new TopicMismatchException(bootstrapServers, problems);
+    }
+  }
+
+  /** The topics of the layout, as the cluster has them now; missing ones are left out. */
+  static Map<String, TopicCheck.Actual> describe(String bootstrapServers, TopicLayout layout) {
+    return withAdmin(bootstrapServers, admin -> describe(admin, names(layout)));
+  }
+
+  private static List<String> createMissing(Admin admin, TopicLayout layout) throws Exception {
+    Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    List<NewTopic> missing = new ArrayList<>();
+    for (TopicLayout.Wanted topic : layout.wanted()) {
+      if (!existing.contains(topic.name())) {
+        missing.add(
+            new NewTopic(topic.name(), topic.partitions(), topic.replicationFactor())
+                .configs(topic.createConfigs()));
+      }
+    }
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    List<String> created = new ArrayList<>();
+    admin.createTopics(missing).values().forEach(
+        (name, future) -> {
+          try {
+            future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            created.add(name);
+          } catch (ExecutionException e) {
+            // Another node may have created it between our list and our create; the check
+            // that follows judges the topic whoever made it.
+            if (!(e.getCause() instanceof TopicExistsException)) {
+              throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + name, e);
+          } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not create " + name + " within " + TIMEOUT_SECONDS + " s", e);
+          }
+        });
+    return created;
+  }
+
+  private static List<String> check(Admin admin, TopicLayout layout) throws Exception {
+    Map<String, TopicCheck.Actual> actual = describe(admin, names(layout));
+    List<String> problems = new ArrayList<>();
+    for (TopicLayout.Wanted wanted : layout.wanted()) {
+      TopicCheck.Actual topic = actual.get(wanted.name());
+      if (topic == null) {
+        problems.add(wanted.name() + " (" + wanted.role() + ") does not exist: run `roomlog topics create`.");
+      } else {
+        problems.addAll(TopicCheck.problems(wanted, topic));
+      }
+    }
+    return problems;
+  }
+
+  private static Map<String, TopicCheck.Actual> describe(Admin admin, List<String> names) throws Exception {
+    Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    List<String> present = names.stream().filter(existing::contains).toList();
+    Map<String, TopicDescription> descriptions =
+        admin.describeTopics(present).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    List<ConfigResource> resources =
+        present.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+    Map<ConfigResource, Config> configs =
+        admin.describeConfigs(resources).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<String, TopicCheck.Actual> out = new HashMap<>();
+    for (String name : present) {
+      TopicDescription description = descriptions.get(name);
+      int replication =
+          description.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+      Map<String, String> settings = new HashMap<>();
+      Collection<ConfigEntry> entries =
+          configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).entries();
+      for (ConfigEntry entry : entries) {
+        if (entry.value() != null) {
+          settings.put(entry.name(), entry.value());
+        }
+      }
+      out.put(name, new TopicCheck.Actual(name, description.partitions().size(), replication, settings));
+    }
+    return out;
+  }
+
+  private static List<String> names(TopicLayout layout) {
+    return layout.wanted().stream().map(TopicLayout.Wanted::name).toList();
+  }
+
+  private interface AdminWork<T> {
+    T run(Admin admin) throws Exception;
+  }
+
+  private static <T> T withAdmin(String bootstrapServers, AdminWork<T> work) {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (NewTopic topic : wanted) {
-        if (!existing.contains(topic.name())) {
-          missing.add(topic);
-        }
-      }
-      if (missing.isEmpty()) {
-        return;
-      }
-      try {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        // Another node may have created them between our list and our create.
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-      }
-      for (NewTopic topic : missing) {
-        LOG.info(
-            "Created topic {} ({} partitions, replication factor {})",
-            topic.name(),
-            partitions,
-            replicationFactor);
-      }
+      return work.run(admin);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
+      throw new IllegalStateException("interrupted while talking to Kafka", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "cannot reach Kafka at " + bootstrapServers + " within 30 s to create Roomlog's topics", e);
+          "cannot reach Kafka at " + bootstrapServers + " within " + TIMEOUT_SECONDS
+              + " s to check Roomlog's topics", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "cannot create Roomlog's topics on " + bootstrapServers + ": " + e.getMessage(), e);
+          "cannot check Roomlog's topics on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot check Roomlog's topics on " + bootstrapServers, e);
+    }
+  }
+
+  /**
+   * The cluster's topics do not match the settings: an operator's mistake to correct, so it is
+   * an {@link IllegalArgumentException} (reported without a stack trace, exit 2).
+   */
+  static final class TopicMismatchException extends IllegalArgumentException {
+    private final List<String> problems;
+
+    TopicMismatchException(String bootstrapServers, List<String> problems) {
+      super(
+          "Roomlog's topics on " + bootstrapServers + " do not match the settings:\n  - "
+              + String.join("\n  - ", problems)
+              + "\nRoomlog never alters an existing topic. Change the settings to match the"
+              + " cluster, or (only for a deployment with no data to keep) delete the topics and"
+              + " let `roomlog topics create` make them again.");
+      this.problems = List.copyOf(problems);
+    }
+
+    List<String> problems() {
+      return problems;
     }
   }
 }
