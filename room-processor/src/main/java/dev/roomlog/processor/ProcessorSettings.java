@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * @param commitIntervalMs how often a transaction commits; bounds input-to-output latency
  * @param replicationFactor of the internal topics (repartition, changelogs); -1 = broker default
  * @param topics the write-ahead log and the two output topics
+ * @param standbyReplicas warm copies of each partition's stores kept by other instances, so that
+ *     a stopped instance's rooms move without a restore from the changelogs
+ * @param applicationServer {@code host:port} of this instance's query endpoint, by which other
+ *     instances reach it (Kafka Streams' {@code application.server}); null when it has none
  */
 public record ProcessorSettings(
     String bootstrapServers,
@@ -34,7 +38,9 @@ public record ProcessorSettings(
     Duration gatewayTimeout,
     long commitIntervalMs,
     int replicationFactor,
-    TopicSet topics) {
+    TopicSet topics,
+    int standbyReplicas,
+    String applicationServer) {
 
   public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
   public static final int DEFAULT_HISTORY_SIZE = 100;
@@ -60,6 +66,15 @@ public record ProcessorSettings(
   /** A room's recent events are part of its state record and of joined frames: keep them bounded. */
   public static final int MAX_HISTORY_SIZE = 1_000;
 
+  /**
+   * One warm copy: a stopped instance's rooms are served by the copy's holder once the group
+   * notices, without replaying the changelogs first. With one instance there is no other to
+   * hold it, and it costs nothing.
+   */
+  public static final int DEFAULT_STANDBY_REPLICAS = 1;
+
+  private static final Pattern APPLICATION_SERVER = Pattern.compile("[^:\\s]+:\\d{1,5}");
+
   // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
   private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -79,6 +94,9 @@ public record ProcessorSettings(
     require(replicationFactor == -1 || replicationFactor >= 1,
         "replicationFactor", replicationFactor, "-1 (broker default) or >= 1");
     Objects.requireNonNull(topics, "topics must be set");
+    require(standbyReplicas >= 0, "standbyReplicas", standbyReplicas, ">= 0");
+    require(applicationServer == null || APPLICATION_SERVER.matcher(applicationServer).matches(),
+        "applicationServer", applicationServer, "host:port");
   }
 
   /** The defaults for everything but the broker and the state directory. */
@@ -92,35 +110,45 @@ public record ProcessorSettings(
         DEFAULT_GATEWAY_TIMEOUT,
         DEFAULT_COMMIT_INTERVAL_MS,
         DEFAULT_REPLICATION_FACTOR,
-        TopicSet.DEFAULT);
+        TopicSet.DEFAULT,
+        DEFAULT_STANDBY_REPLICAS,
+        null);
   }
 
   public ProcessorSettings withApplicationId(String value) {
-    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withHistorySize(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withDedupWindow(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withGatewayTimeout(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withCommitIntervalMs(long value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withReplicationFactor(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics, standbyReplicas, applicationServer);
   }
 
   public ProcessorSettings withTopics(TopicSet value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value, standbyReplicas, applicationServer);
+  }
+
+  public ProcessorSettings withStandbyReplicas(int value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, value, applicationServer);
+  }
+
+  public ProcessorSettings withApplicationServer(String value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, value);
   }
 
   private static void require(boolean ok, String setting, Object value, String expected) {

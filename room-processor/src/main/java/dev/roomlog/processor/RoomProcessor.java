@@ -33,6 +33,7 @@ public final class RoomProcessor implements AutoCloseable {
   static final int REPLACEMENT_WINDOW_MINUTES = 10;
 
   private final KafkaStreams streams;
+  private final RoomQueries queries;
   private final StreamThreadFailures failures =
       new StreamThreadFailures(
           MAX_THREAD_REPLACEMENTS, Duration.ofMinutes(REPLACEMENT_WINDOW_MINUTES).toMillis());
@@ -49,6 +50,8 @@ public final class RoomProcessor implements AutoCloseable {
     this.streams =
         new KafkaStreams(
             RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
+    this.queries =
+        new RoomQueries(streams, settings.topics().actions().name(), settings.applicationServer());
     streams.setStateListener(
         (newState, oldState) -> {
           log.info("room processor {}: {} -> {}", settings.applicationId(), oldState, newState);
@@ -105,6 +108,14 @@ public final class RoomProcessor implements AutoCloseable {
     return streams.store(
         StoreQueryParameters.fromNameAndType(
             RoomTopology.ROOMS_STORE, QueryableStoreTypes.<String, Object>keyValueStore()));
+  }
+
+  /**
+   * Room state queries: where a room lives among the instances, and its state when it lives
+   * here (see {@code query.QueryServer} for the HTTP side).
+   */
+  public RoomQueries queries() {
+    return queries;
   }
 
   /** Stops within {@link #CLOSE_TIMEOUT}. */

@@ -161,6 +161,10 @@ public final class RoomTopology {
     // would wait for that poll, not for the commit interval, before its transaction commits.
     p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, s.commitIntervalMs()));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+    if (s.applicationServer() != null) {
+      p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.applicationServer());
+    }
     // Log and skip a WAL record we cannot read. Kafka Streams 4.1.1 has no dead-letter-queue
     // setting (KIP-1034's errors.dead.letter.queue.topic.name is not in this release), so
     // nothing is routed to "<actions>.dlq" yet.

@@ -4,6 +4,7 @@ import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.RoomProcessor;
+import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.protocol.TopicSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
     description = "Runs Roomlog whole in one process, with an embedded Kafka broker: for trying it out and for development.")
 final class DevCommand implements Callable<Integer> {
   static final String DEV_KEY_FILE = "dev-api-key";
+  static final String DEV_ADMIN_KEY_FILE = "dev-admin-key";
   static final short DEV_REPLICATION_FACTOR = 1;
 
   @Option(
@@ -70,23 +72,32 @@ final class DevCommand implements Callable<Integer> {
       String bootstrap = broker.bootstrapServers();
       TopicProvisioner.ensureTopics(bootstrap, TopicSet.DEFAULT, partitions, DEV_REPLICATION_FACTOR);
 
+      GatewaySettings settings =
+          gateway.settings(
+              gateway.hasClientKeys() ? List.of() : List.of(new ApiKey("dev", devKey(DEV_KEY_FILE, "dev-"))));
+      if (settings.adminKey() == null) {
+        settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
+      }
+      QueryServer queries =
+          stack.push(
+              QueryServer.bind(processor.rpcBind, processor.rpcPort, settings.adminKey(), partitions));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
-                  processor.settings(
-                      bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR),
+                  processor
+                      .settings(
+                          bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)
+                      .withApplicationServer("localhost:" + queries.port()),
                   FatalExit.exitProcess("Roomlog dev")));
       rooms.start();
-      GatewaySettings settings =
-          gateway.settings(
-              gateway.hasClientKeys() ? List.of() : List.of(new ApiKey("dev", devApiKey())));
+      queries.start(rooms);
       GatewayNode node = stack.push(GatewayNode.start(bootstrap, TopicSet.DEFAULT, settings));
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,
           Duration.ofSeconds(120));
 
-      printBanner(bootstrap, node.port(), settings.gatewayId(), settings.apiKeys().get(0).secret());
+      printBanner(bootstrap, node.port(), settings, queries.port());
     } catch (Exception e) {
       stack.close();
       throw e;
@@ -95,30 +106,36 @@ final class DevCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The dev key: made once per data directory, so a restart keeps the same key. */
-  private String devApiKey() throws IOException {
-    Path file = dataDir.resolve(DEV_KEY_FILE);
+  /** A dev key: made once per data directory, so a restart keeps the same key. */
+  private String devKey(String fileName, String prefix) throws IOException {
+    Path file = dataDir.resolve(fileName);
     if (Files.exists(file)) {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
     byte[] bytes = new byte[18];
     new SecureRandom().nextBytes(bytes);
-    String key = "dev-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
     return key;
   }
 
-  private void printBanner(String bootstrap, int port, String gatewayId, String key) {
+  private void printBanner(String bootstrap, int port, GatewaySettings settings, int queryPort) {
     String url = "ws://localhost:" + port + "/";
+    String gatewayId = settings.gatewayId();
+    String key = settings.apiKeys().get(0).secret();
     System.out.println();
     System.out.println("Roomlog dev is ready.");
     System.out.println("  Gateway     " + url + "  (gateway id " + gatewayId + ")");
     System.out.println("  Kafka       " + bootstrap + "  (data in " + dataDir.toAbsolutePath() + ")");
     System.out.println("  API key     " + key);
+    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (admin key " + settings.adminKey() + ")");
     System.out.println();
     System.out.println("Chat from another terminal:");
     System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");
     System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
+    System.out.println("Look at the rooms:");
+    System.out.println(
+        "  curl -H \"x-admin-key: " + settings.adminKey() + "\" http://localhost:" + queryPort + "/rooms");
     System.out.println("Read the write-ahead log:");
     System.out.println(
         "  bin/kafka-console-consumer --bootstrap-server "

@@ -1,6 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.processor.RoomProcessor;
+import dev.roomlog.processor.query.QueryServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,24 +23,37 @@ final class ProcessorCommand implements Callable<Integer> {
       description = "Local state of the processor, rebuilt from Kafka if lost (env ROOMLOG_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
 
+  @Option(
+      names = "--admin-key",
+      defaultValue = "${env:ROOMLOG_ADMIN_KEY}",
+      description = "The key room queries on the query port need (header x-admin-key or Authorization: Bearer); the same on every processor and gateway of a deployment. Without one, room queries are refused (env ROOMLOG_ADMIN_KEY).")
+  String adminKey;
+
   @Override
   public Integer call() throws Exception {
     kafka.validate();
+    String rpcHost = processor.rpcHost();
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
-    RoomProcessor rooms =
-        stack.push(
-            new RoomProcessor(
-                processor.settings(
-                    kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor),
-                FatalExit.exitProcess("Roomlog processor")));
     try {
+      QueryServer queries =
+          stack.push(QueryServer.bind(processor.rpcBind, processor.rpcPort, adminKey, kafka.partitions));
+      RoomProcessor rooms =
+          stack.push(
+              new RoomProcessor(
+                  processor
+                      .settings(kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
+                      .withApplicationServer(rpcHost + ":" + queries.port()),
+                  FatalExit.exitProcess("Roomlog processor")));
       rooms.start();
-    } catch (RuntimeException e) {
+      queries.start(rooms);
+      System.out.println(
+          "Roomlog processor started against " + kafka.bootstrapServers + ", query port "
+              + queries.port() + " (reached as " + rpcHost + ":" + queries.port() + ")");
+    } catch (Exception e) {
       stack.close();
       throw e;
     }
-    System.out.println("Roomlog processor started against " + kafka.bootstrapServers);
     stack.runUntilShutdown("Roomlog processor");
     return 0;
   }

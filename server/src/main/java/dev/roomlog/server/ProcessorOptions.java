@@ -38,6 +38,43 @@ final class ProcessorOptions {
       description = "Exactly-once commit interval; bounds the latency of every answer (env ROOMLOG_COMMIT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
   long commitIntervalMs;
 
+  @Option(
+      names = "--standby-replicas",
+      defaultValue = "${env:ROOMLOG_STANDBY_REPLICAS:-1}",
+      description = "Warm copies of each partition's room state kept by other processors, so a stopped processor's rooms move without a restore; no cost with one processor (env ROOMLOG_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
+  int standbyReplicas;
+
+  @Option(
+      names = "--rpc-port",
+      defaultValue = "${env:ROOMLOG_RPC_PORT:-7070}",
+      description = "The processor's query port (HTTP: /rooms, /rooms/{roomId}, /healthz), by which processors also reach each other; 0 picks a free one (env ROOMLOG_RPC_PORT; default ${DEFAULT-VALUE}).")
+  int rpcPort;
+
+  @Option(
+      names = "--rpc-bind",
+      defaultValue = "${env:ROOMLOG_RPC_BIND:-0.0.0.0}",
+      description = "Address the query port listens on (env ROOMLOG_RPC_BIND; default ${DEFAULT-VALUE}).")
+  String rpcBind;
+
+  @Option(
+      names = "--rpc-host",
+      defaultValue = "${env:ROOMLOG_RPC_HOST}",
+      description = "The host name other processors reach this one's query port by (env ROOMLOG_RPC_HOST; default this machine's host name).")
+  String rpcHost;
+
+  /** The host other instances reach this one by. */
+  String rpcHost() {
+    if (rpcHost != null && !rpcHost.isBlank()) {
+      return rpcHost.strip();
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "this machine's host name does not resolve (" + e.getMessage() + "): set --rpc-host");
+    }
+  }
+
   ProcessorSettings settings(
       String bootstrapServers, Path stateDir, TopicSet topics, int replicationFactor) {
     return ProcessorSettings.defaults(bootstrapServers, stateDir)
@@ -47,6 +84,7 @@ final class ProcessorOptions {
         .withGatewayTimeout(Durations.parse("--gateway-timeout", gatewayTimeout))
         .withCommitIntervalMs(commitIntervalMs)
         .withReplicationFactor(replicationFactor)
+        .withStandbyReplicas(standbyReplicas)
         .withTopics(topics);
   }
 }

@@ -86,6 +86,7 @@ class DevCommandIT {
             "--port", String.valueOf(port),
             "--kafka-port", String.valueOf(kafkaPort),
             "--controller-port", "0",
+            "--rpc-port", "0",
             "--api-key", KEY));
   }
 

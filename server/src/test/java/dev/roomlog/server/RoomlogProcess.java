@@ -119,7 +119,10 @@ final class RoomlogProcess implements AutoCloseable {
     args.addAll(
         List.of(
             "--application-id", applicationId,
-            "--state-dir", absolute.resolve("state").toString()));
+            "--state-dir", absolute.resolve("state").toString(),
+            // several processors share a machine in tests: each takes a free query port
+            "--rpc-port", "0",
+            "--rpc-host", "127.0.0.1"));
     args.addAll(List.of(moreFlags));
     return new RoomlogProcess(
         "roomlog processor " + absolute.getFileName(),

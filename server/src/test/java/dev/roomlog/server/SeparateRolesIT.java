@@ -32,7 +32,7 @@ class SeparateRolesIT {
         List.of("--bootstrap-servers", bootstrap, "--replication-factor", "1", "--topic-prefix", prefix);
 
     try (ChildProcess processor =
-            roomlog("processor", cluster, "--application-id", prefix + "-app", "--state-dir", stateDir.toString());
+            roomlog("processor", cluster, "--application-id", prefix + "-app", "--state-dir", stateDir.toString(), "--rpc-port", "0");
         ChildProcess gateway =
             roomlog("gateway", cluster, "--port", String.valueOf(port), "--api-key", KEY)) {
       processor.awaitLine("REBALANCING -> RUNNING", Duration.ofSeconds(90));

@@ -1,0 +1,21 @@
+package dev.roomlog.processor.query;
+
+import dev.roomlog.protocol.event.RoomEvent;
+import java.util.List;
+
+/**
+ * A room as a query answers it: its latest seq, who is in it (and through which gateway), and
+ * its recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}.
+ */
+public record RoomView(String roomId, long seq, List<Member> members, List<RoomEvent> recent) {
+  public RoomView {
+    members = List.copyOf(members);
+    recent = List.copyOf(recent);
+  }
+
+  public record Member(String connectionId, String username, String gatewayId) {}
+
+  public RoomSummary summary() {
+    return new RoomSummary(roomId, seq, members.size());
+  }
+}

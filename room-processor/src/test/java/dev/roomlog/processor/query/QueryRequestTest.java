@@ -1,0 +1,51 @@
+package dev.roomlog.processor.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QueryRequestTest {
+  @Test
+  void roomIdsAreDecodedAndAPlusStaysAPlus() {
+    assertEquals(new QueryRequest.GetRoom("a b+c", false), QueryRequest.parse("GET", "/rooms/a%20b+c", null));
+    assertEquals(new QueryRequest.GetRoom("r-1", true), QueryRequest.parse("GET", "/rooms/r-1", "scope=local"));
+  }
+
+  @Test
+  void limitAtItsBoundsIsAcceptedAndPastThemRefused() {
+    assertEquals(new QueryRequest.ListRooms(null, 1, false), QueryRequest.parse("GET", "/rooms", "limit=1"));
+    assertEquals(
+        new QueryRequest.ListRooms("r-9", RoomPage.MAX_LIMIT, false),
+        QueryRequest.parse("GET", "/rooms", "limit=" + RoomPage.MAX_LIMIT + "&after=r-9"));
+    assertEquals(new QueryRequest.ListRooms(null, RoomPage.DEFAULT_LIMIT, false), QueryRequest.parse("GET", "/rooms", null));
+    for (String bad : List.of("0", String.valueOf(RoomPage.MAX_LIMIT + 1), "-1", "x", "1.5", "")) {
+      QueryRequest parsed = QueryRequest.parse("GET", "/rooms", "limit=" + bad);
+      assertEquals(400, ((QueryRequest.Invalid) parsed).status(), bad);
+    }
+  }
+
+  @Test
+  void unknownPathsMethodsAndBrokenEscapesAreRefused() {
+    assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/roomsx", null)).status());
+    assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/", null)).status());
+    assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/a/b", null)).status());
+    assertEquals(405, ((QueryRequest.Invalid) QueryRequest.parse("DELETE", "/rooms/a", null)).status());
+    assertEquals(400, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/%zz", null)).status());
+    assertEquals(new QueryRequest.Health(), QueryRequest.parse("GET", "/healthz", null));
+  }
+
+  @Test
+  void theAdminKeyIsTakenFromEitherHeaderAndAWrongOneIsForbidden() {
+    AdminKeyCheck check = new AdminKeyCheck("k3y");
+    assertNull(check.refusal(List.of("k3y"), null));
+    assertNull(check.refusal(null, List.of("Bearer k3y")));
+    assertNull(check.refusal(null, List.of("bearer k3y")));
+    assertEquals(401, check.refusal(null, null).status());
+    assertEquals(401, check.refusal(null, List.of("Basic azN5")).status());
+    assertEquals(403, check.refusal(List.of("k3"), null).status());
+    assertEquals(403, check.refusal(List.of("k3yy"), null).status());
+    assertEquals(403, new AdminKeyCheck(null).refusal(List.of("anything"), null).status());
+  }
+}
