@@ -111,6 +111,17 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       throw e;
     }
+    if (decision instanceof HandshakePolicy.HealthCheck health) {
+      refused = true;
+      ReferenceCountUtil.release(msg);
+      if (health.healthy()) {
+        respond(ctx, HttpResponseStatus.OK, HandshakePolicy.HealthCheck.HEALTHY_BODY, 0);
+      } else {
+        respond(
+            ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, HandshakePolicy.LOG_BEHIND_BODY, health.retryAfterSeconds());
+      }
+      return;
+    }
     if (decision instanceof HandshakePolicy.Refuse refuse) {
       refused = true;
       ReferenceCountUtil.release(msg);
@@ -167,13 +178,14 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
     return HandshakePolicy.DecodeFailure.MALFORMED;
   }
 
-  private static void respond(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
-    HttpResponseStatus status = HttpResponseStatus.valueOf(refuse.status());
+  /** Answers with a plain-text response and closes the connection. */
+  private static void respond(
+      ChannelHandlerContext ctx, HttpResponseStatus status, String text, int retryAfterSeconds) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            Unpooled.copiedBuffer(refuse.body(), StandardCharsets.UTF_8));
+            Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -182,12 +194,16 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
       // The one version this server speaks (RFC 6455 4.4), for a client that offered another.
       response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
     }
-    if (refuse.retryAfterSeconds() > 0) {
-      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, refuse.retryAfterSeconds());
+    if (retryAfterSeconds > 0) {
+      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }
     // ctx.close(), not channel().close(): the WebSocket handler further down the pipeline would
     // otherwise try to send a WebSocket close frame over plain HTTP.
     ctx.writeAndFlush(response).addListener(done -> ctx.close());
+  }
+
+  private static void respond(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
+    respond(ctx, HttpResponseStatus.valueOf(refuse.status()), refuse.body(), refuse.retryAfterSeconds());
     String line = "refused a handshake from {}: {} {}";
     if (refuse.status() == 403 || refuse.status() == 503) {
       log.info(line, refuse.sourceIp(), refuse.status(), refuse.reason());

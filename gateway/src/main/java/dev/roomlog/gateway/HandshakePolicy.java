@@ -32,6 +32,7 @@ final class HandshakePolicy {
       "bad request: a WebSocket handshake has no body (no Content-Length or Transfer-Encoding)\n";
   static final String SECOND_REQUEST_BODY = "bad request: one handshake per connection\n";
   static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
+  static final String HEALTH_PATH = "/healthz";
   static final String NOT_FOUND_BODY = "not found: Roomlog's WebSocket endpoint is at /\n";
   static final String UPGRADE_HINT =
       "this port speaks WebSocket: connect with a WebSocket client to / with an x-api-key"
@@ -82,7 +83,16 @@ final class HandshakePolicy {
     }
   }
 
-  sealed interface Decision permits Admit, Refuse {}
+  sealed interface Decision permits Admit, Refuse, HealthCheck {}
+
+  /**
+   * {@code GET /healthz}, for load balancers: answered without a key, then closed. Healthy while
+   * this node can write to the log (the same test that refuses handshakes with 503 when it
+   * cannot), so a balancer sends new clients elsewhere.
+   */
+  record HealthCheck(boolean healthy, int retryAfterSeconds) implements Decision {
+    static final String HEALTHY_BODY = "ok\n";
+  }
 
   /**
    * Go ahead with the WebSocket handshake. The caller must release the permit when the channel
@@ -194,6 +204,11 @@ final class HandshakePolicy {
     Refuse malformed = malformed(request);
     if (malformed != null) {
       return malformed;
+    }
+    if (HEALTH_PATH.equals(path(request.uri()))
+        && "GET".equals(request.method())
+        && !asksForWebSocket(request.header("upgrade"))) {
+      return new HealthCheck(logAcceptsConnections.getAsBoolean(), retryAfterSeconds);
     }
     if (!"/".equals(path(request.uri()))) {
       return new Refuse(404, NOT_FOUND_BODY, "path is not /", peerText, 0);

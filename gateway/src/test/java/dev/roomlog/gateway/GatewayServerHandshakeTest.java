@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -317,6 +318,32 @@ class GatewayServerHandshakeTest {
     GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
     connect(inbox);
     assertEquals("connected", inbox.next().get("type").asText());
+  }
+
+  @Test
+  void healthzAnswers200WithoutAKeyAnd503WhileTheLogIsBehind() throws Exception {
+    start(settings().retryAfterSeconds(4).build());
+    URI health = URI.create("http://127.0.0.1:" + server.port() + "/healthz");
+
+    HttpResponse<String> healthy =
+        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, healthy.statusCode());
+    assertEquals("ok\n", healthy.body());
+
+    wal.setAcceptingConnections(false);
+    HttpResponse<String> behind =
+        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(503, behind.statusCode());
+    assertEquals(List.of("4"), behind.headers().allValues("retry-after"));
+
+    // Only GET /healthz: anything else there is still not the WebSocket endpoint.
+    HttpResponse<String> deleted =
+        http.send(
+            HttpRequest.newBuilder(health).method("DELETE", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, deleted.statusCode());
+    assertEquals(List.of(), wal.records());
+    assertEquals(0, registry.size());
   }
 
   @Test
