@@ -6,6 +6,7 @@ import dev.roomlog.gateway.ConnectionRegistry;
 import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.GatewayHeartbeat;
+import dev.roomlog.gateway.GatewayIdCheck;
 import dev.roomlog.gateway.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import java.time.Clock;
@@ -26,6 +27,10 @@ final class GatewayNode implements AutoCloseable {
   private final GatewayServer server;
 
   private GatewayNode(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
+    // Before anything else, above all before this node's first heartbeat, which would evict
+    // the members of another gateway running under the same id.
+    GatewayIdCheck.ensureNoOtherRun(
+        bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
     try {
       parts
           .push(
