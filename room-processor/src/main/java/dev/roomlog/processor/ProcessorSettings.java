@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *     a stopped instance's rooms move without a restore from the changelogs
  * @param applicationServer {@code host:port} of this instance's query endpoint, by which other
  *     instances reach it (Kafka Streams' {@code application.server}); null when it has none
+ * @param maxRoomMembers how many members one room may have: a room's members are part of its
+ *     state record, rewritten on every event, and of every joined frame
  */
 public record ProcessorSettings(
     String bootstrapServers,
@@ -40,7 +42,8 @@ public record ProcessorSettings(
     int replicationFactor,
     TopicSet topics,
     int standbyReplicas,
-    String applicationServer) {
+    String applicationServer,
+    int maxRoomMembers) {
 
   public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
   public static final int DEFAULT_HISTORY_SIZE = 100;
@@ -65,6 +68,19 @@ public record ProcessorSettings(
 
   /** A room's recent events are part of its state record and of joined frames: keep them bounded. */
   public static final int MAX_HISTORY_SIZE = 1_000;
+
+  /**
+   * Members per room by default. Each member is one entry of the room's state record (rewritten
+   * on every event of the room) and of every joined frame; docs/OPERATIONS.md has the cost.
+   */
+  public static final int DEFAULT_MAX_ROOM_MEMBERS = 1_000;
+
+  /**
+   * The most a room can hold and still fit one record ({@link RoomTopology#MAX_RECORD_BYTES}):
+   * members at their largest ({@link RoomLogic#MEMBER_BYTES_BOUND} each) plus the recent events'
+   * byte budget ({@link RoomLogic#RECENT_BYTES_BUDGET}).
+   */
+  public static final int MAX_ROOM_MEMBERS = 5_000;
 
   /**
    * One warm copy: a stopped instance's rooms are served by the copy's holder once the group
@@ -94,6 +110,8 @@ public record ProcessorSettings(
     require(replicationFactor == -1 || replicationFactor >= 1,
         "replicationFactor", replicationFactor, "-1 (broker default) or >= 1");
     Objects.requireNonNull(topics, "topics must be set");
+    require(maxRoomMembers >= 1 && maxRoomMembers <= MAX_ROOM_MEMBERS,
+        "maxRoomMembers", maxRoomMembers, "1.." + MAX_ROOM_MEMBERS);
     require(standbyReplicas >= 0, "standbyReplicas", standbyReplicas, ">= 0");
     require(applicationServer == null || APPLICATION_SERVER.matcher(applicationServer).matches(),
         "applicationServer", applicationServer, "host:port");
@@ -112,43 +130,48 @@ public record ProcessorSettings(
         DEFAULT_REPLICATION_FACTOR,
         TopicSet.DEFAULT,
         DEFAULT_STANDBY_REPLICAS,
-        null);
+        null,
+        DEFAULT_MAX_ROOM_MEMBERS);
   }
 
   public ProcessorSettings withApplicationId(String value) {
-    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withHistorySize(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withDedupWindow(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withGatewayTimeout(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withCommitIntervalMs(long value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withReplicationFactor(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics, standbyReplicas, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withTopics(TopicSet value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value, standbyReplicas, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value, standbyReplicas, applicationServer, maxRoomMembers);
+  }
+
+  public ProcessorSettings withMaxRoomMembers(int value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, value);
   }
 
   public ProcessorSettings withStandbyReplicas(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, value, applicationServer);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, value, applicationServer, maxRoomMembers);
   }
 
   public ProcessorSettings withApplicationServer(String value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, value);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, value, maxRoomMembers);
   }
 
   private static void require(boolean ok, String setting, Object value, String expected) {

@@ -21,13 +21,48 @@ import java.util.Optional;
  * replay decides the same thing. Instances are immutable and thread-safe.
  */
 final class RoomLogic {
+  /**
+   * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at
+   * their largest it keeps a room's state record, and a joined frame, under {@link
+   * RoomTopology#MAX_RECORD_BYTES}, whatever the history size and however long the messages.
+   */
+  static final int RECENT_BYTES_BUDGET = 1024 * 1024;
+
+  /**
+   * The most one member entry weighs in the state record or a joined frame: ids, a username of
+   * at most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field
+   * names.
+   */
+  static final int MEMBER_BYTES_BOUND = 512;
+
   private final int historySize;
+  private final int maxRoomMembers;
 
   RoomLogic(int historySize) {
+    this(historySize, ProcessorSettings.DEFAULT_MAX_ROOM_MEMBERS);
+  }
+
+  RoomLogic(int historySize, int maxRoomMembers) {
     if (historySize < 0) {
       throw new IllegalArgumentException("historySize must be >= 0, got " + historySize);
     }
+    if (maxRoomMembers < 1) {
+      throw new IllegalArgumentException("maxRoomMembers must be >= 1, got " + maxRoomMembers);
+    }
     this.historySize = historySize;
+    this.maxRoomMembers = maxRoomMembers;
+  }
+
+  /**
+   * An upper bound of the bytes {@code event} takes in JSON: a message's text can be escaped to
+   * 6 bytes a character ({@code \u0001}); everything else fits in the fixed part.
+   */
+  static int boundBytes(RoomEvent event) {
+    int fixed = 1024;
+    if (event instanceof RoomEvent.MessagePosted message) {
+      return fixed + 6 * message.text().length();
+    }
+    return fixed;
   }
 
   /**
@@ -117,12 +152,23 @@ final class RoomLogic {
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
 
-  /** The last {@code historySize} events, {@code event} included. */
+  /**
+   * The last {@code historySize} events, {@code event} included, fewer if they would weigh more
+   * than {@link #RECENT_BYTES_BUDGET} (the newest is always kept).
+   */
   private List<RoomEvent> remember(List<RoomEvent> recent, RoomEvent event) {
     if (historySize == 0) {
       return List.of();
     }
-    int keep = Math.min(historySize - 1, recent.size());
+    int keep = 0;
+    long bytes = boundBytes(event);
+    for (int i = recent.size() - 1; i >= 0 && keep < historySize - 1; i--) {
+      bytes += boundBytes(recent.get(i));
+      if (bytes > RECENT_BYTES_BUDGET) {
+        break;
+      }
+      keep++;
+    }
     List<RoomEvent> next = new ArrayList<>(keep + 1);
     next.addAll(recent.subList(recent.size() - keep, recent.size()));
     next.add(event);
@@ -166,6 +212,14 @@ final class RoomLogic {
           join,
           ErrorCode.ALREADY_MEMBER,
           "you are already a member of room '" + join.roomId() + "'");
+    }
+    if (state.members().size() >= maxRoomMembers) {
+      return error(
+          ctx,
+          join,
+          ErrorCode.ROOM_FULL,
+          "room '" + join.roomId() + "' is full: it has " + state.members().size()
+              + " members, the most this deployment allows (--max-room-members)");
     }
     List<ServerFrame> missed = null;
     if (join.afterSeq() != null) {

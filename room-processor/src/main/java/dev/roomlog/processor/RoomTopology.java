@@ -55,7 +55,7 @@ public final class RoomTopology {
 
   public static void build(StreamsBuilder builder, ProcessorSettings settings) {
     TopicSet topics = settings.topics();
-    RoomLogic logic = new RoomLogic(settings.historySize());
+    RoomLogic logic = new RoomLogic(settings.historySize(), settings.maxRoomMembers());
     GatewayLiveness liveness = new GatewayLiveness(settings.gatewayTimeout().toMillis());
     long dedupWindowMs = settings.dedupWindow().toMillis();
     builder.addStateStore(

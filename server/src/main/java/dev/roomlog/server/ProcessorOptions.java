@@ -39,6 +39,12 @@ final class ProcessorOptions {
   long commitIntervalMs;
 
   @Option(
+      names = "--max-room-members",
+      defaultValue = "${env:ROOMLOG_MAX_ROOM_MEMBERS:-1000}",
+      description = "Members one room may have; a join past it is refused with 409 roomFull. At most 5000: a room's members are part of its state record and of every joined frame (env ROOMLOG_MAX_ROOM_MEMBERS; default ${DEFAULT-VALUE}).")
+  int maxRoomMembers;
+
+  @Option(
       names = "--standby-replicas",
       defaultValue = "${env:ROOMLOG_STANDBY_REPLICAS:-1}",
       description = "Warm copies of each partition's room state kept by other processors, so a stopped processor's rooms move without a restore; no cost with one processor (env ROOMLOG_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
@@ -85,6 +91,7 @@ final class ProcessorOptions {
         .withCommitIntervalMs(commitIntervalMs)
         .withReplicationFactor(replicationFactor)
         .withStandbyReplicas(standbyReplicas)
+        .withMaxRoomMembers(maxRoomMembers)
         .withTopics(topics);
   }
 }

@@ -13,6 +13,8 @@ public enum ErrorCode {
   ROOM_NOT_FOUND(404, "roomNotFound"),
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),
+  /** The room has as many members as the processor's --max-room-members allows. */
+  ROOM_FULL(409, "roomFull"),
   /** The clientMsgId was used before in this room with a different request. */
   CLIENT_MSG_ID_REUSED(409, "clientMsgIdReused"),
   /** afterSeq is older than the room keeps; carries oldestSeq and the room as it stands. */
