@@ -1,16 +1,10 @@
 package dev.roomlog.server;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
-import dev.roomlog.server.fault.ChaosChatClient;
-import dev.roomlog.server.fault.HistoryChecker;
 import dev.roomlog.server.fault.HistoryReport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -124,30 +114,11 @@ class FaultToleranceIT {
         closeLater(
             RoomlogProcess.gateway(dir.resolve("gw-b"), kafka, "gw-b", API_KEY, heartbeat).start());
 
-    HistoryChecker checker = new HistoryChecker();
-    List<ChaosChatClient> clients = new ArrayList<>();
-    for (int i = 0; i < CLIENTS; i++) {
-      List<Integer> ports =
-          i % 2 == 0
-              ? List.of(gatewayA.port(), gatewayB.port())
-              : List.of(gatewayB.port(), gatewayA.port());
-      // 4 messages a second each, unbounded in count; alive as long as the longest soak.
-      ChaosChatClient.Options options =
-          new ChaosChatClient.Options(
-              "client-" + i,
-              ports,
-              API_KEY,
-              ROOMS,
-              true,
-              4,
-              Integer.MAX_VALUE,
-              4,
-              Duration.ofSeconds(3),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(1),
-              Duration.ofHours(3));
-      clients.add(closeLater(ChaosChatClient.start(options, checker)));
-    }
+    // Every client in both rooms, half of them on each gateway.
+    ChatClients clients =
+        closeLater(
+            ChatClients.start(
+                CLIENTS, List.of(gatewayA.port(), gatewayB.port()), API_KEY, i -> ROOMS));
     Map<String, Object> figures = new LinkedHashMap<>();
     awaitProgress(clients, PROGRESS, "the first messages");
 
@@ -186,12 +157,12 @@ class FaultToleranceIT {
     }
     figures.put("broker freezes (acknowledged while frozen, ms frozen)", freezes);
 
-    finish(clients, checker, cluster, topics, figures);
+    finish(clients, cluster, topics, figures);
   }
 
   private static void killGateway(
       RoomlogProcess gatewayA,
-      List<ChaosChatClient> clients,
+      ChatClients clients,
       KafkaClusterProcess cluster,
       TopicSet topics,
       Map<String, Object> figures) {
@@ -221,11 +192,11 @@ class FaultToleranceIT {
       KafkaClusterProcess cluster,
       String actions,
       int busiest,
-      List<ChaosChatClient> clients,
+      ChatClients clients,
       List<Freeze> freezes) {
     int frozen = cluster.leaderOf(actions, busiest);
     LOG.info("SIGSTOP broker {}", frozen);
-    int before = acknowledged(clients);
+    int before = clients.acknowledged();
     long frozenAt = System.nanoTime();
     cluster.pause(frozen);
     // Past every timeout: fenced by the controller (no longer leader, out of the ISR) and
@@ -240,7 +211,7 @@ class FaultToleranceIT {
                     && cluster.leaderOf(actions, busiest) != frozen
                     && !cluster.inSyncReplicas(actions, busiest).contains(frozen));
     freezes.add(
-        new Freeze(acknowledged(clients) - before, (System.nanoTime() - frozenAt) / 1_000_000));
+        new Freeze(clients.acknowledged() - before, (System.nanoTime() - frozenAt) / 1_000_000));
     cluster.resume(frozen);
     LOG.info("SIGCONT broker {}", frozen);
     cluster.awaitFullyReplicated();
@@ -251,109 +222,34 @@ class FaultToleranceIT {
   private record Freeze(int acknowledged, long frozenMs) {}
 
   private static void finish(
-      List<ChaosChatClient> clients,
-      HistoryChecker checker,
+      ChatClients clients,
       KafkaClusterProcess cluster,
       TopicSet topics,
       Map<String, Object> figures) {
-    // The end: every send acknowledged, every client caught up with the log, then closed.
-    for (ChaosChatClient client : clients) {
-      assertTrue(
-          client.stop(Duration.ofSeconds(90)),
-          client.name() + " has unacknowledged sends: " + client.stats());
-    }
-    List<JsonNode> log = roomEvents(cluster.bootstrapServers(), topics);
-    Map<String, Long> lastSeqs = new TreeMap<>();
-    for (JsonNode event : log) {
-      lastSeqs.merge(event.get("roomId").asText(), event.get("seq").asLong(), Math::max);
-    }
-    for (ChaosChatClient client : clients) {
-      for (String room : ROOMS) {
-        client.awaitSeen(room, lastSeqs.get(room), Duration.ofSeconds(60));
-      }
-    }
-    List<ChaosChatClient.Stats> stats = clients.stream().map(ChaosChatClient::stats).toList();
-    clients.forEach(ChaosChatClient::close);
-    await("every room empty once every client has closed")
-        .atMost(GATEWAY_TIMEOUT.plusSeconds(60))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> members(roomEvents(cluster.bootstrapServers(), topics)).isEmpty());
-
     HistoryReport report =
-        checker.report(
-            roomEvents(cluster.bootstrapServers(), topics).stream()
-                .map(HistoryChecker.LogEvent::fromJson)
-                .toList());
-    figures.put("messages sent", stats.stream().mapToInt(ChaosChatClient.Stats::generated).sum());
-    figures.put("acknowledged", stats.stream().mapToInt(ChaosChatClient.Stats::acknowledged).sum());
-    figures.put("resends", stats.stream().mapToInt(ChaosChatClient.Stats::resends).sum());
-    figures.put("connections lost", stats.stream().mapToInt(ChaosChatClient.Stats::connectionsLost).sum());
-    figures.put("room events", lastSeqs);
-    figures.put("gaps accepted after a 410", report.acknowledgedGaps().size());
+        clients.finish(
+            cluster.bootstrapServers(), topics, GATEWAY_TIMEOUT.plusSeconds(60), figures);
     LOG.info("fault suite figures: {}\n{}", figures, report);
     System.out.println("FaultToleranceIT figures: " + figures);
     System.out.println("FaultToleranceIT report: " + report);
 
-    assertEquals(List.of(), report.lost(), "acknowledged messages lost");
-    assertEquals(List.of(), report.duplicateEffects(), "messages applied twice");
-    assertEquals(List.of(), report.duplicateDeliveries(), "events delivered twice");
-    assertEquals(List.of(), report.gaps(), "events a member never received");
-    assertEquals(List.of(), report.reorderings(), "events received out of seq order");
-    assertEquals(List.of(), report.disagreements(), "members who saw different events");
-    assertEquals(List.of(), report.logAnomalies(), "gaps or duplicates in roomlog.room-events");
-    assertTrue(report.clean(), report.toString());
+    ChatClients.assertClean(report);
     assertTrue(report.acknowledged() > PROGRESS, "the clients got something done: " + report);
   }
 
   /** Waits until the clients together have {@code count} more acknowledged messages. */
-  private static void awaitProgress(List<ChaosChatClient> clients, int count, String what) {
-    int from = acknowledged(clients);
-    await(what + ": " + count + " more acknowledged messages")
-        .atMost(PROGRESS_DEADLINE)
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> acknowledged(clients) >= from + count);
-  }
-
-  private static int acknowledged(List<ChaosChatClient> clients) {
-    return clients.stream().mapToInt(c -> c.stats().acknowledged()).sum();
+  private static void awaitProgress(ChatClients clients, int count, String what) {
+    clients.awaitProgress(count, PROGRESS_DEADLINE, what);
   }
 
   /** The partition of roomlog.actions a room's actions go to (the producer's default). */
   private static int partitionOf(String roomId) {
-    return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
-  }
-
-  private static List<JsonNode> roomEvents(String bootstrap, TopicSet topics) {
-    List<JsonNode> events = new ArrayList<>();
-    for (ConsumerRecord<String, String> record :
-        SharedKafka.readAll(
-            bootstrap, topics.roomEvents().name(), new StringDeserializer(), new StringDeserializer())) {
-      try {
-        events.add(Json.MAPPER.readTree(record.value()));
-      } catch (Exception e) {
-        throw new AssertionError("unreadable room event: " + record.value(), e);
-      }
-    }
-    return events;
-  }
-
-  /** The members of every room, replayed from the log: "roomId/connectionId" -> gatewayId. */
-  private static Map<String, String> members(List<JsonNode> log) {
-    Map<String, String> members = new TreeMap<>();
-    for (JsonNode event : log) {
-      String key = event.get("roomId").asText() + "/" + event.path("connectionId").asText();
-      switch (event.get("type").asText()) {
-        case "memberJoined" -> members.put(key, event.get("gatewayId").asText());
-        case "memberLeft" -> members.remove(key);
-        default -> {}
-      }
-    }
-    return members;
+    return ChatClients.partitionOf(roomId, PARTITIONS);
   }
 
   private static Set<String> membersOn(String gatewayId, String bootstrap, TopicSet topics) {
     Set<String> on = new HashSet<>();
-    members(roomEvents(bootstrap, topics)).forEach((member, gateway) -> {
+    ChatClients.members(ChatClients.roomEvents(bootstrap, topics)).forEach((member, gateway) -> {
       if (gateway.equals(gatewayId)) {
         on.add(member);
       }

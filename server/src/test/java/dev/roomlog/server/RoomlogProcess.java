@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code roomlog gateway} or {@code roomlog processor} in a JVM of its own, from the built
  * jar ({@code server/target/roomlog.jar}), against a Kafka it does not start: the shape of a
- * deployment, so that a test can crash one role ({@link #kill()}), bring it back as a
- * supervisor would ({@link #restart()}: the same flags, so the same state directory, gateway id
- * and port), or freeze it ({@link #pause()}).
+ * deployment, so that a test can crash one role ({@link #kill()}), stop it as an operator would
+ * ({@link #stop}), bring it back as a supervisor would ({@link #restart()}: the same flags, so the
+ * same state directory, gateway id and port), or freeze it ({@link #pause()}).
  *
  * <p>{@link #start()} and {@link #restart()} return once the role is ready: a gateway when it
  * prints that it listens on its port, a processor when its Kafka Streams client first goes
@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * roomlog.log}, appended to across restarts; failures quote its tail) and, for a processor,
  * its state ({@code state/}). Give each process a directory of its own.
  *
- * <p>Lifecycle: {@link #start()}, any sequence of {@link #kill()}/{@link #restart()} and
- * {@link #pause()}/{@link #resume()}, then {@link #close()}. Drive it from one thread. The JVM
- * never outlives the test JVM (see {@link ChildProcess}).
+ * <p>Lifecycle: {@link #start()}, any sequence of {@link #kill()} or {@link #stop} then {@link
+ * #restart()}, and of {@link #pause()}/{@link #resume()}, then {@link #close()}. Drive it from
+ * one thread. The JVM never outlives the test JVM (see {@link ChildProcess}).
  */
 final class RoomlogProcess implements AutoCloseable {
   static final Duration START_DEADLINE = Duration.ofSeconds(90);
@@ -68,15 +68,18 @@ final class RoomlogProcess implements AutoCloseable {
   private final Path dir;
   private final Path logFile;
   private final String readyLine;
+  private final String stoppedLine;
   private final int port;
   private ChildProcess process;
 
-  private RoomlogProcess(String name, List<String> command, Path dir, String readyLine, int port) {
+  private RoomlogProcess(
+      String name, List<String> command, Path dir, String readyLine, String stoppedLine, int port) {
     this.name = name;
     this.command = List.copyOf(command);
     this.dir = dir;
     this.logFile = dir.resolve("roomlog.log");
     this.readyLine = readyLine;
+    this.stoppedLine = stoppedLine;
     this.port = port;
   }
 
@@ -102,6 +105,7 @@ final class RoomlogProcess implements AutoCloseable {
         command(dir, "gateway", args),
         dir.toAbsolutePath(),
         "listening on port " + port,
+        "Roomlog gateway stopped.",
         port);
   }
 
@@ -129,6 +133,7 @@ final class RoomlogProcess implements AutoCloseable {
         command(absolute, "processor", args),
         absolute,
         PROCESSOR_READY,
+        "Roomlog processor stopped.",
         0);
   }
 
@@ -178,6 +183,25 @@ final class RoomlogProcess implements AutoCloseable {
    */
   void kill() {
     running().kill();
+  }
+
+  /**
+   * Stops the role as an operator would (SIGTERM) and returns once its JVM has ended: it closes
+   * its parts in order (see Stack; a gateway writes every open socket's {@code $disconnect}
+   * first) and says so last.
+   *
+   * @throws AssertionError if it has not ended within {@code atMost}, or ended without saying
+   *     that it stopped (the message quotes its output)
+   */
+  void stop(Duration atMost) throws InterruptedException {
+    ChildProcess stopping = running();
+    long began = System.nanoTime();
+    int exitCode = stopping.stop(atMost);
+    // The output is read on another thread: wait for the last lines, not for the process.
+    stopping.awaitLine(stoppedLine, Duration.ofSeconds(5));
+    LOG.info(
+        "{} (pid {}) stopped by SIGTERM in {} ms, exit code {}",
+        name, stopping.pid(), (System.nanoTime() - began) / 1_000_000, exitCode);
   }
 
   /** Freezes the role (SIGSTOP), as a long GC pause would. */

@@ -239,6 +239,22 @@ public final class HistoryChecker {
     }
   }
 
+  /**
+   * How many distinct sends each room has acknowledged so far (by clientMsgId, however often each
+   * was retried), over every client; rooms with none are absent.
+   */
+  public synchronized Map<String, Integer> acknowledgedByRoom() {
+    Map<String, Integer> byRoom = new TreeMap<>();
+    for (ClientState c : clients.values()) {
+      for (Send send : c.sends.values()) {
+        if (!send.acks.isEmpty()) {
+          byRoom.merge(send.roomId, 1, Integer::sum);
+        }
+      }
+    }
+    return byRoom;
+  }
+
   /** The highest seq of the room that any client received (0 if none). */
   public synchronized long maxSeq(String roomId) {
     NavigableMap<Long, List<Observation>> room = observations.get(roomId);

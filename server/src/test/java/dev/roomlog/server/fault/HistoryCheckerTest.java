@@ -14,6 +14,7 @@ import dev.roomlog.server.fault.HistoryReport.Reordering;
 import dev.roomlog.server.fault.HistoryReport.Unacknowledged;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,6 +73,8 @@ class HistoryCheckerTest {
 
     assertTrue(report.clean(), report::toString);
     assertEquals(3, report.acknowledged(), report::toString);
+    // b-1, sent twice, counts once.
+    assertEquals(Map.of("lobby", 3), checker.acknowledgedByRoom());
     assertEquals(List.of(), report.unconfirmed(), report::toString);
     assertEquals(List.of(), report.notes(), report::toString);
   }
