@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  *     a stopped instance's rooms move without a restore from the changelogs
  * @param applicationServer {@code host:port} of this instance's query endpoint, by which other
  *     instances reach it (Kafka Streams' {@code application.server}); null when it has none
+ * @param instanceId this instance's stable id among the application's instances, or null: with
+ *     one, the instance is a static member of the consumer group (Kafka's {@code
+ *     group.instance.id}), so a stop hands its partitions over at once and a restart within the
+ *     session timeout gets them back without a rebalance
  * @param maxRoomMembers how many members one room may have: a room's members are part of its
  *     state record, rewritten on every event, and of every joined frame
  */
@@ -43,7 +47,8 @@ public record ProcessorSettings(
     TopicSet topics,
     int standbyReplicas,
     String applicationServer,
-    int maxRoomMembers) {
+    int maxRoomMembers,
+    String instanceId) {
 
   public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
   public static final int DEFAULT_HISTORY_SIZE = 100;
@@ -112,6 +117,8 @@ public record ProcessorSettings(
     Objects.requireNonNull(topics, "topics must be set");
     require(maxRoomMembers >= 1 && maxRoomMembers <= MAX_ROOM_MEMBERS,
         "maxRoomMembers", maxRoomMembers, "1.." + MAX_ROOM_MEMBERS);
+    require(instanceId == null || TOPIC_LEGAL.matcher(instanceId).matches(),
+        "instanceId", instanceId, "letters, digits, '.', '_' or '-'");
     require(standbyReplicas >= 0, "standbyReplicas", standbyReplicas, ">= 0");
     require(applicationServer == null || APPLICATION_SERVER.matcher(applicationServer).matches(),
         "applicationServer", applicationServer, "host:port");
@@ -131,47 +138,52 @@ public record ProcessorSettings(
         TopicSet.DEFAULT,
         DEFAULT_STANDBY_REPLICAS,
         null,
-        DEFAULT_MAX_ROOM_MEMBERS);
+        DEFAULT_MAX_ROOM_MEMBERS,
+        null);
   }
 
   public ProcessorSettings withApplicationId(String value) {
-    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, value, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withHistorySize(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, value, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withDedupWindow(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, value, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withGatewayTimeout(Duration value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, value, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withCommitIntervalMs(long value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, value, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withReplicationFactor(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, value, topics, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withTopics(TopicSet value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value, standbyReplicas, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, value, standbyReplicas, applicationServer, maxRoomMembers, instanceId);
+  }
+
+  public ProcessorSettings withInstanceId(String value) {
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, maxRoomMembers, value);
   }
 
   public ProcessorSettings withMaxRoomMembers(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, value);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, applicationServer, value, instanceId);
   }
 
   public ProcessorSettings withStandbyReplicas(int value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, value, applicationServer, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, value, applicationServer, maxRoomMembers, instanceId);
   }
 
   public ProcessorSettings withApplicationServer(String value) {
-    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, value, maxRoomMembers);
+    return new ProcessorSettings(bootstrapServers, applicationId, stateDir, historySize, dedupWindow, gatewayTimeout, commitIntervalMs, replicationFactor, topics, standbyReplicas, value, maxRoomMembers, instanceId);
   }
 
   private static void require(boolean ok, String setting, Object value, String expected) {

@@ -34,6 +34,7 @@ public final class RoomProcessor implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final RoomQueries queries;
+  private final boolean staticMember;
   private final StreamThreadFailures failures =
       new StreamThreadFailures(
           MAX_THREAD_REPLACEMENTS, Duration.ofMinutes(REPLACEMENT_WINDOW_MINUTES).toMillis());
@@ -50,6 +51,7 @@ public final class RoomProcessor implements AutoCloseable {
     this.streams =
         new KafkaStreams(
             RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
+    this.staticMember = settings.instanceId() != null;
     this.queries =
         new RoomQueries(streams, settings.topics().actions().name(), settings.applicationServer());
     streams.setStateListener(
@@ -126,9 +128,11 @@ public final class RoomProcessor implements AutoCloseable {
 
   /** Stops within {@code timeout}; false if the threads had not stopped by then. */
   public boolean close(Duration timeout) {
-    // Streams' dynamic members do not leave the group on close (CloseOptions.leaveGroup acts
-    // only on static members): the rooms move after the session timeout, see RoomTopology.
-    boolean stopped = streams.close(timeout);
+    // A static member (one with an instance id) leaves the group now, so its rooms move at once.
+    // Streams' dynamic members cannot (CloseOptions.leaveGroup acts only on static members):
+    // their rooms move after the session timeout, see RoomTopology.
+    boolean stopped =
+        streams.close(new KafkaStreams.CloseOptions().timeout(timeout).leaveGroup(staticMember));
     if (!stopped) {
       log.warn("room processor did not stop within {}", timeout);
     }

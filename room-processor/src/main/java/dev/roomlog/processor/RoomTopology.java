@@ -162,6 +162,12 @@ public final class RoomTopology {
     p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, s.commitIntervalMs()));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+    if (s.instanceId() != null) {
+      // Static membership: Streams adds "-<thread>" for each stream thread.
+      p.put(
+          StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+          s.applicationId() + "-" + s.instanceId());
+    }
     if (s.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.applicationServer());
     }

@@ -3,6 +3,7 @@ package dev.roomlog.processor;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
@@ -34,7 +35,8 @@ final class StreamThreadFailures {
   }
 
   StreamThreadExceptionResponse onFailure(Throwable failure, long nowMs) {
-    if (!isKafkaFailure(failure)) {
+    // Another instance joined with this one's instance id: a new thread would fence it in turn.
+    if (!isKafkaFailure(failure) || rootCause(failure) instanceof FencedInstanceIdException) {
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
     while (!replacements.isEmpty() && replacements.peekFirst() <= nowMs - windowMs) {
@@ -49,10 +51,15 @@ final class StreamThreadFailures {
 
   /** Whether the deepest cause is one of Kafka's own errors (not Streams' wrapper of ours). */
   static boolean isKafkaFailure(Throwable failure) {
+    Throwable root = rootCause(failure);
+    return root instanceof KafkaException && !(root instanceof StreamsException);
+  }
+
+  private static Throwable rootCause(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return root instanceof KafkaException && !(root instanceof StreamsException);
+    return root;
   }
 }

@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -24,6 +25,15 @@ class StreamThreadFailuresTest {
     StreamThreadFailures failures = new StreamThreadFailures(5, 600_000);
     assertEquals(REPLACE, failures.onFailure(kafkaFailure(), 0));
     assertEquals(REPLACE, failures.onFailure(new StreamsException(new TimeoutException("t")), 1));
+  }
+
+  @Test
+  void anotherInstanceWithOurInstanceIdShutsTheProcessorDown() {
+    StreamThreadFailures failures = new StreamThreadFailures(5, 600_000);
+    Throwable fenced =
+        new StreamsException(
+            new FencedInstanceIdException("The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."));
+    assertEquals(SHUTDOWN, failures.onFailure(fenced, 0), "a new thread would only fence the other one in turn");
   }
 
   @Test

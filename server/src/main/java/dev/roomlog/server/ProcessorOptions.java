@@ -39,6 +39,12 @@ final class ProcessorOptions {
   long commitIntervalMs;
 
   @Option(
+      names = "--instance-id",
+      defaultValue = "${env:ROOMLOG_INSTANCE_ID}",
+      description = "A stable id for this processor, unique among the processors of the application id (e.g. the host name). With one, a stop hands this processor's rooms over at once and a restart within 10 s gets them back without a rebalance; without one, a stopped processor's rooms wait 10 s for the group to notice (env ROOMLOG_INSTANCE_ID; default none).")
+  String instanceId;
+
+  @Option(
       names = "--max-room-members",
       defaultValue = "${env:ROOMLOG_MAX_ROOM_MEMBERS:-1000}",
       description = "Members one room may have; a join past it is refused with 409 roomFull. At most 5000: a room's members are part of its state record and of every joined frame (env ROOMLOG_MAX_ROOM_MEMBERS; default ${DEFAULT-VALUE}).")
@@ -92,6 +98,7 @@ final class ProcessorOptions {
         .withReplicationFactor(replicationFactor)
         .withStandbyReplicas(standbyReplicas)
         .withMaxRoomMembers(maxRoomMembers)
+        .withInstanceId(instanceId == null || instanceId.isBlank() ? null : instanceId.strip())
         .withTopics(topics);
   }
 }

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>One gateway and one processor are stopped as an operator would (SIGTERM; the crashes are
  *       {@link FaultToleranceIT}'s). The stopped gateway's clients reconnect to the other one and
  *       resume from the last seq they saw; the stopped processor's partitions move to the other
- *       processor once the group's session timeout has passed (Streams' members do not leave the
- *       group on close), which then owns them all; every room gets {@value #MORE_MESSAGES} more.
+ *       processor, which then owns them all (the processors have instance ids, so the stopped
+ *       one leaves the group at once); every room gets {@value #MORE_MESSAGES} more.
  *   <li>Every message sent was acknowledged, and the history checker, against every client's view
  *       and the room-events log, finds every member received every event of its rooms exactly
  *       once and in seq order: nothing lost, doubled, missing, reordered or disputed. The stopped
@@ -90,8 +90,9 @@ class ScaleOutIT {
   /** A gateway stops at once; a processor commits and closes its Streams client (up to 30 s). */
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
   /**
-   * How long the group may take to hand a stopped processor's partitions to the other: its
-   * session timeout, then a rebalance, with room for a loaded two-core machine.
+   * How long the group may take to hand a stopped processor's partitions to the other: at most
+   * its session timeout (were the leave lost), then a rebalance, with room for a loaded two-core
+   * machine.
    */
   private static final Duration TAKEOVER_DEADLINE =
       Duration.ofMillis(RoomTopology.PROCESSOR_SESSION_TIMEOUT_MS).plusSeconds(60);
@@ -249,10 +250,15 @@ class ScaleOutIT {
         "the clients got their messages through: " + report);
   }
 
+  /**
+   * A processor with an instance id (static membership), as docs/OPERATIONS.md recommends: its
+   * stop hands its partitions over at once instead of after the session timeout.
+   */
   private RoomlogProcess processor(
       String name, RoomlogProcess.KafkaFlags kafka, String applicationId) {
-    return RoomlogProcess.processor(
-        dir.resolve(name), kafka, applicationId, PROCESSOR_FLAGS.toArray(String[]::new));
+    List<String> flags = new ArrayList<>(PROCESSOR_FLAGS);
+    flags.addAll(List.of("--instance-id", name));
+    return RoomlogProcess.processor(dir.resolve(name), kafka, applicationId, flags.toArray(String[]::new));
   }
 
   /**
