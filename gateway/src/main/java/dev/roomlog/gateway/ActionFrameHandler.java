@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -140,10 +141,12 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     Channel channel = ctx.channel();
     if (cause instanceof CorruptedFrameException
         || cause instanceof TooLongFrameException
-        || cause instanceof PrematureChannelClosureException) {
+        || cause instanceof PrematureChannelClosureException
+        || cause instanceof ClosedChannelException) {
       // A client's protocol error (after the handshake ProtocolErrorHandler has already answered
       // it with a close code and these do not get this far), or a client gone in the middle of
-      // a fragmented message: not worth a warning each.
+      // a fragmented message, or a write to a socket already closed (a slow reader cut off has
+      // one for every frame that was waiting): not worth a warning each.
       log.debug("closing {}: {}", channel.remoteAddress(), cause.toString());
     } else {
       log.warn("closing {} after an unexpected error", channel.remoteAddress(), cause);

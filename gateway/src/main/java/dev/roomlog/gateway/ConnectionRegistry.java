@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionRegistry {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
   static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
+  /** How long a cut-off slow client has to take its 1013 close frame before its socket closes. */
+  static final long SLOW_CLIENT_CLOSE_GRACE_SECONDS = 5;
   static final String SHUTDOWN_REASON = "gateway shutting down";
   private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
@@ -207,10 +210,13 @@ public final class ConnectionRegistry {
     }
     slowClientsCut.increment();
     log.info("connection {} does not read its frames: closing it with 1013", who);
-    // Once the close frame is queued the WebSocket handler refuses later writes, and it closes
-    // the socket after its force-close timeout even if the client never reads again.
-    channel.writeAndFlush(
-        new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, SLOW_CLIENT_REASON));
-    channel.close();
+    // The close frame is queued behind what the client has not read yet: a slow client gets it
+    // (and the socket closes once it is written); one that reads nothing at all would never
+    // take it, so the socket is closed anyway after a short grace. Meanwhile nothing more is
+    // written to it (CUT_OFF), so its memory stays at the cap.
+    channel
+        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, SLOW_CLIENT_REASON))
+        .addListener(ChannelFutureListener.CLOSE);
+    channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 }

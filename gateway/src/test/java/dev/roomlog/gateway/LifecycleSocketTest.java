@@ -186,6 +186,34 @@ class LifecycleSocketTest {
   }
 
   @Test
+  void clientCutOffForReadingTooSlowlyFindsThe1013CloseAfterItsBacklog() throws Exception {
+    start(TestPipelines.settings().maxOutboundBytesPerConnection(64 * 1024));
+    try (RawWebSocketClient behind = new RawWebSocketClient(server.port(), 8 * 1024)) {
+      String id = connectRaw(behind);
+      String frame = "{\"type\":\"filler\",\"text\":\"" + "x".repeat(8 * 1024) + "\"}";
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (registry.slowClientsCut() == 0 && System.nanoTime() < deadline) {
+        registry.deliver(List.of(id), frame);
+      }
+      assertEquals(1, registry.slowClientsCut());
+
+      // It reads again, within the grace: every frame queued before the cut, then the close.
+      int fillers = 0;
+      Frame f;
+      while ((f = behind.readFrame()) != null && f.opcode() == Frame.TEXT) {
+        assertEquals(frame, f.text(), "whole frames, in order");
+        fillers++;
+      }
+      assertTrue(fillers > 0, "the backlog came first");
+      assertEquals(Frame.CLOSE, f == null ? -1 : f.opcode(), "the close frame, not just the end of the socket");
+      assertEquals(1013, f.closeCode());
+      assertEquals(ConnectionRegistry.SLOW_CLIENT_REASON, f.closeReason());
+      assertNull(behind.readFrame(), "then the server closed the socket");
+    }
+    await().atMost(DEADLINE).until(() -> registry.size() == 0);
+  }
+
+  @Test
   void clientThatReadsSlowlyButKeepsUpStaysOpen() throws Exception {
     int highWaterMark = 64 * 1024;
     start(TestPipelines.settings().maxOutboundBytesPerConnection(highWaterMark));

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,12 +25,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The room processor's logic for one sendMessage, in a room of 10 members whose history window
- * (the default 100 events) is full: {@link RoomLogic#decide}, {@link RoomLogic#apply} (which copies
- * the state: the room's lists are immutable), the routing of the replies into delivery records,
- * and the JSON serde of the room's state, which the "rooms" store (no cache) runs on every get
- * and put. {@link #processSendMessage} is the whole of {@code RoomStage.process} short of Kafka
- * and RocksDB.
+ * The room processor's logic for one sendMessage, in a room of {@link #members} members (10,
+ * 1000 and 10,000: a chat, a big room, a hot one) whose history window (the default 100 events)
+ * is full: {@link RoomLogic#decide}, {@link RoomLogic#apply} (which copies the state: the room's
+ * lists are immutable), the routing of the replies into delivery records, and the JSON serde of
+ * the room's state, which the "rooms" store (no cache) runs on every get and put. {@link
+ * #processSendMessage} is the whole of {@code RoomStage.process} short of Kafka and RocksDB. The
+ * room's state record holds every member and is read and written whole on every message, so its
+ * cost grows with the room; so do the recipient lists of the delivery records.
  *
  * <p>In package {@code dev.roomlog.processor} because the room's types are package-private.
  */
@@ -40,7 +43,10 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class RoomStageBenchmark {
-  static final int MEMBERS = 10;
+  /** Members of the room, the sender among them, on two gateways. */
+  @Param({"10", "1000", "10000"})
+  public int members;
+
   static final int HISTORY = ProcessorSettings.DEFAULT_HISTORY_SIZE;
 
   private final String storeTopic = "rooms-changelog";
@@ -57,16 +63,29 @@ public class RoomStageBenchmark {
   @Setup
   public void buildRoom() {
     logic = new RoomLogic(HISTORY);
-    // Built the way the processor builds it: decide each command and apply its events.
+    // Built the way the processor builds it: decide each command and apply its events; the
+    // joins as a replay of the room's events would apply them, since deciding 10,000 joins one
+    // by one (each answered with the whole member list) would take seconds of set-up.
     long at = Samples.AT - 1_000_000;
     room = run(null, new Action.CreateRoom("c", "user-0", Samples.ROOM_ID, null), 0, at++);
-    for (int m = 1; m < MEMBERS; m++) {
-      room = run(room, new Action.JoinRoom("j", Samples.ROOM_ID, "user-" + m, null, null), m, at++);
+    for (int m = 1; m < members; m++) {
+      RequestContext joiner = context(m, at++);
+      room =
+          logic.apply(
+              room,
+              new RoomEvent.MemberJoined(
+                  Samples.ROOM_ID,
+                  room.lastSeq() + 1,
+                  joiner.requestTimeEpoch(),
+                  joiner.connectionId(),
+                  "user-" + m,
+                  joiner.gatewayId(),
+                  joiner.gatewayInstance()));
     }
     for (int i = 0; i < HISTORY; i++) {
       Action.SendMessage earlier =
           new Action.SendMessage("r" + i, Samples.ROOM_ID, Samples.TEXT, "earlier-" + i);
-      room = run(room, earlier, i % MEMBERS, at++);
+      room = run(room, earlier, i % members, at++);
     }
     // A new message from member 3.
     send = Samples.sendMessage();
@@ -75,12 +94,14 @@ public class RoomStageBenchmark {
     if (decision.events().size() != 1
         || !(decision.events().get(0) instanceof RoomEvent.MessagePosted p)
         || decision.replies().size() != 2
-        || decision.replies().get(1).recipients().size() != MEMBERS - 1) {
+        || decision.replies().get(1).recipients().size() != members - 1) {
       throw new IllegalStateException("the sample sendMessage was not posted: " + decision);
     }
     posted = p;
-    if (room.members().size() != MEMBERS || room.recent().size() != HISTORY) {
-      throw new IllegalStateException("the room is not 10 members with a full window: " + room);
+    if (room.members().size() != members || room.recent().size() != HISTORY) {
+      throw new IllegalStateException(
+          "the room is not " + members + " members with a full window: "
+              + room.members().size() + " members, " + room.recent().size() + " events");
     }
     JsonSerde<RoomState> serde = JsonSerde.of(RoomState.class);
     stateSerializer = serde.serializer();
@@ -142,7 +163,7 @@ public class RoomStageBenchmark {
     return DeliveryRouting.route(decision.replies());
   }
 
-  /** rooms.get(): the state (10 members, 50 messages) from the store's JSON bytes. */
+  /** rooms.get(): the state (its members, 100 messages) from the store's JSON bytes. */
   @Benchmark
   public RoomState roomStateFromBytes() {
     return stateDeserializer.deserialize(storeTopic, roomBytes);

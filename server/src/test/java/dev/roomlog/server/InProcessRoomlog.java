@@ -20,6 +20,8 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 final class InProcessRoomlog implements AutoCloseable {
   static final String API_KEY = "it-secret-key";
+  /** Partitions of each of its topics. */
+  static final int PARTITIONS = 3;
   private static final short REPLICATION_FACTOR = 1;
 
   private final String bootstrap;
@@ -49,7 +51,7 @@ final class InProcessRoomlog implements AutoCloseable {
   static InProcessRoomlog start(
       String bootstrap, UnaryOperator<GatewaySettings.Builder> gatewaySettings) {
     InProcessRoomlog roomlog = new InProcessRoomlog(bootstrap, SharedKafka.uniquePrefix());
-    TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, 3, REPLICATION_FACTOR);
+    TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, PARTITIONS, REPLICATION_FACTOR);
     roomlog.startProcessorWithFreshStateDir();
     roomlog.gateway =
         GatewayNode.start(
