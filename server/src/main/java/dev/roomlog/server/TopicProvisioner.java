@@ -49,6 +49,7 @@ final class TopicProvisioner {
         bootstrapServers,
         admin -> {
           List<String> created = createMissing(admin, layout);
+          awaitVisible(admin, created);
           created.forEach(
               name ->
                   LOG.info(
@@ -111,6 +112,23 @@ final class TopicProvisioner {
           }
         });
     return created;
+  }
+
+  /**
+   * Waits until topics just created show in the cluster's metadata: the broker that answers
+   * the next request may not have them yet (CI met it: a check right after the creation found
+   * them missing).
+   */
+  private static void awaitVisible(Admin admin, List<String> names) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (!admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).containsAll(names)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "topics " + names + " were created but did not show in the cluster's metadata within "
+                + TIMEOUT_SECONDS + " s");
+      }
+      Thread.sleep(50);
+    }
   }
 
   private static List<String> check(Admin admin, TopicLayout layout) throws Exception {
