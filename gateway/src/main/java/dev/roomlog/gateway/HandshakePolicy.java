@@ -33,6 +33,7 @@ final class HandshakePolicy {
   static final String SECOND_REQUEST_BODY = "bad request: one handshake per connection\n";
   static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
   static final String HEALTH_PATH = "/healthz";
+  static final String READY_PATH = "/readyz";
   static final String NOT_FOUND_BODY = "not found: Roomlog's WebSocket endpoint is at /\n";
   static final String UPGRADE_HINT =
       "this port speaks WebSocket: connect with a WebSocket client to / with an x-api-key"
@@ -86,9 +87,9 @@ final class HandshakePolicy {
   sealed interface Decision permits Admit, Refuse, HealthCheck {}
 
   /**
-   * {@code GET /healthz}, for load balancers: answered without a key, then closed. Healthy while
-   * this node can write to the log (the same test that refuses handshakes with 503 when it
-   * cannot), so a balancer sends new clients elsewhere.
+   * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write
+   * to the log, the same test that refuses handshakes with 503 when it cannot, so a balancer
+   * sends new clients elsewhere), answered without a key, then closed.
    */
   record HealthCheck(boolean healthy, int retryAfterSeconds) implements Decision {
     static final String HEALTHY_BODY = "ok\n";
@@ -205,9 +206,11 @@ final class HandshakePolicy {
     if (malformed != null) {
       return malformed;
     }
-    if (HEALTH_PATH.equals(path(request.uri()))
-        && "GET".equals(request.method())
-        && !asksForWebSocket(request.header("upgrade"))) {
+    boolean plainGet = "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
+    if (plainGet && HEALTH_PATH.equals(path(request.uri()))) {
+      return new HealthCheck(true, 0);
+    }
+    if (plainGet && READY_PATH.equals(path(request.uri()))) {
       return new HealthCheck(logAcceptsConnections.getAsBoolean(), retryAfterSeconds);
     }
     if (!"/".equals(path(request.uri()))) {

@@ -321,22 +321,26 @@ class GatewayServerHandshakeTest {
   }
 
   @Test
-  void healthzAnswers200WithoutAKeyAnd503WhileTheLogIsBehind() throws Exception {
+  void readyzAnswers200WithoutAKeyAnd503WhileTheLogIsBehindWhileHealthzStays200() throws Exception {
     start(settings().retryAfterSeconds(4).build());
+    URI ready = URI.create("http://127.0.0.1:" + server.port() + "/readyz");
     URI health = URI.create("http://127.0.0.1:" + server.port() + "/healthz");
 
-    HttpResponse<String> healthy =
-        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, healthy.statusCode());
-    assertEquals("ok\n", healthy.body());
+    HttpResponse<String> readyNow =
+        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, readyNow.statusCode());
+    assertEquals("ok\n", readyNow.body());
 
     wal.setAcceptingConnections(false);
     HttpResponse<String> behind =
-        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(503, behind.statusCode());
     assertEquals(List.of("4"), behind.headers().allValues("retry-after"));
+    HttpResponse<String> alive =
+        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, alive.statusCode(), "alive, though not ready");
 
-    // Only GET /healthz: anything else there is still not the WebSocket endpoint.
+    // Only GET: anything else there is still not the WebSocket endpoint.
     HttpResponse<String> deleted =
         http.send(
             HttpRequest.newBuilder(health).method("DELETE", HttpRequest.BodyPublishers.noBody()).build(),

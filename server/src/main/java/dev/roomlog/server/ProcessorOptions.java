@@ -59,7 +59,7 @@ final class ProcessorOptions {
   @Option(
       names = "--rpc-port",
       defaultValue = "${env:ROOMLOG_RPC_PORT:-7070}",
-      description = "The processor's query port (HTTP: /rooms, /rooms/{roomId}, /healthz), by which processors also reach each other; 0 picks a free one (env ROOMLOG_RPC_PORT; default ${DEFAULT-VALUE}).")
+      description = "The processor's query port (HTTP: /rooms, /rooms/{roomId}, /healthz, /readyz), by which processors also reach each other; 0 picks a free one (env ROOMLOG_RPC_PORT; default ${DEFAULT-VALUE}).")
   int rpcPort;
 
   @Option(

@@ -30,7 +30,7 @@ final class DeploymentChecks {
   static final String DOCKERFILE = "Dockerfile";
   static final String JAR = "/opt/roomlog/roomlog.jar";
   static final String HAPROXY_CONFIG = "/usr/local/etc/haproxy/haproxy.cfg";
-  static final String HEALTH_PATH = "/healthz";
+  static final String HEALTH_PATH = "/readyz";
   private static final Pattern LISTENER = Pattern.compile("([A-Za-z0-9_]+)://([^:,]*):([0-9]+)");
 
   private DeploymentChecks() {}
@@ -467,7 +467,7 @@ final class DeploymentChecks {
 
   /**
    * One HAProxy service: it publishes its frontend's port, and its backend targets exactly the
-   * gateways, each on the port the gateway listens on, health-checked on /healthz.
+   * gateways, each on the port the gateway listens on, health-checked on /readyz.
    */
   static List<String> loadBalancer(Deployment d) {
     List<Service> balancers =

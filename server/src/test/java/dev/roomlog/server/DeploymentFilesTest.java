@@ -192,7 +192,7 @@ class DeploymentFilesTest {
         new Mistake(
             "a health check on the wrong path",
             HAPROXY_FILE,
-            "uri /healthz",
+            "uri /readyz",
             "uri /health",
             "lb: the health check asks for /health"),
         new Mistake(

@@ -219,6 +219,9 @@ class ProcessorQueriesIT {
     Reply health = get(base + "/healthz");
     assertEquals(200, health.status());
     assertEquals("RUNNING", health.body().get("processor").asText());
+    Reply ready = get(base + "/readyz");
+    assertEquals(200, ready.status());
+    assertEquals("ok", ready.body().get("status").asText());
 
     assertError(get(base + "/rooms/nope"), 401, "unauthorized");
     assertError(get(base + "/rooms/nope", "x-admin-key", "wrong"), 403, "forbidden");

@@ -15,6 +15,9 @@ public sealed interface QueryRequest {
   /** {@code GET /healthz}: is this instance's processor alive? No key needed. */
   record Health() implements QueryRequest {}
 
+  /** {@code GET /readyz}: is it processing (running, not rebalancing)? No key needed. */
+  record Ready() implements QueryRequest {}
+
   /** {@code GET /rooms/{roomId}}. */
   record GetRoom(String roomId, boolean localOnly) implements QueryRequest {}
 
@@ -35,15 +38,19 @@ public sealed interface QueryRequest {
 
   private static QueryRequest parseOrThrow(String method, String rawPath, String rawQuery) {
     String path = rawPath == null ? "" : rawPath;
-    boolean known = path.equals("/healthz") || path.equals("/rooms") || path.startsWith("/rooms/");
+    boolean known =
+        path.equals("/healthz") || path.equals("/readyz") || path.equals("/rooms") || path.startsWith("/rooms/");
     if (!known) {
-      return new Invalid(404, "notFound", "no such endpoint: " + path + " (try /rooms, /rooms/{roomId}, /healthz)");
+      return new Invalid(404, "notFound", "no such endpoint: " + path + " (try /rooms, /rooms/{roomId}, /healthz, /readyz)");
     }
     if (!"GET".equals(method)) {
       return new Invalid(405, "methodNotAllowed", method + " is not allowed here: only GET");
     }
     if (path.equals("/healthz")) {
       return new Health();
+    }
+    if (path.equals("/readyz")) {
+      return new Ready();
     }
     Map<String, String> query = query(rawQuery);
     boolean localOnly = "local".equals(query.get("scope"));

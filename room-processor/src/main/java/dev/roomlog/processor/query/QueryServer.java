@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The processor's query port (HTTP): {@code GET /rooms/{roomId}} and {@code GET /rooms}, answered
- * from Kafka Streams' state by whichever instance holds each room, and {@code GET /healthz}.
+ * from Kafka Streams' state by whichever instance holds each room, and {@code GET /healthz}
+ * (alive) and {@code GET /readyz} (running, not rebalancing).
  *
  * <p>Any instance answers any query: a room held by another instance is fetched from it (its
  * {@code application.server}) with {@code scope=local}, which is never forwarded again. A list
@@ -144,13 +145,16 @@ public final class QueryServer implements AutoCloseable {
       return Answer.error(invalid);
     }
     RoomProcessor rooms = processor;
-    if (request instanceof QueryRequest.Health) {
+    if (request instanceof QueryRequest.Health || request instanceof QueryRequest.Ready) {
       KafkaStreams.State state = rooms.state();
-      boolean alive = rooms.isRunning();
+      // Alive while running or rebalancing; ready only while running: a rebalancing processor
+      // holds its rooms' actions until it is done.
+      boolean ok =
+          request instanceof QueryRequest.Health ? rooms.isRunning() : state == KafkaStreams.State.RUNNING;
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", alive ? "ok" : "down");
+      body.put("status", ok ? "ok" : "down");
       body.put("processor", state.toString());
-      return new Answer(alive ? 200 : 503, Json.write(body));
+      return new Answer(ok ? 200 : 503, Json.write(body));
     }
     QueryRequest.Invalid refused =
         keyCheck.refusal(

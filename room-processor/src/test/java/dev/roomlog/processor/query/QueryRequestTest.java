@@ -34,6 +34,7 @@ class QueryRequestTest {
     assertEquals(405, ((QueryRequest.Invalid) QueryRequest.parse("DELETE", "/rooms/a", null)).status());
     assertEquals(400, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/%zz", null)).status());
     assertEquals(new QueryRequest.Health(), QueryRequest.parse("GET", "/healthz", null));
+    assertEquals(new QueryRequest.Ready(), QueryRequest.parse("GET", "/readyz", null));
   }
 
   @Test
