@@ -112,16 +112,22 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
-    try (exchange) {
+    try {
       URI uri = exchange.getRequestURI();
       QueryRequest request =
           QueryRequest.parse(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery());
-      Answer answer = answer(request, exchange);
-      send(exchange, answer);
+      send(exchange, answer(request, exchange));
     } catch (IOException e) {
       log.debug("query port: could not answer {}", exchange.getRequestURI(), e);
     } catch (RuntimeException e) {
       log.warn("query port: {} failed", exchange.getRequestURI(), e);
+      try {
+        send(exchange, Answer.error(new QueryRequest.Invalid(500, "internalError", "the query failed: " + e)));
+      } catch (IOException | RuntimeException ignored) {
+        // the headers were already sent, or the client is gone: nothing more to say
+      }
+    } finally {
+      exchange.close();
     }
   }
 
