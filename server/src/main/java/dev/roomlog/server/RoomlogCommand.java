@@ -10,7 +10,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "roomlog 0.1.0",
     description = "Event-sourced chat rooms over WebSocket, on Apache Kafka.",
-    subcommands = {DevCommand.class, GatewayCommand.class, ProcessorCommand.class, TopicsCommand.class})
+    subcommands = {
+      DevCommand.class,
+      GatewayCommand.class,
+      ProcessorCommand.class,
+      TopicsCommand.class,
+      TailCommand.class,
+      ReplayCommand.class
+    })
 public final class RoomlogCommand implements Runnable {
 
   public static void main(String[] args) {
