@@ -39,6 +39,8 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
   private Connection connection;
   /** Set once this handler has closed the channel; frames already decoded are ignored. */
   private boolean closing;
+  /** When the connection was registered, for its close line (a monotonic clock). */
+  private long openedAtNanos;
 
   /**
    * @param refusedNow whether the IP rules in force now refuse a source IP ({@link
@@ -99,7 +101,13 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     }
     ServerFrame first = connection.connectedFrame();
     channel.writeAndFlush(new TextWebSocketFrame(first.toJson()));
-    log.debug("connection {} opened from {}", connection.id(), sourceIp);
+    openedAtNanos = System.nanoTime();
+    ApiKey key = channel.attr(ConnectionAttributes.API_KEY).get();
+    log.info(
+        "connection {} opened from {} with key {}",
+        connection.id(),
+        sourceIp,
+        key == null ? "-" : key.name());
   }
 
   @Override
@@ -131,7 +139,10 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
     if (connection != null) {
       registry.unregister(connection.id());
       connection.close();
-      log.debug("connection {} closed", connection.id());
+      log.info(
+          "connection {} closed after {} s",
+          connection.id(),
+          (System.nanoTime() - openedAtNanos) / 1_000_000_000L);
     }
     super.channelInactive(ctx);
   }

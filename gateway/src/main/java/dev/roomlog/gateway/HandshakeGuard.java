@@ -204,11 +204,8 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
 
   private static void respond(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
     respond(ctx, HttpResponseStatus.valueOf(refuse.status()), refuse.body(), refuse.retryAfterSeconds());
-    String line = "refused a handshake from {}: {} {}";
-    if (refuse.status() == 403 || refuse.status() == 503) {
-      log.info(line, refuse.sourceIp(), refuse.status(), refuse.reason());
-    } else {
-      log.debug(line, refuse.sourceIp(), refuse.status(), refuse.reason());
-    }
+    // One line per refused request, with its reason (never a secret): what an operator looks
+    // for when a client cannot connect.
+    log.info("refused a handshake from {}: {} {}", refuse.sourceIp(), refuse.status(), refuse.reason());
   }
 }
