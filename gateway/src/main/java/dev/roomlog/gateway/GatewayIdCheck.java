@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How: every gateway heartbeats on every partition of the log, so partition 0 shows who is
  * alive. Before its own first beat, a starting gateway reads partition 0's last two heartbeat
- * intervals. If a beat under its id is there, that run may have just crashed (a supervisor
+ * intervals (plus {@link #CLOCK_MARGIN}, for clocks that differ). If a beat under its id is there, that run may have just crashed (a supervisor
  * restarting it) or may still be running: it watches for two more intervals, and a new beat
  * under its id in that time means another gateway is alive with it. Judged by log offsets, not
  * clocks. Costs a start nothing when no run of the id beat lately, and two intervals after a
@@ -35,6 +35,11 @@ public final class GatewayIdCheck {
   private static final Logger log = LoggerFactory.getLogger(GatewayIdCheck.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration CATCH_UP_DEADLINE = Duration.ofSeconds(30);
+  /**
+   * Added to the look-back: record times are the other gateway's clock (and it may beat at a
+   * longer interval), so a live one a little behind must not fall before the window.
+   */
+  static final Duration CLOCK_MARGIN = Duration.ofSeconds(60);
 
   private GatewayIdCheck() {}
 
@@ -55,7 +60,8 @@ public final class GatewayIdCheck {
       long end = consumer.endOffsets(List.of(first)).get(first);
       OffsetAndTimestamp from =
           consumer
-              .offsetsForTimes(Map.of(first, start - 2 * heartbeatInterval.toMillis()))
+              .offsetsForTimes(
+                  Map.of(first, start - 2 * heartbeatInterval.toMillis() - CLOCK_MARGIN.toMillis()))
               .get(first);
       if (from == null) {
         return; // nothing was written lately

@@ -40,7 +40,7 @@ final class KafkaOptions {
   @Option(
       names = "--room-events-retention",
       defaultValue = "${env:ROOMLOG_ROOM_EVENTS_RETENTION:-forever}",
-      description = "How long roomlog.room-events keeps each room's history: 'forever' or a duration such as 30d; used when the topic is created, and checked at every start (env ROOMLOG_ROOM_EVENTS_RETENTION; default ${DEFAULT-VALUE}).")
+      description = "How long roomlog.room-events keeps each room's history: 'forever' or a duration such as 30d; used only when the topic is created; change it later with kafka-configs (env ROOMLOG_ROOM_EVENTS_RETENTION; default ${DEFAULT-VALUE}).")
   String roomEventsRetention;
 
   /** The room-events retention in milliseconds, -1 for forever. */

@@ -66,8 +66,7 @@ final class TopicCheck {
   private static String why(String config) {
     return switch (config) {
       case "cleanup.policy" -> " (compaction would keep only each room's last record)";
-      case "retention.ms", "retention.bytes" ->
-          " (the write-ahead log is kept forever; room-events as --room-events-retention says)";
+      case "retention.ms", "retention.bytes" -> " (the write-ahead log is kept forever)";
       case "min.insync.replicas" -> " (--min-insync-replicas / ROOMLOG_MIN_INSYNC_REPLICAS)";
       case "max.message.bytes" -> " (a joined reply carries the room's recent history)";
       default -> "";

@@ -114,11 +114,13 @@ record TopicLayout(
             replicationFactor,
             Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(roomEventsRetentionMs),
-                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER,
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync),
             Map.of(),
-            Map.of()),
+            // How long history is kept is the operator's to change later (kafka-configs), and
+            // only the command that creates the topic needs the setting: not checked.
+            Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(roomEventsRetentionMs),
+                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)),
         new Wanted(
             topics.deliveries().name(),
             "frames for the gateways",

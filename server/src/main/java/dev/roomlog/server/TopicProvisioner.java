@@ -48,8 +48,12 @@ final class TopicProvisioner {
     withAdmin(
         bootstrapServers,
         admin -> {
-          List<String> created = createMissing(admin, layout);
-          awaitVisible(admin, created);
+          List<String> created = new ArrayList<>();
+          List<String> madeByAnother = new ArrayList<>();
+          createMissing(admin, layout, created, madeByAnother);
+          List<String> wanted = new ArrayList<>(created);
+          wanted.addAll(madeByAnother);
+          awaitVisible(admin, wanted);
           created.forEach(
               name ->
                   LOG.info(
@@ -79,7 +83,13 @@ final class TopicProvisioner {
     return withAdmin(bootstrapServers, admin -> describe(admin, names(layout)));
   }
 
-  private static List<String> createMissing(Admin admin, TopicLayout layout) throws Exception {
+  /**
+   * Creates the layout's missing topics: those it made go in {@code created}, those another
+   * node made first (a race at first start) in {@code madeByAnother}.
+   */
+  private static void createMissing(
+      Admin admin, TopicLayout layout, List<String> created, List<String> madeByAnother)
+      throws Exception {
     Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<NewTopic> missing = new ArrayList<>();
     for (TopicLayout.Wanted topic : layout.wanted()) {
@@ -90,9 +100,8 @@ final class TopicProvisioner {
       }
     }
     if (missing.isEmpty()) {
-      return List.of();
+      return;
     }
-    List<String> created = new ArrayList<>();
     admin.createTopics(missing).values().forEach(
         (name, future) -> {
           try {
@@ -104,6 +113,7 @@ final class TopicProvisioner {
             if (!(e.getCause() instanceof TopicExistsException)) {
               throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
             }
+            madeByAnother.add(name);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + name, e);
@@ -111,7 +121,6 @@ final class TopicProvisioner {
             throw new IllegalStateException("Kafka did not create " + name + " within " + TIMEOUT_SECONDS + " s", e);
           }
         });
-    return created;
   }
 
   /**

@@ -62,7 +62,9 @@ public final class QueryServer implements AutoCloseable {
 
   private QueryServer(HttpServer server, String adminKey, int partitions) {
     this.server = server;
-    this.adminKey = adminKey;
+    // Stripped as AdminKeyCheck strips it: a key read from a file often ends in a newline, which
+    // no HTTP header may carry.
+    this.adminKey = adminKey == null || adminKey.isBlank() ? null : adminKey.strip();
     this.keyCheck = new AdminKeyCheck(adminKey);
     this.partitions = partitions;
     AtomicInteger threads = new AtomicInteger();
@@ -259,7 +261,8 @@ public final class QueryServer implements AutoCloseable {
     try {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return Optional.of(new Answer(response.statusCode(), response.body()));
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: an address that makes no URI (e.g. an IPv6 --rpc-host)
       log.warn("query port: processor {} did not answer {}: {}", instance, pathAndQuery, e.toString());
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One page of {@code GET /rooms}: rooms in id order after a given id, and the id to ask after
@@ -30,12 +32,14 @@ public record RoomPage(List<RoomSummary> rooms, String next) {
    * instance, each already at most {@code limit} long, each in id order).
    */
   public static RoomPage merge(List<RoomPage> pages, int limit) {
-    List<RoomSummary> all = new ArrayList<>();
+    // By id, once: a partition that moved between two instances' answers is in both.
+    Map<String, RoomSummary> byId = new LinkedHashMap<>();
     boolean anyHasMore = false;
     for (RoomPage page : pages) {
-      all.addAll(page.rooms());
+      page.rooms().forEach(room -> byId.putIfAbsent(room.roomId(), room));
       anyHasMore |= page.next() != null;
     }
+    List<RoomSummary> all = new ArrayList<>(byId.values());
     all.sort(Comparator.comparing(RoomSummary::roomId, ID_ORDER));
     return of(all, limit, anyHasMore);
   }

@@ -28,6 +28,17 @@ class RoomPageTest {
   }
 
   @Test
+  void aRoomInTwoInstancesAnswersIsListedOnce() {
+    // Its partition moved from one instance to the other between their answers.
+    RoomPage merged =
+        RoomPage.merge(
+            List.of(new RoomPage(List.of(room("a"), room("b")), null), new RoomPage(List.of(room("b"), room("c")), null)),
+            3);
+    assertEquals(List.of("a", "b", "c"), ids(merged));
+    assertNull(merged.next());
+  }
+
+  @Test
   void thereIsANextPageWhenASourceHadMoreEvenIfAllFit() {
     RoomPage merged = RoomPage.merge(List.of(new RoomPage(List.of(room("a")), "a")), 5);
     assertEquals("a", merged.next());
