@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaClusterProcessIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration PRODUCER_DELIVERY_TIMEOUT = Duration.ofSeconds(60);
   private static final int PARTITIONS = 3;
 
   @TempDir static Path dir;
@@ -133,9 +134,14 @@ class KafkaClusterProcessIT {
           .ignoreExceptions()
           .until(() -> isrs(topic).stream().noneMatch(isr -> isr.contains(paused)));
       // The other two take acks=all writes without it (min.insync.replicas=2), which it misses.
+      // Bounded by the producer's own delivery timeout: a new producer may first ask the frozen
+      // node for metadata or a producer id and wait out a request timeout (5 s) more than once
+      // (CI met 30 s of it once), before it turns to the others.
       try (KafkaProducer<String, Long> producer = producer()) {
         for (long i = 0; i < 30; i++) {
-          producer.send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, i)).get(30, SECONDS);
+          producer
+              .send(new ProducerRecord<>(topic, (int) (i % PARTITIONS), null, i))
+              .get(PRODUCER_DELIVERY_TIMEOUT.toSeconds() + 10, SECONDS);
         }
       }
     } finally {
@@ -292,7 +298,7 @@ class KafkaClusterProcessIT {
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000),
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) PRODUCER_DELIVERY_TIMEOUT.toMillis()),
         new StringSerializer(),
         new LongSerializer());
   }
