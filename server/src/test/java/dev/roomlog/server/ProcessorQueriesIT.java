@@ -60,7 +60,13 @@ class ProcessorQueriesIT {
 
   private Instance startInstance(String bootstrap, TopicSet topics, String applicationId, String name)
       throws Exception {
-    QueryServer queries = QueryServer.bind("127.0.0.1", 0, ADMIN_KEY, PARTITIONS);
+    return startInstance(bootstrap, topics, applicationId, name, ADMIN_KEY);
+  }
+
+  private Instance startInstance(
+      String bootstrap, TopicSet topics, String applicationId, String name, String adminKey)
+      throws Exception {
+    QueryServer queries = QueryServer.bind("127.0.0.1", 0, adminKey, PARTITIONS);
     toClose.add(queries);
     RoomProcessor processor =
         new RoomProcessor(
@@ -243,6 +249,38 @@ class ProcessorQueriesIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertError(new Reply(post.statusCode(), Json.MAPPER.readTree(post.body())), 405, "methodNotAllowed");
+  }
+
+  @Test
+  void processorsGivenDifferentAdminKeysSayItRatherThanRefuseTheClient() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    TopicSet topics = TopicSet.prefixed(SharedKafka.uniquePrefix());
+    TopicProvisioner.ensureTopics(bootstrap, topics, PARTITIONS, (short) 1);
+    String applicationId = topics.actions().name() + "-app";
+    Instance first = startInstance(bootstrap, topics, applicationId, "first");
+    // A trailing newline, as a key read from a secret file has: it is the same key.
+    Instance second = startInstance(bootstrap, topics, applicationId, "second", ADMIN_KEY + "\n");
+    await("both instances running, each with partitions of its own")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> first.processor().state() == KafkaStreams.State.RUNNING
+                && second.processor().state() == KafkaStreams.State.RUNNING
+                && ownedPartitions(first) > 0
+                && ownedPartitions(second) > 0
+                && ownedPartitions(first) + ownedPartitions(second) == PARTITIONS);
+    assertEquals(200, admin(first.base() + "/rooms").status(), "the same key, newline or not");
+    second.queries().close();
+    second.processor().close();
+
+    Instance third = startInstance(bootstrap, topics, applicationId, "third", "another-key");
+    await("the third instance holding partitions")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> third.processor().state() == KafkaStreams.State.RUNNING
+                && first.processor().state() == KafkaStreams.State.RUNNING
+                && ownedPartitions(third) > 0
+                && ownedPartitions(first) + ownedPartitions(third) == PARTITIONS);
+    assertError(admin(first.base() + "/rooms"), 500, "adminKeyMismatch");
   }
 
   private static void assertError(Reply reply, int status, String code) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,8 +81,10 @@ public final class QueryServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             },
-            new ThreadPoolExecutor.CallerRunsPolicy());
-    server.setExecutor(executor);
+            new ThreadPoolExecutor.AbortPolicy());
+    // No executor for the server itself: its dispatcher thread answers health, readiness and
+    // bad requests at once, and hands room queries (which may wait on another instance) to
+    // the pool, so a busy pool never delays a probe.
     server.createContext("/", this::handle);
   }
 
@@ -114,10 +117,22 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
+    URI uri = exchange.getRequestURI();
+    QueryRequest request =
+        QueryRequest.parse(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery());
+    if (request instanceof QueryRequest.GetRoom || request instanceof QueryRequest.ListRooms) {
+      try {
+        executor.execute(() -> serve(exchange, request));
+      } catch (RejectedExecutionException full) {
+        serve(exchange, new QueryRequest.Invalid(503, "busy", "too many queries at once; retry shortly"));
+      }
+      return;
+    }
+    serve(exchange, request);
+  }
+
+  private void serve(HttpExchange exchange, QueryRequest request) {
     try {
-      URI uri = exchange.getRequestURI();
-      QueryRequest request =
-          QueryRequest.parse(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery());
       send(exchange, answer(request, exchange));
     } catch (IOException e) {
       log.debug("query port: could not answer {}", exchange.getRequestURI(), e);
@@ -197,6 +212,7 @@ public final class QueryServer implements AutoCloseable {
       return Answer.notReady("room " + get.roomId() + " is moving between processors");
     }
     return forward(there.host() + ":" + there.port(), "/rooms/" + encode(get.roomId()) + "?scope=local")
+        .map(QueryServer::peerRefusalAsMisconfiguration)
         .orElseGet(() -> Answer.notReady("the processor holding room " + get.roomId() + " did not answer"));
   }
 
@@ -221,6 +237,9 @@ public final class QueryServer implements AutoCloseable {
           instance.equals(queries.self())
               ? Optional.of(listRooms(rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true)))
               : forward(instance, query);
+      if (answer.isPresent() && (answer.get().status() == 401 || answer.get().status() == 403)) {
+        return peerRefusalAsMisconfiguration(answer.get());
+      }
       if (answer.isEmpty() || answer.get().status() != 200) {
         return Answer.notReady("processor " + instance + " did not list its rooms");
       }
@@ -247,6 +266,22 @@ public final class QueryServer implements AutoCloseable {
     body.put("rooms", page.rooms());
     body.put("next", page.next());
     return new Answer(200, Json.write(body));
+  }
+
+  /**
+   * Another instance refusing the key this one forwarded means the processors were given
+   * different admin keys: the client's key was right (this instance checked it), so it is told
+   * of the deployment's fault, not of its own.
+   */
+  private static Answer peerRefusalAsMisconfiguration(Answer peer) {
+    if (peer.status() != 401 && peer.status() != 403) {
+      return peer;
+    }
+    return Answer.error(
+        new QueryRequest.Invalid(
+            500,
+            "adminKeyMismatch",
+            "another processor refused this one's admin key: every processor of the deployment needs the same --admin-key"));
   }
 
   /** The other instance's answer, or empty if it did not answer in time. */
