@@ -94,6 +94,18 @@ class ProcessorQueriesIT {
     return get(url, "x-admin-key", ADMIN_KEY);
   }
 
+  /** Until both run and share every partition, each with some. */
+  private static void awaitSharing(Instance one, Instance other) {
+    await("both instances running, each with partitions of its own")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> one.processor().state() == KafkaStreams.State.RUNNING
+                && other.processor().state() == KafkaStreams.State.RUNNING
+                && ownedPartitions(one) > 0
+                && ownedPartitions(other) > 0
+                && ownedPartitions(one) + ownedPartitions(other) == PARTITIONS);
+  }
+
   private static int ownedPartitions(Instance instance) {
     try {
       return instance.processor().queries().localPage(null, 1).partitions().size();
@@ -110,14 +122,7 @@ class ProcessorQueriesIT {
     String applicationId = topics.actions().name() + "-app";
     Instance first = startInstance(bootstrap, topics, applicationId, "first");
     Instance second = startInstance(bootstrap, topics, applicationId, "second");
-    await("both instances running, each with partitions of its own")
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () -> first.processor().state() == KafkaStreams.State.RUNNING
-                && second.processor().state() == KafkaStreams.State.RUNNING
-                && ownedPartitions(first) > 0
-                && ownedPartitions(second) > 0
-                && ownedPartitions(first) + ownedPartitions(second) == PARTITIONS);
+    awaitSharing(first, second);
 
     GatewayNode gateway =
         GatewayNode.start(
@@ -260,26 +265,13 @@ class ProcessorQueriesIT {
     Instance first = startInstance(bootstrap, topics, applicationId, "first");
     // A trailing newline, as a key read from a secret file has: it is the same key.
     Instance second = startInstance(bootstrap, topics, applicationId, "second", ADMIN_KEY + "\n");
-    await("both instances running, each with partitions of its own")
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () -> first.processor().state() == KafkaStreams.State.RUNNING
-                && second.processor().state() == KafkaStreams.State.RUNNING
-                && ownedPartitions(first) > 0
-                && ownedPartitions(second) > 0
-                && ownedPartitions(first) + ownedPartitions(second) == PARTITIONS);
+    awaitSharing(first, second);
     assertEquals(200, admin(first.base() + "/rooms").status(), "the same key, newline or not");
     second.queries().close();
     second.processor().close();
 
     Instance third = startInstance(bootstrap, topics, applicationId, "third", "another-key");
-    await("the third instance holding partitions")
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () -> third.processor().state() == KafkaStreams.State.RUNNING
-                && first.processor().state() == KafkaStreams.State.RUNNING
-                && ownedPartitions(third) > 0
-                && ownedPartitions(first) + ownedPartitions(third) == PARTITIONS);
+    awaitSharing(first, third);
     assertError(admin(first.base() + "/rooms"), 500, "adminKeyMismatch");
   }
 
