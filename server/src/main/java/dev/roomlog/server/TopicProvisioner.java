@@ -1,6 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.protocol.TopicSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -128,15 +129,21 @@ final class TopicProvisioner {
    * the next request may not have them yet (CI met it: a check right after the creation found
    * them missing).
    */
-  private static void awaitVisible(Admin admin, List<String> names) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (!admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).containsAll(names)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "topics " + names + " were created but did not show in the cluster's metadata within "
-                + TIMEOUT_SECONDS + " s");
-      }
-      Thread.sleep(50);
+  private static void awaitVisible(Admin admin, List<String> names) {
+    Readiness.await(
+        "topics " + names + " in the cluster's metadata",
+        () -> listTopics(admin).containsAll(names),
+        Duration.ofSeconds(TIMEOUT_SECONDS));
+  }
+
+  private static Set<String> listTopics(Admin admin) {
+    try {
+      return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the cluster's topics: " + e, e);
     }
   }
 
