@@ -17,6 +17,7 @@ import java.util.Optional;
  * a reconnect) finds the original. A membership belongs to a connection: a join retried from a
  * new connection is a new membership, which is what the client needs, since the old
  * connection's membership ended with it; so joins and leaves are remembered per connection.
+ * Messages the server posts belong to the server.
  */
 final class Idempotency {
   private Idempotency() {}
@@ -54,6 +55,10 @@ final class Idempotency {
         return Optional.empty();
       }
       owner = "user\u0000" + sender.get().username();
+    } else if (action instanceof Action.PostMessage) {
+      // The server is one sender, whichever gateway or request posted: a retry through another
+      // gateway finds the original.
+      owner = "server";
     } else {
       owner = "connection\u0000" + ctx.connectionId();
     }
@@ -64,6 +69,9 @@ final class Idempotency {
   static String fingerprint(Action.RoomAction action) {
     if (action instanceof Action.SendMessage send) {
       return "sendMessage\u0000" + send.text();
+    }
+    if (action instanceof Action.PostMessage post) {
+      return "postMessage\u0000" + post.username() + "\u0000" + post.text();
     }
     if (action instanceof Action.CreateRoom) {
       return "createRoom";

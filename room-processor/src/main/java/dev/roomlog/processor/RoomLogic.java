@@ -85,6 +85,9 @@ final class RoomLogic {
     if (action instanceof Action.Resume resume) {
       return resume(stateOrNull, resume, ctx);
     }
+    if (action instanceof Action.PostMessage post) {
+      return post(stateOrNull, post, ctx);
+    }
     throw new IllegalArgumentException("not a room action: " + action);
   }
 
@@ -408,6 +411,31 @@ final class RoomLogic {
     List<Reply> replies = new ArrayList<>();
     replies.add(Reply.to(requester(ctx), messageFrame(event, send.requestId())));
     toOthers(state.members(), ctx.connectionId(), messageFrame(event, null), replies);
+    return new Decision(List.of(event), replies);
+  }
+
+  /**
+   * A message the server posts through the management API: like a member's, but the poster
+   * needs no membership, and the message's connectionId says it came from the server. The
+   * answer goes to the management request's own id on its gateway, every member gets the
+   * message.
+   */
+  private Decision post(RoomState state, Action.PostMessage post, RequestContext ctx) {
+    if (state == null) {
+      return roomNotFound(ctx, post);
+    }
+    RoomEvent.MessagePosted event =
+        new RoomEvent.MessagePosted(
+            post.roomId(),
+            state.lastSeq() + 1,
+            ctx.requestTimeEpoch(),
+            Action.PostMessage.SERVER_CONNECTION_ID,
+            post.username(),
+            post.text(),
+            post.clientMsgId());
+    List<Reply> replies = new ArrayList<>();
+    replies.add(Reply.to(requester(ctx), messageFrame(event, post.requestId())));
+    toOthers(state.members(), null, messageFrame(event, null), replies);
     return new Decision(List.of(event), replies);
   }
 

@@ -205,4 +205,21 @@ class IdempotencyTest {
         Idempotency.fingerprint(join(null, "bob", "x")),
         Idempotency.fingerprint(new Action.LeaveRoom(null, ROOM, "x")));
   }
+
+  @Test
+  void aServerPostIsKeyedByTheServerSoARetryThroughAnotherGatewayFindsItAndAReusedIdIsCaught() {
+    RoomState room = roomWith(member(ALICE, "alice"));
+    Client firstRequest = Client.on("gw-a", "gw-a.request-1");
+    Client retryElsewhere = Client.on("gw-b", "gw-b.request-2");
+    Action.PostMessage post = new Action.PostMessage("r1", ROOM, "hello", "ops", "p1");
+
+    Optional<String> first = key(room, post, firstRequest);
+    assertTrue(first.isPresent());
+    assertEquals(first, key(room, new Action.PostMessage("r2", ROOM, "hello", "ops", "p1"), retryElsewhere));
+    assertNotEquals(first, key(room, send("a1", "hello", "p1"), ALICE), "alice's own p1 is hers");
+    assertNotEquals(
+        Idempotency.fingerprint(post),
+        Idempotency.fingerprint(new Action.PostMessage(null, ROOM, "hello", "someone else", "p1")),
+        "the same text under another sender name is another request");
+  }
 }

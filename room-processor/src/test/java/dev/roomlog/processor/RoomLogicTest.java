@@ -573,4 +573,35 @@ class RoomLogicTest {
         IllegalStateException.class,
         () -> logic.apply(state, new RoomEvent.RoomCreated(ROOM, 3, clock, "bob")));
   }
+
+  /** The management API's request: a connection id of its own on its gateway, in no room. */
+  private static final Client SERVER_POST = Client.on("gw-b", "gw-b.post-request-1");
+
+  @Test
+  void theServerPostsIntoARoomWithoutBeingAMemberAndEveryMemberGetsIt() {
+    roomWithAliceAndBob();
+    Decision d =
+        run(SERVER_POST, new Action.PostMessage("r1", ROOM, "maintenance at noon", "ops", "m-1"));
+
+    RoomEvent.MessagePosted posted = (RoomEvent.MessagePosted) d.events().get(0);
+    assertEquals(Action.PostMessage.SERVER_CONNECTION_ID, posted.connectionId());
+    assertEquals("ops", posted.username());
+    assertEquals("maintenance at noon", posted.text());
+    assertEquals(4, posted.seq(), "after roomCreated and two joins");
+    ServerFrame.Message answer = (ServerFrame.Message) answer(d, SERVER_POST);
+    assertEquals("r1", answer.requestId());
+    assertEquals(4, answer.seq());
+    Reply toMembers = d.replies().get(1);
+    assertEquals(List.of(ALICE.recipient(), BOB.recipient()), toMembers.recipients());
+    assertNull(((ServerFrame.Message) toMembers.frame()).requestId());
+    assertEquals(List.of(member(ALICE, "alice"), member(BOB, "bob")), state.members(),
+        "the poster did not become a member");
+  }
+
+  @Test
+  void theServerPostingIntoAnUnknownRoomGets404AndNothingHappens() {
+    Decision d = run(SERVER_POST, new Action.PostMessage("r1", ROOM, "hello", "server", null));
+    assertError(d, SERVER_POST, ErrorCode.ROOM_NOT_FOUND, "r1");
+    assertNull(state);
+  }
 }

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.Connect.class, name = ActionNames.CONNECT),
   @JsonSubTypes.Type(value = Action.Disconnect.class, name = ActionNames.DISCONNECT),
   @JsonSubTypes.Type(value = Action.Heartbeat.class, name = ActionNames.HEARTBEAT),
+  @JsonSubTypes.Type(value = Action.PostMessage.class, name = ActionNames.POST_MESSAGE),
 })
 public sealed interface Action {
 
@@ -88,6 +89,25 @@ public sealed interface Action {
   record LeaveRoom(String requestId, String roomId, String clientMsgId) implements RoomAction {
     public LeaveRoom {
       Fields.require("roomId", roomId);
+    }
+  }
+
+  /**
+   * A message the server posts into a room ({@code POST /rooms/{roomId}/messages} on a
+   * gateway's management port). Only a gateway writes it, never on a client's behalf: the
+   * poster needs no membership, and the message's {@code connectionId} is {@link
+   * #SERVER_CONNECTION_ID}. {@code username} is the name members see as its sender.
+   */
+  record PostMessage(
+      String requestId, String roomId, String text, String username, String clientMsgId)
+      implements RoomAction {
+    /** The connectionId of every message the server posted: no client connection has it. */
+    public static final String SERVER_CONNECTION_ID = "$server";
+
+    public PostMessage {
+      Fields.require("roomId", roomId);
+      Fields.require("text", text);
+      Fields.require("username", username);
     }
   }
 

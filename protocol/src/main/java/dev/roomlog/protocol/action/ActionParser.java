@@ -53,6 +53,42 @@ public final class ActionParser {
     }
   }
 
+  /** The sender name of a server post whose body names none. */
+  public static final String DEFAULT_SERVER_USERNAME = "server";
+
+  /**
+   * Reads the body of {@code POST /rooms/{roomId}/messages}: a JSON object with {@code text}
+   * (required), {@code username} (the sender name members see; "server" when absent) and {@code
+   * clientMsgId} (optional, for idempotent retries), under the same limits as a client's
+   * sendMessage. Errors carry no requestId: the HTTP answer is the correlation.
+   */
+  public static Result parsePost(String roomId, String body) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      return reject(ErrorCode.BAD_JSON, "the body is not valid JSON: expected one JSON object", null);
+    }
+    if (root == null || !root.isObject()) {
+      return reject(ErrorCode.BAD_JSON, "the body must be a JSON object", null);
+    }
+    try {
+      checkRoomId(roomId, null);
+      if (roomId.codePointCount(0, roomId.length()) > Limits.MAX_ROOM_ID_LENGTH) {
+        throw new Invalid(
+            ErrorCode.FIELD_TOO_LONG,
+            "roomId is longer than " + Limits.MAX_ROOM_ID_LENGTH + " characters",
+            null);
+      }
+      String username =
+          root.hasNonNull("username") ? username(root, null) : DEFAULT_SERVER_USERNAME;
+      return new Result.Accepted(
+          new Action.PostMessage(null, roomId, text(root, null), username, clientMsgId(root, null)));
+    } catch (Invalid e) {
+      return new Result.Rejected(e.error);
+    }
+  }
+
   private static Action read(JsonNode root) {
     String requestId = optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
     String action = requiredString(root, "action", Integer.MAX_VALUE, requestId);
@@ -75,16 +111,8 @@ public final class ActionParser {
       }
       case ActionNames.SEND_MESSAGE -> {
         String roomId = roomId(root, requestId);
-        String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
-        // Line breaks and tabs belong in chat; other control characters do not, and each would
-        // be stored as a six-byte JSON escape, swelling the room's state.
-        if (text.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
-          throw new Invalid(
-              ErrorCode.INVALID_FIELD,
-              "text must not contain control characters other than line breaks and tabs",
-              requestId);
-        }
-        return new Action.SendMessage(requestId, roomId, text, clientMsgId(root, requestId));
+        return new Action.SendMessage(
+            requestId, roomId, text(root, requestId), clientMsgId(root, requestId));
       }
       case ActionNames.LEAVE_ROOM -> {
         return new Action.LeaveRoom(requestId, roomId(root, requestId), clientMsgId(root, requestId));
@@ -103,6 +131,19 @@ public final class ActionParser {
               "unknown action '" + truncate(action) + "': expected one of " + CLIENT_ACTIONS,
               requestId);
     }
+  }
+
+  private static String text(JsonNode root, String requestId) {
+    String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
+    // Line breaks and tabs belong in chat; other control characters do not, and each would
+    // be stored as a six-byte JSON escape, swelling the room's state.
+    if (text.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+      throw new Invalid(
+          ErrorCode.INVALID_FIELD,
+          "text must not contain control characters other than line breaks and tabs",
+          requestId);
+    }
+    return text;
   }
 
   private static String roomId(JsonNode root, String requestId) {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.RoomQueries;
+import dev.roomlog.protocol.AdminKeyCheck;
 import dev.roomlog.protocol.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -179,12 +180,12 @@ public final class QueryServer implements AutoCloseable {
       body.put("processor", state.toString());
       return new Answer(ok ? 200 : 503, Json.write(body));
     }
-    QueryRequest.Invalid refused =
+    AdminKeyCheck.Refusal refused =
         keyCheck.refusal(
             exchange.getRequestHeaders().get("x-admin-key"),
             exchange.getRequestHeaders().get("authorization"));
     if (refused != null) {
-      return Answer.error(refused);
+      return Answer.error(new QueryRequest.Invalid(refused.status(), refused.code(), refused.message()));
     }
     try {
       if (request instanceof QueryRequest.GetRoom get) {
