@@ -1,5 +1,8 @@
 package dev.roomlog.delivery;
 
+import dev.roomlog.protocol.control.GatewayControl;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +59,7 @@ public final class DeliveryConsumer implements AutoCloseable {
 
   private final DeliverySettings settings;
   private final ConnectionSink sink;
+  private final ControlSink controls;
   private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
   private final Duration startTimeout;
   private final DeliveryRouter router;
@@ -71,7 +75,12 @@ public final class DeliveryConsumer implements AutoCloseable {
   private Thread thread;
 
   public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink) {
-    this(settings, sink, () -> newKafkaConsumer(settings), START_TIMEOUT);
+    this(settings, sink, DeliveryConsumer::noControls);
+  }
+
+  /** With {@code controls} taking the management API's control messages for this gateway. */
+  public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink, ControlSink controls) {
+    this(settings, sink, controls, () -> newKafkaConsumer(settings), START_TIMEOUT);
   }
 
   DeliveryConsumer(
@@ -79,8 +88,18 @@ public final class DeliveryConsumer implements AutoCloseable {
       ConnectionSink sink,
       Supplier<Consumer<byte[], byte[]>> consumerFactory,
       Duration startTimeout) {
+    this(settings, sink, DeliveryConsumer::noControls, consumerFactory, startTimeout);
+  }
+
+  DeliveryConsumer(
+      DeliverySettings settings,
+      ConnectionSink sink,
+      ControlSink controls,
+      Supplier<Consumer<byte[], byte[]>> consumerFactory,
+      Duration startTimeout) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.controls = Objects.requireNonNull(controls, "controls");
     this.consumerFactory = Objects.requireNonNull(consumerFactory, "consumerFactory");
     this.startTimeout = Objects.requireNonNull(startTimeout, "startTimeout");
     this.router = DeliveryRouter.of(settings);
@@ -250,9 +269,25 @@ public final class DeliveryConsumer implements AutoCloseable {
     }
   }
 
+  private static void noControls(GatewayControl message) {
+    log.warn("this gateway takes no control messages; skipping {}", message);
+  }
+
   private void handle(ConsumerRecord<byte[], byte[]> record) {
-    DeliveryRouter.Route route = router.route(record.key(), record.value());
-    if (route instanceof DeliveryRouter.Route.Deliver deliver) {
+    Header kind = record.headers().lastHeader(GatewayControl.KIND_HEADER);
+    DeliveryRouter.Route route =
+        router.route(
+            record.key(),
+            record.value(),
+            kind == null || kind.value() == null ? null : new String(kind.value(), StandardCharsets.UTF_8));
+    if (route instanceof DeliveryRouter.Route.Control control) {
+      try {
+        controls.accept(control.message());
+      } catch (RuntimeException e) {
+        sinkFailures.incrementAndGet();
+        log.error("the control sink failed on {}; going on with the next", control.message(), e);
+      }
+    } else if (route instanceof DeliveryRouter.Route.Deliver deliver) {
       try {
         sink.deliver(deliver.delivery().connectionIds(), deliver.delivery().frame());
         delivered.incrementAndGet();

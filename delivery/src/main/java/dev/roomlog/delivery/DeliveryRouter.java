@@ -1,6 +1,7 @@
 package dev.roomlog.delivery;
 
 import dev.roomlog.protocol.Delivery;
+import dev.roomlog.protocol.control.GatewayControl;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -17,6 +18,9 @@ final class DeliveryRouter {
   sealed interface Route {
     /** Addressed to this gateway: hand it to the sink. */
     record Deliver(Delivery delivery) implements Route {}
+
+    /** A control message (management API) addressed to this gateway. */
+    record Control(GatewayControl message) implements Route {}
 
     /** Addressed to another gateway whose key maps to the same partition. */
     record OtherGateway() implements Route {}
@@ -50,11 +54,26 @@ final class DeliveryRouter {
   }
 
   Route route(byte[] key, byte[] value) {
+    return route(key, value, null);
+  }
+
+  /**
+   * @param kind the record's {@link GatewayControl#KIND_HEADER} as text, null when it has none
+   *     (a delivery)
+   */
+  Route route(byte[] key, byte[] value, String kind) {
     if (!Arrays.equals(key, ownKey)) {
       return OTHER_GATEWAY;
     }
     if (value == null) {
       return new Route.Unreadable("the record has no value (a tombstone)");
+    }
+    if (kind != null) {
+      try {
+        return new Route.Control(GatewayControl.read(kind, value));
+      } catch (RuntimeException e) {
+        return new Route.Unreadable(e.getClass().getSimpleName() + ": " + e.getMessage());
+      }
     }
     try {
       Delivery delivery = values.deserialize(topicName, value);

@@ -82,6 +82,7 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
       return;
     }
     connection = opened.get();
+    channel.attr(ConnectionAttributes.CONNECTION).set(connection);
     registry.register(connection.id(), channel);
     // The handshake was decided under the rules in force then. A reload swaps the rules in and
     // then closes the registered connections they refuse; one that registers after that sweep

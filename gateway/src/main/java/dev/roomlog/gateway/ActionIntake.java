@@ -8,6 +8,7 @@ import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.ConnectionIds;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -73,7 +74,8 @@ final class ActionIntake {
    *     so it must be thread-safe)
    */
   Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> replies) {
-    String connectionId = ids.get();
+    // The id names this gateway, so any gateway's management API knows whom to ask about it.
+    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
     long now = clock.millis();
     Connection connection =
         new Connection(

@@ -14,6 +14,7 @@ import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.control.ConnectionInfo;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -64,6 +65,8 @@ final class Connection {
   private final MessageRateLimit rateLimit;
   private final Consumer<ServerFrame> replies;
   private boolean closed;
+  /** Epoch millis of the client's last message; read by the management API's GET. */
+  private volatile long lastActiveAt;
 
   Connection(
       ActionIntake intake,
@@ -80,6 +83,19 @@ final class Connection {
     this.permits = permits;
     this.rateLimit = rateLimit;
     this.replies = replies;
+    this.lastActiveAt = connectedAt;
+  }
+
+  /**
+   * What the management API's {@code GET /@connections/{id}} tells about this connection.
+   * Thread-safe.
+   */
+  ConnectionInfo info(String userAgent, String apiKeyName) {
+    return new ConnectionInfo(
+        id,
+        connectedAt,
+        lastActiveAt,
+        new ConnectionInfo.Identity(identity.sourceIp(), userAgent, apiKeyName));
   }
 
   String id() {
@@ -103,6 +119,7 @@ final class Connection {
    */
   Verdict onText(String text) {
     long receivedAt = intake.clock().millis();
+    lastActiveAt = receivedAt;
     MessageRateLimit.Decision decision = rateLimit.onMessage();
     if (decision instanceof MessageRateLimit.Decision.Close) {
       return Verdict.CLOSE_FOR_FLOODING;
@@ -128,6 +145,7 @@ final class Connection {
    * count against the rate limits like any message.
    */
   Verdict onBinary() {
+    lastActiveAt = intake.clock().millis();
     MessageRateLimit.Decision decision = rateLimit.onMessage();
     if (decision instanceof MessageRateLimit.Decision.Close) {
       return Verdict.CLOSE_FOR_FLOODING;

@@ -16,6 +16,12 @@ final class ConnectionAttributes {
    */
   static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
 
+  /** The handshake's User-Agent header (at most 256 characters), or null. */
+  static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
+
+  /** The open connection, from the handshake's completion ({@link ActionFrameHandler}). */
+  static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("roomlog.connection");
+
   /**
    * The socket's slot among the pending handshakes, from accept until admission ({@link
    * PendingHandshakeGuard} sets it, {@link HandshakeGuard} releases it on admission).

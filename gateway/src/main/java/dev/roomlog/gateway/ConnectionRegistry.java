@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import dev.roomlog.protocol.control.ConnectionInfo;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +49,11 @@ public final class ConnectionRegistry {
   static final String SHUTDOWN_REASON = "gateway shutting down";
   private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
+  static final String DELETED_REASON = "closed by the server";
+
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  /** Management requests waiting for the processor's answer, by the id they gave the log. */
+  private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
   private final ByteBufAllocator allocator;
   private final LongAdder framesWritten = new LongAdder();
   private final LongAdder unknownRecipients = new LongAdder();
@@ -85,7 +92,12 @@ public final class ConnectionRegistry {
       for (String connectionId : connectionIds) {
         Channel channel = channels.get(connectionId);
         if (channel == null) {
-          unknownRecipients.increment();
+          Consumer<String> listener = listeners.get(connectionId);
+          if (listener != null) {
+            listener.accept(frameJson);
+          } else {
+            unknownRecipients.increment();
+          }
           continue;
         }
         byLoop.computeIfAbsent(channel.eventLoop(), loop -> new ArrayList<>())
@@ -136,6 +148,72 @@ public final class ConnectionRegistry {
     }
   }
 
+
+  /**
+   * Hands every frame addressed to {@code requestId} to {@code frames} (on the delivery thread)
+   * until {@link #stopListening}: how a management request that went through the log, such as a
+   * server post, gets the processor's answer. {@code requestId} must be a connection id of this
+   * gateway that no socket has.
+   */
+  public void listen(String requestId, Consumer<String> frames) {
+    if (channels.containsKey(requestId) || listeners.putIfAbsent(requestId, frames) != null) {
+      throw new IllegalStateException(requestId + " is already in use");
+    }
+  }
+
+  public void stopListening(String requestId) {
+    listeners.remove(requestId);
+  }
+
+  /** The open connection {@code connectionId} of this node, described; empty if it is not open. */
+  public Optional<ConnectionInfo> info(String connectionId) {
+    Channel channel = channels.get(connectionId);
+    if (channel == null || !channel.isActive()) {
+      return Optional.empty();
+    }
+    Connection connection = channel.attr(ConnectionAttributes.CONNECTION).get();
+    if (connection == null) {
+      return Optional.empty();
+    }
+    ApiKey key = channel.attr(ConnectionAttributes.API_KEY).get();
+    return Optional.of(
+        connection.info(
+            channel.attr(ConnectionAttributes.USER_AGENT).get(), key == null ? null : key.name()));
+  }
+
+  /**
+   * Sends {@code text} to the connection as one text frame, as a delivery is sent (a client that
+   * does not read is cut off with 1013 instead).
+   *
+   * @return false if the connection is not open here (the frame went nowhere)
+   */
+  public boolean send(String connectionId, String text) {
+    Channel channel = channels.get(connectionId);
+    if (channel == null || !channel.isActive()) {
+      return false;
+    }
+    deliver(List.of(connectionId), text);
+    return true;
+  }
+
+  /**
+   * Closes the connection with 1000 and {@link #DELETED_REASON}; its {@code $disconnect} follows
+   * as for any close.
+   *
+   * @return false if the connection is not open here
+   */
+  public boolean disconnect(String connectionId) {
+    Channel channel = channels.get(connectionId);
+    if (channel == null || !channel.isActive()) {
+      return false;
+    }
+    log.info("connection {} closed through the management API", connectionId);
+    channel
+        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, DELETED_REASON))
+        .addListener(ChannelFutureListener.CLOSE);
+    channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    return true;
+  }
 
   /** How many connections are open on this node. */
   public int size() {

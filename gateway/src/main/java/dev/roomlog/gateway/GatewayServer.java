@@ -133,6 +133,14 @@ public final class GatewayServer implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
+  /**
+   * A poster of server messages into rooms through this node's log and deliveries, answering
+   * within {@code timeout}; {@code timers} runs its timeouts.
+   */
+  public RoomPoster roomPoster(ScheduledExecutorService timers, Duration timeout) {
+    return new RoomPoster(intake, registry, timers, timeout);
+  }
+
   /** The open connections of this node. */
   public ConnectionRegistry registry() {
     return registry;

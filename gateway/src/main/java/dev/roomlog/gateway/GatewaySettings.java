@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.protocol.ConnectionIds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ public final class GatewaySettings {
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final String PORT = P + "port";
   public static final int DEFAULT_PORT = 8080;
+  /** The management API's port (/@connections, server posts); 0 = any free port, -1 = none. */
+  public static final String ADMIN_PORT = P + "adminPort";
+  public static final int DEFAULT_ADMIN_PORT = 8081;
+  /** The address the management API listens on; by default the WebSocket server's. */
+  public static final String ADMIN_BIND_HOST = P + "adminBindHost";
   public static final String GATEWAY_ID = P + "id";
   public static final String STAGE = P + "stage";
 
@@ -121,7 +127,7 @@ public final class GatewaySettings {
   /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
   public static final List<String> PROPERTY_NAMES =
       List.of(
-          BIND_HOST, PORT, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
+          BIND_HOST, PORT, ADMIN_PORT, ADMIN_BIND_HOST, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
           IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
           MAX_CONNECTIONS_PER_IP, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_IP,
           RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
@@ -146,6 +152,8 @@ public final class GatewaySettings {
   private final String stage;
   private final List<ApiKey> apiKeys;
   private final String adminKey;
+  private final int adminPort;
+  private final String adminBindHost;
   private final Set<String> allowedOrigins;
   private final Path ipRulesFile;
   private final Duration ipRulesReloadInterval;
@@ -182,7 +190,18 @@ public final class GatewaySettings {
           PORT + " must be between 0 and 65535 (0 = any free port), was " + b.port);
     }
     port = b.port;
+    if (b.adminPort < -1 || b.adminPort > 65_535) {
+      throw new IllegalArgumentException(
+          ADMIN_PORT + " must be between 0 and 65535 (0 = any free port), or -1 for none, was " + b.adminPort);
+    }
+    adminPort = b.adminPort;
+    adminBindHost = b.adminBindHost == null || b.adminBindHost.isBlank() ? bindHost : b.adminBindHost.strip();
     gatewayId = require(GATEWAY_ID, b.gatewayId);
+    if (!ConnectionIds.GATEWAY_ID.matcher(gatewayId).matches()) {
+      // It is part of every connection id, and those go into URLs (/@connections/{id}).
+      throw new IllegalArgumentException(
+          GATEWAY_ID + " must be 1 to 64 letters, digits, '.', '_' or '-', got '" + gatewayId + "'");
+    }
     stage = b.stage == null || b.stage.isBlank() ? null : b.stage;
     apiKeys = List.copyOf(b.apiKeys);
     if (apiKeys.isEmpty()) {
@@ -307,6 +326,8 @@ public final class GatewaySettings {
     PropertyReader r = new PropertyReader(props);
     b.bindHost = r.string(BIND_HOST, b.bindHost);
     b.port = r.integer(PORT, b.port);
+    b.adminPort = r.integer(ADMIN_PORT, b.adminPort);
+    b.adminBindHost = r.string(ADMIN_BIND_HOST, null);
     b.stage = r.string(STAGE, null);
     b.adminKey = r.string(ADMIN_KEY, null);
     b.allowedOrigins = new LinkedHashSet<>(r.list(ALLOWED_ORIGINS));
@@ -349,6 +370,8 @@ public final class GatewaySettings {
     Builder b = new Builder();
     b.bindHost = bindHost;
     b.port = port;
+    b.adminPort = adminPort;
+    b.adminBindHost = adminBindHost.equals(bindHost) ? null : adminBindHost;
     b.gatewayId = gatewayId;
     b.stage = stage;
     b.apiKeys = apiKeys;
@@ -425,6 +448,15 @@ public final class GatewaySettings {
   }
 
   /** The management API's key, or null; never accepted at the WebSocket handshake. */
+  /** The management API's port: 0 = any free one, -1 = none. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public String adminBindHost() {
+    return adminBindHost;
+  }
+
   public String adminKey() {
     return adminKey;
   }
@@ -581,6 +613,8 @@ public final class GatewaySettings {
   public static final class Builder {
     private String bindHost = DEFAULT_BIND_HOST;
     private int port = DEFAULT_PORT;
+    private int adminPort = DEFAULT_ADMIN_PORT;
+    private String adminBindHost;
     private String gatewayId;
     private String stage;
     private List<ApiKey> apiKeys = List.of();
@@ -627,6 +661,17 @@ public final class GatewaySettings {
 
     public Builder port(int v) {
       port = v;
+      return this;
+    }
+
+    /** 0 = any free port, -1 = no management API on this node. */
+    public Builder adminPort(int v) {
+      adminPort = v;
+      return this;
+    }
+
+    public Builder adminBindHost(String v) {
+      adminBindHost = v;
       return this;
     }
 

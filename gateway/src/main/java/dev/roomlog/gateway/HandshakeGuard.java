@@ -132,6 +132,12 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
     admitted = true;
     ctx.channel().attr(ConnectionAttributes.API_KEY).set(admit.apiKey());
     ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(admit.sourceIp());
+    String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+    if (userAgent != null) {
+      ctx.channel()
+          .attr(ConnectionAttributes.USER_AGENT)
+          .set(userAgent.length() <= 256 ? userAgent : userAgent.substring(0, 256));
+    }
     // Counted until the channel closes, however it closes; Permit.release is idempotent.
     ctx.channel().closeFuture().addListener(closed -> admit.permit().release());
     // No longer a pending handshake: it holds a connection slot now.

@@ -12,7 +12,7 @@ public final class ConnectionIds {
   /** What a gateway id may contain: URL- and log-safe, at most 64 characters. */
   public static final Pattern GATEWAY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  private static final Pattern UNIQUE = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+  private static final Pattern UNIQUE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private ConnectionIds() {}
 

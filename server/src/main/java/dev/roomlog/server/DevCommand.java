@@ -97,7 +97,7 @@ final class DevCommand implements Callable<Integer> {
           () -> rooms.state() == KafkaStreams.State.RUNNING,
           Duration.ofSeconds(120));
 
-      printBanner(bootstrap, node.port(), settings, queries.port());
+      printBanner(bootstrap, node.port(), settings, queries.port(), node.managementPort());
     } catch (Exception e) {
       stack.close();
       throw e;
@@ -119,7 +119,8 @@ final class DevCommand implements Callable<Integer> {
     return key;
   }
 
-  private void printBanner(String bootstrap, int port, GatewaySettings settings, int queryPort) {
+  private void printBanner(
+      String bootstrap, int port, GatewaySettings settings, int queryPort, int managementPort) {
     String url = "ws://localhost:" + port + "/";
     String gatewayId = settings.gatewayId();
     String key = settings.apiKeys().get(0).secret();
@@ -128,7 +129,11 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("  Gateway     " + url + "  (gateway id " + gatewayId + ")");
     System.out.println("  Kafka       " + bootstrap + "  (data in " + dataDir.toAbsolutePath() + ")");
     System.out.println("  API key     " + key);
-    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (admin key " + settings.adminKey() + ")");
+    System.out.println("  Admin key   " + settings.adminKey() + "  (header x-admin-key, or Authorization: Bearer)");
+    if (managementPort >= 0) {
+      System.out.println("  Management  http://localhost:" + managementPort + "  (/@connections/{id}, /rooms/{roomId}/messages)");
+    }
+    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (room queries)");
     System.out.println();
     System.out.println("Chat from another terminal:");
     System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");
@@ -136,6 +141,15 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("Look at the rooms:");
     System.out.println(
         "  curl -H \"x-admin-key: " + settings.adminKey() + "\" http://localhost:" + queryPort + "/rooms");
+    if (managementPort >= 0) {
+      System.out.println("Post into a room as the server, or to one connection (its id is in its connected frame):");
+      System.out.println(
+          "  curl -H \"x-admin-key: " + settings.adminKey() + "\" -d '{\"text\":\"hello from the server\"}' http://localhost:"
+              + managementPort + "/rooms/ROOM_ID/messages");
+      System.out.println(
+          "  curl -H \"x-admin-key: " + settings.adminKey() + "\" -d 'hello' http://localhost:"
+              + managementPort + "/@connections/CONNECTION_ID");
+    }
     System.out.println("Read the write-ahead log:");
     System.out.println(
         "  bin/kafka-console-consumer --bootstrap-server "

@@ -9,7 +9,14 @@ import dev.roomlog.gateway.GatewayHeartbeat;
 import dev.roomlog.gateway.GatewayIdCheck;
 import dev.roomlog.gateway.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.gateway.management.ConnectionCommands;
+import dev.roomlog.gateway.management.KafkaControlPublisher;
+import dev.roomlog.gateway.management.ManagementApi;
+import dev.roomlog.gateway.management.ManagementServer;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One gateway node: the WebSocket server, its write-ahead-log producer, and the delivery
@@ -25,6 +32,13 @@ final class GatewayNode implements AutoCloseable {
   /** Each part is pushed before it starts: its close is safe unstarted, and a failed start closes it. */
   private final Stack parts = new Stack();
   private final GatewayServer server;
+  private final ManagementServer management;
+
+  /** How long the management API waits for another gateway to answer about its connection. */
+  static final Duration CONNECTION_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long a server post waits for the room's answer (the log, then the processor). */
+  static final Duration ROOM_POST_TIMEOUT = Duration.ofSeconds(10);
 
   private GatewayNode(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
     // Before anything else, above all before this node's first heartbeat, which would evict
@@ -32,11 +46,24 @@ final class GatewayNode implements AutoCloseable {
     GatewayIdCheck.ensureNoOtherRun(
         bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
     try {
+      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "roomlog-management-timers");
+            thread.setDaemon(true);
+            return thread;
+          });
+      parts.push(timers::shutdownNow);
+      KafkaControlPublisher controls =
+          parts.push(new KafkaControlPublisher(bootstrapServers, topics.deliveries(), settings.gatewayId()));
+      ConnectionCommands commands =
+          new ConnectionCommands(
+              settings.gatewayId(), registry, controls, timers, CONNECTION_COMMAND_TIMEOUT, Clock.systemUTC());
       parts
           .push(
               new DeliveryConsumer(
                   DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics),
-                  registry::deliver))
+                  registry::deliver,
+                  commands::accept))
           .start();
       KafkaWalAppender wal =
           parts.push(
@@ -49,6 +76,18 @@ final class GatewayNode implements AutoCloseable {
           .push(new GatewayHeartbeat(wal, server, settings, Clock.systemUTC()))
           .start(settings.logWriteTimeout());
       server.start();
+      if (settings.adminPort() >= 0) {
+        ManagementApi api =
+            new ManagementApi(
+                settings.stage(),
+                settings.adminKey(),
+                commands,
+                server.roomPoster(timers, ROOM_POST_TIMEOUT));
+        management = parts.push(new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
+        management.start();
+      } else {
+        management = null;
+      }
     } catch (RuntimeException e) {
       parts.close();
       throw e;
@@ -61,6 +100,11 @@ final class GatewayNode implements AutoCloseable {
 
   int port() {
     return server.port();
+  }
+
+  /** The management API's port; -1 when this node has none. */
+  int managementPort() {
+    return management == null ? -1 : management.port();
   }
 
   @Override

@@ -32,6 +32,12 @@ final class GatewayOptions {
   Integer port;
 
   @Option(
+      names = "--admin-port",
+      defaultValue = "${env:ROOMLOG_ADMIN_PORT}",
+      description = "Port of the management API (/@connections, server posts); 0 picks a free one, -1 turns it off (env ROOMLOG_ADMIN_PORT; default 8081).")
+  Integer adminPort;
+
+  @Option(
       names = "--bind",
       defaultValue = "${env:ROOMLOG_BIND}",
       description = "Address the WebSocket server listens on (env ROOMLOG_BIND; default 0.0.0.0).")
@@ -113,6 +119,7 @@ final class GatewayOptions {
     }
     putChecked(props, overrides, "given with --set");
     putIfSet(props, GatewaySettings.PORT, port == null ? null : port.toString());
+    putIfSet(props, GatewaySettings.ADMIN_PORT, adminPort == null ? null : adminPort.toString());
     putIfSet(props, GatewaySettings.BIND_HOST, bindHost);
     List<String> keys = apiKeys.stream().filter(k -> !k.isBlank()).map(String::strip).toList();
     putIfSet(props, GatewaySettings.API_KEYS, keys.isEmpty() ? null : String.join(",", keys));

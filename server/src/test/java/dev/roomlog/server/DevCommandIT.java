@@ -87,6 +87,7 @@ class DevCommandIT {
             "--kafka-port", String.valueOf(kafkaPort),
             "--controller-port", "0",
             "--rpc-port", "0",
+            "--admin-port", "0",
             "--api-key", KEY));
   }
 

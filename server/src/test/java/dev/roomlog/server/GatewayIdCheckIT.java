@@ -20,6 +20,7 @@ class GatewayIdCheckIT {
     return GatewaySettings.of(Set.of(InProcessRoomlog.API_KEY), gatewayId).toBuilder()
         .bindHost("127.0.0.1")
         .port(0)
+        .adminPort(0)
         .heartbeatInterval(HEARTBEAT)
         .build();
   }

@@ -61,7 +61,8 @@ final class InProcessRoomlog implements AutoCloseable {
                 .apply(
                     GatewaySettings.of(Set.of(API_KEY), roomlog.gatewayId).toBuilder()
                         .bindHost("127.0.0.1")
-                        .port(0))
+                        .port(0)
+                        .adminPort(0))
                 .build());
     return roomlog;
   }

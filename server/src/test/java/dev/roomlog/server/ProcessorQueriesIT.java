@@ -131,6 +131,7 @@ class ProcessorQueriesIT {
             GatewaySettings.of(Set.of(InProcessRoomlog.API_KEY), "gw-queries").toBuilder()
                 .bindHost("127.0.0.1")
                 .port(0)
+                .adminPort(0)
                 .build());
     toClose.add(gateway);
 

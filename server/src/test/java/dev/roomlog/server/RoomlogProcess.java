@@ -97,6 +97,7 @@ final class RoomlogProcess implements AutoCloseable {
         List.of(
             "--bind", KafkaNode.HOST,
             "--port", String.valueOf(port),
+            "--admin-port", String.valueOf(KafkaNode.freePort()),
             "--gateway-id", gatewayId,
             "--api-key", apiKey));
     args.addAll(List.of(moreFlags));

@@ -34,7 +34,7 @@ class SeparateRolesIT {
     try (ChildProcess processor =
             roomlog("processor", cluster, "--application-id", prefix + "-app", "--state-dir", stateDir.toString(), "--rpc-port", "0");
         ChildProcess gateway =
-            roomlog("gateway", cluster, "--port", String.valueOf(port), "--api-key", KEY)) {
+            roomlog("gateway", cluster, "--port", String.valueOf(port), "--admin-port", "0", "--api-key", KEY)) {
       processor.awaitLine("REBALANCING -> RUNNING", Duration.ofSeconds(90));
       gateway.awaitLine("listening on port " + port, Duration.ofSeconds(90));
 

@@ -102,7 +102,7 @@ class TopicsCommandIT {
     Run gateway =
         roomlog(
             concat(
-                new String[] {"gateway", "--port", "0", "--api-key", "k:s"},
+                new String[] {"gateway", "--port", "0", "--admin-port", "0", "--api-key", "k:s"},
                 kafkaFlags(prefix, "--partitions", "3")));
     assertEquals(2, gateway.exit(), gateway.err());
     assertTrue(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roomlog.protocol.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -30,6 +29,8 @@ final class WsClient implements AutoCloseable {
 
   private final WebSocket socket;
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+  /** Every text frame as it came, JSON or not (the management API may send any text). */
+  private final List<String> texts = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final String connectionId;
 
@@ -117,6 +118,20 @@ final class WsClient implements AutoCloseable {
     return found[0];
   }
 
+  /** Waits until a text frame equal to {@code text} has come. */
+  void awaitText(String text) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .alias("the text frame '" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "' on " + connectionId)
+        .until(() -> texts.contains(text));
+  }
+
+  /** Every text frame so far, in order, JSON or not. */
+  List<String> texts() {
+    return new ArrayList<>(texts);
+  }
+
   List<JsonNode> received() {
     return new ArrayList<>(received);
   }
@@ -158,12 +173,14 @@ final class WsClient implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        try {
-          received.add(Json.MAPPER.readTree(partial.toString()));
-        } catch (IOException e) {
-          throw new UncheckedIOException("the server sent a frame that is not JSON: " + partial, e);
-        }
+        String text = partial.toString();
         partial.setLength(0);
+        texts.add(text);
+        try {
+          received.add(Json.MAPPER.readTree(text));
+        } catch (IOException e) {
+          // Not JSON: only texts() has it. Roomlog's own frames are always JSON.
+        }
       }
       webSocket.request(1);
       return null;

@@ -1,0 +1,35 @@
+package dev.roomlog.gateway.management;
+
+import dev.roomlog.protocol.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One HTTP answer of the management API: a status, a JSON body (null for none) and, for 405, the
+ * allowed methods. Errors are {@code {"status", "code", "message"}} like the processor's.
+ */
+record ApiAnswer(int status, String json, String allow) {
+  static ApiAnswer ok(Object body) {
+    return new ApiAnswer(200, Json.write(body), null);
+  }
+
+  static ApiAnswer of(int status, Object body) {
+    return new ApiAnswer(status, Json.write(body), null);
+  }
+
+  static ApiAnswer empty(int status) {
+    return new ApiAnswer(status, null, null);
+  }
+
+  static ApiAnswer error(int status, String code, String message) {
+    return error(status, code, message, null);
+  }
+
+  static ApiAnswer error(int status, String code, String message, String allow) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status);
+    body.put("code", code);
+    body.put("message", message);
+    return new ApiAnswer(status, Json.write(body), allow);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.roomlog.gateway.management;
+
+import dev.roomlog.gateway.RoomPoster;
+import dev.roomlog.protocol.AdminKeyCheck;
+import dev.roomlog.protocol.ConnectionIds;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.ActionParser;
+import dev.roomlog.protocol.control.CommandAnswer;
+import dev.roomlog.protocol.control.ConnectionCommand.Op;
+import dev.roomlog.protocol.frame.ServerFrame;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management API's rules, apart from HTTP's bytes: what each request needs (the admin key,
+ * a body within its limit) and what it answers. The I/O it drives (the connection commands,
+ * the room poster) is handed in.
+ */
+public final class ManagementApi {
+  private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
+
+  /**
+   * The largest body {@code POST /@connections/{id}} sends, as API Gateway's 128 KB message
+   * limit; larger gets 413.
+   */
+  public static final int MAX_SEND_BYTES = 128 * 1024;
+
+  /** The largest body of a server post: room for a 4096-character text and the other fields. */
+  public static final int MAX_POST_BYTES = 64 * 1024;
+
+  private final String stage;
+  private final AdminKeyCheck keyCheck;
+  private final ConnectionCommands connections;
+  private final RoomPoster poster;
+
+  public ManagementApi(String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
+    this.stage = stage;
+    this.keyCheck = new AdminKeyCheck(adminKey);
+    this.connections = connections;
+    this.poster = poster;
+  }
+
+  /**
+   * Answers one request. Never completes exceptionally.
+   *
+   * @param headers a header's values by its lower-case name (empty when absent)
+   * @param sourceIp the caller's address, for the log
+   */
+  public CompletableFuture<ApiAnswer> handle(
+      String method, String rawPath, Function<String, List<String>> headers, byte[] body, String sourceIp) {
+    ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
+    if (request instanceof ManagementRequest.Invalid invalid) {
+      return done(ApiAnswer.error(invalid.status(), invalid.code(), invalid.message(), invalid.allow()));
+    }
+    AdminKeyCheck.Refusal refused = keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
+    if (refused != null) {
+      log.info("management request {} {} from {} refused: {} {}", method, rawPath, sourceIp, refused.status(), refused.code());
+      return done(ApiAnswer.error(refused.status(), refused.code(), refused.message()));
+    }
+    try {
+      if (request instanceof ManagementRequest.OnConnection on) {
+        return onConnection(on, body);
+      }
+      return postToRoom((ManagementRequest.PostToRoom) request, body, sourceIp);
+    } catch (RuntimeException e) {
+      log.error("management request {} {} failed", method, rawPath, e);
+      return done(ApiAnswer.error(500, "internalError", "unexpected failure: " + e));
+    }
+  }
+
+  private CompletableFuture<ApiAnswer> onConnection(ManagementRequest.OnConnection on, byte[] body) {
+    String holder = ConnectionIds.gatewayOf(on.connectionId()).orElse(null);
+    if (holder == null) {
+      return done(
+          ApiAnswer.error(
+              400,
+              "invalidConnectionId",
+              "'" + truncate(on.connectionId()) + "' is not a connection id: expected the id of the"
+                  + " client's connected frame, <gatewayId>.<unique>"));
+    }
+    String data = null;
+    if (on.op() == Op.SEND) {
+      if (body.length == 0) {
+        return done(ApiAnswer.error(400, "emptyBody", "the body is the frame to send: it must not be empty"));
+      }
+      if (body.length > MAX_SEND_BYTES) {
+        return done(
+            ApiAnswer.error(
+                413, "payloadTooLarge", "the body is " + body.length + " bytes; at most " + MAX_SEND_BYTES + " can be sent"));
+      }
+      data = utf8(body);
+      if (data == null) {
+        return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 text: it is sent as a text frame"));
+      }
+    }
+    return connections
+        .execute(holder, on.op(), on.connectionId(), data)
+        .handle((answer, failure) -> failure == null ? answered(on, answer) : failed(failure));
+  }
+
+  private static ApiAnswer answered(ManagementRequest.OnConnection on, CommandAnswer answer) {
+    if (answer.outcome() == CommandAnswer.Outcome.GONE) {
+      return ApiAnswer.error(410, "gone", "connection " + on.connectionId() + " is not connected");
+    }
+    return switch (on.op()) {
+      case SEND -> ApiAnswer.empty(200);
+      case DELETE -> ApiAnswer.empty(204);
+      case GET -> ApiAnswer.ok(answer.info());
+    };
+  }
+
+  private static ApiAnswer failed(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof ConnectionCommands.Busy busy) {
+      return ApiAnswer.error(503, "busy", busy.getMessage());
+    }
+    if (cause instanceof ConnectionCommands.NoAnswer none) {
+      return ApiAnswer.error(504, "gatewayTimeout", none.getMessage());
+    }
+    if (cause instanceof RoomPoster.NotAnswered post) {
+      return post.mayBeRecorded()
+          ? ApiAnswer.error(504, "gatewayTimeout", post.getMessage())
+          : ApiAnswer.error(503, "overloaded", post.getMessage());
+    }
+    log.error("management request failed", cause);
+    return ApiAnswer.error(500, "internalError", "unexpected failure: " + cause);
+  }
+
+  private CompletableFuture<ApiAnswer> postToRoom(ManagementRequest.PostToRoom post, byte[] body, String sourceIp) {
+    if (body.length > MAX_POST_BYTES) {
+      return done(
+          ApiAnswer.error(413, "payloadTooLarge", "the body is " + body.length + " bytes; at most " + MAX_POST_BYTES));
+    }
+    String json = utf8(body);
+    if (json == null) {
+      return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 JSON"));
+    }
+    ActionParser.Result parsed = ActionParser.parsePost(post.roomId(), json);
+    if (parsed instanceof ActionParser.Result.Rejected rejected) {
+      return done(ApiAnswer.error(400, rejected.error().code(), rejected.error().message()));
+    }
+    Action.PostMessage action = (Action.PostMessage) ((ActionParser.Result.Accepted) parsed).action();
+    return poster
+        .post(action, sourceIp)
+        .handle((frame, failure) -> failure == null ? posted(frame) : failed(failure));
+  }
+
+  private static ApiAnswer posted(ServerFrame frame) {
+    if (frame instanceof ServerFrame.ErrorFrame error) {
+      return ApiAnswer.error(error.status(), error.code(), error.message());
+    }
+    ServerFrame.Message message = (ServerFrame.Message) frame;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("roomId", message.roomId());
+    body.put("seq", message.seq());
+    body.put("from", message.from());
+    body.put("sentAt", message.sentAt());
+    if (message.clientMsgId() != null) {
+      body.put("clientMsgId", message.clientMsgId());
+    }
+    return ApiAnswer.of(201, body);
+  }
+
+  /** The body as text, or null if it is not valid UTF-8. */
+  private static String utf8(byte[] body) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  private static CompletableFuture<ApiAnswer> done(ApiAnswer answer) {
+    return CompletableFuture.completedFuture(answer);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.roomlog.gateway.management;
+
+import dev.roomlog.protocol.control.ConnectionCommand.Op;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * What a request to the management API asks for, from its method and path alone. Pure.
+ *
+ * <ul>
+ *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when
+ *       the gateway has a stage, as API Gateway's URLs have it;
+ *   <li>{@code POST /rooms/{roomId}/messages}.
+ * </ul>
+ */
+sealed interface ManagementRequest {
+  record OnConnection(Op op, String connectionId) implements ManagementRequest {}
+
+  record PostToRoom(String roomId) implements ManagementRequest {}
+
+  /** Refused before any key check or body: unknown path (404), method (405), bad escape (400). */
+  record Invalid(int status, String code, String message, String allow) implements ManagementRequest {}
+
+  String CONNECTIONS = "@connections";
+
+  /**
+   * @param rawPath the request target's path, still percent-encoded, without the query
+   * @param stage the gateway's stage, or null
+   */
+  static ManagementRequest parse(String method, String rawPath, String stage) {
+    String[] parts = rawPath.startsWith("/") ? rawPath.substring(1).split("/", -1) : new String[0];
+    int at = 0;
+    if (stage != null && parts.length == 3 && parts[0].equals(stage)) {
+      at = 1;
+    }
+    try {
+      if (parts.length - at == 2 && parts[at].equals(CONNECTIONS) && !parts[at + 1].isEmpty()) {
+        String id = decode(parts[at + 1]);
+        return switch (method.toUpperCase(Locale.ROOT)) {
+          case "POST" -> new OnConnection(Op.SEND, id);
+          case "GET" -> new OnConnection(Op.GET, id);
+          case "DELETE" -> new OnConnection(Op.DELETE, id);
+          default -> notAllowed("POST, GET, DELETE");
+        };
+      }
+      if (parts.length == 3 && parts[0].equals("rooms") && !parts[1].isEmpty() && parts[2].equals("messages")) {
+        String roomId = decode(parts[1]);
+        return method.equalsIgnoreCase("POST") ? new PostToRoom(roomId) : notAllowed("POST");
+      }
+    } catch (IllegalArgumentException e) {
+      return new Invalid(400, "badPath", "the path has a broken %-escape", null);
+    }
+    return new Invalid(
+        404,
+        "notFound",
+        "no such endpoint: the management API has /@connections/{connectionId} and"
+            + " /rooms/{roomId}/messages (room queries are on the processor's query port)",
+        null);
+  }
+
+  private static Invalid notAllowed(String allow) {
+    return new Invalid(405, "methodNotAllowed", "use " + allow, allow);
+  }
+
+  private static String decode(String segment) {
+    // A path segment: '+' is a plus, not a space.
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}
