@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +52,22 @@ class DevCommandIT {
         JsonNode message = frameIn(wscat.awaitLine("\"w2\"", WsClient.WAIT));
         assertEquals("message", message.get("type").asText());
         assertEquals("test1", message.get("from").asText());
+
+        // The management API, as the banner gives it: its URL and the admin key.
+        String adminKey = dev.awaitLine("  Admin key ", START).strip().split("\\s+")[2];
+        String management = dev.awaitLine("  Management ", START).strip().split("\\s+")[1];
+        HttpResponse<String> posted =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(management + "/rooms/" + roomId + "/messages"))
+                        .header("x-admin-key", adminKey)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"from the backend\"}"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, posted.statusCode(), posted.body());
+        JsonNode fromServer = frameIn(wscat.awaitLine("from the backend", WsClient.WAIT));
+        assertEquals("server", fromServer.get("from").asText());
+        assertEquals(4, fromServer.get("seq").asLong(), "after roomCreated, the join and the message");
       }
 
       try (ChildProcess refused = wscat(port, "not-the-key")) {
@@ -69,7 +89,7 @@ class DevCommandIT {
         assertEquals("joined", joined.get("type").asText(), joined.toString());
         List<String> history = new ArrayList<>();
         joined.get("history").forEach(m -> history.add(m.get("text").asText()));
-        assertEquals(List.of("kept"), history);
+        assertEquals(List.of("kept", "from the backend"), history, "the server's post is history too");
       }
     }
   }
