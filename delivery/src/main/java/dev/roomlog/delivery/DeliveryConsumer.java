@@ -3,11 +3,15 @@ package dev.roomlog.delivery;
 import dev.roomlog.protocol.control.GatewayControl;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +67,8 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
   private final Duration startTimeout;
   private final DeliveryRouter router;
+  private final DeliveryMetrics metrics;
+  private final Clock clock;
 
   private final CompletableFuture<TopicPartition> positioned = new CompletableFuture<>();
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -72,15 +78,34 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final AtomicLong sinkFailures = new AtomicLong();
 
   private volatile Consumer<byte[], byte[]> consumer;
+  /** The Kafka consumer's own metrics on the registry; closed with the consumer. */
+  private volatile AutoCloseable consumerMetrics;
   private Thread thread;
 
+  /** A consumer whose meters nobody reads, taking no control messages. */
   public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink) {
-    this(settings, sink, DeliveryConsumer::noControls);
+    this(settings, sink, DeliveryConsumer::noControls, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param registry where the delivery latency, record counts, lag and the Kafka consumer's own
+   *     metrics go
+   */
+  public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink, MeterRegistry registry) {
+    this(settings, sink, DeliveryConsumer::noControls, registry);
   }
 
   /** With {@code controls} taking the management API's control messages for this gateway. */
-  public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink, ControlSink controls) {
-    this(settings, sink, controls, () -> newKafkaConsumer(settings), START_TIMEOUT);
+  public DeliveryConsumer(
+      DeliverySettings settings, ConnectionSink sink, ControlSink controls, MeterRegistry registry) {
+    this(
+        settings,
+        sink,
+        controls,
+        () -> newKafkaConsumer(settings),
+        START_TIMEOUT,
+        new DeliveryMetrics(registry),
+        Clock.systemUTC());
   }
 
   DeliveryConsumer(
@@ -88,15 +113,36 @@ public final class DeliveryConsumer implements AutoCloseable {
       ConnectionSink sink,
       Supplier<Consumer<byte[], byte[]>> consumerFactory,
       Duration startTimeout) {
-    this(settings, sink, DeliveryConsumer::noControls, consumerFactory, startTimeout);
+    this(
+        settings,
+        sink,
+        consumerFactory,
+        startTimeout,
+        new DeliveryMetrics(new SimpleMeterRegistry()),
+        Clock.systemUTC());
   }
 
+  DeliveryConsumer(
+      DeliverySettings settings,
+      ConnectionSink sink,
+      Supplier<Consumer<byte[], byte[]>> consumerFactory,
+      Duration startTimeout,
+      DeliveryMetrics metrics,
+      Clock clock) {
+    this(settings, sink, DeliveryConsumer::noControls, consumerFactory, startTimeout, metrics, clock);
+  }
+
+  /** @param clock the time a delivery is measured against its record's timestamp */
   DeliveryConsumer(
       DeliverySettings settings,
       ConnectionSink sink,
       ControlSink controls,
       Supplier<Consumer<byte[], byte[]>> consumerFactory,
-      Duration startTimeout) {
+      Duration startTimeout,
+      DeliveryMetrics metrics,
+      Clock clock) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.controls = Objects.requireNonNull(controls, "controls");
@@ -117,6 +163,8 @@ public final class DeliveryConsumer implements AutoCloseable {
       throw new IllegalStateException("the delivery consumer was already started");
     }
     consumer = consumerFactory.get();
+    metrics.bindCounts(this);
+    consumerMetrics = metrics.bindConsumer(consumer);
     thread = new Thread(this::run, "roomlog-delivery-" + settings.gatewayId());
     thread.setDaemon(true);
     thread.start();
@@ -204,6 +252,11 @@ public final class DeliveryConsumer implements AutoCloseable {
       positioned.complete(partition);
       while (!isClosing()) {
         pollOnce(c);
+        // What the consumer knows from its last fetch; no request of its own.
+        OptionalLong lag = c.currentLag(partition);
+        if (lag.isPresent()) {
+          metrics.lag(lag.getAsLong());
+        }
       }
     } catch (WakeupException e) {
       if (!isClosing()) {
@@ -218,6 +271,18 @@ public final class DeliveryConsumer implements AutoCloseable {
         c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
       } catch (RuntimeException e) {
         log.warn("error while closing the delivery consumer", e);
+      }
+      closeConsumerMetrics();
+    }
+  }
+
+  private void closeConsumerMetrics() {
+    AutoCloseable bound = consumerMetrics;
+    if (bound != null) {
+      try {
+        bound.close();
+      } catch (Exception e) {
+        log.warn("could not unbind the delivery consumer's metrics", e);
       }
     }
   }
@@ -291,6 +356,11 @@ public final class DeliveryConsumer implements AutoCloseable {
       try {
         sink.deliver(deliver.delivery().connectionIds(), deliver.delivery().frame());
         delivered.incrementAndGet();
+        // The processor stamps a delivery with the time of the action record that caused it,
+        // which the gateway's producer stamped when it sent the action (CreateTime).
+        if (record.timestamp() >= 0) {
+          metrics.delivered(clock.millis() - record.timestamp());
+        }
       } catch (RuntimeException e) {
         sinkFailures.incrementAndGet();
         log.error(

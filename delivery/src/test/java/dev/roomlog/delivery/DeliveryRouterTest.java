@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.Delivery;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.protocol.control.CommandAnswer;
+import dev.roomlog.protocol.control.ConnectionCommand;
+import dev.roomlog.protocol.control.GatewayControl;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -74,5 +77,64 @@ class DeliveryRouterTest {
   @Test
   void reportsATombstoneAsUnreadable() {
     assertInstanceOf(DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), null));
+  }
+
+  @Test
+  void routesAConnectionCommandForThisGatewayToControlParsed() {
+    ConnectionCommand command =
+        new ConnectionCommand("req-1", "gw-2", ConnectionCommand.Op.SEND, "gw-1.u1", "hi", 1_000L);
+
+    DeliveryRouter.Route route = router.route(bytes("gw-1"), command.toBytes(), GatewayControl.COMMAND);
+
+    assertEquals(command, assertInstanceOf(DeliveryRouter.Route.Control.class, route).message());
+  }
+
+  @Test
+  void routesACommandAnswerForThisGatewayToControlParsed() {
+    CommandAnswer answer = new CommandAnswer("req-1", CommandAnswer.Outcome.GONE, null);
+
+    DeliveryRouter.Route route = router.route(bytes("gw-1"), answer.toBytes(), GatewayControl.ANSWER);
+
+    assertEquals(answer, assertInstanceOf(DeliveryRouter.Route.Control.class, route).message());
+  }
+
+  @Test
+  void skipsAnotherGatewaysControlMessageWithoutParsingIt() {
+    // Unreadable as a control message: parsed, it would be Unreadable, not OtherGateway.
+    assertInstanceOf(
+        DeliveryRouter.Route.OtherGateway.class,
+        router.route(bytes("gw-2"), bytes("{garbage"), GatewayControl.COMMAND));
+    assertInstanceOf(
+        DeliveryRouter.Route.OtherGateway.class,
+        router.route(bytes("gw-10"), bytes("{garbage"), "someFutureKind"));
+  }
+
+  @Test
+  void reportsAnUnknownKindAsUnreadableNamingIt() {
+    byte[] value = new CommandAnswer("req-1", CommandAnswer.Outcome.DONE, null).toBytes();
+
+    DeliveryRouter.Route route = router.route(bytes("gw-1"), value, "someFutureKind");
+
+    DeliveryRouter.Route.Unreadable bad = assertInstanceOf(DeliveryRouter.Route.Unreadable.class, route);
+    assertTrue(bad.reason().contains("someFutureKind"), bad.reason());
+  }
+
+  @Test
+  void reportsAGarbledControlMessageAsUnreadable() {
+    for (String kind : List.of(GatewayControl.COMMAND, GatewayControl.ANSWER)) {
+      assertInstanceOf(
+          DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), bytes("{garbage"), kind), kind);
+      assertInstanceOf(
+          DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), bytes("{}"), kind), kind);
+      assertInstanceOf(DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), null, kind), kind);
+    }
+  }
+
+  @Test
+  void aDeliveryWithAKindHeaderIsNotDelivered() {
+    byte[] delivery = serialized(Delivery.of(List.of("c1"), new ServerFrame.Connected("c1")));
+
+    assertInstanceOf(
+        DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), delivery, GatewayControl.COMMAND));
   }
 }

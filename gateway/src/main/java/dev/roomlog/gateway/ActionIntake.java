@@ -9,6 +9,7 @@ import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import dev.roomlog.protocol.ConnectionIds;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -47,11 +48,24 @@ final class ActionIntake {
   private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
   private final String gatewayInstance;
+  private final GatewayMetrics metrics;
+
+  /** With meters nobody reads. */
+  ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+    this(settings, wal, clock, ids, new GatewayMetrics(new SimpleMeterRegistry()));
+  }
 
   /**
    * @param clock the time of records, and of the rate limits (tests move it by hand)
+   * @param metrics where the node's actions, error frames and handshake refusals are counted
    */
-  ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+  ActionIntake(
+      GatewaySettings settings,
+      WalAppender wal,
+      Clock clock,
+      Supplier<String> ids,
+      GatewayMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.wal = Objects.requireNonNull(wal, "wal");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -73,7 +87,15 @@ final class ActionIntake {
    * @param replies where frames for this client go (async answers arrive on appender threads,
    *     so it must be thread-safe)
    */
-  Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> replies) {
+  Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> toClient) {
+    // Every error frame the gateway itself sends goes through here, whichever check sent it.
+    Consumer<ServerFrame> replies =
+        frame -> {
+          if (frame instanceof ServerFrame.ErrorFrame error) {
+            metrics.errorFrame(error);
+          }
+          toClient.accept(frame);
+        };
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
     String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
     long now = clock.millis();
@@ -151,6 +173,10 @@ final class ActionIntake {
    */
   String gatewayInstance() {
     return gatewayInstance;
+  }
+
+  GatewayMetrics metrics() {
+    return metrics;
   }
 
   WalAppender wal() {

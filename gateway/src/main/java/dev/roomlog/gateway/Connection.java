@@ -122,9 +122,11 @@ final class Connection {
     lastActiveAt = receivedAt;
     MessageRateLimit.Decision decision = rateLimit.onMessage();
     if (decision instanceof MessageRateLimit.Decision.Close) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
     if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(
           ErrorCode.RATE_LIMITED.frame(
               refuse.message(), peekRequestId(text), refuse.retryAfterMs()));
@@ -132,6 +134,7 @@ final class Connection {
     }
     ActionParser.Result result = ActionParser.parse(text);
     if (result instanceof ActionParser.Result.Rejected rejected) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, rejected.error().code());
       replies.accept(rejected.error());
       return Verdict.KEEP_OPEN;
     }
@@ -148,25 +151,30 @@ final class Connection {
     lastActiveAt = intake.clock().millis();
     MessageRateLimit.Decision decision = rateLimit.onMessage();
     if (decision instanceof MessageRateLimit.Decision.Close) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
     if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(ErrorCode.RATE_LIMITED.frame(refuse.message(), null, refuse.retryAfterMs()));
       return Verdict.KEEP_OPEN;
     }
+    counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.INVALID_FIELD.code());
     replies.accept(ErrorCode.INVALID_FIELD.frame(BINARY_MESSAGE, null));
     return Verdict.KEEP_OPEN;
   }
 
   private void append(Action action, long receivedAt) {
     String requestId = action.requestId();
+    String type = ActionIntake.routeKey(action);
     InFlightLimiter.Permit permit = permits.tryAcquire();
     if (permit == null) {
+      counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
     RequestContext context =
-        context(ActionIntake.routeKey(action), EventType.MESSAGE, receivedAt);
+        context(type, EventType.MESSAGE, receivedAt);
     if (action instanceof Action.CreateRoom create && create.roomId() == null) {
       // The log names every room: the processor reads it by room, so the id is decided here.
       action = create.withRoomId(RoomIds.forCreate(create, context.requestId()));
@@ -181,11 +189,13 @@ final class Connection {
                   @Override
                   public void onAcknowledged() {
                     permit.release();
+                    counted(type, GatewayMetrics.APPENDED);
                   }
 
                   @Override
                   public void onFailure(Exception cause) {
                     permit.release();
+                    counted(type, ErrorCode.LOG_UNAVAILABLE.code());
                     log.warn(
                         "connection {}: an action was not acknowledged by the log: {}",
                         id,
@@ -197,8 +207,13 @@ final class Connection {
                 });
     if (!accepted) {
       permit.release();
+      counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
     }
+  }
+
+  private void counted(String type, String outcome) {
+    intake.metrics().action(type, outcome);
   }
 
   /**

@@ -52,6 +52,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   private final HandshakePolicy handshakePolicy;
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
+  private final Supplier<String> scrape;
 
   /**
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
@@ -71,10 +72,21 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
       ActionIntake intake,
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy) {
+    this(settings, intake, registry, handshakePolicy, null);
+  }
+
+  /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
+  GatewayInitializer(
+      GatewaySettings settings,
+      ActionIntake intake,
+      ConnectionRegistry registry,
+      HandshakePolicy handshakePolicy,
+      Supplier<String> scrape) {
     this.settings = settings;
     this.handshakePolicy = handshakePolicy;
     this.intake = intake;
     this.registry = registry;
+    this.scrape = scrape;
   }
 
   /**
@@ -122,6 +134,15 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
       ChannelPipeline pipeline,
       GatewaySettings settings,
       Function<BooleanSupplier, ChannelHandler> handshakeCheck) {
+    addWebSocketCodec(pipeline, settings, handshakeCheck, () -> {});
+  }
+
+  /** As above; {@code onHandshakeTimeout} is told of each handshake that timed out. */
+  static void addWebSocketCodec(
+      ChannelPipeline pipeline,
+      GatewaySettings settings,
+      Function<BooleanSupplier, ChannelHandler> handshakeCheck,
+      Runnable onHandshakeTimeout) {
     ObsFoldSniffer obsFold = new ObsFoldSniffer();
     pipeline.addLast("obsFold", obsFold);
     pipeline.addLast(
@@ -130,7 +151,9 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
-    pipeline.addLast("handshakeTimeout", new HandshakeTimeoutHandler(settings.handshakeTimeout()));
+    pipeline.addLast(
+        "handshakeTimeout",
+        new HandshakeTimeoutHandler(settings.handshakeTimeout(), onHandshakeTimeout));
     if (handshakeCheck != null) {
       // Before the aggregator: a refused request's body is never read.
       pipeline.addLast("handshakeGuard", handshakeCheck.apply(obsFold::foldSeen));
@@ -159,9 +182,13 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     // First, so that a socket past the cap is closed before any other handler is added.
-    pipeline.addLast("pendingHandshakes", new PendingHandshakeGuard(handshakePolicy));
+    GatewayMetrics metrics = intake.metrics();
+    pipeline.addLast("pendingHandshakes", new PendingHandshakeGuard(handshakePolicy, metrics));
     addWebSocketCodec(
-        pipeline, settings, obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen));
+        pipeline,
+        settings,
+        obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen, metrics, scrape),
+        () -> metrics.handshakeRefused("408", "handshakeTimeout"));
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
         "webSocket", "pingGuard", new PingGuard(registry, settings.maxPingsPerSecond()));

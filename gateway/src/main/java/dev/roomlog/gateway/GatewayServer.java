@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -55,6 +56,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ConnectionRegistry registry;
   private final WalAppender wal;
   private final ActionIntake intake;
+  private final Supplier<String> scrape;
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -63,17 +65,37 @@ public final class GatewayServer implements AutoCloseable {
   private HandshakePolicy handshakePolicy;
   private ScheduledExecutorService ipRulesScheduler;
 
+  /** A server whose meters nobody reads, with no {@code /metrics}. */
   public GatewayServer(
       GatewaySettings settings, WalAppender wal, ConnectionRegistry registry, Clock clock) {
+    this(settings, wal, registry, clock, new GatewayMetrics(new SimpleMeterRegistry()), null);
+  }
+
+  /**
+   * @param metrics where this node's meters go (connections, handshakes, actions...)
+   * @param scrape the answer to {@code GET /metrics} on the WebSocket port, in Prometheus' text
+   *     format (e.g. {@code PrometheusMeterRegistry::scrape}); null answers that path 404
+   */
+  public GatewayServer(
+      GatewaySettings settings,
+      WalAppender wal,
+      ConnectionRegistry registry,
+      Clock clock,
+      GatewayMetrics metrics,
+      Supplier<String> scrape) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.wal = Objects.requireNonNull(wal, "wal");
+    this.scrape = scrape;
     this.intake =
         new ActionIntake(
             settings,
             wal,
             Objects.requireNonNull(clock, "clock"),
-            Ids::newId);
+            Ids::newId,
+            Objects.requireNonNull(metrics, "metrics"));
+    metrics.bindConnections(registry);
+    metrics.bindIntake(intake, wal::acceptingConnections);
   }
 
   /**
@@ -98,7 +120,8 @@ public final class GatewayServer implements AutoCloseable {
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
-            .childHandler(new GatewayInitializer(settings, intake, registry, handshakePolicy));
+            .childHandler(
+                new GatewayInitializer(settings, intake, registry, handshakePolicy, scrape));
     try {
       serverChannel =
           bootstrap.bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();

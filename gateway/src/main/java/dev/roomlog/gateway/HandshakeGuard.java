@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,15 +75,31 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
   static final String API_KEY_HEADER = HandshakePolicy.API_KEY_HEADER;
 
+  /** Prometheus' text exposition format, version 0.0.4: what {@code scrape} returns. */
+  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
   private final HandshakePolicy policy;
   private final BooleanSupplier obsFoldSeen;
+  private final GatewayMetrics metrics;
+  private final Supplier<String> scrape;
   private boolean admitted;
   private boolean refused;
 
-  /** @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldSniffer}) */
-  HandshakeGuard(HandshakePolicy policy, BooleanSupplier obsFoldSeen) {
+  /**
+   * @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldSniffer})
+   * @param metrics where refusals are counted
+   * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET
+   *     /metrics}; null answers that path 404
+   */
+  HandshakeGuard(
+      HandshakePolicy policy,
+      BooleanSupplier obsFoldSeen,
+      GatewayMetrics metrics,
+      Supplier<String> scrape) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.obsFoldSeen = Objects.requireNonNull(obsFoldSeen, "obsFoldSeen");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.scrape = scrape;
   }
 
   @Override
@@ -102,6 +119,7 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
           admitted
               ? new HandshakePolicy.Refuse(
                   400,
+                  "secondRequest",
                   HandshakePolicy.SECOND_REQUEST_BODY,
                   "second request on the connection",
                   ctx.channel().attr(ConnectionAttributes.SOURCE_IP).get(),
@@ -122,10 +140,30 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
       }
       return;
     }
+    if (decision instanceof HandshakePolicy.Scrape) {
+      refused = true;
+      ReferenceCountUtil.release(msg);
+      if (scrape != null) {
+        // On the event loop: a scrape only reads counters (no I/O, no lock held for long), a
+        // few milliseconds every scrape interval; a hand-off would need a thread of its own.
+        respond(ctx, HttpResponseStatus.OK, METRICS_CONTENT_TYPE, scrape.get(), 0);
+      } else {
+        refuse(
+            ctx,
+            new HandshakePolicy.Refuse(
+                404,
+                "notFound",
+                HandshakePolicy.NOT_FOUND_BODY,
+                "no metrics on this node",
+                String.valueOf(ctx.channel().remoteAddress()),
+                0));
+      }
+      return;
+    }
     if (decision instanceof HandshakePolicy.Refuse refuse) {
       refused = true;
       ReferenceCountUtil.release(msg);
-      respond(ctx, refuse);
+      refuse(ctx, refuse);
       return;
     }
     HandshakePolicy.Admit admit = (HandshakePolicy.Admit) decision;
@@ -187,12 +225,21 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   /** Answers with a plain-text response and closes the connection. */
   private static void respond(
       ChannelHandlerContext ctx, HttpResponseStatus status, String text, int retryAfterSeconds) {
+    respond(ctx, status, "text/plain; charset=utf-8", text, retryAfterSeconds);
+  }
+
+  private static void respond(
+      ChannelHandlerContext ctx,
+      HttpResponseStatus status,
+      String contentType,
+      String text,
+      int retryAfterSeconds) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
             Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
@@ -208,8 +255,9 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener(done -> ctx.close());
   }
 
-  private static void respond(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
+  private void refuse(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
     respond(ctx, HttpResponseStatus.valueOf(refuse.status()), refuse.body(), refuse.retryAfterSeconds());
+    metrics.handshakeRefused(Integer.toString(refuse.status()), refuse.code());
     // One line per refused request, with its reason (never a secret): what an operator looks
     // for when a client cannot connect.
     log.info("refused a handshake from {}: {} {}", refuse.sourceIp(), refuse.status(), refuse.reason());

@@ -34,6 +34,7 @@ final class HandshakePolicy {
   static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
   static final String HEALTH_PATH = "/healthz";
   static final String READY_PATH = "/readyz";
+  static final String METRICS_PATH = "/metrics";
   static final String NOT_FOUND_BODY = "not found: Roomlog's WebSocket endpoint is at /\n";
   static final String UPGRADE_HINT =
       "this port speaks WebSocket: connect with a WebSocket client to / with an x-api-key"
@@ -84,7 +85,13 @@ final class HandshakePolicy {
     }
   }
 
-  sealed interface Decision permits Admit, Refuse, HealthCheck {}
+  sealed interface Decision permits Admit, Refuse, HealthCheck, Scrape {}
+
+  /**
+   * {@code GET /metrics}, without a key: the node's meters in Prometheus' text format, if the
+   * node was given a scrape (otherwise 404, as before there were metrics). Then closed.
+   */
+  record Scrape() implements Decision {}
 
   /**
    * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write
@@ -105,12 +112,15 @@ final class HandshakePolicy {
   /**
    * Answer with an HTTP error and close.
    *
+   * @param code a fixed word for the reason, the label of the refusal count (bounded: never a
+   *     client's text)
    * @param body the text the client sees
    * @param reason a short reason for the log line (never a secret)
    * @param sourceIp the client's address as far as it is known, for the log line
    * @param retryAfterSeconds the Retry-After header's value, or 0 for none
    */
-  record Refuse(int status, String body, String reason, String sourceIp, int retryAfterSeconds)
+  record Refuse(
+      int status, String code, String body, String reason, String sourceIp, int retryAfterSeconds)
       implements Decision {}
 
   private final ApiKeys apiKeys;
@@ -213,17 +223,20 @@ final class HandshakePolicy {
     if (plainGet && READY_PATH.equals(path(request.uri()))) {
       return new HealthCheck(logAcceptsConnections.getAsBoolean(), retryAfterSeconds);
     }
+    if (plainGet && METRICS_PATH.equals(path(request.uri()))) {
+      return new Scrape();
+    }
     if (!"/".equals(path(request.uri()))) {
-      return new Refuse(404, NOT_FOUND_BODY, "path is not /", peerText, 0);
+      return new Refuse(404, "notFound", NOT_FOUND_BODY, "path is not /", peerText, 0);
     }
     if (!"GET".equals(request.method()) || !asksForWebSocket(request.header("upgrade"))) {
-      return new Refuse(426, UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
+      return new Refuse(426, "notUpgrade", UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
     }
     // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
     // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
     String versionProblem = versionProblem(request);
     if (versionProblem != null) {
-      return new Refuse(426, VERSION_BODY, versionProblem, peerText, 0);
+      return new Refuse(426, "version", VERSION_BODY, versionProblem, peerText, 0);
     }
 
     String sourceIp = peerText;
@@ -231,7 +244,7 @@ final class HandshakePolicy {
       ForwardedFor.Resolution resolution =
           forwardedFor.resolve(request.peer(), request.header("x-forwarded-for"));
       if (resolution instanceof ForwardedFor.Malformed bad) {
-        return new Refuse(400, FORWARDED_FOR_BODY, bad.why(), peerText, 0);
+        return new Refuse(400, "forwardedFor", FORWARDED_FOR_BODY, bad.why(), peerText, 0);
       }
       InetAddress client = ((ForwardedFor.Client) resolution).address();
       sourceIp = client.getHostAddress();
@@ -241,25 +254,25 @@ final class HandshakePolicy {
             ip == IpRules.Decision.BLOCKED
                 ? "address blocked by the IP rules"
                 : "address in no allow rule of the IP rules";
-        return new Refuse(403, ADDRESS_REFUSED_BODY, why, sourceIp, 0);
+        return new Refuse(403, "ipRules", ADDRESS_REFUSED_BODY, why, sourceIp, 0);
       }
     }
 
     if (!origins.allows(request.header("origin"))) {
-      return new Refuse(403, ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);
+      return new Refuse(403, "origin", ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);
     }
 
     List<String> keys = request.header(API_KEY_HEADER);
     Optional<ApiKey> key = keys.size() == 1 ? apiKeys.match(keys.get(0)) : Optional.empty();
     if (key.isEmpty()) {
-      return new Refuse(401, UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
+      return new Refuse(401, "apiKey", UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
     }
 
     // Its $connect could not be written within logWriteTimeout: better a 503 now than a
     // connection the log has no record of.
     if (!logAcceptsConnections.getAsBoolean()) {
       return new Refuse(
-          503, LOG_BEHIND_BODY, "the log is behind on $connect/$disconnect", sourceIp,
+          503, "logBehind", LOG_BEHIND_BODY, "the log is behind on $connect/$disconnect", sourceIp,
           retryAfterSeconds);
     }
 
@@ -269,6 +282,7 @@ final class HandshakePolicy {
       boolean nodeFull = refused.reason() == ConnectionLimiter.Reason.NODE_FULL;
       return new Refuse(
           503,
+          nodeFull ? "nodeFull" : "ipFull",
           nodeFull ? NODE_FULL_BODY : IP_FULL_BODY,
           nodeFull ? "node at maxConnections" : "source IP at maxConnectionsPerIp",
           sourceIp,
@@ -282,28 +296,28 @@ final class HandshakePolicy {
     String peer = request.peerText();
     switch (request.decodeFailure()) {
       case LINE_TOO_LONG -> {
-        return new Refuse(414, LINE_TOO_LONG_BODY, "request line too long", peer, 0);
+        return new Refuse(414, "requestLineTooLong", LINE_TOO_LONG_BODY, "request line too long", peer, 0);
       }
       case HEADERS_TOO_LARGE -> {
-        return new Refuse(431, HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
+        return new Refuse(431, "headersTooLarge", HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
       }
       case MALFORMED -> {
-        return new Refuse(400, MALFORMED_BODY, "HTTP decoder failed", peer, 0);
+        return new Refuse(400, "malformed", MALFORMED_BODY, "HTTP decoder failed", peer, 0);
       }
       case NONE -> {}
     }
     if (request.obsFold()) {
-      return new Refuse(400, OBS_FOLD_BODY, "obs-fold header line", peer, 0);
+      return new Refuse(400, "obsFold", OBS_FOLD_BODY, "obs-fold header line", peer, 0);
     }
     if (request.header("host").size() != 1) {
-      return new Refuse(400, HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
+      return new Refuse(400, "host", HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
     }
     // The body would be read by no one, and a proxy might count it differently: refuse it unread.
     List<String> lengths = request.header("content-length");
     boolean hasBody =
         !lengths.isEmpty() && !(lengths.size() == 1 && lengths.get(0).strip().equals("0"));
     if (hasBody || !request.header("transfer-encoding").isEmpty()) {
-      return new Refuse(400, BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
+      return new Refuse(400, "requestBody", BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
     }
     return null;
   }

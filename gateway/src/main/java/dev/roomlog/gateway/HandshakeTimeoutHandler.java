@@ -37,11 +37,18 @@ final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(HandshakeTimeoutHandler.class);
 
   private final Duration timeout;
+  private final Runnable onTimeout;
   private final String body;
   private Future<?> timer;
 
   HandshakeTimeoutHandler(Duration timeout) {
+    this(timeout, () -> {});
+  }
+
+  /** @param onTimeout told of each handshake that timed out (to count it) */
+  HandshakeTimeoutHandler(Duration timeout, Runnable onTimeout) {
     this.timeout = timeout;
+    this.onTimeout = onTimeout;
     this.body =
         "the WebSocket handshake did not complete within "
             + Durations.format(timeout)
@@ -107,6 +114,7 @@ final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
     }
     log.debug(
         "{}: no WebSocket upgrade within {}, closing", ctx.channel().remoteAddress(), timeout);
+    onTimeout.run();
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,

@@ -3,6 +3,7 @@ package dev.roomlog.gateway;
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.RequestContext.EventType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,6 +94,10 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
    */
   private final ReadWriteLock closing = new ReentrantReadWriteLock();
 
+  private final GatewayMetrics metrics;
+  /** The producer's own metrics bound to the registry, closed with the producer; or null. */
+  private AutoCloseable producerMetrics;
+
   private final Thread writer;
   private ScheduledExecutorService deadlines;
   private volatile boolean closed;
@@ -181,6 +186,7 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
     void acknowledged() {
       if (settle()) {
+        metrics.walSettled(record.requestContext().eventType(), true, nanoTime.getAsLong() - acceptedAt);
         try {
           callback.onAcknowledged();
         } catch (RuntimeException e) {
@@ -191,6 +197,7 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
     void failed(Exception cause) {
       if (settle()) {
+        metrics.walSettled(record.requestContext().eventType(), false, nanoTime.getAsLong() - acceptedAt);
         try {
           callback.onFailure(cause);
         } catch (RuntimeException e) {
@@ -266,6 +273,29 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   /**
+   * As {@link #KafkaWalAppender(String, Topic, GatewaySettings, Map)} with no overrides, timing
+   * each record from append to Kafka's answer on {@code metrics} ({@code
+   * roomlog.gateway.wal.append}) and binding the producer's own metrics there.
+   */
+  public KafkaWalAppender(
+      String bootstrapServers,
+      Topic<String, WalRecord> topic,
+      GatewaySettings settings,
+      GatewayMetrics metrics) {
+    this(
+        new KafkaProducer<>(
+            producerConfig(bootstrapServers, settings.logWriteTimeout(), Map.of()),
+            topic.keySerde().serializer(),
+            topic.valueSerde().serializer()),
+        topic.name(),
+        settings.logWriteTimeout(),
+        lifecycleBound(settings.maxConnections()),
+        System::nanoTime,
+        metrics);
+    this.producerMetrics = metrics.bindProducer(producer);
+  }
+
+  /**
    * @param nanoTime measures how long a record waited (tests move it by hand)
    */
   KafkaWalAppender(
@@ -287,6 +317,26 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
       Duration logWriteTimeout,
       int maxPendingLifecycleRecords,
       LongSupplier nanoTime) {
+    this(
+        producer,
+        topicName,
+        logWriteTimeout,
+        maxPendingLifecycleRecords,
+        nanoTime,
+        new GatewayMetrics(new SimpleMeterRegistry()));
+  }
+
+  /**
+   * @param metrics where each record's time from append to Kafka's answer is recorded
+   */
+  KafkaWalAppender(
+      Producer<String, WalRecord> producer,
+      String topicName,
+      Duration logWriteTimeout,
+      int maxPendingLifecycleRecords,
+      LongSupplier nanoTime,
+      GatewayMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     WriteBudget budget = WriteBudget.of(logWriteTimeout);
     if (maxPendingLifecycleRecords < 1) {
       throw new IllegalArgumentException(
@@ -436,6 +486,13 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     }
     Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     producer.close(left);
+    if (producerMetrics != null) {
+      try {
+        producerMetrics.close();
+      } catch (Exception e) {
+        log.warn("could not unbind the WAL producer's metrics", e);
+      }
+    }
     // Whatever the writer did not take (not started, or stuck past the deadline) is failed
     // here; the queue hands each record to one taker only, so none is settled twice.
     List<Pending> unsent = new ArrayList<>();

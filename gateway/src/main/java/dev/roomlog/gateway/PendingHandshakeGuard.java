@@ -30,11 +30,13 @@ final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PendingHandshakeGuard.class);
 
   private final HandshakePolicy policy;
+  private final GatewayMetrics metrics;
   /** Null until decided, then whether the socket may go on. */
   private Boolean admitted;
 
-  PendingHandshakeGuard(HandshakePolicy policy) {
+  PendingHandshakeGuard(HandshakePolicy policy, GatewayMetrics metrics) {
     this.policy = policy;
+    this.metrics = metrics;
   }
 
   @Override
@@ -69,10 +71,13 @@ final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
     ConnectionLimiter.Admission admission = policy.startHandshake(peer, peerText);
     if (admission instanceof ConnectionLimiter.Refused refused) {
       admitted = false;
+      boolean nodeFull = refused.reason() == ConnectionLimiter.Reason.NODE_FULL;
+      metrics.handshakeRefused(
+          GatewayMetrics.NO_STATUS, nodeFull ? "pendingNodeFull" : "pendingIpFull");
       log.info(
           "closed a new socket from {}: {}",
           peerText,
-          refused.reason() == ConnectionLimiter.Reason.NODE_FULL
+          nodeFull
               ? "node at maxPendingHandshakes"
               : "peer at maxPendingHandshakesPerIp");
       ctx.close();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.protocol.control.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -16,7 +18,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ConnectionRegistryTest {
@@ -152,5 +156,110 @@ class ConnectionRegistryTest {
     close.release();
     assertFalse(keep.finish());
     assertFalse(drop.finish());
+  }
+
+  @Test
+  void sendWritesTheTextAsOneTextFrameToAnOpenConnection() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("gw-1.a", a);
+
+    assertTrue(registry.send("gw-1.a", FRAME));
+
+    TextWebSocketFrame frame = a.readOutbound();
+    assertEquals(FRAME, frame.text());
+    frame.release();
+    assertNull(a.readOutbound());
+    assertFalse(a.finish());
+  }
+
+  @Test
+  void sendToAConnectionThatIsNotOpenHereGoesNowhere() {
+    EmbeddedChannel closed = new EmbeddedChannel();
+    registry.register("gw-1.closed", closed);
+    closed.close();
+
+    assertFalse(registry.send("gw-1.unknown", FRAME));
+    assertFalse(registry.send("gw-1.closed", FRAME));
+
+    assertNull(closed.readOutbound());
+    assertEquals(0, registry.framesWritten());
+    assertFalse(closed.finish());
+  }
+
+  @Test
+  void disconnectClosesTheConnectionWith1000() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("gw-1.a", a);
+
+    assertTrue(registry.disconnect("gw-1.a"));
+
+    assertFalse(a.isOpen());
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, a.readOutbound());
+    assertEquals(1000, close.statusCode());
+    assertEquals(ConnectionRegistry.DELETED_REASON, close.reasonText());
+    close.release();
+    assertFalse(a.finish());
+  }
+
+  @Test
+  void disconnectOfAConnectionThatIsNotOpenHereIsFalse() {
+    EmbeddedChannel closed = new EmbeddedChannel();
+    registry.register("gw-1.closed", closed);
+    closed.close();
+
+    assertFalse(registry.disconnect("gw-1.unknown"));
+    assertFalse(registry.disconnect("gw-1.closed"));
+    assertNull(closed.readOutbound());
+    assertFalse(closed.finish());
+  }
+
+  @Test
+  void infoDescribesAnOpenConnectionAndNothingElse() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    OpenConnections.open(registry, "gw-1.a", a, 1_000L, "192.0.2.1", "curl/8", "web");
+    EmbeddedChannel bare = new EmbeddedChannel();
+    registry.register("gw-1.bare", bare);
+
+    assertEquals(
+        Optional.of(
+            new ConnectionInfo(
+                "gw-1.a", 1_000L, 1_000L, new ConnectionInfo.Identity("192.0.2.1", "curl/8", "web"))),
+        registry.info("gw-1.a"));
+    assertEquals(Optional.empty(), registry.info("gw-1.unknown"));
+    assertEquals(Optional.empty(), registry.info("gw-1.bare"), "no handshake finished on it");
+
+    a.close();
+    assertEquals(Optional.empty(), registry.info("gw-1.a"));
+    assertFalse(a.finish());
+    assertFalse(bare.finish());
+  }
+
+  @Test
+  void aListenerGetsTheFramesForItsIdUntilItStops() {
+    List<String> heard = new ArrayList<>();
+    registry.listen("gw-1.post-1", heard::add);
+
+    registry.deliver(List.of("gw-1.post-1"), FRAME);
+    assertEquals(List.of(FRAME), heard);
+    assertEquals(0, registry.unknownRecipients());
+
+    registry.stopListening("gw-1.post-1");
+    registry.deliver(List.of("gw-1.post-1"), FRAME);
+    assertEquals(List.of(FRAME), heard, "nothing after stopListening");
+    assertEquals(1, registry.unknownRecipients());
+  }
+
+  @Test
+  void listeningOnAnIdInUseIsRefused() {
+    EmbeddedChannel a = new EmbeddedChannel();
+    registry.register("gw-1.a", a);
+    registry.listen("gw-1.post-1", frame -> {});
+
+    assertThrows(IllegalStateException.class, () -> registry.listen("gw-1.a", frame -> {}));
+    assertThrows(IllegalStateException.class, () -> registry.listen("gw-1.post-1", frame -> {}));
+
+    registry.stopListening("gw-1.post-1");
+    registry.listen("gw-1.post-1", frame -> {});
+    assertFalse(a.finish());
   }
 }

@@ -197,4 +197,64 @@ class GatewaySettingsTest {
         failureWith(GatewaySettings.MAX_PINGS_PER_SECOND, "1000000001")
             .contains(GatewaySettings.MAX_PINGS_PER_SECOND));
   }
+
+  private static GatewaySettings withProperty(String name, String value) {
+    return GatewaySettings.fromProperties(
+        Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g", name, value));
+  }
+
+  @Test
+  void theAdminPortMayBeNoneAnyOrUpTo65535() {
+    assertEquals(-1, withProperty(GatewaySettings.ADMIN_PORT, "-1").adminPort());
+    assertEquals(0, withProperty(GatewaySettings.ADMIN_PORT, "0").adminPort());
+    assertEquals(65_535, withProperty(GatewaySettings.ADMIN_PORT, "65535").adminPort());
+    assertEquals(GatewaySettings.DEFAULT_ADMIN_PORT, GatewaySettings.of(Set.of("k"), "g").adminPort());
+  }
+
+  @Test
+  void refusesAnAdminPortBelowMinusOneOrAbove65535NamingTheSetting() {
+    for (String port : List.of("-2", "65536")) {
+      String message = failureWith(GatewaySettings.ADMIN_PORT, port);
+      assertTrue(message.contains(GatewaySettings.ADMIN_PORT), message);
+      assertTrue(message.contains(port), message);
+    }
+  }
+
+  @Test
+  void theAdminBindHostDefaultsToTheBindHost() {
+    GatewaySettings defaults = withProperty(GatewaySettings.BIND_HOST, "10.0.0.5");
+    assertEquals("10.0.0.5", defaults.adminBindHost());
+
+    GatewaySettings own =
+        GatewaySettings.fromProperties(
+            Map.of(
+                GatewaySettings.API_KEYS, "k",
+                GatewaySettings.GATEWAY_ID, "g",
+                GatewaySettings.BIND_HOST, "0.0.0.0",
+                GatewaySettings.ADMIN_BIND_HOST, "127.0.0.1"));
+    assertEquals("0.0.0.0", own.bindHost());
+    assertEquals("127.0.0.1", own.adminBindHost());
+    assertEquals("127.0.0.1", own.toBuilder().build().adminBindHost());
+    assertEquals("10.0.0.6", defaults.withBindHost("10.0.0.6").adminBindHost());
+  }
+
+  @Test
+  void acceptsAGatewayIdOf64AllowedCharactersAndRefuses65() {
+    String longest = "Az09._-" + "g".repeat(57);
+    assertEquals(64, longest.length());
+    assertEquals(longest, GatewaySettings.of(Set.of("k"), longest).gatewayId());
+
+    String message =
+        failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, longest + "g"));
+    assertTrue(message.contains(GatewaySettings.GATEWAY_ID), message);
+  }
+
+  @Test
+  void refusesAGatewayIdThatCannotBePartOfAConnectionIdInAUrl() {
+    for (String id : List.of("gw 1", "gw/1", "gw%1", "gw:1")) {
+      String message = failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, id));
+      assertTrue(message.contains(GatewaySettings.GATEWAY_ID), message);
+      assertTrue(message.contains("'" + id + "'"), message);
+    }
+  }
 }

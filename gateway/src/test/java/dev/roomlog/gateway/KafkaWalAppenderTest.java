@@ -13,6 +13,8 @@ import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,6 +181,41 @@ class KafkaWalAppenderTest {
     assertTrue(three.completeNext());
     await().atMost(Duration.ofSeconds(5)).until(() -> disconnect.acknowledged.get() == 1);
     assertEquals(List.of(), disconnect.failures);
+  }
+
+  @Test
+  void timesEachRecordFromAppendToKafkasAnswerByKindAndResult() {
+    MockProducer<String, WalRecord> producer = mockProducer(false);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    appender =
+        new KafkaWalAppender(
+            producer,
+            TOPIC,
+            LOG_WRITE_TIMEOUT,
+            KafkaWalAppender.DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS,
+            nanos::get,
+            new GatewayMetrics(meters));
+    appender.start();
+    Outcome acked = new Outcome();
+    Outcome failed = new Outcome();
+
+    assertTrue(appender.append(action("c1", "a"), acked));
+    assertTrue(appender.append(disconnect("c1"), failed));
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(7));
+    assertTrue(producer.completeNext());
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(5));
+    assertTrue(producer.errorNext(new NotEnoughReplicasException("down")));
+    await().atMost(Duration.ofSeconds(5)).until(() -> acked.settlements() + failed.settlements() == 2);
+
+    Timer ackedTimer =
+        meters.get("roomlog.gateway.wal.append").tags("kind", "message", "result", "acknowledged").timer();
+    assertEquals(1, ackedTimer.count());
+    assertEquals(7.0, ackedTimer.totalTime(TimeUnit.MILLISECONDS), 0.001);
+    Timer failedTimer =
+        meters.get("roomlog.gateway.wal.append").tags("kind", "disconnect", "result", "failed").timer();
+    assertEquals(1, failedTimer.count());
+    assertEquals(12.0, failedTimer.totalTime(TimeUnit.MILLISECONDS), 0.001);
   }
 
   @Test

@@ -1,5 +1,9 @@
 package dev.roomlog.processor;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -33,6 +37,7 @@ public final class RoomProcessor implements AutoCloseable {
   static final int REPLACEMENT_WINDOW_MINUTES = 10;
 
   private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
   private final RoomQueries queries;
   private final boolean staticMember;
   private final StreamThreadFailures failures =
@@ -48,9 +53,27 @@ public final class RoomProcessor implements AutoCloseable {
    *     good (state ERROR); it must not block (e.g. start a thread that exits the process)
    */
   public RoomProcessor(ProcessorSettings settings, Runnable onFatalError) {
+    this(settings, onFatalError, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param onFatalError as above
+   * @param registry where the processor's meters go: its actions ({@link ProcessorMetrics}),
+   *     {@code roomlog.processor.ready}, and every Kafka Streams metric of this client (threads,
+   *     tasks, stores, and its embedded consumers and producers: {@code kafka_stream_*}, {@code
+   *     kafka_consumer_*}, {@code kafka_producer_*}...)
+   */
+  public RoomProcessor(ProcessorSettings settings, Runnable onFatalError, MeterRegistry registry) {
     this.streams =
         new KafkaStreams(
-            RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
+            RoomTopology.buildTopology(settings, new ProcessorMetrics(registry)),
+            RoomTopology.streamsConfig(settings));
+    // Streams' own metrics, read by the binder (which also picks up new threads' metrics).
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    Gauge.builder("roomlog.processor.ready", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+        .description("1 while /readyz answers 200 (Kafka Streams RUNNING), else 0")
+        .register(registry);
     this.staticMember = settings.instanceId() != null;
     this.queries =
         new RoomQueries(streams, settings.topics().actions().name(), settings.applicationServer());
@@ -133,6 +156,7 @@ public final class RoomProcessor implements AutoCloseable {
     // their rooms move after the session timeout, see RoomTopology.
     boolean stopped =
         streams.close(new KafkaStreams.CloseOptions().timeout(timeout).leaveGroup(staticMember));
+    streamsMetrics.close();
     if (!stopped) {
       log.warn("room processor did not stop within {}", timeout);
     }

@@ -57,16 +57,19 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
   private final RoomLogic logic;
   private final GatewayLiveness liveness;
   private final long dedupWindowMs;
+  private final ProcessorMetrics metrics;
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, RoomState> rooms;
   private KeyValueStore<String, String> memberships;
   private KeyValueStore<String, GatewayLiveness.Status> gateways;
   private WindowStore<String, Idempotency.Remembered> answers;
 
-  RoomStage(RoomLogic logic, GatewayLiveness liveness, long dedupWindowMs) {
+  RoomStage(
+      RoomLogic logic, GatewayLiveness liveness, long dedupWindowMs, ProcessorMetrics metrics) {
     this.logic = logic;
     this.liveness = liveness;
     this.dedupWindowMs = dedupWindowMs;
+    this.metrics = metrics;
   }
 
   @Override
@@ -108,9 +111,7 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
       sweep(record, new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()), ctx.requestTimeEpoch());
     }
     if (verdict.stale()) {
-      emit(
-          record,
-          null,
+      Decision stale =
           RoomLogic.error(
               ctx,
               action,
@@ -118,7 +119,9 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
               "gateway '"
                   + ctx.gatewayId()
                   + "' has restarted since this action was sent; reconnect and retry with the"
-                  + " same clientMsgId"));
+                  + " same clientMsgId");
+      emit(record, null, stale);
+      metrics.action(action, stale, false);
       return;
     }
     RoomState before = rooms.get(action.roomId());
@@ -129,11 +132,13 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
       if (earlier.isPresent()) {
         Decision retry = Idempotency.answerRetry(earlier.get(), before, action, ctx, logic);
         emit(record, before, retry);
+        metrics.action(action, retry, true);
         return;
       }
     }
     Decision decision = logic.decide(before, action, ctx);
     emit(record, before, decision);
+    metrics.action(action, decision, false);
     if (dedupKey.isPresent()) {
       Idempotency.toRemember(decision, action, ctx)
           .ifPresent(answer -> answers.put(dedupKey.get(), answer, at));
@@ -176,7 +181,10 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
       boolean remove =
           state != null && state.member(connectionId).map(sweep::removes).orElse(false);
       if (remove) {
-        emit(record, state, logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at));
+        Decision removed =
+            logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at);
+        emit(record, state, removed);
+        metrics.membersRemoved(removed);
       }
     }
   }
@@ -186,10 +194,9 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
       Record<String, WalRecord> record, String gatewayId, String connectionId, long at) {
     for (String[] member : members(gatewayId + SEPARATOR + connectionId + SEPARATOR)) {
       RoomState state = rooms.get(member[2]);
-      emit(
-          record,
-          state,
-          logic.remove(state, connectionId, RoomEvent.MemberLeft.DISCONNECTED, at));
+      Decision removed = logic.remove(state, connectionId, RoomEvent.MemberLeft.DISCONNECTED, at);
+      emit(record, state, removed);
+      metrics.membersRemoved(removed);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.JsonSerde;
 import dev.roomlog.protocol.TopicSet;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,13 +48,24 @@ public final class RoomTopology {
 
   private RoomTopology() {}
 
+  /** The topology, counting on meters nobody reads. */
   public static Topology buildTopology(ProcessorSettings settings) {
+    return buildTopology(settings, new ProcessorMetrics(new SimpleMeterRegistry()));
+  }
+
+  /** The topology, counting the actions it applies on {@code metrics}. */
+  public static Topology buildTopology(ProcessorSettings settings, ProcessorMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    build(builder, settings);
+    build(builder, settings, metrics);
     return builder.build();
   }
 
   public static void build(StreamsBuilder builder, ProcessorSettings settings) {
+    build(builder, settings, new ProcessorMetrics(new SimpleMeterRegistry()));
+  }
+
+  public static void build(
+      StreamsBuilder builder, ProcessorSettings settings, ProcessorMetrics metrics) {
     TopicSet topics = settings.topics();
     RoomLogic logic = new RoomLogic(settings.historySize(), settings.maxRoomMembers());
     GatewayLiveness liveness = new GatewayLiveness(settings.gatewayTimeout().toMillis());
@@ -88,7 +100,7 @@ public final class RoomTopology {
                 Consumed.with(topics.actions().keySerde(), topics.actions().valueSerde())
                     .withName("actions"))
             .process(
-                () -> new RoomStage(logic, liveness, dedupWindowMs),
+                () -> new RoomStage(logic, liveness, dedupWindowMs, metrics),
                 Named.as("room-stage"),
                 ROOMS_STORE,
                 MEMBERSHIPS_STORE,

@@ -78,9 +78,12 @@ final class DevCommand implements Callable<Integer> {
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
       }
+      // One registry for the gateway and the processor of this one JVM: both ports serve it.
+      PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
       QueryServer queries =
           stack.push(
-              QueryServer.bind(processor.rpcBind, processor.rpcPort, settings.adminKey(), partitions));
+              QueryServer.bind(
+                  processor.rpcBind, processor.rpcPort, settings.adminKey(), partitions, metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
@@ -88,10 +91,14 @@ final class DevCommand implements Callable<Integer> {
                       .settings(
                           bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)
                       .withApplicationServer("localhost:" + queries.port()),
-                  FatalExit.exitProcess("Roomlog dev")));
+                  FatalExit.exitProcess("Roomlog dev"),
+                  metrics.registry()));
       rooms.start();
       queries.start(rooms);
-      GatewayNode node = stack.push(GatewayNode.start(bootstrap, TopicSet.DEFAULT, settings));
+      GatewayNode node =
+          stack.push(
+              GatewayNode.start(
+                  bootstrap, TopicSet.DEFAULT, settings, metrics.registry(), metrics::scrape));
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,
@@ -134,6 +141,9 @@ final class DevCommand implements Callable<Integer> {
       System.out.println("  Management  http://localhost:" + managementPort + "  (/@connections/{id}, /rooms/{roomId}/messages)");
     }
     System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (room queries)");
+    System.out.println(
+        "  Metrics     http://localhost:" + port + "/metrics  (Prometheus; the same on http://localhost:"
+            + queryPort + "/metrics)");
     System.out.println();
     System.out.println("Chat from another terminal:");
     System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");

@@ -27,11 +27,21 @@ final class GatewayCommand implements Callable<Integer> {
     GatewaySettings settings = gateway.settings(List.of());
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
-    // GatewayNode closes what it had started when its own start fails.
-    GatewayNode node = stack.push(GatewayNode.start(kafka.bootstrapServers, kafka.topics(), settings));
+    PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
+    GatewayNode node;
+    try {
+      // GatewayNode closes what it had started when its own start fails.
+      node =
+          stack.push(
+              GatewayNode.start(
+                  kafka.bootstrapServers, kafka.topics(), settings, metrics.registry(), metrics::scrape));
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
     System.out.println(
         "Roomlog gateway " + settings.gatewayId() + " listening on port " + node.port()
-            + ", writing to " + kafka.bootstrapServers);
+            + " (metrics at /metrics), writing to " + kafka.bootstrapServers);
     stack.runUntilShutdown("Roomlog gateway");
     return 0;
   }

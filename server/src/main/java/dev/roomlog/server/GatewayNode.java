@@ -7,6 +7,7 @@ import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.GatewayHeartbeat;
 import dev.roomlog.gateway.GatewayIdCheck;
+import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.gateway.management.ConnectionCommands;
@@ -17,6 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.function.Supplier;
 
 /**
  * One gateway node: the WebSocket server, its write-ahead-log producer, and the delivery
@@ -40,7 +44,12 @@ final class GatewayNode implements AutoCloseable {
   /** How long a server post waits for the room's answer (the log, then the processor). */
   static final Duration ROOM_POST_TIMEOUT = Duration.ofSeconds(10);
 
-  private GatewayNode(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
+  private GatewayNode(
+      String bootstrapServers,
+      TopicSet topics,
+      GatewaySettings settings,
+      MeterRegistry meters,
+      Supplier<String> scrape) {
     // Before anything else, above all before this node's first heartbeat, which would evict
     // the members of another gateway running under the same id.
     GatewayIdCheck.ensureNoOtherRun(
@@ -63,13 +72,17 @@ final class GatewayNode implements AutoCloseable {
               new DeliveryConsumer(
                   DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics),
                   registry::deliver,
-                  commands::accept))
+                  commands::accept,
+                  meters))
           .start();
+      GatewayMetrics metrics = new GatewayMetrics(meters);
       KafkaWalAppender wal =
           parts.push(
-              new KafkaWalAppender(bootstrapServers, topics.actions(), settings));
+              new KafkaWalAppender(bootstrapServers, topics.actions(), settings, metrics));
       wal.start();
-      server = parts.push(new GatewayServer(settings, wal, registry, Clock.systemUTC()));
+      server =
+          parts.push(
+              new GatewayServer(settings, wal, registry, Clock.systemUTC(), metrics, scrape));
       // The run's first heartbeat goes before any connection's record: it is how the processor
       // learns that an earlier run of this gateway (a crash) is over and removes its members.
       parts
@@ -94,8 +107,22 @@ final class GatewayNode implements AutoCloseable {
     }
   }
 
+  /** A node whose meters nobody reads, with no {@code /metrics}. */
   static GatewayNode start(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
-    return new GatewayNode(bootstrapServers, topics, settings);
+    return start(bootstrapServers, topics, settings, new SimpleMeterRegistry(), null);
+  }
+
+  /**
+   * @param meters where the gateway's, its delivery consumer's and its Kafka clients' meters go
+   * @param scrape the answer to {@code GET /metrics} on the WebSocket port; null for none
+   */
+  static GatewayNode start(
+      String bootstrapServers,
+      TopicSet topics,
+      GatewaySettings settings,
+      MeterRegistry meters,
+      Supplier<String> scrape) {
+    return new GatewayNode(bootstrapServers, topics, settings, meters, scrape);
   }
 
   int port() {

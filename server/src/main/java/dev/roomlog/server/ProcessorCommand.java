@@ -36,20 +36,25 @@ final class ProcessorCommand implements Callable<Integer> {
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
     try {
+      PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
       QueryServer queries =
-          stack.push(QueryServer.bind(processor.rpcBind, processor.rpcPort, adminKey, kafka.partitions));
+          stack.push(
+              QueryServer.bind(
+                  processor.rpcBind, processor.rpcPort, adminKey, kafka.partitions, metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
                   processor
                       .settings(kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
                       .withApplicationServer(rpcHost + ":" + queries.port()),
-                  FatalExit.exitProcess("Roomlog processor")));
+                  FatalExit.exitProcess("Roomlog processor"),
+                  metrics.registry()));
       rooms.start();
       queries.start(rooms);
       System.out.println(
           "Roomlog processor started against " + kafka.bootstrapServers + ", query port "
-              + queries.port() + " (reached as " + rpcHost + ":" + queries.port() + ")");
+              + queries.port() + " (reached as " + rpcHost + ":" + queries.port()
+              + "; metrics at /metrics)");
     } catch (Exception e) {
       stack.close();
       throw e;

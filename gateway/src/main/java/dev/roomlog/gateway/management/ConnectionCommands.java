@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,8 @@ public final class ConnectionCommands {
   private final Duration timeout;
   private final Clock clock;
   private final Map<String, CompletableFuture<CommandAnswer>> pending = new ConcurrentHashMap<>();
+  /** How many remote requests wait: counted apart from the map so the bound is exact. */
+  private final AtomicInteger waiting = new AtomicInteger();
 
   public ConnectionCommands(
       String gatewayId,
@@ -87,7 +90,8 @@ public final class ConnectionCommands {
       return CompletableFuture.completedFuture(answerHere(command));
     }
     CompletableFuture<CommandAnswer> answer = new CompletableFuture<>();
-    if (pending.size() >= MAX_PENDING) {
+    if (waiting.incrementAndGet() > MAX_PENDING) {
+      waiting.decrementAndGet();
       answer.completeExceptionally(
           new Busy(MAX_PENDING + " requests already wait for other gateways: retry later"));
       return answer;
@@ -106,6 +110,7 @@ public final class ConnectionCommands {
     answer.whenComplete(
         (a, failure) -> {
           pending.remove(requestId);
+          waiting.decrementAndGet();
           timer.cancel(false);
         });
     publisher.publish(

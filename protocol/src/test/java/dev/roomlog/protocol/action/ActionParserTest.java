@@ -2,6 +2,8 @@ package dev.roomlog.protocol.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.action.ActionParser.Result;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
@@ -190,5 +192,99 @@ class ActionParserTest {
   void rejectsDocumentsNestedDeeperThanTheLimit() {
     String deep = "[".repeat(1000) + "]".repeat(1000);
     assertEquals("badJson", rejected("{\"action\":\"createRoom\",\"x\":" + deep + "}").code());
+  }
+
+  private static Action.PostMessage posted(String roomId, String body) {
+    Action action = assertInstanceOf(Result.Accepted.class, ActionParser.parsePost(roomId, body)).action();
+    return assertInstanceOf(Action.PostMessage.class, action);
+  }
+
+  private static ErrorFrame postRejected(String roomId, String body) {
+    return assertInstanceOf(Result.Rejected.class, ActionParser.parsePost(roomId, body)).error();
+  }
+
+  @Test
+  void aServerPostIsSentAsServerUnlessItNamesASender() {
+    assertEquals(
+        new Action.PostMessage(null, "lobby", "hi", ActionParser.DEFAULT_SERVER_USERNAME, null),
+        posted("lobby", "{\"text\":\"hi\"}"));
+    assertEquals("server", posted("lobby", "{\"text\":\"hi\",\"username\":null}").username());
+    assertEquals(
+        new Action.PostMessage(null, "lobby", "hi", "Announcements", "k1"),
+        posted("lobby", "{\"text\":\"hi\",\"username\":\"Announcements\",\"clientMsgId\":\"k1\"}"));
+  }
+
+  @Test
+  void aServerPostTakesTextOf4096CharactersAndRefuses4097WithFieldTooLong() {
+    String atLimit = "\uD83D\uDE00".repeat(Limits.MAX_TEXT_LENGTH);
+    assertEquals(atLimit, posted("lobby", "{\"text\":\"" + atLimit + "\"}").text());
+
+    ErrorFrame error = postRejected("lobby", "{\"text\":\"" + atLimit + "x\"}");
+    assertEquals("fieldTooLong", error.code());
+    assertEquals(413, error.status());
+    assertNull(error.requestId());
+  }
+
+  @Test
+  void aServerPostTakesAUsernameOf64CharactersAndRefuses65() {
+    String name = "n".repeat(Limits.MAX_USERNAME_LENGTH);
+    assertEquals(name, posted("lobby", "{\"text\":\"hi\",\"username\":\"" + name + "\"}").username());
+
+    ErrorFrame error = postRejected("lobby", "{\"text\":\"hi\",\"username\":\"" + name + "n\"}");
+    assertEquals("fieldTooLong", error.code());
+    assertTrue(error.message().contains("username"), error.message());
+  }
+
+  @Test
+  void aServerPostTakesAClientMsgIdOf128CharactersAndRefuses129() {
+    String id = "c".repeat(Limits.MAX_CLIENT_MSG_ID_LENGTH);
+    assertEquals(id, posted("lobby", "{\"text\":\"hi\",\"clientMsgId\":\"" + id + "\"}").clientMsgId());
+
+    ErrorFrame error = postRejected("lobby", "{\"text\":\"hi\",\"clientMsgId\":\"" + id + "c\"}");
+    assertEquals("fieldTooLong", error.code());
+    assertTrue(error.message().contains("clientMsgId"), error.message());
+  }
+
+  @Test
+  void aServerPostKeepsLineBreaksAndTabs() {
+    assertEquals("a\nb\tc\r", posted("lobby", "{\"text\":\"a\\nb\\tc\\r\"}").text());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\\u0000", "\\u0007", "\\u001b", "\\u007f", "\\u0085"})
+  void aServerPostRefusesOtherControlCharactersInText(String escaped) {
+    ErrorFrame error = postRejected("lobby", "{\"text\":\"a" + escaped + "b\"}");
+    assertEquals("invalidField", error.code(), escaped);
+    assertEquals(400, error.status());
+  }
+
+  @Test
+  void aServerPostWithoutTextIsMissingAField() {
+    ErrorFrame error = postRejected("lobby", "{\"username\":\"ops\"}");
+    assertEquals("missingField", error.code());
+    assertEquals("text is required", error.message());
+    assertEquals("missingField", postRejected("lobby", "{\"text\":null}").code());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "not json", "{\"text\":", "[\"hi\"]", "42", "\"hi\"", "null"})
+  void aServerPostThatIsNotAJsonObjectIsBadJson(String body) {
+    ErrorFrame error = postRejected("lobby", body);
+    assertEquals("badJson", error.code(), body);
+    assertEquals(400, error.status());
+  }
+
+  @Test
+  void aServerPostToARoomIdOf64CharactersIsTakenAnd65Refused() {
+    String room = "r".repeat(Limits.MAX_ROOM_ID_LENGTH);
+    assertEquals(room, posted(room, "{\"text\":\"hi\"}").roomId());
+
+    assertEquals("fieldTooLong", postRejected(room + "r", "{\"text\":\"hi\"}").code());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a b", "a/b", "caf\u00e9", ""})
+  void aServerPostToAnInvalidRoomIdIsRefused(String roomId) {
+    assertEquals("invalidField", postRejected(roomId, "{\"text\":\"hi\"}").code(), roomId);
   }
 }

@@ -18,6 +18,9 @@ public sealed interface QueryRequest {
   /** {@code GET /readyz}: is it processing (running, not rebalancing)? No key needed. */
   record Ready() implements QueryRequest {}
 
+  /** {@code GET /metrics}: the processor's meters in Prometheus' text format. No key needed. */
+  record Metrics() implements QueryRequest {}
+
   /** {@code GET /rooms/{roomId}}. */
   record GetRoom(String roomId, boolean localOnly) implements QueryRequest {}
 
@@ -39,9 +42,16 @@ public sealed interface QueryRequest {
   private static QueryRequest parseOrThrow(String method, String rawPath, String rawQuery) {
     String path = rawPath == null ? "" : rawPath;
     boolean known =
-        path.equals("/healthz") || path.equals("/readyz") || path.equals("/rooms") || path.startsWith("/rooms/");
+        path.equals("/healthz")
+            || path.equals("/readyz")
+            || path.equals("/metrics")
+            || path.equals("/rooms")
+            || path.startsWith("/rooms/");
     if (!known) {
-      return new Invalid(404, "notFound", "no such endpoint: " + path + " (try /rooms, /rooms/{roomId}, /healthz, /readyz)");
+      return new Invalid(
+          404,
+          "notFound",
+          "no such endpoint: " + path + " (try /rooms, /rooms/{roomId}, /healthz, /readyz, /metrics)");
     }
     if (!"GET".equals(method)) {
       return new Invalid(405, "methodNotAllowed", method + " is not allowed here: only GET");
@@ -51,6 +61,9 @@ public sealed interface QueryRequest {
     }
     if (path.equals("/readyz")) {
       return new Ready();
+    }
+    if (path.equals("/metrics")) {
+      return new Metrics();
     }
     Map<String, String> query = query(rawQuery);
     boolean localOnly = "local".equals(query.get("scope"));

@@ -28,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,14 @@ public final class QueryServer implements AutoCloseable {
   private final AdminKeyCheck keyCheck;
   private final String adminKey;
   private final int partitions;
+  private final Supplier<String> scrape;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
   private volatile RoomProcessor processor;
 
-  private QueryServer(HttpServer server, String adminKey, int partitions) {
+  private QueryServer(HttpServer server, String adminKey, int partitions, Supplier<String> scrape) {
     this.server = server;
+    this.scrape = scrape;
     // Stripped as AdminKeyCheck strips it: a key read from a file often ends in a newline, which
     // no HTTP header may carry.
     this.adminKey = adminKey == null || adminKey.isBlank() ? null : adminKey.strip();
@@ -83,9 +86,10 @@ public final class QueryServer implements AutoCloseable {
               return t;
             },
             new ThreadPoolExecutor.AbortPolicy());
-    // No executor for the server itself: its dispatcher thread answers health, readiness and
-    // bad requests at once, and hands room queries (which may wait on another instance) to
-    // the pool, so a busy pool never delays a probe.
+    // No executor for the server itself: its dispatcher thread answers health, readiness,
+    // metrics and bad requests at once, and hands room queries (which may wait on another
+    // instance) to the pool, so a busy pool never delays a probe nor refuses a scrape. A scrape
+    // only reads this JVM's meters (a few milliseconds), never another instance.
     server.createContext("/", this::handle);
   }
 
@@ -98,8 +102,18 @@ public final class QueryServer implements AutoCloseable {
    * @param partitions the partitions of the write-ahead log (checked at start-up)
    */
   public static QueryServer bind(String host, int port, String adminKey, int partitions) throws IOException {
+    return bind(host, port, adminKey, partitions, null);
+  }
+
+  /**
+   * As {@link #bind(String, int, String, int)}, also answering {@code GET /metrics} (no key)
+   * with {@code scrape}: the meters in Prometheus' text format. Null answers it 404.
+   */
+  public static QueryServer bind(
+      String host, int port, String adminKey, int partitions, Supplier<String> scrape)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    return new QueryServer(server, adminKey, partitions);
+    return new QueryServer(server, adminKey, partitions, scrape);
   }
 
   public int port() {
@@ -134,6 +148,10 @@ public final class QueryServer implements AutoCloseable {
 
   private void serve(HttpExchange exchange, QueryRequest request) {
     try {
+      if (request instanceof QueryRequest.Metrics && scrape != null) {
+        sendMetrics(exchange, scrape.get());
+        return;
+      }
       send(exchange, answer(request, exchange));
     } catch (IOException e) {
       log.debug("query port: could not answer {}", exchange.getRequestURI(), e);
@@ -167,6 +185,9 @@ public final class QueryServer implements AutoCloseable {
   private Answer answer(QueryRequest request, HttpExchange exchange) {
     if (request instanceof QueryRequest.Invalid invalid) {
       return Answer.error(invalid);
+    }
+    if (request instanceof QueryRequest.Metrics) {
+      return Answer.error(new QueryRequest.Invalid(404, "notFound", "this processor has no metrics"));
     }
     RoomProcessor rooms = processor;
     if (request instanceof QueryRequest.Health || request instanceof QueryRequest.Ready) {
@@ -309,6 +330,15 @@ public final class QueryServer implements AutoCloseable {
 
   private static String encode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static void sendMetrics(HttpExchange exchange, String text) throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(200, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
   }
 
   private static void send(HttpExchange exchange, Answer answer) throws IOException {

@@ -35,5 +35,7 @@ class QueryRequestTest {
     assertEquals(400, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/%zz", null)).status());
     assertEquals(new QueryRequest.Health(), QueryRequest.parse("GET", "/healthz", null));
     assertEquals(new QueryRequest.Ready(), QueryRequest.parse("GET", "/readyz", null));
+    assertEquals(new QueryRequest.Metrics(), QueryRequest.parse("GET", "/metrics", null));
+    assertEquals(405, ((QueryRequest.Invalid) QueryRequest.parse("POST", "/metrics", null)).status());
   }
 }

@@ -1,0 +1,152 @@
+package dev.roomlog.gateway;
+
+import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.frame.ServerFrame;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The gateway's meters, all named {@code roomlog.gateway.*} (Prometheus: {@code
+ * roomlog_gateway_*}), in base units. The classes that see something happen call one method
+ * here; counts the gateway already keeps ({@link ConnectionRegistry}) are read, not copied.
+ * docs/OPERATIONS.md lists every meter.
+ *
+ * <p>Label values are bounded: action names, stable error codes, HTTP statuses and fixed reason
+ * codes, never a client's text.
+ *
+ * <p>Thread-safe; one instance per gateway node, on the registry the node was given (tests and
+ * tools that pass none get a fresh {@code SimpleMeterRegistry} that nobody reads).
+ */
+public final class GatewayMetrics {
+  /** The action type of a message refused before it was parsed, or that is no valid action. */
+  static final String UNKNOWN_TYPE = "unknown";
+
+  /** Outcomes of a client message besides the error codes the client is sent. */
+  static final String APPENDED = "appended";
+  static final String FLOODING = "flooding";
+  static final String SHUTTING_DOWN = "shuttingDown";
+
+  /** The status label of a socket closed before it could be answered. */
+  static final String NO_STATUS = "none";
+
+  private final MeterRegistry registry;
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** The registry these meters are on. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Reads the open connections and the delivery counts of {@code connections}. Once per node.
+   */
+  void bindConnections(ConnectionRegistry connections) {
+    Gauge.builder("roomlog.gateway.connections.open", connections, ConnectionRegistry::size)
+        .description("WebSocket connections open on this gateway")
+        .register(registry);
+    FunctionCounter.builder(
+            "roomlog.gateway.frames.written", connections, ConnectionRegistry::framesWritten)
+        .description("Frames from the delivery consumer handed to a socket")
+        .register(registry);
+    FunctionCounter.builder(
+            "roomlog.gateway.unknown.recipients",
+            connections,
+            ConnectionRegistry::unknownRecipients)
+        .description("Delivery recipients skipped because their connection is no longer here")
+        .register(registry);
+    FunctionCounter.builder(
+            "roomlog.gateway.slow.reader.closes", connections, ConnectionRegistry::slowClientsCut)
+        .description("Connections closed with 1013 because they did not read their frames")
+        .register(registry);
+  }
+
+  /** Reads the in-flight actions and the readiness (can the log take new connections?). */
+  void bindIntake(ActionIntake intake, BooleanSupplier ready) {
+    Gauge.builder("roomlog.gateway.actions.in.flight", intake, ActionIntake::inFlight)
+        .description("Client actions accepted and not yet acknowledged or failed by Kafka")
+        .register(registry);
+    Gauge.builder("roomlog.gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+        .description("1 while /readyz answers 200 (the log takes new connections), else 0")
+        .register(registry);
+  }
+
+  /**
+   * A handshake answered with an HTTP error (or a socket closed before its request was read:
+   * status {@value #NO_STATUS}).
+   *
+   * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
+   */
+  void handshakeRefused(String status, String reason) {
+    Counter.builder("roomlog.gateway.handshakes.refused")
+        .description("WebSocket handshakes refused, by HTTP status and reason")
+        .tag("status", status)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * How a client's message ended: {@value #APPENDED} (Kafka acknowledged it), the code of the
+   * error the client was sent ({@code rateLimited}, {@code overloaded}, {@code logUnavailable},
+   * {@code badJson}, ...), {@value #SHUTTING_DOWN} or {@value #FLOODING} (closed with 1008).
+   *
+   * @param type the action's wire name, or {@value #UNKNOWN_TYPE} before or without parsing
+   */
+  void action(String type, String outcome) {
+    Counter.builder("roomlog.gateway.actions")
+        .description("Client messages by action type and outcome")
+        .tag("type", type)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** An error frame the gateway itself sent a client (429, 503, 400...). */
+  void errorFrame(ServerFrame.ErrorFrame error) {
+    Counter.builder("roomlog.gateway.error.frames")
+        .description("Error frames the gateway itself sent, by status and code")
+        .tag("status", Integer.toString(error.status()))
+        .tag("code", error.code())
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A WAL record settled {@code nanos} after it was appended.
+   *
+   * @param acknowledged true if Kafka acknowledged it, false if it failed or timed out
+   */
+  void walSettled(EventType kind, boolean acknowledged, long nanos) {
+    // A new builder each time: builders are mutable, and this is called from several threads.
+    Timer.builder("roomlog.gateway.wal.append")
+        .description(
+            "From a record's append to the WAL appender until Kafka acknowledged (acks=all)"
+                + " or failed it")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .tag("kind", kind.name().toLowerCase(Locale.ROOT))
+        .tag("result", acknowledged ? "acknowledged" : "failed")
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer. */
+  AutoCloseable bindProducer(Producer<?, ?> producer) {
+    KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
+    metrics.bindTo(registry);
+    return metrics;
+  }
+}

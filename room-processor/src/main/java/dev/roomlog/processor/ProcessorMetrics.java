@@ -1,0 +1,95 @@
+package dev.roomlog.processor;
+
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.ActionNames;
+import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.frame.ServerFrame;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+
+/**
+ * The room processor's own meters, named {@code roomlog.processor.*} (Prometheus: {@code
+ * roomlog_processor_*}), counted at the topology's edge ({@link RoomStage}) from what the pure
+ * logic decided; {@link RoomLogic} itself knows nothing of them. Kafka Streams' own metrics are
+ * bound by {@link RoomProcessor}.
+ *
+ * <p>Thread-safe: every stream thread counts here.
+ */
+public final class ProcessorMetrics {
+  /** An action that appended events to its room. */
+  static final String APPLIED = "applied";
+  /** An action answered without changing the room (a resume). */
+  static final String ANSWERED = "answered";
+  /** A clientMsgId retry, answered from the dedup window. */
+  static final String DUPLICATE = "duplicate";
+
+  private final MeterRegistry registry;
+
+  public ProcessorMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * One room action decided: {@value #APPLIED}, {@value #ANSWERED}, {@value #DUPLICATE}, or the
+   * code of the error its requester was sent ({@code roomNotFound}, {@code staleGateway}, ...).
+   *
+   * @param action labelled with its wire name ({@code createRoom}, {@code sendMessage}...)
+   */
+  void action(Action.RoomAction action, Decision decision, boolean duplicate) {
+    Counter.builder("roomlog.processor.actions")
+        .description("Room actions applied by the processor, by type and outcome")
+        .tag("type", type(action))
+        .tag("outcome", duplicate ? DUPLICATE : outcome(decision))
+        .register(registry)
+        .increment();
+  }
+
+  /** Members removed without asking: {@code disconnected} or {@code gatewayLost}. */
+  void membersRemoved(Decision decision) {
+    for (RoomEvent event : decision.events()) {
+      if (event instanceof RoomEvent.MemberLeft left) {
+        Counter.builder("roomlog.processor.members.removed")
+            .description("Members removed because their connection closed or their gateway was lost")
+            .tag("reason", left.reason())
+            .register(registry)
+            .increment();
+      }
+    }
+  }
+
+  private static String type(Action.RoomAction action) {
+    if (action instanceof Action.CreateRoom) {
+      return ActionNames.CREATE_ROOM;
+    }
+    if (action instanceof Action.JoinRoom) {
+      return ActionNames.JOIN_ROOM;
+    }
+    if (action instanceof Action.SendMessage) {
+      return ActionNames.SEND_MESSAGE;
+    }
+    if (action instanceof Action.LeaveRoom) {
+      return ActionNames.LEAVE_ROOM;
+    }
+    if (action instanceof Action.Resume) {
+      return ActionNames.RESUME;
+    }
+    return action.getClass().getSimpleName();
+  }
+
+  private static String outcome(Decision decision) {
+    if (!decision.events().isEmpty()) {
+      return APPLIED;
+    }
+    for (Reply reply : decision.replies()) {
+      if (reply.frame() instanceof ServerFrame.ErrorFrame error) {
+        return error.code();
+      }
+    }
+    return ANSWERED;
+  }
+}
