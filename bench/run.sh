@@ -280,9 +280,9 @@ bootstrap=
 start_dev() {
   local log=$1 args
   args=(-Xmx4g
-    # Kafka Streams' restore lines, for the state-restore measurement.
-    -Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StoreChangelogReader=info
     -jar "$roomlog_jar" dev --data-dir "$data_dir" --bind 127.0.0.1
+    # Kafka Streams' restore lines, for the state-restore measurement.
+    --log-level org.apache.kafka.streams.processor.internals.StoreChangelogReader=info
     --port 0 --kafka-port 0 --controller-port 0 --rpc-port 0 --api-key "bench:$api_key"
     # The generator is one client (one key, a few addresses) playing thousands (loadtest/README.md).
     --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000

@@ -9,17 +9,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Which member has received which sent message. Every message is expected once by each member
  * of its room, its sender included (the sender's copy is its acknowledgement). A message leaves
- * the ledger when the last member has it, or when the server refused it with an error; what is
- * still in the ledger at the end of a run timed out.
+ * the ledger when every member's copy has been received and {@link #settled} (counted by the
+ * caller), or when the server refused it with an error; what is still in the ledger at the end
+ * of a run timed out.
+ *
+ * <p>Leaving the ledger is what ends {@link #awaitNonePending}, after which the run reads its
+ * counters: so a copy is settled only once everything it counts for has been counted, and a
+ * refusal is counted ({@link #refusedCount}) before the message leaves.
  *
  * <p>Thread-safe: the sending thread calls {@link #sent}, event-loop threads call {@link
- * #received} and {@link #refused} concurrently.
+ * #received}, {@link #settled} and {@link #refused} concurrently.
  */
 final class MessageLedger {
   /** What one receipt was. */
   sealed interface Receipt {
     /**
-     * The first copy of this message for this member.
+     * The first copy of this message for this member: the caller counts it, then calls {@link
+     * #settled}.
      *
      * @param latencyNanos receipt time minus the message's due send time
      * @param ack the member is the sender
@@ -57,6 +63,8 @@ final class MessageLedger {
     final boolean measured;
     final BitSet got;
     int received;
+    int settled;
+    boolean refused;
 
     Pending(long dueNanos, int members, int senderSlot, boolean measured) {
       this.dueNanos = dueNanos;
@@ -98,6 +106,9 @@ final class MessageLedger {
       if (slot < 0 || slot >= p.members) {
         return UNKNOWN;
       }
+      if (p.refused) {
+        return AFTER_REFUSAL;
+      }
       if (p.got.get(slot)) {
         return DUPLICATE;
       }
@@ -105,33 +116,67 @@ final class MessageLedger {
       p.received++;
       complete = p.received == p.members;
     }
-    if (complete) {
-      pending.remove(id);
-      synchronized (this) {
-        if (pending.isEmpty()) {
-          notifyAll();
-        }
-      }
-    }
     return new Receipt.First(nowNanos - p.dueNanos, slot == p.senderSlot, p.measured, complete);
   }
 
   /**
-   * The server answered message {@code id} with an error: no member will get it.
+   * The caller has counted a {@link Receipt.First} of message {@code id}: once every member's
+   * copy is settled, the message leaves the ledger. Call it once per {@code First}, after the
+   * counting, never for other receipts. A message refused meanwhile has left already (a copy
+   * can precede a 503 that said it may have been recorded): nothing to do then.
+   */
+  void settled(long id) {
+    Pending p = pending.get(id);
+    if (p == null) {
+      return;
+    }
+    boolean done;
+    synchronized (p) {
+      if (p.refused || p.settled == p.received) {
+        return;
+      }
+      p.settled++;
+      done = p.settled == p.members;
+    }
+    if (done) {
+      leave(id);
+    }
+  }
+
+  /**
+   * The server answered message {@code id} with an error: no member will get it. It is counted
+   * in {@link #refusedCount} before it leaves the ledger.
    *
-   * @return false if the id was not pending (not ours, or already complete)
+   * @return false if the id was not pending (not ours, already complete or already refused)
    */
   boolean refused(long id) {
-    if (pending.remove(id) == null) {
+    Pending p = pending.get(id);
+    if (p == null) {
       return false;
     }
+    synchronized (p) {
+      if (p.refused || p.received == p.members) {
+        return false;
+      }
+      p.refused = true;
+    }
     refused.add(id);
+    leave(id);
+    return true;
+  }
+
+  /** The messages the server refused. */
+  long refusedCount() {
+    return refused.size();
+  }
+
+  private void leave(long id) {
+    pending.remove(id);
     synchronized (this) {
       if (pending.isEmpty()) {
         notifyAll();
       }
     }
-    return true;
   }
 
   int pendingCount() {
@@ -156,12 +201,18 @@ final class MessageLedger {
     return true;
   }
 
-  /** The messages still pending, and how many member copies they lack. */
+  /**
+   * The messages still pending, and how many member copies they lack; a message whose copies
+   * have all arrived (and are being counted) is not outstanding.
+   */
   Outstanding outstanding() {
     long messages = 0;
     long deliveries = 0;
     for (Pending p : pending.values()) {
       synchronized (p) {
+        if (p.refused || p.received == p.members) {
+          continue;
+        }
         messages++;
         deliveries += p.members - p.received;
       }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * member in the {@link MessageLedger}, and its latency (receipt minus the due send time the
  * text carries) recorded as {@code delivery}, as {@code ack} when the member is the sender, and
  * as {@code lastMember} when it completes the message; error frames are counted by status and
- * code. Thread-safe: called by every event loop.
+ * code. A copy is settled in the ledger only after it is counted here, so the counts are
+ * complete once the ledger has nothing pending. Thread-safe: called by every event loop.
  */
 final class TrafficListener implements ConnectionListener {
   static final String ACK = "ack";
@@ -33,7 +34,6 @@ final class TrafficListener implements ConnectionListener {
   final LongAdder windowAcked = new LongAdder();
   /** Copies received by members within the measured window, whichever message. */
   final LongAdder windowDelivered = new LongAdder();
-  final LongAdder refused = new LongAdder();
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
 
@@ -71,8 +71,8 @@ final class TrafficListener implements ConnectionListener {
     } else if (in instanceof ChatProtocol.Incoming.Error e) {
       metrics.errors.add(ErrorCounts.frame(e.status(), e.code()));
       long id = messageId(e.requestId());
-      if (id >= 0 && ledger.refused(id)) {
-        refused.increment();
+      if (id >= 0) {
+        ledger.refused(id); // counted by the ledger before the message leaves it
       }
     }
   }
@@ -84,34 +84,48 @@ final class TrafficListener implements ConnectionListener {
     }
     MessageLedger.Receipt r = ledger.received(stamp.id(), plan.slotOf(connection.index()), receivedNanos);
     if (r instanceof MessageLedger.Receipt.First first) {
-      long latency = receivedNanos - stamp.sendNanos();
-      boolean inWindow = receivedNanos >= windowStart && receivedNanos < windowEnd;
-      metrics.delivered.increment();
-      if (inWindow) {
-        windowDelivered.increment();
-      }
-      if (first.measured()) {
-        delivery.record(latency);
-      }
-      if (first.ack()) {
-        metrics.acked.increment();
-        if (inWindow) {
-          windowAcked.increment();
-        }
-        if (first.measured()) {
-          ack.record(latency);
-        }
-        if (keepAckedTexts) {
-          ackedTextsByRoom
-              .computeIfAbsent(plan.roomOf(connection.index()), k -> ConcurrentHashMap.newKeySet())
-              .add(m.text());
-        }
-      }
-      if (first.complete() && first.measured()) {
-        lastMember.record(latency);
+      try {
+        count(connection, m, first, receivedNanos - stamp.sendNanos(), receivedNanos);
+      } finally {
+        // Only now may the message leave the ledger: the run reads these counts as soon as
+        // nothing is pending.
+        ledger.settled(stamp.id());
       }
     } else if (r instanceof MessageLedger.Receipt.Duplicate) {
       metrics.duplicates.increment();
+    }
+  }
+
+  private void count(
+      WsConnection connection,
+      ChatProtocol.Incoming.Message m,
+      MessageLedger.Receipt.First first,
+      long latency,
+      long receivedNanos) {
+    boolean inWindow = receivedNanos >= windowStart && receivedNanos < windowEnd;
+    metrics.delivered.increment();
+    if (inWindow) {
+      windowDelivered.increment();
+    }
+    if (first.measured()) {
+      delivery.record(latency);
+    }
+    if (first.ack()) {
+      metrics.acked.increment();
+      if (inWindow) {
+        windowAcked.increment();
+      }
+      if (first.measured()) {
+        ack.record(latency);
+      }
+      if (keepAckedTexts) {
+        ackedTextsByRoom
+            .computeIfAbsent(plan.roomOf(connection.index()), k -> ConcurrentHashMap.newKeySet())
+            .add(m.text());
+      }
+    }
+    if (first.complete() && first.measured()) {
+      lastMember.record(latency);
     }
   }
 

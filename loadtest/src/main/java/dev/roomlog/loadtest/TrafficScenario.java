@@ -40,9 +40,9 @@ final class TrafficScenario {
       MessageLedger.Outstanding outstanding = ledger.outstanding();
 
       double seconds = cfg.duration().toNanos() / 1e9;
-      long sentAndNotRefused = metrics.sent.sum() - listener.refused.sum();
+      long sentAndNotRefused = metrics.sent.sum() - ledger.refusedCount();
       Map<String, Number> figures = new LinkedHashMap<>();
-      figures.put("refused", listener.refused.sum());
+      figures.put("refused", ledger.refusedCount());
       return ctx.result(
           plan.rooms(),
           cfg.rate(),

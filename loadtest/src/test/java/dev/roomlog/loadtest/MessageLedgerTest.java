@@ -20,7 +20,35 @@ class MessageLedgerTest {
     assertEquals(new Receipt.First(5_000, true, true, false), own, "the sender's copy is its ack");
     Receipt last = ledger.received(0, 2, 9_000);
     assertEquals(new Receipt.First(8_000, false, true, true), last);
+    settle(0, 3);
     assertEquals(0, ledger.pendingCount());
+  }
+
+  @Test
+  void aCompleteMessageStaysPendingUntilEveryCopyIsSettled() throws Exception {
+    // The run reads its counters once nothing is pending: a message whose last copy has
+    // arrived but whose copies are not all counted yet must still hold the wait.
+    ledger.sent(0, 0, 2, 0, true);
+    ledger.received(0, 1, 1);
+    assertEquals(new Receipt.First(2, true, true, true), ledger.received(0, 0, 2));
+    ledger.settled(0);
+    assertEquals(1, ledger.pendingCount());
+    assertFalse(ledger.awaitNonePending(System.nanoTime()), "one copy is still being counted");
+    assertEquals(new MessageLedger.Outstanding(0, 0), ledger.outstanding(), "nothing is missing though");
+
+    ledger.settled(0);
+    assertEquals(0, ledger.pendingCount());
+    assertTrue(ledger.awaitNonePending(System.nanoTime()));
+    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 3));
+  }
+
+  @Test
+  void settlingMoreOftenThanReceivedDoesNotReleaseAMessage() {
+    ledger.sent(0, 0, 2, 0, true);
+    ledger.received(0, 0, 1);
+    ledger.settled(0);
+    ledger.settled(0);
+    assertEquals(1, ledger.pendingCount(), "member 1's copy has not arrived");
   }
 
   @Test
@@ -29,7 +57,9 @@ class MessageLedgerTest {
     ledger.received(0, 0, 1);
     assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 0, 2));
     ledger.received(0, 1, 3);
-    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "complete, and still a duplicate");
+    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "complete, being counted: a duplicate");
+    settle(0, 2);
+    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "settled and gone: still a duplicate");
   }
 
   @Test
@@ -50,8 +80,28 @@ class MessageLedgerTest {
     ledger.sent(0, 0, 2, 0, true);
     assertTrue(ledger.refused(0));
     assertFalse(ledger.refused(0), "only once");
+    assertEquals(1, ledger.refusedCount());
     assertEquals(new MessageLedger.Outstanding(0, 0), ledger.outstanding());
     assertInstanceOf(Receipt.AfterRefusal.class, ledger.received(0, 1, 5));
+  }
+
+  @Test
+  void aRefusalAfterACopyArrivedEndsTheWaitAndTheCopysSettlingIsIgnored() throws Exception {
+    // A 503 logUnavailable may come after the write landed and a copy was delivered.
+    ledger.sent(0, 0, 2, 0, true);
+    ledger.received(0, 1, 1);
+    assertTrue(ledger.refused(0));
+    ledger.settled(0);
+    assertEquals(1, ledger.refusedCount());
+    assertTrue(ledger.awaitNonePending(System.nanoTime()));
+  }
+
+  @Test
+  void aCompleteMessageIsNotRefused() {
+    ledger.sent(0, 0, 1, 0, true);
+    ledger.received(0, 0, 1);
+    assertFalse(ledger.refused(0), "every member has it");
+    assertEquals(0, ledger.refusedCount());
   }
 
   @Test
@@ -70,9 +120,20 @@ class MessageLedgerTest {
   void waitingForNonePendingEndsWhenTheLastCopyArrivesOrAtTheDeadline() throws Exception {
     ledger.sent(0, 0, 1, 0, true);
     assertFalse(ledger.awaitNonePending(System.nanoTime()), "past the deadline at once");
-    Thread receiver = new Thread(() -> ledger.received(0, 0, 1));
+    Thread receiver =
+        new Thread(
+            () -> {
+              ledger.received(0, 0, 1);
+              ledger.settled(0);
+            });
     receiver.start();
     assertTrue(ledger.awaitNonePending(System.nanoTime() + 30_000_000_000L));
     receiver.join();
+  }
+
+  private void settle(long id, int copies) {
+    for (int i = 0; i < copies; i++) {
+      ledger.settled(id);
+    }
   }
 }

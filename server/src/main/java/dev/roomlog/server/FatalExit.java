@@ -1,5 +1,8 @@
 package dev.roomlog.server;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Ends the process when a part of it has stopped for good (the room processor in state ERROR),
  * rather than leave a process up that answers nothing: its supervisor (systemd, Kubernetes, a
@@ -8,6 +11,7 @@ package dev.roomlog.server;
 final class FatalExit {
   /** The exit code: EX_SOFTWARE, an internal error. */
   static final int EXIT_CODE = 70;
+  private static final Logger LOG = LoggerFactory.getLogger(FatalExit.class);
 
   private FatalExit() {}
 
@@ -21,9 +25,12 @@ final class FatalExit {
       Thread exit =
           new Thread(
               () -> {
-                System.err.println(
-                    what + ": the room processor stopped for good (see the log above); exiting"
-                        + " with code " + EXIT_CODE + " so that it can be restarted");
+                // Logged, not printed: with --log-format json every line on stderr is JSON.
+                LOG.error(
+                    "{}: the room processor stopped for good (see the log above); exiting with code {}"
+                        + " so that it can be restarted",
+                    what,
+                    EXIT_CODE);
                 System.exit(EXIT_CODE);
               },
               "roomlog-fatal-exit");
