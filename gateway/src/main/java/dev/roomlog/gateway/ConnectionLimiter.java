@@ -74,6 +74,11 @@ final class ConnectionLimiter {
     return new Admitted(new Permit(null));
   }
 
+  /** Whether the node has no room for one more connection. */
+  synchronized boolean isFull() {
+    return total >= maxConnections;
+  }
+
   synchronized int total() {
     return total;
   }

@@ -78,7 +78,7 @@ public final class GatewayMetrics {
         .description("Client actions accepted and not yet acknowledged or failed by Kafka")
         .register(registry);
     Gauge.builder("roomlog.gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
-        .description("1 while /readyz answers 200 (the log takes new connections), else 0")
+        .description("1 while /readyz answers 200 (the log takes new connections and the node has room), else 0")
         .register(registry);
   }
 

@@ -62,7 +62,8 @@ public final class GatewayServer implements AutoCloseable {
   private Channel serverChannel;
   private boolean closed;
   private IpRulesWatcher ipRulesWatcher;
-  private HandshakePolicy handshakePolicy;
+  /** Set by {@link #start()}; read by the readiness gauge on a scrape's thread. */
+  private volatile HandshakePolicy handshakePolicy;
   private ScheduledExecutorService ipRulesScheduler;
 
   /** A server whose meters nobody reads, with no {@code /metrics}. */
@@ -95,7 +96,13 @@ public final class GatewayServer implements AutoCloseable {
             Ids::newId,
             Objects.requireNonNull(metrics, "metrics"));
     metrics.bindConnections(registry);
-    metrics.bindIntake(intake, wal::acceptingConnections);
+    // As /readyz: the log takes new connections and the node has room for one more.
+    metrics.bindIntake(
+        intake,
+        () -> {
+          HandshakePolicy policy = handshakePolicy;
+          return wal.acceptingConnections() && (policy == null || !policy.limiter().isFull());
+        });
   }
 
   /**

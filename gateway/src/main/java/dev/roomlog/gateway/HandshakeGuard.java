@@ -136,7 +136,7 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
         respond(ctx, HttpResponseStatus.OK, HandshakePolicy.HealthCheck.HEALTHY_BODY, 0);
       } else {
         respond(
-            ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, HandshakePolicy.LOG_BEHIND_BODY, health.retryAfterSeconds());
+            ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, health.body(), health.retryAfterSeconds());
       }
       return;
     }

@@ -95,11 +95,17 @@ final class HandshakePolicy {
 
   /**
    * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write
-   * to the log, the same test that refuses handshakes with 503 when it cannot, so a balancer
-   * sends new clients elsewhere), answered without a key, then closed.
+   * to the log and has room for one more connection, the same tests that refuse a handshake
+   * with 503, so a balancer sends new clients elsewhere), answered without a key, then closed.
+   *
+   * @param body what a 503 says (why it is not ready); null when healthy
    */
-  record HealthCheck(boolean healthy, int retryAfterSeconds) implements Decision {
+  record HealthCheck(boolean healthy, int retryAfterSeconds, String body) implements Decision {
     static final String HEALTHY_BODY = "ok\n";
+
+    static HealthCheck ready() {
+      return new HealthCheck(true, 0, null);
+    }
   }
 
   /**
@@ -218,10 +224,16 @@ final class HandshakePolicy {
     }
     boolean plainGet = "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
     if (plainGet && HEALTH_PATH.equals(path(request.uri()))) {
-      return new HealthCheck(true, 0);
+      return HealthCheck.ready();
     }
     if (plainGet && READY_PATH.equals(path(request.uri()))) {
-      return new HealthCheck(logAcceptsConnections.getAsBoolean(), retryAfterSeconds);
+      if (!logAcceptsConnections.getAsBoolean()) {
+        return new HealthCheck(false, retryAfterSeconds, LOG_BEHIND_BODY);
+      }
+      if (limiter.isFull()) {
+        return new HealthCheck(false, retryAfterSeconds, NODE_FULL_BODY);
+      }
+      return HealthCheck.ready();
     }
     if (plainGet && METRICS_PATH.equals(path(request.uri()))) {
       return new Scrape();

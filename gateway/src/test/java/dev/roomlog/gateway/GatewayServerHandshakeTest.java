@@ -351,6 +351,30 @@ class GatewayServerHandshakeTest {
   }
 
   @Test
+  void readyzAnswers503WhileTheNodeIsAtItsConnectionLimitAnd200OnceThereIsRoom() throws Exception {
+    start(settings().maxConnections(1).retryAfterSeconds(7).build());
+    URI ready = URI.create("http://127.0.0.1:" + server.port() + "/readyz");
+
+    GatewayServerTest.Inbox inbox = new GatewayServerTest.Inbox();
+    WebSocket only = connect(inbox);
+    assertEquals("connected", inbox.next().get("type").asText());
+    HttpResponse<String> full =
+        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(503, full.statusCode(), "one connection of one: a balancer should send clients elsewhere");
+    assertEquals(HandshakePolicy.NODE_FULL_BODY, full.body());
+    assertEquals(List.of("7"), full.headers().allValues("retry-after"));
+
+    only.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
+  }
+
+  @Test
   void socketsUpToMaxPendingHandshakesPerIpWaitAndOneMoreIsClosedAtOnce() throws Exception {
     start(settings().maxPendingHandshakesPerIp(2).build());
     List<Socket> sockets = new java.util.ArrayList<>();
