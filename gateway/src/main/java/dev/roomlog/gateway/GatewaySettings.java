@@ -153,7 +153,8 @@ public final class GatewaySettings {
   private final List<ApiKey> apiKeys;
   private final String adminKey;
   private final int adminPort;
-  private final String adminBindHost;
+  /** As configured; null means "the WebSocket server's address" ({@link #adminBindHost()}). */
+  private final String adminBindHostSetting;
   private final Set<String> allowedOrigins;
   private final Path ipRulesFile;
   private final Duration ipRulesReloadInterval;
@@ -195,14 +196,20 @@ public final class GatewaySettings {
           ADMIN_PORT + " must be between 0 and 65535 (0 = any free port), or -1 for none, was " + b.adminPort);
     }
     adminPort = b.adminPort;
-    adminBindHost = b.adminBindHost == null || b.adminBindHost.isBlank() ? bindHost : b.adminBindHost.strip();
+    adminBindHostSetting =
+        b.adminBindHost == null || b.adminBindHost.isBlank() ? null : b.adminBindHost.strip();
     gatewayId = require(GATEWAY_ID, b.gatewayId);
     if (!ConnectionIds.GATEWAY_ID.matcher(gatewayId).matches()) {
       // It is part of every connection id, and those go into URLs (/@connections/{id}).
       throw new IllegalArgumentException(
           GATEWAY_ID + " must be 1 to 64 letters, digits, '.', '_' or '-', got '" + gatewayId + "'");
     }
-    stage = b.stage == null || b.stage.isBlank() ? null : b.stage;
+    stage = b.stage == null || b.stage.isBlank() ? null : b.stage.strip();
+    if (stage != null && !stage.matches("[A-Za-z0-9._-]{1,128}")) {
+      // It is a path segment of the management API (/{stage}/@connections/{id}).
+      throw new IllegalArgumentException(
+          STAGE + " must be 1 to 128 letters, digits, '.', '_' or '-', got '" + stage + "'");
+    }
     apiKeys = List.copyOf(b.apiKeys);
     if (apiKeys.isEmpty()) {
       throw new IllegalArgumentException(
@@ -371,7 +378,7 @@ public final class GatewaySettings {
     b.bindHost = bindHost;
     b.port = port;
     b.adminPort = adminPort;
-    b.adminBindHost = adminBindHost.equals(bindHost) ? null : adminBindHost;
+    b.adminBindHost = adminBindHostSetting;
     b.gatewayId = gatewayId;
     b.stage = stage;
     b.apiKeys = apiKeys;
@@ -454,7 +461,7 @@ public final class GatewaySettings {
   }
 
   public String adminBindHost() {
-    return adminBindHost;
+    return adminBindHostSetting != null ? adminBindHostSetting : bindHost;
   }
 
   public String adminKey() {
