@@ -76,6 +76,7 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final AtomicLong skippedOtherGateway = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
+  private final AtomicLong controlMessages = new AtomicLong();
 
   private volatile Consumer<byte[], byte[]> consumer;
   /** The Kafka consumer's own metrics on the registry; closed with the consumer. */
@@ -237,6 +238,10 @@ public final class DeliveryConsumer implements AutoCloseable {
     return unreadable.get();
   }
 
+  long controlCount() {
+    return controlMessages.get();
+  }
+
   long sinkFailureCount() {
     return sinkFailures.get();
   }
@@ -348,6 +353,7 @@ public final class DeliveryConsumer implements AutoCloseable {
     if (route instanceof DeliveryRouter.Route.Control control) {
       try {
         controls.accept(control.message());
+        controlMessages.incrementAndGet();
       } catch (RuntimeException e) {
         sinkFailures.incrementAndGet();
         log.error("the control sink failed on {}; going on with the next", control.message(), e);

@@ -59,6 +59,7 @@ public final class DeliveryMetrics {
     counter(consumer, "otherGateway", DeliveryConsumer::skippedOtherGatewayCount);
     counter(consumer, "unreadable", DeliveryConsumer::unreadableCount);
     counter(consumer, "sinkFailed", DeliveryConsumer::sinkFailureCount);
+    counter(consumer, "control", DeliveryConsumer::controlCount);
   }
 
   private void counter(

@@ -192,6 +192,11 @@ public final class ConnectionRegistry {
     if (channel == null || !channel.isActive()) {
       return false;
     }
+    if (!channel.isWritable() || channel.attr(CUT_OFF).get() != null) {
+      // It is (being) cut off for not reading: the frame would be dropped, so it is gone.
+      cutOffSlowClient(connectionId, channel);
+      return false;
+    }
     deliver(List.of(connectionId), text);
     return true;
   }
@@ -211,7 +216,12 @@ public final class ConnectionRegistry {
     channel
         .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, DELETED_REASON))
         .addListener(ChannelFutureListener.CLOSE);
-    channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    try {
+      // A client that reads nothing would never take the close frame.
+      channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException e) {
+      channel.close(); // the loop is shutting down, and its channels with it
+    }
     return true;
   }
 

@@ -216,6 +216,37 @@ final class HandshakePolicy {
     return ipRules.get().refuses(sourceIp);
   }
 
+  /**
+   * The client's address as text (X-Forwarded-For from a trusted proxy resolved), or, when
+   * {@code refused} is set, the answer to a malformed X-Forwarded-For or an address the IP rules
+   * refuse.
+   */
+  private record ClientAddress(String sourceIp, Refuse refused) {}
+
+  private ClientAddress clientAddress(Request request, String peerText) {
+    if (request.peer() == null) {
+      return new ClientAddress(peerText, null);
+    }
+    ForwardedFor.Resolution resolution =
+        forwardedFor.resolve(request.peer(), request.header("x-forwarded-for"));
+    if (resolution instanceof ForwardedFor.Malformed bad) {
+      return new ClientAddress(
+          peerText, new Refuse(400, "forwardedFor", FORWARDED_FOR_BODY, bad.why(), peerText, 0));
+    }
+    InetAddress client = ((ForwardedFor.Client) resolution).address();
+    String sourceIp = client.getHostAddress();
+    IpRules.Decision ip = ipRules.get().decide(client);
+    if (ip != IpRules.Decision.ALLOWED) {
+      String why =
+          ip == IpRules.Decision.BLOCKED
+              ? "address blocked by the IP rules"
+              : "address in no allow rule of the IP rules";
+      return new ClientAddress(
+          sourceIp, new Refuse(403, "ipRules", ADDRESS_REFUSED_BODY, why, sourceIp, 0));
+    }
+    return new ClientAddress(sourceIp, null);
+  }
+
   Decision decide(Request request) {
     String peerText = request.peerText();
     Refuse malformed = malformed(request);
@@ -236,7 +267,10 @@ final class HandshakePolicy {
       return HealthCheck.ready();
     }
     if (plainGet && METRICS_PATH.equals(path(request.uri()))) {
-      return new Scrape();
+      // The meters say much about the node: the IP rules apply (the health checks are exempt,
+      // since a balancer's checks must always get through).
+      ClientAddress where = clientAddress(request, peerText);
+      return where.refused() != null ? where.refused() : new Scrape();
     }
     if (!"/".equals(path(request.uri()))) {
       return new Refuse(404, "notFound", NOT_FOUND_BODY, "path is not /", peerText, 0);
@@ -251,24 +285,11 @@ final class HandshakePolicy {
       return new Refuse(426, "version", VERSION_BODY, versionProblem, peerText, 0);
     }
 
-    String sourceIp = peerText;
-    if (request.peer() != null) {
-      ForwardedFor.Resolution resolution =
-          forwardedFor.resolve(request.peer(), request.header("x-forwarded-for"));
-      if (resolution instanceof ForwardedFor.Malformed bad) {
-        return new Refuse(400, "forwardedFor", FORWARDED_FOR_BODY, bad.why(), peerText, 0);
-      }
-      InetAddress client = ((ForwardedFor.Client) resolution).address();
-      sourceIp = client.getHostAddress();
-      IpRules.Decision ip = ipRules.get().decide(client);
-      if (ip != IpRules.Decision.ALLOWED) {
-        String why =
-            ip == IpRules.Decision.BLOCKED
-                ? "address blocked by the IP rules"
-                : "address in no allow rule of the IP rules";
-        return new Refuse(403, "ipRules", ADDRESS_REFUSED_BODY, why, sourceIp, 0);
-      }
+    ClientAddress where = clientAddress(request, peerText);
+    if (where.refused() != null) {
+      return where.refused();
     }
+    String sourceIp = where.sourceIp();
 
     if (!origins.allows(request.header("origin"))) {
       return new Refuse(403, "origin", ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);

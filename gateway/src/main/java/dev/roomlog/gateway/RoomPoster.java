@@ -80,6 +80,17 @@ public final class RoomPoster {
               "the gateway has " + MAX_PENDING + " posts waiting for the log: retry later", false));
       return answer;
     }
+    // From here every way out completes the answer, which frees the slot and the listener.
+    answer.whenComplete((frame, failure) -> pending.decrementAndGet());
+    try {
+      append(post, sourceIp, answer);
+    } catch (RuntimeException e) {
+      answer.completeExceptionally(e);
+    }
+    return answer;
+  }
+
+  private void append(Action.PostMessage post, String sourceIp, CompletableFuture<ServerFrame> answer) {
     String requestId = ConnectionIds.of(intake.gatewayId(), "post-" + intake.newRequestId());
     Action.PostMessage action =
         new Action.PostMessage(requestId, post.roomId(), post.text(), post.username(), post.clientMsgId());
@@ -96,11 +107,7 @@ public final class RoomPoster {
             intake.gatewayId(),
             intake.gatewayInstance());
     registry.listen(requestId, frame -> onFrame(requestId, frame, answer));
-    answer.whenComplete(
-        (frame, failure) -> {
-          registry.stopListening(requestId);
-          pending.decrementAndGet();
-        });
+    answer.whenComplete((frame, failure) -> registry.stopListening(requestId));
     var timer =
         timers.schedule(
             () ->
@@ -134,7 +141,6 @@ public final class RoomPoster {
       answer.completeExceptionally(
           new NotAnswered("the gateway is shutting down: the post was not recorded", false));
     }
-    return answer;
   }
 
   private static void onFrame(String requestId, String json, CompletableFuture<ServerFrame> answer) {

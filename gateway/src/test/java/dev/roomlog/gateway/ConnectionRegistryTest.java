@@ -118,6 +118,26 @@ class ConnectionRegistryTest {
   }
 
   @Test
+  void aFrameSentThroughTheManagementApiToAClientThatDoesNotReadIsRefusedAndTheClientCutOff() {
+    EmbeddedChannel slow = new EmbeddedChannel();
+    slow.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2));
+    slow.write(new TextWebSocketFrame("backlog"));
+    registry.register("slow", slow);
+
+    assertFalse(registry.send("slow", "hello"), "the frame would be dropped: the caller hears 410, not 200");
+
+    assertFalse(slow.isOpen());
+    assertEquals(1, registry.slowClientsCut());
+    TextWebSocketFrame backlog = slow.readOutbound();
+    assertEquals("backlog", backlog.text(), "nothing was added behind the backlog");
+    backlog.release();
+    CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, slow.readOutbound());
+    assertEquals(1013, close.statusCode());
+    close.release();
+    assertFalse(slow.finish());
+  }
+
+  @Test
   void closeAllClosesEveryConnectionWith1001() {
     EmbeddedChannel a = new EmbeddedChannel();
     registry.register("a", a);

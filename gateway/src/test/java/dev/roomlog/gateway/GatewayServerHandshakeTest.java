@@ -213,6 +213,38 @@ class GatewayServerHandshakeTest {
   }
 
   @Test
+  void metricsFollowTheIpRulesWhileTheHealthChecksAreAnsweredToAnyone() throws Exception {
+    Path rules = dir.resolve("ip-rules");
+    Files.writeString(rules, "block 127.0.0.1\n");
+    server =
+        new GatewayServer(
+            settings().ipRulesFile(rules).build(),
+            wal,
+            registry,
+            Clock.systemUTC(),
+            new GatewayMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+            () -> "roomlog_test 1\n");
+    server.start();
+    String base = "http://127.0.0.1:" + server.port();
+
+    HttpResponse<String> metrics =
+        http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> ready =
+        http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(403, metrics.statusCode(), "a blocked address reads no meters: " + metrics.body());
+    assertEquals(200, ready.statusCode(), "a balancer's check gets through whatever the rules say");
+
+    Files.writeString(rules, "allow 127.0.0.0/8\n");
+    Files.setLastModifiedTime(rules, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+    assertTrue(server.ipRulesWatcher().reloadIfChanged());
+    HttpResponse<String> allowed =
+        http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, allowed.statusCode());
+    assertEquals("roomlog_test 1\n", allowed.body());
+  }
+
+  @Test
   void badRulesFileOnReloadKeepsThePreviousRulesAndTheConnections() throws Exception {
     Path rules = dir.resolve("ip-rules");
     Files.writeString(rules, "block 192.0.2.0/24\n");

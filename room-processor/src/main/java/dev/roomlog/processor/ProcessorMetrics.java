@@ -78,6 +78,9 @@ public final class ProcessorMetrics {
     if (action instanceof Action.Resume) {
       return ActionNames.RESUME;
     }
+    if (action instanceof Action.PostMessage) {
+      return ActionNames.POST_MESSAGE;
+    }
     return action.getClass().getSimpleName();
   }
 

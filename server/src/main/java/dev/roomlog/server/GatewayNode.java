@@ -16,8 +16,7 @@ import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.function.Supplier;
@@ -55,12 +54,17 @@ final class GatewayNode implements AutoCloseable {
     GatewayIdCheck.ensureNoOtherRun(
         bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
     try {
-      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-          runnable -> {
-            Thread thread = new Thread(runnable, "roomlog-management-timers");
-            thread.setDaemon(true);
-            return thread;
-          });
+      ScheduledThreadPoolExecutor timers =
+          new ScheduledThreadPoolExecutor(
+              1,
+              runnable -> {
+                Thread thread = new Thread(runnable, "roomlog-management-timers");
+                thread.setDaemon(true);
+                return thread;
+              });
+      // Most timeouts are cancelled (the answer came): drop them at once rather than keeping
+      // each, with its answer, queued for its whole 5 or 10 s.
+      timers.setRemoveOnCancelPolicy(true);
       parts.push(timers::shutdownNow);
       KafkaControlPublisher controls =
           parts.push(new KafkaControlPublisher(bootstrapServers, topics.deliveries(), settings.gatewayId()));
@@ -95,7 +99,8 @@ final class GatewayNode implements AutoCloseable {
                 settings.stage(),
                 settings.adminKey(),
                 commands,
-                server.roomPoster(timers, ROOM_POST_TIMEOUT));
+                server.roomPoster(timers, ROOM_POST_TIMEOUT),
+                scrape);
         management = parts.push(new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
         management.start();
       } else {

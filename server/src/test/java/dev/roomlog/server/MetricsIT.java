@@ -93,6 +93,7 @@ class MetricsIT {
                 GatewaySettings.of(Set.of(API_KEY), "gw-" + prefix).toBuilder()
                     .bindHost("127.0.0.1")
                     .port(0)
+                    .adminPort(0)
                     .build(),
                 gatewayMetrics.registry(),
                 gatewayMetrics::scrape));
@@ -100,6 +101,8 @@ class MetricsIT {
     String processorUrl = "http://127.0.0.1:" + queries.port() + "/metrics";
 
     Scrape before = scrape(gatewayUrl);
+    Scrape internal = scrape("http://127.0.0.1:" + gateway.managementPort() + "/metrics");
+    assertTrue(internal.has("roomlog_gateway_connections_open"), "the same meters on the management port, without a key");
     assertEquals(0, before.sum("roomlog_gateway_connections_open"));
     assertEquals(1, before.sum("roomlog_gateway_ready"));
     assertTrue(before.has("jvm_memory_used_bytes"), "JVM meters on the gateway");

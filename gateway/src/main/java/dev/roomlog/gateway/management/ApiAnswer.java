@@ -5,10 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One HTTP answer of the management API: a status, a JSON body (null for none) and, for 405, the
- * allowed methods. Errors are {@code {"status", "code", "message"}} like the processor's.
+ * One HTTP answer of the management API: a status, a JSON body (null for none), for 405 the
+ * allowed methods, and for {@code /metrics} a text body instead of JSON. Errors are {@code
+ * {"status", "code", "message"}} like the processor's.
  */
-record ApiAnswer(int status, String json, String allow) {
+record ApiAnswer(int status, String json, String allow, String text) {
+  ApiAnswer(int status, String json, String allow) {
+    this(status, json, allow, null);
+  }
+
   static ApiAnswer ok(Object body) {
     return new ApiAnswer(200, Json.write(body), null);
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +40,20 @@ public final class ManagementApi {
   public static final int MAX_POST_BYTES = 64 * 1024;
 
   private final String stage;
+  private final Supplier<String> scrape;
   private final AdminKeyCheck keyCheck;
   private final ConnectionCommands connections;
   private final RoomPoster poster;
 
   public ManagementApi(String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
+    this(stage, adminKey, connections, poster, null);
+  }
+
+  /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
+  public ManagementApi(
+      String stage, String adminKey, ConnectionCommands connections, RoomPoster poster, Supplier<String> scrape) {
     this.stage = stage;
+    this.scrape = scrape;
     this.keyCheck = new AdminKeyCheck(adminKey);
     this.connections = connections;
     this.poster = poster;
@@ -58,14 +67,13 @@ public final class ManagementApi {
    */
   public CompletableFuture<ApiAnswer> handle(
       String method, String rawPath, Function<String, List<String>> headers, byte[] body, String sourceIp) {
-    ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
-    if (request instanceof ManagementRequest.Invalid invalid) {
-      return done(ApiAnswer.error(invalid.status(), invalid.code(), invalid.message(), invalid.allow()));
-    }
-    AdminKeyCheck.Refusal refused = keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
+    ApiAnswer refused = precheck(method, rawPath, headers, body.length, sourceIp);
     if (refused != null) {
-      log.info("management request {} {} from {} refused: {} {}", method, rawPath, sourceIp, refused.status(), refused.code());
-      return done(ApiAnswer.error(refused.status(), refused.code(), refused.message()));
+      return done(refused);
+    }
+    ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
+    if (request instanceof ManagementRequest.Metrics) {
+      return done(new ApiAnswer(200, null, null, scrape.get()));
     }
     try {
       if (request instanceof ManagementRequest.OnConnection on) {
@@ -76,6 +84,36 @@ public final class ManagementApi {
       log.error("management request {} {} failed", method, rawPath, e);
       return done(ApiAnswer.error(500, "internalError", "unexpected failure: " + e));
     }
+  }
+
+  /**
+   * What can be decided from the request's head alone, before its body is read: the path, the
+   * key, and a declared length past the route's limit. Null when the body may be read. Called
+   * by the server before it reads the body, so a caller without the key never makes it buffer
+   * one.
+   *
+   * @param contentLength the declared body length, or -1 when the head declares none
+   */
+  public ApiAnswer precheck(
+      String method, String rawPath, Function<String, List<String>> headers, long contentLength, String sourceIp) {
+    ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
+    if (request instanceof ManagementRequest.Invalid invalid) {
+      return ApiAnswer.error(invalid.status(), invalid.code(), invalid.message(), invalid.allow());
+    }
+    if (request instanceof ManagementRequest.Metrics) {
+      return scrape != null ? null : ApiAnswer.error(404, "notFound", "this node serves no metrics");
+    }
+    AdminKeyCheck.Refusal refused = keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
+    if (refused != null) {
+      log.info("management request {} {} from {} refused: {} {}", method, rawPath, sourceIp, refused.status(), refused.code());
+      return ApiAnswer.error(refused.status(), refused.code(), refused.message());
+    }
+    int limit = request instanceof ManagementRequest.PostToRoom ? MAX_POST_BYTES : MAX_SEND_BYTES;
+    if (contentLength > limit) {
+      return ApiAnswer.error(
+          413, "payloadTooLarge", "the body is " + contentLength + " bytes; at most " + limit + " are taken here");
+    }
+    return null;
   }
 
   private CompletableFuture<ApiAnswer> onConnection(ManagementRequest.OnConnection on, byte[] body) {

@@ -16,17 +16,22 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The thin Netty edge of {@link ManagementApi}: one whole request in, its answer out (when the
- * API's future completes, possibly on another thread), keep-alive as the client asks.
+ * API's future completes, possibly on another thread), keep-alive as the client asks. Answers
+ * go out in the order the requests came, whatever order they complete in: a client that
+ * pipelines must get each answer for its own request.
  */
 final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(ManagementHandler.class);
 
   private final ManagementApi api;
+  /** The last answer of this connection written, or to be written; each next one waits for it. */
+  private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
 
   ManagementHandler(ManagementApi api) {
     this.api = api;
@@ -46,26 +51,26 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             ? inet.getAddress().getHostAddress()
             : String.valueOf(ctx.channel().remoteAddress());
     var headers = request.headers().copy();
-    api.handle(request.method().name(), path, headers::getAll, body, sourceIp)
-        .whenComplete(
-            (answer, failure) ->
-                write(
-                    ctx,
-                    failure == null
-                        ? answer
-                        : ApiAnswer.error(500, "internalError", "unexpected failure: " + failure),
-                    keepAlive));
+    CompletableFuture<ApiAnswer> answer =
+        api.handle(request.method().name(), path, headers::getAll, body, sourceIp)
+            .exceptionally(failure -> ApiAnswer.error(500, "internalError", "unexpected failure: " + failure));
+    // Runs on the event loop (channelRead0), so lastWritten needs no lock.
+    lastWritten = lastWritten.thenCombine(answer, (previous, next) -> next).thenAccept(a -> write(ctx, a, keepAlive));
   }
 
-  private static void write(ChannelHandlerContext ctx, ApiAnswer answer, boolean keepAlive) {
+  static void write(ChannelHandlerContext ctx, ApiAnswer answer, boolean keepAlive) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(answer.status()),
-            answer.json() == null
-                ? Unpooled.EMPTY_BUFFER
-                : Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8));
-    if (answer.json() != null) {
+            answer.text() != null
+                ? Unpooled.copiedBuffer(answer.text(), StandardCharsets.UTF_8)
+                : answer.json() == null
+                    ? Unpooled.EMPTY_BUFFER
+                    : Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8));
+    if (answer.text() != null) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    } else if (answer.json() != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
     }
     if (answer.allow() != null) {

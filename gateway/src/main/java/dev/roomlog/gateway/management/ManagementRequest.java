@@ -11,13 +11,17 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when
  *       the gateway has a stage, as API Gateway's URLs have it;
- *   <li>{@code POST /rooms/{roomId}/messages}.
+ *   <li>{@code POST /rooms/{roomId}/messages};
+ *   <li>{@code GET /metrics}.
  * </ul>
  */
 sealed interface ManagementRequest {
   record OnConnection(Op op, String connectionId) implements ManagementRequest {}
 
   record PostToRoom(String roomId) implements ManagementRequest {}
+
+  /** {@code GET /metrics}: the node's meters, without a key (as on the other ports). */
+  record Metrics() implements ManagementRequest {}
 
   /** Refused before any key check or body: unknown path (404), method (405), bad escape (400). */
   record Invalid(int status, String code, String message, String allow) implements ManagementRequest {}
@@ -29,6 +33,9 @@ sealed interface ManagementRequest {
    * @param stage the gateway's stage, or null
    */
   static ManagementRequest parse(String method, String rawPath, String stage) {
+    if (rawPath.equals("/metrics")) {
+      return method.equalsIgnoreCase("GET") ? new Metrics() : notAllowed("GET");
+    }
     String[] parts = rawPath.startsWith("/") ? rawPath.substring(1).split("/", -1) : new String[0];
     int at = 0;
     if (stage != null && parts.length == 3 && parts[0].equals(stage)) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +21,26 @@ import org.slf4j.LoggerFactory;
  * apart from the WebSocket port so that it can listen on an internal address only, and so its
  * bodies (up to 128 KiB) never meet the handshake's limits.
  *
- * <p>Pipeline: HTTP codec, a 60 s read timeout for idle keep-alive sockets, an aggregator that
- * refuses bodies past {@link #MAX_AGGREGATED_BYTES} with Netty's own 413 (the API's exact limits,
- * with JSON errors, are below that), and {@link ManagementHandler}.
+ * <p>Pipeline: HTTP codec, a 60 s read timeout for idle keep-alive sockets, {@link
+ * ManagementHeadGuard} (refuses from the head alone: path, key, declared length), an aggregator
+ * that refuses a chunked body past {@link #MAX_AGGREGATED_BYTES} with Netty's own 413, and {@link
+ * ManagementHandler}. At most {@link #MAX_CONNECTIONS} sockets at once.
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
-  static final int MAX_AGGREGATED_BYTES = 1024 * 1024;
+  /** The largest body read: the largest any route takes ({@link ManagementApi#MAX_SEND_BYTES}). */
+  static final int MAX_AGGREGATED_BYTES = ManagementApi.MAX_SEND_BYTES;
+
+  /** Sockets open at once, at most; one more is closed at once. */
+  public static final int MAX_CONNECTIONS = 256;
 
   private final String bindHost;
   private final int port;
   private final ManagementApi api;
   private EventLoopGroup group;
   private Channel serverChannel;
+  private final AtomicInteger open = new AtomicInteger();
 
   public ManagementServer(String bindHost, int port, ManagementApi api) {
     this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
@@ -51,9 +58,17 @@ public final class ManagementServer implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (open.incrementAndGet() > MAX_CONNECTIONS) {
+                      open.decrementAndGet();
+                      log.warn("management API: {} sockets open already, closing one from {}", MAX_CONNECTIONS, ch.remoteAddress());
+                      ch.close();
+                      return;
+                    }
+                    ch.closeFuture().addListener(closed -> open.decrementAndGet());
                     ch.pipeline()
                         .addLast("http", new HttpServerCodec())
                         .addLast("idle", new ReadTimeoutHandler(60))
+                        .addLast("headGuard", new ManagementHeadGuard(api))
                         .addLast("aggregator", new HttpObjectAggregator(MAX_AGGREGATED_BYTES))
                         .addLast("api", new ManagementHandler(api));
                   }
