@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -40,6 +42,11 @@ public final class GatewayMetrics {
   static final String NO_STATUS = "none";
 
   private final MeterRegistry registry;
+  // The meters of the hot paths, by their label values (bounded: names, codes, statuses), so
+  // that an increment is a map lookup, not a registry lookup with a new builder.
+  private final Map<String, Counter> actions = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errorFrames = new ConcurrentHashMap<>();
+  private final Map<String, Timer> walAppends = new ConcurrentHashMap<>();
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
@@ -105,21 +112,29 @@ public final class GatewayMetrics {
    * @param type the action's wire name, or {@value #UNKNOWN_TYPE} before or without parsing
    */
   void action(String type, String outcome) {
-    Counter.builder("roomlog.gateway.actions")
-        .description("Client messages by action type and outcome")
-        .tag("type", type)
-        .tag("outcome", outcome)
-        .register(registry)
+    actions
+        .computeIfAbsent(
+            type + '\u0000' + outcome,
+            key ->
+                Counter.builder("roomlog.gateway.actions")
+                    .description("Client messages by action type and outcome")
+                    .tag("type", type)
+                    .tag("outcome", outcome)
+                    .register(registry))
         .increment();
   }
 
   /** An error frame the gateway itself sent a client (429, 503, 400...). */
   void errorFrame(ServerFrame.ErrorFrame error) {
-    Counter.builder("roomlog.gateway.error.frames")
-        .description("Error frames the gateway itself sent, by status and code")
-        .tag("status", Integer.toString(error.status()))
-        .tag("code", error.code())
-        .register(registry)
+    errorFrames
+        .computeIfAbsent(
+            error.status() + "\u0000" + error.code(),
+            key ->
+                Counter.builder("roomlog.gateway.error.frames")
+                    .description("Error frames the gateway itself sent, by status and code")
+                    .tag("status", Integer.toString(error.status()))
+                    .tag("code", error.code())
+                    .register(registry))
         .increment();
   }
 
@@ -129,8 +144,13 @@ public final class GatewayMetrics {
    * @param acknowledged true if Kafka acknowledged it, false if it failed or timed out
    */
   void walSettled(EventType kind, boolean acknowledged, long nanos) {
-    // A new builder each time: builders are mutable, and this is called from several threads.
-    Timer.builder("roomlog.gateway.wal.append")
+    walAppends
+        .computeIfAbsent(kind.name() + (acknowledged ? "+" : "-"), key -> walTimer(kind, acknowledged))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer walTimer(EventType kind, boolean acknowledged) {
+    return Timer.builder("roomlog.gateway.wal.append")
         .description(
             "From a record's append to the WAL appender until Kafka acknowledged (acks=all)"
                 + " or failed it")
@@ -139,8 +159,7 @@ public final class GatewayMetrics {
         .maximumExpectedValue(Duration.ofSeconds(30))
         .tag("kind", kind.name().toLowerCase(Locale.ROOT))
         .tag("result", acknowledged ? "acknowledged" : "failed")
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .register(registry);
   }
 
   /** Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer. */

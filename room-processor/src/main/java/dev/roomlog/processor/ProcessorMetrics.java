@@ -6,7 +6,9 @@ import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The room processor's own meters, named {@code roomlog.processor.*} (Prometheus: {@code
@@ -25,6 +27,7 @@ public final class ProcessorMetrics {
   static final String DUPLICATE = "duplicate";
 
   private final MeterRegistry registry;
+  private final Map<String, Counter> actions = new ConcurrentHashMap<>();
 
   public ProcessorMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -41,11 +44,18 @@ public final class ProcessorMetrics {
    * @param action labelled with its wire name ({@code createRoom}, {@code sendMessage}...)
    */
   void action(Action.RoomAction action, Decision decision, boolean duplicate) {
-    Counter.builder("roomlog.processor.actions")
-        .description("Room actions applied by the processor, by type and outcome")
-        .tag("type", type(action))
-        .tag("outcome", duplicate ? DUPLICATE : outcome(decision))
-        .register(registry)
+    String type = type(action);
+    String outcome = duplicate ? DUPLICATE : outcome(decision);
+    // Cached by label values (bounded): this runs for every action, on the stream thread.
+    actions
+        .computeIfAbsent(
+            type + '\u0000' + outcome,
+            key ->
+                Counter.builder("roomlog.processor.actions")
+                    .description("Room actions applied by the processor, by type and outcome")
+                    .tag("type", type)
+                    .tag("outcome", outcome)
+                    .register(registry))
         .increment();
   }
 
