@@ -1,6 +1,8 @@
 package dev.roomlog.gateway;
 
 import dev.roomlog.protocol.ConnectionIds;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,12 @@ public final class GatewaySettings {
   public static final int DEFAULT_ADMIN_PORT = 8081;
   /** The address the management API listens on; by default the WebSocket server's. */
   public static final String ADMIN_BIND_HOST = P + "adminBindHost";
+  /**
+   * The processors' query ports (comma-separated base URLs, e.g. {@code http://processor-1:7070}),
+   * to which the management API forwards room queries ({@code GET /rooms...}); empty = it does
+   * not answer them.
+   */
+  public static final String ROOMS_URLS = P + "roomsUrls";
   public static final String GATEWAY_ID = P + "id";
   public static final String STAGE = P + "stage";
 
@@ -127,7 +135,7 @@ public final class GatewaySettings {
   /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
   public static final List<String> PROPERTY_NAMES =
       List.of(
-          BIND_HOST, PORT, ADMIN_PORT, ADMIN_BIND_HOST, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
+          BIND_HOST, PORT, ADMIN_PORT, ADMIN_BIND_HOST, ROOMS_URLS, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
           IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
           MAX_CONNECTIONS_PER_IP, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_IP,
           RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
@@ -155,6 +163,7 @@ public final class GatewaySettings {
   private final int adminPort;
   /** As configured; null means "the WebSocket server's address" ({@link #adminBindHost()}). */
   private final String adminBindHostSetting;
+  private final List<URI> roomsUrls;
   private final Set<String> allowedOrigins;
   private final Path ipRulesFile;
   private final Duration ipRulesReloadInterval;
@@ -198,6 +207,21 @@ public final class GatewaySettings {
     adminPort = b.adminPort;
     adminBindHostSetting =
         b.adminBindHost == null || b.adminBindHost.isBlank() ? null : b.adminBindHost.strip();
+    List<URI> urls = new ArrayList<>();
+    for (String url : b.roomsUrls) {
+      URI uri;
+      try {
+        uri = new URI(url.strip());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(ROOMS_URLS + ": '" + url + "' is not a URL", e);
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            ROOMS_URLS + ": '" + url + "' must be http(s)://host:port of a processor's query port");
+      }
+      urls.add(uri);
+    }
+    roomsUrls = List.copyOf(urls);
     gatewayId = require(GATEWAY_ID, b.gatewayId);
     if (!ConnectionIds.GATEWAY_ID.matcher(gatewayId).matches()) {
       // It is part of every connection id, and those go into URLs (/@connections/{id}).
@@ -335,6 +359,7 @@ public final class GatewaySettings {
     b.port = r.integer(PORT, b.port);
     b.adminPort = r.integer(ADMIN_PORT, b.adminPort);
     b.adminBindHost = r.string(ADMIN_BIND_HOST, null);
+    b.roomsUrls = r.list(ROOMS_URLS);
     b.stage = r.string(STAGE, null);
     b.adminKey = r.string(ADMIN_KEY, null);
     b.allowedOrigins = new LinkedHashSet<>(r.list(ALLOWED_ORIGINS));
@@ -379,6 +404,7 @@ public final class GatewaySettings {
     b.port = port;
     b.adminPort = adminPort;
     b.adminBindHost = adminBindHostSetting;
+    b.roomsUrls = roomsUrls.stream().map(URI::toString).toList();
     b.gatewayId = gatewayId;
     b.stage = stage;
     b.apiKeys = apiKeys;
@@ -458,6 +484,11 @@ public final class GatewaySettings {
   /** The management API's port: 0 = any free one, -1 = none. */
   public int adminPort() {
     return adminPort;
+  }
+
+  /** Where room queries are forwarded, in the order tried; empty for nowhere. */
+  public List<URI> roomsUrls() {
+    return roomsUrls;
   }
 
   public String adminBindHost() {
@@ -622,6 +653,7 @@ public final class GatewaySettings {
     private int port = DEFAULT_PORT;
     private int adminPort = DEFAULT_ADMIN_PORT;
     private String adminBindHost;
+    private List<String> roomsUrls = List.of();
     private String gatewayId;
     private String stage;
     private List<ApiKey> apiKeys = List.of();
@@ -674,6 +706,12 @@ public final class GatewaySettings {
     /** 0 = any free port, -1 = no management API on this node. */
     public Builder adminPort(int v) {
       adminPort = v;
+      return this;
+    }
+
+    /** The processors' query ports, as base URLs ({@link #ROOMS_URLS}). */
+    public Builder roomsUrls(List<String> v) {
+      roomsUrls = List.copyOf(v);
       return this;
     }
 

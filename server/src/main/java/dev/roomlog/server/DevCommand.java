@@ -95,6 +95,10 @@ final class DevCommand implements Callable<Integer> {
                   metrics.registry()));
       rooms.start();
       queries.start(rooms);
+      if (settings.roomsUrls().isEmpty()) {
+        // One base URL for the whole management API: the gateway forwards room queries here.
+        settings = settings.toBuilder().roomsUrls(List.of("http://127.0.0.1:" + queries.port())).build();
+      }
       GatewayNode node =
           stack.push(
               GatewayNode.start(
@@ -138,9 +142,9 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("  API key     " + key);
     System.out.println("  Admin key   " + settings.adminKey() + "  (header x-admin-key, or Authorization: Bearer)");
     if (managementPort >= 0) {
-      System.out.println("  Management  http://localhost:" + managementPort + "  (/@connections/{id}, /rooms/{roomId}/messages)");
+      System.out.println("  Management  http://localhost:" + managementPort + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
     }
-    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (room queries)");
+    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (the processor's query port, which the management API forwards to)");
     System.out.println(
         "  Metrics     http://localhost:" + port + "/metrics  (Prometheus; the same on http://localhost:"
             + queryPort + "/metrics)");
@@ -150,7 +154,8 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
     System.out.println("Look at the rooms:");
     System.out.println(
-        "  curl -H \"x-admin-key: " + settings.adminKey() + "\" http://localhost:" + queryPort + "/rooms");
+        "  curl -H \"x-admin-key: " + settings.adminKey() + "\" http://localhost:"
+            + (managementPort >= 0 ? managementPort : queryPort) + "/rooms");
     if (managementPort >= 0) {
       System.out.println("Post into a room as the server, or to one connection (its id is in its connected frame):");
       System.out.println(

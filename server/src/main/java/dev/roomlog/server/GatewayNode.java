@@ -14,6 +14,7 @@ import dev.roomlog.gateway.management.ConnectionCommands;
 import dev.roomlog.gateway.management.KafkaControlPublisher;
 import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
+import dev.roomlog.gateway.management.RoomQueryForwarder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -101,6 +102,9 @@ final class GatewayNode implements AutoCloseable {
                 commands,
                 server.roomPoster(timers, ROOM_POST_TIMEOUT),
                 scrape);
+        if (!settings.roomsUrls().isEmpty()) {
+          api.withRoomQueries(new RoomQueryForwarder(settings.roomsUrls()));
+        }
         management = parts.push(new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
         management.start();
       } else {

@@ -68,6 +68,13 @@ class DevCommandIT {
         JsonNode fromServer = frameIn(wscat.awaitLine("from the backend", WsClient.WAIT));
         assertEquals("server", fromServer.get("from").asText());
         assertEquals(4, fromServer.get("seq").asLong(), "after roomCreated, the join and the message");
+        HttpResponse<String> room =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(management + "/rooms/" + roomId)).header("x-admin-key", adminKey).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, room.statusCode(), "the same base URL answers room queries: " + room.body());
+        assertEquals(4, Json.MAPPER.readTree(room.body()).get("seq").asLong(), room.body());
       }
 
       try (ChildProcess refused = wscat(port, "not-the-key")) {

@@ -9,6 +9,7 @@ import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
+import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.action.Action;
@@ -56,25 +57,36 @@ class ManagementApiIT {
   }
 
   @BeforeAll
-  void startRoomlog(@TempDir Path dir) {
+  void startRoomlog(@TempDir Path dir) throws Exception {
     String bootstrap = SharedKafka.bootstrapServers();
     String prefix = SharedKafka.uniquePrefix();
     TopicSet topics = TopicSet.prefixed(prefix);
     TopicProvisioner.ensureTopics(bootstrap, topics, 3, (short) 1);
+    QueryServer queries = QueryServer.bind("127.0.0.1", 0, ADMIN_KEY, 3);
+    toClose.add(queries);
     RoomProcessor processor =
         new RoomProcessor(
             ProcessorSettings.defaults(bootstrap, dir.resolve("state"))
                 .withApplicationId(prefix + "-app")
                 .withReplicationFactor(1)
-                .withTopics(topics));
+                .withTopics(topics)
+                .withApplicationServer("127.0.0.1:" + queries.port()));
     toClose.add(processor);
     processor.start();
-    gatewayA = gateway(bootstrap, topics, "gw-a-" + prefix);
-    gatewayB = gateway(bootstrap, topics, "gw-b-" + prefix);
+    queries.start(processor);
+    // Gateway A forwards room queries: first to a port nobody listens on (passed over), then to
+    // the processor. Gateway B forwards none.
+    gatewayA =
+        gateway(
+            bootstrap,
+            topics,
+            "gw-a-" + prefix,
+            List.of("http://127.0.0.1:" + KafkaNode.freePort(), "http://127.0.0.1:" + queries.port()));
+    gatewayB = gateway(bootstrap, topics, "gw-b-" + prefix, List.of());
     await("the processor running").atMost(Duration.ofSeconds(90)).until(() -> processor.state() == KafkaStreams.State.RUNNING);
   }
 
-  private GatewayNode gateway(String bootstrap, TopicSet topics, String id) {
+  private GatewayNode gateway(String bootstrap, TopicSet topics, String id, List<String> roomsUrls) {
     GatewayNode node =
         GatewayNode.start(
             bootstrap,
@@ -84,6 +96,7 @@ class ManagementApiIT {
                 .port(0)
                 .adminPort(0)
                 .adminKey(ADMIN_KEY)
+                .roomsUrls(roomsUrls)
                 .build());
     toClose.add(node);
     return node;
@@ -297,6 +310,37 @@ class ManagementApiIT {
       assertEquals(401, noKey.status());
       Reply get = admin(gatewayA, "GET", path, null);
       assertEquals(405, get.status());
+    }
+  }
+
+  @Test
+  void roomQueriesOnTheManagementPortAreAnsweredByAProcessor() throws Exception {
+    try (WsClient alice = WsClient.connect(gatewayB.port(), API_KEY)) {
+      alice.sendAction("createRoom", "username", "alice", "requestId", "c1");
+      String roomId = alice.awaitAnswer("c1").get("roomId").asText();
+
+      Reply room = admin(gatewayA, "GET", "/rooms/" + roomId, null);
+      assertEquals(200, room.status(), room.body());
+      assertEquals("alice", room.json().get("members").get(0).get("username").asText());
+      assertEquals(alice.connectionId(), room.json().get("members").get(0).get("connectionId").asText());
+
+      Reply page = admin(gatewayA, "GET", "/rooms?limit=1000", null);
+      assertEquals(200, page.status(), page.body());
+      List<String> ids = new ArrayList<>();
+      page.json().get("rooms").forEach(r -> ids.add(r.get("roomId").asText()));
+      assertTrue(ids.contains(roomId), page.body());
+
+      Reply unknown = admin(gatewayA, "GET", "/rooms/no-such-room-" + roomId, null);
+      assertEquals(404, unknown.status());
+      assertEquals("roomNotFound", unknown.code(), "the processor's own answer");
+      Reply badLimit = admin(gatewayA, "GET", "/rooms?limit=0", null);
+      assertEquals(400, badLimit.status(), "the query string goes along: " + badLimit.body());
+      Reply noKey = call(gatewayA, "GET", "/rooms/" + roomId, null);
+      assertEquals(401, noKey.status());
+      Reply notForwarded = admin(gatewayB, "GET", "/rooms/" + roomId, null);
+      assertEquals(404, notForwarded.status());
+      assertTrue(notForwarded.json().get("message").asText().contains("roomsUrls"), notForwarded.body());
+      assertEquals(405, admin(gatewayA, "DELETE", "/rooms/" + roomId, null).status());
     }
   }
 

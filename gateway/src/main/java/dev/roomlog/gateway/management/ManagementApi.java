@@ -44,6 +44,8 @@ public final class ManagementApi {
   private final AdminKeyCheck keyCheck;
   private final ConnectionCommands connections;
   private final RoomPoster poster;
+  private final String adminKey;
+  private RoomQueryForwarder rooms;
 
   public ManagementApi(String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
     this(stage, adminKey, connections, poster, null);
@@ -54,9 +56,22 @@ public final class ManagementApi {
       String stage, String adminKey, ConnectionCommands connections, RoomPoster poster, Supplier<String> scrape) {
     this.stage = stage;
     this.scrape = scrape;
+    this.adminKey = adminKey == null ? null : adminKey.strip();
     this.keyCheck = new AdminKeyCheck(adminKey);
     this.connections = connections;
     this.poster = poster;
+  }
+
+  /** Forwards room queries to the processors through {@code rooms}; without, they get 404. */
+  public ManagementApi withRoomQueries(RoomQueryForwarder rooms) {
+    this.rooms = rooms;
+    return this;
+  }
+
+  /** As {@link #handle(String, String, String, Function, byte[], String)} without a query string. */
+  public CompletableFuture<ApiAnswer> handle(
+      String method, String rawPath, Function<String, List<String>> headers, byte[] body, String sourceIp) {
+    return handle(method, rawPath, null, headers, body, sourceIp);
   }
 
   /**
@@ -66,7 +81,12 @@ public final class ManagementApi {
    * @param sourceIp the caller's address, for the log
    */
   public CompletableFuture<ApiAnswer> handle(
-      String method, String rawPath, Function<String, List<String>> headers, byte[] body, String sourceIp) {
+      String method,
+      String rawPath,
+      String rawQuery,
+      Function<String, List<String>> headers,
+      byte[] body,
+      String sourceIp) {
     ApiAnswer refused = precheck(method, rawPath, headers, body.length, sourceIp);
     if (refused != null) {
       return done(refused);
@@ -74,6 +94,9 @@ public final class ManagementApi {
     ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
     if (request instanceof ManagementRequest.Metrics) {
       return done(new ApiAnswer(200, null, null, scrape.get()));
+    }
+    if (request instanceof ManagementRequest.RoomQuery) {
+      return rooms.forward(rawQuery == null ? rawPath : rawPath + "?" + rawQuery, adminKey);
     }
     try {
       if (request instanceof ManagementRequest.OnConnection on) {
@@ -102,6 +125,13 @@ public final class ManagementApi {
     }
     if (request instanceof ManagementRequest.Metrics) {
       return scrape != null ? null : ApiAnswer.error(404, "notFound", "this node serves no metrics");
+    }
+    if (request instanceof ManagementRequest.RoomQuery && rooms == null) {
+      return ApiAnswer.error(
+          404,
+          "notFound",
+          "this gateway forwards no room queries: ask a processor's query port (7070), or set"
+              + " roomlog.gateway.roomsUrls to the processors' query URLs");
     }
     AdminKeyCheck.Refusal refused = keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
     if (refused != null) {

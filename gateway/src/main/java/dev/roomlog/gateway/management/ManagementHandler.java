@@ -44,7 +44,9 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
       write(ctx, ApiAnswer.error(400, "badRequest", "the request is not valid HTTP"), false);
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).rawPath();
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.rawPath();
+    String query = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
     byte[] body = ByteBufUtil.getBytes(request.content());
     String sourceIp =
         ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
@@ -52,7 +54,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             : String.valueOf(ctx.channel().remoteAddress());
     var headers = request.headers().copy();
     CompletableFuture<ApiAnswer> answer =
-        api.handle(request.method().name(), path, headers::getAll, body, sourceIp)
+        api.handle(request.method().name(), path, query, headers::getAll, body, sourceIp)
             .exceptionally(failure -> ApiAnswer.error(500, "internalError", "unexpected failure: " + failure));
     // Runs on the event loop (channelRead0), so lastWritten needs no lock.
     lastWritten = lastWritten.thenCombine(answer, (previous, next) -> next).thenAccept(a -> write(ctx, a, keepAlive));

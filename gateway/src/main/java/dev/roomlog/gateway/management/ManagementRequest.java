@@ -12,6 +12,7 @@ import java.util.Locale;
  *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when
  *       the gateway has a stage, as API Gateway's URLs have it;
  *   <li>{@code POST /rooms/{roomId}/messages};
+ *   <li>{@code GET /rooms} and {@code GET /rooms/{roomId}}, answered by a processor;
  *   <li>{@code GET /metrics}.
  * </ul>
  */
@@ -19,6 +20,9 @@ sealed interface ManagementRequest {
   record OnConnection(Op op, String connectionId) implements ManagementRequest {}
 
   record PostToRoom(String roomId) implements ManagementRequest {}
+
+  /** {@code GET /rooms} or {@code GET /rooms/{roomId}}: forwarded to a processor. */
+  record RoomQuery() implements ManagementRequest {}
 
   /** {@code GET /metrics}: the node's meters, without a key (as on the other ports). */
   record Metrics() implements ManagementRequest {}
@@ -51,6 +55,12 @@ sealed interface ManagementRequest {
           default -> notAllowed("POST, GET, DELETE");
         };
       }
+      if (parts.length > 0 && parts[0].equals("rooms") && (parts.length == 1 || (parts.length == 2 && !parts[1].isEmpty()))) {
+        if (parts.length == 2) {
+          decode(parts[1]); // a broken escape is refused here, not by the processor
+        }
+        return method.equalsIgnoreCase("GET") ? new RoomQuery() : notAllowed("GET");
+      }
       if (parts.length == 3 && parts[0].equals("rooms") && !parts[1].isEmpty() && parts[2].equals("messages")) {
         String roomId = decode(parts[1]);
         return method.equalsIgnoreCase("POST") ? new PostToRoom(roomId) : notAllowed("POST");
@@ -61,8 +71,8 @@ sealed interface ManagementRequest {
     return new Invalid(
         404,
         "notFound",
-        "no such endpoint: the management API has /@connections/{connectionId} and"
-            + " /rooms/{roomId}/messages (room queries are on the processor's query port)",
+        "no such endpoint: the management API has /@connections/{connectionId}, /rooms,"
+            + " /rooms/{roomId}, /rooms/{roomId}/messages and /metrics",
         null);
   }
 

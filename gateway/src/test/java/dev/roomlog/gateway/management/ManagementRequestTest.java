@@ -84,7 +84,6 @@ class ManagementRequestTest {
         "/@connections/gw-1.abc/extra",
         "/@connections/gw-1.abc/",
         "//@connections/gw-1.abc",
-        "/rooms/lobby",
         "/rooms//messages",
         "/rooms/x/messages/extra",
         "/rooms/x/messages/",
@@ -96,6 +95,17 @@ class ManagementRequestTest {
     assertEquals(404, unknown.status());
     assertEquals("notFound", unknown.code());
     assertNull(unknown.allow());
+  }
+
+  @Test
+  void roomQueriesAreGetsOnRoomsAndOneRoomAndAnythingElseThereIs405() {
+    assertEquals(new ManagementRequest.RoomQuery(), ManagementRequest.parse("GET", "/rooms", null));
+    assertEquals(new ManagementRequest.RoomQuery(), ManagementRequest.parse("GET", "/rooms/lobby", null));
+    ManagementRequest.Invalid post = invalid("POST", "/rooms/lobby", null);
+    assertEquals(405, post.status());
+    assertEquals("GET", post.allow());
+    assertEquals(404, invalid("GET", "/rooms/", null).status(), "an empty room id names no room");
+    assertEquals(400, invalid("GET", "/rooms/lob%zz", null).status());
   }
 
   @ParameterizedTest
