@@ -44,10 +44,13 @@ public final class GatewayIdCheck {
   private GatewayIdCheck() {}
 
   /**
+   * @return the offset of partition 0 up to which the log was read: a beat under {@code
+   *     gatewayId} after it, from another run, is one this check could not see (a gateway
+   *     started at the same moment; see {@link GatewayIdWatch})
    * @throws IllegalArgumentException if another gateway beats under {@code gatewayId}
    * @throws IllegalStateException if the log cannot be read within 30 s
    */
-  public static void ensureNoOtherRun(
+  public static long ensureNoOtherRun(
       String bootstrapServers,
       Topic<String, WalRecord> actions,
       String gatewayId,
@@ -64,7 +67,7 @@ public final class GatewayIdCheck {
                   Map.of(first, start - 2 * heartbeatInterval.toMillis() - CLOCK_MARGIN.toMillis()))
               .get(first);
       if (from == null) {
-        return; // nothing was written lately
+        return end; // nothing was written lately
       }
       consumer.seek(first, from.offset());
 
@@ -84,7 +87,7 @@ public final class GatewayIdCheck {
         }
       }
       if (!beatLately && beatSince == null) {
-        return;
+        return consumer.position(first);
       }
       if (beatSince == null) {
         log.info(
@@ -106,10 +109,11 @@ public final class GatewayIdCheck {
                 + instanceOf(beatSince, actions) + " beat just now): give each gateway its own"
                 + " --gateway-id (ROOMLOG_GATEWAY_ID), or stop the other one first");
       }
+      return consumer.position(first);
     }
   }
 
-  private static boolean isHeartbeatOf(
+  static boolean isHeartbeatOf(
       ConsumerRecord<String, byte[]> record, String gatewayId, Topic<String, WalRecord> actions) {
     if (!gatewayId.equals(record.key()) || record.value() == null) {
       return false;
@@ -122,7 +126,7 @@ public final class GatewayIdCheck {
     }
   }
 
-  private static String instanceOf(ConsumerRecord<String, byte[]> record, Topic<String, WalRecord> actions) {
+  static String instanceOf(ConsumerRecord<String, byte[]> record, Topic<String, WalRecord> actions) {
     return actions
         .valueSerde()
         .deserializer()
@@ -131,7 +135,7 @@ public final class GatewayIdCheck {
         .gatewayInstance();
   }
 
-  private static KafkaConsumer<String, byte[]> newConsumer(String bootstrapServers, String gatewayId) {
+  static KafkaConsumer<String, byte[]> newConsumer(String bootstrapServers, String gatewayId) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "roomlog-gateway-id-check-" + gatewayId);

@@ -21,15 +21,20 @@ final class FatalExit {
    * that same Streams client.
    */
   static Runnable exitProcess(String what) {
+    return exitProcess(what, "the room processor stopped for good (see the log above)");
+  }
+
+  /** As {@link #exitProcess(String)}, saying {@code why} in the last log line. */
+  static Runnable exitProcess(String what, String why) {
     return () -> {
       Thread exit =
           new Thread(
               () -> {
                 // Logged, not printed: with --log-format json every line on stderr is JSON.
                 LOG.error(
-                    "{}: the room processor stopped for good (see the log above); exiting with code {}"
-                        + " so that it can be restarted",
+                    "{}: {}; exiting with code {} so that it can be restarted",
                     what,
+                    why,
                     EXIT_CODE);
                 System.exit(EXIT_CODE);
               },

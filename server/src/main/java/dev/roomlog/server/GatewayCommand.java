@@ -34,7 +34,12 @@ final class GatewayCommand implements Callable<Integer> {
       node =
           stack.push(
               GatewayNode.start(
-                  kafka.bootstrapServers, kafka.topics(), settings, metrics.registry(), metrics::scrape));
+                  kafka.bootstrapServers,
+                  kafka.topics(),
+                  settings,
+                  metrics.registry(),
+                  metrics::scrape,
+                  why -> FatalExit.exitProcess("Roomlog gateway", why).run()));
     } catch (RuntimeException e) {
       stack.close();
       throw e;

@@ -7,6 +7,7 @@ import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.GatewayHeartbeat;
 import dev.roomlog.gateway.GatewayIdCheck;
+import dev.roomlog.gateway.GatewayIdWatch;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -49,11 +51,13 @@ final class GatewayNode implements AutoCloseable {
       TopicSet topics,
       GatewaySettings settings,
       MeterRegistry meters,
-      Supplier<String> scrape) {
+      Supplier<String> scrape,
+      Consumer<String> onIdConflict) {
     // Before anything else, above all before this node's first heartbeat, which would evict
     // the members of another gateway running under the same id.
-    GatewayIdCheck.ensureNoOtherRun(
-        bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
+    long checkedUpTo =
+        GatewayIdCheck.ensureNoOtherRun(
+            bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
     try {
       ScheduledThreadPoolExecutor timers =
           new ScheduledThreadPoolExecutor(
@@ -93,6 +97,17 @@ final class GatewayNode implements AutoCloseable {
       parts
           .push(new GatewayHeartbeat(wal, server, settings, Clock.systemUTC()))
           .start(settings.logWriteTimeout());
+      // Another gateway started under this id at the same moment passed its check too.
+      parts.push(
+          GatewayIdWatch.start(
+              bootstrapServers,
+              topics.actions(),
+              settings.gatewayId(),
+              server.gatewayInstance(),
+              checkedUpTo,
+              settings.heartbeatInterval(),
+              Clock.systemUTC(),
+              onIdConflict == null ? why -> new Thread(this::close, "roomlog-gateway-stop").start() : onIdConflict));
       server.start();
       if (settings.adminPort() >= 0) {
         ManagementApi api =
@@ -116,7 +131,10 @@ final class GatewayNode implements AutoCloseable {
     }
   }
 
-  /** A node whose meters nobody reads, with no {@code /metrics}. */
+  /**
+   * A node whose meters nobody reads, with no {@code /metrics}, that closes itself if another
+   * gateway started under its id at the same moment and it is the one to give way.
+   */
   static GatewayNode start(String bootstrapServers, TopicSet topics, GatewaySettings settings) {
     return start(bootstrapServers, topics, settings, new SimpleMeterRegistry(), null);
   }
@@ -131,7 +149,21 @@ final class GatewayNode implements AutoCloseable {
       GatewaySettings settings,
       MeterRegistry meters,
       Supplier<String> scrape) {
-    return new GatewayNode(bootstrapServers, topics, settings, meters, scrape);
+    return new GatewayNode(bootstrapServers, topics, settings, meters, scrape, null);
+  }
+
+  /**
+   * @param onIdConflict told why when another gateway started under this id at the same moment
+   *     and this one must stop ({@link GatewayIdWatch}); null to close this node
+   */
+  static GatewayNode start(
+      String bootstrapServers,
+      TopicSet topics,
+      GatewaySettings settings,
+      MeterRegistry meters,
+      Supplier<String> scrape,
+      Consumer<String> onIdConflict) {
+    return new GatewayNode(bootstrapServers, topics, settings, meters, scrape, onIdConflict);
   }
 
   int port() {

@@ -1,10 +1,19 @@
 package dev.roomlog.server;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewaySettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -56,6 +65,70 @@ class GatewayIdCheckIT {
     // Its owner stopped: the id is free again (after watching two intervals for a beat).
     try (GatewayNode restarted = GatewayNode.start(bootstrap, topics, settings(takenId))) {
       assertTrue(restarted.port() > 0);
+    }
+  }
+
+  @Test
+  void ofTwoGatewaysStartedUnderOneIdAtTheSameMomentOnlyOneServesAndItsMembersStay() throws Exception {
+    String bootstrap = SharedKafka.bootstrapServers();
+    try (InProcessRoomlog roomlog = InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT))) {
+      String sharedId = "gw-twin-" + roomlog.gatewayId();
+      CountDownLatch go = new CountDownLatch(1);
+      List<CompletableFuture<GatewayNode>> starts = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        starts.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return GatewayNode.start(bootstrap, roomlog.topics(), settings(sharedId));
+                }));
+      }
+      go.countDown();
+      List<GatewayNode> started = new ArrayList<>();
+      for (CompletableFuture<GatewayNode> start : starts) {
+        try {
+          started.add(start.get(60, TimeUnit.SECONDS));
+        } catch (ExecutionException refusedAtStart) {
+          assertInstanceOf(IllegalArgumentException.class, refusedAtStart.getCause(), "the start check refused it");
+        }
+      }
+      try {
+        assertFalse(started.isEmpty(), "one of them starts");
+        // Whether the start check caught the second or both started: within the watch, only one
+        // is left serving.
+        await("one gateway left under the shared id")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> started.stream().filter(Probe::serves).count() == 1);
+        GatewayNode survivor = started.stream().filter(Probe::serves).findFirst().orElseThrow();
+        try (WsClient alice = WsClient.connect(survivor.port(), InProcessRoomlog.API_KEY)) {
+          alice.sendAction("createRoom", "username", "alice", "requestId", "c");
+          String roomId = alice.awaitAnswer("c").get("roomId").asText();
+          // Several heartbeats later, the survivor's member is still in her room.
+          for (int i = 0; i < 5; i++) {
+            alice.sendAction("sendMessage", "roomId", roomId, "text", "still here " + i, "requestId", "m" + i);
+            assertEquals("message", alice.awaitAnswer("m" + i).get("type").asText(), "message " + i);
+          }
+        }
+      } finally {
+        for (GatewayNode node : started) {
+          node.close();
+        }
+      }
+    }
+  }
+
+  /** Whether a node still accepts a WebSocket handshake on its port. */
+  private static final class Probe {
+    static boolean serves(GatewayNode node) {
+      try {
+        return WsClient.handshakeStatus(node.port(), InProcessRoomlog.API_KEY) == -1;
+      } catch (RuntimeException refusedOrClosed) {
+        return false;
+      }
     }
   }
 }
