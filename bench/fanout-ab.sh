@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Fan-out A/B: the fanout scenario (one room of 1000, 120 msg/s, as in run.sh) against `roomlog
+# dev` from two builds, with the same load generator, RUNS times each (default 3), each dev
+# started once. To tell a change's cost from this machine's run-to-run noise. Loopback only;
+# each dev is stopped by pid.
+#
+#   bench/fanout-ab.sh BEFORE_JAR AFTER_JAR     e.g. a worktree's server/target/roomlog.jar
+#
+# Build BEFORE_JAR in a worktree (git worktree add ../before COMMIT; mvn -B -o package -DskipTests
+# there). A build older than issue 7 has no --admin-port; ADMIN_PORT_FLAG=no leaves it out for A.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+loadtest=$root/loadtest/target/roomlog-loadtest.jar
+[ $# -eq 2 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+runs=${RUNS:-3}
+label=(before after)
+jars=("$1" "$2")
+for k in 0 1; do
+  jar=${jars[$k]}
+  extra=(--admin-port 0)
+  if [ $k -eq 0 ] && [ "${ADMIN_PORT_FLAG:-yes}" = no ]; then extra=(); fi
+  work=$(mktemp -d /tmp/fanout-ab.XXXXXX)
+  java -Xmx4g -jar "$jar" dev --data-dir "$work/data" --bind 127.0.0.1 --port 0 --kafka-port 0 \
+    --controller-port 0 --rpc-port 0 "${extra[@]}" --api-key "bench:bench-secret" \
+    --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000 \
+    --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000 \
+    --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000 \
+    --set roomlog.gateway.maxInFlightActions=100000 --set roomlog.gateway.maxInFlightActionsPerConnection=10000 \
+    --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000 \
+    > "$work/dev.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1800); do grep -q "Roomlog dev is ready." "$work/dev.log" && break; sleep 0.1; done
+  port=$(grep -o 'ws://localhost:[0-9]*' "$work/dev.log" | head -1 | sed 's/.*://')
+  [ -n "$port" ] || { tail -20 "$work/dev.log" >&2; kill "$pid"; exit 1; }
+  for i in $(seq 1 "$runs"); do
+    java -jar "$loadtest" --quiet --api-key bench-secret --message-size 64 --scenario fanout \
+      --connections 1000 --rate 120 --warmup 3s --duration 15s --target "127.0.0.1:$port" \
+      --out "$work/f$i.json" > "$work/f$i.txt" 2>&1
+    echo "${label[$k]} run $i: $(sed -n 2p "$work/f$i.txt" | tr -s ' ')"
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null
+  rm -rf "$work"
+done
