@@ -38,8 +38,9 @@ USER roomlog
 WORKDIR /var/lib/roomlog
 VOLUME /var/lib/roomlog
 
-# 8080: the gateway's WebSocket port (--port); 7070: the processor's query port (--rpc-port).
-EXPOSE 8080 7070
+# 8080: the gateway's WebSocket port (--port); 8081: its management API (--admin-port);
+# 7070: the processor's query port (--rpc-port).
+EXPOSE 8080 8081 7070
 
 # Exec form: java is PID 1 and gets the SIGTERM of `docker stop`, so a gateway closes its
 # sockets and writes their $disconnect records before it exits. An OutOfMemoryError ends the
