@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -254,11 +255,19 @@ public final class QueryServer implements AutoCloseable {
         "/rooms?scope=local&limit=" + list.limit() + (list.after() == null ? "" : "&after=" + encode(list.after()));
     List<RoomPage> pages = new ArrayList<>();
     TreeSet<Integer> covered = new TreeSet<>();
+    // Every other instance is asked at once, so a list takes the slowest answer, not their sum.
+    Map<String, CompletableFuture<Optional<Answer>>> asked = new LinkedHashMap<>();
     for (String instance : queries.instances()) {
-      Optional<Answer> answer =
+      asked.put(
+          instance,
           instance.equals(queries.self())
-              ? Optional.of(listRooms(rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true)))
-              : forward(instance, query);
+              ? CompletableFuture.completedFuture(
+                  Optional.of(listRooms(rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true))))
+              : forwardAsync(instance, query));
+    }
+    for (Map.Entry<String, CompletableFuture<Optional<Answer>>> each : asked.entrySet()) {
+      String instance = each.getKey();
+      Optional<Answer> answer = each.getValue().join();
       if (answer.isPresent() && (answer.get().status() == 401 || answer.get().status() == 403)) {
         return peerRefusalAsMisconfiguration(answer.get());
       }
@@ -308,24 +317,35 @@ public final class QueryServer implements AutoCloseable {
 
   /** The other instance's answer, or empty if it did not answer in time. */
   private Optional<Answer> forward(String instance, String pathAndQuery) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://" + instance + pathAndQuery))
-            .timeout(FORWARD_TIMEOUT)
-            .GET();
+    return forwardAsync(instance, pathAndQuery).join();
+  }
+
+  /** Asks another instance; empty when it did not answer (within {@link #FORWARD_TIMEOUT}). */
+  private CompletableFuture<Optional<Answer>> forwardAsync(String instance, String pathAndQuery) {
+    HttpRequest.Builder request;
+    try {
+      request =
+          HttpRequest.newBuilder(URI.create("http://" + instance + pathAndQuery))
+              .timeout(FORWARD_TIMEOUT)
+              .GET();
+    } catch (IllegalArgumentException e) {
+      // An address that makes no URI (e.g. an IPv6 --rpc-host)
+      log.warn("query port: processor {} cannot be asked {}: {}", instance, pathAndQuery, e.toString());
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     if (adminKey != null) {
       request.header("x-admin-key", adminKey);
     }
-    try {
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return Optional.of(new Answer(response.statusCode(), response.body()));
-    } catch (IOException | IllegalArgumentException e) {
-      // IllegalArgumentException: an address that makes no URI (e.g. an IPv6 --rpc-host)
-      log.warn("query port: processor {} did not answer {}: {}", instance, pathAndQuery, e.toString());
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return client
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (response, failure) -> {
+              if (failure != null) {
+                log.warn("query port: processor {} did not answer {}: {}", instance, pathAndQuery, failure.toString());
+                return Optional.<Answer>empty();
+              }
+              return Optional.of(new Answer(response.statusCode(), response.body()));
+            });
   }
 
   private static String encode(String text) {
