@@ -9,6 +9,7 @@ import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import dev.roomlog.protocol.ConnectionIds;
+import dev.roomlog.protocol.GatewayRuns;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -75,7 +76,7 @@ final class ActionIntake {
             settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
     this.nanoTime = () -> epochNanos(clock.instant());
     // Start time first: the processor orders a gateway's runs by it (see GatewayLiveness).
-    this.gatewayInstance = clock.millis() + "-" + ids.get();
+    this.gatewayInstance = GatewayRuns.id(clock.millis(), ids.get());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.protocol.GatewayRuns;
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
 import java.time.Clock;
@@ -94,18 +95,11 @@ public final class GatewayIdWatch implements AutoCloseable {
     return own.compareTo(other) < 0;
   }
 
-  /** The start time at the front of a run id ("millis-random"); 0 when it has none. */
+  /** The start time at the front of a run id; 0 (the oldest) when it has none. */
   private static long startOf(String instance) {
-    int dash = instance == null ? -1 : instance.indexOf('-');
-    if (dash <= 0) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(instance.substring(0, dash));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return GatewayRuns.startOf(instance).orElse(0);
   }
+
 
   private void watch(
       Topic<String, WalRecord> actions,

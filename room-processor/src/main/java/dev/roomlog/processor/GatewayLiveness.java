@@ -1,5 +1,7 @@
 package dev.roomlog.processor;
 
+import dev.roomlog.protocol.GatewayRuns;
+import java.util.OptionalLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,25 +101,11 @@ final class GatewayLiveness {
    * millisecond.
    */
   static boolean startedBefore(String a, String b) {
-    Long startA = startOf(a);
-    Long startB = startOf(b);
-    return startA != null && startB != null && startA < startB;
+    OptionalLong startA = GatewayRuns.startOf(a);
+    OptionalLong startB = GatewayRuns.startOf(b);
+    return startA.isPresent() && startB.isPresent() && startA.getAsLong() < startB.getAsLong();
   }
 
-  private static Long startOf(String instance) {
-    if (instance == null) {
-      return null;
-    }
-    int dash = instance.indexOf('-');
-    if (dash <= 0) {
-      return null;
-    }
-    try {
-      return Long.parseLong(instance.substring(0, dash));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 
 
   /**

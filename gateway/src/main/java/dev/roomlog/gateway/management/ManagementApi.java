@@ -161,11 +161,6 @@ public final class ManagementApi {
       if (body.length == 0) {
         return done(ApiAnswer.error(400, "emptyBody", "the body is the frame to send: it must not be empty"));
       }
-      if (body.length > MAX_SEND_BYTES) {
-        return done(
-            ApiAnswer.error(
-                413, "payloadTooLarge", "the body is " + body.length + " bytes; at most " + MAX_SEND_BYTES + " can be sent"));
-      }
       data = utf8(body);
       if (data == null) {
         return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 text: it is sent as a text frame"));
@@ -205,10 +200,7 @@ public final class ManagementApi {
   }
 
   private CompletableFuture<ApiAnswer> postToRoom(ManagementRequest.PostToRoom post, byte[] body, String sourceIp) {
-    if (body.length > MAX_POST_BYTES) {
-      return done(
-          ApiAnswer.error(413, "payloadTooLarge", "the body is " + body.length + " bytes; at most " + MAX_POST_BYTES));
-    }
+    // Its size was checked with the head (precheck).
     String json = utf8(body);
     if (json == null) {
       return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 JSON"));

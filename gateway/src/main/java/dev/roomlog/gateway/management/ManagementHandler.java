@@ -48,16 +48,20 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     String path = uri.rawPath();
     String query = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
     byte[] body = ByteBufUtil.getBytes(request.content());
-    String sourceIp =
-        ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-            ? inet.getAddress().getHostAddress()
-            : String.valueOf(ctx.channel().remoteAddress());
+    String sourceIp = sourceIp(ctx);
     var headers = request.headers().copy();
     CompletableFuture<ApiAnswer> answer =
         api.handle(request.method().name(), path, query, headers::getAll, body, sourceIp)
             .exceptionally(failure -> ApiAnswer.error(500, "internalError", "unexpected failure: " + failure));
     // Runs on the event loop (channelRead0), so lastWritten needs no lock.
     lastWritten = lastWritten.thenCombine(answer, (previous, next) -> next).thenAccept(a -> write(ctx, a, keepAlive));
+  }
+
+  /** The caller's IP address as text (the management port trusts no proxy header). */
+  static String sourceIp(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress()
+        : String.valueOf(ctx.channel().remoteAddress());
   }
 
   static void write(ChannelHandlerContext ctx, ApiAnswer answer, boolean keepAlive) {

@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 
 /**
  * Before the body is read: answers, and closes, a request that the head alone refuses (unknown
@@ -30,10 +29,7 @@ final class ManagementHeadGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-      String sourceIp =
-          ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-              ? inet.getAddress().getHostAddress()
-              : String.valueOf(ctx.channel().remoteAddress());
+      String sourceIp = ManagementHandler.sourceIp(ctx);
       ApiAnswer answer =
           api.precheck(
               request.method().name(),
