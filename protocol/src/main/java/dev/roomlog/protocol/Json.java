@@ -10,8 +10,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The one JSON configuration of Roomlog: absent fields are left out, unknown fields are
- * ignored (so that an older reader survives a newer writer), and nesting is capped so that a
- * hostile document cannot exhaust the stack.
+ * ignored (so that an older reader survives a newer writer), data after the value is refused,
+ * and nesting is capped so that a hostile document cannot exhaust the stack.
  */
 public final class Json {
   /** Deeper documents are refused while parsing; no Roomlog message needs more than 4. */
@@ -26,6 +26,8 @@ public final class Json {
         JsonMapper.builder()
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // A record or body is one JSON value; anything after it means a broken writer.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     mapper
         .getFactory()

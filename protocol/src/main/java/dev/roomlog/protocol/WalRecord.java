@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.text.WellFormed;
 import java.util.Objects;
 
 /**
@@ -62,8 +63,20 @@ public record WalRecord(Action action, RequestContext requestContext) {
     return node;
   }
 
+  /**
+   * Reads a record of the log. Refuses one with an unpaired surrogate in any string (the
+   * gateway refuses those in client frames; an older gateway or a foreign writer may have
+   * written one), because its answer could not be encoded: decoding is where a reader finds
+   * out, not the write of the answer, half-way through applying it.
+   */
   @JsonCreator
   static WalRecord fromJson(ObjectNode node) throws JsonProcessingException {
+    WellFormed.firstIllFormed(node)
+        .ifPresent(
+            at -> {
+              throw new IllegalArgumentException(
+                  "a WAL record's strings must be well-formed Unicode; unpaired surrogate at " + at);
+            });
     JsonNode context = node.remove(CONTEXT_FIELD);
     if (context == null) {
       throw new IllegalArgumentException("a WAL record needs a requestContext");

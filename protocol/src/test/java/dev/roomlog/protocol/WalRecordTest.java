@@ -1,6 +1,8 @@
 package dev.roomlog.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.action.Action;
@@ -10,6 +12,7 @@ import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class WalRecordTest {
@@ -98,5 +101,35 @@ class WalRecordTest {
     Delivery back = Topics.DELIVERIES.valueSerde().deserializer().deserialize("t", bytes);
     assertEquals(delivery, back);
     assertEquals("{\"type\":\"connected\",\"connectionId\":\"c1\"}", back.frame());
+  }
+
+  @Test
+  void aRecordWithAnUnpairedSurrogateCannotBeReadFromTheLog() {
+    String json =
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"lone \\ud800\","
+            + "\"requestContext\":{\"routeKey\":\"sendMessage\",\"eventType\":\"MESSAGE\","
+            + "\"connectionId\":\"gw.c1\",\"connectedAt\":1,\"requestTimeEpoch\":2,\"requestId\":\"r\","
+            + "\"identity\":{\"sourceIp\":\"127.0.0.1\"},\"gatewayId\":\"gw\"}}";
+    SerializationException e =
+        assertThrows(
+            SerializationException.class,
+            () ->
+                Topics.ACTIONS
+                    .valueSerde()
+                    .deserializer()
+                    .deserialize("t", json.getBytes(StandardCharsets.UTF_8)));
+    assertTrue(
+        e.getMessage().contains("unpaired surrogate at /text"), e.getMessage());
+    // The same record with the surrogate paired is read.
+    String paired = json.replace("\\ud800", "\\ud83d\\ude00");
+    assertEquals(
+        "lone \ud83d\ude00",
+        ((Action.SendMessage)
+                Topics.ACTIONS
+                    .valueSerde()
+                    .deserializer()
+                    .deserialize("t", paired.getBytes(StandardCharsets.UTF_8))
+                    .action())
+            .text());
   }
 }

@@ -1,18 +1,26 @@
 package dev.roomlog.protocol.action;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.text.DisplayNames;
+import dev.roomlog.protocol.text.WellFormed;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Turns a client's text frame into an {@link Action}, or into the error that answers it.
  * Pure: no I/O, no clock, safe to call from any thread.
  *
- * <p>Policy: unknown fields are ignored, and so is a client-supplied {@code connectionId} (the
- * gateway's context is the only source of identity). A client can never send {@code $connect}
+ * <p>Policy: a frame is exactly one JSON object (nothing after it) whose strings are all
+ * well-formed Unicode (I-JSON: no unpaired surrogate escapes, which the processor could not
+ * write back out); anything else is 400 badJson. Unknown fields are ignored, and so is a
+ * client-supplied {@code connectionId} (the gateway's context is the only source of identity). A client can never send {@code $connect}
  * or {@code $disconnect}. Every rejection carries the client's {@code requestId} when it was
  * readable, so the client can match it.
  */
@@ -27,6 +35,9 @@ public final class ActionParser {
           ActionNames.LEAVE_ROOM,
           ActionNames.RESUME);
 
+  /** The fields that hold a seq. */
+  private static final Set<String> SEQ_FIELDS = Set.of("afterSeq");
+
   private ActionParser() {}
 
   /** The outcome of parsing one frame. */
@@ -37,20 +48,70 @@ public final class ActionParser {
   }
 
   public static Result parse(String text) {
-    JsonNode root;
     try {
-      root = Json.MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      return reject(ErrorCode.BAD_JSON, "the frame is not valid JSON: expected one JSON object", null);
-    }
-    if (root == null || !root.isObject()) {
-      return reject(ErrorCode.BAD_JSON, "the frame must be a JSON object", null);
-    }
-    try {
-      return new Result.Accepted(read(root));
+      return new Result.Accepted(read(readObject(text, "frame")));
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
     }
+  }
+
+  /**
+   * Reads one JSON object and nothing after it, every string in it well-formed Unicode. {@code
+   * what} names the document in messages ("frame", "body").
+   */
+  private static JsonNode readObject(String text, String what) {
+    JsonNode root;
+    try (JsonParser parser = Json.MAPPER.createParser(text)) {
+      try {
+        root = Json.MAPPER.readTree(parser);
+        // A second value, or garbage, after the object would otherwise be ignored while the
+        // first was applied and logged: the client meant something else, so nothing is taken.
+        if (root != null && parser.nextToken() != null) {
+          throw new Invalid(
+              ErrorCode.BAD_JSON,
+              "the " + what + " has data after its JSON object: send exactly one object",
+              null);
+        }
+      } catch (StreamConstraintsException e) {
+        // Jackson refuses numbers of more than 1000 digits (and deeper nesting than ours)
+        // before any field is read; a number that long is a field out of range, not bad JSON.
+        String field = parser.currentName();
+        if (field != null && e.getMessage() != null && e.getMessage().contains("Number")) {
+          throw new Invalid(ErrorCode.INVALID_FIELD, outOfRange(field), null);
+        }
+        throw new Invalid(
+            ErrorCode.BAD_JSON, "the " + what + " is too deeply nested or too large", null);
+      }
+    } catch (IOException e) {
+      throw new Invalid(
+          ErrorCode.BAD_JSON, "the " + what + " is not valid JSON: expected one JSON object", null);
+    }
+    if (root == null || !root.isObject()) {
+      throw new Invalid(ErrorCode.BAD_JSON, "the " + what + " must be a JSON object", null);
+    }
+    Optional<String> illFormed = WellFormed.firstIllFormed(root);
+    if (illFormed.isPresent()) {
+      // Not answered with the requestId: it may be the ill-formed string.
+      throw new Invalid(
+          ErrorCode.BAD_JSON,
+          "the "
+              + what
+              + " has a string with an unpaired surrogate escape (at "
+              + illFormed.get()
+              + "): strings must be well-formed Unicode (I-JSON, RFC 7493)",
+          null);
+    }
+    return root;
+  }
+
+  private static String outOfRange(String field) {
+    if (SEQ_FIELDS.contains(field)) {
+      return field + " must be a whole number from 0 to " + Long.MAX_VALUE;
+    }
+    // Any other field is the client's own: quoted only if it can be written back to it.
+    return WellFormed.isWellFormed(field)
+        ? "'" + truncate(field) + "' is a number too long to read"
+        : "a number in the frame is too long to read";
   }
 
   /** The sender name of a server post whose body names none. */
@@ -63,16 +124,8 @@ public final class ActionParser {
    * sendMessage. Errors carry no requestId: the HTTP answer is the correlation.
    */
   public static Result parsePost(String roomId, String body) {
-    JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
-      return reject(ErrorCode.BAD_JSON, "the body is not valid JSON: expected one JSON object", null);
-    }
-    if (root == null || !root.isObject()) {
-      return reject(ErrorCode.BAD_JSON, "the body must be a JSON object", null);
-    }
-    try {
+      JsonNode root = readObject(body, "body");
       checkRoomId(roomId, null);
       if (roomId.codePointCount(0, roomId.length()) > Limits.MAX_ROOM_ID_LENGTH) {
         throw new Invalid(
@@ -182,11 +235,9 @@ public final class ActionParser {
 
   private static String username(JsonNode root, String requestId) {
     String username = requiredString(root, "username", Limits.MAX_USERNAME_LENGTH, requestId);
-    if (username.isBlank() || username.codePoints().anyMatch(Character::isISOControl)) {
-      throw new Invalid(
-          ErrorCode.INVALID_FIELD,
-          "username must contain visible characters and no control characters",
-          requestId);
+    Optional<String> problem = DisplayNames.problem("username", username);
+    if (problem.isPresent()) {
+      throw new Invalid(ErrorCode.INVALID_FIELD, problem.get(), requestId);
     }
     return username;
   }
@@ -221,8 +272,12 @@ public final class ActionParser {
     return value;
   }
 
+  /** The first 40 characters; never splits a surrogate pair, so the result stays well-formed. */
   private static String truncate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    if (s.codePointCount(0, s.length()) <= 40) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, 40)) + "...";
   }
 
   private static Result reject(ErrorCode code, String message, String requestId) {

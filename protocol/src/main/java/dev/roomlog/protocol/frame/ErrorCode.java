@@ -22,6 +22,11 @@ public enum ErrorCode {
   FIELD_TOO_LONG(413, "fieldTooLong"),
   /** Sent faster than the connection's or the API key's rate; carries retryAfterMs. */
   RATE_LIMITED(429, "rateLimited"),
+  /**
+   * The processor could not handle an action the gateway accepted (a record it cannot read,
+   * decide or answer): it was set aside in the dead-letter topic, not applied.
+   */
+  INTERNAL_ERROR(500, "internalError"),
   OVERLOADED(503, "overloaded"),
   LOG_UNAVAILABLE(503, "logUnavailable"),
   /** The action came from a gateway run that has since been replaced (restarted); reconnect. */

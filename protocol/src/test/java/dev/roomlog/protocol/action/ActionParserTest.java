@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.action.ActionParser.Result;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import dev.roomlog.protocol.text.WellFormed;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -286,5 +287,109 @@ class ActionParserTest {
   @ValueSource(strings = {"a b", "a/b", "caf\u00e9", ""})
   void aServerPostToAnInvalidRoomIdIsRefused(String roomId) {
     assertEquals("invalidField", postRejected(roomId, "{\"text\":\"hi\"}").code(), roomId);
+  }
+
+  // Issue 14: the holes an attack on the edge found.
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"action\":\"joinRoom\",\"roomId\":\"doesnotexist\",\"username\":\"x\",\"requestId\":\"a\\ud800\"}",
+        "{\"action\":\"createRoom\",\"username\":\"x\\udfff\"}",
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"lone \\ud800\"}",
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"clientMsgId\":\"\\udc00x\"}",
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"extra\":[\"\\ud800\"]}",
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"swapped \\ude00\\ud83d\"}"
+      })
+  void aLoneSurrogateEscapeAnywhereInTheFrameIsBadJson(String frame) {
+    ErrorFrame error = rejected(frame);
+    assertEquals(400, error.status(), frame);
+    assertEquals("badJson", error.code(), frame);
+    assertTrue(error.message().contains("unpaired surrogate"), error.message());
+    assertNull(error.requestId(), "the requestId may be the ill-formed string");
+  }
+
+  @Test
+  void aSurrogatePairWrittenAsEscapesIsOneCharacter() {
+    Action action =
+        accepted("{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"\\ud83d\\ude00\"}");
+    assertEquals(new Action.SendMessage(null, "lobby", "\ud83d\ude00", null), action);
+  }
+
+  @Test
+  void aServerPostWithALoneSurrogateIsBadJson() {
+    ErrorFrame error = postRejected("lobby", "{\"text\":\"a\\ud800\"}");
+    assertEquals("badJson", error.code());
+    assertEquals("badJson", postRejected("lobby", "{\"text\":\"a\",\"username\":\"\\udfff\"}").code());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"action\":\"createRoom\",\"username\":\"a\"} xyz",
+        "{\"action\":\"createRoom\",\"username\":\"a\"}{\"action\":\"createRoom\",\"username\":\"b\"}",
+        "{\"action\":\"createRoom\",\"username\":\"a\"} 42",
+        "{\"action\":\"createRoom\",\"username\":\"a\"}]"
+      })
+  void dataAfterTheObjectIsBadJsonAndNothingIsTaken(String frame) {
+    ErrorFrame error = rejected(frame);
+    assertEquals("badJson", error.code(), frame);
+  }
+
+  @Test
+  void whitespaceAfterTheObjectIsFine() {
+    assertEquals(
+        new Action.CreateRoom(null, "a", null, null),
+        accepted("{\"action\":\"createRoom\",\"username\":\"a\"} \n\t "));
+  }
+
+  @Test
+  void aServerPostWithDataAfterItsObjectIsBadJson() {
+    assertEquals("badJson", postRejected("lobby", "{\"text\":\"a\"}{\"text\":\"b\"}").code());
+  }
+
+  @Test
+  void anAfterSeqOf1000DigitsOrMoreIsAnInvalidFieldNotBadJson() {
+    for (int digits : new int[] {20, 1000, 1001, 5000}) {
+      ErrorFrame error =
+          rejected(
+              "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + "9".repeat(digits) + "}");
+      assertEquals("invalidField", error.code(), digits + " digits");
+      assertTrue(error.message().startsWith("afterSeq must be a whole number"), error.message());
+    }
+    assertEquals(
+        new Action.Resume(null, "lobby", Long.MAX_VALUE),
+        accepted("{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + Long.MAX_VALUE + "}"));
+  }
+
+  @Test
+  void aLongNumberInAnUnknownFieldIsAnInvalidFieldNamingIt() {
+    ErrorFrame error =
+        rejected("{\"action\":\"resume\",\"roomId\":\"lobby\",\"other\":" + "1".repeat(1001) + "}");
+    assertEquals("invalidField", error.code());
+    assertTrue(error.message().startsWith("'other' "), error.message());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\u200b", "\u200d", "\u00a0", "\u3164", "\u202eadmin", "ad\u200bmin"})
+  void aUsernameThatIsInvisibleOrCarriesBidiControlsIsRefused(String username) {
+    ErrorFrame error =
+        rejected(
+            "{\"action\":\"createRoom\",\"username\":\"" + username + "\",\"requestId\":\"q\"}");
+    assertEquals("invalidField", error.code());
+    assertTrue(error.message().startsWith("username must"), error.message());
+    assertEquals("q", error.requestId());
+    assertEquals(
+        "invalidField",
+        postRejected("lobby", "{\"text\":\"hi\",\"username\":\"" + username + "\"}").code());
+  }
+
+  @Test
+  void anUnknownActionIsQuotedWithoutSplittingAnEmojiAtTheCut() {
+    String name = "x".repeat(39) + "\ud83d\ude00" + "tail";
+    ErrorFrame error = rejected("{\"action\":\"" + name + "\"}");
+    assertEquals("unknownAction", error.code());
+    assertTrue(WellFormed.isWellFormed(error.message()), error.message());
+    assertTrue(error.message().contains("x".repeat(39) + "\ud83d\ude00..."), error.message());
   }
 }
