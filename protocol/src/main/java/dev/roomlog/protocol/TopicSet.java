@@ -5,22 +5,24 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The three topics one Roomlog deployment uses. Production uses {@link #DEFAULT}; a test gives
+ * The topics one Roomlog deployment uses. Production uses {@link #DEFAULT}; a test gives
  * each case its own set with {@link #prefixed(String)} so that cases sharing one broker never
  * see each other's records.
  */
 public record TopicSet(
     Topic<String, WalRecord> actions,
     Topic<String, RoomEvent> roomEvents,
-    Topic<String, Delivery> deliveries) {
+    Topic<String, Delivery> deliveries,
+    Topic<String, byte[]> deadLetters) {
 
   public static final TopicSet DEFAULT =
-      new TopicSet(Topics.ACTIONS, Topics.ROOM_EVENTS, Topics.DELIVERIES);
+      new TopicSet(Topics.ACTIONS, Topics.ROOM_EVENTS, Topics.DELIVERIES, Topics.DEAD_LETTERS);
 
   public TopicSet {
     Objects.requireNonNull(actions, "actions");
     Objects.requireNonNull(roomEvents, "roomEvents");
     Objects.requireNonNull(deliveries, "deliveries");
+    Objects.requireNonNull(deadLetters, "deadLetters");
   }
 
   /** The default topics with {@code prefix + "."} before each name. */
@@ -28,10 +30,11 @@ public record TopicSet(
     return new TopicSet(
         Topics.ACTIONS.renamed(prefix + "." + Topics.ACTIONS_NAME),
         Topics.ROOM_EVENTS.renamed(prefix + "." + Topics.ROOM_EVENTS_NAME),
-        Topics.DELIVERIES.renamed(prefix + "." + Topics.DELIVERIES_NAME));
+        Topics.DELIVERIES.renamed(prefix + "." + Topics.DELIVERIES_NAME),
+        Topics.DEAD_LETTERS.renamed(prefix + "." + Topics.DEAD_LETTERS_NAME));
   }
 
   public List<String> names() {
-    return List.of(actions.name(), roomEvents.name(), deliveries.name());
+    return List.of(actions.name(), roomEvents.name(), deliveries.name(), deadLetters.name());
   }
 }

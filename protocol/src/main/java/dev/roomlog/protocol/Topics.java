@@ -13,12 +13,16 @@ import org.apache.kafka.common.serialization.Serdes;
  *       has one total order (its seq). Written only by the room processor.
  *   <li>{@link #DELIVERIES}: "send this frame to these connections". Key = gatewayId, so each
  *       gateway reads only what concerns its own sockets. Written only by the room processor.
+ *   <li>{@link #DEAD_LETTERS}: the WAL records the processor set aside (it could not read,
+ *       decide or answer them), byte for byte, with the reason in their headers. Key = the
+ *       record's key in the log. Written only by the room processor.
  * </ul>
  */
 public final class Topics {
   public static final String ACTIONS_NAME = "roomlog.actions";
   public static final String ROOM_EVENTS_NAME = "roomlog.room-events";
   public static final String DELIVERIES_NAME = "roomlog.deliveries";
+  public static final String DEAD_LETTERS_NAME = "roomlog.dead-letters";
 
   public static final Topic<String, WalRecord> ACTIONS =
       new Topic<>(ACTIONS_NAME, Serdes.String(), JsonSerde.of(WalRecord.class));
@@ -28,6 +32,10 @@ public final class Topics {
 
   public static final Topic<String, Delivery> DELIVERIES =
       new Topic<>(DELIVERIES_NAME, Serdes.String(), JsonSerde.of(Delivery.class));
+
+  /** Raw bytes: a record set aside may be unreadable, and is kept exactly as it was logged. */
+  public static final Topic<String, byte[]> DEAD_LETTERS =
+      new Topic<>(DEAD_LETTERS_NAME, Serdes.String(), Serdes.ByteArray());
 
   private Topics() {}
 }

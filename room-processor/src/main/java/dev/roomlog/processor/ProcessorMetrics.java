@@ -72,6 +72,15 @@ public final class ProcessorMetrics {
     }
   }
 
+  /** A WAL record set aside in the dead-letter topic, by the step that failed. */
+  void setAside(String stage) {
+    Counter.builder("roomlog.processor.dead.letters")
+        .description("WAL records set aside in the dead-letter topic, by the step that failed")
+        .tag("stage", stage)
+        .register(registry)
+        .increment();
+  }
+
   private static String type(Action.RoomAction action) {
     if (action instanceof Action.CreateRoom) {
       return ActionNames.CREATE_ROOM;

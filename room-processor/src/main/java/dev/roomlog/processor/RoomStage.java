@@ -1,36 +1,60 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.Delivery;
+import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
-import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.action.RoomIds;
+import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka edge of the room processor: one task per partition of the write-ahead log, which
- * is keyed by room, so a room's actions arrive in the log's order. For each record it loads
- * what it needs from the task's stores, runs the pure logic ({@link RoomLogic}, {@link
- * Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards the room events (key
- * roomId) and deliveries (key gatewayId). Under exactly-once all of it commits in one
- * transaction with the input offset, so a crash never leaves an event without its state change
- * or the reverse. Runs on one stream thread.
+ * is keyed by room, so a room's actions arrive in the log's order. For each record it decodes
+ * the bytes, loads what it needs from the task's stores, runs the pure logic ({@link
+ * RoomLogic}, {@link Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards
+ * the room events (key roomId) and deliveries (key gatewayId), already encoded. Under
+ * exactly-once all of it commits in one transaction with the input offset, so a crash never
+ * leaves an event without its state change or the reverse. Runs on one stream thread.
+ *
+ * <p>One record never stops the processor. Each record is handled in two steps:
+ *
+ * <ol>
+ *   <li><b>Plan</b>: decode, decide, apply and encode every output, writing nothing: store
+ *       changes are staged in a {@link Batch}, which later reads of the same record see. Any
+ *       failure here (a record that is not a WAL record, a string that could not be written
+ *       back, a bug in the logic) leaves the stores untouched: the record is set aside in the
+ *       dead-letter topic ({@link DeadLetters}) with the reason, and its sender, when the record
+ *       names one, is answered 500 {@code internalError}. The next record goes on.
+ *   <li><b>Write</b>: the staged changes go to the stores and the outputs are forwarded. A
+ *       failure here is the store's or Kafka's (I/O), not the record's: it stops the stream
+ *       thread, whose transaction aborts, and {@link StreamThreadFailures} decides whether to
+ *       replace it.
+ * </ol>
  *
  * <p>Stores (all of this task's partition):
  *
@@ -42,14 +66,24 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *   <li>{@code answers}: the answers to actions with a clientMsgId, for the dedup window.
  * </ul>
  */
-final class RoomStage implements Processor<String, WalRecord, String, RoomStage.Output> {
+final class RoomStage implements Processor<String, byte[], String, RoomStage.Output> {
+  private static final Logger log = LoggerFactory.getLogger(RoomStage.class);
 
-  /** What the stage emits; the topology splits it into the two output topics. */
+  /** What the stage emits, encoded; the topology splits it into the output topics. */
   sealed interface Output {}
 
-  record EventOut(RoomEvent event) implements Output {}
+  /** A room event for {@code roomlog.room-events}. */
+  record EventOut(byte[] event) implements Output {}
 
-  record DeliveryOut(Delivery delivery) implements Output {}
+  /** A delivery for {@code roomlog.deliveries}. */
+  record DeliveryOut(byte[] delivery) implements Output {}
+
+  /** The original bytes of a record set aside, for the dead-letter topic. */
+  record DeadLetterOut(byte[] record) implements Output {}
+
+  static final String INTERNAL_ERROR_MESSAGE =
+      "the processor could not handle this action: it was not applied, and was set aside for the"
+          + " operators (dead-letter topic)";
 
   private static final char SEPARATOR = '\u0000';
   private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
@@ -58,18 +92,37 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
   private final GatewayLiveness liveness;
   private final long dedupWindowMs;
   private final ProcessorMetrics metrics;
+  private final String actionsTopic;
+  private final String roomEventsTopic;
+  private final String deliveriesTopic;
+  private final Deserializer<WalRecord> walReader;
+  private final Serializer<RoomEvent> eventWriter;
+  private final Serializer<Delivery> deliveryWriter;
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, RoomState> rooms;
   private KeyValueStore<String, String> memberships;
   private KeyValueStore<String, GatewayLiveness.Status> gateways;
   private WindowStore<String, Idempotency.Remembered> answers;
 
+  /** The record being planned, and its staged writes; null between records. */
+  private Batch batch;
+
   RoomStage(
-      RoomLogic logic, GatewayLiveness liveness, long dedupWindowMs, ProcessorMetrics metrics) {
+      RoomLogic logic,
+      GatewayLiveness liveness,
+      long dedupWindowMs,
+      ProcessorMetrics metrics,
+      TopicSet topics) {
     this.logic = logic;
     this.liveness = liveness;
     this.dedupWindowMs = dedupWindowMs;
     this.metrics = metrics;
+    this.actionsTopic = topics.actions().name();
+    this.roomEventsTopic = topics.roomEvents().name();
+    this.deliveriesTopic = topics.deliveries().name();
+    this.walReader = topics.actions().valueSerde().deserializer();
+    this.eventWriter = topics.roomEvents().valueSerde().serializer();
+    this.deliveryWriter = topics.deliveries().valueSerde().serializer();
   }
 
   @Override
@@ -82,34 +135,60 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
   }
 
   @Override
-  public void process(Record<String, WalRecord> record) {
-    WalRecord wal = record.value();
-    if (wal == null) {
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null) {
       return; // a tombstone says nothing
     }
+    WalRecord wal;
+    try {
+      wal = walReader.deserialize(actionsTopic, record.value());
+      if (wal == null) {
+        throw new IllegalArgumentException("a WAL record must be a JSON object, not JSON null");
+      }
+    } catch (RuntimeException e) {
+      setAside(record, DeadLetters.Stage.DECODE, e, DeadLetters.senderOf(record.value()));
+      return;
+    }
+    batch = new Batch();
+    try {
+      plan(wal);
+    } catch (RuntimeException e) {
+      batch = null;
+      setAside(record, DeadLetters.Stage.PROCESS, e, DeadLetters.senderOf(wal));
+      return;
+    }
+    Batch planned = batch;
+    batch = null;
+    write(record, planned);
+  }
+
+  // ---- plan: reads the stores, writes only to the batch ----
+
+  private void plan(WalRecord wal) {
     RequestContext ctx = wal.requestContext();
     Action action = wal.action();
     if (action instanceof Action.Heartbeat) {
-      heartbeat(record, ctx);
+      heartbeat(ctx);
     } else if (action instanceof Action.Disconnect) {
-      removeConnection(record, ctx.gatewayId(), ctx.connectionId(), ctx.requestTimeEpoch());
+      removeConnection(ctx.gatewayId(), ctx.connectionId(), ctx.requestTimeEpoch());
     } else if (action instanceof Action.RoomAction roomAction) {
-      roomAction(record, roomAction, ctx);
+      roomAction(roomAction, ctx);
     }
     // $connect changes no room.
   }
 
-  private void roomAction(Record<String, WalRecord> record, Action.RoomAction action, RequestContext ctx) {
+  private void roomAction(Action.RoomAction action, RequestContext ctx) {
     if (action instanceof Action.CreateRoom create && create.roomId() == null) {
       // Only a log written before gateways named every room has these.
       action = create.withRoomId(RoomIds.forCreate(create, ctx.requestId()));
     }
     GatewayLiveness.ActionVerdict verdict =
-        liveness.onAction(gateways.get(ctx.gatewayId()), ctx.gatewayInstance(), ctx.requestTimeEpoch());
-    verdict.changed().ifPresent(status -> gateways.put(ctx.gatewayId(), status));
+        liveness.onAction(gateway(ctx.gatewayId()), ctx.gatewayInstance(), ctx.requestTimeEpoch());
+    verdict.changed().ifPresent(status -> batch.gateways.put(ctx.gatewayId(), status));
     if (verdict.newerRun()) {
-      sweep(record, new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()), ctx.requestTimeEpoch());
+      sweep(new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()), ctx.requestTimeEpoch());
     }
+    Action.RoomAction decided = action;
     if (verdict.stale()) {
       Decision stale =
           RoomLogic.error(
@@ -120,28 +199,28 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
                   + ctx.gatewayId()
                   + "' has restarted since this action was sent; reconnect and retry with the"
                   + " same clientMsgId");
-      emit(record, null, stale);
-      metrics.action(action, stale, false);
+      stage(null, stale);
+      batch.counted.add(() -> metrics.action(decided, stale, false));
       return;
     }
-    RoomState before = rooms.get(action.roomId());
+    RoomState before = room(action.roomId());
     Optional<String> dedupKey = Idempotency.key(before, action, ctx);
     long at = ctx.requestTimeEpoch();
     if (dedupKey.isPresent()) {
       Optional<Idempotency.Remembered> earlier = remembered(dedupKey.get(), at);
       if (earlier.isPresent()) {
         Decision retry = Idempotency.answerRetry(earlier.get(), before, action, ctx, logic);
-        emit(record, before, retry);
-        metrics.action(action, retry, true);
+        stage(before, retry);
+        batch.counted.add(() -> metrics.action(decided, retry, true));
         return;
       }
     }
     Decision decision = logic.decide(before, action, ctx);
-    emit(record, before, decision);
-    metrics.action(action, decision, false);
+    stage(before, decision);
+    batch.counted.add(() -> metrics.action(decided, decision, false));
     if (dedupKey.isPresent()) {
       Idempotency.toRemember(decision, action, ctx)
-          .ifPresent(answer -> answers.put(dedupKey.get(), answer, at));
+          .ifPresent(answer -> batch.answers.add(new Batch.Answer(dedupKey.get(), answer, at)));
     }
   }
 
@@ -160,83 +239,205 @@ final class RoomStage implements Processor<String, WalRecord, String, RoomStage.
     return Optional.ofNullable(latest);
   }
 
-  private void heartbeat(Record<String, WalRecord> record, RequestContext ctx) {
+  private void heartbeat(RequestContext ctx) {
     Map<String, GatewayLiveness.Status> known = new HashMap<>();
     try (KeyValueIterator<String, GatewayLiveness.Status> all = gateways.all()) {
       all.forEachRemaining(kv -> known.put(kv.key, kv.value));
     }
+    known.putAll(batch.gateways);
     GatewayLiveness.Outcome outcome =
         liveness.onHeartbeat(known, ctx.gatewayId(), ctx.gatewayInstance(), ctx.requestTimeEpoch());
-    outcome.changed().forEach(gateways::put);
+    batch.gateways.putAll(outcome.changed());
     for (GatewayLiveness.Sweep sweep : outcome.sweeps()) {
-      sweep(record, sweep, ctx.requestTimeEpoch());
+      sweep(sweep, ctx.requestTimeEpoch());
     }
   }
 
   /** Removes the members the sweep names from every room of this partition, telling each room. */
-  private void sweep(Record<String, WalRecord> record, GatewayLiveness.Sweep sweep, long at) {
+  private void sweep(GatewayLiveness.Sweep sweep, long at) {
     for (String[] member : members(sweep.gatewayId() + SEPARATOR)) {
       String connectionId = member[1];
-      RoomState state = rooms.get(member[2]);
+      RoomState state = room(member[2]);
       boolean remove =
           state != null && state.member(connectionId).map(sweep::removes).orElse(false);
       if (remove) {
         Decision removed =
             logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at);
-        emit(record, state, removed);
-        metrics.membersRemoved(removed);
+        stage(state, removed);
+        batch.counted.add(() -> metrics.membersRemoved(removed));
       }
     }
   }
 
   /** A closed connection leaves every room of this partition it is in. */
-  private void removeConnection(
-      Record<String, WalRecord> record, String gatewayId, String connectionId, long at) {
+  private void removeConnection(String gatewayId, String connectionId, long at) {
     for (String[] member : members(gatewayId + SEPARATOR + connectionId + SEPARATOR)) {
-      RoomState state = rooms.get(member[2]);
+      RoomState state = room(member[2]);
       Decision removed = logic.remove(state, connectionId, RoomEvent.MemberLeft.DISCONNECTED, at);
-      emit(record, state, removed);
-      metrics.membersRemoved(removed);
+      stage(state, removed);
+      batch.counted.add(() -> metrics.membersRemoved(removed));
     }
-  }
-
-  /** Membership keys under {@code prefix}, split into {gatewayId, connectionId, roomId}. */
-  private List<String[]> members(String prefix) {
-    List<String[]> found = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
-      it.forEachRemaining(kv -> found.add(kv.key.split(String.valueOf(SEPARATOR), 3)));
-    }
-    return found;
   }
 
   /**
-   * Applies the decision's events to the room, stores the room and its memberships, and
-   * forwards the events and deliveries.
+   * Membership keys under {@code prefix}, split into {gatewayId, connectionId, roomId}, as the
+   * store and this record's staged changes have them.
    */
-  private void emit(Record<String, WalRecord> record, RoomState before, Decision decision) {
+  private List<String[]> members(String prefix) {
+    List<String[]> found = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
+      it.forEachRemaining(
+          kv -> {
+            if (!batch.memberships.containsKey(kv.key)) {
+              found.add(split(kv.key));
+            }
+          });
+    }
+    batch.memberships.forEach(
+        (key, present) -> {
+          if (present && key.startsWith(prefix)) {
+            found.add(split(key));
+          }
+        });
+    return found;
+  }
+
+  private static String[] split(String membershipKey) {
+    return membershipKey.split(String.valueOf(SEPARATOR), 3);
+  }
+
+  private RoomState room(String roomId) {
+    RoomState staged = batch.rooms.get(roomId);
+    return staged != null ? staged : rooms.get(roomId);
+  }
+
+  private GatewayLiveness.Status gateway(String gatewayId) {
+    GatewayLiveness.Status staged = batch.gateways.get(gatewayId);
+    return staged != null ? staged : gateways.get(gatewayId);
+  }
+
+  /**
+   * Applies the decision's events to the room and stages the room, its memberships, and the
+   * encoded events and deliveries.
+   */
+  private void stage(RoomState before, Decision decision) {
     RoomState after = before;
     for (RoomEvent event : decision.events()) {
       if (event instanceof RoomEvent.MemberLeft left && after != null) {
         after.member(left.connectionId())
-            .ifPresent(m -> memberships.delete(membershipKey(m.gatewayId(), m.connectionId(), left.roomId())));
+            .ifPresent(
+                m ->
+                    batch.memberships.put(
+                        membershipKey(m.gatewayId(), m.connectionId(), left.roomId()), false));
       }
       after = logic.apply(after, event);
       if (event instanceof RoomEvent.MemberJoined joined) {
-        memberships.put(membershipKey(joined.gatewayId(), joined.connectionId(), joined.roomId()), "");
+        batch.memberships.put(
+            membershipKey(joined.gatewayId(), joined.connectionId(), joined.roomId()), true);
       }
     }
     if (after != before) {
-      rooms.put(after.roomId(), after);
+      batch.rooms.put(after.roomId(), after);
     }
     for (RoomEvent event : decision.events()) {
-      context.forward(record.withKey(event.roomId()).<Output>withValue(new EventOut(event)));
+      batch.outputs.add(
+          KeyValue.pair(event.roomId(), new EventOut(eventWriter.serialize(roomEventsTopic, event))));
     }
     for (KeyValue<String, Delivery> d : DeliveryRouting.route(decision.replies())) {
-      context.forward(record.withKey(d.key).<Output>withValue(new DeliveryOut(d.value)));
+      batch.outputs.add(
+          KeyValue.pair(d.key, new DeliveryOut(deliveryWriter.serialize(deliveriesTopic, d.value))));
     }
   }
 
   private static String membershipKey(String gatewayId, String connectionId, String roomId) {
     return gatewayId + SEPARATOR + connectionId + SEPARATOR + roomId;
+  }
+
+  // ---- write: the planned record's effects, in the stream task's transaction ----
+
+  private void write(Record<String, byte[]> record, Batch planned) {
+    planned.gateways.forEach(gateways::put);
+    planned.memberships.forEach(
+        (key, present) -> {
+          if (present) {
+            memberships.put(key, "");
+          } else {
+            memberships.delete(key);
+          }
+        });
+    planned.rooms.forEach(rooms::put);
+    for (Batch.Answer answer : planned.answers) {
+      answers.put(answer.key(), answer.remembered(), answer.at());
+    }
+    for (KeyValue<String, Output> out : planned.outputs) {
+      context.forward(record.withKey(out.key).withValue(out.value));
+    }
+    planned.counted.forEach(Runnable::run);
+  }
+
+  /**
+   * Sets the record aside: its original bytes to the dead-letter topic with the reason in its
+   * headers, and a 500 to its sender when it names one. Nothing else of it takes effect.
+   */
+  private void setAside(
+      Record<String, byte[]> record,
+      DeadLetters.Stage stage,
+      RuntimeException cause,
+      Optional<DeadLetters.Sender> sender) {
+    Optional<RecordMetadata> source = context.recordMetadata();
+    String where =
+        source.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("(unknown offset)");
+    log.warn(
+        "setting aside WAL record {} (key {}, {} bytes) at the {} step: {}",
+        where,
+        record.key(),
+        record.value().length,
+        stage.label(),
+        cause.toString());
+    Headers headers = DeadLetters.headers(record.headers(), source, stage, cause);
+    context.forward(
+        record.withValue((Output) new DeadLetterOut(record.value())).withHeaders(headers));
+    metrics.setAside(stage.label());
+    sender.ifPresent(to -> answerInternalError(record, to));
+  }
+
+  private void answerInternalError(Record<String, byte[]> record, DeadLetters.Sender sender) {
+    Recipient to = sender.to();
+    for (String requestId : DeadLetters.requestIdsToTry(sender)) {
+      try {
+        Delivery delivery =
+            Delivery.of(
+                List.of(to.connectionId()),
+                ErrorCode.INTERNAL_ERROR.frame(INTERNAL_ERROR_MESSAGE, requestId));
+        byte[] encoded = deliveryWriter.serialize(deliveriesTopic, delivery);
+        context.forward(
+            record
+                .withKey(to.gatewayId())
+                .withValue((Output) new DeliveryOut(encoded))
+                .withHeaders(new RecordHeaders()));
+        return;
+      } catch (RuntimeException e) {
+        // An answer that cannot be encoded (its requestId): try without it.
+        log.debug("cannot encode the internalError answer with requestId {}: {}", requestId, e.toString());
+      }
+    }
+  }
+
+  /**
+   * The writes one record plans, staged until all of it has been decided and encoded. Reads
+   * during the plan consult it first, so a record that touches a room twice (a sweep, then the
+   * action) sees its own changes.
+   */
+  private static final class Batch {
+    record Answer(String key, Idempotency.Remembered remembered, long at) {}
+
+    final Map<String, RoomState> rooms = new HashMap<>();
+    /** Membership key to true (added) or false (removed); insertion order kept for the writes. */
+    final Map<String, Boolean> memberships = new LinkedHashMap<>();
+    final Map<String, GatewayLiveness.Status> gateways = new HashMap<>();
+    final List<Answer> answers = new ArrayList<>();
+    final List<KeyValue<String, Output>> outputs = new ArrayList<>();
+    /** Metrics of what was decided, counted only once the record's effects are written. */
+    final List<Runnable> counted = new ArrayList<>();
   }
 }

@@ -13,6 +13,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -26,9 +29,13 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * actions (key roomId; $connect/$disconnect by connectionId; heartbeats to every partition)
- *   -> room-stage [stores rooms, memberships, gateways, answers]   decide + apply
- *   -> room-events (key roomId), deliveries (key gatewayId)
+ *   -> room-stage [stores rooms, memberships, gateways, answers]   decode + decide + apply + encode
+ *   -> room-events (key roomId), deliveries (key gatewayId), dead-letters (key as in actions)
  * </pre>
+ *
+ * The stage encodes its outputs itself, so the sinks write bytes: a value that cannot be
+ * encoded fails while the record is still being planned, where it can be set aside, rather
+ * than in a sink after the record's state was written.
  *
  * One stage, not the design brief's two (by connection, then repartitioned by room): with the
  * log keyed by room, a room's order is the log's order, so a replay or a catch-up after
@@ -93,14 +100,15 @@ public final class RoomTopology {
             Serdes.String(),
             JsonSerde.of(Idempotency.Remembered.class)));
 
+    // Read as bytes: the stage decodes each record itself, so that one it cannot read is set
+    // aside in the same transaction as everything else (see RoomStage).
     KStream<String, RoomStage.Output> outputs =
         builder
             .stream(
                 topics.actions().name(),
-                Consumed.with(topics.actions().keySerde(), topics.actions().valueSerde())
-                    .withName("actions"))
+                Consumed.with(topics.actions().keySerde(), Serdes.ByteArray()).withName("actions"))
             .process(
-                () -> new RoomStage(logic, liveness, dedupWindowMs, metrics),
+                () -> new RoomStage(logic, liveness, dedupWindowMs, metrics, topics),
                 Named.as("room-stage"),
                 ROOMS_STORE,
                 MEMBERSHIPS_STORE,
@@ -117,9 +125,7 @@ public final class RoomTopology {
                         .mapValues(out -> ((RoomStage.EventOut) out).event(), Named.as("event"))
                         .to(
                             topics.roomEvents().name(),
-                            Produced.with(
-                                    topics.roomEvents().keySerde(),
-                                    topics.roomEvents().valueSerde())
+                            Produced.with(topics.roomEvents().keySerde(), Serdes.ByteArray())
                                 .withName("room-events")),
                 "events"))
         .branch(
@@ -131,11 +137,21 @@ public final class RoomTopology {
                             out -> ((RoomStage.DeliveryOut) out).delivery(), Named.as("delivery"))
                         .to(
                             topics.deliveries().name(),
-                            Produced.with(
-                                    topics.deliveries().keySerde(),
-                                    topics.deliveries().valueSerde())
+                            Produced.with(topics.deliveries().keySerde(), Serdes.ByteArray())
                                 .withName("deliveries")),
                 "deliveries"))
+        .branch(
+            (key, out) -> out instanceof RoomStage.DeadLetterOut,
+            Branched.withConsumer(
+                deadLetters ->
+                    deadLetters
+                        .mapValues(
+                            out -> ((RoomStage.DeadLetterOut) out).record(), Named.as("dead-letter"))
+                        .to(
+                            topics.deadLetters().name(),
+                            Produced.with(topics.deadLetters().keySerde(), topics.deadLetters().valueSerde())
+                                .withName("dead-letters")),
+                "dead-letters"))
         .noDefaultBranch();
   }
 
@@ -189,12 +205,24 @@ public final class RoomTopology {
     if (s.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, s.applicationServer());
     }
-    // Log and skip a WAL record we cannot read. Kafka Streams 4.1.1 has no dead-letter-queue
-    // setting (KIP-1034's errors.dead.letter.queue.topic.name is not in this release), so
-    // nothing is routed to "<actions>.dlq" yet.
+    // The failure policy (docs/ARCHITECTURE.md, "One record never stops the processor"):
+    // records are read as bytes (nothing to fail in deserialization) and every failure of one
+    // record is handled inside RoomStage, which sets the record aside in the dead-letter topic
+    // within the task's transaction. What still reaches these handlers is not one record's
+    // fault: a store or Kafka failure while writing, or a record Kafka refuses to take (too
+    // large, which the room limits rule out). They stop the stream thread, the transaction
+    // aborts, and StreamThreadFailures decides whether to replace it; skipping would commit
+    // a record's state without its events or deliveries. Spelled out rather than left to
+    // the defaults, so the policy is visible here.
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndFailProcessingExceptionHandler.class.getName());
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DefaultProductionExceptionHandler.class.getName());
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        SkipUnreadableRecordHandler.class.getName());
+        LogAndFailExceptionHandler.class.getName());
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
         IsolationLevel.READ_COMMITTED.toString());

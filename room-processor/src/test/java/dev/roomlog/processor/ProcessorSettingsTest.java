@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +62,7 @@ class ProcessorSettingsTest {
   }
 
   @Test
-  void streamsConfigIsExactlyOnceAndSkipsUnreadableRecords() {
+  void streamsConfigIsExactlyOnceAndLeavesOnlyFailuresThatAreNotOneRecordsToTheHandlers() {
     ProcessorSettings s =
         ProcessorSettings.defaults("broker:9092", stateDir)
             .withApplicationId("app-1")
@@ -71,9 +74,16 @@ class ProcessorSettingsTest {
     assertEquals("broker:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
     assertEquals(10L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
     assertEquals(3, p.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+    // One record's failures are set aside by RoomStage; what reaches a handler stops the thread.
     assertEquals(
-        SkipUnreadableRecordHandler.class.getName(),
+        LogAndFailExceptionHandler.class.getName(),
         p.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG));
+    assertEquals(
+        LogAndFailProcessingExceptionHandler.class.getName(),
+        p.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG));
+    assertEquals(
+        DefaultProductionExceptionHandler.class.getName(),
+        p.get(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG));
     // Kafka Streams itself must accept the whole configuration.
     new StreamsConfig(p);
   }

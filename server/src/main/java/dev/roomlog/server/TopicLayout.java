@@ -130,6 +130,20 @@ record TopicLayout(
             // a joined reply carries the room's recent history
             Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, (long) RoomTopology.MAX_RECORD_BYTES),
             // transient: a frame for a socket that is gone is useless
-            Map.of(TopicConfig.RETENTION_MS_CONFIG, DELIVERIES_RETENTION_MS)));
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, DELIVERIES_RETENTION_MS)),
+        new Wanted(
+            topics.deadLetters().name(),
+            "WAL records the processor set aside",
+            partitions,
+            replicationFactor,
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync),
+            Map.of(),
+            // Kept as long as the log they come from, by default: each is evidence of a bug or
+            // a foreign writer, and the operator decides when it has been dealt with.
+            Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, FOREVER,
+                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)));
   }
 }

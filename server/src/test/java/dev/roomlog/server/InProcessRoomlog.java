@@ -77,6 +77,11 @@ final class InProcessRoomlog implements AutoCloseable {
     return gateway.port();
   }
 
+  /** The gateway's management API port (started with {@code adminPort(0)}). */
+  int managementPort() {
+    return gateway.managementPort();
+  }
+
   String bootstrapServers() {
     return bootstrap;
   }

@@ -127,7 +127,7 @@ class ReplayEquivalenceIT {
 
       // The replay: same actions topic, its own outputs, a new group and empty local state.
       TopicSet fresh = TopicSet.prefixed(SharedKafka.uniquePrefix());
-      TopicSet replayTopics = new TopicSet(live.actions(), fresh.roomEvents(), fresh.deliveries());
+      TopicSet replayTopics = new TopicSet(live.actions(), fresh.roomEvents(), fresh.deliveries(), fresh.deadLetters());
       TopicProvisioner.ensureTopics(bootstrap, replayTopics, 3, (short) 1);
       String replayId = roomlog.applicationId() + "-replay";
       ProcessorSettings settings =

@@ -21,7 +21,7 @@ public final class JsonFuzz {
 
   private JsonFuzz() {}
 
-  static int between(RandomnessSource in, int lo, int hi) {
+  public static int between(RandomnessSource in, int lo, int hi) {
     return (int) in.next(Constraint.between(lo, hi));
   }
 
