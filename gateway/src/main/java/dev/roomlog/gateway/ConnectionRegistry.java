@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -44,8 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionRegistry {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
   static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
-  /** How long a cut-off slow client has to take its 1013 close frame before its socket closes. */
-  static final long SLOW_CLIENT_CLOSE_GRACE_SECONDS = 5;
   static final String SHUTDOWN_REASON = "gateway shutting down";
   private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
@@ -213,15 +210,10 @@ public final class ConnectionRegistry {
       return false;
     }
     log.info("connection {} closed through the management API", connectionId);
-    channel
-        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, DELETED_REASON))
-        .addListener(ChannelFutureListener.CLOSE);
-    try {
-      // A client that reads nothing would never take the close frame.
-      channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
-    } catch (RejectedExecutionException e) {
-      channel.close(); // the loop is shutting down, and its channels with it
-    }
+    // LingeringCloseHandler keeps the socket until the client answers, or closeTimeout.
+    channel.writeAndFlush(
+        new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, DELETED_REASON));
+    channel.close();
     return true;
   }
 
@@ -248,7 +240,8 @@ public final class ConnectionRegistry {
   /**
    * Sends close 1001 to every open connection, closes it, and waits (at most {@code timeout})
    * until all are closed, so that their {@code $disconnect} records have been handed to the WAL
-   * appender when this returns.
+   * appender when this returns. Each socket closes when its client answers the close frame, or
+   * at the gateway's {@code closeTimeout}.
    *
    * @return true if every connection closed in time
    */
@@ -298,13 +291,12 @@ public final class ConnectionRegistry {
     }
     slowClientsCut.increment();
     log.info("connection {} does not read its frames: closing it with 1013", who);
-    // The close frame is queued behind what the client has not read yet: a slow client gets it
-    // (and the socket closes once it is written); one that reads nothing at all would never
-    // take it, so the socket is closed anyway after a short grace. Meanwhile nothing more is
-    // written to it (CUT_OFF), so its memory stays at the cap.
-    channel
-        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, SLOW_CLIENT_REASON))
-        .addListener(ChannelFutureListener.CLOSE);
-    channel.eventLoop().schedule(() -> channel.close(), SLOW_CLIENT_CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    // The close frame is queued behind what the client has not read yet: a slow client gets it,
+    // and one that reads nothing at all never will, so LingeringCloseHandler closes the socket
+    // at closeTimeout either way. Meanwhile nothing more is written to it (CUT_OFF), so its
+    // memory stays at the cap.
+    channel.writeAndFlush(
+        new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, SLOW_CLIENT_REASON));
+    channel.close();
   }
 }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * Assembles the pipeline of one client connection; nothing else.
  *
  * <p>Before the upgrade: {@code pendingHandshakes} (leaves once the socket may start its
- * handshake), {@code obsFold}, {@code http}, {@code handshakeTimeout}, {@code handshakeGuard},
- * {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
+ * handshake), {@code obsFold}, {@code http}, {@code lingeringClose}, {@code handshakeTimeout},
+ * {@code handshakeGuard}, {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
  * handler's own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code
  * webSocket}, {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code
  * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
@@ -113,15 +113,16 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         .withUTF8Validator(true)
         // ProtocolErrorHandler sends the one close frame instead (its javadoc says why).
         .closeOnProtocolViolation(false)
-        // After the server's close frame the socket is closed without waiting for the
-        // client's reply: a client that stopped reading, or vanished, must not hold it.
-        .forceCloseTimeoutMillis(0)
+        // Netty's own timer bounds only the sending of the close frame and then closes the socket
+        // without reading on, which resets it while the client's frames are unread.
+        // LingeringCloseHandler owns the whole closing handshake and its one deadline.
+        .forceCloseTimeoutMillis(-1)
         .build();
   }
 
   /**
    * Adds the handlers that turn bytes into whole WebSocket messages: the raw-header sniffer and
-   * HTTP codec, the handshake deadline, the handshake check (made by {@code handshakeCheck} from
+   * HTTP codec, the closing handshake (every close the server starts), the handshake deadline, the handshake check (made by {@code handshakeCheck} from
    * "was a folded header seen?"; null for none), the upgrade and frame codec, permessage-deflate
    * when configured, the liveness timers (idle, age, ping), the aggregation of continuation
    * frames, and the close frame for a client's protocol error.
@@ -151,6 +152,9 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)));
+    // Right after the codec (the frame codec once upgraded): it must see every close frame and
+    // every close the handlers above it ask for, and drop frames before they are inflated.
+    pipeline.addLast("lingeringClose", new LingeringCloseHandler(settings.closeTimeout()));
     pipeline.addLast(
         "handshakeTimeout",
         new HandshakeTimeoutHandler(settings.handshakeTimeout(), onHandshakeTimeout));

@@ -190,8 +190,10 @@ public final class GatewayServer implements AutoCloseable {
     stopIpRules();
     serverChannel.close().syncUninterruptibly();
     int open = registry.size();
-    if (!registry.closeAll(CLOSE_CONNECTIONS_TIMEOUT)) {
-      log.warn("not every connection closed within {}", CLOSE_CONNECTIONS_TIMEOUT);
+    // Each socket waits up to closeTimeout for its client's close frame (LingeringCloseHandler).
+    Duration closing = CLOSE_CONNECTIONS_TIMEOUT.plus(settings.closeTimeout());
+    if (!registry.closeAll(closing)) {
+      log.warn("not every connection closed within {}", closing);
     }
     shutdownGroups();
     log.info("gateway {} stopped; closed {} connections", settings.gatewayId(), open);

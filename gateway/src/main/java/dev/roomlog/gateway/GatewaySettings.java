@@ -125,6 +125,12 @@ public final class GatewaySettings {
   public static final String PONG_TIMEOUT = P + "pongTimeout";
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
   /**
+   * After the server's close frame: how long it goes on reading (and dropping) what the client
+   * sends, waiting for the client's close frame, before it closes the socket regardless.
+   */
+  public static final String CLOSE_TIMEOUT = P + "closeTimeout";
+  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /**
    * How often the gateway writes a heartbeat to every partition of the log. The processor's
    * gatewayTimeout (default 15 s) must be several of these: a gateway silent that long loses
    * its members.
@@ -143,7 +149,7 @@ public final class GatewaySettings {
           FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
           MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION, PERMESSAGE_DEFLATE,
           HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT,
-          HEARTBEAT_INTERVAL);
+          CLOSE_TIMEOUT, HEARTBEAT_INTERVAL);
 
   /**
    * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is
@@ -191,6 +197,7 @@ public final class GatewaySettings {
   private final Duration maxConnectionAge;
   private final Duration pingInterval;
   private final Duration pongTimeout;
+  private final Duration closeTimeout;
   private final Duration heartbeatInterval;
 
   private GatewaySettings(Builder b) {
@@ -326,6 +333,7 @@ public final class GatewaySettings {
     maxConnectionAge = positive(MAX_CONNECTION_AGE, b.maxConnectionAge);
     pingInterval = positive(PING_INTERVAL, b.pingInterval);
     pongTimeout = positive(PONG_TIMEOUT, b.pongTimeout);
+    closeTimeout = positive(CLOSE_TIMEOUT, b.closeTimeout);
     heartbeatInterval = positive(HEARTBEAT_INTERVAL, b.heartbeatInterval);
   }
 
@@ -393,6 +401,7 @@ public final class GatewaySettings {
     b.maxConnectionAge = r.duration(MAX_CONNECTION_AGE, b.maxConnectionAge);
     b.pingInterval = r.duration(PING_INTERVAL, b.pingInterval);
     b.pongTimeout = r.duration(PONG_TIMEOUT, b.pongTimeout);
+    b.closeTimeout = r.duration(CLOSE_TIMEOUT, b.closeTimeout);
     b.heartbeatInterval = r.duration(HEARTBEAT_INTERVAL, b.heartbeatInterval);
     return b.build();
   }
@@ -436,6 +445,7 @@ public final class GatewaySettings {
     b.maxConnectionAge = maxConnectionAge;
     b.pingInterval = pingInterval;
     b.pongTimeout = pongTimeout;
+    b.closeTimeout = closeTimeout;
     b.heartbeatInterval = heartbeatInterval;
     return b;
   }
@@ -634,6 +644,11 @@ public final class GatewaySettings {
     return pongTimeout;
   }
 
+  /** How long the server waits for the client's close frame after sending its own. */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
   /** How often this gateway tells the processor, on every partition, that it is alive. */
   public Duration heartbeatInterval() {
     return heartbeatInterval;
@@ -685,6 +700,7 @@ public final class GatewaySettings {
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration pingInterval = DEFAULT_PING_INTERVAL;
     private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
     private Builder() {}
@@ -864,6 +880,11 @@ public final class GatewaySettings {
 
     public Builder pongTimeout(Duration v) {
       pongTimeout = v;
+      return this;
+    }
+
+    public Builder closeTimeout(Duration v) {
+      closeTimeout = v;
       return this;
     }
 

@@ -83,8 +83,8 @@ final class LivenessHandler extends ChannelInboundHandlerAdapter {
       schedule(ctx, ping.checkAt());
     } else if (verdict instanceof ConnectionClock.Close close) {
       log.debug("closing {} with {}: {}", channel.remoteAddress(), close.code(), close.reason());
-      // The WebSocket handler then closes the socket at once (force-close timeout 0) instead of
-      // waiting for the client's close frame, which a vanished peer would never send.
+      // A peer presumed gone never answers the close frame: LingeringCloseHandler closes the
+      // socket at closeTimeout.
       channel.writeAndFlush(new CloseWebSocketFrame(close.code(), close.reason()));
       channel.close();
     }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * frame the decoder sends none at all, so the client saw only 1000 (autobahn cases 7.3.2, 7.3.6,
  * 7.5.1, 7.9.x failed). Written through the channel, the close frame passes {@code
  * WebSocketServerProtocolHandler}, which then sends no other. For errors raised below it, that
- * handler also closes the socket itself as soon as this one returns; the close frame is flushed
- * here first, so it is normally on the wire by then.
+ * handler also asks for the socket's close as soon as this one returns; LingeringCloseHandler
+ * holds that close until the client has answered (or closeTimeout).
  */
 final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ProtocolErrorHandler.class);

@@ -67,6 +67,13 @@ class FrameLimitsTest {
     TestPipelines.closeAndFinish(client);
   }
 
+  /** As above, after a frame the decoder could not take: it reads nothing more after it. */
+  private void assertClosedAfterBrokenFrameWith(int code) {
+    assertEquals(code, TestPipelines.expectCloseAfterBrokenFrame(client).code());
+    assertEquals(List.of(), actions(), "nothing of it reaches the log");
+    TestPipelines.closeAndFinish(client);
+  }
+
   private void assertStillOpen() {
     assertTrue(client.server.isOpen());
     TestPipelines.closeAndFinish(client);
@@ -97,7 +104,7 @@ class FrameLimitsTest {
   void frameOneByteOverMaxFramePayloadBytesIsClosedWith1009() {
     client.sendText(actionOfBytes(MAX_FRAME + 1));
 
-    assertClosedWith(1009);
+    assertClosedAfterBrokenFrameWith(1009);
   }
 
   @Test
@@ -166,7 +173,7 @@ class FrameLimitsTest {
     client.sendRaw(
         rawFrame(true, 0, TEXT, false, actionOfBytes(100).getBytes(StandardCharsets.UTF_8)));
 
-    assertClosedWith(1002);
+    assertClosedAfterBrokenFrameWith(1002);
   }
 
   @Test
@@ -180,7 +187,7 @@ class FrameLimitsTest {
       other.sendRaw(
           rawFrame(true, rsv, TEXT, true, actionOfBytes(100).getBytes(StandardCharsets.UTF_8)));
 
-      assertEquals(1002, TestPipelines.expectClose(other).code(), "rsv " + rsv);
+      assertEquals(1002, TestPipelines.expectCloseAfterBrokenFrame(other).code(), "rsv " + rsv);
       TestPipelines.closeAndFinish(other);
       other.close();
     }
@@ -191,21 +198,21 @@ class FrameLimitsTest {
   void reservedDataOpcodeIsClosedWith1002() {
     client.sendRaw(rawFrame(true, 0, 0x3, true, new byte[] {'x'}));
 
-    assertClosedWith(1002);
+    assertClosedAfterBrokenFrameWith(1002);
   }
 
   @Test
   void reservedControlOpcodeIsClosedWith1002() {
     client.sendRaw(rawFrame(true, 0, 0xB, true, new byte[] {'x'}));
 
-    assertClosedWith(1002);
+    assertClosedAfterBrokenFrameWith(1002);
   }
 
   @Test
   void fragmentedControlFrameIsClosedWith1002() {
     client.sendRaw(rawFrame(false, 0, PING, true, new byte[] {'x'}));
 
-    assertClosedWith(1002);
+    assertClosedAfterBrokenFrameWith(1002);
   }
 
   @Test
@@ -225,7 +232,7 @@ class FrameLimitsTest {
   void controlFrameOf126BytesIsClosedWith1002() {
     client.sendRaw(rawFrame(true, 0, PING, true, new byte[126]));
 
-    assertClosedWith(1002);
+    assertClosedAfterBrokenFrameWith(1002);
     assertFalse(client.server.isOpen());
   }
 }

@@ -94,6 +94,7 @@ class GatewayMetricsTest {
     assertEquals(2, meters.get("roomlog.gateway.connections.open").gauge().value());
 
     first.server.close();
+    first.endOfStream();
 
     assertEquals(1, meters.get("roomlog.gateway.connections.open").gauge().value());
   }

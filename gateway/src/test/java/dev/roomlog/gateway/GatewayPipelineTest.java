@@ -97,6 +97,10 @@ class GatewayPipelineTest {
 
   private static void closeAndFinish(WebSocketTestClient c) {
     c.server.close();
+    if (c.server.isOpen()) {
+      // A close frame went out and the server waits for the client's answer: the client goes.
+      c.endOfStream();
+    }
     for (WebSocketFrame frame : c.remainingFrames()) {
       ReferenceCountUtil.release(frame);
     }
@@ -307,6 +311,8 @@ class GatewayPipelineTest {
     CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, c.nextFrame());
     assertEquals(1013, close.statusCode());
     close.release();
+    assertTrue(c.server.isOpen(), "waiting for the client's close frame");
+    c.send(new CloseWebSocketFrame(1013, ""));
     assertFalse(c.server.isOpen());
     assertEquals(0, registry.size());
     assertEquals(List.of(), wal.records());
@@ -540,6 +546,10 @@ class GatewayPipelineTest {
     assertEquals(1008, close.statusCode());
     assertEquals(ActionFrameHandler.FLOODING_REASON, close.reasonText());
     close.release();
+    flooder.sendText(leave("f7"));
+    assertNull(flooder.nextFrame(), "after its close frame the server acts on nothing");
+    assertTrue(flooder.server.isOpen(), "waiting for the client's close frame");
+    flooder.send(new CloseWebSocketFrame(1008, ""));
     assertFalse(flooder.server.isOpen());
     assertEquals(2, wal.count(Action.LeaveRoom.class), "only f1 and f2 were written");
     WalRecord disconnect = wal.last().record();
@@ -562,10 +572,12 @@ class GatewayPipelineTest {
     WebSocketTestClient polite = client;
     connect();
     WebSocketTestClient flooder = client;
-    for (int i = 1; flooder.server.isOpen() && i < 100; i++) {
+    boolean closed = false;
+    for (int i = 1; !closed && i < 100; i++) {
       flooder.sendText(leave("f" + i));
+      closed = receivedCloseFrame(flooder);
     }
-    assertFalse(flooder.server.isOpen(), "the flooder ran out of tolerance on its own 429s");
+    assertTrue(closed, "the flooder ran out of tolerance on its own 429s");
 
     polite.sendText(leave("p1"));
 
@@ -582,6 +594,7 @@ class GatewayPipelineTest {
     client.sendText("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + "x".repeat(2000) + "\"}");
 
     assertOnlyCloseFrame(1009);
+    assertClosedAtEndOfStream();
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
   }
@@ -592,12 +605,13 @@ class GatewayPipelineTest {
     String chunk = "x".repeat(1000);
 
     client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"sendMessage\",\"text\":\"" + chunk));
-    for (int i = 0; i < 4 && client.server.isOpen(); i++) {
+    for (int i = 0; i < 4; i++) {
       client.send(new ContinuationWebSocketFrame(false, 0, chunk));
     }
-    assertFalse(client.server.isOpen());
 
     assertOnlyCloseFrame(1009);
+    // The first frame is already past the frame limit: the decoder reads nothing after it.
+    assertClosedAtEndOfStream();
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
   }
@@ -609,11 +623,12 @@ class GatewayPipelineTest {
     String chunk = "x".repeat(900);
 
     client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"sendMessage\",\"text\":\""));
-    for (int i = 0; i < 5 && client.server.isOpen(); i++) {
+    for (int i = 0; i < 5; i++) {
       client.send(new ContinuationWebSocketFrame(false, 0, chunk));
     }
 
     assertOnlyCloseFrame(1009);
+    assertClosedOnTheClientsAnswer(1009);
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
   }
@@ -627,6 +642,7 @@ class GatewayPipelineTest {
     client.send(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(invalid)));
 
     assertOnlyCloseFrame(1007);
+    assertClosedOnTheClientsAnswer(1007);
     assertTrue(wal.records().stream().noneMatch(r -> r.action() instanceof Action.SendMessage));
     closeAndFinish();
   }
@@ -640,6 +656,9 @@ class GatewayPipelineTest {
     client.send(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(code999)));
 
     assertOnlyCloseFrame(1002);
+    // Netty's frame decoder refused the close frame and reads nothing after it: the client's end
+    // of stream closes the socket.
+    assertClosedAtEndOfStream();
     closeAndFinish();
   }
 
@@ -650,13 +669,38 @@ class GatewayPipelineTest {
     client.send(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "bye"));
 
     assertOnlyCloseFrame(1001);
+    assertFalse(client.server.isOpen(), "the client closed first: the socket closes after the echo");
     closeAndFinish();
+  }
+
+  /** Drains what the server sent; true if a close frame was among it. */
+  private static boolean receivedCloseFrame(WebSocketTestClient c) {
+    boolean close = false;
+    for (WebSocketFrame frame : c.remainingFrames()) {
+      close |= frame instanceof CloseWebSocketFrame;
+      ReferenceCountUtil.release(frame);
+    }
+    return close;
+  }
+
+  /** The server waits for the client's close frame, and closes the socket when it comes. */
+  private void assertClosedOnTheClientsAnswer(int code) {
+    assertTrue(client.server.isOpen(), "waiting for the client's close frame");
+    client.send(new CloseWebSocketFrame(code, ""));
+    assertFalse(client.server.isOpen(), "closed on the client's close frame");
+  }
+
+  /** The server waits for the client, and closes the socket when the client ends its stream. */
+  private void assertClosedAtEndOfStream() {
+    assertTrue(client.server.isOpen(), "waiting for the client");
+    client.endOfStream();
+    assertFalse(client.server.isOpen(), "closed at the client's end of stream");
   }
 
   /**
    * The server sent exactly one frame after what the test has read so far, a close frame with
-   * this code, and closed the socket: a second close frame would break RFC 6455 5.5.1, and
-   * clients that read on see its code instead of ours.
+   * this code: a second close frame would break RFC 6455 5.5.1, and clients that read on see
+   * its code instead of ours.
    */
   private void assertOnlyCloseFrame(int expectedCode) {
     List<WebSocketFrame> frames = client.remainingFrames();
@@ -667,7 +711,6 @@ class GatewayPipelineTest {
     } finally {
       frames.forEach(ReferenceCountUtil::release);
     }
-    assertFalse(client.server.isOpen());
   }
 
   /** A clock the test moves by hand. */

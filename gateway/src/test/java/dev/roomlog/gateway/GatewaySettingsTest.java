@@ -57,6 +57,7 @@ class GatewaySettingsTest {
                 GatewaySettings.PORT, "0",
                 GatewaySettings.IDLE_TIMEOUT, "90s",
                 GatewaySettings.PING_INTERVAL, "1500ms",
+                GatewaySettings.CLOSE_TIMEOUT, "750ms",
                 GatewaySettings.PERMESSAGE_DEFLATE, "on",
                 GatewaySettings.ALLOWED_ORIGINS, "https://chat.example.com, http://localhost:3000",
                 GatewaySettings.STAGE, "production"));
@@ -67,6 +68,7 @@ class GatewaySettingsTest {
     assertEquals(0, s.port());
     assertEquals(Duration.ofSeconds(90), s.idleTimeout());
     assertEquals(Duration.ofMillis(1500), s.pingInterval());
+    assertEquals(Duration.ofMillis(750), s.closeTimeout());
     assertTrue(s.permessageDeflate());
     assertEquals(Set.of("https://chat.example.com", "http://localhost:3000"), s.allowedOrigins());
     assertEquals("production", s.stage());
@@ -107,6 +109,7 @@ class GatewaySettingsTest {
         failureWith(GatewaySettings.MAX_CONNECTIONS, "0").contains(GatewaySettings.MAX_CONNECTIONS));
     assertTrue(failureWith(GatewaySettings.IDLE_TIMEOUT, "10").contains(GatewaySettings.IDLE_TIMEOUT));
     assertTrue(failureWith(GatewaySettings.PONG_TIMEOUT, "0s").contains(GatewaySettings.PONG_TIMEOUT));
+    assertTrue(failureWith(GatewaySettings.CLOSE_TIMEOUT, "0s").contains(GatewaySettings.CLOSE_TIMEOUT));
     assertTrue(
         failureWith(GatewaySettings.PERMESSAGE_DEFLATE, "maybe")
             .contains(GatewaySettings.PERMESSAGE_DEFLATE));

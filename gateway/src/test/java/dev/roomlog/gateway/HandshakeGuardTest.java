@@ -501,6 +501,8 @@ class HandshakeGuardTest {
 
     first.server.close();
     first.server.close();
+    // The server's close frame waits for the client's answer; the client goes instead.
+    first.endOfStream();
 
     assertEquals(0, policy.limiter().total());
     assertAdmitted(send(upgrade()));
@@ -666,6 +668,8 @@ class HandshakeGuardTest {
     assertEquals(1008, close.statusCode());
     assertEquals(GatewayServer.ADDRESS_REFUSED_REASON, close.reasonText());
     close.release();
+    assertTrue(c.server.isOpen(), "waiting for the client's close frame");
+    c.send(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1008, ""));
     assertFalse(c.server.isOpen());
     assertEquals(0, registry.size());
     assertEquals(

@@ -146,7 +146,7 @@ class LifecycleSocketTest {
       assertEquals(Frame.CLOSE, close.opcode());
       assertEquals(1001, close.closeCode());
       assertEquals("no pong within 500ms: connection presumed dead", close.closeReason());
-      assertNull(deaf.readFrame(), "the server closed the socket without waiting for a reply");
+      assertNull(deaf.readFrame(), "the server ended its output after the close frame");
     }
 
     assertTrue(answering.pings.get() >= 1, "pinged too, and answered");
@@ -169,8 +169,8 @@ class LifecycleSocketTest {
       assertEquals(1, registry.slowClientsCut());
       await().atMost(DEADLINE).until(() -> registry.size() == 0);
       // What reached the kernel before the cut is still readable; then the socket ends, possibly
-      // in the middle of a frame (the server does not wait for a stalled reader to drain). The
-      // close frame is there too unless it was stuck behind the backlog when the socket closed.
+      // in the middle of a frame (at closeTimeout the server stops waiting for a stalled reader
+      // to drain). The close frame is there too unless it was stuck behind the backlog then.
       Frame last = null;
       try {
         for (Frame f; (f = stalled.readFrame()) != null; ) {
@@ -197,7 +197,7 @@ class LifecycleSocketTest {
       }
       assertEquals(1, registry.slowClientsCut());
 
-      // It reads again, within the grace: every frame queued before the cut, then the close.
+      // It reads again, within closeTimeout: every frame queued before the cut, then the close.
       int fillers = 0;
       Frame f;
       while ((f = behind.readFrame()) != null && f.opcode() == Frame.TEXT) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
@@ -72,22 +73,49 @@ final class TestPipelines {
   }
 
   /**
-   * The next frame must be the server's close frame, and the only frame left; the channel must be
-   * closed.
+   * The next frame must be the server's close frame, and the only frame left. The server must keep
+   * the socket open for the client's answer (lingering close) and close it once the client has
+   * answered with its own close frame, as a well-behaved client does.
    */
   static Close expectClose(WebSocketTestClient client) {
+    Close seen = expectCloseFrame(client);
+    client.send(new CloseWebSocketFrame(seen.code(), ""));
+    assertFalse(client.server.isOpen(), "the server closed the socket on the client's answer");
+    return seen;
+  }
+
+  /**
+   * As {@link #expectClose}, for a close after a frame that broke the framing (1002, or a frame
+   * over the limit): Netty's frame decoder then drops every later byte, the client's close frame
+   * too, so it is the client's end of stream that lets the server close the socket.
+   */
+  static Close expectCloseAfterBrokenFrame(WebSocketTestClient client) {
+    Close seen = expectCloseFrame(client);
+    client.send(new CloseWebSocketFrame(seen.code(), ""));
+    assertTrue(client.server.isOpen(), "the decoder cannot read the answer");
+    client.endOfStream();
+    assertFalse(client.server.isOpen(), "the server closed the socket at the client's end of stream");
+    return seen;
+  }
+
+  /** The server's close frame, the only frame left, with the socket kept open for the answer. */
+  static Close expectCloseFrame(WebSocketTestClient client) {
     WebSocketFrame frame = client.nextFrame();
     CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, frame, "a close frame");
     Close seen = new Close(close.statusCode(), close.reasonText());
     close.release();
     assertNull(client.nextFrame(), "nothing after the close frame");
-    assertFalse(client.server.isOpen(), "the server closed the socket");
+    assertTrue(client.server.isOpen(), "the server waits for the client's close frame");
     return seen;
   }
 
   /** Closes the server side (if still open), drops what it sent, checks nothing is left over. */
   static void closeAndFinish(WebSocketTestClient client) {
     client.server.close();
+    if (client.server.isOpen()) {
+      // A close frame went out and the server waits for the client's answer: the client goes.
+      client.endOfStream();
+    }
     for (WebSocketFrame frame : client.remainingFrames()) {
       ReferenceCountUtil.release(frame);
     }

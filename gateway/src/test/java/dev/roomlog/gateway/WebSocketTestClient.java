@@ -76,6 +76,15 @@ final class WebSocketTestClient implements AutoCloseable {
     decoder.pipeline().addLast(extension.newExtensionDecoder());
   }
 
+  /**
+   * The client ends its stream (TCP FIN): what Netty does when a read returns end of stream,
+   * closing the channel directly rather than through the pipeline.
+   */
+  void endOfStream() {
+    server.unsafe().close(server.voidPromise());
+    server.runPendingTasks();
+  }
+
   /** Sends bytes as they are: for frames Netty's encoder would not produce. */
   void sendRaw(byte[] bytes) {
     server.writeInbound(Unpooled.wrappedBuffer(bytes));
