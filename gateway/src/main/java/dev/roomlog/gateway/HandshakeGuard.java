@@ -206,7 +206,9 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
         request.uri(),
         headers,
         peer,
-        peer != null ? peer.getHostAddress() : String.valueOf(remote));
+        peer != null ? peer.getHostAddress() : String.valueOf(remote),
+        request.protocolVersion().text(),
+        Boolean.TRUE.equals(ctx.channel().attr(ConnectionAttributes.REQUEST_BEHIND).get()));
   }
 
   private static HandshakePolicy.DecodeFailure decodeFailure(DecoderResult result) {
