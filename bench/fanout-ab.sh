@@ -8,10 +8,12 @@
 #
 # Build BEFORE_JAR in a worktree (git worktree add ../before COMMIT; mvn -B -o package -DskipTests
 # there). A build older than issue 7 has no --admin-port; ADMIN_PORT_FLAG=no leaves it out for A.
+# One older than issue 14 has no handshake rate (and refuses its settings); HANDSHAKE_RATE=no
+# leaves them out for A.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 loadtest=$root/loadtest/target/roomlog-loadtest.jar
-[ $# -eq 2 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -eq 2 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 runs=${RUNS:-3}
 label=(before after)
 jars=("$1" "$2")
@@ -19,6 +21,10 @@ for k in 0 1; do
   jar=${jars[$k]}
   extra=(--admin-port 0)
   if [ $k -eq 0 ] && [ "${ADMIN_PORT_FLAG:-yes}" = no ]; then extra=(); fi
+  # 1000 members connecting from a few loopback addresses: far past the default 10/s per address.
+  if [ $k -eq 1 ] || [ "${HANDSHAKE_RATE:-yes}" = yes ]; then
+    extra+=(--set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000)
+  fi
   work=$(mktemp -d /tmp/fanout-ab.XXXXXX)
   java -Xmx4g -jar "$jar" dev --data-dir "$work/data" --bind 127.0.0.1 --port 0 --kafka-port 0 \
     --controller-port 0 --rpc-port 0 "${extra[@]}" --api-key "bench:bench-secret" \

@@ -29,5 +29,12 @@ final class ConnectionAttributes {
   static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
       AttributeKey.valueOf("roomlog.handshakeSlot");
 
+  /**
+   * Set when the bytes that came behind the request head, before the upgrade was answered, begin
+   * like a second HTTP request ({@link RequestHeadSplitter}); {@link HandshakeGuard} refuses the
+   * upgrade then (400 {@code secondRequest}).
+   */
+  static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");
+
   private ConnectionAttributes() {}
 }

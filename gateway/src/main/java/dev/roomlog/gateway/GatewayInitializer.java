@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * Assembles the pipeline of one client connection; nothing else.
  *
  * <p>Before the upgrade: {@code pendingHandshakes} (leaves once the socket may start its
- * handshake), {@code obsFold}, {@code http}, {@code lingeringClose}, {@code handshakeTimeout},
- * {@code handshakeGuard}, {@code httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
+ * handshake), {@code headSplitter} (leaves once the upgrade is done), {@code obsFold}, {@code
+ * http}, {@code lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code
+ * httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
  * handler's own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code
  * webSocket}, {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code
  * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
@@ -64,7 +65,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
         intake,
         registry,
         HandshakePolicy.create(
-            settings, fixedIpRules(settings), intake.wal()::acceptingConnections));
+            settings, fixedIpRules(settings), intake.wal()::acceptingConnections, intake.clock()));
   }
 
   GatewayInitializer(
@@ -144,6 +145,9 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
       GatewaySettings settings,
       Function<BooleanSupplier, ChannelHandler> handshakeCheck,
       Runnable onHandshakeTimeout) {
+    // Before the codec, which gets the request head only: what comes behind it waits for the
+    // upgrade and then goes to the frame decoder (a frame written with the upgrade is answered).
+    pipeline.addLast("headSplitter", new RequestHeadSplitter(settings.maxMessageBytes()));
     ObsFoldSniffer obsFold = new ObsFoldSniffer();
     pipeline.addLast("obsFold", obsFold);
     pipeline.addLast(

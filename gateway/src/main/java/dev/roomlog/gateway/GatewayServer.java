@@ -115,7 +115,8 @@ public final class GatewayServer implements AutoCloseable {
       throw new IllegalStateException("the gateway server was already started");
     }
     handshakePolicy =
-        HandshakePolicy.create(settings, startIpRules(), wal::acceptingConnections);
+        HandshakePolicy.create(
+            settings, startIpRules(), wal::acceptingConnections, intake.clock());
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     int highWaterMark = settings.maxOutboundBytesPerConnection();

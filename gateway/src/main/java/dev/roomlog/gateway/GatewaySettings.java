@@ -75,6 +75,15 @@ public final class GatewaySettings {
   /** The same from one peer address (trusted proxies count only towards the node's total). */
   public static final String MAX_PENDING_HANDSHAKES_PER_IP = P + "maxPendingHandshakesPerIp";
   public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP = 50;
+  /**
+   * Handshakes one source address may start per second (token bucket refill; the address after
+   * X-Forwarded-For from a trusted proxy), and how many at once; past it HTTP 429 + Retry-After.
+   * Every connect/close writes two records to the log, kept for ever.
+   */
+  public static final String HANDSHAKES_PER_SECOND_PER_IP = P + "handshakesPerSecondPerIp";
+  public static final int DEFAULT_HANDSHAKES_PER_SECOND_PER_IP = 10;
+  public static final String HANDSHAKE_BURST_PER_IP = P + "handshakeBurstPerIp";
+  public static final int DEFAULT_HANDSHAKE_BURST_PER_IP = 20;
   /** The Retry-After (seconds) sent with a 503 refused handshake. */
   public static final String RETRY_AFTER_SECONDS = P + "retryAfterSeconds";
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 5;
@@ -144,6 +153,7 @@ public final class GatewaySettings {
           BIND_HOST, PORT, ADMIN_PORT, ADMIN_BIND_HOST, ROOMS_URLS, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
           IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
           MAX_CONNECTIONS_PER_IP, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_IP,
+          HANDSHAKES_PER_SECOND_PER_IP, HANDSHAKE_BURST_PER_IP,
           RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
           LOG_WRITE_TIMEOUT, CONNECTION_RATE, CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST,
           FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
@@ -178,6 +188,8 @@ public final class GatewaySettings {
   private final int maxConnectionsPerIp;
   private final int maxPendingHandshakes;
   private final int maxPendingHandshakesPerIp;
+  private final int handshakesPerSecondPerIp;
+  private final int handshakeBurstPerIp;
   private final int retryAfterSeconds;
   private final int maxInFlightActions;
   private final int maxInFlightActionsPerConnection;
@@ -291,6 +303,13 @@ public final class GatewaySettings {
     maxPendingHandshakes = atLeastOne(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
     maxPendingHandshakesPerIp =
         atLeastOne(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
+    handshakesPerSecondPerIp = atLeastOne(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
+    if (handshakesPerSecondPerIp > 1_000_000_000) {
+      // TokenBucket's interval is whole nanoseconds.
+      throw new IllegalArgumentException(
+          HANDSHAKES_PER_SECOND_PER_IP + " must be at most 1000000000, was " + handshakesPerSecondPerIp);
+    }
+    handshakeBurstPerIp = atLeastOne(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
     retryAfterSeconds = atLeastOne(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
     maxInFlightActions = atLeastOne(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
     maxInFlightActionsPerConnection =
@@ -380,6 +399,8 @@ public final class GatewaySettings {
     b.maxPendingHandshakes = r.integer(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
     b.maxPendingHandshakesPerIp =
         r.integer(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
+    b.handshakesPerSecondPerIp = r.integer(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
+    b.handshakeBurstPerIp = r.integer(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
     b.retryAfterSeconds = r.integer(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
     b.maxInFlightActions = r.integer(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
     b.maxInFlightActionsPerConnection =
@@ -426,6 +447,8 @@ public final class GatewaySettings {
     b.maxConnectionsPerIp = maxConnectionsPerIp;
     b.maxPendingHandshakes = maxPendingHandshakes;
     b.maxPendingHandshakesPerIp = maxPendingHandshakesPerIp;
+    b.handshakesPerSecondPerIp = handshakesPerSecondPerIp;
+    b.handshakeBurstPerIp = handshakeBurstPerIp;
     b.retryAfterSeconds = retryAfterSeconds;
     b.maxInFlightActions = maxInFlightActions;
     b.maxInFlightActionsPerConnection = maxInFlightActionsPerConnection;
@@ -549,6 +572,16 @@ public final class GatewaySettings {
    */
   public int maxPendingHandshakesPerIp() {
     return maxPendingHandshakesPerIp;
+  }
+
+  /** Handshakes one source address may start per second (token bucket refill); past it 429. */
+  public int handshakesPerSecondPerIp() {
+    return handshakesPerSecondPerIp;
+  }
+
+  /** The bucket size of {@link #handshakesPerSecondPerIp()}: how many may start at once. */
+  public int handshakeBurstPerIp() {
+    return handshakeBurstPerIp;
   }
 
   /** The Retry-After header value, in seconds, of a refused handshake. */
@@ -681,6 +714,8 @@ public final class GatewaySettings {
     private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private int maxPendingHandshakesPerIp = DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP;
+    private int handshakesPerSecondPerIp = DEFAULT_HANDSHAKES_PER_SECOND_PER_IP;
+    private int handshakeBurstPerIp = DEFAULT_HANDSHAKE_BURST_PER_IP;
     private int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
     private int maxInFlightActions = DEFAULT_MAX_IN_FLIGHT_ACTIONS;
     private int maxInFlightActionsPerConnection = DEFAULT_MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION;
@@ -793,6 +828,12 @@ public final class GatewaySettings {
 
     public Builder maxPendingHandshakesPerIp(int v) {
       maxPendingHandshakesPerIp = v;
+      return this;
+    }
+
+    public Builder handshakeRatePerIp(int perSecond, int burst) {
+      handshakesPerSecondPerIp = perSecond;
+      handshakeBurstPerIp = burst;
       return this;
     }
 

@@ -39,17 +39,21 @@ import org.slf4j.LoggerFactory;
  *   <li><b>malformed → 400</b>: Netty's decoder failed (bad request line, invalid header name or
  *       value characters, duplicate or invalid Content-Length, Content-Length with
  *       Transfer-Encoding, bare LF); obsolete line folding; not exactly one Host header; a body
- *       (Content-Length other than 0, or any Transfer-Encoding); a second request on a connection
- *       that already passed. A request line longer than {@link
+ *       (Content-Length other than 0, or any Transfer-Encoding); a second request pipelined behind
+ *       this one ({@link RequestHeadSplitter}), or one on a connection that already passed. A
+ *       request line longer than {@link
  *       GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header section larger than {@link
  *       GatewayInitializer#MAX_HEADER_BYTES} → 431.
  *   <li><b>path → 404</b>: anything but {@code /} (a query string is ignored).
  *   <li><b>not an upgrade → 426</b>, with a hint: not a GET, or no {@code Upgrade: websocket}.
+ *   <li><b>not HTTP/1.1 → 505</b> (RFC 6455 4.1; a later 1.x counts as 1.1).
  *   <li><b>not RFC 6455 → 426</b> with {@code Sec-WebSocket-Version: 13}: not exactly one {@code
  *       Sec-WebSocket-Version: 13}, or not exactly one {@code Sec-WebSocket-Key} of 16 bytes in
  *       base64 (Hixie-75/76 and the hybi drafts, which Netty would otherwise speak).
  *   <li><b>IP rules → 403</b>, on the client's address after X-Forwarded-For resolution ({@link
  *       ForwardedFor}; a malformed chain from a trusted proxy → 400).
+ *   <li><b>handshake rate → 429</b> with {@code Retry-After}: the source IP started more
+ *       handshakes than its bucket holds ({@link HandshakeRateLimiter}).
  *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
  *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The
  *       admin key is not a client key and gets 401 like any wrong one.
@@ -206,7 +210,9 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
         request.uri(),
         headers,
         peer,
-        peer != null ? peer.getHostAddress() : String.valueOf(remote));
+        peer != null ? peer.getHostAddress() : String.valueOf(remote),
+        request.protocolVersion().text(),
+        Boolean.TRUE.equals(ctx.channel().attr(ConnectionAttributes.REQUEST_BEHIND).get()));
   }
 
   private static HandshakePolicy.DecodeFailure decodeFailure(DecoderResult result) {

@@ -1,6 +1,8 @@
 package dev.roomlog.gateway;
 
 import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +52,16 @@ final class HandshakePolicy {
       "this gateway cannot write to its log fast enough to take new connections: retry later\n";
   static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
   static final String IP_FULL_BODY = "too many connections from your address: retry later\n";
+  static final String HTTP_VERSION_BODY =
+      "a WebSocket upgrade is an HTTP/1.1 request (RFC 6455 4.1): send GET / HTTP/1.1\n";
+  static final String HANDSHAKE_RATE_BODY =
+      "too many new connections from your address: retry after the seconds in Retry-After\n";
+
+  /**
+   * Source addresses whose handshake rate is tracked at once; past it the least recently seen is
+   * forgotten ({@link HandshakeRateLimiter}). About 200 bytes each: 2 MB at most.
+   */
+  static final int MAX_RATE_TRACKED_ADDRESSES = 10_000;
 
   /** Why Netty's decoder could not read the request, if it could not. */
   enum DecodeFailure {
@@ -66,6 +78,9 @@ final class HandshakePolicy {
    * @param peer the socket's remote IP address, or null if the transport is not IP (only in tests
    *     with a bare embedded channel); then X-Forwarded-For and IP rules do not apply
    * @param peerText the remote address as text, for logs and as the source IP of a non-IP peer
+   * @param httpVersion the request line's version as read, e.g. {@code HTTP/1.1}
+   * @param requestBehind whether a second request came behind this one before it was answered
+   *     ({@link RequestHeadSplitter})
    */
   record Request(
       DecodeFailure decodeFailure,
@@ -74,7 +89,9 @@ final class HandshakePolicy {
       String uri,
       Map<String, List<String>> headers,
       InetAddress peer,
-      String peerText) {
+      String peerText,
+      String httpVersion,
+      boolean requestBehind) {
     Request {
       Objects.requireNonNull(decodeFailure, "decodeFailure");
       headers = Map.copyOf(headers);
@@ -135,11 +152,13 @@ final class HandshakePolicy {
   private final OriginPolicy origins;
   private final ConnectionLimiter limiter;
   private final ConnectionLimiter pendingHandshakes;
+  private final HandshakeRateLimiter handshakeRate;
   private final BooleanSupplier logAcceptsConnections;
   private final int retryAfterSeconds;
 
   /**
    * @param pendingHandshakes counts sockets from accept until admission or close
+   * @param handshakeRate how many handshakes each source address may start
    * @param logAcceptsConnections whether the write-ahead log can take the {@code $connect} of one
    *     more connection in time ({@link WalAppender#acceptingConnections()})
    */
@@ -150,6 +169,7 @@ final class HandshakePolicy {
       OriginPolicy origins,
       ConnectionLimiter limiter,
       ConnectionLimiter pendingHandshakes,
+      HandshakeRateLimiter handshakeRate,
       BooleanSupplier logAcceptsConnections,
       int retryAfterSeconds) {
     this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
@@ -158,19 +178,30 @@ final class HandshakePolicy {
     this.origins = Objects.requireNonNull(origins, "origins");
     this.limiter = Objects.requireNonNull(limiter, "limiter");
     this.pendingHandshakes = Objects.requireNonNull(pendingHandshakes, "pendingHandshakes");
+    this.handshakeRate = Objects.requireNonNull(handshakeRate, "handshakeRate");
     this.logAcceptsConnections =
         Objects.requireNonNull(logAcceptsConnections, "logAcceptsConnections");
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  /**
-   * The policy of a node with these settings, whose IP rules come from {@code ipRules} and whose
-   * log says through {@code logAcceptsConnections} whether it can take more connections.
-   */
+  /** As below, on the system clock. */
   static HandshakePolicy create(
       GatewaySettings settings,
       Supplier<IpRules> ipRules,
       BooleanSupplier logAcceptsConnections) {
+    return create(settings, ipRules, logAcceptsConnections, Clock.systemUTC());
+  }
+
+  /**
+   * The policy of a node with these settings, whose IP rules come from {@code ipRules} and whose
+   * log says through {@code logAcceptsConnections} whether it can take more connections; {@code
+   * clock} times the handshake rate.
+   */
+  static HandshakePolicy create(
+      GatewaySettings settings,
+      Supplier<IpRules> ipRules,
+      BooleanSupplier logAcceptsConnections,
+      Clock clock) {
     return new HandshakePolicy(
         new ApiKeys(settings.apiKeys()),
         ipRules,
@@ -179,6 +210,11 @@ final class HandshakePolicy {
         new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerIp()),
         new ConnectionLimiter(
             settings.maxPendingHandshakes(), settings.maxPendingHandshakesPerIp()),
+        new HandshakeRateLimiter(
+            settings.handshakesPerSecondPerIp(),
+            settings.handshakeBurstPerIp(),
+            MAX_RATE_TRACKED_ADDRESSES,
+            () -> epochNanos(clock.instant())),
         logAcceptsConnections,
         settings.retryAfterSeconds());
   }
@@ -189,6 +225,14 @@ final class HandshakePolicy {
 
   ConnectionLimiter pendingHandshakes() {
     return pendingHandshakes;
+  }
+
+  HandshakeRateLimiter handshakeRate() {
+    return handshakeRate;
+  }
+
+  private static long epochNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
   /**
@@ -278,6 +322,12 @@ final class HandshakePolicy {
     if (!"GET".equals(request.method()) || !asksForWebSocket(request.header("upgrade"))) {
       return new Refuse(426, "notUpgrade", UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
     }
+    // RFC 6455 4.1: HTTP/1.1 or later, sent as HTTP/1.1 (HTTP/1.0 ignores Upgrade, RFC 9110 7.8;
+    // HTTP/2 and 3 upgrade with other means). A later 1.x is read as 1.1 (RFC 9110 2.5).
+    if (!isHttp11(request.httpVersion())) {
+      return new Refuse(
+          505, "httpVersion", HTTP_VERSION_BODY, "upgrade over " + request.httpVersion(), peerText, 0);
+    }
     // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
     // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
     String versionProblem = versionProblem(request);
@@ -290,6 +340,19 @@ final class HandshakePolicy {
       return where.refused();
     }
     String sourceIp = where.sourceIp();
+
+    // Every refusal below this still cost the client a handshake: counted before them, so that
+    // guessing keys is as slow as reconnecting.
+    long wait = handshakeRate.tryStart(sourceIp);
+    if (wait > 0) {
+      return new Refuse(
+          429,
+          "handshakeRate",
+          HANDSHAKE_RATE_BODY,
+          "source IP past handshakesPerSecondPerIp",
+          sourceIp,
+          (int) Math.min(Integer.MAX_VALUE, (wait + 999_999_999L) / 1_000_000_000L));
+    }
 
     if (!origins.allows(request.header("origin"))) {
       return new Refuse(403, "origin", ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);
@@ -352,7 +415,20 @@ final class HandshakePolicy {
     if (hasBody || !request.header("transfer-encoding").isEmpty()) {
       return new Refuse(400, "requestBody", BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
     }
+    if (request.requestBehind()) {
+      return new Refuse(
+          400, "secondRequest", SECOND_REQUEST_BODY, "a request pipelined behind this one", peer, 0);
+    }
     return null;
+  }
+
+  /** {@code HTTP/1.1}, or a later minor version of HTTP/1. */
+  private static boolean isHttp11(String version) {
+    if (version == null || !version.startsWith("HTTP/1.")) {
+      return false;
+    }
+    String minor = version.substring("HTTP/1.".length());
+    return minor.matches("[0-9]{1,9}") && Integer.parseInt(minor) >= 1;
   }
 
   /**

@@ -88,6 +88,30 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void countsHandshakesRefusedForTheirHttpVersionOrPastTheHandshakeRate() {
+    settings = settings.toBuilder().handshakeRatePerIp(1, 1).build();
+    WebSocketTestClient first = client(null);
+    HandshakePolicy shared =
+        HandshakePolicy.create(settings, () -> IpRules.NONE, wal::acceptingConnections);
+    String http10 = WebSocketTestClient.upgradeRequest("/", KEY).replace("HTTP/1.1", "HTTP/1.0");
+
+    assertEquals(505, first.http(http10).status());
+    assertEquals(101, sharing(shared).handshake(KEY).status());
+    assertEquals(429, sharing(shared).handshake(KEY).status());
+
+    assertEquals(1, count("roomlog.gateway.handshakes.refused", "status", "505", "reason", "httpVersion"));
+    assertEquals(1, count("roomlog.gateway.handshakes.refused", "status", "429", "reason", "handshakeRate"));
+  }
+
+  /** A client of the node whose handshake policy (and so handshake rate) is {@code policy}. */
+  private WebSocketTestClient sharing(HandshakePolicy policy) {
+    WebSocketTestClient client =
+        new WebSocketTestClient(new GatewayInitializer(settings, intake, registry, policy, null));
+    clients.add(client);
+    return client;
+  }
+
+  @Test
   void connectionsOpenFollowsTheRegistry() {
     WebSocketTestClient first = connected();
     connected();

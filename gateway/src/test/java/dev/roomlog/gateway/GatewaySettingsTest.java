@@ -201,6 +201,45 @@ class GatewaySettingsTest {
             .contains(GatewaySettings.MAX_PINGS_PER_SECOND));
   }
 
+  @Test
+  void handshakeRatePerIpHasItsDefaultsIsReadAndKeptByToBuilder() {
+    GatewaySettings defaults = GatewaySettings.of(Set.of("k"), "gw-1");
+    assertEquals(10, defaults.handshakesPerSecondPerIp());
+    assertEquals(20, defaults.handshakeBurstPerIp());
+
+    GatewaySettings s =
+        GatewaySettings.fromProperties(
+            Map.of(
+                GatewaySettings.API_KEYS, "k",
+                GatewaySettings.GATEWAY_ID, "g",
+                GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP, "1000",
+                GatewaySettings.HANDSHAKE_BURST_PER_IP, "5000"));
+
+    assertEquals(1_000, s.handshakesPerSecondPerIp());
+    assertEquals(5_000, s.handshakeBurstPerIp());
+    assertEquals(5_000, s.toBuilder().build().handshakeBurstPerIp());
+    assertEquals(
+        "ROOMLOG_GATEWAY_HANDSHAKES_PER_SECOND_PER_IP",
+        GatewaySettings.environmentVariable(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP));
+  }
+
+  @Test
+  void handshakeRatePerIpMustBeFrom1To1e9AndItsBurstAtLeast1() {
+    assertTrue(
+        failureWith(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP, "0")
+            .contains(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP));
+    assertTrue(
+        failureWith(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP, "1000000001")
+            .contains(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP));
+    assertEquals(
+        1_000_000_000,
+        withProperty(GatewaySettings.HANDSHAKES_PER_SECOND_PER_IP, "1000000000")
+            .handshakesPerSecondPerIp());
+    assertTrue(
+        failureWith(GatewaySettings.HANDSHAKE_BURST_PER_IP, "0")
+            .contains(GatewaySettings.HANDSHAKE_BURST_PER_IP));
+  }
+
   private static GatewaySettings withProperty(String name, String value) {
     return GatewaySettings.fromProperties(
         Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g", name, value));

@@ -38,12 +38,14 @@ class HandshakeGuardTest {
   private GatewaySettings.Builder settings =
       GatewaySettings.builder(List.of(new ApiKey("web", KEY)), "gw-test").adminKey(ADMIN_KEY);
   private HandshakePolicy policy;
+  private final GatewayPipelineTest.MutableClock clock =
+      new GatewayPipelineTest.MutableClock(java.time.Instant.parse("2024-04-01T12:00:00Z"));
 
   /** A new connection to the same node: clients share one policy (and connection limiter). */
   private WebSocketTestClient client() {
     GatewaySettings built = settings.build();
     if (policy == null) {
-      policy = HandshakePolicy.create(built, ipRules::get, wal::acceptingConnections);
+      policy = HandshakePolicy.create(built, ipRules::get, wal::acceptingConnections, clock);
     }
     ActionIntake intake =
         new ActionIntake(built, wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
@@ -256,6 +258,30 @@ class HandshakeGuardTest {
   @Test
   void postGets426() {
     assertRefused(426, send(request("POST / HTTP/1.1", standardHeaders())));
+  }
+
+  // --- HTTP/1.1 only (RFC 6455 4.1) -> 505 ---------------------------------------------------
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.0", "HTTP/2.0", "HTTP/3.0"})
+  void upgradeInAnotherHttpVersionGets505(String version) {
+    WebSocketTestClient.HttpReply reply = send(request("GET / " + version, standardHeaders()));
+
+    assertRefused(505, reply);
+    assertEquals(HandshakePolicy.HTTP_VERSION_BODY, reply.body());
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  void laterMinorVersionOfHttp1IsReadAsHttp11AndAdmitted() {
+    // RFC 9110 2.5: a recipient processes a higher minor version as the highest it speaks.
+    assertAdmitted(send(request("GET / HTTP/1.2", standardHeaders())));
+  }
+
+  @Test
+  void healthChecksInHttp10AreStillAnswered() {
+    // Balancers' checks (HAProxy's httpchk among them) often speak HTTP/1.0.
+    assertEquals(200, send(request("GET /healthz HTTP/1.0", List.of("Host: x"))).status());
   }
 
   // --- RFC 6455 only: Sec-WebSocket-Version 13 and a 16-byte Sec-WebSocket-Key -> 426 ---------
@@ -473,6 +499,73 @@ class HandshakeGuardTest {
   @Test
   void twoApiKeyHeadersGet401() {
     assertRefused(401, send(upgrade("x-api-key: " + KEY)));
+  }
+
+  // --- handshakes per second from one address -> 429 ---------------------------------------
+
+  @Test
+  void handshakesUpToTheBurstAreAdmittedAndTheNextGets429WithRetryAfterUntilATokenIsEarned() {
+    settings.handshakeRatePerIp(2, 3);
+    for (int i = 0; i < 3; i++) {
+      assertAdmitted(send(upgrade()));
+    }
+
+    WebSocketTestClient.HttpReply refused = send(upgrade());
+
+    assertRefused429(refused, "1");
+    assertEquals(3, connects().size(), "the refused handshake wrote nothing");
+    clock.set(clock.instant().plusMillis(499));
+    assertRefused429(send(upgrade()), "1");
+    clock.set(clock.instant().plusMillis(1));
+    assertAdmitted(send(upgrade()));
+    assertRefused429(send(upgrade()), "1");
+  }
+
+  @Test
+  void retryAfterIsTheWaitForTheNextTokenRoundedUpToWholeSeconds() {
+    settings.handshakeRatePerIp(1, 1);
+    assertAdmitted(send(upgrade()));
+    // Every 1 s one token: 1 s to wait now, rounded up from 0.001 s later too.
+    assertRefused429(send(upgrade()), "1");
+    clock.set(clock.instant().plusMillis(999));
+    assertRefused429(send(upgrade()), "1");
+  }
+
+  @Test
+  void handshakeRateCountsTheForwardedAddressAndEachAddressHasItsOwnBucket() {
+    settings.trustedProxies(List.of("203.0.113.0/24")).handshakeRatePerIp(1, 1);
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.1")));
+    assertAdmitted(send(upgrade("X-Forwarded-For: 192.0.2.2")));
+
+    assertRefused429(send(upgrade("X-Forwarded-For: 192.0.2.1")), "1");
+  }
+
+  @Test
+  void handshakeRateIsCheckedBeforeTheApiKeySoGuessingKeysIsAsSlowAsReconnecting() {
+    settings.handshakeRatePerIp(1, 2);
+    List<String> wrongKey = standardHeaders();
+    wrongKey.set(5, "x-api-key: wrong");
+    assertRefused(401, send(request("GET / HTTP/1.1", wrongKey)));
+    assertRefused(401, send(request("GET / HTTP/1.1", wrongKey)));
+
+    assertRefused429(send(request("GET / HTTP/1.1", wrongKey)), "1");
+  }
+
+  @Test
+  void healthChecksDoNotSpendTheHandshakeRate() {
+    settings.handshakeRatePerIp(1, 1);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, send(request("GET /healthz HTTP/1.1", List.of("Host: x"))).status());
+    }
+    assertAdmitted(send(upgrade()));
+  }
+
+  private void assertRefused429(WebSocketTestClient.HttpReply reply, String retryAfter) {
+    assertEquals(429, reply.status(), reply.body());
+    assertEquals(retryAfter, reply.headers().get("retry-after"));
+    assertEquals(HandshakePolicy.HANDSHAKE_RATE_BODY, reply.body());
+    assertEquals("close", reply.headers().get("connection"));
+    assertFalse(clients.get(clients.size() - 1).server.isOpen(), "closed after the refusal");
   }
 
   // --- 2. capacity -> 503 --------------------------------------------------------------------

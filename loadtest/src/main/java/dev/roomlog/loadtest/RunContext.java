@@ -26,7 +26,9 @@ record RunContext(
           what + ": " + (connections.size() - ready) + " of " + connections.size()
               + " connections failed " + metrics.errors.snapshot()
               + "; an http 503 means a connection limit (raise roomlog.gateway.maxConnections or"
-              + " maxConnectionsPerIp, or use more --source-addresses), an http 401 a wrong --api-key");
+              + " maxConnectionsPerIp, or use more --source-addresses), an http 429 the handshake rate"
+              + " of one address (raise roomlog.gateway.handshakesPerSecondPerIp and handshakeBurstPerIp,"
+              + " or lower --connect-rate), an http 401 a wrong --api-key");
     }
   }
 

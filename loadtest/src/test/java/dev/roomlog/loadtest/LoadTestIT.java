@@ -43,6 +43,8 @@ class LoadTestIT {
                 "roomlog.gateway.apiKeyRatePerSecond=1000000",
                 "roomlog.gateway.apiKeyBurst=1000000",
                 "roomlog.gateway.maxConnectionsPerIp=100000",
+                "roomlog.gateway.handshakesPerSecondPerIp=100000",
+                "roomlog.gateway.handshakeBurstPerIp=100000",
                 "roomlog.gateway.maxInFlightActionsPerConnection=10000"),
             Duration.ofSeconds(90));
   }

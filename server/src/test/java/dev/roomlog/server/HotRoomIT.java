@@ -127,6 +127,8 @@ class HotRoomIT {
                     // person types: only the in-flight bound may refuse them.
                     .connectionRate(1_000_000, 1_000_000)
                     .apiKeyRate(1_000_000, 1_000_000)
+                    // A hundred and two members connect from 127.0.0.1 as fast as they can.
+                    .handshakeRatePerIp(1_000_000, 1_000_000)
                     .maxOutboundBytesPerConnection(OUTBOUND_CAP)
                     // Only the outbound cap may close the non-reader, not an unanswered ping.
                     .pingInterval(Duration.ofMinutes(10)))) {

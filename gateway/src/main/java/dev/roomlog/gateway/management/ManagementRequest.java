@@ -3,7 +3,7 @@ package dev.roomlog.gateway.management;
 import dev.roomlog.protocol.control.ConnectionCommand.Op;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * What a request to the management API asks for, from its method and path alone. Pure.
@@ -27,18 +27,38 @@ sealed interface ManagementRequest {
   /** {@code GET /metrics}: the node's meters, without a key (as on the other ports). */
   record Metrics() implements ManagementRequest {}
 
-  /** Refused before any key check or body: unknown path (404), method (405), bad escape (400). */
+  /**
+   * Refused before any key check or body: a method this API does not know (501), unknown path
+   * (404), a method the path does not take (405), bad escape (400).
+   */
   record Invalid(int status, String code, String message, String allow) implements ManagementRequest {}
 
   String CONNECTIONS = "@connections";
+
+  /**
+   * The methods of RFC 9110 9.3 and PATCH, as written there: method names are case-sensitive
+   * (RFC 9110 9.1), so {@code get} is not GET but a method this API does not know.
+   */
+  Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
   /**
    * @param rawPath the request target's path, still percent-encoded, without the query
    * @param stage the gateway's stage, or null
    */
   static ManagementRequest parse(String method, String rawPath, String stage) {
+    if (!KNOWN_METHODS.contains(method)) {
+      // RFC 9110 9.1: an unrecognized method SHOULD get 501, whatever the path.
+      return new Invalid(
+          501,
+          "methodNotImplemented",
+          "'" + (method.length() <= 20 ? method : method.substring(0, 20) + "...")
+              + "' is not a method this API knows: methods are case-sensitive, use GET, POST or"
+              + " DELETE",
+          null);
+    }
     if (rawPath.equals("/metrics")) {
-      return method.equalsIgnoreCase("GET") ? new Metrics() : notAllowed("GET");
+      return method.equals("GET") ? new Metrics() : notAllowed("GET");
     }
     String[] parts = rawPath.startsWith("/") ? rawPath.substring(1).split("/", -1) : new String[0];
     int at = 0;
@@ -48,7 +68,7 @@ sealed interface ManagementRequest {
     try {
       if (parts.length - at == 2 && parts[at].equals(CONNECTIONS) && !parts[at + 1].isEmpty()) {
         String id = decode(parts[at + 1]);
-        return switch (method.toUpperCase(Locale.ROOT)) {
+        return switch (method) {
           case "POST" -> new OnConnection(Op.SEND, id);
           case "GET" -> new OnConnection(Op.GET, id);
           case "DELETE" -> new OnConnection(Op.DELETE, id);
@@ -59,11 +79,11 @@ sealed interface ManagementRequest {
         if (parts.length == 2) {
           decode(parts[1]); // a broken escape is refused here, not by the processor
         }
-        return method.equalsIgnoreCase("GET") ? new RoomQuery() : notAllowed("GET");
+        return method.equals("GET") ? new RoomQuery() : notAllowed("GET");
       }
       if (parts.length == 3 && parts[0].equals("rooms") && !parts[1].isEmpty() && parts[2].equals("messages")) {
         String roomId = decode(parts[1]);
-        return method.equalsIgnoreCase("POST") ? new PostToRoom(roomId) : notAllowed("POST");
+        return method.equals("POST") ? new PostToRoom(roomId) : notAllowed("POST");
       }
     } catch (IllegalArgumentException e) {
       return new Invalid(400, "badPath", "the path has a broken %-escape", null);

@@ -128,4 +128,15 @@ class ManagementRequestTest {
         new ManagementRequest.PostToRoom("team+ops"),
         ManagementRequest.parse("POST", "/rooms/team+ops/messages", null));
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"get", "post", "delete", "Get", "BREW"})
+  void aMethodItDoesNotKnowIs501WhateverThePathMethodsBeingCaseSensitive(String method) {
+    for (String path : new String[] {"/@connections/gw-1.abc", "/rooms/lobby/messages", "/rooms", "/metrics", "/nope"}) {
+      ManagementRequest.Invalid invalid = invalid(method, path, null);
+      assertEquals(501, invalid.status(), method + " " + path);
+      assertEquals("methodNotImplemented", invalid.code());
+      assertNull(invalid.allow());
+    }
+  }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The management server's own bounds, over real sockets: what it refuses from the request's head
@@ -77,6 +79,45 @@ class ManagementServerTest {
 
     assertTrue(response.startsWith("HTTP/1.1 403 "), response);
     assertTrue(response.contains("\"code\":\"forbidden\""), response);
+  }
+
+  /** Sends one request (no body) on a new socket and reads until the server closes it. */
+  private String exchange(String requestLine, String... headers) throws IOException {
+    StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: x\r\n");
+    for (String header : headers) {
+      request.append(header).append("\r\n");
+    }
+    Socket socket = open();
+    socket.getOutputStream()
+        .write(request.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+    return readToEnd(socket);
+  }
+
+  @Test
+  void aRepeatedAdminKeyIsRefusedAs400AmbiguousWhicheverValueIsRight() throws Exception {
+    // A connection id no gateway holds: a request that got past the key would be 410 gone.
+    String target = "GET /@connections/gw-a.u1 HTTP/1.1";
+    for (String[] headers :
+        List.of(
+            new String[] {"x-admin-key: " + KEY, "x-admin-key: wrong"},
+            new String[] {"x-admin-key: wrong", "x-admin-key: " + KEY},
+            new String[] {"Authorization: Bearer " + KEY, "Authorization: Bearer wrong"},
+            new String[] {"x-admin-key: " + KEY, "Authorization: Bearer wrong"})) {
+      String response = exchange(target, headers);
+
+      assertTrue(response.startsWith("HTTP/1.1 400 "), String.join(", ", headers) + ": " + response);
+      assertTrue(response.contains("\"code\":\"ambiguousAdminKey\""), response);
+    }
+    assertTrue(exchange(target, "x-admin-key: " + KEY).startsWith("HTTP/1.1 410 "), "one key is fine");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"get", "Get", "post", "delete", "FOO"})
+  void aMethodNotSpelledAsRfc9110SpellsItIsNotImplemented501(String method) throws Exception {
+    String response = exchange(method + " /@connections/gw-a.u1 HTTP/1.1", "x-admin-key: " + KEY);
+
+    assertTrue(response.startsWith("HTTP/1.1 501 "), response);
+    assertTrue(response.contains("\"code\":\"methodNotImplemented\""), response);
   }
 
   @Test
