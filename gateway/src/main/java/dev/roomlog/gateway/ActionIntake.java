@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what happens on a connection into write-ahead-log records: {@code $connect}, each
- * accepted action, {@code $disconnect}. Plain Java, no Netty: the frame handler calls it.
+ * accepted action, {@code $disconnect} (the first and last only for a connection that writes
+ * to the log; see {@link Connection}). Plain Java, no Netty: the frame handler calls it.
  *
  * <p>It also holds what the connections of this node share: the in-flight bound ({@link
  * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones,
@@ -80,15 +81,21 @@ final class ActionIntake {
   }
 
   /**
-   * Opens a connection and appends its {@code $connect}. Returns empty, having written nothing,
-   * when the log refuses the record (the appender is closed: the node is shutting down): the
-   * caller should then refuse the connection.
+   * Opens a connection. Nothing is written yet: its {@code $connect} waits for its first action
+   * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
+   * caller should then refuse the connection, which could write nothing.
    *
    * @param apiKeyName the name of the key the client presented (for the per-key rate limit)
    * @param replies where frames for this client go (async answers arrive on appender threads,
    *     so it must be thread-safe)
    */
   Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> toClient) {
+    // The id names this gateway, so any gateway's management API knows whom to ask about it.
+    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
+    if (wal.isClosed()) {
+      log.error("the WAL appender is closed: refusing connection {}", connectionId);
+      return Optional.empty();
+    }
     // Every error frame the gateway itself sends goes through here, whichever check sent it.
     Consumer<ServerFrame> replies =
         frame -> {
@@ -97,42 +104,25 @@ final class ActionIntake {
           }
           toClient.accept(frame);
         };
-    // The id names this gateway, so any gateway's management API knows whom to ask about it.
-    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
-    long now = clock.millis();
-    Connection connection =
+    return Optional.of(
         new Connection(
             this,
             connectionId,
-            now,
+            clock.millis(),
             new Identity(sourceIp),
             inFlight.newConnection(),
             rateLimit(apiKeyName),
-            replies);
-    RequestContext context =
-        connection.context(ActionNames.CONNECT, EventType.CONNECT, now);
-    boolean accepted =
-        wal.append(
-            new WalRecord(new Action.Connect(), context),
-            new WalAppender.Callback() {
-              @Override
-              public void onAcknowledged() {}
+            new AnswerBudget(settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
+            answersMessage(),
+            replies));
+  }
 
-              @Override
-              public void onFailure(Exception cause) {
-                log.error(
-                    "the $connect of connection {} could not be written to the log",
-                    connectionId,
-                    cause);
-              }
-            });
-    if (!accepted) {
-      log.error(
-          "the WAL appender is closed: refusing connection {}; its $connect was not written",
-          connectionId);
-      return Optional.empty();
-    }
-    return Optional.of(connection);
+  private String answersMessage() {
+    return "rate limited: the answers to this connection's requests may total "
+        + settings.answerBytesPerSecond()
+        + " bytes per second (bursts of "
+        + settings.answerBurstBytes()
+        + "), and joins and resumes replay history; wait retryAfterMs before asking for more";
   }
 
   private MessageRateLimit rateLimit(String apiKeyName) {

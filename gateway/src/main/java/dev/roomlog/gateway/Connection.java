@@ -23,10 +23,23 @@ import org.slf4j.LoggerFactory;
 /**
  * One open WebSocket connection as the log sees it. Plain Java, no Netty.
  *
- * <p>Each data message goes through, in order: the rate limits ({@link MessageRateLimit}: 429,
- * or a verdict to close the connection), parsing and validation (400/413), the in-flight bound
- * ({@link InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its
- * in-flight permit until Kafka acknowledges or fails it.
+ * <p>Each data message goes through, in order: the connection's own rate limit ({@link
+ * MessageRateLimit#onMessage}: 429, or a verdict to close the connection), parsing and
+ * validation (400/413), for a request that replays history its answers' budget ({@link
+ * AnswerBudget}: 429 while in debt), its API key's shared rate limit ({@link
+ * MessageRateLimit#onAction}: 429), the in-flight bound ({@link InFlightLimiter}: 503
+ * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
+ * acknowledges or fails it.
+ *
+ * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never
+ * reach the log. Its {@code $connect} (with the time it connected) is appended just before its
+ * first action that is, so it precedes that action in the writer's order. Its {@code
+ * $disconnect} is appended only if it may be a member of some room, i.e. once the log has
+ * accepted one of its {@code createRoom} or {@code joinRoom} actions: the processor has nothing
+ * to remove for any other connection. That is decided when the appender accepts the action, not
+ * when Kafka acknowledges it, so an action still in flight when the socket closes, or one failed
+ * with logUnavailable that may yet be in the log, gets its {@code $disconnect} too, after it on
+ * its partition (the appender keeps the order in which it accepted records).
  *
  * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
@@ -64,7 +77,16 @@ final class Connection {
   private final InFlightLimiter.ConnectionPermits permits;
   private final MessageRateLimit rateLimit;
   private final Consumer<ServerFrame> replies;
+  private final AnswerBudget answers;
+  private final String answersMessage;
   private boolean closed;
+  /** Whether its {@code $connect} was appended (event loop only). */
+  private boolean connectAppended;
+  /**
+   * Whether the log accepted one of its actions that can make it a member of a room, so that its
+   * close must be told to every partition (event loop only).
+   */
+  private boolean mayBeMember;
   /** Epoch millis of the client's last message; read by the management API's GET. */
   private volatile long lastActiveAt;
 
@@ -75,6 +97,8 @@ final class Connection {
       Identity identity,
       InFlightLimiter.ConnectionPermits permits,
       MessageRateLimit rateLimit,
+      AnswerBudget answers,
+      String answersMessage,
       Consumer<ServerFrame> replies) {
     this.intake = intake;
     this.id = id;
@@ -83,6 +107,8 @@ final class Connection {
     this.permits = permits;
     this.rateLimit = rateLimit;
     this.replies = replies;
+    this.answers = answers;
+    this.answersMessage = answersMessage;
     this.lastActiveAt = connectedAt;
   }
 
@@ -113,19 +139,20 @@ final class Connection {
   }
 
   /**
-   * Handles one text message: refused by a rate limit (429), rejected by the parser (its error
-   * frame), refused by the in-flight bound (503 overloaded, not written), or appended to the
-   * log. An appended action gets no reply here; if the log fails it, 503 logUnavailable.
+   * Handles one text message: refused by a rate limit or the answers' budget (429), rejected by
+   * the parser (its error frame), refused by the in-flight bound (503 overloaded, not written),
+   * or appended to the log. An appended action gets no reply here; if the log fails it, 503
+   * logUnavailable.
    */
   Verdict onText(String text) {
     long receivedAt = intake.clock().millis();
     lastActiveAt = receivedAt;
-    MessageRateLimit.Decision decision = rateLimit.onMessage();
-    if (decision instanceof MessageRateLimit.Decision.Close) {
+    MessageRateLimit.Decision own = rateLimit.onMessage();
+    if (own instanceof MessageRateLimit.Decision.Close) {
       counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
-    if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+    if (own instanceof MessageRateLimit.Decision.Refuse refuse) {
       counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(
           ErrorCode.RATE_LIMITED.frame(
@@ -134,18 +161,51 @@ final class Connection {
     }
     ActionParser.Result result = ActionParser.parse(text);
     if (result instanceof ActionParser.Result.Rejected rejected) {
+      // Refused before the key's bucket: a connection's invalid frames cost only its own budget.
       counted(GatewayMetrics.UNKNOWN_TYPE, rejected.error().code());
       replies.accept(rejected.error());
       return Verdict.KEEP_OPEN;
     }
     Action action = ((ActionParser.Result.Accepted) result).action();
+    long debtMs = replaysHistory(action) ? answers.millisUntilOutOfDebt() : 0;
+    // Before the key's bucket: this connection's own debt spends nobody else's budget.
+    MessageRateLimit.Decision shared =
+        debtMs > 0 ? rateLimit.refuse(answersMessage, debtMs) : rateLimit.onAction();
+    String type = ActionIntake.routeKey(action);
+    if (shared instanceof MessageRateLimit.Decision.Close) {
+      counted(type, GatewayMetrics.FLOODING);
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (shared instanceof MessageRateLimit.Decision.Refuse refuse) {
+      counted(type, ErrorCode.RATE_LIMITED.code());
+      replies.accept(
+          ErrorCode.RATE_LIMITED.frame(refuse.message(), action.requestId(), refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
     append(action, receivedAt);
     return Verdict.KEEP_OPEN;
   }
 
   /**
+   * Whether the answer to {@code action} replays a room's kept events, and may so be far larger
+   * than the request: {@code resume}, and every {@code joinRoom} (with {@code afterSeq} its
+   * answer carries the events since then, without it the room's recent messages).
+   */
+  static boolean replaysHistory(Action action) {
+    return action instanceof Action.Resume || action instanceof Action.JoinRoom;
+  }
+
+  /**
+   * Charges an answer of {@code bytes} delivered to this connection to its answers' budget.
+   * Thread-safe: called on the delivery consumer's thread.
+   */
+  void chargeAnswer(long bytes) {
+    answers.charge(bytes);
+  }
+
+  /**
    * Binary frames carry no action; the client is told so and the connection stays open. They
-   * count against the rate limits like any message.
+   * count against the connection's own rate limit like any message, not against its key's.
    */
   Verdict onBinary() {
     lastActiveAt = intake.clock().millis();
@@ -171,6 +231,12 @@ final class Connection {
     if (permit == null) {
       counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
+    if (!appendConnect()) {
+      permit.release();
+      counted(type, GatewayMetrics.SHUTTING_DOWN);
+      replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
     RequestContext context =
@@ -209,7 +275,46 @@ final class Connection {
       permit.release();
       counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
     }
+    if (mayMakeMember(action)) {
+      // Set once accepted, never cleared: even a failed (logUnavailable) join may be in the log.
+      mayBeMember = true;
+    }
+  }
+
+  /** The actions whose success makes the connection a member of a room. */
+  private static boolean mayMakeMember(Action action) {
+    return action instanceof Action.CreateRoom || action instanceof Action.JoinRoom;
+  }
+
+  /**
+   * Appends this connection's {@code $connect} the first time one of its actions goes to the
+   * log, stamped with the time it connected. Like {@code $disconnect} it takes no in-flight
+   * permit. Returns false only if the appender is closed.
+   */
+  private boolean appendConnect() {
+    if (connectAppended) {
+      return true;
+    }
+    RequestContext context = context(ActionNames.CONNECT, EventType.CONNECT, connectedAt);
+    boolean accepted =
+        intake
+            .wal()
+            .append(
+                new WalRecord(new Action.Connect(), context),
+                new WalAppender.Callback() {
+                  @Override
+                  public void onAcknowledged() {}
+
+                  @Override
+                  public void onFailure(Exception cause) {
+                    log.error(
+                        "the $connect of connection {} could not be written to the log", id, cause);
+                  }
+                });
+    connectAppended = accepted;
+    return accepted;
   }
 
   private void counted(String type, String outcome) {
@@ -217,15 +322,20 @@ final class Connection {
   }
 
   /**
-   * Appends this connection's one {@code $disconnect}; later calls do nothing. It takes no
-   * in-flight permit and the appender has room for it whatever the load, so it is refused only
-   * if the appender is already closed (a shutdown in the wrong order).
+   * Appends this connection's one {@code $disconnect} if it may be a member of a room (see the
+   * class comment); later calls do nothing. It takes no in-flight permit and the appender has
+   * room for it whatever the load, so it is refused only if the appender is already closed (a
+   * shutdown in the wrong order).
    */
   void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (!mayBeMember) {
+      // In no room: the processor has nothing to remove, and the log is kept forever.
+      return;
+    }
     RequestContext context =
         context(
             ActionNames.DISCONNECT, EventType.DISCONNECT, intake.clock().millis());

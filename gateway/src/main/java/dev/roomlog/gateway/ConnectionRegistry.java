@@ -1,5 +1,8 @@
 package dev.roomlog.gateway;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.protocol.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -10,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.AttributeKey;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: every method may be called from any thread. Channels are registered by their
  * event loop after the handshake and unregistered when they close; {@link #deliver} runs on the
  * delivery consumer's thread and relies on {@code writeAndFlush} being thread-safe.
+ *
+ * <p>Each frame that answers a recipient's own request ({@link #isAnswer}) is charged to that
+ * connection's answers' budget ({@link AnswerBudget}) as it is handed over, so that what a
+ * client makes the server send counts in its limits, not only what it sends.
  *
  * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted:
  * the socket is gone and the client will resume by seq. A client that lets more than the
@@ -81,6 +90,11 @@ public final class ConnectionRegistry {
    * ConnectionSink}, so the server can pass {@code registry::deliver}.
    */
   public void deliver(List<String> connectionIds, String frameJson) {
+    deliver(connectionIds, frameJson, isAnswer(frameJson));
+  }
+
+  /** As {@link #deliver(List, String)}; {@code answer}: charge it to each recipient's budget. */
+  private void deliver(List<String> connectionIds, String frameJson, boolean answer) {
     ByteBuf encoded = ByteBufUtil.writeUtf8(allocator, frameJson);
     try {
       // One task per event loop, not one per recipient: a frame for a room of 1000 would
@@ -97,6 +111,12 @@ public final class ConnectionRegistry {
           }
           continue;
         }
+        if (answer) {
+          Connection connection = channel.attr(ConnectionAttributes.CONNECTION).get();
+          if (connection != null) {
+            connection.chargeAnswer(encoded.readableBytes());
+          }
+        }
         byLoop.computeIfAbsent(channel.eventLoop(), loop -> new ArrayList<>())
             .add(new Recipient(connectionId, channel));
       }
@@ -109,6 +129,31 @@ public final class ConnectionRegistry {
   }
 
   private record Recipient(String connectionId, Channel channel) {}
+
+  /**
+   * Whether a frame from the processor answers its recipient's own request: the frame types sent
+   * only to the connection that asked ({@code roomCreated}, {@code joined}, {@code resumed},
+   * {@code left}, {@code error}; the last may carry the room, as a 410 does), as opposed to what
+   * members are told of others' actions. The sender's own copy of its {@code message} is left
+   * out: it is no larger than the request. Reads only the first field, which the processor's
+   * encoder writes first.
+   */
+  static boolean isAnswer(String frameJson) {
+    try (JsonParser parser = Json.MAPPER.createParser(frameJson)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT
+          || parser.nextToken() != JsonToken.FIELD_NAME
+          || !"type".equals(parser.currentName())
+          || parser.nextToken() != JsonToken.VALUE_STRING) {
+        return false;
+      }
+      return ANSWER_TYPES.contains(parser.getText());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static final Set<String> ANSWER_TYPES =
+      Set.of("roomCreated", "joined", "resumed", "left", "error");
 
   /** Writes one frame to each recipient and then flushes them, on their event loop; owns {@code frame}. */
   private void writeOnLoop(EventLoop loop, List<Recipient> recipients, ByteBuf frame) {
@@ -194,7 +239,8 @@ public final class ConnectionRegistry {
       cutOffSlowClient(connectionId, channel);
       return false;
     }
-    deliver(List.of(connectionId), text);
+    // A backend's frame: not the client's doing, so not charged to it.
+    deliver(List.of(connectionId), text, false);
     return true;
   }
 

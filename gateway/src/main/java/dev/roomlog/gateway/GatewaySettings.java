@@ -119,6 +119,20 @@ public final class GatewaySettings {
   public static final String MAX_OUTBOUND_BYTES_PER_CONNECTION =
       P + "maxOutboundBytesPerConnection";
   public static final int DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION = 1024 * 1024;
+  /**
+   * Bytes per second of answers to its own requests one connection may be sent (charged when
+   * delivered); while it has had more, with {@link #ANSWER_BURST_BYTES}, its joins and resumes
+   * get 429. The defaults: one answer is at most about 1.1 MiB (the processor keeps at most
+   * 1 MiB of a room's recent events and 1000 members), a full window of 100 chat messages about
+   * 170 KB. A burst of 8 MiB lets a reconnecting client rejoin or resume 7 rooms at their
+   * largest, or some 48 full ordinary windows, one after the other without waiting; 256 KiB/s
+   * pays that back in 32 s and holds a client that keeps asking to about one full ordinary
+   * window every 0.7 s, instead of one per message its rate allows.
+   */
+  public static final String ANSWER_BYTES_PER_SECOND = P + "answerBytesPerSecond";
+  public static final int DEFAULT_ANSWER_BYTES_PER_SECOND = 256 * 1024;
+  public static final String ANSWER_BURST_BYTES = P + "answerBurstBytes";
+  public static final int DEFAULT_ANSWER_BURST_BYTES = 8 * 1024 * 1024;
   /** permessage-deflate (RFC 7692); off unless set, since it costs CPU and memory per socket. */
   public static final String PERMESSAGE_DEFLATE = P + "permessageDeflate";
 
@@ -157,7 +171,8 @@ public final class GatewaySettings {
           RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
           LOG_WRITE_TIMEOUT, CONNECTION_RATE, CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST,
           FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
-          MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION, PERMESSAGE_DEFLATE,
+          MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION,
+          ANSWER_BYTES_PER_SECOND, ANSWER_BURST_BYTES, PERMESSAGE_DEFLATE,
           HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT,
           CLOSE_TIMEOUT, HEARTBEAT_INTERVAL);
 
@@ -203,6 +218,8 @@ public final class GatewaySettings {
   private final int maxFramePayloadBytes;
   private final int maxMessageBytes;
   private final int maxOutboundBytesPerConnection;
+  private final int answerBytesPerSecond;
+  private final int answerBurstBytes;
   private final boolean permessageDeflate;
   private final Duration handshakeTimeout;
   private final Duration idleTimeout;
@@ -346,6 +363,8 @@ public final class GatewaySettings {
     }
     maxOutboundBytesPerConnection =
         atLeastOne(MAX_OUTBOUND_BYTES_PER_CONNECTION, b.maxOutboundBytesPerConnection);
+    answerBytesPerSecond = atLeastOne(ANSWER_BYTES_PER_SECOND, b.answerBytesPerSecond);
+    answerBurstBytes = atLeastOne(ANSWER_BURST_BYTES, b.answerBurstBytes);
     permessageDeflate = b.permessageDeflate;
     handshakeTimeout = positive(HANDSHAKE_TIMEOUT, b.handshakeTimeout);
     idleTimeout = positive(IDLE_TIMEOUT, b.idleTimeout);
@@ -416,6 +435,8 @@ public final class GatewaySettings {
     b.maxMessageBytes = r.integer(MAX_MESSAGE_BYTES, b.maxMessageBytes);
     b.maxOutboundBytesPerConnection =
         r.integer(MAX_OUTBOUND_BYTES_PER_CONNECTION, b.maxOutboundBytesPerConnection);
+    b.answerBytesPerSecond = r.integer(ANSWER_BYTES_PER_SECOND, b.answerBytesPerSecond);
+    b.answerBurstBytes = r.integer(ANSWER_BURST_BYTES, b.answerBurstBytes);
     b.permessageDeflate = r.bool(PERMESSAGE_DEFLATE, b.permessageDeflate);
     b.handshakeTimeout = r.duration(HANDSHAKE_TIMEOUT, b.handshakeTimeout);
     b.idleTimeout = r.duration(IDLE_TIMEOUT, b.idleTimeout);
@@ -462,6 +483,8 @@ public final class GatewaySettings {
     b.maxFramePayloadBytes = maxFramePayloadBytes;
     b.maxMessageBytes = maxMessageBytes;
     b.maxOutboundBytesPerConnection = maxOutboundBytesPerConnection;
+    b.answerBytesPerSecond = answerBytesPerSecond;
+    b.answerBurstBytes = answerBurstBytes;
     b.permessageDeflate = permessageDeflate;
     b.handshakeTimeout = handshakeTimeout;
     b.idleTimeout = idleTimeout;
@@ -648,6 +671,16 @@ public final class GatewaySettings {
     return maxOutboundBytesPerConnection;
   }
 
+  /** Bytes per second of answers to its own requests one connection may be sent. */
+  public int answerBytesPerSecond() {
+    return answerBytesPerSecond;
+  }
+
+  /** The burst of {@link #answerBytesPerSecond()}; past it joins and resumes get 429. */
+  public int answerBurstBytes() {
+    return answerBurstBytes;
+  }
+
   public boolean permessageDeflate() {
     return permessageDeflate;
   }
@@ -729,6 +762,8 @@ public final class GatewaySettings {
     private int maxFramePayloadBytes = DEFAULT_MAX_FRAME_PAYLOAD_BYTES;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private int maxOutboundBytesPerConnection = DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION;
+    private int answerBytesPerSecond = DEFAULT_ANSWER_BYTES_PER_SECOND;
+    private int answerBurstBytes = DEFAULT_ANSWER_BURST_BYTES;
     private boolean permessageDeflate;
     private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -891,6 +926,12 @@ public final class GatewaySettings {
 
     public Builder maxOutboundBytesPerConnection(int v) {
       maxOutboundBytesPerConnection = v;
+      return this;
+    }
+
+    public Builder answerBudget(int bytesPerSecond, int burstBytes) {
+      answerBytesPerSecond = bytesPerSecond;
+      answerBurstBytes = burstBytes;
       return this;
     }
 

@@ -422,6 +422,11 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     return unsettledLifecycle.get() < maxPendingLifecycleRecords;
   }
 
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Records accepted but not yet handed to the producer. */
   public int pending() {
     return queue.size();

@@ -10,17 +10,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Policy:
  *
  * <ul>
- *   <li>Every data message counts, before it is parsed: valid actions, invalid JSON and binary
- *       frames alike, so a flood of garbage costs the flooder its own budget and no parsing.
- *   <li>It takes a token from the connection's bucket, then from its API key's bucket (shared
- *       by every connection of that key on this node). The key's bucket is only asked once the
- *       connection's own allows the message, so a connection past its own rate does not spend
- *       its neighbours' budget.
+ *   <li>Every data message counts against the connection's own bucket ({@link #onMessage}),
+ *       before it is parsed: valid actions, invalid JSON and binary frames alike, so a flood of
+ *       garbage costs the flooder its own budget and no parsing.
+ *   <li>Only a message that parses as a valid action then takes a token from its API key's
+ *       bucket ({@link #onAction}), shared by every connection of that key on this node. So a
+ *       connection's invalid frames, and its messages past its own rate, spend none of its
+ *       neighbours' budget: the order is own bucket, parse, key bucket.
  *   <li>Each refusal (429) takes a token from the connection's flood bucket ({@code
- *       floodTolerance} tokens, refilled at the connection's rate); when that is empty the
- *       connection is closed. Only this connection's own refusals count, whichever bucket
- *       refused: a client that waits {@code retryAfterMs} earns back flood tokens faster than it
- *       spends them, so a busy neighbour on the same key cannot get it closed.
+ *       floodTolerance} tokens, refilled at the connection's rate), whichever limit refused it
+ *       (its own bucket, its key's, or a refusal decided elsewhere, {@link #refuse}); when that
+ *       is empty the connection is closed. Only this connection's own refusals count: a client
+ *       that waits {@code retryAfterMs} earns back flood tokens faster than it spends them, so a
+ *       busy neighbour on the same key cannot get it closed.
  * </ul>
  */
 final class MessageRateLimit {
@@ -63,25 +65,42 @@ final class MessageRateLimit {
     this.keyMessage = Objects.requireNonNull(keyMessage, "keyMessage");
   }
 
-  /** Counts one message and decides; after a {@code Close}, every later message gets one too. */
+  /**
+   * Counts one data message against the connection's own bucket, before it is parsed; after a
+   * {@code Close}, every later message gets one too.
+   */
   Decision onMessage() {
     if (flooded) {
       return CLOSE;
     }
-    TokenBucket refusedBy;
-    if (!own.tryTake()) {
-      refusedBy = own;
-    } else if (!key.tryTake()) {
-      refusedBy = key;
-    } else {
-      return ADMIT;
+    return own.tryTake() ? ADMIT : refusedBy(own, ownMessage);
+  }
+
+  /**
+   * Counts a message that {@link #onMessage admitted} and that parsed as a valid action against
+   * the API key's shared bucket.
+   */
+  Decision onAction() {
+    if (flooded) {
+      return CLOSE;
     }
-    if (!flood.tryTake()) {
+    return key.tryTake() ? ADMIT : refusedBy(key, keyMessage);
+  }
+
+  /**
+   * A 429 decided by another limit of this connection (its answers' budget): it counts towards
+   * the flood tolerance like the others. Returns the refusal to send, or {@code Close}.
+   */
+  Decision refuse(String message, long retryAfterMs) {
+    if (flooded || !flood.tryTake()) {
       flooded = true;
       return CLOSE;
     }
-    return new Decision.Refuse(
-        refusedBy == own ? ownMessage : keyMessage, retryAfterMillis(refusedBy.nanosUntilToken()));
+    return new Decision.Refuse(message, retryAfterMs);
+  }
+
+  private Decision refusedBy(TokenBucket bucket, String message) {
+    return refuse(message, retryAfterMillis(bucket.nanosUntilToken()));
   }
 
   /** Rounded up, and at least 1: a retry sooner than this is sure to be refused again. */

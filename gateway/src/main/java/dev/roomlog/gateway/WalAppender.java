@@ -40,6 +40,14 @@ public interface WalAppender {
     return true;
   }
 
+  /**
+   * Whether the appender is closed, so that {@link #append} refuses every record. Never blocks;
+   * may be called from any thread.
+   */
+  default boolean isClosed() {
+    return false;
+  }
+
   /** Told how an accepted record ended; its methods must be quick and must not block. */
   interface Callback {
     /** Kafka acknowledged the record (acks=all): it is in the log. */

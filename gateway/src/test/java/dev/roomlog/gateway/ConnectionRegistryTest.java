@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.control.ConnectionInfo;
+import dev.roomlog.protocol.frame.ErrorCode;
+import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -281,5 +283,32 @@ class ConnectionRegistryTest {
     registry.stopListening("gw-1.post-1");
     registry.listen("gw-1.post-1", frame -> {});
     assertFalse(a.finish());
+  }
+
+  @Test
+  void onlyTheFramesSentToTheConnectionThatAskedCountAsItsAnswers() {
+    List<ServerFrame.MemberView> members = List.of(new ServerFrame.MemberView("c1", "ann"));
+    ServerFrame.Message message = new ServerFrame.Message("r", 4, "ann", "c1", "hi", 1L, null, "q");
+    for (ServerFrame answer :
+        List.of(
+            new ServerFrame.RoomCreated("r", 2, members, "q"),
+            new ServerFrame.Joined("r", 3, members, List.of(message), null, "q"),
+            new ServerFrame.Joined("r", 3, members, null, List.of(message), null),
+            new ServerFrame.Resumed("r", 2, 4, List.of(message), "q"),
+            new ServerFrame.Left("r", 5, null),
+            ErrorCode.RESUME_TOO_OLD.frame("too old", null))) {
+      assertTrue(ConnectionRegistry.isAnswer(answer.toJson()), answer.toJson());
+    }
+    for (ServerFrame told :
+        List.of(
+            message,
+            new ServerFrame.MemberJoined("r", 3, "c2", "bob", 1L),
+            new ServerFrame.MemberLeft("r", 6, "c2", "bob", "left", 2L),
+            new ServerFrame.Connected("c1"))) {
+      assertFalse(ConnectionRegistry.isAnswer(told.toJson()), told.toJson());
+    }
+    assertFalse(ConnectionRegistry.isAnswer("{\"note\":1,\"type\":\"joined\"}"), "type not first");
+    assertFalse(ConnectionRegistry.isAnswer("not json"));
+    assertFalse(ConnectionRegistry.isAnswer("{\"type\":7}"));
   }
 }

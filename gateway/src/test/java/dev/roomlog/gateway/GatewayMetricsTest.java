@@ -172,8 +172,8 @@ class GatewayMetricsTest {
 
   @Test
   void deliveryCountsAreReadFromTheRegistry() {
-    WebSocketTestClient client = connected();
-    String connectionId = wal.records().get(0).requestContext().connectionId();
+    WebSocketTestClient client = client(null);
+    String connectionId = TestPipelines.connect(client);
 
     registry.deliver(List.of(connectionId, "gone"), "{\"type\":\"pong\"}");
     client.server.runPendingTasks();

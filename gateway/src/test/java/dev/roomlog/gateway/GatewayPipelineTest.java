@@ -71,6 +71,12 @@ class GatewayPipelineTest {
     return json(c.nextText()).get("connectionId").asText();
   }
 
+  private static String join(String requestId) {
+    return "{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\",\"requestId\":\""
+        + requestId
+        + "\"}";
+  }
+
   private static String leave(String requestId) {
     return "{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"" + requestId + "\"}";
   }
@@ -119,6 +125,11 @@ class GatewayPipelineTest {
     assertEquals("connected", connected.get("type").asText());
     String connectionId = connected.get("connectionId").asText();
     assertEquals(1, registry.size());
+    assertTrue(connectionId.startsWith(GATEWAY_ID + "."), connectionId);
+    // Its $connect waits for its first action that goes to the log (ConnectionCostTest).
+    assertEquals(List.of(), wal.records(), "nothing written until the connection acts");
+
+    client.sendText(leave("r1"));
 
     WalRecord connect = wal.records().get(0);
     assertInstanceOf(Action.Connect.class, connect.action());
@@ -235,7 +246,7 @@ class GatewayPipelineTest {
     assertEquals("missingField", error.get("code").asText());
     assertEquals("r7", error.get("requestId").asText());
     assertTrue(client.server.isOpen());
-    assertEquals(1, wal.records().size(), "only $connect");
+    assertEquals(List.of(), wal.records(), "nothing: not even a $connect");
     closeAndFinish();
   }
 
@@ -250,20 +261,21 @@ class GatewayPipelineTest {
     assertEquals("invalidField", error.get("code").asText());
     assertTrue(error.get("message").asText().contains("binary"));
     assertTrue(client.server.isOpen());
-    assertEquals(1, wal.records().size());
+    assertEquals(List.of(), wal.records());
     closeAndFinish();
   }
 
   @Test
   void closeAppendsExactlyOneDisconnectAndUnregisters() {
     String connectionId = connect();
+    client.sendText(join("r1"));
     clock.set(T0.plusSeconds(60));
 
     closeAndFinish();
 
     List<WalRecord> records = wal.records();
-    assertEquals(2, records.size());
-    WalRecord disconnect = records.get(1);
+    assertEquals(3, records.size());
+    WalRecord disconnect = records.get(2);
     assertInstanceOf(Action.Disconnect.class, disconnect.action());
     assertEquals("$disconnect", disconnect.requestContext().routeKey());
     assertEquals(EventType.DISCONNECT, disconnect.requestContext().eventType());
@@ -275,6 +287,7 @@ class GatewayPipelineTest {
   @Test
   void clientCloseFrameAlsoAppendsExactlyOneDisconnect() {
     connect();
+    client.sendText(join("r1"));
 
     client.send(new CloseWebSocketFrame(1000, "bye"));
     closeAndFinish();
@@ -407,7 +420,7 @@ class GatewayPipelineTest {
     settings =
         settings.toBuilder().maxInFlightActions(1).maxInFlightActionsPerConnection(1).build();
     String connectionId = connect();
-    client.sendText(leave("r1"));
+    client.sendText(join("r1"));
     client.sendText(leave("r2"));
     assertEquals("overloaded", json(client.nextText()).get("code").asText());
 
@@ -419,17 +432,19 @@ class GatewayPipelineTest {
   }
 
   @Test
-  void connectIsAppendedEvenWhenTheInFlightBoundIsFull() {
+  void aConnectTakesNoInFlightPermitOfItsOwn() {
     settings =
-        settings.toBuilder().maxInFlightActions(1).maxInFlightActionsPerConnection(1).build();
+        settings.toBuilder().maxInFlightActions(2).maxInFlightActionsPerConnection(1).build();
     connect();
     WebSocketTestClient first = client;
     first.sendText(leave("r1"));
-
     String second = connect();
 
+    client.sendText(leave("r2"));
+
+    assertNull(client.nextFrame(), "two actions, two permits: the $connects took none");
     assertEquals(2, wal.count(Action.Connect.class));
-    assertEquals(second, wal.last().record().connectionId());
+    assertEquals(second, wal.action("r2").record().connectionId());
     closeAndFinish(first);
     closeAndFinish(client);
   }
@@ -532,7 +547,7 @@ class GatewayPipelineTest {
     WebSocketTestClient bystander = client;
     String flooderId = connect();
     WebSocketTestClient flooder = client;
-    flooder.sendText(leave("f1"));
+    flooder.sendText(join("f1"));
     flooder.sendText(leave("f2"));
     for (int i = 3; i <= 5; i++) {
       flooder.sendText(leave("f" + i));
@@ -551,7 +566,8 @@ class GatewayPipelineTest {
     assertTrue(flooder.server.isOpen(), "waiting for the client's close frame");
     flooder.send(new CloseWebSocketFrame(1008, ""));
     assertFalse(flooder.server.isOpen());
-    assertEquals(2, wal.count(Action.LeaveRoom.class), "only f1 and f2 were written");
+    assertEquals(
+        2, wal.count(Action.JoinRoom.class) + wal.count(Action.LeaveRoom.class), "only f1 and f2");
     WalRecord disconnect = wal.last().record();
     assertInstanceOf(Action.Disconnect.class, disconnect.action());
     assertEquals(flooderId, disconnect.connectionId());

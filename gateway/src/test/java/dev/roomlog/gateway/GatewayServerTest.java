@@ -137,11 +137,14 @@ class GatewayServerTest {
   void closeSendsGoingAwayAndWritesADisconnectForEveryConnection() throws Exception {
     Inbox first = new Inbox();
     Inbox second = new Inbox();
-    connect(KEY, first);
-    connect(KEY, second);
-    first.next();
-    second.next();
-    await().atMost(Duration.ofSeconds(10)).until(() -> registry.size() == 2);
+    // Members of a room: only a connection that may be in one has a $disconnect to write.
+    for (Inbox inbox : List.of(first, second)) {
+      connect(KEY, inbox)
+          .sendText("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\"}", true)
+          .join();
+      inbox.next();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> wal.count(Action.JoinRoom.class) == 2);
 
     server.close();
 

@@ -36,6 +36,8 @@ class LivenessTest {
   @BeforeEach
   void connect() {
     TestPipelines.connect(client);
+    // A member of a room (as far as the gateway knows), so that its close writes a $disconnect.
+    client.sendText("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\"}");
   }
 
   @AfterEach

@@ -40,14 +40,20 @@ class MessageRateLimitTest {
     assertSame(MessageRateLimit.ADMIT, limit.onMessage());
   }
 
+  /** A message that parses as a valid action: its own bucket, then (if admitted) its key's. */
+  private static Decision validAction(MessageRateLimit limit) {
+    Decision own = limit.onMessage();
+    return own == MessageRateLimit.ADMIT ? limit.onAction() : own;
+  }
+
   @Test
   void refusesWhenTheKeysSharedBucketIsEmptyWithTheKeysWait() {
     TokenBucket key = bucket(4, 1);
     MessageRateLimit first = limit(key);
     MessageRateLimit second = limit(key);
-    assertSame(MessageRateLimit.ADMIT, first.onMessage());
+    assertSame(MessageRateLimit.ADMIT, validAction(first));
 
-    Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, second.onMessage());
+    Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, validAction(second));
 
     assertEquals("key", refused.message());
     assertEquals(250, refused.retryAfterMs());
@@ -58,10 +64,35 @@ class MessageRateLimitTest {
     TokenBucket key = bucket(1, 3);
     MessageRateLimit limit = limit(key);
     for (int i = 0; i < 5; i++) {
-      limit.onMessage();
+      validAction(limit);
     }
 
     assertEquals(1, key.tokens(), "only the two admitted messages took key tokens");
+  }
+
+  @Test
+  void aMessageThatIsNotAValidActionTakesOnlyItsOwnToken() {
+    TokenBucket own = bucket(10, 2);
+    TokenBucket key = bucket(1, 3);
+    MessageRateLimit limit = new MessageRateLimit(own, key, bucket(10, 3), "own", "key");
+
+    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+
+    assertEquals(1, own.tokens());
+    assertEquals(3, key.tokens(), "the key's bucket is asked only after parsing");
+  }
+
+  @Test
+  void aRefusalDecidedElsewhereCountsTowardsTheFloodTolerance() {
+    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    for (int i = 0; i < 3; i++) {
+      Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, limit.refuse("debt", 70));
+      assertEquals("debt", refused.message());
+      assertEquals(70, refused.retryAfterMs());
+    }
+
+    assertSame(MessageRateLimit.CLOSE, limit.refuse("debt", 70));
+    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
   }
 
   @Test
@@ -82,12 +113,12 @@ class MessageRateLimitTest {
   void refusalsByTheKeysBucketCountTowardsThisConnectionsFloodTolerance() {
     MessageRateLimit limit =
         new MessageRateLimit(bucket(1_000, 1_000), bucket(1, 1), bucket(10, 3), "own", "key");
-    limit.onMessage();
+    validAction(limit);
     for (int i = 0; i < 3; i++) {
-      assertEquals("key", assertInstanceOf(Decision.Refuse.class, limit.onMessage()).message());
+      assertEquals("key", assertInstanceOf(Decision.Refuse.class, validAction(limit)).message());
     }
 
-    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+    assertSame(MessageRateLimit.CLOSE, validAction(limit));
   }
 
   @Test

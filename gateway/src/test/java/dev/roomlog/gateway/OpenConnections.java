@@ -22,7 +22,15 @@ public final class OpenConnections {
     // Only what ConnectionRegistry.info reads: a described connection needs no intake or limits.
     Connection connection =
         new Connection(
-            null, connectionId, connectedAt, new RequestContext.Identity(sourceIp), null, null, null);
+            null,
+            connectionId,
+            connectedAt,
+            new RequestContext.Identity(sourceIp),
+            null,
+            null,
+            new AnswerBudget(Integer.MAX_VALUE, Integer.MAX_VALUE, System::nanoTime),
+            "",
+            null);
     channel.attr(ConnectionAttributes.CONNECTION).set(connection);
     channel.attr(ConnectionAttributes.USER_AGENT).set(userAgent);
     channel.attr(ConnectionAttributes.API_KEY).set(new ApiKey(apiKeyName, "unused-secret"));

@@ -25,6 +25,11 @@ final class RecordingWalAppender implements WalAppender {
     return true;
   }
 
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
   void setClosed(boolean closed) {
     this.closed = closed;
   }

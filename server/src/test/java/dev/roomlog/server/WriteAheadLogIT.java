@@ -43,24 +43,68 @@ class WriteAheadLogIT {
     assertEquals(401, WsClient.handshakeStatus(roomlog.port(), "wrong-key"));
     assertEquals(401, WsClient.handshakeStatus(roomlog.port(), InProcessRoomlog.API_KEY + "x"));
 
-    // A good connection afterwards proves the log is being written: its $connect is all
-    // there is, nothing from the three refused attempts.
+    // A good connection that acts afterwards proves the log is being written: its $connect and
+    // its action are all there is, nothing from the three refused attempts.
     try (WsClient good = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
-      List<ConsumerRecord<String, WalRecord>> records = new ArrayList<>();
-      await()
-          .atMost(WsClient.WAIT)
-          .until(
-              () -> {
-                records.clear();
-                SharedKafka.readAll(roomlog.topics().actions()).stream()
-                    .filter(r -> !(r.value().action() instanceof Action.Heartbeat))
-                    .forEach(records::add);
-                return !records.isEmpty();
-              });
-      assertEquals(1, records.size(), "records besides the gateway's heartbeats: " + records);
+      good.send("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\"}");
+      good.awaitAnswer("r1");
+      List<ConsumerRecord<String, WalRecord>> records = loggedBesidesHeartbeats(2);
+      assertEquals(2, records.size(), "records besides the gateway's heartbeats: " + records);
       assertEquals(good.connectionId(), records.get(0).key());
       assertEquals(new Action.Connect(), records.get(0).value().action());
     }
+  }
+
+  /**
+   * Connection churn costs the permanent log nothing: connections that connect and close, or send
+   * only invalid frames, write neither $connect nor $disconnect. Then one that creates a room
+   * writes its $connect, its action and its $disconnect (one per partition), and those are all
+   * the log holds besides heartbeats.
+   */
+  @Test
+  void connectionsThatNeverActWriteNothingToTheLog() {
+    for (int i = 0; i < IDLE_CYCLES; i++) {
+      WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY).close();
+    }
+    try (WsClient invalid = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
+      invalid.send("{\"action\":\"joinRoom\",\"requestId\":\"bad\"}");
+      assertEquals("missingField", invalid.awaitAnswer("bad").get("code").asText());
+    }
+    String member;
+    try (WsClient creator = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
+      member = creator.connectionId();
+      creator.send("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\"}");
+      creator.awaitAnswer("r1");
+    }
+
+    // The creator's records were appended after every earlier connection had closed.
+    List<ConsumerRecord<String, WalRecord>> records =
+        loggedBesidesHeartbeats(2 + InProcessRoomlog.PARTITIONS);
+
+    assertEquals(
+        List.of("$connect", "createRoom", "$disconnect", "$disconnect", "$disconnect"),
+        records.stream().map(r -> r.value().requestContext().routeKey()).sorted(
+            Comparator.comparing(List.of("$connect", "createRoom", "$disconnect")::indexOf)).toList(),
+        "only the creator's: " + records);
+    records.forEach(r -> assertEquals(member, r.value().requestContext().connectionId()));
+  }
+
+  private static final int IDLE_CYCLES = 100;
+
+  /** Waits until the log holds at least {@code count} records besides heartbeats; returns them all. */
+  private List<ConsumerRecord<String, WalRecord>> loggedBesidesHeartbeats(int count) {
+    List<ConsumerRecord<String, WalRecord>> records = new ArrayList<>();
+    await()
+        .atMost(WsClient.WAIT)
+        .until(
+            () -> {
+              records.clear();
+              SharedKafka.readAll(roomlog.topics().actions()).stream()
+                  .filter(r -> !(r.value().action() instanceof Action.Heartbeat))
+                  .forEach(records::add);
+              return records.size() >= count;
+            });
+    return records;
   }
 
   @Test
