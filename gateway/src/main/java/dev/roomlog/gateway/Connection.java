@@ -14,6 +14,7 @@ import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.text.WellFormed;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -396,10 +397,12 @@ final class Connection {
             return null;
           }
           String requestId = parser.getText();
+          // An unpaired surrogate could not be written back to the client as UTF-8.
           boolean valid =
               !requestId.isEmpty()
                   && requestId.codePointCount(0, requestId.length())
-                      <= Limits.MAX_REQUEST_ID_LENGTH;
+                      <= Limits.MAX_REQUEST_ID_LENGTH
+                  && WellFormed.isWellFormed(requestId);
           return valid ? requestId : null;
         }
         parser.skipChildren();

@@ -20,6 +20,8 @@ class ConnectionTest {
   @Test
   void findsNoRequestIdWhereAParserWouldNotAcceptOne() {
     assertNull(Connection.peekRequestId("not json"));
+    // A lone surrogate escape could not be sent back in the 429's frame.
+    assertNull(Connection.peekRequestId("{\"requestId\":\"a\\ud800\"}"));
     assertNull(Connection.peekRequestId("[\"requestId\",\"r1\"]"));
     assertNull(Connection.peekRequestId("{\"nested\":{\"requestId\":\"r1\"}}"));
     assertNull(Connection.peekRequestId("{\"requestId\":7}"));

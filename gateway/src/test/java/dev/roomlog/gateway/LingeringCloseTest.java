@@ -70,7 +70,15 @@ class LingeringCloseTest {
 
   @Test
   void afterItsCloseFrameTheServerActsOnNothingTheClientSendsAndAnswersNothing() {
-    connectAndCloseFromTheServer();
+    TestPipelines.connect(client);
+    // A member somewhere, so that its close is logged ($disconnect) once the socket closes.
+    client.sendText("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\"}");
+    client.server.writeAndFlush(
+        new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, ConnectionRegistry.DELETED_REASON));
+    client.server.pipeline().close();
+    assertEquals(
+        new TestPipelines.Close(1000, ConnectionRegistry.DELETED_REASON),
+        TestPipelines.expectCloseFrame(client));
     String id = wal.records().get(0).connectionId();
     int recordsBefore = wal.records().size();
 
