@@ -37,4 +37,10 @@ final class ConnectionAttributes {
   static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");
 
   private ConnectionAttributes() {}
+
+  /**
+   * Set once the server's close frame has been written ({@link LingeringCloseHandler}): the
+   * connection lingers for the client's answer and takes no more frames.
+   */
+  static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("roomlog.closing");
 }

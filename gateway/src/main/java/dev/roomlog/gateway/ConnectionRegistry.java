@@ -332,6 +332,9 @@ public final class ConnectionRegistry {
    * event loop) may all find the same client stuck.
    */
   void cutOffSlowClient(String who, Channel channel) {
+    if (channel.attr(ConnectionAttributes.CLOSING).get() != null) {
+      return; // its close frame is out: it only looks unwritable (output shut down), and is closing
+    }
     if (channel.attr(CUT_OFF).setIfAbsent(Boolean.TRUE) != null) {
       return;
     }

@@ -126,6 +126,13 @@ final class LingeringCloseHandler extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (closeSent && msg instanceof WebSocketFrame) {
+      // Nothing follows a close frame (RFC 6455 5.5.1): deliveries and answers that arrive
+      // while the connection lingers are dropped here, whoever wrote them.
+      ReferenceCountUtil.release(msg);
+      promise.tryFailure(new ClosedChannelException());
+      return;
+    }
     if (!(msg instanceof CloseWebSocketFrame) || !upgraded(ctx)) {
       // Netty's WebSocket handler writes a close frame on any close, even of a connection still
       // speaking HTTP (where it cannot be sent): only a real one starts the closing handshake.
@@ -138,6 +145,9 @@ final class LingeringCloseHandler extends ChannelDuplexHandler {
       return;
     }
     closeSent = true;
+    // Once its output is shut down the channel reports itself unwritable: this tells the
+    // registry's slow-reader checks that it is closing, not slow.
+    ctx.channel().attr(ConnectionAttributes.CLOSING).set(Boolean.TRUE);
     deadline = ctx.executor().schedule(() -> onDeadline(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
     ChannelPromise written = promise.unvoid();
     written.addListener(future -> onCloseWritten(ctx, future.isSuccess()));

@@ -291,6 +291,30 @@ class LingeringCloseSocketTest {
   }
 
   @Test
+  void framesForAConnectionThatLingersAreDroppedAndItIsNotCountedAsASlowReader() throws Exception {
+    start(TestPipelines.settings().closeTimeout(LONG_CLOSE_TIMEOUT));
+    try (RawWebSocketClient client = new RawWebSocketClient(server.port(), 0)) {
+      String id = connect(client);
+      assertTrue(registry.disconnect(id));
+      expectCloseFrameAndEnd(client, 1000);
+
+      // Its output is shut down now, so the channel reports itself unwritable: room traffic
+      // for it must not look like a client that does not read (a false 1013 and its metric).
+      await()
+          .atMost(DEADLINE)
+          .until(() -> !registry.send(id, "{\"type\":\"notice\"}"));
+      for (int i = 0; i < 20; i++) {
+        registry.deliver(List.of(id), "{\"type\":\"message\",\"n\":" + i + "}");
+      }
+
+      assertEquals(0, registry.slowClientsCut());
+      client.writeBytes(closeFrame(1000));
+      await().atMost(DEADLINE).until(() -> registry.size() == 0);
+      assertEquals(0, registry.slowClientsCut());
+    }
+  }
+
+  @Test
   void aClientCloseCodeOf5000IsAnsweredWith1002AndTheSocketClosedAtOnce() throws Exception {
     start(TestPipelines.settings().closeTimeout(LONG_CLOSE_TIMEOUT));
     try (RawWebSocketClient client = new RawWebSocketClient(server.port(), 0)) {

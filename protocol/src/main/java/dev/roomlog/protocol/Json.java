@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.UncheckedIOException;
 
@@ -18,6 +19,13 @@ public final class Json {
   public static final int MAX_NESTING_DEPTH = 16;
 
   public static final ObjectMapper MAPPER = newMapper();
+
+  /**
+   * Reads one value from a parser and leaves what follows to the caller (who then names the
+   * data after it, or ignores it when reading what it can of a broken record).
+   */
+  public static final ObjectReader LENIENT_TREE_READER =
+      MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 

@@ -118,7 +118,7 @@ final class DeadLetters {
   static Optional<Sender> senderOf(byte[] raw) {
     JsonNode root;
     try (JsonParser parser = Json.MAPPER.createParser(raw)) {
-      root = Json.MAPPER.readTree(parser);
+      root = Json.LENIENT_TREE_READER.readTree(parser);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }

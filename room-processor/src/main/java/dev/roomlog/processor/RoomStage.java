@@ -15,12 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -46,14 +48,16 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li><b>Plan</b>: decode, decide, apply and encode every output, writing nothing: store
  *       changes are staged in a {@link Batch}, which later reads of the same record see. Any
- *       failure here (a record that is not a WAL record, a string that could not be written
- *       back, a bug in the logic) leaves the stores untouched: the record is set aside in the
+ *       failure of the record here (it is not a WAL record, a string could not be written back,
+ *       a bug in the logic) leaves the stores untouched: the record is set aside in the
  *       dead-letter topic ({@link DeadLetters}) with the reason, and its sender, when the record
- *       names one, is answered 500 {@code internalError}. The next record goes on.
+ *       names one, is answered 500 {@code internalError}. The next record goes on. A store that
+ *       fails to read is not the record's fault, and stops the thread as below.
  *   <li><b>Write</b>: the staged changes go to the stores and the outputs are forwarded. A
  *       failure here is the store's or Kafka's (I/O), not the record's: it stops the stream
  *       thread, whose transaction aborts, and {@link StreamThreadFailures} decides whether to
- *       replace it.
+ *       replace it. The store values written here cannot fail to encode because of the record:
+ *       every string in them came from a record whose strings decoding found well-formed.
  * </ol>
  *
  * <p>Stores (all of this task's partition):
@@ -84,6 +88,11 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   static final String INTERNAL_ERROR_MESSAGE =
       "the processor could not handle this action: it was not applied, and was set aside for the"
           + " operators (dead-letter topic)";
+
+  private static final String ROOMS = RoomTopology.ROOMS_STORE;
+  private static final String MEMBERSHIPS = RoomTopology.MEMBERSHIPS_STORE;
+  private static final String GATEWAYS = RoomTopology.GATEWAYS_STORE;
+  private static final String ANSWERS = RoomTopology.ANSWERS_STORE;
 
   private static final char SEPARATOR = '\u0000';
   private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
@@ -152,6 +161,10 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     batch = new Batch();
     try {
       plan(wal);
+    } catch (StreamsException e) {
+      // A store (or Kafka) failed, not the record: stop the thread; its transaction aborts.
+      batch = null;
+      throw e;
     } catch (RuntimeException e) {
       batch = null;
       setAside(record, DeadLetters.Stage.PROCESS, e, DeadLetters.senderOf(wal));
@@ -226,24 +239,33 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
 
   /** The latest answer remembered under {@code key} within the dedup window before {@code at}. */
   private Optional<Idempotency.Remembered> remembered(String key, long at) {
-    Idempotency.Remembered latest = null;
     // No upper bound: an answer stamped later than this retry (another gateway's clock ahead)
     // is still the same action's answer.
     Instant from = Instant.ofEpochMilli(Math.max(0, at - dedupWindowMs));
     Instant to = Instant.ofEpochMilli(Long.MAX_VALUE);
-    try (WindowStoreIterator<Idempotency.Remembered> found = answers.fetch(key, from, to)) {
-      while (found.hasNext()) {
-        latest = found.next().value;
-      }
-    }
-    return Optional.ofNullable(latest);
+    return fromStore(
+        ANSWERS,
+        () -> {
+          Idempotency.Remembered last = null;
+          try (WindowStoreIterator<Idempotency.Remembered> found = answers.fetch(key, from, to)) {
+            while (found.hasNext()) {
+              last = found.next().value;
+            }
+          }
+          return Optional.ofNullable(last);
+        });
   }
 
   private void heartbeat(RequestContext ctx) {
     Map<String, GatewayLiveness.Status> known = new HashMap<>();
-    try (KeyValueIterator<String, GatewayLiveness.Status> all = gateways.all()) {
-      all.forEachRemaining(kv -> known.put(kv.key, kv.value));
-    }
+    fromStore(
+        GATEWAYS,
+        () -> {
+          try (KeyValueIterator<String, GatewayLiveness.Status> all = gateways.all()) {
+            all.forEachRemaining(kv -> known.put(kv.key, kv.value));
+          }
+          return known;
+        });
     known.putAll(batch.gateways);
     GatewayLiveness.Outcome outcome =
         liveness.onHeartbeat(known, ctx.gatewayId(), ctx.gatewayInstance(), ctx.requestTimeEpoch());
@@ -285,14 +307,19 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
    */
   private List<String[]> members(String prefix) {
     List<String[]> found = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
-      it.forEachRemaining(
-          kv -> {
-            if (!batch.memberships.containsKey(kv.key)) {
-              found.add(split(kv.key));
-            }
-          });
-    }
+    fromStore(
+        MEMBERSHIPS,
+        () -> {
+          try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
+            it.forEachRemaining(
+                kv -> {
+                  if (!batch.memberships.containsKey(kv.key)) {
+                    found.add(split(kv.key));
+                  }
+                });
+          }
+          return found;
+        });
     batch.memberships.forEach(
         (key, present) -> {
           if (present && key.startsWith(prefix)) {
@@ -308,12 +335,27 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
 
   private RoomState room(String roomId) {
     RoomState staged = batch.rooms.get(roomId);
-    return staged != null ? staged : rooms.get(roomId);
+    return staged != null ? staged : fromStore(ROOMS, () -> rooms.get(roomId));
   }
 
   private GatewayLiveness.Status gateway(String gatewayId) {
     GatewayLiveness.Status staged = batch.gateways.get(gatewayId);
-    return staged != null ? staged : gateways.get(gatewayId);
+    return staged != null ? staged : fromStore(GATEWAYS, () -> gateways.get(gatewayId));
+  }
+
+  /**
+   * A read of a state store. A store that fails (RocksDB, a value it cannot deserialize) is no
+   * fault of the record being planned: its failure is marked so that {@link #process} lets it
+   * stop the stream thread instead of setting the record aside.
+   */
+  private static <T> T fromStore(String store, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (StreamsException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StreamsException("state store '" + store + "' failed to read", e);
+    }
   }
 
   /**

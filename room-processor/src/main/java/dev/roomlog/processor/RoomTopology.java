@@ -210,7 +210,8 @@ public final class RoomTopology {
     // record is handled inside RoomStage, which sets the record aside in the dead-letter topic
     // within the task's transaction. What still reaches these handlers is not one record's
     // fault: a store or Kafka failure while writing, or a record Kafka refuses to take (too
-    // large, which the room limits rule out). They stop the stream thread, the transaction
+    // large: the room limits keep events and deliveries under MAX_RECORD_BYTES, and the
+    // dead-letter topic takes records of that size, more than the log's own limit). They stop the stream thread, the transaction
     // aborts, and StreamThreadFailures decides whether to replace it; skipping would commit
     // a record's state without its events or deliveries. Spelled out rather than left to
     // the defaults, so the policy is visible here.

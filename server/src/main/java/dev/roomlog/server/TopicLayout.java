@@ -139,7 +139,9 @@ record TopicLayout(
             Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync),
-            Map.of(),
+            // a dead letter is a record of the log plus its reason in headers: whatever the log
+            // took must fit, or the processor could not set it aside (and would stop on it)
+            Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, (long) RoomTopology.MAX_RECORD_BYTES),
             // Kept as long as the log they come from, by default: each is evidence of a bug or
             // a foreign writer, and the operator decides when it has been dealt with.
             Map.of(

@@ -63,7 +63,7 @@ public final class ActionParser {
     JsonNode root;
     try (JsonParser parser = Json.MAPPER.createParser(text)) {
       try {
-        root = Json.MAPPER.readTree(parser);
+        root = Json.LENIENT_TREE_READER.readTree(parser);
         // A second value, or garbage, after the object would otherwise be ignored while the
         // first was applied and logged: the client meant something else, so nothing is taken.
         if (root != null && parser.nextToken() != null) {
@@ -97,7 +97,7 @@ public final class ActionParser {
           "the "
               + what
               + " has a string with an unpaired surrogate escape (at "
-              + illFormed.get()
+              + truncate(illFormed.get())
               + "): strings must be well-formed Unicode (I-JSON, RFC 7493)",
           null);
     }

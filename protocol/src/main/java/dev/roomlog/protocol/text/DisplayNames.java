@@ -18,7 +18,8 @@ import java.util.Optional;
  *       characters and the Mongolian free variation selectors. So "a\u200Bb" cannot pass for
  *       "ab", and a name of Hangul fillers (U+3164) cannot pass for no name;
  *   <li>at least one visible character: a letter, digit, punctuation mark or symbol that is
- *       not invisible. Spaces (including U+00A0), combining marks and joiners alone are not a
+ *       not invisible (or a code point this JDK does not know yet, most likely a newer emoji).
+ *       Spaces (including U+00A0), combining marks and joiners alone are not a
  *       name. U+2800 (Braille blank) is a symbol that displays as nothing and counts as
  *       invisible too.
  * </ul>
@@ -127,7 +128,10 @@ public final class DisplayNames {
           Character.MATH_SYMBOL,
           Character.CURRENCY_SYMBOL,
           Character.MODIFIER_SYMBOL,
-          Character.OTHER_SYMBOL -> true;
+          Character.OTHER_SYMBOL,
+          // Assigned after this JDK's Unicode version (Java 17 knows Unicode 13): most likely a
+          // newer emoji; refusing it would refuse names that a newer JDK accepts.
+          Character.UNASSIGNED -> true;
       default -> false;
     };
   }

@@ -46,7 +46,30 @@ public final class WellFormed {
    * name), or empty when every string and name is well-formed.
    */
   public static Optional<String> firstIllFormed(JsonNode node) {
-    return firstIllFormed(node, "");
+    // Every frame and record passes here: the pointer is built only for one that fails.
+    return allWellFormed(node) ? Optional.empty() : firstIllFormed(node, "");
+  }
+
+  private static boolean allWellFormed(JsonNode node) {
+    if (node.isTextual()) {
+      return isWellFormed(node.textValue());
+    }
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (!isWellFormed(field.getKey()) || !allWellFormed(field.getValue())) {
+          return false;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (!allWellFormed(element)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static Optional<String> firstIllFormed(JsonNode node, String pointer) {
