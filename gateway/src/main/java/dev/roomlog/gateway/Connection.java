@@ -298,24 +298,32 @@ final class Connection {
     if (connectAppended) {
       return true;
     }
-    RequestContext context = context(ActionNames.CONNECT, EventType.CONNECT, connectedAt);
-    boolean accepted =
-        intake
-            .wal()
-            .append(
-                new WalRecord(new Action.Connect(), context),
-                new WalAppender.Callback() {
-                  @Override
-                  public void onAcknowledged() {}
+    connectAppended =
+        appendLifecycle(
+            new Action.Connect(),
+            context(ActionNames.CONNECT, EventType.CONNECT, connectedAt),
+            "the $connect of connection {} could not be written to the log");
+    return connectAppended;
+  }
 
-                  @Override
-                  public void onFailure(Exception cause) {
-                    log.error(
-                        "the $connect of connection {} could not be written to the log", id, cause);
-                  }
-                });
-    connectAppended = accepted;
-    return accepted;
+  /**
+   * Appends a {@code $connect} or {@code $disconnect}: nobody waits for its answer, so a failure
+   * is only logged ({@code failure} names the connection with its one placeholder).
+   */
+  private boolean appendLifecycle(Action action, RequestContext context, String failure) {
+    return intake
+        .wal()
+        .append(
+            new WalRecord(action, context),
+            new WalAppender.Callback() {
+              @Override
+              public void onAcknowledged() {}
+
+              @Override
+              public void onFailure(Exception cause) {
+                log.error(failure, id, cause);
+              }
+            });
   }
 
   private void counted(String type, String outcome) {
@@ -337,27 +345,12 @@ final class Connection {
       // In no room: the processor has nothing to remove, and the log is kept forever.
       return;
     }
-    RequestContext context =
-        context(
-            ActionNames.DISCONNECT, EventType.DISCONNECT, intake.clock().millis());
     boolean accepted =
-        intake
-            .wal()
-            .append(
-                new WalRecord(new Action.Disconnect(), context),
-                new WalAppender.Callback() {
-                  @Override
-                  public void onAcknowledged() {}
-
-                  @Override
-                  public void onFailure(Exception cause) {
-                    log.error(
-                        "the $disconnect of connection {} could not be written to the log;"
-                            + " its rooms keep a ghost member",
-                        id,
-                        cause);
-                  }
-                });
+        appendLifecycle(
+            new Action.Disconnect(),
+            context(ActionNames.DISCONNECT, EventType.DISCONNECT, intake.clock().millis()),
+            "the $disconnect of connection {} could not be written to the log;"
+                + " its rooms keep a ghost member");
     if (!accepted) {
       log.error(
           "the WAL appender is closed: the $disconnect of connection {} was NOT written;"

@@ -24,15 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,89 +47,27 @@ class RoomTopologyTest {
   @TempDir Path stateDir;
   @TempDir Path replayStateDir;
 
-  private final List<Harness> started = new ArrayList<>();
+  private final List<TopologyHarness> started = new ArrayList<>();
 
-  /** One driver over the real topology, with its topics. */
-  private static final class Harness implements AutoCloseable {
-    final TopologyTestDriver driver;
-    final TestInputTopic<String, WalRecord> actions;
-    final TestInputTopic<String, byte[]> rawActions;
-    final TestOutputTopic<String, RoomEvent> roomEvents;
-    final TestOutputTopic<String, Delivery> deliveries;
-
-    Harness(ProcessorSettings settings) {
-      TopicSet topics = settings.topics();
-      driver =
-          new TopologyTestDriver(
-              RoomTopology.buildTopology(settings), RoomTopology.streamsConfig(settings));
-      actions =
-          driver.createInputTopic(
-              topics.actions().name(),
-              topics.actions().keySerde().serializer(),
-              topics.actions().valueSerde().serializer());
-      rawActions =
-          driver.createInputTopic(
-              topics.actions().name(), new StringSerializer(), new ByteArraySerializer());
-      roomEvents =
-          driver.createOutputTopic(
-              topics.roomEvents().name(),
-              topics.roomEvents().keySerde().deserializer(),
-              topics.roomEvents().valueSerde().deserializer());
-      deliveries =
-          driver.createOutputTopic(
-              topics.deliveries().name(),
-              topics.deliveries().keySerde().deserializer(),
-              topics.deliveries().valueSerde().deserializer());
-    }
-
-    /** Writes the record as the gateway would: keyed by its key, stamped with its time. */
-    void send(WalRecord record) {
-      actions.pipeInput(record.key(), record, record.requestContext().requestTimeEpoch());
-    }
-
-    KeyValueStore<String, RoomState> rooms() {
-      return driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
-    }
-
-    Map<String, RoomState> allRooms() {
-      Map<String, RoomState> all = new LinkedHashMap<>();
-      try (KeyValueIterator<String, RoomState> it = rooms().all()) {
-        it.forEachRemaining(kv -> all.put(kv.key, kv.value));
-      }
-      return all;
-    }
-
-    /** Reads and forgets everything written so far. */
-    void drain() {
-      roomEvents.readRecordsToList();
-      deliveries.readRecordsToList();
-    }
-
-    @Override
-    public void close() {
-      driver.close();
-    }
-  }
-
-  private Harness start(Path dir, UnaryOperator<ProcessorSettings> tweak) {
+  private TopologyHarness start(Path dir, UnaryOperator<ProcessorSettings> tweak) {
     ProcessorSettings settings =
         ProcessorSettings.defaults("unused:9092", dir).withTopics(TOPICS).withHistorySize(10);
-    Harness harness = new Harness(tweak.apply(settings));
+    TopologyHarness harness = new TopologyHarness(tweak.apply(settings));
     started.add(harness);
     return harness;
   }
 
-  private Harness start(UnaryOperator<ProcessorSettings> tweak) {
+  private TopologyHarness start(UnaryOperator<ProcessorSettings> tweak) {
     return start(stateDir, tweak);
   }
 
-  private Harness start() {
+  private TopologyHarness start() {
     return start(UnaryOperator.identity());
   }
 
   @AfterEach
   void stop() {
-    started.forEach(Harness::close);
+    started.forEach(TopologyHarness::close);
   }
 
   private static ServerFrame frame(Delivery d) {
@@ -169,7 +101,7 @@ class RoomTopologyTest {
 
   @Test
   void roomLifecycleAcrossTwoGatewaysProducesOrderedEventsAndPerGatewayDeliveries() {
-    Harness h = start();
+    TopologyHarness h = start();
     h.send(ALICE.connect(100));
     h.send(BOB.connect(101));
     h.send(CAROL.connect(102));
@@ -226,7 +158,7 @@ class RoomTopologyTest {
 
   @Test
   void storedRoomStateEqualsTheReplayOfTheRoomEventsTopic() {
-    Harness h = start();
+    TopologyHarness h = start();
     h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
     h.send(BOB.wal(120, join("b1", "bob")));
     h.send(BOB.wal(130, new Action.SendMessage("b2", ROOM, "one", null)));
@@ -248,7 +180,7 @@ class RoomTopologyTest {
 
   @Test
   void errorsReachOnlyTheRequesterOnItsGatewayWithItsRequestId() {
-    Harness h = start();
+    TopologyHarness h = start();
     h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
     h.drain();
 
@@ -274,8 +206,8 @@ class RoomTopologyTest {
   }
 
   @Test
-  void unreadableWalRecordsAreSkippedAndProcessingContinues() {
-    Harness h = start();
+  void unreadableWalRecordsAreSetAsideAndProcessingContinues() {
+    TopologyHarness h = start();
     h.rawActions.pipeInput(ROOM, new byte[] {(byte) 0xff, 0x00, 0x7b, 0x13});
     h.rawActions.pipeInput(ROOM, "{\"action\":\"createRoom\"}".getBytes(StandardCharsets.UTF_8));
     h.rawActions.pipeInput(
@@ -288,6 +220,7 @@ class RoomTopologyTest {
             new RoomEvent.MemberJoined(ROOM, 2, 110, "c1", "alice", "gw-a", "gw-a/run-1")),
         h.roomEvents.readValuesToList());
     assertEquals(1, h.deliveries.readValuesToList().size());
+    assertEquals(3, h.deadLetters.readRecordsToList().size());
   }
 
   @Test
@@ -308,7 +241,7 @@ class RoomTopologyTest {
 
   @Test
   void aDisconnectRemovesTheConnectionFromEveryRoomItIsInAndTellsTheOthersOnly() {
-    Harness h = start();
+    TopologyHarness h = start();
     h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
     h.send(ALICE.wal(120, create("a2", "alice", "games")));
     h.send(BOB.wal(130, join("b1", "bob")));
@@ -343,7 +276,7 @@ class RoomTopologyTest {
 
   @Test
   void aGatewaySilentForLongerThanTheTimeoutLosesItsMembersAndTheyAreToldToo() {
-    Harness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    TopologyHarness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
     h.send(heartbeat("gw-a", run("gw-a", 1), 1_000));
     h.send(heartbeat("gw-b", run("gw-b", 1), 1_000));
     h.send(ALICE.wal(1_100, create("a1", "alice", ROOM)));
@@ -380,7 +313,7 @@ class RoomTopologyTest {
 
   @Test
   void aRestartedGatewaysFirstHeartbeatRemovesTheEarlierRunsMembersAtOnceAndKeepsTheNewRuns() {
-    Harness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    TopologyHarness h = start(s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
     Client dave = new Client("c4", "gw-a", run("gw-a", 2));
     Client erin = Client.on("gw-a", "c5"); // a connection of the earlier run, still in flight
     h.send(heartbeat("gw-a", run("gw-a", 1), 1_000));
@@ -420,7 +353,7 @@ class RoomTopologyTest {
 
   @Test
   void aMessageRetriedFromANewConnectionOfTheSameUserGetsTheOriginalSeqAndPostsNothing() {
-    Harness h = start();
+    TopologyHarness h = start();
     Client bobAgain = Client.on("gw-a", "c5");
     h.send(ALICE.wal(100, create("a1", "alice", ROOM)));
     h.send(BOB.wal(110, join("b1", "bob")));
@@ -449,7 +382,7 @@ class RoomTopologyTest {
 
   @Test
   void aCreateRoomRetriedByItsCreatorFromANewConnectionJoinsItInsteadOfCreatingItAgain() {
-    Harness h = start();
+    TopologyHarness h = start();
     Client aliceAgain = Client.on("gw-b", "c9");
     Action.CreateRoom first = new Action.CreateRoom("a1", "alice", ROOM, "k1");
     h.send(ALICE.wal(100, first));
@@ -476,7 +409,7 @@ class RoomTopologyTest {
 
   @Test
   void aCreateRoomWithoutARoomIdFromAnOlderLogGetsTheIdTheGatewayWouldHaveGiven() {
-    Harness h = start();
+    TopologyHarness h = start();
     WalRecord legacy = ALICE.wal(100, new Action.CreateRoom("a1", "alice", null, null));
 
     // Older gateways keyed it by connection; the processor must not stop on it.
@@ -493,7 +426,7 @@ class RoomTopologyTest {
 
   @Test
   void aRetryAfterTheDedupWindowIsAppliedAgain() {
-    Harness h = start(s -> s.withDedupWindow(Duration.ofSeconds(10)));
+    TopologyHarness h = start(s -> s.withDedupWindow(Duration.ofSeconds(10)));
     h.send(ALICE.wal(1_000, create("a1", "alice", ROOM)));
     h.send(ALICE.wal(2_000, new Action.SendMessage("a2", ROOM, "hi", "m1")));
     h.drain();
@@ -515,7 +448,7 @@ class RoomTopologyTest {
 
   @Test
   void aJoinWithAfterSeqAndAResumeCatchUpAndAResumePointTooOldIsRefusedWith410() {
-    Harness h = start(s -> s.withHistorySize(4));
+    TopologyHarness h = start(s -> s.withHistorySize(4));
     Client bobAgain = Client.on("gw-b", "c6");
     h.send(ALICE.wal(100, create("a1", "alice", ROOM)));
     h.send(BOB.wal(110, join("b1", "bob")));
@@ -607,13 +540,13 @@ class RoomTopologyTest {
 
   @Test
   void replayingTheSameLogIntoAFreshProcessorGivesTheSameEventsDeliveriesAndRooms() {
-    Harness first = start(stateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    TopologyHarness first = start(stateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
     mixedLog().forEach(first::send);
     List<TestRecord<String, RoomEvent>> events = first.roomEvents.readRecordsToList();
     List<TestRecord<String, Delivery>> deliveries = first.deliveries.readRecordsToList();
     Map<String, RoomState> rooms = first.allRooms();
 
-    Harness replay = start(replayStateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    TopologyHarness replay = start(replayStateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
     mixedLog().forEach(replay::send);
 
     assertEquals(events, replay.roomEvents.readRecordsToList());

@@ -8,15 +8,19 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The real topology in {@code TopologyTestDriver} with every topic it reads and writes,
- * for the poison-record and fuzz suites.
+ * The real topology in {@code TopologyTestDriver} with every topic it reads and writes, and its
+ * rooms store.
  */
 final class TopologyHarness implements AutoCloseable {
   final TopologyTestDriver driver;
@@ -26,11 +30,15 @@ final class TopologyHarness implements AutoCloseable {
   final TestOutputTopic<String, Delivery> deliveries;
   final TestOutputTopic<String, byte[]> deadLetters;
 
+  /** With the default settings, a history of 10 and topics of its own. */
   TopologyHarness(Path stateDir, String topicPrefix) {
-    ProcessorSettings settings =
+    this(
         ProcessorSettings.defaults("unused:9092", stateDir)
             .withTopics(TopicSet.prefixed(topicPrefix))
-            .withHistorySize(10);
+            .withHistorySize(10));
+  }
+
+  TopologyHarness(ProcessorSettings settings) {
     TopicSet topics = settings.topics();
     driver =
         new TopologyTestDriver(
@@ -62,6 +70,25 @@ final class TopologyHarness implements AutoCloseable {
   /** Writes the record as the gateway would: keyed by its key, stamped with its time. */
   void send(WalRecord record) {
     actions.pipeInput(record.key(), record, record.requestContext().requestTimeEpoch());
+  }
+
+  KeyValueStore<String, RoomState> rooms() {
+    return driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
+  }
+
+  Map<String, RoomState> allRooms() {
+    Map<String, RoomState> all = new LinkedHashMap<>();
+    try (KeyValueIterator<String, RoomState> it = rooms().all()) {
+      it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+    }
+    return all;
+  }
+
+  /** Reads and forgets everything written so far. */
+  void drain() {
+    roomEvents.readRecordsToList();
+    deliveries.readRecordsToList();
+    deadLetters.readRecordsToList();
   }
 
   static ServerFrame frame(Delivery d) {
