@@ -95,7 +95,7 @@ class PoisonRecordsIT {
       // Written while no processor runs, so that it is already in the log when one starts: the
       // case that used to stop the processor again at every restart.
       roomlog.stopProcessor();
-      long now = System.currentTimeMillis();
+      long now = System.currentTimeMillis(); // stamped as a gateway stamps its records: now
       WalRecord poison =
           new WalRecord(
               new Action.SendMessage("p1", roomId, "lone \ud800", null),

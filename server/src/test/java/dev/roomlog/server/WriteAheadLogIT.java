@@ -140,7 +140,15 @@ class WriteAheadLogIT {
               return all.stream().filter(r -> r.value().action() instanceof Action.Disconnect).count()
                   == partitions;
             });
-    List<String> lines = consoleConsume(roomlog.topics().actions().name(), all.size());
+    // Partition by partition, as many records as the snapshot holds in each: heartbeats keep
+    // arriving, and a consumer reading all partitions at once for a total count could spend it
+    // on new heartbeats of one partition before reaching the records of another.
+    List<String> lines = new ArrayList<>();
+    for (int partition = 0; partition < partitions; partition++) {
+      int p = partition;
+      long inPartition = all.stream().filter(r -> r.partition() == p).count();
+      lines.addAll(consoleConsume(roomlog.topics().actions().name(), p, inPartition));
+    }
     List<String> order = List.of("$connect", "createRoom", "$disconnect");
     List<JsonNode> values = new ArrayList<>();
     String roomId = null;
@@ -184,7 +192,7 @@ class WriteAheadLogIT {
   }
 
   /** Runs bin/kafka-console-consumer, the command the README gives, and returns its lines. */
-  private static List<String> consoleConsume(String topic, int count)
+  private static List<String> consoleConsume(String topic, int partition, long count)
       throws IOException, InterruptedException {
     Path script = InProcessRoomlog.projectHome().resolve("bin/kafka-console-consumer");
     Process process =
@@ -192,7 +200,8 @@ class WriteAheadLogIT {
                 script.toString(),
                 "--bootstrap-server", SharedKafka.bootstrapServers(),
                 "--topic", topic,
-                "--from-beginning",
+                "--partition", String.valueOf(partition),
+                "--offset", "earliest",
                 "--property", "print.key=true",
                 "--max-messages", String.valueOf(count),
                 "--timeout-ms", "30000")
