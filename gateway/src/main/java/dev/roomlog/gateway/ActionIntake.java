@@ -1,6 +1,10 @@
 package dev.roomlog.gateway;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.limits.InFlightLimiter;
+import dev.roomlog.gateway.limits.MessageRateLimit;
+import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;

@@ -2,6 +2,9 @@ package dev.roomlog.gateway;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.limits.InFlightLimiter;
+import dev.roomlog.gateway.limits.MessageRateLimit;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

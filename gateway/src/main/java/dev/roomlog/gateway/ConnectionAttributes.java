@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.util.AttributeKey;
 
 /**

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.limits.HandshakeRateLimiter;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #append} puts the record on a queue and returns at once. The queue never refuses a
  * record for lack of room, so a {@code $disconnect} is never dropped; what waits in it is bounded
- * before it gets here: client actions by {@link InFlightLimiter}, and lifecycle records by
+ * before it gets here: client actions by {@link dev.roomlog.gateway.limits.InFlightLimiter}, and lifecycle records by
  * {@link #acceptingConnections()}, which turns false once {@code maxPendingLifecycleRecords}
  * {@code $connect}/{@code $disconnect} records are unsettled, so that the gateway refuses new
  * handshakes (503) instead of queueing {@code $connect}s it cannot write in time while Kafka is

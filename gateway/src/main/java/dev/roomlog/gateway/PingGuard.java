@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.limits.TokenBucket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounds what a client's pings cost. Netty's WebSocket handler answers every ping with a pong
  * written from its own place in the pipeline, so the pong never passes {@link SlowReaderGuard},
- * and pings are not messages, so {@link MessageRateLimit} never sees them: a client that sends
+ * and pings are not messages, so {@link dev.roomlog.gateway.limits.MessageRateLimit} never sees them: a client that sends
  * pings and never reads would pile pongs up in its outbound buffer without bound. Here, before
  * that handler:
  *

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
 

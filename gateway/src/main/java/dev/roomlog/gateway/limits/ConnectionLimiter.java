@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -11,22 +11,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A connection holds a {@link Permit} from the accepted handshake until its channel closes;
  * {@link Permit#release()} gives the slot back and does nothing the second time, so a close
  * listener can call it without counting a connection twice. The same class, with its own limits,
- * counts the sockets still in their handshake ({@link HandshakePolicy#startHandshake}).
+ * counts the sockets still in their handshake ({@link dev.roomlog.gateway.HandshakePolicy#startHandshake}).
  *
  * <p>Thread-safe. One lock guards both counts, so they are exact: the total never goes past the
  * limit, not even for a moment, and a refusal never holds a slot. A handshake or a close takes the
  * lock for a hash-map update, which is far cheaper than the TLS/HTTP work around it. An IP's entry
  * is removed when its last connection closes, so the map holds only IPs with open connections.
  */
-final class ConnectionLimiter {
+public final class ConnectionLimiter {
   /** The answer to {@link #tryAcquire}. */
-  sealed interface Admission permits Admitted, Refused {}
+  public sealed interface Admission permits Admitted, Refused {}
 
-  record Admitted(Permit permit) implements Admission {}
+  public record Admitted(Permit permit) implements Admission {}
 
-  record Refused(Reason reason) implements Admission {}
+  public record Refused(Reason reason) implements Admission {}
 
-  enum Reason {
+  public enum Reason {
     NODE_FULL,
     IP_FULL
   }
@@ -36,7 +36,7 @@ final class ConnectionLimiter {
   private final Map<String, Integer> perIp = new HashMap<>();
   private int total;
 
-  ConnectionLimiter(int maxConnections, int maxConnectionsPerIp) {
+  public ConnectionLimiter(int maxConnections, int maxConnectionsPerIp) {
     if (maxConnections < 1 || maxConnectionsPerIp < 1) {
       throw new IllegalArgumentException(
           "connection limits must be at least 1, were "
@@ -49,7 +49,7 @@ final class ConnectionLimiter {
   }
 
   /** Takes a slot for one more connection from {@code sourceIp}, if both limits allow it. */
-  synchronized Admission tryAcquire(String sourceIp) {
+  public synchronized Admission tryAcquire(String sourceIp) {
     if (total >= maxConnections) {
       return new Refused(Reason.NODE_FULL);
     }
@@ -66,7 +66,7 @@ final class ConnectionLimiter {
    * Takes a slot counted only towards {@code maxConnections}, for a peer that is not one client
    * (a trusted proxy carrying many).
    */
-  synchronized Admission tryAcquireForNodeOnly() {
+  public synchronized Admission tryAcquireForNodeOnly() {
     if (total >= maxConnections) {
       return new Refused(Reason.NODE_FULL);
     }
@@ -75,20 +75,20 @@ final class ConnectionLimiter {
   }
 
   /** Whether the node has no room for one more connection. */
-  synchronized boolean isFull() {
+  public synchronized boolean isFull() {
     return total >= maxConnections;
   }
 
-  synchronized int total() {
+  public synchronized int total() {
     return total;
   }
 
-  synchronized int count(String sourceIp) {
+  public synchronized int count(String sourceIp) {
     return perIp.getOrDefault(sourceIp, 0);
   }
 
   /** How many source IPs have open connections. */
-  synchronized int trackedIps() {
+  public synchronized int trackedIps() {
     return perIp.size();
   }
 
@@ -100,7 +100,7 @@ final class ConnectionLimiter {
   }
 
   /** One connection's slot. */
-  final class Permit {
+  public final class Permit {
     /** Null for a slot counted only towards the node's total. */
     private final String sourceIp;
     private final AtomicBoolean released = new AtomicBoolean();
@@ -110,7 +110,7 @@ final class ConnectionLimiter {
     }
 
     /** Gives the slot back; later calls do nothing. */
-    void release() {
+    public void release() {
       if (released.compareAndSet(false, true)) {
         ConnectionLimiter.this.release(sourceIp);
       }

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -25,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  *       busy neighbour on the same key cannot get it closed.
  * </ul>
  */
-final class MessageRateLimit {
+public final class MessageRateLimit {
 
   /** What to do with one message. */
-  sealed interface Decision permits Decision.Admit, Decision.Refuse, Decision.Close {
+  public sealed interface Decision permits Decision.Admit, Decision.Refuse, Decision.Close {
     /** Go on: parse it and (if valid) log it. */
     record Admit() implements Decision {}
 
@@ -56,7 +56,7 @@ final class MessageRateLimit {
    * @param ownMessage the 429 message when {@code own} is empty
    * @param keyMessage the 429 message when {@code key} is empty
    */
-  MessageRateLimit(
+  public MessageRateLimit(
       TokenBucket own, TokenBucket key, TokenBucket flood, String ownMessage, String keyMessage) {
     this.own = Objects.requireNonNull(own, "own");
     this.key = Objects.requireNonNull(key, "key");
@@ -69,7 +69,7 @@ final class MessageRateLimit {
    * Counts one data message against the connection's own bucket, before it is parsed; after a
    * {@code Close}, every later message gets one too.
    */
-  Decision onMessage() {
+  public Decision onMessage() {
     if (flooded) {
       return CLOSE;
     }
@@ -80,7 +80,7 @@ final class MessageRateLimit {
    * Counts a message that {@link #onMessage admitted} and that parsed as a valid action against
    * the API key's shared bucket.
    */
-  Decision onAction() {
+  public Decision onAction() {
     if (flooded) {
       return CLOSE;
     }
@@ -91,7 +91,7 @@ final class MessageRateLimit {
    * A 429 decided by another limit of this connection (its answers' budget): it counts towards
    * the flood tolerance like the others. Returns the refusal to send, or {@code Close}.
    */
-  Decision refuse(String message, long retryAfterMs) {
+  public Decision refuse(String message, long retryAfterMs) {
     if (flooded || !flood.tryTake()) {
       flooded = true;
       return CLOSE;

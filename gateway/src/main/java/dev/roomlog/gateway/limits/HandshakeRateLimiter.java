@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: one instance serves every event loop of a node. One lock; each call is a hash
  * map update and at most a few removals, far cheaper than the HTTP work around it.
  */
-final class HandshakeRateLimiter {
+public final class HandshakeRateLimiter {
   /** How many idle addresses one call looks at for forgetting: amortised, not a full sweep. */
   private static final int EVICTIONS_PER_CALL = 2;
 
@@ -35,7 +35,7 @@ final class HandshakeRateLimiter {
   /**
    * @param nanoTime the time, in nanoseconds of any origin (the node's injected clock)
    */
-  HandshakeRateLimiter(int ratePerSecond, int burst, int maxAddresses, LongSupplier nanoTime) {
+  public HandshakeRateLimiter(int ratePerSecond, int burst, int maxAddresses, LongSupplier nanoTime) {
     if (maxAddresses < 1) {
       throw new IllegalArgumentException("maxAddresses must be at least 1, was " + maxAddresses);
     }
@@ -58,7 +58,7 @@ final class HandshakeRateLimiter {
    * Counts one handshake from {@code sourceIp} if its bucket allows it. Returns 0 if it does,
    * else how many nanoseconds until it would (taking nothing).
    */
-  synchronized long tryStart(String sourceIp) {
+  public synchronized long tryStart(String sourceIp) {
     forgetFullBuckets();
     TokenBucket bucket =
         buckets.computeIfAbsent(sourceIp, ip -> new TokenBucket(ratePerSecond, burst, nanoTime));

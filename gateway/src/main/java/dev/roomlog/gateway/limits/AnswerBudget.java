@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * the connection's event loop; every method is synchronized (one connection's two threads
  * rarely meet here).
  */
-final class AnswerBudget {
+public final class AnswerBudget {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private final long bytesPerSecond;
@@ -36,7 +36,7 @@ final class AnswerBudget {
   private final LongSupplier nanoTime;
   private long paidUntil;
 
-  AnswerBudget(int bytesPerSecond, int burstBytes, LongSupplier nanoTime) {
+  public AnswerBudget(int bytesPerSecond, int burstBytes, LongSupplier nanoTime) {
     if (bytesPerSecond < 1) {
       throw new IllegalArgumentException("bytesPerSecond must be at least 1, was " + bytesPerSecond);
     }
@@ -51,7 +51,7 @@ final class AnswerBudget {
   }
 
   /** Charges an answer of {@code bytes} delivered to the connection. */
-  synchronized void charge(long bytes) {
+  public synchronized void charge(long bytes) {
     if (bytes <= 0) {
       return;
     }
@@ -66,7 +66,7 @@ final class AnswerBudget {
   }
 
   /** 0 when the budget is not in debt, else how long (ms, rounded up) until it is not. */
-  synchronized long millisUntilOutOfDebt() {
+  public synchronized long millisUntilOutOfDebt() {
     long debt = paidUntil - nanoTime.getAsLong() - burstNanos;
     return debt <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(debt + 999_999));
   }

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe, lock-free: permits are taken on event loops and released on the producer's
  * I/O thread or the log writer's thread.
  */
-final class InFlightLimiter {
+public final class InFlightLimiter {
   private final int maxTotal;
   private final int maxPerConnection;
   private final AtomicInteger total = new AtomicInteger();
 
-  InFlightLimiter(int maxTotal, int maxPerConnection) {
+  public InFlightLimiter(int maxTotal, int maxPerConnection) {
     if (maxTotal < 1 || maxPerConnection < 1) {
       throw new IllegalArgumentException(
           "in-flight bounds must be at least 1, were total "
@@ -32,17 +32,17 @@ final class InFlightLimiter {
   }
 
   /** The permits of one new connection. */
-  ConnectionPermits newConnection() {
+  public ConnectionPermits newConnection() {
     return new ConnectionPermits();
   }
 
   /** Actions in flight on this node. */
-  int inFlight() {
+  public int inFlight() {
     return total.get();
   }
 
   /** One connection's share; it holds this for its lifetime. */
-  final class ConnectionPermits {
+  public final class ConnectionPermits {
     private final AtomicInteger held = new AtomicInteger();
 
     private ConnectionPermits() {}
@@ -51,7 +51,7 @@ final class InFlightLimiter {
      * Takes a permit for one action, or returns null, taking nothing, when this connection or
      * the node is at its bound.
      */
-    Permit tryAcquire() {
+    public Permit tryAcquire() {
       if (!increment(held, maxPerConnection)) {
         return null;
       }
@@ -63,13 +63,13 @@ final class InFlightLimiter {
     }
 
     /** Actions in flight on this connection. */
-    int inFlight() {
+    public int inFlight() {
       return held.get();
     }
   }
 
   /** One action's place in flight. */
-  final class Permit {
+  public final class Permit {
     private final ConnectionPermits owner;
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -78,7 +78,7 @@ final class InFlightLimiter {
     }
 
     /** Frees the place; idempotent, so an action settled twice cannot free a stranger's. */
-    void release() {
+    public void release() {
       if (released.compareAndSet(false, true)) {
         owner.held.decrementAndGet();
         total.decrementAndGet();

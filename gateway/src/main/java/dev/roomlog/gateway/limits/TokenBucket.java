@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe: a per-API-key bucket is shared by connections on different event loops.
  */
-final class TokenBucket {
+public final class TokenBucket {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private final long capacity;
@@ -24,7 +24,7 @@ final class TokenBucket {
   /** When the token being earned started to be earned. */
   private long refilledAt;
 
-  TokenBucket(int ratePerSecond, int capacity, LongSupplier nanoTime) {
+  public TokenBucket(int ratePerSecond, int capacity, LongSupplier nanoTime) {
     if (ratePerSecond < 1 || ratePerSecond > NANOS_PER_SECOND) {
       throw new IllegalArgumentException(
           "ratePerSecond must be between 1 and 1e9, was " + ratePerSecond);
@@ -40,7 +40,7 @@ final class TokenBucket {
   }
 
   /** Takes one token if there is one; returns false, taking nothing, if the bucket is empty. */
-  synchronized boolean tryTake() {
+  public synchronized boolean tryTake() {
     refill(nanoTime.getAsLong());
     if (tokens == 0) {
       return false;

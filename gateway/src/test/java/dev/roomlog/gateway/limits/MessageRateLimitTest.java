@@ -1,11 +1,11 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.roomlog.gateway.MessageRateLimit.Decision;
+import dev.roomlog.gateway.limits.MessageRateLimit.Decision;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,14 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.ConnectionLimiter.Admitted;
-import dev.roomlog.gateway.ConnectionLimiter.Permit;
-import dev.roomlog.gateway.ConnectionLimiter.Reason;
-import dev.roomlog.gateway.ConnectionLimiter.Refused;
+import dev.roomlog.gateway.limits.ConnectionLimiter.Admitted;
+import dev.roomlog.gateway.limits.ConnectionLimiter.Permit;
+import dev.roomlog.gateway.limits.ConnectionLimiter.Reason;
+import dev.roomlog.gateway.limits.ConnectionLimiter.Refused;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
