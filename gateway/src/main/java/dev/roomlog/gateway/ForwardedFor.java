@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.ipfilter.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;

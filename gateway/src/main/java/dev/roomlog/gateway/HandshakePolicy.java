@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
 import java.net.InetAddress;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.ipfilter.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

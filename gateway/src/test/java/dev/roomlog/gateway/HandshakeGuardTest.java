@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.ipfilter.IpRules;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.ipfilter;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.IpRules.Decision;
+import dev.roomlog.gateway.ipfilter.IpRules.Decision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.ipfilter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * It reads the file, so it must not run on a Netty event loop. {@code onReload} is called on the
  * thread that reloaded, after the new rules are in force.
  */
-final class IpRulesWatcher implements Supplier<IpRules> {
+public final class IpRulesWatcher implements Supplier<IpRules> {
   private static final Logger log = LoggerFactory.getLogger(IpRulesWatcher.class);
 
   private record Stamp(FileTime modified, long size, Object fileKey) {}
@@ -73,7 +73,7 @@ final class IpRulesWatcher implements Supplier<IpRules> {
    * @throws java.io.UncheckedIOException if the file cannot be read
    * @throws IllegalStateException if the file kept changing while it was read
    */
-  IpRulesWatcher(Path file, Consumer<IpRules> onReload) {
+  public IpRulesWatcher(Path file, Consumer<IpRules> onReload) {
     this(file, onReload, IpRules::read);
   }
 
@@ -105,7 +105,7 @@ final class IpRulesWatcher implements Supplier<IpRules> {
    * Polls {@link #reloadIfChanged()} every {@code interval} on {@code scheduler} until the returned
    * future is cancelled or the scheduler shut down.
    */
-  ScheduledFuture<?> start(ScheduledExecutorService scheduler, Duration interval) {
+  public ScheduledFuture<?> start(ScheduledExecutorService scheduler, Duration interval) {
     long millis = interval.toMillis();
     return scheduler.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
   }
@@ -115,7 +115,7 @@ final class IpRulesWatcher implements Supplier<IpRules> {
    *
    * @return true if new rules are now in force
    */
-  synchronized boolean reloadIfChanged() {
+  public synchronized boolean reloadIfChanged() {
     Stamp now = stamp();
     if (now.equals(seen)) {
       return false;

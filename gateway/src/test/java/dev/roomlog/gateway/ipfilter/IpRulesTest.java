@@ -1,10 +1,10 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.ipfilter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.IpRules.Decision;
+import dev.roomlog.gateway.ipfilter.IpRules.Decision;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

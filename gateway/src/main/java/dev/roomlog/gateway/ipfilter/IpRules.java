@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.ipfilter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,11 +17,11 @@ import java.util.List;
  * addresses inside an allow rule may connect; with no allow rule, everything not blocked may.
  * Immutable and thread-safe.
  */
-final class IpRules {
+public final class IpRules {
   /** No file: every address may connect. */
-  static final IpRules NONE = new IpRules(List.of(), List.of());
+  public static final IpRules NONE = new IpRules(List.of(), List.of());
 
-  enum Decision {
+  public enum Decision {
     ALLOWED,
     /** Inside a block rule. */
     BLOCKED,
@@ -43,7 +43,7 @@ final class IpRules {
    * @throws IllegalArgumentException naming the file and line of the first bad rule
    * @throws UncheckedIOException if the file cannot be read
    */
-  static IpRules read(Path file) {
+  public static IpRules read(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -59,7 +59,7 @@ final class IpRules {
    * @param source what the lines are, for error messages (e.g. the file name)
    * @throws IllegalArgumentException naming the source and line of the first bad rule
    */
-  static IpRules parse(String source, List<String> lines) {
+  public static IpRules parse(String source, List<String> lines) {
     List<Cidr> allow = new ArrayList<>();
     List<Cidr> block = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -91,7 +91,7 @@ final class IpRules {
     return new IpRules(allow, block);
   }
 
-  Decision decide(InetAddress address) {
+  public Decision decide(InetAddress address) {
     for (Cidr cidr : block) {
       if (cidr.contains(address)) {
         return Decision.BLOCKED;
@@ -113,7 +113,7 @@ final class IpRules {
    * is not an IP address (a non-IP transport, only in tests) was never subject to IP rules, so it
    * is not refused.
    */
-  boolean refuses(String sourceIp) {
+  public boolean refuses(String sourceIp) {
     InetAddress address;
     try {
       address = Cidr.parseAddress(sourceIp);

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.ipfilter;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *
  * <p>Parsing never asks DNS: only literal addresses are accepted.
  */
-final class Cidr {
+public final class Cidr {
   // No leading zeros: some parsers read 010 as octal 8, so "010.0.0.1" is ambiguous.
   private static final Pattern IPV4 =
       Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
@@ -39,7 +39,7 @@ final class Cidr {
    *
    * @throws IllegalArgumentException saying what is wrong with the text
    */
-  static Cidr parse(String text) {
+  public static Cidr parse(String text) {
     String t = text.strip();
     int slash = t.indexOf('/');
     String addressText = slash < 0 ? t : t.substring(0, slash);
@@ -84,7 +84,7 @@ final class Cidr {
    *
    * @throws IllegalArgumentException if the text is not an IP address
    */
-  static InetAddress parseAddress(String text) {
+  public static InetAddress parseAddress(String text) {
     String t = text;
     try {
       if (IPV4.matcher(t).matches()) {
@@ -112,7 +112,7 @@ final class Cidr {
   }
 
   /** The address without its IPv6 scope, and an IPv4-mapped IPv6 address as IPv4. */
-  static InetAddress normalize(InetAddress address) {
+  public static InetAddress normalize(InetAddress address) {
     byte[] bytes = address.getAddress();
     try {
       if (address instanceof Inet6Address && isIpv4Mapped(bytes)) {
@@ -128,7 +128,7 @@ final class Cidr {
   }
 
   /** Whether the address is in this network (an IPv4 address is never in an IPv6 network). */
-  boolean contains(InetAddress address) {
+  public boolean contains(InetAddress address) {
     byte[] bytes = normalize(address).getAddress();
     return bytes.length == network.length && Arrays.equals(mask(bytes), network);
   }
