@@ -5,6 +5,7 @@ import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimit;
 import dev.roomlog.gateway.limits.TokenBucket;
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimit;
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

@@ -143,7 +143,7 @@ public final class GatewayMetrics {
    *
    * @param acknowledged true if Kafka acknowledged it, false if it failed or timed out
    */
-  void walSettled(EventType kind, boolean acknowledged, long nanos) {
+  public void walSettled(EventType kind, boolean acknowledged, long nanos) {
     walAppends
         .computeIfAbsent(kind.name() + (acknowledged ? "+" : "-"), key -> walTimer(kind, acknowledged))
         .record(nanos, TimeUnit.NANOSECONDS);
@@ -163,7 +163,7 @@ public final class GatewayMetrics {
   }
 
   /** Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer. */
-  AutoCloseable bindProducer(Producer<?, ?> producer) {
+  public AutoCloseable bindProducer(Producer<?, ?> producer) {
     KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
     metrics.bindTo(registry);
     return metrics;

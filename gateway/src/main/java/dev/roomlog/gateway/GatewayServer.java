@@ -3,6 +3,7 @@ package dev.roomlog.gateway;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle, in this order:
  *
  * <ol>
- *   <li>start the {@link WalAppender} (e.g. {@link KafkaWalAppender#start()}), and the delivery
+ *   <li>start the {@link WalAppender} (e.g. {@link dev.roomlog.gateway.wal.KafkaWalAppender#start()}), and the delivery
  *       consumer with {@code registry::deliver} as its sink;
  *   <li>{@link #start()}: binds and returns; {@link #port()} is then the bound port;
  *   <li>{@link #close()}: stops accepting, closes every connection with 1001 and waits for it,

@@ -163,7 +163,7 @@ final class HandshakePolicy {
    * @param pendingHandshakes counts sockets from accept until admission or close
    * @param handshakeRate how many handshakes each source address may start
    * @param logAcceptsConnections whether the write-ahead log can take the {@code $connect} of one
-   *     more connection in time ({@link WalAppender#acceptingConnections()})
+   *     more connection in time ({@link dev.roomlog.gateway.wal.WalAppender#acceptingConnections()})
    */
   HandshakePolicy(
       ApiKeys apiKeys,

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.microbench.Samples;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.time.Clock;

@@ -9,7 +9,7 @@ import dev.roomlog.gateway.GatewayHeartbeat;
 import dev.roomlog.gateway.GatewayIdCheck;
 import dev.roomlog.gateway.GatewayIdWatch;
 import dev.roomlog.gateway.GatewayMetrics;
-import dev.roomlog.gateway.KafkaWalAppender;
+import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.gateway.management.ConnectionCommands;
 import dev.roomlog.gateway.management.KafkaControlPublisher;

@@ -1,5 +1,7 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.wal;
 
+import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.RequestContext.EventType;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.wal;
 
 import dev.roomlog.protocol.WalRecord;
 

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.wal;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
