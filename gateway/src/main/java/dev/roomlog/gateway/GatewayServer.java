@@ -205,7 +205,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * This run of the gateway, stamped on every record it writes; a {@link GatewayHeartbeat}
+   * This run of the gateway, stamped on every record it writes; a {@link dev.roomlog.gateway.cluster.GatewayHeartbeat}
    * must beat with it.
    */
   public String gatewayInstance() {

@@ -1,5 +1,7 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.cluster;
 
+import dev.roomlog.gateway.GatewayServer;
+import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.cluster;
 
 import dev.roomlog.protocol.GatewayRuns;
 import dev.roomlog.protocol.Topic;

@@ -1,10 +1,11 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext.EventType;
