@@ -1,5 +1,15 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionFrameHandler;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionClock;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.connection.DeflateGuard;
+import dev.roomlog.gateway.connection.LingeringCloseHandler;
+import dev.roomlog.gateway.connection.LivenessHandler;
+import dev.roomlog.gateway.connection.PingGuard;
+import dev.roomlog.gateway.connection.ProtocolErrorHandler;
+import dev.roomlog.gateway.connection.SlowReaderGuard;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;

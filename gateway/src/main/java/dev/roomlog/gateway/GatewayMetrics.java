@@ -1,5 +1,7 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -31,12 +33,12 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class GatewayMetrics {
   /** The action type of a message refused before it was parsed, or that is no valid action. */
-  static final String UNKNOWN_TYPE = "unknown";
+  public static final String UNKNOWN_TYPE = "unknown";
 
   /** Outcomes of a client message besides the error codes the client is sent. */
-  static final String APPENDED = "appended";
-  static final String FLOODING = "flooding";
-  static final String SHUTTING_DOWN = "shuttingDown";
+  public static final String APPENDED = "appended";
+  public static final String FLOODING = "flooding";
+  public static final String SHUTTING_DOWN = "shuttingDown";
 
   /** The status label of a socket closed before it could be answered. */
   static final String NO_STATUS = "none";
@@ -111,7 +113,7 @@ public final class GatewayMetrics {
    *
    * @param type the action's wire name, or {@value #UNKNOWN_TYPE} before or without parsing
    */
-  void action(String type, String outcome) {
+  public void action(String type, String outcome) {
     actions
         .computeIfAbsent(
             type + '\u0000' + outcome,
@@ -125,7 +127,7 @@ public final class GatewayMetrics {
   }
 
   /** An error frame the gateway itself sent a client (429, 503, 400...). */
-  void errorFrame(ServerFrame.ErrorFrame error) {
+  public void errorFrame(ServerFrame.ErrorFrame error) {
     errorFrames
         .computeIfAbsent(
             error.status() + "\u0000" + error.code(),

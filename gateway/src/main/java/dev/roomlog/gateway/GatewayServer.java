@@ -1,5 +1,8 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionAttributes;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's WebSocket server: binds, accepts connections, closes. The pipeline is built by
- * {@link GatewayInitializer}; what happens to each message is decided by {@link Connection}.
+ * {@link GatewayInitializer}; what happens to each message is decided by {@link dev.roomlog.gateway.connection.Connection}.
  *
  * <p>Lifecycle, in this order:
  *
@@ -54,7 +57,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-  static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
+  public static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
 
   private final GatewaySettings settings;
   private final ConnectionRegistry registry;

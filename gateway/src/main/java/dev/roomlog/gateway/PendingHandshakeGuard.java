@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.channel.Channel;

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.Json;

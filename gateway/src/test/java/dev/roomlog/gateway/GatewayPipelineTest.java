@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.connection.ActionFrameHandler;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.Connection;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

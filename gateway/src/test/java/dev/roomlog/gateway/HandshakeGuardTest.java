@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.Connection;
+import dev.roomlog.gateway.connection.ConnectionAttributes;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;

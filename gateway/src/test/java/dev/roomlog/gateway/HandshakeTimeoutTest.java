@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;

@@ -45,7 +45,7 @@ public final class RecordingWalAppender implements WalAppender {
     this.acceptingConnections = accepting;
   }
 
-  synchronized List<WalRecord> records() {
+  public synchronized List<WalRecord> records() {
     return appended.stream().map(Appended::record).toList();
   }
 

@@ -2,13 +2,13 @@ package dev.roomlog.server;
 
 import dev.roomlog.delivery.DeliveryConsumer;
 import dev.roomlog.delivery.DeliverySettings;
-import dev.roomlog.gateway.ConnectionRegistry;
 import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.cluster.GatewayHeartbeat;
 import dev.roomlog.gateway.cluster.GatewayIdCheck;
 import dev.roomlog.gateway.cluster.GatewayIdWatch;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.gateway.management.ConnectionCommands;

@@ -1,5 +1,7 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.ApiKey;
+import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * rules changed under its handshake, and closes the connection when the channel goes inactive.
  * One instance per channel.
  */
-final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(ActionFrameHandler.class);
   static final String OVERLOADED_REASON = "gateway overloaded, retry later";
-  static final String FLOODING_REASON = "rate limit exceeded repeatedly";
+  public static final String FLOODING_REASON = "rate limit exceeded repeatedly";
 
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
@@ -46,7 +48,7 @@ final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFram
    * @param refusedNow whether the IP rules in force now refuse a source IP ({@link
    *     HandshakePolicy#refusesNow})
    */
-  ActionFrameHandler(
+  public ActionFrameHandler(
       ActionIntake intake, ConnectionRegistry registry, Predicate<String> refusedNow) {
     this.intake = intake;
     this.registry = registry;

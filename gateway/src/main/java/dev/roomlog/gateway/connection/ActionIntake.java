@@ -1,6 +1,8 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimit;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes
  * from the gateway, never from the client. Thread-safe; one instance serves every connection.
  */
-final class ActionIntake {
+public final class ActionIntake {
   private static final Logger log = LoggerFactory.getLogger(ActionIntake.class);
 
   /** The wire name of each action, read from the protocol's own type mapping. */
@@ -58,7 +60,7 @@ final class ActionIntake {
   private final GatewayMetrics metrics;
 
   /** With meters nobody reads. */
-  ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+  public ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
     this(settings, wal, clock, ids, new GatewayMetrics(new SimpleMeterRegistry()));
   }
 
@@ -66,7 +68,7 @@ final class ActionIntake {
    * @param clock the time of records, and of the rate limits (tests move it by hand)
    * @param metrics where the node's actions, error frames and handshake refusals are counted
    */
-  ActionIntake(
+  public ActionIntake(
       GatewaySettings settings,
       WalAppender wal,
       Clock clock,
@@ -155,11 +157,11 @@ final class ActionIntake {
   }
 
   /** Actions in flight on this node (accepted, not yet acknowledged or failed by Kafka). */
-  int inFlight() {
+  public int inFlight() {
     return inFlight.inFlight();
   }
 
-  String gatewayId() {
+  public String gatewayId() {
     return settings.gatewayId();
   }
 
@@ -167,23 +169,23 @@ final class ActionIntake {
    * This run of the gateway: new at every start, stamped on every record, so the processor can
    * tell the members of a crashed run from those of the restarted one under the same gatewayId.
    */
-  String gatewayInstance() {
+  public String gatewayInstance() {
     return gatewayInstance;
   }
 
-  GatewayMetrics metrics() {
+  public GatewayMetrics metrics() {
     return metrics;
   }
 
-  WalAppender wal() {
+  public WalAppender wal() {
     return wal;
   }
 
-  Clock clock() {
+  public Clock clock() {
     return clock;
   }
 
-  String newRequestId() {
+  public String newRequestId() {
     return ids.get();
   }
 

@@ -1,5 +1,6 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.Durations;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * passes everything. One instance per channel; runs on its event loop, whose ticker times the
  * deadline (tests move it by hand).
  */
-final class LingeringCloseHandler extends ChannelDuplexHandler {
+public final class LingeringCloseHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(LingeringCloseHandler.class);
 
   private final long timeoutNanos;
@@ -65,7 +66,7 @@ final class LingeringCloseHandler extends ChannelDuplexHandler {
   private boolean closeReceived;
   private Future<?> deadline;
 
-  LingeringCloseHandler(Duration closeTimeout) {
+  public LingeringCloseHandler(Duration closeTimeout) {
     this.timeoutNanos = closeTimeout.toNanos();
   }
 

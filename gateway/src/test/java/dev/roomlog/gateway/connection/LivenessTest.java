@@ -1,10 +1,13 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.protocol.action.Action;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;

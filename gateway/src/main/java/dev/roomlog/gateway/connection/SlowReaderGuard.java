@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -21,11 +21,11 @@ import java.nio.channels.ClosedChannelException;
  * WebSocket handler's place in the pipeline); {@link PingGuard} bounds those. One instance per
  * channel; runs on its event loop.
  */
-final class SlowReaderGuard extends ChannelOutboundHandlerAdapter {
+public final class SlowReaderGuard extends ChannelOutboundHandlerAdapter {
   private final ConnectionRegistry registry;
   private boolean cutOff;
 
-  SlowReaderGuard(ConnectionRegistry registry) {
+  public SlowReaderGuard(ConnectionRegistry registry) {
     this.registry = registry;
   }
 

@@ -1,12 +1,12 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.roomlog.gateway.ConnectionClock.Close;
-import dev.roomlog.gateway.ConnectionClock.Limits;
-import dev.roomlog.gateway.ConnectionClock.Ping;
-import dev.roomlog.gateway.ConnectionClock.Wait;
+import dev.roomlog.gateway.connection.ConnectionClock.Close;
+import dev.roomlog.gateway.connection.ConnectionClock.Limits;
+import dev.roomlog.gateway.connection.ConnectionClock.Ping;
+import dev.roomlog.gateway.connection.ConnectionClock.Wait;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import dev.roomlog.gateway.limits.TokenBucket;
 import io.netty.channel.Channel;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per channel; runs on its event loop. Time is the event loop's ticker, so that
  * tests move it by hand.
  */
-final class PingGuard extends ChannelInboundHandlerAdapter {
+public final class PingGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PingGuard.class);
 
   private final ConnectionRegistry registry;
@@ -44,7 +44,7 @@ final class PingGuard extends ChannelInboundHandlerAdapter {
   /** Set once this handler has closed the channel; later pings are dropped unanswered. */
   private boolean closing;
 
-  PingGuard(ConnectionRegistry registry, int pingsPerSecond) {
+  public PingGuard(ConnectionRegistry registry, int pingsPerSecond) {
     this.registry = registry;
     this.pingsPerSecond = pingsPerSecond;
     this.floodReason = floodReason(pingsPerSecond);

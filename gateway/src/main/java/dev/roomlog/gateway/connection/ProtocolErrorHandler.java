@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * handler also asks for the socket's close as soon as this one returns; LingeringCloseHandler
  * holds that close until the client has answered (or closeTimeout).
  */
-final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
+public final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ProtocolErrorHandler.class);
 
   private boolean upgraded;

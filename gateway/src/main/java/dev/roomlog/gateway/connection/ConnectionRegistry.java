@@ -1,7 +1,8 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.protocol.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionRegistry {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
-  static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
+  public static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
   static final String SHUTDOWN_REASON = "gateway shutting down";
   private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
@@ -314,7 +315,7 @@ public final class ConnectionRegistry {
    *
    * @return how many connections were closed
    */
-  int closeMatching(Predicate<Channel> which, WebSocketCloseStatus status, String reason) {
+  public int closeMatching(Predicate<Channel> which, WebSocketCloseStatus status, String reason) {
     int closed = 0;
     for (Channel channel : channels.values()) {
       if (which.test(channel)) {

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per channel; all methods run on its event loop.
  */
-final class DeflateGuard extends ChannelInboundHandlerAdapter {
+public final class DeflateGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(DeflateGuard.class);
   static final String RSV_REASON = "reserved bits set without a negotiated extension";
   static final String TOO_BIG_REASON = "message too big";
@@ -45,7 +45,7 @@ final class DeflateGuard extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private boolean closing;
 
-  DeflateGuard(int maxMessageBytes) {
+  public DeflateGuard(int maxMessageBytes) {
     this.maxMessageBytes = maxMessageBytes;
   }
 

@@ -1,8 +1,11 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.WebSocketTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import static dev.roomlog.gateway.TestPipelines.KEY;
 import static org.awaitility.Awaitility.await;
@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.GatewayServer;
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.RawWebSocketClient;
 import dev.roomlog.gateway.RawWebSocketClient.Frame;
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import dev.roomlog.microbench.Samples;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import static dev.roomlog.gateway.TestPipelines.KEY;
 import static dev.roomlog.gateway.TestPipelines.actionOfBytes;
@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.protocol.action.Action;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;

@@ -1,5 +1,7 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.Durations;
+import dev.roomlog.gateway.GatewaySettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,21 +29,21 @@ import java.util.Objects;
  * <p>Threading: not thread-safe; one instance per connection, used from its event loop. Timestamps
  * are nanoseconds from one monotonic source (the event loop's ticker).
  */
-final class ConnectionClock {
+public final class ConnectionClock {
   static final int GOING_AWAY = 1001;
   static final String MAX_AGE_REASON = "maximum connection age reached: reconnect and resume";
 
   /** The configured limits; each must be longer than zero. */
-  record Limits(
+  public record Limits(
       Duration idleTimeout, Duration maxAge, Duration pingInterval, Duration pongTimeout) {
-    Limits {
+    public Limits {
       positive("idleTimeout", idleTimeout);
       positive("maxAge", maxAge);
       positive("pingInterval", pingInterval);
       positive("pongTimeout", pongTimeout);
     }
 
-    static Limits of(GatewaySettings settings) {
+    public static Limits of(GatewaySettings settings) {
       return new Limits(
           settings.idleTimeout(),
           settings.maxConnectionAge(),

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * passing them on; here every frame is seen. One instance per channel; all methods run on its event
  * loop, and time is the event loop's ticker, so that tests can move it by hand.
  */
-final class LivenessHandler extends ChannelInboundHandlerAdapter {
+public final class LivenessHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LivenessHandler.class);
 
   private final ConnectionClock.Limits limits;
   private ConnectionClock clock;
   private Future<?> timer;
 
-  LivenessHandler(ConnectionClock.Limits limits) {
+  public LivenessHandler(ConnectionClock.Limits limits) {
     this.limits = limits;
   }
 

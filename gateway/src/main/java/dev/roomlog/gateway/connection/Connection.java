@@ -1,7 +1,8 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimit;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
  * threads.
  */
-final class Connection {
+public final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
   static final String OVERLOADED_MESSAGE =
@@ -66,7 +67,7 @@ final class Connection {
       "binary frames are not supported: send each action as a JSON text frame";
 
   /** The retry hint of a 503: Kafka trouble is not over in milliseconds. */
-  static final long RETRY_AFTER_503_MS = 1_000;
+  public static final long RETRY_AFTER_503_MS = 1_000;
 
   /** What the frame handler should do with the connection after a message. */
   enum Verdict {
@@ -121,7 +122,7 @@ final class Connection {
    * What the management API's {@code GET /@connections/{id}} tells about this connection.
    * Thread-safe.
    */
-  ConnectionInfo info(String userAgent, String apiKeyName) {
+  public ConnectionInfo info(String userAgent, String apiKeyName) {
     return new ConnectionInfo(
         id,
         connectedAt,

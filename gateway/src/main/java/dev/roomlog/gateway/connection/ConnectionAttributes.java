@@ -1,41 +1,42 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.util.AttributeKey;
 
 /**
  * What the handshake learned about a client, kept on its channel for the handlers after it.
- * {@link HandshakeGuard} sets the API key and source IP before it lets the upgrade through.
+ * {@link dev.roomlog.gateway.HandshakeGuard} sets the API key and source IP before it lets the upgrade through.
  */
-final class ConnectionAttributes {
+public final class ConnectionAttributes {
   /** The API key the client presented (its name is used in logs and the per-key rate limit). */
-  static final AttributeKey<ApiKey> API_KEY = AttributeKey.valueOf("roomlog.apiKey");
+  public static final AttributeKey<ApiKey> API_KEY = AttributeKey.valueOf("roomlog.apiKey");
 
   /**
    * The client's IP address: the socket's peer, or the address a trusted proxy named in
    * X-Forwarded-For.
    */
-  static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
+  public static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
 
   /** The handshake's User-Agent header (at most 256 characters), or null. */
-  static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
+  public static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
 
   /** The open connection, from the handshake's completion ({@link ActionFrameHandler}). */
-  static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("roomlog.connection");
+  public static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("roomlog.connection");
 
   /**
    * The socket's slot among the pending handshakes, from accept until admission ({@link
-   * PendingHandshakeGuard} sets it, {@link HandshakeGuard} releases it on admission).
+   * PendingHandshakeGuard} sets it, {@link dev.roomlog.gateway.HandshakeGuard} releases it on admission).
    */
-  static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
+  public static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
       AttributeKey.valueOf("roomlog.handshakeSlot");
 
   /**
    * Set when the bytes that came behind the request head, before the upgrade was answered, begin
-   * like a second HTTP request ({@link RequestHeadSplitter}); {@link HandshakeGuard} refuses the
+   * like a second HTTP request ({@link dev.roomlog.gateway.RequestHeadSplitter}); {@link dev.roomlog.gateway.HandshakeGuard} refuses the
    * upgrade then (400 {@code secondRequest}).
    */
-  static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");
+  public static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");
 
   private ConnectionAttributes() {}
 
