@@ -15,7 +15,7 @@ import java.util.Set;
  * The echo endpoint the autobahn fuzzingclient tests: the gateway's own HTTP codec, WebSocket
  * protocol configuration, message aggregation and close codes for protocol errors ({@link
  * GatewayInitializer#webSocketConfig} and {@link GatewayInitializer#addWebSocketCodec}), with {@link EchoFrameHandler} where the gateway
- * has {@link ActionFrameHandler}, and without the {@code x-api-key} check, which the fuzzingclient
+ * has {@link dev.roomlog.gateway.connection.ActionFrameHandler}, and without the {@code x-api-key} check, which the fuzzingclient
  * cannot pass.
  *
  * <p>Lifecycle: autobahntestsuite-maven-plugin calls {@link #main} with the port on a thread of

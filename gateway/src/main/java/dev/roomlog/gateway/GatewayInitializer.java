@@ -10,6 +10,12 @@ import dev.roomlog.gateway.connection.LivenessHandler;
 import dev.roomlog.gateway.connection.PingGuard;
 import dev.roomlog.gateway.connection.ProtocolErrorHandler;
 import dev.roomlog.gateway.connection.SlowReaderGuard;
+import dev.roomlog.gateway.handshake.HandshakeGuard;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
+import dev.roomlog.gateway.handshake.HandshakeTimeoutHandler;
+import dev.roomlog.gateway.handshake.ObsFoldSniffer;
+import dev.roomlog.gateway.handshake.PendingHandshakeGuard;
+import dev.roomlog.gateway.handshake.RequestHeadSplitter;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -39,18 +45,18 @@ import java.util.function.Supplier;
  * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
  * inserts the inflater and deflater after {@code permessageDeflate}.
  */
-final class GatewayInitializer extends ChannelInitializer<Channel> {
+public final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeGuard refuses any body before it is read. */
   private static final int MAX_HTTP_BODY_BYTES = 8 * 1024;
 
   /** The longest request line (without CRLF); longer → 414. Leaves room for a long query. */
-  static final int MAX_REQUEST_LINE_BYTES = 4 * 1024;
+  public static final int MAX_REQUEST_LINE_BYTES = 4 * 1024;
 
   /**
    * The header section's size (header lines without CRLFs); larger → 431. Browsers send their
    * cookies with the handshake, hence more than Netty's 8 KiB default.
    */
-  static final int MAX_HEADER_BYTES = 16 * 1024;
+  public static final int MAX_HEADER_BYTES = 16 * 1024;
 
   /**
    * Room the inflater gets past maxMessageBytes. Netty's inflater fails as soon as its buffer is
@@ -70,7 +76,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
    * intake's log deciding whether it can take more connections.
    */
-  GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+  public GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
     this(
         settings,
         intake,
@@ -79,7 +85,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             settings, fixedIpRules(settings), intake.wal()::acceptingConnections, intake.clock()));
   }
 
-  GatewayInitializer(
+  public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,
@@ -88,7 +94,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   }
 
   /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
-  GatewayInitializer(
+  public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,

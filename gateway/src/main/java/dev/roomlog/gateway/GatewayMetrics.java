@@ -41,7 +41,7 @@ public final class GatewayMetrics {
   public static final String SHUTTING_DOWN = "shuttingDown";
 
   /** The status label of a socket closed before it could be answered. */
-  static final String NO_STATUS = "none";
+  public static final String NO_STATUS = "none";
 
   private final MeterRegistry registry;
   // The meters of the hot paths, by their label values (bounded: names, codes, statuses), so
@@ -95,9 +95,9 @@ public final class GatewayMetrics {
    * A handshake answered with an HTTP error (or a socket closed before its request was read:
    * status {@value #NO_STATUS}).
    *
-   * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
+   * @param reason a fixed code ({@link dev.roomlog.gateway.handshake.HandshakePolicy.Refuse#code()} or this class's callers')
    */
-  void handshakeRefused(String status, String reason) {
+  public void handshakeRefused(String status, String reason) {
     Counter.builder("roomlog.gateway.handshakes.refused")
         .description("WebSocket handshakes refused, by HTTP status and reason")
         .tag("status", status)

@@ -3,6 +3,7 @@ package dev.roomlog.gateway;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.GatewayPipelineTest.MutableClock;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakeGuard;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;

@@ -16,7 +16,7 @@ import java.time.Duration;
  * deadline of the test that calls it.
  */
 public final class RawWebSocketClient implements AutoCloseable {
-  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
   /** One frame from the server (servers do not mask). */
   public record Frame(int opcode, byte[] payload) {

@@ -41,7 +41,7 @@ public final class RecordingWalAppender implements WalAppender {
   }
 
   /** Plays a log that is (or is no longer) behind on its lifecycle records. */
-  void setAcceptingConnections(boolean accepting) {
+  public void setAcceptingConnections(boolean accepting) {
     this.acceptingConnections = accepting;
   }
 

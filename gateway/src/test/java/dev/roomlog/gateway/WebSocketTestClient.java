@@ -26,7 +26,7 @@ import java.util.Map;
  * out. Client-side framing uses Netty's own encoder and decoder.
  */
 public final class WebSocketTestClient implements AutoCloseable {
-  static final String SOURCE_IP = "203.0.113.7";
+  public static final String SOURCE_IP = "203.0.113.7";
 
   /** The server side, with a real-looking remote address. */
   public final EmbeddedChannel server;
@@ -37,7 +37,7 @@ public final class WebSocketTestClient implements AutoCloseable {
 
   public record HttpReply(int status, Map<String, String> headers, String body) {}
 
-  WebSocketTestClient(GatewayInitializer initializer) {
+  public WebSocketTestClient(GatewayInitializer initializer) {
     server =
         new EmbeddedChannel(initializer) {
           @Override
@@ -51,7 +51,7 @@ public final class WebSocketTestClient implements AutoCloseable {
    * A server channel whose event loop takes its time from {@code ticker}: time moves only when
    * the test advances it, then {@code server.runScheduledPendingTasks()} runs what is due.
    */
-  WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
+  public WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
     server =
         new EmbeddedChannel(EmbeddedChannel.builder().handlers(initializer).ticker(ticker)) {
           @Override
@@ -114,7 +114,7 @@ public final class WebSocketTestClient implements AutoCloseable {
   }
 
   /** The HTTP response the server wrote on its own (e.g. when a timer fired). */
-  HttpReply pendingHttpReply() {
+  public HttpReply pendingHttpReply() {
     return readHttpReply();
   }
 

@@ -1,7 +1,7 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewayServer;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

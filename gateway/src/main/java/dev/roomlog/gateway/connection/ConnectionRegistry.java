@@ -2,7 +2,7 @@ package dev.roomlog.gateway.connection;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.roomlog.gateway.ApiKey;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.protocol.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

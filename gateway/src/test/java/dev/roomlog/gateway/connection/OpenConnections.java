@@ -1,6 +1,6 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.ApiKey;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;

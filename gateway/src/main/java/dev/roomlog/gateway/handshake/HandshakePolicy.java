@@ -1,5 +1,6 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe; one instance serves every connection of a node (it holds the node's {@link
  * ConnectionLimiter}s: open connections, and sockets still in their handshake).
  */
-final class HandshakePolicy {
+public final class HandshakePolicy {
   static final String API_KEY_HEADER = "x-api-key";
 
   static final String MALFORMED_BODY = "bad request: malformed HTTP request\n";
@@ -53,7 +54,7 @@ final class HandshakePolicy {
           + " and a Sec-WebSocket-Key of 16 random bytes in base64\n";
   static final String LOG_BEHIND_BODY =
       "this gateway cannot write to its log fast enough to take new connections: retry later\n";
-  static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
+  public static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
   static final String IP_FULL_BODY = "too many connections from your address: retry later\n";
   static final String HTTP_VERSION_BODY =
       "a WebSocket upgrade is an HTTP/1.1 request (RFC 6455 4.1): send GET / HTTP/1.1\n";
@@ -188,7 +189,7 @@ final class HandshakePolicy {
   }
 
   /** As below, on the system clock. */
-  static HandshakePolicy create(
+  public static HandshakePolicy create(
       GatewaySettings settings,
       Supplier<IpRules> ipRules,
       BooleanSupplier logAcceptsConnections) {
@@ -200,7 +201,7 @@ final class HandshakePolicy {
    * log says through {@code logAcceptsConnections} whether it can take more connections; {@code
    * clock} times the handshake rate.
    */
-  static HandshakePolicy create(
+  public static HandshakePolicy create(
       GatewaySettings settings,
       Supplier<IpRules> ipRules,
       BooleanSupplier logAcceptsConnections,
@@ -222,11 +223,11 @@ final class HandshakePolicy {
         settings.retryAfterSeconds());
   }
 
-  ConnectionLimiter limiter() {
+  public ConnectionLimiter limiter() {
     return limiter;
   }
 
-  ConnectionLimiter pendingHandshakes() {
+  public ConnectionLimiter pendingHandshakes() {
     return pendingHandshakes;
   }
 
@@ -259,7 +260,7 @@ final class HandshakePolicy {
    * For a connection admitted under older rules: a reload may have come between its admission
    * and its registration.
    */
-  boolean refusesNow(String sourceIp) {
+  public boolean refusesNow(String sourceIp) {
     return ipRules.get().refuses(sourceIp);
   }
 

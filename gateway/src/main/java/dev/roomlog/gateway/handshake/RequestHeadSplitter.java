@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import io.netty.buffer.ByteBuf;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>First in the pipeline, before the raw-header sniffer; leaves the pipeline once it has passed
  * the held bytes on. One instance per channel; runs on its event loop.
  */
-final class RequestHeadSplitter extends ChannelDuplexHandler {
+public final class RequestHeadSplitter extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(RequestHeadSplitter.class);
 
   private enum Scan {
@@ -57,7 +57,7 @@ final class RequestHeadSplitter extends ChannelDuplexHandler {
   private ByteBuf held;
   private boolean passedOn;
 
-  RequestHeadSplitter(int maxHeldBytes) {
+  public RequestHeadSplitter(int maxHeldBytes) {
     this.maxHeldBytes = maxHeldBytes;
   }
 

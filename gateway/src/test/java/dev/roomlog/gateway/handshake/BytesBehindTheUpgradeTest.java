@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.GatewayServer;
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.RawWebSocketClient;
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.action.Action;

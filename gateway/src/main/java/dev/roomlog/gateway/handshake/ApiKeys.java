@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,17 +11,17 @@ import java.util.Optional;
  * are hashed first, so neither the content nor the length of a key leaks through timing, and
  * every configured key is compared (no early exit). Immutable and thread-safe.
  */
-final class ApiKeys {
+public final class ApiKeys {
   private record Entry(ApiKey key, byte[] digest) {}
 
   private final List<Entry> entries;
 
-  ApiKeys(List<ApiKey> keys) {
+  public ApiKeys(List<ApiKey> keys) {
     this.entries = keys.stream().map(k -> new Entry(k, sha256(k.secret()))).toList();
   }
 
   /** The key whose secret was presented, or empty if none matches (or nothing was presented). */
-  Optional<ApiKey> match(String presented) {
+  public Optional<ApiKey> match(String presented) {
     if (presented == null) {
       return Optional.empty();
     }
@@ -36,7 +36,7 @@ final class ApiKeys {
     return Optional.ofNullable(found);
   }
 
-  boolean accepts(String presented) {
+  public boolean accepts(String presented) {
     return match(presented).isPresent();
   }
 

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.GatewayInitializer;
+import dev.roomlog.gateway.GatewayPipelineTest;
+import dev.roomlog.gateway.GatewayServer;
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.RecordingWalAppender;
+import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.Connection;
 import dev.roomlog.gateway.connection.ConnectionAttributes;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

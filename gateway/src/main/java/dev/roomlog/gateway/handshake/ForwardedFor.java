@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import dev.roomlog.gateway.ipfilter.Cidr;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.Durations;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per channel; all methods run on its event loop.
  */
-final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
+public final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(HandshakeTimeoutHandler.class);
 
   private final Duration timeout;
@@ -41,12 +42,12 @@ final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
   private final String body;
   private Future<?> timer;
 
-  HandshakeTimeoutHandler(Duration timeout) {
+  public HandshakeTimeoutHandler(Duration timeout) {
     this(timeout, () -> {});
   }
 
   /** @param onTimeout told of each handshake that timed out (to count it) */
-  HandshakeTimeoutHandler(Duration timeout, Runnable onTimeout) {
+  public HandshakeTimeoutHandler(Duration timeout, Runnable onTimeout) {
     this.timeout = timeout;
     this.onTimeout = onTimeout;
     this.body =

@@ -1,5 +1,6 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * pipeline once the socket is admitted to its handshake. One instance per channel; runs on its
  * event loop.
  */
-final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
+public final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PendingHandshakeGuard.class);
 
   private final HandshakePolicy policy;
@@ -37,7 +38,7 @@ final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
   /** Null until decided, then whether the socket may go on. */
   private Boolean admitted;
 
-  PendingHandshakeGuard(HandshakePolicy policy, GatewayMetrics metrics) {
+  public PendingHandshakeGuard(HandshakePolicy policy, GatewayMetrics metrics) {
     this.policy = policy;
     this.metrics = metrics;
   }

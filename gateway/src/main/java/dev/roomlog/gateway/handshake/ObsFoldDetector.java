@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 /**
  * Spots obsolete line folding (a header line that starts with a space or tab, continuing the one

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,7 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * ObsFoldDetector}; it consumes nothing, and leaves the pipeline once the head has ended. {@link
  * HandshakeGuard} asks it whether a fold was seen. One instance per channel.
  */
-final class ObsFoldSniffer extends ChannelInboundHandlerAdapter {
+public final class ObsFoldSniffer extends ChannelInboundHandlerAdapter {
   private final ObsFoldDetector detector = new ObsFoldDetector();
 
   @Override
@@ -24,7 +24,7 @@ final class ObsFoldSniffer extends ChannelInboundHandlerAdapter {
   }
 
   /** Whether the request head had obsolete line folding. */
-  boolean foldSeen() {
+  public boolean foldSeen() {
     return detector.foldSeen();
   }
 }

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
 import java.util.List;
 import java.util.Locale;

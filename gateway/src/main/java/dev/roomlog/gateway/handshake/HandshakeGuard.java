@@ -1,5 +1,6 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
@@ -78,12 +79,12 @@ import org.slf4j.LoggerFactory;
  * handshake it admitted is ever answered without an upgrade and left open. One instance per
  * channel.
  */
-final class HandshakeGuard extends ChannelInboundHandlerAdapter {
+public final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
   static final String API_KEY_HEADER = HandshakePolicy.API_KEY_HEADER;
 
   /** Prometheus' text exposition format, version 0.0.4: what {@code scrape} returns. */
-  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final HandshakePolicy policy;
   private final BooleanSupplier obsFoldSeen;
@@ -98,7 +99,7 @@ final class HandshakeGuard extends ChannelInboundHandlerAdapter {
    * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET
    *     /metrics}; null answers that path 404
    */
-  HandshakeGuard(
+  public HandshakeGuard(
       HandshakePolicy policy,
       BooleanSupplier obsFoldSeen,
       GatewayMetrics metrics,
