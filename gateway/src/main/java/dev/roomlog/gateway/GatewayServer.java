@@ -7,6 +7,7 @@ import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.management.RoomPoster;
 import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.management;
 
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
@@ -55,7 +55,7 @@ public final class RoomPoster {
   private final Duration timeout;
   private final AtomicInteger pending = new AtomicInteger();
 
-  RoomPoster(
+  public RoomPoster(
       ActionIntake intake,
       ConnectionRegistry registry,
       ScheduledExecutorService timers,
