@@ -40,7 +40,7 @@ public final class AutobahnEchoServer {
     }
     int port = Integer.parseInt(args[0]);
     GatewaySettings settings =
-        // The key is never checked (no HandshakeGuard here) but settings require one.
+        // The key is never checked (no HandshakeHandler here) but settings require one.
         GatewaySettings.of(Set.of("unused"), "autobahn")
             .withMessageLimits(MAX_FRAME_PAYLOAD_BYTES, GatewaySettings.DEFAULT_MAX_MESSAGE_BYTES);
 

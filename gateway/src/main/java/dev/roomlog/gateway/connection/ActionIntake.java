@@ -5,7 +5,7 @@ import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
-import dev.roomlog.gateway.limits.MessageRateLimit;
+import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
@@ -132,14 +132,14 @@ public final class ActionIntake {
         + "), and joins and resumes replay history; wait retryAfterMs before asking for more";
   }
 
-  private MessageRateLimit rateLimit(String apiKeyName) {
+  private MessageRateLimiter rateLimit(String apiKeyName) {
     int rate = settings.connectionRatePerSecond();
     int burst = settings.connectionBurst();
     int keyRate = settings.apiKeyRatePerSecond();
     TokenBucket keyBucket =
         keyBuckets.computeIfAbsent(
             apiKeyName, name -> new TokenBucket(keyRate, settings.apiKeyBurst(), nanoTime));
-    return new MessageRateLimit(
+    return new MessageRateLimiter(
         new TokenBucket(rate, burst, nanoTime),
         keyBucket,
         new TokenBucket(rate, settings.floodTolerance(), nanoTime),

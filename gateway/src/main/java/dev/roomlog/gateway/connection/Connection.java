@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
-import dev.roomlog.gateway.limits.MessageRateLimit;
+import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * One open WebSocket connection as the log sees it. Plain Java, no Netty.
  *
  * <p>Each data message goes through, in order: the connection's own rate limit ({@link
- * MessageRateLimit#onMessage}: 429, or a verdict to close the connection), parsing and
+ * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and
  * validation (400/413), for a request that replays history its answers' budget ({@link
  * AnswerBudget}: 429 while in debt), its API key's shared rate limit ({@link
- * MessageRateLimit#onAction}: 429), the in-flight bound ({@link InFlightLimiter}: 503
+ * MessageRateLimiter#onAction}: 429), the in-flight bound ({@link InFlightLimiter}: 503
  * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
  * acknowledges or fails it.
  *
@@ -81,7 +81,7 @@ public final class Connection {
   private final long connectedAt;
   private final Identity identity;
   private final InFlightLimiter.ConnectionPermits permits;
-  private final MessageRateLimit rateLimit;
+  private final MessageRateLimiter rateLimit;
   private final Consumer<ServerFrame> replies;
   private final AnswerBudget answers;
   private final String answersMessage;
@@ -102,7 +102,7 @@ public final class Connection {
       long connectedAt,
       Identity identity,
       InFlightLimiter.ConnectionPermits permits,
-      MessageRateLimit rateLimit,
+      MessageRateLimiter rateLimit,
       AnswerBudget answers,
       String answersMessage,
       Consumer<ServerFrame> replies) {
@@ -153,12 +153,12 @@ public final class Connection {
   Verdict onText(String text) {
     long receivedAt = intake.clock().millis();
     lastActiveAt = receivedAt;
-    MessageRateLimit.Decision own = rateLimit.onMessage();
-    if (own instanceof MessageRateLimit.Decision.Close) {
+    MessageRateLimiter.Decision own = rateLimit.onMessage();
+    if (own instanceof MessageRateLimiter.Decision.Close) {
       counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
-    if (own instanceof MessageRateLimit.Decision.Refuse refuse) {
+    if (own instanceof MessageRateLimiter.Decision.Refuse refuse) {
       counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(
           ErrorCode.RATE_LIMITED.frame(
@@ -175,14 +175,14 @@ public final class Connection {
     Action action = ((ActionParser.Result.Accepted) result).action();
     long debtMs = replaysHistory(action) ? answers.millisUntilOutOfDebt() : 0;
     // Before the key's bucket: this connection's own debt spends nobody else's budget.
-    MessageRateLimit.Decision shared =
+    MessageRateLimiter.Decision shared =
         debtMs > 0 ? rateLimit.refuse(answersMessage, debtMs) : rateLimit.onAction();
     String type = ActionIntake.routeKey(action);
-    if (shared instanceof MessageRateLimit.Decision.Close) {
+    if (shared instanceof MessageRateLimiter.Decision.Close) {
       counted(type, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
-    if (shared instanceof MessageRateLimit.Decision.Refuse refuse) {
+    if (shared instanceof MessageRateLimiter.Decision.Refuse refuse) {
       counted(type, ErrorCode.RATE_LIMITED.code());
       replies.accept(
           ErrorCode.RATE_LIMITED.frame(refuse.message(), action.requestId(), refuse.retryAfterMs()));
@@ -215,12 +215,12 @@ public final class Connection {
    */
   Verdict onBinary() {
     lastActiveAt = intake.clock().millis();
-    MessageRateLimit.Decision decision = rateLimit.onMessage();
-    if (decision instanceof MessageRateLimit.Decision.Close) {
+    MessageRateLimiter.Decision decision = rateLimit.onMessage();
+    if (decision instanceof MessageRateLimiter.Decision.Close) {
       counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
     }
-    if (decision instanceof MessageRateLimit.Decision.Refuse refuse) {
+    if (decision instanceof MessageRateLimiter.Decision.Refuse refuse) {
       counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(ErrorCode.RATE_LIMITED.frame(refuse.message(), null, refuse.retryAfterMs()));
       return Verdict.KEEP_OPEN;

@@ -329,7 +329,7 @@ public final class ConnectionRegistry {
 
   /**
    * Closes a client that lets its frames pile up with 1013, and counts it. Once per channel:
-   * deliveries (on the delivery thread), {@link SlowReaderGuard} and {@link PingGuard} (on the
+   * deliveries (on the delivery thread), {@link SlowReaderHandler} and {@link PingRateHandler} (on the
    * event loop) may all find the same client stuck.
    */
   void cutOffSlowClient(String who, Channel channel) {

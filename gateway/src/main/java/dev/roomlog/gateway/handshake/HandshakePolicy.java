@@ -18,9 +18,9 @@ import java.util.function.Supplier;
 
 /**
  * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client
- * is told. Plain Java; {@link HandshakeGuard} turns Netty's request into a {@link Request} and the
+ * is told. Plain Java; {@link HandshakeHandler} turns Netty's request into a {@link Request} and the
  * {@link Decision} into a response. The order of the checks is documented on {@link
- * HandshakeGuard}. It also decides whether a new socket may start a handshake at all ({@link
+ * HandshakeHandler}. It also decides whether a new socket may start a handshake at all ({@link
  * #startHandshake}), before any of its bytes are read.
  *
  * <p>Thread-safe; one instance serves every connection of a node (it holds the node's {@link
@@ -84,7 +84,7 @@ public final class HandshakePolicy {
    * @param peerText the remote address as text, for logs and as the source IP of a non-IP peer
    * @param httpVersion the request line's version as read, e.g. {@code HTTP/1.1}
    * @param requestBehind whether a second request came behind this one before it was answered
-   *     ({@link RequestHeadSplitter})
+   *     ({@link RequestHeadHandler})
    */
   record Request(
       DecodeFailure decodeFailure,

@@ -136,7 +136,7 @@ class PermessageDeflateTest {
     client.sendText(actionOfBytes(MAX_MESSAGE + 1));
 
     assertEquals(
-        new TestPipelines.Close(1009, DeflateGuard.TOO_BIG_REASON),
+        new TestPipelines.Close(1009, InflatedFrameHandler.TOO_BIG_REASON),
         TestPipelines.expectClose(client));
     assertEquals(List.of(), sent());
     TestPipelines.closeAndFinish(client);
@@ -167,7 +167,7 @@ class PermessageDeflateTest {
     client.sendText(actionOfBytes(500_000));
 
     assertEquals(
-        new TestPipelines.Close(1009, DeflateGuard.TOO_BIG_REASON),
+        new TestPipelines.Close(1009, InflatedFrameHandler.TOO_BIG_REASON),
         TestPipelines.expectClose(client));
     assertEquals(List.of(), sent());
     TestPipelines.closeAndFinish(client);
@@ -182,7 +182,7 @@ class PermessageDeflateTest {
         rawFrame(true, 0b100, TEXT, true, new byte[] {(byte) 0xFF, (byte) 0xFF, 0x00, 0x13}));
 
     assertEquals(
-        new TestPipelines.Close(1007, DeflateGuard.CORRUPT_REASON),
+        new TestPipelines.Close(1007, InflatedFrameHandler.CORRUPT_REASON),
         TestPipelines.expectClose(client));
     TestPipelines.closeAndFinish(client);
   }
@@ -195,7 +195,7 @@ class PermessageDeflateTest {
     client.sendRaw(rawFrame(true, 0b100, TEXT, true, "{}".getBytes(StandardCharsets.UTF_8)));
 
     assertEquals(
-        new TestPipelines.Close(1002, DeflateGuard.RSV_REASON), TestPipelines.expectClose(client));
+        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON), TestPipelines.expectClose(client));
     TestPipelines.closeAndFinish(client);
   }
 
@@ -207,7 +207,7 @@ class PermessageDeflateTest {
     client.sendRaw(rawFrame(true, 0b010, TEXT, true, "{}".getBytes(StandardCharsets.UTF_8)));
 
     assertEquals(
-        new TestPipelines.Close(1002, DeflateGuard.RSV_REASON), TestPipelines.expectClose(client));
+        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON), TestPipelines.expectClose(client));
     TestPipelines.closeAndFinish(client);
   }
 }

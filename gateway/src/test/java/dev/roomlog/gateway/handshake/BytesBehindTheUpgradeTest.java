@@ -243,7 +243,7 @@ class BytesBehindTheUpgradeTest {
   private static boolean beginsLikeARequestLine(byte[] bytes) {
     io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(bytes);
     try {
-      return RequestHeadSplitter.beginsLikeARequestLine(buf);
+      return RequestHeadHandler.beginsLikeARequestLine(buf);
     } finally {
       buf.release();
     }

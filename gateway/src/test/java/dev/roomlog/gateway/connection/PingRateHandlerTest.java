@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * closed with 1008 past it, and cut off with 1013 when the client does not read its pongs. Time is
  * moved by hand.
  */
-class PingGuardTest {
+class PingRateHandlerTest {
   private static final int PINGS_PER_SECOND = 3;
   private static final long INTERVAL_NANOS = 1_000_000_000L / PINGS_PER_SECOND;
 
@@ -66,7 +66,7 @@ class PingGuardTest {
   private void assertClosedForFlooding() {
     TestPipelines.Close close = TestPipelines.expectClose(client);
     assertEquals(
-        new TestPipelines.Close(1008, PingGuard.floodReason(PINGS_PER_SECOND)), close);
+        new TestPipelines.Close(1008, PingRateHandler.floodReason(PINGS_PER_SECOND)), close);
     assertInstanceOf(Action.Disconnect.class, wal.last().record().action());
     assertEquals(0, registry.size());
   }

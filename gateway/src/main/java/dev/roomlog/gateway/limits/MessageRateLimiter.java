@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *       busy neighbour on the same key cannot get it closed.
  * </ul>
  */
-public final class MessageRateLimit {
+public final class MessageRateLimiter {
 
   /** What to do with one message. */
   public sealed interface Decision permits Decision.Admit, Decision.Refuse, Decision.Close {
@@ -56,7 +56,7 @@ public final class MessageRateLimit {
    * @param ownMessage the 429 message when {@code own} is empty
    * @param keyMessage the 429 message when {@code key} is empty
    */
-  public MessageRateLimit(
+  public MessageRateLimiter(
       TokenBucket own, TokenBucket key, TokenBucket flood, String ownMessage, String keyMessage) {
     this.own = Objects.requireNonNull(own, "own");
     this.key = Objects.requireNonNull(key, "key");

@@ -13,12 +13,12 @@ import io.netty.util.ReferenceCountUtil;
  * ManagementApi#precheck}), and drops the rest of its body unread. So a caller without the key
  * never makes the gateway buffer a body. Sits between the HTTP codec and the aggregator.
  */
-final class ManagementHeadGuard extends ChannelInboundHandlerAdapter {
+final class ManagementHeadHandler extends ChannelInboundHandlerAdapter {
   private final ManagementApi api;
   /** Set once a request was refused: its body, and anything after it, is dropped. */
   private boolean refused;
 
-  ManagementHeadGuard(ManagementApi api) {
+  ManagementHeadHandler(ManagementApi api) {
     this.api = api;
   }
 

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Caps the sockets that are still in their HTTP handshake ({@code maxPendingHandshakes} on the
  * node, {@code maxPendingHandshakesPerIp} from one peer), counted from TCP accept until {@link
- * HandshakeGuard} admits the request or the socket closes. A connection slot ({@code
+ * HandshakeHandler} admits the request or the socket closes. A connection slot ({@code
  * maxConnections}) is only taken at admission, and {@link HandshakeTimeoutHandler} lets a socket
  * dribble its request for {@code handshakeTimeout}: without this cap, sockets that never finish
  * their request would each hold a channel, buffers and a timer, as many as the clients can open.
@@ -24,21 +24,21 @@ import org.slf4j.LoggerFactory;
  * <p>Past a cap the socket is closed at once, before any of its bytes are read: nothing can be
  * answered, since there is no request yet. The decision is {@link
  * HandshakePolicy#startHandshake}'s; the slot is kept on the channel ({@link
- * ConnectionAttributes#HANDSHAKE_SLOT}) for {@link HandshakeGuard} to release on admission.
+ * ConnectionAttributes#HANDSHAKE_SLOT}) for {@link HandshakeHandler} to release on admission.
  *
  * <p>First in the pipeline, so that a refused socket never starts the handshake timer. Leaves the
  * pipeline once the socket is admitted to its handshake. One instance per channel; runs on its
  * event loop.
  */
-public final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(PendingHandshakeGuard.class);
+public final class PendingHandshakeHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(PendingHandshakeHandler.class);
 
   private final HandshakePolicy policy;
   private final GatewayMetrics metrics;
   /** Null until decided, then whether the socket may go on. */
   private Boolean admitted;
 
-  public PendingHandshakeGuard(HandshakePolicy policy, GatewayMetrics metrics) {
+  public PendingHandshakeHandler(HandshakePolicy policy, GatewayMetrics metrics) {
     this.policy = policy;
     this.metrics = metrics;
   }
@@ -90,7 +90,7 @@ public final class PendingHandshakeGuard extends ChannelInboundHandlerAdapter {
     admitted = true;
     ConnectionLimiter.Permit slot = ((ConnectionLimiter.Admitted) admission).permit();
     channel.attr(ConnectionAttributes.HANDSHAKE_SLOT).set(slot);
-    // Released on admission by HandshakeGuard, or here when the socket closes before that;
+    // Released on admission by HandshakeHandler, or here when the socket closes before that;
     // Permit.release is idempotent.
     channel.closeFuture().addListener(closed -> slot.release());
   }

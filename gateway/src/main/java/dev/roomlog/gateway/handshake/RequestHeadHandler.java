@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>It also tells what those bytes are, when the head ends: if they begin like an HTTP request
  * line (at least two bytes of a method, token characters, up to a space or to the end of what
  * has come), they are a request pipelined behind the upgrade, and {@link
- * ConnectionAttributes#REQUEST_BEHIND} is set for {@link HandshakeGuard} to refuse it (400). A
+ * ConnectionAttributes#REQUEST_BEHIND} is set for {@link HandshakeHandler} to refuse it (400). A
  * client's WebSocket frame never begins so: its second byte carries the mask bit (0x80), which no
  * token character or space has. Bytes that come after the answer was decided are WebSocket's.
  * Empty lines right behind the head are dropped, as HTTP's decoder drops them before a request
@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>First in the pipeline, before the raw-header sniffer; leaves the pipeline once it has passed
  * the held bytes on. One instance per channel; runs on its event loop.
  */
-public final class RequestHeadSplitter extends ChannelDuplexHandler {
-  private static final Logger log = LoggerFactory.getLogger(RequestHeadSplitter.class);
+public final class RequestHeadHandler extends ChannelDuplexHandler {
+  private static final Logger log = LoggerFactory.getLogger(RequestHeadHandler.class);
 
   private enum Scan {
     BEFORE_REQUEST_LINE,
@@ -57,7 +57,7 @@ public final class RequestHeadSplitter extends ChannelDuplexHandler {
   private ByteBuf held;
   private boolean passedOn;
 
-  public RequestHeadSplitter(int maxHeldBytes) {
+  public RequestHeadHandler(int maxHeldBytes) {
     this.maxHeldBytes = maxHeldBytes;
   }
 

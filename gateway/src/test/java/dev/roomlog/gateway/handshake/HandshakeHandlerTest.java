@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bytes: the status the client gets, that the connection is closed, and that nothing reached the
  * write-ahead log. The peer is always {@link WebSocketTestClient#SOURCE_IP} (203.0.113.7).
  */
-class HandshakeGuardTest {
+class HandshakeHandlerTest {
   private static final String KEY = "client-key";
   private static final String ADMIN_KEY = "admin-key";
   private static final String PEER = WebSocketTestClient.SOURCE_IP;

@@ -7,9 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Sits before the HTTP codec and shows the raw bytes of the request head to an {@link
  * ObsFoldDetector}; it consumes nothing, and leaves the pipeline once the head has ended. {@link
- * HandshakeGuard} asks it whether a fold was seen. One instance per channel.
+ * HandshakeHandler} asks it whether a fold was seen. One instance per channel.
  */
-public final class ObsFoldSniffer extends ChannelInboundHandlerAdapter {
+public final class ObsFoldHandler extends ChannelInboundHandlerAdapter {
   private final ObsFoldDetector detector = new ObsFoldDetector();
 
   @Override

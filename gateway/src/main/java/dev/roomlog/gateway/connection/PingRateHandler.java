@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds what a client's pings cost. Netty's WebSocket handler answers every ping with a pong
- * written from its own place in the pipeline, so the pong never passes {@link SlowReaderGuard},
- * and pings are not messages, so {@link dev.roomlog.gateway.limits.MessageRateLimit} never sees them: a client that sends
+ * written from its own place in the pipeline, so the pong never passes {@link SlowReaderHandler},
+ * and pings are not messages, so {@link dev.roomlog.gateway.limits.MessageRateLimiter} never sees them: a client that sends
  * pings and never reads would pile pongs up in its outbound buffer without bound. Here, before
  * that handler:
  *
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per channel; runs on its event loop. Time is the event loop's ticker, so that
  * tests move it by hand.
  */
-public final class PingGuard extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(PingGuard.class);
+public final class PingRateHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(PingRateHandler.class);
 
   private final ConnectionRegistry registry;
   private final int pingsPerSecond;
@@ -44,7 +44,7 @@ public final class PingGuard extends ChannelInboundHandlerAdapter {
   /** Set once this handler has closed the channel; later pings are dropped unanswered. */
   private boolean closing;
 
-  public PingGuard(ConnectionRegistry registry, int pingsPerSecond) {
+  public PingRateHandler(ConnectionRegistry registry, int pingsPerSecond) {
     this.registry = registry;
     this.pingsPerSecond = pingsPerSecond;
     this.floodReason = floodReason(pingsPerSecond);

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.roomlog.gateway.limits.MessageRateLimit.Decision;
+import dev.roomlog.gateway.limits.MessageRateLimiter.Decision;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class MessageRateLimitTest {
+class MessageRateLimiterTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final AtomicLong now = new AtomicLong();
@@ -20,15 +20,15 @@ class MessageRateLimitTest {
   }
 
   /** Own: 10/s burst 2; flood tolerance 3 at 10/s. */
-  private MessageRateLimit limit(TokenBucket key) {
-    return new MessageRateLimit(bucket(10, 2), key, bucket(10, 3), "own", "key");
+  private MessageRateLimiter limit(TokenBucket key) {
+    return new MessageRateLimiter(bucket(10, 2), key, bucket(10, 3), "own", "key");
   }
 
   @Test
   void admitsTheBurstAndRefusesTheNextWithTheTimeUntilATokenRoundedUp() {
-    MessageRateLimit limit = limit(bucket(1_000, 1_000));
-    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
-    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+    MessageRateLimiter limit = limit(bucket(1_000, 1_000));
+    assertSame(MessageRateLimiter.ADMIT, limit.onMessage());
+    assertSame(MessageRateLimiter.ADMIT, limit.onMessage());
 
     Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, limit.onMessage());
 
@@ -37,21 +37,21 @@ class MessageRateLimitTest {
     now.addAndGet(99 * MS + 1);
     assertEquals(1, assertInstanceOf(Decision.Refuse.class, limit.onMessage()).retryAfterMs());
     now.addAndGet(MS);
-    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+    assertSame(MessageRateLimiter.ADMIT, limit.onMessage());
   }
 
   /** A message that parses as a valid action: its own bucket, then (if admitted) its key's. */
-  private static Decision validAction(MessageRateLimit limit) {
+  private static Decision validAction(MessageRateLimiter limit) {
     Decision own = limit.onMessage();
-    return own == MessageRateLimit.ADMIT ? limit.onAction() : own;
+    return own == MessageRateLimiter.ADMIT ? limit.onAction() : own;
   }
 
   @Test
   void refusesWhenTheKeysSharedBucketIsEmptyWithTheKeysWait() {
     TokenBucket key = bucket(4, 1);
-    MessageRateLimit first = limit(key);
-    MessageRateLimit second = limit(key);
-    assertSame(MessageRateLimit.ADMIT, validAction(first));
+    MessageRateLimiter first = limit(key);
+    MessageRateLimiter second = limit(key);
+    assertSame(MessageRateLimiter.ADMIT, validAction(first));
 
     Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, validAction(second));
 
@@ -62,7 +62,7 @@ class MessageRateLimitTest {
   @Test
   void aConnectionPastItsOwnRateSpendsNoneOfItsKeysBudget() {
     TokenBucket key = bucket(1, 3);
-    MessageRateLimit limit = limit(key);
+    MessageRateLimiter limit = limit(key);
     for (int i = 0; i < 5; i++) {
       validAction(limit);
     }
@@ -74,9 +74,9 @@ class MessageRateLimitTest {
   void aMessageThatIsNotAValidActionTakesOnlyItsOwnToken() {
     TokenBucket own = bucket(10, 2);
     TokenBucket key = bucket(1, 3);
-    MessageRateLimit limit = new MessageRateLimit(own, key, bucket(10, 3), "own", "key");
+    MessageRateLimiter limit = new MessageRateLimiter(own, key, bucket(10, 3), "own", "key");
 
-    assertSame(MessageRateLimit.ADMIT, limit.onMessage());
+    assertSame(MessageRateLimiter.ADMIT, limit.onMessage());
 
     assertEquals(1, own.tokens());
     assertEquals(3, key.tokens(), "the key's bucket is asked only after parsing");
@@ -84,52 +84,52 @@ class MessageRateLimitTest {
 
   @Test
   void aRefusalDecidedElsewhereCountsTowardsTheFloodTolerance() {
-    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    MessageRateLimiter limit = limit(bucket(1_000, 1_000));
     for (int i = 0; i < 3; i++) {
       Decision.Refuse refused = assertInstanceOf(Decision.Refuse.class, limit.refuse("debt", 70));
       assertEquals("debt", refused.message());
       assertEquals(70, refused.retryAfterMs());
     }
 
-    assertSame(MessageRateLimit.CLOSE, limit.refuse("debt", 70));
-    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+    assertSame(MessageRateLimiter.CLOSE, limit.refuse("debt", 70));
+    assertSame(MessageRateLimiter.CLOSE, limit.onMessage());
   }
 
   @Test
   void closesAfterFloodToleranceRefusalsAndStaysClosed() {
-    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    MessageRateLimiter limit = limit(bucket(1_000, 1_000));
     limit.onMessage();
     limit.onMessage();
     for (int i = 0; i < 3; i++) {
       assertInstanceOf(Decision.Refuse.class, limit.onMessage());
     }
 
-    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+    assertSame(MessageRateLimiter.CLOSE, limit.onMessage());
     now.addAndGet(TimeUnit.HOURS.toNanos(1));
-    assertSame(MessageRateLimit.CLOSE, limit.onMessage());
+    assertSame(MessageRateLimiter.CLOSE, limit.onMessage());
   }
 
   @Test
   void refusalsByTheKeysBucketCountTowardsThisConnectionsFloodTolerance() {
-    MessageRateLimit limit =
-        new MessageRateLimit(bucket(1_000, 1_000), bucket(1, 1), bucket(10, 3), "own", "key");
+    MessageRateLimiter limit =
+        new MessageRateLimiter(bucket(1_000, 1_000), bucket(1, 1), bucket(10, 3), "own", "key");
     validAction(limit);
     for (int i = 0; i < 3; i++) {
       assertEquals("key", assertInstanceOf(Decision.Refuse.class, validAction(limit)).message());
     }
 
-    assertSame(MessageRateLimit.CLOSE, validAction(limit));
+    assertSame(MessageRateLimiter.CLOSE, validAction(limit));
   }
 
   @Test
   void aClientThatWaitsRetryAfterIsNeverClosed() {
-    MessageRateLimit limit = limit(bucket(1_000, 1_000));
+    MessageRateLimiter limit = limit(bucket(1_000, 1_000));
     for (int i = 0; i < 1_000; i++) {
       Decision decision = limit.onMessage();
       if (decision instanceof Decision.Refuse refused) {
         now.addAndGet(refused.retryAfterMs() * MS);
       }
-      assertNotSame(MessageRateLimit.CLOSE, decision, "closed at message " + i);
+      assertNotSame(MessageRateLimiter.CLOSE, decision, "closed at message " + i);
     }
   }
 }

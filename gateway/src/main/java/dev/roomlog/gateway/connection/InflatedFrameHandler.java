@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per channel; all methods run on its event loop.
  */
-public final class DeflateGuard extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(DeflateGuard.class);
+public final class InflatedFrameHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(InflatedFrameHandler.class);
   static final String RSV_REASON = "reserved bits set without a negotiated extension";
   static final String TOO_BIG_REASON = "message too big";
   static final String CORRUPT_REASON = "invalid permessage-deflate data";
@@ -45,7 +45,7 @@ public final class DeflateGuard extends ChannelInboundHandlerAdapter {
   private final int maxMessageBytes;
   private boolean closing;
 
-  public DeflateGuard(int maxMessageBytes) {
+  public InflatedFrameHandler(int maxMessageBytes) {
     this.maxMessageBytes = maxMessageBytes;
   }
 

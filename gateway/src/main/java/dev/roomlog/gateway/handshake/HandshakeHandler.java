@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *       value characters, duplicate or invalid Content-Length, Content-Length with
  *       Transfer-Encoding, bare LF); obsolete line folding; not exactly one Host header; a body
  *       (Content-Length other than 0, or any Transfer-Encoding); a second request pipelined behind
- *       this one ({@link RequestHeadSplitter}), or one on a connection that already passed. A
+ *       this one ({@link RequestHeadHandler}), or one on a connection that already passed. A
  *       request line longer than {@link
  *       GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header section larger than {@link
  *       GatewayInitializer#MAX_HEADER_BYTES} → 431.
@@ -79,8 +79,8 @@ import org.slf4j.LoggerFactory;
  * handshake it admitted is ever answered without an upgrade and left open. One instance per
  * channel.
  */
-public final class HandshakeGuard extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(HandshakeGuard.class);
+public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
   static final String API_KEY_HEADER = HandshakePolicy.API_KEY_HEADER;
 
   /** Prometheus' text exposition format, version 0.0.4: what {@code scrape} returns. */
@@ -94,12 +94,12 @@ public final class HandshakeGuard extends ChannelInboundHandlerAdapter {
   private boolean refused;
 
   /**
-   * @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldSniffer})
+   * @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldHandler})
    * @param metrics where refusals are counted
    * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET
    *     /metrics}; null answers that path 404
    */
-  public HandshakeGuard(
+  public HandshakeHandler(
       HandshakePolicy policy,
       BooleanSupplier obsFoldSeen,
       GatewayMetrics metrics,

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * How inflate failures map to close codes, against the exceptions Netty's own inflater throws: a
  * Netty upgrade that changes them fails here rather than turning zip bombs into 1007.
  */
-class DeflateGuardTest {
+class InflatedFrameHandlerTest {
   private static byte[] deflateRaw(byte[] input) {
     Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
     deflater.setInput(input);
@@ -46,21 +46,21 @@ class DeflateGuardTest {
   void inflatingPastMaxAllocationIsMessageTooBig() {
     Throwable bomb = inflate(deflateRaw(new byte[100_000]), 4096);
 
-    assertEquals(WebSocketCloseStatus.MESSAGE_TOO_BIG, DeflateGuard.closeStatusFor(bomb));
+    assertEquals(WebSocketCloseStatus.MESSAGE_TOO_BIG, InflatedFrameHandler.closeStatusFor(bomb));
   }
 
   @Test
   void dataThatIsNotDeflateIsInvalidPayload() {
     Throwable corrupt = inflate(new byte[] {(byte) 0xFF, (byte) 0xFF, 0x00, 0x13}, 4096);
 
-    assertEquals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, DeflateGuard.closeStatusFor(corrupt));
+    assertEquals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, InflatedFrameHandler.closeStatusFor(corrupt));
   }
 
   @Test
   void frameDecoderErrorsAndOtherFailuresAreLeftToOthers() {
     assertNull(
-        DeflateGuard.closeStatusFor(
+        InflatedFrameHandler.closeStatusFor(
             new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR, "bad")));
-    assertNull(DeflateGuard.closeStatusFor(new IllegalStateException("a bug")));
+    assertNull(InflatedFrameHandler.closeStatusFor(new IllegalStateException("a bug")));
   }
 }
