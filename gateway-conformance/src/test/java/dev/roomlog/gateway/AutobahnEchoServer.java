@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionFrameHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -15,7 +16,7 @@ import java.util.Set;
  * The echo endpoint the autobahn fuzzingclient tests: the gateway's own HTTP codec, WebSocket
  * protocol configuration, message aggregation and close codes for protocol errors ({@link
  * GatewayInitializer#webSocketConfig} and {@link GatewayInitializer#addWebSocketCodec}), with {@link EchoFrameHandler} where the gateway
- * has {@link dev.roomlog.gateway.connection.ActionFrameHandler}, and without the {@code x-api-key} check, which the fuzzingclient
+ * has {@link ActionFrameHandler}, and without the {@code x-api-key} check, which the fuzzingclient
  * cannot pass.
  *
  * <p>Lifecycle: autobahntestsuite-maven-plugin calls {@link #main} with the port on a thread of

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionFrameHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends every whole text or binary message back as it came; it stands where the gateway has
- * {@link dev.roomlog.gateway.connection.ActionFrameHandler}. Ping, pong and close frames never reach it: the WebSocket protocol
+ * {@link ActionFrameHandler}. Ping, pong and close frames never reach it: the WebSocket protocol
  * handler answers pings, drops pongs and completes the closing handshake, exactly as in the
  * gateway. One instance per channel.
  */

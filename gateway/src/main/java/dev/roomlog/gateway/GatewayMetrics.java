@@ -2,6 +2,7 @@ package dev.roomlog.gateway;
 
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -95,7 +96,7 @@ public final class GatewayMetrics {
    * A handshake answered with an HTTP error (or a socket closed before its request was read:
    * status {@value #NO_STATUS}).
    *
-   * @param reason a fixed code ({@link dev.roomlog.gateway.handshake.HandshakePolicy.Refuse#code()} or this class's callers')
+   * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
    */
   public void handshakeRefused(String status, String reason) {
     Counter.builder("roomlog.gateway.handshakes.refused")

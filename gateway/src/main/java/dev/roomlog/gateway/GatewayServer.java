@@ -1,6 +1,8 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.cluster.GatewayHeartbeat;
 import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.Connection;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
@@ -8,6 +10,7 @@ import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.management.RoomPoster;
+import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -32,12 +35,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's WebSocket server: binds, accepts connections, closes. The pipeline is built by
- * {@link GatewayInitializer}; what happens to each message is decided by {@link dev.roomlog.gateway.connection.Connection}.
+ * {@link GatewayInitializer}; what happens to each message is decided by {@link Connection}.
  *
  * <p>Lifecycle, in this order:
  *
  * <ol>
- *   <li>start the {@link WalAppender} (e.g. {@link dev.roomlog.gateway.wal.KafkaWalAppender#start()}), and the delivery
+ *   <li>start the {@link WalAppender} (e.g. {@link KafkaWalAppender#start()}), and the delivery
  *       consumer with {@code registry::deliver} as its sink;
  *   <li>{@link #start()}: binds and returns; {@link #port()} is then the bound port;
  *   <li>{@link #close()}: stops accepting, closes every connection with 1001 and waits for it,
@@ -210,7 +213,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * This run of the gateway, stamped on every record it writes; a {@link dev.roomlog.gateway.cluster.GatewayHeartbeat}
+   * This run of the gateway, stamped on every record it writes; a {@link GatewayHeartbeat}
    * must beat with it.
    */
   public String gatewayInstance() {

@@ -1,12 +1,15 @@
 package dev.roomlog.gateway.connection;
 
 import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.handshake.HandshakeHandler;
+import dev.roomlog.gateway.handshake.PendingHandshakeHandler;
+import dev.roomlog.gateway.handshake.RequestHeadHandler;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.util.AttributeKey;
 
 /**
  * What the handshake learned about a client, kept on its channel for the handlers after it.
- * {@link dev.roomlog.gateway.handshake.HandshakeHandler} sets the API key and source IP before it lets the upgrade through.
+ * {@link HandshakeHandler} sets the API key and source IP before it lets the upgrade through.
  */
 public final class ConnectionAttributes {
   /** The API key the client presented (its name is used in logs and the per-key rate limit). */
@@ -26,14 +29,14 @@ public final class ConnectionAttributes {
 
   /**
    * The socket's slot among the pending handshakes, from accept until admission ({@link
-   * PendingHandshakeHandler} sets it, {@link dev.roomlog.gateway.handshake.HandshakeHandler} releases it on admission).
+   * PendingHandshakeHandler} sets it, {@link HandshakeHandler} releases it on admission).
    */
   public static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
       AttributeKey.valueOf("roomlog.handshakeSlot");
 
   /**
    * Set when the bytes that came behind the request head, before the upgrade was answered, begin
-   * like a second HTTP request ({@link dev.roomlog.gateway.handshake.RequestHeadHandler}); {@link dev.roomlog.gateway.handshake.HandshakeHandler} refuses the
+   * like a second HTTP request ({@link RequestHeadHandler}); {@link HandshakeHandler} refuses the
    * upgrade then (400 {@code secondRequest}).
    */
   public static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");

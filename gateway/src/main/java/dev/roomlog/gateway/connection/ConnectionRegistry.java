@@ -3,6 +3,7 @@ package dev.roomlog.gateway.connection;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * delivery consumer's thread and relies on {@code writeAndFlush} being thread-safe.
  *
  * <p>Each frame that answers a recipient's own request ({@link #isAnswer}) is charged to that
- * connection's answers' budget ({@link dev.roomlog.gateway.limits.AnswerBudget}) as it is handed over, so that what a
+ * connection's answers' budget ({@link AnswerBudget}) as it is handed over, so that what a
  * client makes the server send counts in its limits, not only what it sends.
  *
  * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted:

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounds what a client's pings cost. Netty's WebSocket handler answers every ping with a pong
  * written from its own place in the pipeline, so the pong never passes {@link SlowReaderHandler},
- * and pings are not messages, so {@link dev.roomlog.gateway.limits.MessageRateLimiter} never sees them: a client that sends
+ * and pings are not messages, so {@link MessageRateLimiter} never sees them: a client that sends
  * pings and never reads would pile pongs up in its outbound buffer without bound. Here, before
  * that handler:
  *

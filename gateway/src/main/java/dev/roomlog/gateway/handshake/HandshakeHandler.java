@@ -1,9 +1,12 @@
 package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.GatewayInitializer;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.limits.HandshakeRateLimiter;
+import dev.roomlog.gateway.wal.WalAppender;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *   <li><b>IP rules → 403</b>, on the client's address after X-Forwarded-For resolution ({@link
  *       ForwardedFor}; a malformed chain from a trusted proxy → 400).
  *   <li><b>handshake rate → 429</b> with {@code Retry-After}: the source IP started more
- *       handshakes than its bucket holds ({@link dev.roomlog.gateway.limits.HandshakeRateLimiter}).
+ *       handshakes than its bucket holds ({@link HandshakeRateLimiter}).
  *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
  *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The
  *       admin key is not a client key and gets 401 like any wrong one.

@@ -4,6 +4,7 @@ import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
+import dev.roomlog.gateway.wal.WalAppender;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -164,7 +165,7 @@ public final class HandshakePolicy {
    * @param pendingHandshakes counts sockets from accept until admission or close
    * @param handshakeRate how many handshakes each source address may start
    * @param logAcceptsConnections whether the write-ahead log can take the {@code $connect} of one
-   *     more connection in time ({@link dev.roomlog.gateway.wal.WalAppender#acceptingConnections()})
+   *     more connection in time ({@link WalAppender#acceptingConnections()})
    */
   HandshakePolicy(
       ApiKeys apiKeys,

@@ -2,6 +2,7 @@ package dev.roomlog.gateway.wal;
 
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.RequestContext.EventType;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #append} puts the record on a queue and returns at once. The queue never refuses a
  * record for lack of room, so a {@code $disconnect} is never dropped; what waits in it is bounded
- * before it gets here: client actions by {@link dev.roomlog.gateway.limits.InFlightLimiter}, and lifecycle records by
+ * before it gets here: client actions by {@link InFlightLimiter}, and lifecycle records by
  * {@link #acceptingConnections()}, which turns false once {@code maxPendingLifecycleRecords}
  * {@code $connect}/{@code $disconnect} records are unsettled, so that the gateway refuses new
  * handshakes (503) instead of queueing {@code $connect}s it cannot write in time while Kafka is

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway.wal;
 
+import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.protocol.WalRecord;
 
 /**
@@ -13,7 +14,7 @@ import dev.roomlog.protocol.WalRecord;
  *   <li>{@link #append} never blocks the caller (it is called on Netty event loops).
  *   <li>It returns false, at once and without calling the callback, only when the appender is
  *       closed; the record is then not written. It never refuses a record for lack of room:
- *       bounding how many records wait is the caller's job ({@link dev.roomlog.gateway.limits.InFlightLimiter} for client
+ *       bounding how many records wait is the caller's job ({@link InFlightLimiter} for client
  *       actions; {@code $connect}/{@code $disconnect} are at most one each per connection, and
  *       new connections are refused while {@link #acceptingConnections()} is false).
  *   <li>When it returns true, exactly one of the callback's methods is called later, on a
