@@ -1,6 +1,5 @@
 package dev.roomlog.gateway.limits;
 
-import dev.roomlog.gateway.handshake.HandshakePolicy;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A connection holds a {@link Permit} from the accepted handshake until its channel closes;
  * {@link Permit#release()} gives the slot back and does nothing the second time, so a close
  * listener can call it without counting a connection twice. The same class, with its own limits,
- * counts the sockets still in their handshake ({@link HandshakePolicy#startHandshake}).
+ * counts the sockets still in their handshake (for {@code HandshakePolicy.startHandshake}; named,
+ * not linked, because limits/ imports nothing else of the gateway).
  *
  * <p>Thread-safe. One lock guards both counts, so they are exact: the total never goes past the
  * limit, not even for a moment, and a refusal never holds a slot. A handshake or a close takes the
