@@ -64,6 +64,9 @@ public class GatewayIntakeBenchmark {
             .open("203.0.113.7", "bench", (ServerFrame frame) -> replies++)
             .orElseThrow(() -> new IllegalStateException("the intake refused the connection"));
     sendMessage = Samples.SEND_MESSAGE_JSON;
+    // A connection's first record is preceded by its $connect; the benchmark measures the ones
+    // after it, so the check sends the sample twice and counts the second.
+    connection.onText(sendMessage);
     long before = appended;
     if (connection.onText(sendMessage) != Connection.Verdict.KEEP_OPEN
         || appended != before + 1
