@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionFrameHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,7 +41,7 @@ public final class AutobahnEchoServer {
     }
     int port = Integer.parseInt(args[0]);
     GatewaySettings settings =
-        // The key is never checked (no HandshakeGuard here) but settings require one.
+        // The key is never checked (no HandshakeHandler here) but settings require one.
         GatewaySettings.of(Set.of("unused"), "autobahn")
             .withMessageLimits(MAX_FRAME_PAYLOAD_BYTES, GatewaySettings.DEFAULT_MAX_MESSAGE_BYTES);
 

@@ -31,7 +31,7 @@ public final class Durations {
    * The inverse of {@link #parse}: the largest unit that divides the duration exactly, so that
    * messages quote a setting as the operator wrote it ({@code 10m}, not {@code PT10M}).
    */
-  static String format(Duration duration) {
+  public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (!duration.equals(Duration.ofMillis(millis))) {
       return duration.toNanos() + "ns";

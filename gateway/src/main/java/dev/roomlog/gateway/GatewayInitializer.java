@@ -1,5 +1,22 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionFrameHandler;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionClock;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.connection.InflatedFrameHandler;
+import dev.roomlog.gateway.connection.LingeringCloseHandler;
+import dev.roomlog.gateway.connection.LivenessHandler;
+import dev.roomlog.gateway.connection.PingRateHandler;
+import dev.roomlog.gateway.connection.ProtocolErrorHandler;
+import dev.roomlog.gateway.connection.SlowReaderHandler;
+import dev.roomlog.gateway.handshake.HandshakeHandler;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
+import dev.roomlog.gateway.handshake.HandshakeTimeoutHandler;
+import dev.roomlog.gateway.handshake.ObsFoldHandler;
+import dev.roomlog.gateway.handshake.PendingHandshakeHandler;
+import dev.roomlog.gateway.handshake.RequestHeadHandler;
+import dev.roomlog.gateway.ipfilter.IpRules;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -28,24 +45,24 @@ import java.util.function.Supplier;
  * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
  * inserts the inflater and deflater after {@code permessageDeflate}.
  */
-final class GatewayInitializer extends ChannelInitializer<Channel> {
-  /** A handshake is a GET without a body; HandshakeGuard refuses any body before it is read. */
+public final class GatewayInitializer extends ChannelInitializer<Channel> {
+  /** A handshake is a GET without a body; HandshakeHandler refuses any body before it is read. */
   private static final int MAX_HTTP_BODY_BYTES = 8 * 1024;
 
   /** The longest request line (without CRLF); longer → 414. Leaves room for a long query. */
-  static final int MAX_REQUEST_LINE_BYTES = 4 * 1024;
+  public static final int MAX_REQUEST_LINE_BYTES = 4 * 1024;
 
   /**
    * The header section's size (header lines without CRLFs); larger → 431. Browsers send their
    * cookies with the handshake, hence more than Netty's 8 KiB default.
    */
-  static final int MAX_HEADER_BYTES = 16 * 1024;
+  public static final int MAX_HEADER_BYTES = 16 * 1024;
 
   /**
    * Room the inflater gets past maxMessageBytes. Netty's inflater fails as soon as its buffer is
    * full while compressed input is left, and the end of a deflate block can be left after the last
    * byte it inflates: without slack a message of exactly maxMessageBytes would be refused. {@link
-   * DeflateGuard} enforces the exact limit on what comes out.
+   * InflatedFrameHandler} enforces the exact limit on what comes out.
    */
   private static final int INFLATE_SLACK_BYTES = 1024;
 
@@ -59,7 +76,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
    * intake's log deciding whether it can take more connections.
    */
-  GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+  public GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
     this(
         settings,
         intake,
@@ -68,7 +85,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
             settings, fixedIpRules(settings), intake.wal()::acceptingConnections, intake.clock()));
   }
 
-  GatewayInitializer(
+  public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,
@@ -77,7 +94,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   }
 
   /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
-  GatewayInitializer(
+  public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,
@@ -98,14 +115,14 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
   static WebSocketServerProtocolConfig webSocketConfig(GatewaySettings settings) {
     return WebSocketServerProtocolConfig.newBuilder()
         .websocketPath("/")
-        // HandshakeGuard already insists on path "/"; this lets "/?query" through too.
+        // HandshakeHandler already insists on path "/"; this lets "/?query" through too.
         .checkStartsWith(true)
         .maxFramePayloadLength(settings.maxFramePayloadBytes())
         // Netty's timer starts only once the whole request is in; HandshakeTimeoutHandler
         // bounds the whole handshake from accept. Both use the same setting.
         .handshakeTimeoutMillis(Math.max(1, settings.handshakeTimeout().toMillis()))
         // RSV bits are legal only with a negotiated extension, and permessage-deflate is the
-        // only one offered; DeflateGuard refuses them from a client that did not negotiate.
+        // only one offered; InflatedFrameHandler refuses them from a client that did not negotiate.
         .allowExtensions(settings.permessageDeflate())
         // Said explicitly because the error policy depends on them: unmasked frames, reserved
         // opcodes and bad control frames are protocol errors (1002), bad UTF-8 is 1007.
@@ -147,8 +164,8 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
       Runnable onHandshakeTimeout) {
     // Before the codec, which gets the request head only: what comes behind it waits for the
     // upgrade and then goes to the frame decoder (a frame written with the upgrade is answered).
-    pipeline.addLast("headSplitter", new RequestHeadSplitter(settings.maxMessageBytes()));
-    ObsFoldSniffer obsFold = new ObsFoldSniffer();
+    pipeline.addLast("headSplitter", new RequestHeadHandler(settings.maxMessageBytes()));
+    ObsFoldHandler obsFold = new ObsFoldHandler();
     pipeline.addLast("obsFold", obsFold);
     pipeline.addLast(
         "http",
@@ -175,7 +192,7 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
           new WebSocketServerExtensionHandler(
               new PerMessageDeflateServerExtensionHandshaker(
                   settings.maxMessageBytes() + INFLATE_SLACK_BYTES)));
-      pipeline.addLast("deflateGuard", new DeflateGuard(settings.maxMessageBytes()));
+      pipeline.addLast("deflateGuard", new InflatedFrameHandler(settings.maxMessageBytes()));
     }
     pipeline.addLast("webSocket", new WebSocketServerProtocolHandler(webSocketConfig(settings)));
     // Added after "webSocket", which inserts its handshake handler before itself: this one must
@@ -191,18 +208,18 @@ final class GatewayInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline pipeline = channel.pipeline();
     // First, so that a socket past the cap is closed before any other handler is added.
     GatewayMetrics metrics = intake.metrics();
-    pipeline.addLast("pendingHandshakes", new PendingHandshakeGuard(handshakePolicy, metrics));
+    pipeline.addLast("pendingHandshakes", new PendingHandshakeHandler(handshakePolicy, metrics));
     addWebSocketCodec(
         pipeline,
         settings,
-        obsFoldSeen -> new HandshakeGuard(handshakePolicy, obsFoldSeen, metrics, scrape),
+        obsFoldSeen -> new HandshakeHandler(handshakePolicy, obsFoldSeen, metrics, scrape),
         () -> metrics.handshakeRefused("408", "handshakeTimeout"));
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
-        "webSocket", "pingGuard", new PingGuard(registry, settings.maxPingsPerSecond()));
+        "webSocket", "pingGuard", new PingRateHandler(registry, settings.maxPingsPerSecond()));
     pipeline.addLast(
         "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
-    pipeline.addLast("slowReaderGuard", new SlowReaderGuard(registry));
+    pipeline.addLast("slowReaderGuard", new SlowReaderHandler(registry));
   }
 
   private static Supplier<IpRules> fixedIpRules(GatewaySettings settings) {

@@ -1,5 +1,8 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -31,15 +34,15 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class GatewayMetrics {
   /** The action type of a message refused before it was parsed, or that is no valid action. */
-  static final String UNKNOWN_TYPE = "unknown";
+  public static final String UNKNOWN_TYPE = "unknown";
 
   /** Outcomes of a client message besides the error codes the client is sent. */
-  static final String APPENDED = "appended";
-  static final String FLOODING = "flooding";
-  static final String SHUTTING_DOWN = "shuttingDown";
+  public static final String APPENDED = "appended";
+  public static final String FLOODING = "flooding";
+  public static final String SHUTTING_DOWN = "shuttingDown";
 
   /** The status label of a socket closed before it could be answered. */
-  static final String NO_STATUS = "none";
+  public static final String NO_STATUS = "none";
 
   private final MeterRegistry registry;
   // The meters of the hot paths, by their label values (bounded: names, codes, statuses), so
@@ -95,7 +98,7 @@ public final class GatewayMetrics {
    *
    * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
    */
-  void handshakeRefused(String status, String reason) {
+  public void handshakeRefused(String status, String reason) {
     Counter.builder("roomlog.gateway.handshakes.refused")
         .description("WebSocket handshakes refused, by HTTP status and reason")
         .tag("status", status)
@@ -111,7 +114,7 @@ public final class GatewayMetrics {
    *
    * @param type the action's wire name, or {@value #UNKNOWN_TYPE} before or without parsing
    */
-  void action(String type, String outcome) {
+  public void action(String type, String outcome) {
     actions
         .computeIfAbsent(
             type + '\u0000' + outcome,
@@ -125,7 +128,7 @@ public final class GatewayMetrics {
   }
 
   /** An error frame the gateway itself sent a client (429, 503, 400...). */
-  void errorFrame(ServerFrame.ErrorFrame error) {
+  public void errorFrame(ServerFrame.ErrorFrame error) {
     errorFrames
         .computeIfAbsent(
             error.status() + "\u0000" + error.code(),
@@ -143,7 +146,7 @@ public final class GatewayMetrics {
    *
    * @param acknowledged true if Kafka acknowledged it, false if it failed or timed out
    */
-  void walSettled(EventType kind, boolean acknowledged, long nanos) {
+  public void walSettled(EventType kind, boolean acknowledged, long nanos) {
     walAppends
         .computeIfAbsent(kind.name() + (acknowledged ? "+" : "-"), key -> walTimer(kind, acknowledged))
         .record(nanos, TimeUnit.NANOSECONDS);
@@ -163,7 +166,7 @@ public final class GatewayMetrics {
   }
 
   /** Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer. */
-  AutoCloseable bindProducer(Producer<?, ?> producer) {
+  public AutoCloseable bindProducer(Producer<?, ?> producer) {
     KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
     metrics.bindTo(registry);
     return metrics;

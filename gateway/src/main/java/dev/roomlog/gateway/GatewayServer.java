@@ -1,5 +1,17 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.cluster.GatewayHeartbeat;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.Connection;
+import dev.roomlog.gateway.connection.ConnectionAttributes;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
+import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
+import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.management.RoomPoster;
+import dev.roomlog.gateway.wal.KafkaWalAppender;
+import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -50,7 +62,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-  static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
+  public static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
 
   private final GatewaySettings settings;
   private final ConnectionRegistry registry;

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.protocol.ConnectionIds;
 import java.net.URI;
 import java.net.URISyntaxException;

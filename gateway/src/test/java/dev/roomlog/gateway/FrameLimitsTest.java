@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.action.Action;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

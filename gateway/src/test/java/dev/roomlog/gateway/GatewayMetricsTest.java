@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakeHandler;
+import dev.roomlog.gateway.handshake.HandshakePolicy;
+import dev.roomlog.gateway.ipfilter.IpRules;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -202,7 +207,7 @@ class GatewayMetricsTest {
         client.http("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
     assertEquals(200, reply.status());
-    assertEquals(HandshakeGuard.METRICS_CONTENT_TYPE, reply.headers().get("content-type"));
+    assertEquals(HandshakeHandler.METRICS_CONTENT_TYPE, reply.headers().get("content-type"));
     assertEquals("roomlog_gateway_connections_open 0.0\n", reply.body());
     assertFalse(client.server.isOpen(), "closed after the answer");
   }

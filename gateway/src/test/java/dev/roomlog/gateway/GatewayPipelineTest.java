@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.connection.ActionFrameHandler;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.Connection;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
@@ -30,7 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The whole client pipeline in an EmbeddedChannel, driven with real HTTP and WebSocket bytes. */
-class GatewayPipelineTest {
+public class GatewayPipelineTest {
   private static final String KEY = "secret-key";
   private static final String OTHER_KEY = "other-key";
   private static final String GATEWAY_ID = "gw-test";
@@ -730,14 +735,14 @@ class GatewayPipelineTest {
   }
 
   /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
+  public static final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
       this.now = start;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
       now = instant;
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import java.io.EOFException;
 import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import java.io.IOException;

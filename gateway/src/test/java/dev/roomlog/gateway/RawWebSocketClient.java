@@ -15,20 +15,20 @@ import java.time.Duration;
  * a request, stop reading, ignore pings. Every read waits at most {@code READ_TIMEOUT}, the
  * deadline of the test that calls it.
  */
-final class RawWebSocketClient implements AutoCloseable {
-  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+public final class RawWebSocketClient implements AutoCloseable {
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
   /** One frame from the server (servers do not mask). */
-  record Frame(int opcode, byte[] payload) {
-    static final int TEXT = 0x1;
-    static final int CLOSE = 0x8;
+  public record Frame(int opcode, byte[] payload) {
+    public static final int TEXT = 0x1;
+    public static final int CLOSE = 0x8;
     static final int PING = 0x9;
 
-    String text() {
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeCode() {
+    public int closeCode() {
       return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
     }
 
@@ -42,7 +42,7 @@ final class RawWebSocketClient implements AutoCloseable {
   private final OutputStream out;
 
   /** Connects; {@code receiveBufferBytes} > 0 shrinks the kernel's receive buffer. */
-  RawWebSocketClient(int port, int receiveBufferBytes) throws IOException {
+  public RawWebSocketClient(int port, int receiveBufferBytes) throws IOException {
     if (receiveBufferBytes > 0) {
       socket.setReceiveBufferSize(receiveBufferBytes);
     }
@@ -54,7 +54,7 @@ final class RawWebSocketClient implements AutoCloseable {
   }
 
   /** Sends bytes as they are, e.g. many frames at once. */
-  void writeBytes(byte[] bytes) throws IOException {
+  public void writeBytes(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
@@ -65,7 +65,7 @@ final class RawWebSocketClient implements AutoCloseable {
   }
 
   /** Sends the upgrade request and returns the response head, which must be a 101. */
-  String upgrade(String apiKey) throws IOException {
+  public String upgrade(String apiKey) throws IOException {
     write(WebSocketTestClient.upgradeRequest("/", apiKey));
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
@@ -94,7 +94,7 @@ final class RawWebSocketClient implements AutoCloseable {
   }
 
   /** The next frame, or null if the server closed the connection. */
-  Frame readFrame() throws IOException {
+  public Frame readFrame() throws IOException {
     int b0 = in.read();
     if (b0 < 0) {
       return null;

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import java.util.ArrayList;
@@ -9,8 +10,8 @@ import java.util.List;
  * An in-memory WAL for handler tests: records what was accepted and keeps each callback, so a
  * test can play Kafka (acknowledge or fail a record); refuses everything once "closed".
  */
-final class RecordingWalAppender implements WalAppender {
-  record Appended(WalRecord record, Callback callback) {}
+public final class RecordingWalAppender implements WalAppender {
+  public record Appended(WalRecord record, Callback callback) {}
 
   private final List<Appended> appended = new ArrayList<>();
   private volatile boolean closed;
@@ -30,7 +31,7 @@ final class RecordingWalAppender implements WalAppender {
     return closed;
   }
 
-  void setClosed(boolean closed) {
+  public void setClosed(boolean closed) {
     this.closed = closed;
   }
 
@@ -40,15 +41,15 @@ final class RecordingWalAppender implements WalAppender {
   }
 
   /** Plays a log that is (or is no longer) behind on its lifecycle records. */
-  void setAcceptingConnections(boolean accepting) {
+  public void setAcceptingConnections(boolean accepting) {
     this.acceptingConnections = accepting;
   }
 
-  synchronized List<WalRecord> records() {
+  public synchronized List<WalRecord> records() {
     return appended.stream().map(Appended::record).toList();
   }
 
-  synchronized Appended last() {
+  public synchronized Appended last() {
     return appended.get(appended.size() - 1);
   }
 
@@ -60,7 +61,7 @@ final class RecordingWalAppender implements WalAppender {
         .orElseThrow(() -> new AssertionError("no action with requestId " + requestId));
   }
 
-  synchronized long count(Class<? extends Action> type) {
+  public synchronized long count(Class<? extends Action> type) {
     return appended.stream().filter(a -> type.isInstance(a.record().action())).count();
   }
 }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.connection.ActionIntake;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.Json;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -20,21 +23,21 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Shared steps of the EmbeddedChannel pipeline tests. */
-final class TestPipelines {
-  static final String KEY = "secret-key";
+public final class TestPipelines {
+  public static final String KEY = "secret-key";
   static final String GATEWAY_ID = "gw-test";
 
   /** What the client saw in the server's close frame. */
-  record Close(int code, String reason) {}
+  public record Close(int code, String reason) {}
 
   private TestPipelines() {}
 
-  static GatewaySettings.Builder settings() {
+  public static GatewaySettings.Builder settings() {
     return GatewaySettings.of(Set.of(KEY), GATEWAY_ID).toBuilder();
   }
 
   /** A client of a fresh gateway pipeline; {@code ticker} null for the real clock. */
-  static WebSocketTestClient client(
+  public static WebSocketTestClient client(
       GatewaySettings settings, WalAppender wal, ConnectionRegistry registry, MockTicker ticker) {
     AtomicInteger ids = new AtomicInteger();
     ActionIntake intake =
@@ -50,12 +53,12 @@ final class TestPipelines {
   }
 
   /** Upgrades and reads the {@code connected} frame; returns the connectionId. */
-  static String connect(WebSocketTestClient client) {
+  public static String connect(WebSocketTestClient client) {
     assertEquals(101, client.handshake(KEY).status());
     return json(client.nextText()).get("connectionId").asText();
   }
 
-  static JsonNode json(String text) {
+  public static JsonNode json(String text) {
     try {
       return Json.MAPPER.readTree(text);
     } catch (Exception e) {
@@ -64,7 +67,7 @@ final class TestPipelines {
   }
 
   /** A valid sendMessage action whose UTF-8 encoding is exactly {@code bytes} long. */
-  static String actionOfBytes(int bytes) {
+  public static String actionOfBytes(int bytes) {
     String head = "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"";
     String tail = "\"}";
     String text = head + "x".repeat(bytes - head.length() - tail.length()) + tail;
@@ -77,7 +80,7 @@ final class TestPipelines {
    * the socket open for the client's answer (lingering close) and close it once the client has
    * answered with its own close frame, as a well-behaved client does.
    */
-  static Close expectClose(WebSocketTestClient client) {
+  public static Close expectClose(WebSocketTestClient client) {
     Close seen = expectCloseFrame(client);
     client.send(new CloseWebSocketFrame(seen.code(), ""));
     assertFalse(client.server.isOpen(), "the server closed the socket on the client's answer");
@@ -99,7 +102,7 @@ final class TestPipelines {
   }
 
   /** The server's close frame, the only frame left, with the socket kept open for the answer. */
-  static Close expectCloseFrame(WebSocketTestClient client) {
+  public static Close expectCloseFrame(WebSocketTestClient client) {
     WebSocketFrame frame = client.nextFrame();
     CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, frame, "a close frame");
     Close seen = new Close(close.statusCode(), close.reasonText());
@@ -110,7 +113,7 @@ final class TestPipelines {
   }
 
   /** Closes the server side (if still open), drops what it sent, checks nothing is left over. */
-  static void closeAndFinish(WebSocketTestClient client) {
+  public static void closeAndFinish(WebSocketTestClient client) {
     client.server.close();
     if (client.server.isOpen()) {
       // A close frame went out and the server waits for the client's answer: the client goes.
@@ -126,7 +129,7 @@ final class TestPipelines {
    * One client frame as raw bytes, including ones Netty's encoder refuses to produce: unmasked,
    * with RSV bits, reserved opcodes, oversized control frames.
    */
-  static byte[] rawFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] payload) {
+  public static byte[] rawFrame(boolean fin, int rsv, int opcode, boolean masked, byte[] payload) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     out.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
     int maskBit = masked ? 0x80 : 0;

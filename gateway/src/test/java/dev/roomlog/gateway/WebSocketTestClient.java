@@ -25,19 +25,19 @@ import java.util.Map;
  * HTTP request bytes in, response bytes out, then masked WebSocket frames in and unmasked ones
  * out. Client-side framing uses Netty's own encoder and decoder.
  */
-final class WebSocketTestClient implements AutoCloseable {
-  static final String SOURCE_IP = "203.0.113.7";
+public final class WebSocketTestClient implements AutoCloseable {
+  public static final String SOURCE_IP = "203.0.113.7";
 
   /** The server side, with a real-looking remote address. */
-  final EmbeddedChannel server;
+  public final EmbeddedChannel server;
 
   private final EmbeddedChannel encoder = new EmbeddedChannel(new WebSocket13FrameEncoder(true));
   private EmbeddedChannel decoder = newDecoder();
   private final ByteBuf received = Unpooled.buffer();
 
-  record HttpReply(int status, Map<String, String> headers, String body) {}
+  public record HttpReply(int status, Map<String, String> headers, String body) {}
 
-  WebSocketTestClient(GatewayInitializer initializer) {
+  public WebSocketTestClient(GatewayInitializer initializer) {
     server =
         new EmbeddedChannel(initializer) {
           @Override
@@ -51,7 +51,7 @@ final class WebSocketTestClient implements AutoCloseable {
    * A server channel whose event loop takes its time from {@code ticker}: time moves only when
    * the test advances it, then {@code server.runScheduledPendingTasks()} runs what is due.
    */
-  WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
+  public WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
     server =
         new EmbeddedChannel(EmbeddedChannel.builder().handlers(initializer).ticker(ticker)) {
           @Override
@@ -65,7 +65,7 @@ final class WebSocketTestClient implements AutoCloseable {
    * After a 101 that accepted a WebSocket extension (e.g. permessage-deflate): client frames go
    * through its encoder, server frames through its decoder, and RSV bits are allowed.
    */
-  void useExtension(WebSocketClientExtension extension) {
+  public void useExtension(WebSocketClientExtension extension) {
     encoder.pipeline().addLast(extension.newExtensionEncoder());
     decoder
         .pipeline()
@@ -80,17 +80,17 @@ final class WebSocketTestClient implements AutoCloseable {
    * The client ends its stream (TCP FIN): what Netty does when a read returns end of stream,
    * closing the channel directly rather than through the pipeline.
    */
-  void endOfStream() {
+  public void endOfStream() {
     server.unsafe().close(server.voidPromise());
     server.runPendingTasks();
   }
 
   /** Sends bytes as they are: for frames Netty's encoder would not produce. */
-  void sendRaw(byte[] bytes) {
+  public void sendRaw(byte[] bytes) {
     server.writeInbound(Unpooled.wrappedBuffer(bytes));
   }
 
-  static String upgradeRequest(String path, String apiKey) {
+  public static String upgradeRequest(String path, String apiKey) {
     StringBuilder request =
         new StringBuilder()
             .append("GET ")
@@ -108,13 +108,13 @@ final class WebSocketTestClient implements AutoCloseable {
   }
 
   /** Sends raw HTTP request text and returns the parsed response. */
-  HttpReply http(String requestText) {
+  public HttpReply http(String requestText) {
     server.writeInbound(Unpooled.copiedBuffer(requestText, StandardCharsets.US_ASCII));
     return readHttpReply();
   }
 
   /** The HTTP response the server wrote on its own (e.g. when a timer fired). */
-  HttpReply pendingHttpReply() {
+  public HttpReply pendingHttpReply() {
     return readHttpReply();
   }
 
@@ -122,7 +122,7 @@ final class WebSocketTestClient implements AutoCloseable {
     return http(upgradeRequest("/", apiKey));
   }
 
-  void sendText(String text) {
+  public void sendText(String text) {
     send(new TextWebSocketFrame(text));
   }
 
@@ -130,7 +130,7 @@ final class WebSocketTestClient implements AutoCloseable {
     send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
   }
 
-  void send(WebSocketFrame frame) {
+  public void send(WebSocketFrame frame) {
     encoder.writeOutbound(frame);
     for (ByteBuf buf; (buf = encoder.readOutbound()) != null; ) {
       server.writeInbound(buf);
@@ -145,7 +145,7 @@ final class WebSocketTestClient implements AutoCloseable {
    * The next frame the server sent, or null; the caller releases it. Frames the server sent after
    * a close frame are returned too, so that a test can see that there are none.
    */
-  WebSocketFrame nextFrame() {
+  public WebSocketFrame nextFrame() {
     pumpServerOutput();
     int length = nextFrameLength();
     if (length < 0) {
@@ -188,7 +188,7 @@ final class WebSocketTestClient implements AutoCloseable {
   }
 
   /** The text of the next frame, which must be a text frame. */
-  String nextText() {
+  public String nextText() {
     WebSocketFrame frame = nextFrame();
     if (!(frame instanceof TextWebSocketFrame text)) {
       String what = frame == null ? "nothing" : frame.getClass().getSimpleName();
@@ -205,7 +205,7 @@ final class WebSocketTestClient implements AutoCloseable {
   }
 
   /** Every remaining frame; the caller releases them. */
-  List<WebSocketFrame> remainingFrames() {
+  public List<WebSocketFrame> remainingFrames() {
     List<WebSocketFrame> frames = new ArrayList<>();
     for (WebSocketFrame f; (f = nextFrame()) != null; ) {
       frames.add(f);

@@ -2,8 +2,8 @@ package dev.roomlog.microbench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.roomlog.gateway.ConnectionRegistryBenchmark;
-import dev.roomlog.gateway.GatewayIntakeBenchmark;
+import dev.roomlog.gateway.connection.ConnectionRegistryBenchmark;
+import dev.roomlog.gateway.connection.GatewayIntakeBenchmark;
 import dev.roomlog.processor.RoomStageBenchmark;
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;

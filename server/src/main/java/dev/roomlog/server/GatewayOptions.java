@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.ApiKey;
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.handshake.ApiKey;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

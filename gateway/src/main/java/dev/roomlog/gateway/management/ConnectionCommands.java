@@ -1,6 +1,6 @@
 package dev.roomlog.gateway.management;
 
-import dev.roomlog.gateway.ConnectionRegistry;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.control.CommandAnswer;
 import dev.roomlog.protocol.control.ConnectionCommand;

@@ -1,6 +1,5 @@
 package dev.roomlog.gateway.management;
 
-import dev.roomlog.gateway.RoomPoster;
 import dev.roomlog.protocol.AdminKeyCheck;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.action.Action;

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * bodies (up to 128 KiB) never meet the handshake's limits.
  *
  * <p>Pipeline: HTTP codec, a 60 s read timeout for idle keep-alive sockets, {@link
- * ManagementHeadGuard} (refuses from the head alone: path, key, declared length), an aggregator
+ * ManagementHeadHandler} (refuses from the head alone: path, key, declared length), an aggregator
  * that refuses a chunked body past {@link #MAX_AGGREGATED_BYTES} with Netty's own 413, and {@link
  * ManagementHandler}. At most {@link #MAX_CONNECTIONS} sockets at once.
  */
@@ -68,7 +68,7 @@ public final class ManagementServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast("http", new HttpServerCodec())
                         .addLast("idle", new ReadTimeoutHandler(60))
-                        .addLast("headGuard", new ManagementHeadGuard(api))
+                        .addLast("headGuard", new ManagementHeadHandler(api))
                         .addLast("aggregator", new HttpObjectAggregator(MAX_AGGREGATED_BYTES))
                         .addLast("api", new ManagementHandler(api));
                   }

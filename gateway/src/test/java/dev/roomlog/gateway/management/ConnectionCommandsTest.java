@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.ConnectionRegistry;
-import dev.roomlog.gateway.OpenConnections;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.connection.OpenConnections;
 import dev.roomlog.protocol.control.CommandAnswer;
 import dev.roomlog.protocol.control.CommandAnswer.Outcome;
 import dev.roomlog.protocol.control.ConnectionCommand;

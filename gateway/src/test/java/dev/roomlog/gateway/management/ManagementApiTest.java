@@ -3,7 +3,7 @@ package dev.roomlog.gateway.management;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roomlog.gateway.ConnectionRegistry;
+import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.protocol.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -1,0 +1,212 @@
+package dev.roomlog.gateway.connection;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.limits.InFlightLimiter;
+import dev.roomlog.gateway.limits.MessageRateLimiter;
+import dev.roomlog.gateway.limits.TokenBucket;
+import dev.roomlog.gateway.wal.WalAppender;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.ActionNames;
+import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.action.RequestContext.Identity;
+import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.ConnectionIds;
+import dev.roomlog.protocol.GatewayRuns;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what happens on a connection into write-ahead-log records: {@code $connect}, each
+ * accepted action, {@code $disconnect} (the first and last only for a connection that writes
+ * to the log; see {@link Connection}). Plain Java, no Netty: the frame handler calls it.
+ *
+ * <p>It also holds what the connections of this node share: the in-flight bound ({@link
+ * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones,
+ * so that map stays small.
+ *
+ * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes
+ * from the gateway, never from the client. Thread-safe; one instance serves every connection.
+ */
+public final class ActionIntake {
+  private static final Logger log = LoggerFactory.getLogger(ActionIntake.class);
+
+  /** The wire name of each action, read from the protocol's own type mapping. */
+  private static final Map<Class<?>, String> ROUTE_KEYS = routeKeys();
+
+  private final GatewaySettings settings;
+  private final WalAppender wal;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final InFlightLimiter inFlight;
+  private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
+  private final String gatewayInstance;
+  private final GatewayMetrics metrics;
+
+  /** With meters nobody reads. */
+  public ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+    this(settings, wal, clock, ids, new GatewayMetrics(new SimpleMeterRegistry()));
+  }
+
+  /**
+   * @param clock the time of records, and of the rate limits (tests move it by hand)
+   * @param metrics where the node's actions, error frames and handshake refusals are counted
+   */
+  public ActionIntake(
+      GatewaySettings settings,
+      WalAppender wal,
+      Clock clock,
+      Supplier<String> ids,
+      GatewayMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.wal = Objects.requireNonNull(wal, "wal");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ids = Objects.requireNonNull(ids, "ids");
+    this.inFlight =
+        new InFlightLimiter(
+            settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
+    this.nanoTime = () -> epochNanos(clock.instant());
+    // Start time first: the processor orders a gateway's runs by it (see GatewayLiveness).
+    this.gatewayInstance = GatewayRuns.id(clock.millis(), ids.get());
+  }
+
+  /**
+   * Opens a connection. Nothing is written yet: its {@code $connect} waits for its first action
+   * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
+   * caller should then refuse the connection, which could write nothing.
+   *
+   * @param apiKeyName the name of the key the client presented (for the per-key rate limit)
+   * @param replies where frames for this client go (async answers arrive on appender threads,
+   *     so it must be thread-safe)
+   */
+  Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> toClient) {
+    // The id names this gateway, so any gateway's management API knows whom to ask about it.
+    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
+    if (wal.isClosed()) {
+      log.error("the WAL appender is closed: refusing connection {}", connectionId);
+      return Optional.empty();
+    }
+    // Every error frame the gateway itself sends goes through here, whichever check sent it.
+    Consumer<ServerFrame> replies =
+        frame -> {
+          if (frame instanceof ServerFrame.ErrorFrame error) {
+            metrics.errorFrame(error);
+          }
+          toClient.accept(frame);
+        };
+    return Optional.of(
+        new Connection(
+            this,
+            connectionId,
+            clock.millis(),
+            new Identity(sourceIp),
+            inFlight.newConnection(),
+            rateLimit(apiKeyName),
+            new AnswerBudget(settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
+            answersMessage(),
+            replies));
+  }
+
+  private String answersMessage() {
+    return "rate limited: the answers to this connection's requests may total "
+        + settings.answerBytesPerSecond()
+        + " bytes per second (bursts of "
+        + settings.answerBurstBytes()
+        + "), and joins and resumes replay history; wait retryAfterMs before asking for more";
+  }
+
+  private MessageRateLimiter rateLimit(String apiKeyName) {
+    int rate = settings.connectionRatePerSecond();
+    int burst = settings.connectionBurst();
+    int keyRate = settings.apiKeyRatePerSecond();
+    TokenBucket keyBucket =
+        keyBuckets.computeIfAbsent(
+            apiKeyName, name -> new TokenBucket(keyRate, settings.apiKeyBurst(), nanoTime));
+    return new MessageRateLimiter(
+        new TokenBucket(rate, burst, nanoTime),
+        keyBucket,
+        new TokenBucket(rate, settings.floodTolerance(), nanoTime),
+        "rate limited: a connection may send "
+            + rate
+            + " messages per second (bursts of "
+            + burst
+            + "); wait retryAfterMs before sending again",
+        "rate limited: the API key '"
+            + apiKeyName
+            + "' may send "
+            + keyRate
+            + " messages per second to this gateway across its connections; wait retryAfterMs"
+            + " before sending again");
+  }
+
+  /** Actions in flight on this node (accepted, not yet acknowledged or failed by Kafka). */
+  public int inFlight() {
+    return inFlight.inFlight();
+  }
+
+  public String gatewayId() {
+    return settings.gatewayId();
+  }
+
+  /**
+   * This run of the gateway: new at every start, stamped on every record, so the processor can
+   * tell the members of a crashed run from those of the restarted one under the same gatewayId.
+   */
+  public String gatewayInstance() {
+    return gatewayInstance;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public WalAppender wal() {
+    return wal;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public String newRequestId() {
+    return ids.get();
+  }
+
+  /** Nanoseconds since the epoch; good until the year 2262. */
+  private static long epochNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+
+  static String routeKey(Action action) {
+    String name = ROUTE_KEYS.get(action.getClass());
+    if (name == null) {
+      throw new IllegalArgumentException("no wire name for " + action.getClass().getName());
+    }
+    return name;
+  }
+
+  private static Map<Class<?>, String> routeKeys() {
+    Map<Class<?>, String> names = new HashMap<>();
+    for (JsonSubTypes.Type type : Action.class.getAnnotation(JsonSubTypes.class).value()) {
+      names.put(type.value(), type.name());
+    }
+    return Map.copyOf(names);
+  }
+}

@@ -1,0 +1,413 @@
+package dev.roomlog.gateway.connection;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.limits.InFlightLimiter;
+import dev.roomlog.gateway.limits.MessageRateLimiter;
+import dev.roomlog.gateway.wal.WalAppender;
+import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.ActionNames;
+import dev.roomlog.protocol.action.ActionParser;
+import dev.roomlog.protocol.action.Limits;
+import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.action.RoomIds;
+import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.action.RequestContext.Identity;
+import dev.roomlog.protocol.frame.ErrorCode;
+import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.text.WellFormed;
+import dev.roomlog.protocol.control.ConnectionInfo;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open WebSocket connection as the log sees it. Plain Java, no Netty.
+ *
+ * <p>Each data message goes through, in order: the connection's own rate limit ({@link
+ * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and
+ * validation (400/413), for a request that replays history its answers' budget ({@link
+ * AnswerBudget}: 429 while in debt), its API key's shared rate limit ({@link
+ * MessageRateLimiter#onAction}: 429), the in-flight bound ({@link InFlightLimiter}: 503
+ * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
+ * acknowledges or fails it.
+ *
+ * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never
+ * reach the log. Its {@code $connect} (with the time it connected) is appended just before its
+ * first action that is, so it precedes that action in the writer's order. Its {@code
+ * $disconnect} is appended only if it may be a member of some room, i.e. once the log has
+ * accepted one of its {@code createRoom} or {@code joinRoom} actions: the processor has nothing
+ * to remove for any other connection. That is decided when the appender accepts the action, not
+ * when Kafka acknowledges it, so an action still in flight when the socket closes, or one failed
+ * with logUnavailable that may yet be in the log, gets its {@code $disconnect} too, after it on
+ * its partition (the appender keeps the order in which it accepted records).
+ *
+ * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
+ * connection's event loop only. Failure answers are sent through {@code replies} from appender
+ * threads.
+ */
+public final class Connection {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  static final String OVERLOADED_MESSAGE =
+      "the gateway is overloaded (too many actions of this connection or this gateway are"
+          + " waiting for the log): the action was not recorded, retry after retryAfterMs";
+  static final String CLOSED_MESSAGE =
+      "the gateway is shutting down: the action was not recorded, retry on a new connection";
+  static final String LOG_UNAVAILABLE_MESSAGE =
+      "the log did not confirm the action in time (Kafka unavailable or slow): it MAY still"
+          + " have been recorded; retry with the same clientMsgId so that it is not recorded"
+          + " twice";
+  static final String BINARY_MESSAGE =
+      "binary frames are not supported: send each action as a JSON text frame";
+
+  /** The retry hint of a 503: Kafka trouble is not over in milliseconds. */
+  public static final long RETRY_AFTER_503_MS = 1_000;
+
+  /** What the frame handler should do with the connection after a message. */
+  enum Verdict {
+    KEEP_OPEN,
+    /** It kept sending past its rate limit: close it with 1008 (policy violation). */
+    CLOSE_FOR_FLOODING
+  }
+
+  private final ActionIntake intake;
+  private final String id;
+  private final long connectedAt;
+  private final Identity identity;
+  private final InFlightLimiter.ConnectionPermits permits;
+  private final MessageRateLimiter rateLimit;
+  private final Consumer<ServerFrame> replies;
+  private final AnswerBudget answers;
+  private final String answersMessage;
+  private boolean closed;
+  /** Whether its {@code $connect} was appended (event loop only). */
+  private boolean connectAppended;
+  /**
+   * Whether the log accepted one of its actions that can make it a member of a room, so that its
+   * close must be told to every partition (event loop only).
+   */
+  private boolean mayBeMember;
+  /** Epoch millis of the client's last message; read by the management API's GET. */
+  private volatile long lastActiveAt;
+
+  Connection(
+      ActionIntake intake,
+      String id,
+      long connectedAt,
+      Identity identity,
+      InFlightLimiter.ConnectionPermits permits,
+      MessageRateLimiter rateLimit,
+      AnswerBudget answers,
+      String answersMessage,
+      Consumer<ServerFrame> replies) {
+    this.intake = intake;
+    this.id = id;
+    this.connectedAt = connectedAt;
+    this.identity = identity;
+    this.permits = permits;
+    this.rateLimit = rateLimit;
+    this.replies = replies;
+    this.answers = answers;
+    this.answersMessage = answersMessage;
+    this.lastActiveAt = connectedAt;
+  }
+
+  /**
+   * What the management API's {@code GET /@connections/{id}} tells about this connection.
+   * Thread-safe.
+   */
+  public ConnectionInfo info(String userAgent, String apiKeyName) {
+    return new ConnectionInfo(
+        id,
+        connectedAt,
+        lastActiveAt,
+        new ConnectionInfo.Identity(identity.sourceIp(), userAgent, apiKeyName));
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** The first frame the client gets: the id the gateway gave it. */
+  ServerFrame.Connected connectedFrame() {
+    return new ServerFrame.Connected(id);
+  }
+
+  /** Actions of this connection waiting for Kafka. */
+  int inFlight() {
+    return permits.inFlight();
+  }
+
+  /**
+   * Handles one text message: refused by a rate limit or the answers' budget (429), rejected by
+   * the parser (its error frame), refused by the in-flight bound (503 overloaded, not written),
+   * or appended to the log. An appended action gets no reply here; if the log fails it, 503
+   * logUnavailable.
+   */
+  Verdict onText(String text) {
+    long receivedAt = intake.clock().millis();
+    lastActiveAt = receivedAt;
+    MessageRateLimiter.Decision own = rateLimit.onMessage();
+    if (own instanceof MessageRateLimiter.Decision.Close) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (own instanceof MessageRateLimiter.Decision.Refuse refuse) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
+      replies.accept(
+          ErrorCode.RATE_LIMITED.frame(
+              refuse.message(), peekRequestId(text), refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
+    ActionParser.Result result = ActionParser.parse(text);
+    if (result instanceof ActionParser.Result.Rejected rejected) {
+      // Refused before the key's bucket: a connection's invalid frames cost only its own budget.
+      counted(GatewayMetrics.UNKNOWN_TYPE, rejected.error().code());
+      replies.accept(rejected.error());
+      return Verdict.KEEP_OPEN;
+    }
+    Action action = ((ActionParser.Result.Accepted) result).action();
+    long debtMs = replaysHistory(action) ? answers.millisUntilOutOfDebt() : 0;
+    // Before the key's bucket: this connection's own debt spends nobody else's budget.
+    MessageRateLimiter.Decision shared =
+        debtMs > 0 ? rateLimit.refuse(answersMessage, debtMs) : rateLimit.onAction();
+    String type = ActionIntake.routeKey(action);
+    if (shared instanceof MessageRateLimiter.Decision.Close) {
+      counted(type, GatewayMetrics.FLOODING);
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (shared instanceof MessageRateLimiter.Decision.Refuse refuse) {
+      counted(type, ErrorCode.RATE_LIMITED.code());
+      replies.accept(
+          ErrorCode.RATE_LIMITED.frame(refuse.message(), action.requestId(), refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
+    append(action, receivedAt);
+    return Verdict.KEEP_OPEN;
+  }
+
+  /**
+   * Whether the answer to {@code action} replays a room's kept events, and may so be far larger
+   * than the request: {@code resume}, and every {@code joinRoom} (with {@code afterSeq} its
+   * answer carries the events since then, without it the room's recent messages).
+   */
+  static boolean replaysHistory(Action action) {
+    return action instanceof Action.Resume || action instanceof Action.JoinRoom;
+  }
+
+  /**
+   * Charges an answer of {@code bytes} delivered to this connection to its answers' budget.
+   * Thread-safe: called on the delivery consumer's thread.
+   */
+  void chargeAnswer(long bytes) {
+    answers.charge(bytes);
+  }
+
+  /**
+   * Binary frames carry no action; the client is told so and the connection stays open. They
+   * count against the connection's own rate limit like any message, not against its key's.
+   */
+  Verdict onBinary() {
+    lastActiveAt = intake.clock().millis();
+    MessageRateLimiter.Decision decision = rateLimit.onMessage();
+    if (decision instanceof MessageRateLimiter.Decision.Close) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.FLOODING);
+      return Verdict.CLOSE_FOR_FLOODING;
+    }
+    if (decision instanceof MessageRateLimiter.Decision.Refuse refuse) {
+      counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
+      replies.accept(ErrorCode.RATE_LIMITED.frame(refuse.message(), null, refuse.retryAfterMs()));
+      return Verdict.KEEP_OPEN;
+    }
+    counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.INVALID_FIELD.code());
+    replies.accept(ErrorCode.INVALID_FIELD.frame(BINARY_MESSAGE, null));
+    return Verdict.KEEP_OPEN;
+  }
+
+  private void append(Action action, long receivedAt) {
+    String requestId = action.requestId();
+    String type = ActionIntake.routeKey(action);
+    InFlightLimiter.Permit permit = permits.tryAcquire();
+    if (permit == null) {
+      counted(type, ErrorCode.OVERLOADED.code());
+      replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
+    if (!appendConnect()) {
+      permit.release();
+      counted(type, GatewayMetrics.SHUTTING_DOWN);
+      replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
+    RequestContext context =
+        context(type, EventType.MESSAGE, receivedAt);
+    if (action instanceof Action.CreateRoom create && create.roomId() == null) {
+      // The log names every room: the processor reads it by room, so the id is decided here.
+      action = create.withRoomId(RoomIds.forCreate(create, context.requestId()));
+    }
+    WalRecord record = new WalRecord(action, context);
+    boolean accepted =
+        intake
+            .wal()
+            .append(
+                record,
+                new WalAppender.Callback() {
+                  @Override
+                  public void onAcknowledged() {
+                    permit.release();
+                    counted(type, GatewayMetrics.APPENDED);
+                  }
+
+                  @Override
+                  public void onFailure(Exception cause) {
+                    permit.release();
+                    counted(type, ErrorCode.LOG_UNAVAILABLE.code());
+                    log.warn(
+                        "connection {}: an action was not acknowledged by the log: {}",
+                        id,
+                        cause.toString());
+                    replies.accept(
+                        ErrorCode.LOG_UNAVAILABLE.frame(
+                            LOG_UNAVAILABLE_MESSAGE, requestId, RETRY_AFTER_503_MS));
+                  }
+                });
+    if (!accepted) {
+      permit.release();
+      counted(type, GatewayMetrics.SHUTTING_DOWN);
+      replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
+    if (mayMakeMember(action)) {
+      // Set once accepted, never cleared: even a failed (logUnavailable) join may be in the log.
+      mayBeMember = true;
+    }
+  }
+
+  /** The actions whose success makes the connection a member of a room. */
+  private static boolean mayMakeMember(Action action) {
+    return action instanceof Action.CreateRoom || action instanceof Action.JoinRoom;
+  }
+
+  /**
+   * Appends this connection's {@code $connect} the first time one of its actions goes to the
+   * log, stamped with the time it connected. Like {@code $disconnect} it takes no in-flight
+   * permit. Returns false only if the appender is closed.
+   */
+  private boolean appendConnect() {
+    if (connectAppended) {
+      return true;
+    }
+    connectAppended =
+        appendLifecycle(
+            new Action.Connect(),
+            context(ActionNames.CONNECT, EventType.CONNECT, connectedAt),
+            "the $connect of connection {} could not be written to the log");
+    return connectAppended;
+  }
+
+  /**
+   * Appends a {@code $connect} or {@code $disconnect}: nobody waits for its answer, so a failure
+   * is only logged ({@code failure} names the connection with its one placeholder).
+   */
+  private boolean appendLifecycle(Action action, RequestContext context, String failure) {
+    return intake
+        .wal()
+        .append(
+            new WalRecord(action, context),
+            new WalAppender.Callback() {
+              @Override
+              public void onAcknowledged() {}
+
+              @Override
+              public void onFailure(Exception cause) {
+                log.error(failure, id, cause);
+              }
+            });
+  }
+
+  private void counted(String type, String outcome) {
+    intake.metrics().action(type, outcome);
+  }
+
+  /**
+   * Appends this connection's one {@code $disconnect} if it may be a member of a room (see the
+   * class comment); later calls do nothing. It takes no in-flight permit and the appender has
+   * room for it whatever the load, so it is refused only if the appender is already closed (a
+   * shutdown in the wrong order).
+   */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!mayBeMember) {
+      // In no room: the processor has nothing to remove, and the log is kept forever.
+      return;
+    }
+    boolean accepted =
+        appendLifecycle(
+            new Action.Disconnect(),
+            context(ActionNames.DISCONNECT, EventType.DISCONNECT, intake.clock().millis()),
+            "the $disconnect of connection {} could not be written to the log;"
+                + " its rooms keep a ghost member");
+    if (!accepted) {
+      log.error(
+          "the WAL appender is closed: the $disconnect of connection {} was NOT written;"
+              + " its rooms keep a ghost member",
+          id);
+    }
+  }
+
+  RequestContext context(String routeKey, EventType eventType, long requestTime) {
+    return new RequestContext(
+        routeKey,
+        eventType,
+        id,
+        connectedAt,
+        requestTime,
+        intake.newRequestId(),
+        identity,
+        intake.gatewayId(),
+        intake.gatewayInstance());
+  }
+
+  /**
+   * The top-level {@code requestId} of a message, or null if it has none that is valid; for
+   * answering a rate-limited message without parsing it into an action. It reads tokens only
+   * up to that field and builds no tree; its cost is bounded by the flood tolerance anyway.
+   */
+  static String peekRequestId(String text) {
+    try (JsonParser parser = Json.MAPPER.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("requestId".equals(field)) {
+          if (value != JsonToken.VALUE_STRING) {
+            return null;
+          }
+          String requestId = parser.getText();
+          // An unpaired surrogate could not be written back to the client as UTF-8.
+          boolean valid =
+              !requestId.isEmpty()
+                  && requestId.codePointCount(0, requestId.length())
+                      <= Limits.MAX_REQUEST_ID_LENGTH
+                  && WellFormed.isWellFormed(requestId);
+          return valid ? requestId : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,484 @@
+package dev.roomlog.gateway.handshake;
+
+import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.limits.HandshakeRateLimiter;
+import dev.roomlog.gateway.wal.WalAppender;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client
+ * is told. Plain Java; {@link HandshakeHandler} turns Netty's request into a {@link Request} and the
+ * {@link Decision} into a response. The order of the checks is documented on {@link
+ * HandshakeHandler}. It also decides whether a new socket may start a handshake at all ({@link
+ * #startHandshake}), before any of its bytes are read.
+ *
+ * <p>Thread-safe; one instance serves every connection of a node (it holds the node's {@link
+ * ConnectionLimiter}s: open connections, and sockets still in their handshake).
+ */
+public final class HandshakePolicy {
+  static final String API_KEY_HEADER = "x-api-key";
+
+  static final String MALFORMED_BODY = "bad request: malformed HTTP request\n";
+  static final String LINE_TOO_LONG_BODY = "request line too long\n";
+  static final String HEADERS_TOO_LARGE_BODY = "request headers too large\n";
+  static final String OBS_FOLD_BODY = "bad request: folded header lines are not allowed\n";
+  static final String HOST_BODY = "bad request: exactly one Host header is required\n";
+  static final String BODY_NOT_ALLOWED_BODY =
+      "bad request: a WebSocket handshake has no body (no Content-Length or Transfer-Encoding)\n";
+  static final String SECOND_REQUEST_BODY = "bad request: one handshake per connection\n";
+  static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
+  static final String HEALTH_PATH = "/healthz";
+  static final String READY_PATH = "/readyz";
+  static final String METRICS_PATH = "/metrics";
+  static final String NOT_FOUND_BODY = "not found: Roomlog's WebSocket endpoint is at /\n";
+  static final String UPGRADE_HINT =
+      "this port speaks WebSocket: connect with a WebSocket client to / with an x-api-key"
+          + " header, e.g. wscat -c ws://HOST:PORT/ -H 'x-api-key: KEY'\n";
+  static final String ADDRESS_REFUSED_BODY =
+      "forbidden: connections from your address are not allowed\n";
+  static final String ORIGIN_REFUSED_BODY = "forbidden: this Origin may not connect\n";
+  static final String UNAUTHORIZED_BODY = "missing or wrong x-api-key header\n";
+  static final String VERSION_BODY =
+      "this server speaks WebSocket version 13 (RFC 6455) only: send Sec-WebSocket-Version: 13"
+          + " and a Sec-WebSocket-Key of 16 random bytes in base64\n";
+  static final String LOG_BEHIND_BODY =
+      "this gateway cannot write to its log fast enough to take new connections: retry later\n";
+  public static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
+  static final String IP_FULL_BODY = "too many connections from your address: retry later\n";
+  static final String HTTP_VERSION_BODY =
+      "a WebSocket upgrade is an HTTP/1.1 request (RFC 6455 4.1): send GET / HTTP/1.1\n";
+  static final String HANDSHAKE_RATE_BODY =
+      "too many new connections from your address: retry after the seconds in Retry-After\n";
+
+  /**
+   * Source addresses whose handshake rate is tracked at once; past it the least recently seen is
+   * forgotten ({@link HandshakeRateLimiter}). About 200 bytes each: 2 MB at most.
+   */
+  static final int MAX_RATE_TRACKED_ADDRESSES = 10_000;
+
+  /** Why Netty's decoder could not read the request, if it could not. */
+  enum DecodeFailure {
+    NONE,
+    LINE_TOO_LONG,
+    HEADERS_TOO_LARGE,
+    MALFORMED
+  }
+
+  /**
+   * What the policy needs to know about a request.
+   *
+   * @param headers every header, names in lower case, values in the order received
+   * @param peer the socket's remote IP address, or null if the transport is not IP (only in tests
+   *     with a bare embedded channel); then X-Forwarded-For and IP rules do not apply
+   * @param peerText the remote address as text, for logs and as the source IP of a non-IP peer
+   * @param httpVersion the request line's version as read, e.g. {@code HTTP/1.1}
+   * @param requestBehind whether a second request came behind this one before it was answered
+   *     ({@link RequestHeadHandler})
+   */
+  record Request(
+      DecodeFailure decodeFailure,
+      boolean obsFold,
+      String method,
+      String uri,
+      Map<String, List<String>> headers,
+      InetAddress peer,
+      String peerText,
+      String httpVersion,
+      boolean requestBehind) {
+    Request {
+      Objects.requireNonNull(decodeFailure, "decodeFailure");
+      headers = Map.copyOf(headers);
+    }
+
+    List<String> header(String name) {
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+    }
+  }
+
+  sealed interface Decision permits Admit, Refuse, HealthCheck, Scrape {}
+
+  /**
+   * {@code GET /metrics}, without a key: the node's meters in Prometheus' text format, if the
+   * node was given a scrape (otherwise 404, as before there were metrics). Then closed.
+   */
+  record Scrape() implements Decision {}
+
+  /**
+   * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write
+   * to the log and has room for one more connection, the same tests that refuse a handshake
+   * with 503, so a balancer sends new clients elsewhere), answered without a key, then closed.
+   *
+   * @param body what a 503 says (why it is not ready); null when healthy
+   */
+  record HealthCheck(boolean healthy, int retryAfterSeconds, String body) implements Decision {
+    static final String HEALTHY_BODY = "ok\n";
+
+    static HealthCheck ready() {
+      return new HealthCheck(true, 0, null);
+    }
+  }
+
+  /**
+   * Go ahead with the WebSocket handshake. The caller must release the permit when the channel
+   * closes.
+   */
+  record Admit(String sourceIp, ApiKey apiKey, ConnectionLimiter.Permit permit)
+      implements Decision {}
+
+  /**
+   * Answer with an HTTP error and close.
+   *
+   * @param code a fixed word for the reason, the label of the refusal count (bounded: never a
+   *     client's text)
+   * @param body the text the client sees
+   * @param reason a short reason for the log line (never a secret)
+   * @param sourceIp the client's address as far as it is known, for the log line
+   * @param retryAfterSeconds the Retry-After header's value, or 0 for none
+   */
+  record Refuse(
+      int status, String code, String body, String reason, String sourceIp, int retryAfterSeconds)
+      implements Decision {}
+
+  private final ApiKeys apiKeys;
+  private final Supplier<IpRules> ipRules;
+  private final ForwardedFor forwardedFor;
+  private final OriginPolicy origins;
+  private final ConnectionLimiter limiter;
+  private final ConnectionLimiter pendingHandshakes;
+  private final HandshakeRateLimiter handshakeRate;
+  private final BooleanSupplier logAcceptsConnections;
+  private final int retryAfterSeconds;
+
+  /**
+   * @param pendingHandshakes counts sockets from accept until admission or close
+   * @param handshakeRate how many handshakes each source address may start
+   * @param logAcceptsConnections whether the write-ahead log can take the {@code $connect} of one
+   *     more connection in time ({@link WalAppender#acceptingConnections()})
+   */
+  HandshakePolicy(
+      ApiKeys apiKeys,
+      Supplier<IpRules> ipRules,
+      ForwardedFor forwardedFor,
+      OriginPolicy origins,
+      ConnectionLimiter limiter,
+      ConnectionLimiter pendingHandshakes,
+      HandshakeRateLimiter handshakeRate,
+      BooleanSupplier logAcceptsConnections,
+      int retryAfterSeconds) {
+    this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+    this.ipRules = Objects.requireNonNull(ipRules, "ipRules");
+    this.forwardedFor = Objects.requireNonNull(forwardedFor, "forwardedFor");
+    this.origins = Objects.requireNonNull(origins, "origins");
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
+    this.pendingHandshakes = Objects.requireNonNull(pendingHandshakes, "pendingHandshakes");
+    this.handshakeRate = Objects.requireNonNull(handshakeRate, "handshakeRate");
+    this.logAcceptsConnections =
+        Objects.requireNonNull(logAcceptsConnections, "logAcceptsConnections");
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** As below, on the system clock. */
+  public static HandshakePolicy create(
+      GatewaySettings settings,
+      Supplier<IpRules> ipRules,
+      BooleanSupplier logAcceptsConnections) {
+    return create(settings, ipRules, logAcceptsConnections, Clock.systemUTC());
+  }
+
+  /**
+   * The policy of a node with these settings, whose IP rules come from {@code ipRules} and whose
+   * log says through {@code logAcceptsConnections} whether it can take more connections; {@code
+   * clock} times the handshake rate.
+   */
+  public static HandshakePolicy create(
+      GatewaySettings settings,
+      Supplier<IpRules> ipRules,
+      BooleanSupplier logAcceptsConnections,
+      Clock clock) {
+    return new HandshakePolicy(
+        new ApiKeys(settings.apiKeys()),
+        ipRules,
+        ForwardedFor.of(settings.trustedProxies()),
+        new OriginPolicy(settings.allowedOrigins()),
+        new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerIp()),
+        new ConnectionLimiter(
+            settings.maxPendingHandshakes(), settings.maxPendingHandshakesPerIp()),
+        new HandshakeRateLimiter(
+            settings.handshakesPerSecondPerIp(),
+            settings.handshakeBurstPerIp(),
+            MAX_RATE_TRACKED_ADDRESSES,
+            () -> epochNanos(clock.instant())),
+        logAcceptsConnections,
+        settings.retryAfterSeconds());
+  }
+
+  public ConnectionLimiter limiter() {
+    return limiter;
+  }
+
+  public ConnectionLimiter pendingHandshakes() {
+    return pendingHandshakes;
+  }
+
+  HandshakeRateLimiter handshakeRate() {
+    return handshakeRate;
+  }
+
+  private static long epochNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+
+  /**
+   * May a socket just accepted from {@code peer} start a handshake? Counted by the socket's peer
+   * (its request, and so X-Forwarded-For, has not been read yet), except that a trusted proxy,
+   * which carries many clients' handshakes, counts only towards the node's total. The caller
+   * must release the permit on admission or close, whichever comes first.
+   *
+   * @param peer the socket's remote IP address, or null if the transport is not IP
+   * @param peerText the remote address as text
+   */
+  ConnectionLimiter.Admission startHandshake(InetAddress peer, String peerText) {
+    if (peer != null && forwardedFor.isTrustedProxy(peer)) {
+      return pendingHandshakes.tryAcquireForNodeOnly();
+    }
+    return pendingHandshakes.tryAcquire(peerText);
+  }
+
+  /**
+   * Whether the IP rules in force now refuse {@code sourceIp} (the text a {@link Admit} carried).
+   * For a connection admitted under older rules: a reload may have come between its admission
+   * and its registration.
+   */
+  public boolean refusesNow(String sourceIp) {
+    return ipRules.get().refuses(sourceIp);
+  }
+
+  /**
+   * The client's address as text (X-Forwarded-For from a trusted proxy resolved), or, when
+   * {@code refused} is set, the answer to a malformed X-Forwarded-For or an address the IP rules
+   * refuse.
+   */
+  private record ClientAddress(String sourceIp, Refuse refused) {}
+
+  private ClientAddress clientAddress(Request request, String peerText) {
+    if (request.peer() == null) {
+      return new ClientAddress(peerText, null);
+    }
+    ForwardedFor.Resolution resolution =
+        forwardedFor.resolve(request.peer(), request.header("x-forwarded-for"));
+    if (resolution instanceof ForwardedFor.Malformed bad) {
+      return new ClientAddress(
+          peerText, new Refuse(400, "forwardedFor", FORWARDED_FOR_BODY, bad.why(), peerText, 0));
+    }
+    InetAddress client = ((ForwardedFor.Client) resolution).address();
+    String sourceIp = client.getHostAddress();
+    IpRules.Decision ip = ipRules.get().decide(client);
+    if (ip != IpRules.Decision.ALLOWED) {
+      String why =
+          ip == IpRules.Decision.BLOCKED
+              ? "address blocked by the IP rules"
+              : "address in no allow rule of the IP rules";
+      return new ClientAddress(
+          sourceIp, new Refuse(403, "ipRules", ADDRESS_REFUSED_BODY, why, sourceIp, 0));
+    }
+    return new ClientAddress(sourceIp, null);
+  }
+
+  Decision decide(Request request) {
+    String peerText = request.peerText();
+    Refuse malformed = malformed(request);
+    if (malformed != null) {
+      return malformed;
+    }
+    boolean plainGet = "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
+    if (plainGet && HEALTH_PATH.equals(path(request.uri()))) {
+      return HealthCheck.ready();
+    }
+    if (plainGet && READY_PATH.equals(path(request.uri()))) {
+      if (!logAcceptsConnections.getAsBoolean()) {
+        return new HealthCheck(false, retryAfterSeconds, LOG_BEHIND_BODY);
+      }
+      if (limiter.isFull()) {
+        return new HealthCheck(false, retryAfterSeconds, NODE_FULL_BODY);
+      }
+      return HealthCheck.ready();
+    }
+    if (plainGet && METRICS_PATH.equals(path(request.uri()))) {
+      // The meters say much about the node: the IP rules apply (the health checks are exempt,
+      // since a balancer's checks must always get through).
+      ClientAddress where = clientAddress(request, peerText);
+      return where.refused() != null ? where.refused() : new Scrape();
+    }
+    if (!"/".equals(path(request.uri()))) {
+      return new Refuse(404, "notFound", NOT_FOUND_BODY, "path is not /", peerText, 0);
+    }
+    if (!"GET".equals(request.method()) || !asksForWebSocket(request.header("upgrade"))) {
+      return new Refuse(426, "notUpgrade", UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
+    }
+    // RFC 6455 4.1: HTTP/1.1 or later, sent as HTTP/1.1 (HTTP/1.0 ignores Upgrade, RFC 9110 7.8;
+    // HTTP/2 and 3 upgrade with other means). A later 1.x is read as 1.1 (RFC 9110 2.5).
+    if (!isHttp11(request.httpVersion())) {
+      return new Refuse(
+          505, "httpVersion", HTTP_VERSION_BODY, "upgrade over " + request.httpVersion(), peerText, 0);
+    }
+    // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
+    // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
+    String versionProblem = versionProblem(request);
+    if (versionProblem != null) {
+      return new Refuse(426, "version", VERSION_BODY, versionProblem, peerText, 0);
+    }
+
+    ClientAddress where = clientAddress(request, peerText);
+    if (where.refused() != null) {
+      return where.refused();
+    }
+    String sourceIp = where.sourceIp();
+
+    // Every refusal below this still cost the client a handshake: counted before them, so that
+    // guessing keys is as slow as reconnecting.
+    long wait = handshakeRate.tryStart(sourceIp);
+    if (wait > 0) {
+      return new Refuse(
+          429,
+          "handshakeRate",
+          HANDSHAKE_RATE_BODY,
+          "source IP past handshakesPerSecondPerIp",
+          sourceIp,
+          (int) Math.min(Integer.MAX_VALUE, (wait + 999_999_999L) / 1_000_000_000L));
+    }
+
+    if (!origins.allows(request.header("origin"))) {
+      return new Refuse(403, "origin", ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);
+    }
+
+    List<String> keys = request.header(API_KEY_HEADER);
+    Optional<ApiKey> key = keys.size() == 1 ? apiKeys.match(keys.get(0)) : Optional.empty();
+    if (key.isEmpty()) {
+      return new Refuse(401, "apiKey", UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
+    }
+
+    // Its $connect could not be written within logWriteTimeout: better a 503 now than a
+    // connection the log has no record of.
+    if (!logAcceptsConnections.getAsBoolean()) {
+      return new Refuse(
+          503, "logBehind", LOG_BEHIND_BODY, "the log is behind on $connect/$disconnect", sourceIp,
+          retryAfterSeconds);
+    }
+
+    // Last, so that a request refused for any other reason never takes a slot.
+    ConnectionLimiter.Admission admission = limiter.tryAcquire(sourceIp);
+    if (admission instanceof ConnectionLimiter.Refused refused) {
+      boolean nodeFull = refused.reason() == ConnectionLimiter.Reason.NODE_FULL;
+      return new Refuse(
+          503,
+          nodeFull ? "nodeFull" : "ipFull",
+          nodeFull ? NODE_FULL_BODY : IP_FULL_BODY,
+          nodeFull ? "node at maxConnections" : "source IP at maxConnectionsPerIp",
+          sourceIp,
+          retryAfterSeconds);
+    }
+    return new Admit(sourceIp, key.get(), ((ConnectionLimiter.Admitted) admission).permit());
+  }
+
+  /** HTTP that is broken, or that a proxy in front could read differently from us (smuggling). */
+  private static Refuse malformed(Request request) {
+    String peer = request.peerText();
+    switch (request.decodeFailure()) {
+      case LINE_TOO_LONG -> {
+        return new Refuse(414, "requestLineTooLong", LINE_TOO_LONG_BODY, "request line too long", peer, 0);
+      }
+      case HEADERS_TOO_LARGE -> {
+        return new Refuse(431, "headersTooLarge", HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
+      }
+      case MALFORMED -> {
+        return new Refuse(400, "malformed", MALFORMED_BODY, "HTTP decoder failed", peer, 0);
+      }
+      case NONE -> {}
+    }
+    if (request.obsFold()) {
+      return new Refuse(400, "obsFold", OBS_FOLD_BODY, "obs-fold header line", peer, 0);
+    }
+    if (request.header("host").size() != 1) {
+      return new Refuse(400, "host", HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
+    }
+    // The body would be read by no one, and a proxy might count it differently: refuse it unread.
+    List<String> lengths = request.header("content-length");
+    boolean hasBody =
+        !lengths.isEmpty() && !(lengths.size() == 1 && lengths.get(0).strip().equals("0"));
+    if (hasBody || !request.header("transfer-encoding").isEmpty()) {
+      return new Refuse(400, "requestBody", BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
+    }
+    if (request.requestBehind()) {
+      return new Refuse(
+          400, "secondRequest", SECOND_REQUEST_BODY, "a request pipelined behind this one", peer, 0);
+    }
+    return null;
+  }
+
+  /** {@code HTTP/1.1}, or a later minor version of HTTP/1. */
+  private static boolean isHttp11(String version) {
+    if (version == null || !version.startsWith("HTTP/1.")) {
+      return false;
+    }
+    String minor = version.substring("HTTP/1.".length());
+    return minor.matches("[0-9]{1,9}") && Integer.parseInt(minor) >= 1;
+  }
+
+  /**
+   * Why the request is not an RFC 6455 handshake (exactly one {@code Sec-WebSocket-Version: 13}
+   * and exactly one {@code Sec-WebSocket-Key} that is 16 bytes in base64), or null if it is.
+   */
+  private static String versionProblem(Request request) {
+    List<String> versions = request.header("sec-websocket-version");
+    if (versions.size() != 1 || !versions.get(0).strip().equals("13")) {
+      return versions.isEmpty()
+          ? "no Sec-WebSocket-Version (Hixie-75/76)"
+          : "Sec-WebSocket-Version other than exactly one 13";
+    }
+    List<String> keys = request.header("sec-websocket-key");
+    if (keys.size() != 1 || !isNonce(keys.get(0).strip())) {
+      return keys.isEmpty() ? "no Sec-WebSocket-Key" : "malformed Sec-WebSocket-Key";
+    }
+    return null;
+  }
+
+  /** 16 bytes in base64 with its padding: exactly 24 characters. */
+  private static boolean isNonce(String key) {
+    if (key.length() != 24) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String path(String uri) {
+    int query = uri.indexOf('?');
+    return query < 0 ? uri : uri.substring(0, query);
+  }
+
+  private static boolean asksForWebSocket(List<String> upgradeHeaders) {
+    for (String value : upgradeHeaders) {
+      for (String token : value.split(",")) {
+        if (token.strip().equalsIgnoreCase("websocket")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

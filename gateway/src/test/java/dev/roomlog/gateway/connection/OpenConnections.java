@@ -1,0 +1,41 @@
+package dev.roomlog.gateway.connection;
+
+import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.protocol.action.RequestContext;
+import io.netty.channel.Channel;
+
+/**
+ * Registers a channel as an open, handshaken connection, as the gateway's pipeline does after
+ * the handshake: for tests outside this package (the management API's) that need a connection
+ * to act on.
+ */
+public final class OpenConnections {
+  private OpenConnections() {}
+
+  public static void open(
+      ConnectionRegistry registry,
+      String connectionId,
+      Channel channel,
+      long connectedAt,
+      String sourceIp,
+      String userAgent,
+      String apiKeyName) {
+    // Only what ConnectionRegistry.info reads: a described connection needs no intake or limits.
+    Connection connection =
+        new Connection(
+            null,
+            connectionId,
+            connectedAt,
+            new RequestContext.Identity(sourceIp),
+            null,
+            null,
+            new AnswerBudget(Integer.MAX_VALUE, Integer.MAX_VALUE, System::nanoTime),
+            "",
+            null);
+    channel.attr(ConnectionAttributes.CONNECTION).set(connection);
+    channel.attr(ConnectionAttributes.USER_AGENT).set(userAgent);
+    channel.attr(ConnectionAttributes.API_KEY).set(new ApiKey(apiKeyName, "unused-secret"));
+    registry.register(connectionId, channel);
+  }
+}
