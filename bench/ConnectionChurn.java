@@ -1,6 +1,7 @@
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,21 +47,33 @@ public class ConnectionChurn {
 
       HttpClient http = HttpClient.newHttpClient();
       long began = System.nanoTime();
+      Map<Integer, Integer> refused = new HashMap<>();
       for (int i = 0; i < cycles; i++) {
         CompletableFuture<Void> connected = new CompletableFuture<>();
-        WebSocket ws =
-            http.newWebSocketBuilder()
-                .header("x-api-key", key)
-                .buildAsync(
-                    uri,
-                    new WebSocket.Listener() {
-                      @Override
-                      public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        connected.complete(null);
-                        return null;
-                      }
-                    })
-                .get(10, TimeUnit.SECONDS);
+        WebSocket ws;
+        try {
+          ws =
+              http.newWebSocketBuilder()
+                  .header("x-api-key", key)
+                  .buildAsync(
+                      uri,
+                      new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                          connected.complete(null);
+                          return null;
+                        }
+                      })
+                  .get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          // A refused handshake (429 past the per-address handshake rate, 503 when full)
+          // costs the log nothing either; count it by status and go on.
+          if (e.getCause() instanceof WebSocketHandshakeException refusal) {
+            refused.merge(refusal.getResponse().statusCode(), 1, Integer::sum);
+            continue;
+          }
+          throw e;
+        }
         connected.get(10, TimeUnit.SECONDS);
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
         ws.abort();
@@ -84,8 +98,9 @@ public class ConnectionChurn {
       }
       int total = byAction.values().stream().mapToInt(Integer::intValue).sum();
       System.out.printf(
-          "%d connect/close cycles in %.1f s; records added to %s besides heartbeats: %d %s%n",
-          cycles, seconds, topic, total, byAction);
+          "%d connect/close cycles in %.1f s (handshakes refused, by status: %s); records added"
+              + " to %s besides heartbeats: %d %s%n",
+          cycles, seconds, refused, topic, total, byAction);
     }
   }
 }
