@@ -1,10 +1,9 @@
 package dev.roomlog.delivery;
 
 import dev.roomlog.protocol.control.GatewayControl;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Header;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,6 +28,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * isolation.level=read_committed}, so a delivery from an aborted processor transaction is never
  * sent. Records keyed by other gateways that share the partition are skipped without parsing.
  *
- * <p>Error policy: a record that cannot be read is logged and skipped; an exception from the
- * sink is logged and the next record is delivered; a Kafka error in {@code poll} is logged and
- * polling resumes after a short back-off. Nothing stops the loop except {@link #close()}.
+ * <p>Error policy: a record that cannot be read is logged and skipped; an exception from the sink
+ * is logged and the next record is delivered; a Kafka error in {@code poll} is logged and polling
+ * resumes after a short back-off. Nothing stops the loop except {@link #close()}.
  *
  * <p>Lifecycle and threading: {@link #start()} once, then {@link #close()} once, from any one
  * thread. The Kafka consumer lives on this object's own thread; the sink is called there.
@@ -79,8 +79,10 @@ public final class DeliveryConsumer implements AutoCloseable {
   private final AtomicLong controlMessages = new AtomicLong();
 
   private volatile Consumer<byte[], byte[]> consumer;
+
   /** The Kafka consumer's own metrics on the registry; closed with the consumer. */
   private volatile AutoCloseable consumerMetrics;
+
   private Thread thread;
 
   /** A consumer whose meters nobody reads, taking no control messages. */
@@ -98,7 +100,10 @@ public final class DeliveryConsumer implements AutoCloseable {
 
   /** With {@code controls} taking the management API's control messages for this gateway. */
   public DeliveryConsumer(
-      DeliverySettings settings, ConnectionSink sink, ControlSink controls, MeterRegistry registry) {
+      DeliverySettings settings,
+      ConnectionSink sink,
+      ControlSink controls,
+      MeterRegistry registry) {
     this(
         settings,
         sink,
@@ -130,10 +135,19 @@ public final class DeliveryConsumer implements AutoCloseable {
       Duration startTimeout,
       DeliveryMetrics metrics,
       Clock clock) {
-    this(settings, sink, DeliveryConsumer::noControls, consumerFactory, startTimeout, metrics, clock);
+    this(
+        settings,
+        sink,
+        DeliveryConsumer::noControls,
+        consumerFactory,
+        startTimeout,
+        metrics,
+        clock);
   }
 
-  /** @param clock the time a delivery is measured against its record's timestamp */
+  /**
+   * @param clock the time a delivery is measured against its record's timestamp
+   */
   DeliveryConsumer(
       DeliverySettings settings,
       ConnectionSink sink,
@@ -153,11 +167,11 @@ public final class DeliveryConsumer implements AutoCloseable {
   }
 
   /**
-   * Starts the consumer thread and returns once it is assigned its partition and positioned at
-   * the end of it, so that no delivery produced after this method returns is missed.
+   * Starts the consumer thread and returns once it is assigned its partition and positioned at the
+   * end of it, so that no delivery produced after this method returns is missed.
    *
-   * @throws IllegalStateException if it was started before, or could not be positioned within
-   *     the start timeout (30 s); the consumer is closed in that case
+   * @throws IllegalStateException if it was started before, or could not be positioned within the
+   *     start timeout (30 s); the consumer is closed in that case
    */
   public synchronized void start() {
     if (thread != null) {
@@ -170,12 +184,9 @@ public final class DeliveryConsumer implements AutoCloseable {
     thread.setDaemon(true);
     thread.start();
     try {
-      TopicPartition partition =
-          positioned.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      TopicPartition partition = positioned.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
       log.info(
-          "delivery consumer of gateway {} reads {} from its end",
-          settings.gatewayId(),
-          partition);
+          "delivery consumer of gateway {} reads {} from its end", settings.gatewayId(), partition);
     } catch (TimeoutException e) {
       close();
       throw new IllegalStateException(
@@ -349,7 +360,9 @@ public final class DeliveryConsumer implements AutoCloseable {
         router.route(
             record.key(),
             record.value(),
-            kind == null || kind.value() == null ? null : new String(kind.value(), StandardCharsets.UTF_8));
+            kind == null || kind.value() == null
+                ? null
+                : new String(kind.value(), StandardCharsets.UTF_8));
     if (route instanceof DeliveryRouter.Route.Control control) {
       try {
         controls.accept(control.message());

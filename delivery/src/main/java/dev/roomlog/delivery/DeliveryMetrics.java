@@ -15,8 +15,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 /**
  * The delivery consumer's meters, named {@code roomlog.delivery.*} (Prometheus: {@code
  * roomlog_delivery_*}): the end-to-end latency of each delivery, what became of the records read,
- * and how far the consumer is behind the end of its partition. docs/OPERATIONS.md says exactly
- * what the latency measures.
+ * and how far the consumer is behind the end of its partition. docs/OPERATIONS.md says exactly what
+ * the latency measures.
  *
  * <p>Thread-safe; the latency and lag are recorded on the consumer's thread, read by any.
  */
@@ -63,16 +63,16 @@ public final class DeliveryMetrics {
   }
 
   private void counter(
-      DeliveryConsumer consumer,
-      String result,
-      ToDoubleFunction<DeliveryConsumer> count) {
+      DeliveryConsumer consumer, String result, ToDoubleFunction<DeliveryConsumer> count) {
     FunctionCounter.builder("roomlog.delivery.records", consumer, count)
         .description("Delivery records read, by what became of them")
         .tag("result", result)
         .register(registry);
   }
 
-  /** Binds the Kafka consumer's own metrics ({@code kafka_consumer_*}); close it with the consumer. */
+  /**
+   * Binds the Kafka consumer's own metrics ({@code kafka_consumer_*}); close it with the consumer.
+   */
   AutoCloseable bindConsumer(Consumer<?, ?> consumer) {
     KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
     metrics.bindTo(registry);

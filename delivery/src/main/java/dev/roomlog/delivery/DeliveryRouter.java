@@ -58,8 +58,8 @@ final class DeliveryRouter {
   }
 
   /**
-   * @param kind the record's {@link GatewayControl#KIND_HEADER} as text, null when it has none
-   *     (a delivery)
+   * @param kind the record's {@link GatewayControl#KIND_HEADER} as text, null when it has none (a
+   *     delivery)
    */
   Route route(byte[] key, byte[] value, String kind) {
     if (!Arrays.equals(key, ownKey)) {

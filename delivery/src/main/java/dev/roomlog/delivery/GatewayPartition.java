@@ -5,12 +5,12 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * The partition of the deliveries topic that holds one gateway's records. Pure.
  *
- * <p>The room processor writes deliveries with key = gatewayId and no explicit partition, so
- * the producer's built-in partitioner places them at {@code toPositive(murmur2(keyBytes)) %
- * partitionCount}. This class repeats that formula so that a gateway can {@code assign()} the
- * one partition it needs instead of reading the whole topic. It stays correct only while the
- * topic's partition count is unchanged: adding partitions moves keys, so gateways must be
- * restarted after the topic is widened.
+ * <p>The room processor writes deliveries with key = gatewayId and no explicit partition, so the
+ * producer's built-in partitioner places them at {@code toPositive(murmur2(keyBytes)) %
+ * partitionCount}. This class repeats that formula so that a gateway can {@code assign()} the one
+ * partition it needs instead of reading the whole topic. It stays correct only while the topic's
+ * partition count is unchanged: adding partitions moves keys, so gateways must be restarted after
+ * the topic is widened.
  */
 final class GatewayPartition {
   private GatewayPartition() {}

@@ -14,29 +14,45 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryLayeringTest {
 
-  private static final JavaClasses DELIVERY = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.roomlog.delivery");
+  private static final JavaClasses DELIVERY =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.roomlog.delivery");
 
   static final ArchRule NO_GATEWAY =
-      noClasses().that().resideInAPackage("dev.roomlog.delivery..")
-          .should().dependOnClassesThat().resideInAPackage("dev.roomlog.gateway..")
-          .because("delivery hands frames to a ConnectionSink (connection ids + encoded frame);"
-              + " the server wires the gateway's ConnectionRegistry into it, so either side can"
-              + " be tested without the other (docs/ARCHITECTURE.md)");
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.delivery..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.roomlog.gateway..")
+          .because(
+              "delivery hands frames to a ConnectionSink (connection ids + encoded frame);"
+                  + " the server wires the gateway's ConnectionRegistry into it, so either side can"
+                  + " be tested without the other (docs/ARCHITECTURE.md)");
 
   static final ArchRule NO_NETTY =
-      noClasses().that().resideInAPackage("dev.roomlog.delivery..")
-          .should().dependOnClassesThat().resideInAPackage("io.netty..")
-          .because("writing to sockets is the gateway's; delivery only routes encoded frames to"
-              + " a ConnectionSink");
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.delivery..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.netty..")
+          .because(
+              "writing to sockets is the gateway's; delivery only routes encoded frames to"
+                  + " a ConnectionSink");
 
   static final ArchRule NO_PROCESSOR_OR_SERVER =
-      noClasses().that().resideInAPackage("dev.roomlog.delivery..")
-          .should().dependOnClassesThat().resideInAnyPackage(
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.delivery..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
               "dev.roomlog.processor..", "dev.roomlog.server..", "org.apache.kafka.streams..")
-          .because("delivery is a plain consumer of roomlog.deliveries; it knows the processor"
-              + " only through the Delivery format in protocol");
+          .because(
+              "delivery is a plain consumer of roomlog.deliveries; it knows the processor"
+                  + " only through the Delivery format in protocol");
 
   @Test
   void deliveryDoesNotDependOnGateway() {

@@ -38,7 +38,8 @@ class DeliveryRouterTest {
 
     DeliveryRouter.Route route = router.route(bytes("gw-1"), serialized(sent));
 
-    DeliveryRouter.Route.Deliver deliver = assertInstanceOf(DeliveryRouter.Route.Deliver.class, route);
+    DeliveryRouter.Route.Deliver deliver =
+        assertInstanceOf(DeliveryRouter.Route.Deliver.class, route);
     assertEquals(List.of("c1", "c2"), deliver.delivery().connectionIds());
     assertEquals(new ServerFrame.Connected("c1").toJson(), deliver.delivery().frame());
   }
@@ -62,7 +63,8 @@ class DeliveryRouterTest {
   void reportsMalformedJsonAsUnreadableInsteadOfThrowing() {
     DeliveryRouter.Route route = router.route(bytes("gw-1"), bytes("{not json"));
 
-    DeliveryRouter.Route.Unreadable bad = assertInstanceOf(DeliveryRouter.Route.Unreadable.class, route);
+    DeliveryRouter.Route.Unreadable bad =
+        assertInstanceOf(DeliveryRouter.Route.Unreadable.class, route);
     assertTrue(bad.reason().contains("SerializationException"), bad.reason());
   }
 
@@ -84,7 +86,8 @@ class DeliveryRouterTest {
     ConnectionCommand command =
         new ConnectionCommand("req-1", "gw-2", ConnectionCommand.Op.SEND, "gw-1.u1", "hi", 1_000L);
 
-    DeliveryRouter.Route route = router.route(bytes("gw-1"), command.toBytes(), GatewayControl.COMMAND);
+    DeliveryRouter.Route route =
+        router.route(bytes("gw-1"), command.toBytes(), GatewayControl.COMMAND);
 
     assertEquals(command, assertInstanceOf(DeliveryRouter.Route.Control.class, route).message());
   }
@@ -93,7 +96,8 @@ class DeliveryRouterTest {
   void routesACommandAnswerForThisGatewayToControlParsed() {
     CommandAnswer answer = new CommandAnswer("req-1", CommandAnswer.Outcome.GONE, null);
 
-    DeliveryRouter.Route route = router.route(bytes("gw-1"), answer.toBytes(), GatewayControl.ANSWER);
+    DeliveryRouter.Route route =
+        router.route(bytes("gw-1"), answer.toBytes(), GatewayControl.ANSWER);
 
     assertEquals(answer, assertInstanceOf(DeliveryRouter.Route.Control.class, route).message());
   }
@@ -115,7 +119,8 @@ class DeliveryRouterTest {
 
     DeliveryRouter.Route route = router.route(bytes("gw-1"), value, "someFutureKind");
 
-    DeliveryRouter.Route.Unreadable bad = assertInstanceOf(DeliveryRouter.Route.Unreadable.class, route);
+    DeliveryRouter.Route.Unreadable bad =
+        assertInstanceOf(DeliveryRouter.Route.Unreadable.class, route);
     assertTrue(bad.reason().contains("someFutureKind"), bad.reason());
   }
 
@@ -123,10 +128,15 @@ class DeliveryRouterTest {
   void reportsAGarbledControlMessageAsUnreadable() {
     for (String kind : List.of(GatewayControl.COMMAND, GatewayControl.ANSWER)) {
       assertInstanceOf(
-          DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), bytes("{garbage"), kind), kind);
+          DeliveryRouter.Route.Unreadable.class,
+          router.route(bytes("gw-1"), bytes("{garbage"), kind),
+          kind);
       assertInstanceOf(
-          DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), bytes("{}"), kind), kind);
-      assertInstanceOf(DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), null, kind), kind);
+          DeliveryRouter.Route.Unreadable.class,
+          router.route(bytes("gw-1"), bytes("{}"), kind),
+          kind);
+      assertInstanceOf(
+          DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), null, kind), kind);
     }
   }
 
@@ -135,6 +145,7 @@ class DeliveryRouterTest {
     byte[] delivery = serialized(Delivery.of(List.of("c1"), new ServerFrame.Connected("c1")));
 
     assertInstanceOf(
-        DeliveryRouter.Route.Unreadable.class, router.route(bytes("gw-1"), delivery, GatewayControl.COMMAND));
+        DeliveryRouter.Route.Unreadable.class,
+        router.route(bytes("gw-1"), delivery, GatewayControl.COMMAND));
   }
 }

@@ -20,17 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft, broker and controller in one node) running inside
- * this JVM, for {@code roomlog dev} and for integration tests. No Docker, no second process.
+ * A real single-node Kafka broker (KRaft, broker and controller in one node) running inside this
+ * JVM, for {@code roomlog dev} and for integration tests. No Docker, no second process.
  *
- * <p>The log directory is formatted on first use and reused afterwards, so topics and their
- * records survive a restart. Settings that a one-node cluster needs (replication factor 1 for
- * the internal topics that exactly-once relies on) are set here; everything else is Kafka's
- * default.
+ * <p>The log directory is formatted on first use and reused afterwards, so topics and their records
+ * survive a restart. Settings that a one-node cluster needs (replication factor 1 for the internal
+ * topics that exactly-once relies on) are set here; everything else is Kafka's default.
  *
- * <p>Lifecycle: {@link #start()} once, then {@link #close()} once. A fatal broker fault halts
- * the whole JVM (Kafka's own policy), which is why tests share one broker per JVM rather than
- * provoking faults in it.
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} once. A fatal broker fault halts the
+ * whole JVM (Kafka's own policy), which is why tests share one broker per JVM rather than provoking
+ * faults in it.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -52,7 +51,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     Objects.requireNonNull(dataDir, "dataDir");
     this.logDir = dataDir.resolve("kafka").toAbsolutePath();
     this.port = port == 0 ? freePort() : checkPort("port", port);
-    this.controllerPort = controllerPort == 0 ? freePort() : checkPort("controllerPort", controllerPort);
+    this.controllerPort =
+        controllerPort == 0 ? freePort() : checkPort("controllerPort", controllerPort);
   }
 
   /** A broker on free ports, keeping its data in {@code dataDir}. */
@@ -106,8 +106,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * The configuration of a one-node KRaft broker (broker and controller in one) on 127.0.0.1,
-   * node id 1. Public so that a broker run in a JVM of its own (the fault tests' {@code
+   * The configuration of a one-node KRaft broker (broker and controller in one) on 127.0.0.1, node
+   * id 1. Public so that a broker run in a JVM of its own (the fault tests' {@code
    * KafkaBrokerProcess}) uses exactly the settings of this one, plus its own.
    */
   public static Properties singleNodeProperties(Path logDir, int port, int controllerPort) {
@@ -116,9 +116,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("node.id", String.valueOf(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
-    p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://"
+            + HOST
+            + ":"
+            + port
+            + ","
+            + CONTROLLER_LISTENER
+            + "://"
+            + HOST
+            + ":"
+            + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logDir.toString());
     // One node: every internal topic must fit on it, including the transaction log that
@@ -160,7 +173,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static int checkPort(String name, int value) {
     if (value < 1 || value > 65535) {
-      throw new IllegalArgumentException(name + " must be 0 (any free port) or 1-65535, got " + value);
+      throw new IllegalArgumentException(
+          name + " must be 0 (any free port) or 1-65535, got " + value);
     }
     return value;
   }

@@ -48,8 +48,7 @@ class EmbeddedKafkaBrokerTest {
   private static KafkaProducer<String, String> producer(String bootstrap) {
     return new KafkaProducer<>(
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ProducerConfig.ACKS_CONFIG, "all"),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
         new StringSerializer(),
         new StringSerializer());
   }

@@ -15,9 +15,9 @@ import java.util.Set;
 /**
  * The echo endpoint the autobahn fuzzingclient tests: the gateway's own HTTP codec, WebSocket
  * protocol configuration, message aggregation and close codes for protocol errors ({@link
- * GatewayInitializer#webSocketConfig} and {@link GatewayInitializer#addWebSocketCodec}), with {@link EchoFrameHandler} where the gateway
- * has {@link ActionFrameHandler}, and without the {@code x-api-key} check, which the fuzzingclient
- * cannot pass.
+ * GatewayInitializer#webSocketConfig} and {@link GatewayInitializer#addWebSocketCodec}), with
+ * {@link EchoFrameHandler} where the gateway has {@link ActionFrameHandler}, and without the {@code
+ * x-api-key} check, which the fuzzingclient cannot pass.
  *
  * <p>Lifecycle: autobahntestsuite-maven-plugin calls {@link #main} with the port on a thread of
  * Maven's own JVM and interrupts that thread when the suite is done, so {@code main} blocks until
@@ -25,11 +25,11 @@ import java.util.Set;
  */
 public final class AutobahnEchoServer {
   /**
-   * The gateway's default 32 KiB frame limit would close cases 1.1.6-1.1.8 and 1.2.6-1.2.8
-   * (single frames of 65535 and 65536 bytes) with 1009, as documented. Raised to the largest
-   * frame of the cases that expect an echo, so that those cases test our echo path rather than
-   * our limit, which GatewayPipelineTest covers. The message limit stays at the gateway's
-   * default (case 7.1.6 sends 256 KiB, gets 1009 and is informational only).
+   * The gateway's default 32 KiB frame limit would close cases 1.1.6-1.1.8 and 1.2.6-1.2.8 (single
+   * frames of 65535 and 65536 bytes) with 1009, as documented. Raised to the largest frame of the
+   * cases that expect an echo, so that those cases test our echo path rather than our limit, which
+   * GatewayPipelineTest covers. The message limit stays at the gateway's default (case 7.1.6 sends
+   * 256 KiB, gets 1009 and is informational only).
    */
   static final int MAX_FRAME_PAYLOAD_BYTES = 64 * 1024;
 

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends every whole text or binary message back as it came; it stands where the gateway has
- * {@link ActionFrameHandler}. Ping, pong and close frames never reach it: the WebSocket protocol
- * handler answers pings, drops pongs and completes the closing handshake, exactly as in the
- * gateway. One instance per channel.
+ * Sends every whole text or binary message back as it came; it stands where the gateway has {@link
+ * ActionFrameHandler}. Ping, pong and close frames never reach it: the WebSocket protocol handler
+ * answers pings, drops pongs and completes the closing handshake, exactly as in the gateway. One
+ * instance per channel.
  */
 final class EchoFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(EchoFrameHandler.class);

@@ -39,11 +39,11 @@ import java.util.function.Supplier;
  * <p>Before the upgrade: {@code pendingHandshakes} (leaves once the socket may start its
  * handshake), {@code headSplitter} (leaves once the upgrade is done), {@code obsFold}, {@code
  * http}, {@code lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code
- * httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket
- * handler's own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code
- * webSocket}, {@code messageAggregator}, {@code protocolErrors}, {@code actions}, {@code
- * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
- * inserts the inflater and deflater after {@code permessageDeflate}.
+ * httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket handler's
+ * own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code webSocket}, {@code
+ * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The upgrade
+ * swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater and
+ * deflater after {@code permessageDeflate}.
  */
 public final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeHandler refuses any body before it is read. */
@@ -76,7 +76,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
    * intake's log deciding whether it can take more connections.
    */
-  public GatewayInitializer(GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+  public GatewayInitializer(
+      GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
     this(
         settings,
         intake,
@@ -93,7 +94,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     this(settings, intake, registry, handshakePolicy, null);
   }
 
-  /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
+  /**
+   * @param scrape the answer to {@code GET /metrics}; null for none (404)
+   */
   public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
@@ -109,8 +112,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
 
   /**
    * The WebSocket protocol settings of every connection. Package-private and static so that the
-   * autobahn conformance echo server (module gateway-conformance) tests exactly this
-   * configuration rather than a copy of it.
+   * autobahn conformance echo server (module gateway-conformance) tests exactly this configuration
+   * rather than a copy of it.
    */
   static WebSocketServerProtocolConfig webSocketConfig(GatewaySettings settings) {
     return WebSocketServerProtocolConfig.newBuilder()
@@ -140,14 +143,15 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
 
   /**
    * Adds the handlers that turn bytes into whole WebSocket messages: the raw-header sniffer and
-   * HTTP codec, the closing handshake (every close the server starts), the handshake deadline, the handshake check (made by {@code handshakeCheck} from
-   * "was a folded header seen?"; null for none), the upgrade and frame codec, permessage-deflate
-   * when configured, the liveness timers (idle, age, ping), the aggregation of continuation
-   * frames, and the close frame for a client's protocol error.
+   * HTTP codec, the closing handshake (every close the server starts), the handshake deadline, the
+   * handshake check (made by {@code handshakeCheck} from "was a folded header seen?"; null for
+   * none), the upgrade and frame codec, permessage-deflate when configured, the liveness timers
+   * (idle, age, ping), the aggregation of continuation frames, and the close frame for a client's
+   * protocol error.
    *
    * <p>Static for the same reason as {@link #webSocketConfig}: the conformance echo server puts its
-   * echo handler after these instead of {@link ActionFrameHandler}, and passes no handshake
-   * check because the autobahn client cannot send an {@code x-api-key} header.
+   * echo handler after these instead of {@link ActionFrameHandler}, and passes no handshake check
+   * because the autobahn client cannot send an {@code x-api-key} header.
    */
   static void addWebSocketCodec(
       ChannelPipeline pipeline,
@@ -198,7 +202,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     // Added after "webSocket", which inserts its handshake handler before itself: this one must
     // come after that (to see HandshakeComplete) and before "webSocket" (which answers pings and
     // drops pongs without passing them on).
-    pipeline.addBefore("webSocket", "liveness", new LivenessHandler(ConnectionClock.Limits.of(settings)));
+    pipeline.addBefore(
+        "webSocket", "liveness", new LivenessHandler(ConnectionClock.Limits.of(settings)));
     pipeline.addLast("messageAggregator", new WebSocketFrameAggregator(settings.maxMessageBytes()));
     pipeline.addLast("protocolErrors", new ProtocolErrorHandler());
   }

@@ -14,16 +14,16 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The gateway's meters, all named {@code roomlog.gateway.*} (Prometheus: {@code
- * roomlog_gateway_*}), in base units. The classes that see something happen call one method
- * here; counts the gateway already keeps ({@link ConnectionRegistry}) are read, not copied.
+ * roomlog_gateway_*}), in base units. The classes that see something happen call one method here;
+ * counts the gateway already keeps ({@link ConnectionRegistry}) are read, not copied.
  * docs/OPERATIONS.md lists every meter.
  *
  * <p>Label values are bounded: action names, stable error codes, HTTP statuses and fixed reason
@@ -38,6 +38,7 @@ public final class GatewayMetrics {
 
   /** Outcomes of a client message besides the error codes the client is sent. */
   public static final String APPENDED = "appended";
+
   public static final String FLOODING = "flooding";
   public static final String SHUTTING_DOWN = "shuttingDown";
 
@@ -50,6 +51,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> actions = new ConcurrentHashMap<>();
   private final Map<String, Counter> errorFrames = new ConcurrentHashMap<>();
   private final Map<String, Timer> walAppends = new ConcurrentHashMap<>();
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
@@ -59,9 +61,7 @@ public final class GatewayMetrics {
     return registry;
   }
 
-  /**
-   * Reads the open connections and the delivery counts of {@code connections}. Once per node.
-   */
+  /** Reads the open connections and the delivery counts of {@code connections}. Once per node. */
   void bindConnections(ConnectionRegistry connections) {
     Gauge.builder("roomlog.gateway.connections.open", connections, ConnectionRegistry::size)
         .description("WebSocket connections open on this gateway")
@@ -88,13 +88,14 @@ public final class GatewayMetrics {
         .description("Client actions accepted and not yet acknowledged or failed by Kafka")
         .register(registry);
     Gauge.builder("roomlog.gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
-        .description("1 while /readyz answers 200 (the log takes new connections and the node has room), else 0")
+        .description(
+            "1 while /readyz answers 200 (the log takes new connections and the node has room), else 0")
         .register(registry);
   }
 
   /**
-   * A handshake answered with an HTTP error (or a socket closed before its request was read:
-   * status {@value #NO_STATUS}).
+   * A handshake answered with an HTTP error (or a socket closed before its request was read: status
+   * {@value #NO_STATUS}).
    *
    * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
    */
@@ -108,9 +109,9 @@ public final class GatewayMetrics {
   }
 
   /**
-   * How a client's message ended: {@value #APPENDED} (Kafka acknowledged it), the code of the
-   * error the client was sent ({@code rateLimited}, {@code overloaded}, {@code logUnavailable},
-   * {@code badJson}, ...), {@value #SHUTTING_DOWN} or {@value #FLOODING} (closed with 1008).
+   * How a client's message ended: {@value #APPENDED} (Kafka acknowledged it), the code of the error
+   * the client was sent ({@code rateLimited}, {@code overloaded}, {@code logUnavailable}, {@code
+   * badJson}, ...), {@value #SHUTTING_DOWN} or {@value #FLOODING} (closed with 1008).
    *
    * @param type the action's wire name, or {@value #UNKNOWN_TYPE} before or without parsing
    */
@@ -148,7 +149,8 @@ public final class GatewayMetrics {
    */
   public void walSettled(EventType kind, boolean acknowledged, long nanos) {
     walAppends
-        .computeIfAbsent(kind.name() + (acknowledged ? "+" : "-"), key -> walTimer(kind, acknowledged))
+        .computeIfAbsent(
+            kind.name() + (acknowledged ? "+" : "-"), key -> walTimer(kind, acknowledged))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -165,7 +167,9 @@ public final class GatewayMetrics {
         .register(registry);
   }
 
-  /** Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer. */
+  /**
+   * Binds the Kafka producer's own metrics ({@code kafka_producer_*}); close it with the producer.
+   */
   public AutoCloseable bindProducer(Producer<?, ?> producer) {
     KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
     metrics.bindTo(registry);

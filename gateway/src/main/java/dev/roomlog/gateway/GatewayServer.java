@@ -43,20 +43,20 @@ import org.slf4j.LoggerFactory;
  *   <li>start the {@link WalAppender} (e.g. {@link KafkaWalAppender#start()}), and the delivery
  *       consumer with {@code registry::deliver} as its sink;
  *   <li>{@link #start()}: binds and returns; {@link #port()} is then the bound port;
- *   <li>{@link #close()}: stops accepting, closes every connection with 1001 and waits for it,
- *       so that each one's {@code $disconnect} has been handed to the appender, then stops the
- *       event loops;
+ *   <li>{@link #close()}: stops accepting, closes every connection with 1001 and waits for it, so
+ *       that each one's {@code $disconnect} has been handed to the appender, then stops the event
+ *       loops;
  *   <li>then close the delivery consumer, and last the appender, which flushes the {@code
  *       $disconnect} records to Kafka.
  * </ol>
  *
- * <p>Closing the appender before this server would lose the {@code $disconnect} records and
- * leave ghost members in rooms.
+ * <p>Closing the appender before this server would lose the {@code $disconnect} records and leave
+ * ghost members in rooms.
  *
  * <p>With an IP rules file, {@link #start()} reads it (a bad file fails start-up) and a thread
- * named {@code roomlog-ip-rules} re-reads it when it changes, every {@code
- * ipRulesReloadInterval}; connections whose source IP the new rules refuse are closed with 1008.
- * {@link #close()} stops that thread first.
+ * named {@code roomlog-ip-rules} re-reads it when it changes, every {@code ipRulesReloadInterval};
+ * connections whose source IP the new rules refuse are closed with 1008. {@link #close()} stops
+ * that thread first.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
@@ -74,8 +74,10 @@ public final class GatewayServer implements AutoCloseable {
   private Channel serverChannel;
   private boolean closed;
   private IpRulesWatcher ipRulesWatcher;
+
   /** Set by {@link #start()}; read by the readiness gauge on a scrape's thread. */
   private volatile HandshakePolicy handshakePolicy;
+
   private ScheduledExecutorService ipRulesScheduler;
 
   /** A server whose meters nobody reads, with no {@code /metrics}. */
@@ -127,8 +129,7 @@ public final class GatewayServer implements AutoCloseable {
       throw new IllegalStateException("the gateway server was already started");
     }
     handshakePolicy =
-        HandshakePolicy.create(
-            settings, startIpRules(), wal::acceptingConnections, intake.clock());
+        HandshakePolicy.create(settings, startIpRules(), wal::acceptingConnections, intake.clock());
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     int highWaterMark = settings.maxOutboundBytesPerConnection();
@@ -177,8 +178,8 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * A poster of server messages into rooms through this node's log and deliveries, answering
-   * within {@code timeout}; {@code timers} runs its timeouts.
+   * A poster of server messages into rooms through this node's log and deliveries, answering within
+   * {@code timeout}; {@code timers} runs its timeouts.
    */
   public RoomPoster roomPoster(ScheduledExecutorService timers, Duration timeout) {
     return new RoomPoster(intake, registry, timers, timeout);
@@ -213,8 +214,8 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * This run of the gateway, stamped on every record it writes; a {@link GatewayHeartbeat}
-   * must beat with it.
+   * This run of the gateway, stamped on every record it writes; a {@link GatewayHeartbeat} must
+   * beat with it.
    */
   public String gatewayInstance() {
     return intake.gatewayInstance();
@@ -242,8 +243,7 @@ public final class GatewayServer implements AutoCloseable {
     try {
       ipRulesWatcher = new IpRulesWatcher(settings.ipRulesFile(), this::closeRefusedConnections);
     } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          GatewaySettings.IP_RULES_FILE + ": " + e.getMessage(), e);
+      throw new IllegalStateException(GatewaySettings.IP_RULES_FILE + ": " + e.getMessage(), e);
     }
     ipRulesScheduler =
         Executors.newSingleThreadScheduledExecutor(

@@ -17,8 +17,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The configuration of one gateway node, validated when built: a bad value fails fast with the
- * name of the setting. Property names (for the server's flags, config file and environment) are
+ * The configuration of one gateway node, validated when built: a bad value fails fast with the name
+ * of the setting. Property names (for the server's flags, config file and environment) are
  * constants here, with their defaults beside them; docs/OPERATIONS.md lists each one and what a
  * client sees when it is hit. Immutable and thread-safe.
  *
@@ -33,33 +33,44 @@ public final class GatewaySettings {
   public static final String DEFAULT_BIND_HOST = "0.0.0.0";
   public static final String PORT = P + "port";
   public static final int DEFAULT_PORT = 8080;
+
   /** The management API's port (/@connections, server posts); 0 = any free port, -1 = none. */
   public static final String ADMIN_PORT = P + "adminPort";
+
   public static final int DEFAULT_ADMIN_PORT = 8081;
+
   /** The address the management API listens on; by default the WebSocket server's. */
   public static final String ADMIN_BIND_HOST = P + "adminBindHost";
+
   /**
    * The processors' query ports (comma-separated base URLs, e.g. {@code http://processor-1:7070}),
-   * to which the management API forwards room queries ({@code GET /rooms...}); empty = it does
-   * not answer them.
+   * to which the management API forwards room queries ({@code GET /rooms...}); empty = it does not
+   * answer them.
    */
   public static final String ROOMS_URLS = P + "roomsUrls";
+
   public static final String GATEWAY_ID = P + "id";
   public static final String STAGE = P + "stage";
 
   // Who may connect.
   /** Comma-separated {@code name:secret} entries (a bare secret gets a generated name). */
   public static final String API_KEYS = P + "apiKeys";
+
   /** A file with one {@code name:secret} per line; {@code #} starts a comment. */
   public static final String API_KEYS_FILE = P + "apiKeysFile";
+
   /** The management API's key; never accepted from WebSocket clients. */
   public static final String ADMIN_KEY = P + "adminKey";
+
   /** Exact origins (scheme://host[:port]) browsers may connect from; empty = any. */
   public static final String ALLOWED_ORIGINS = P + "allowedOrigins";
+
   /** A file of {@code allow CIDR} / {@code block CIDR} lines, re-read when it changes. */
   public static final String IP_RULES_FILE = P + "ipRulesFile";
+
   public static final String IP_RULES_RELOAD_INTERVAL = P + "ipRulesReloadInterval";
   public static final Duration DEFAULT_IP_RULES_RELOAD_INTERVAL = Duration.ofSeconds(5);
+
   /** CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = none. */
   public static final String TRUSTED_PROXIES = P + "trustedProxies";
 
@@ -68,34 +79,44 @@ public final class GatewaySettings {
   public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
   public static final String MAX_CONNECTIONS_PER_IP = P + "maxConnectionsPerIp";
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+
   /**
-   * Sockets accepted but not yet through the handshake check (still sending their HTTP request),
-   * on this node; past it a new socket is closed at once.
+   * Sockets accepted but not yet through the handshake check (still sending their HTTP request), on
+   * this node; past it a new socket is closed at once.
    */
   public static final String MAX_PENDING_HANDSHAKES = P + "maxPendingHandshakes";
+
   public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_000;
+
   /** The same from one peer address (trusted proxies count only towards the node's total). */
   public static final String MAX_PENDING_HANDSHAKES_PER_IP = P + "maxPendingHandshakesPerIp";
+
   public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP = 50;
+
   /**
    * Handshakes one source address may start per second (token bucket refill; the address after
    * X-Forwarded-For from a trusted proxy), and how many at once; past it HTTP 429 + Retry-After.
    * Every connect/close writes two records to the log, kept for ever.
    */
   public static final String HANDSHAKES_PER_SECOND_PER_IP = P + "handshakesPerSecondPerIp";
+
   public static final int DEFAULT_HANDSHAKES_PER_SECOND_PER_IP = 10;
   public static final String HANDSHAKE_BURST_PER_IP = P + "handshakeBurstPerIp";
   public static final int DEFAULT_HANDSHAKE_BURST_PER_IP = 20;
+
   /** The Retry-After (seconds) sent with a 503 refused handshake. */
   public static final String RETRY_AFTER_SECONDS = P + "retryAfterSeconds";
+
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 5;
   public static final String MAX_IN_FLIGHT_ACTIONS = P + "maxInFlightActions";
   public static final int DEFAULT_MAX_IN_FLIGHT_ACTIONS = 10_000;
   public static final String MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION =
       P + "maxInFlightActionsPerConnection";
   public static final int DEFAULT_MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION = 100;
+
   /** How long a write to Kafka may take before the client is told 503 logUnavailable. */
   public static final String LOG_WRITE_TIMEOUT = P + "logWriteTimeout";
+
   public static final Duration DEFAULT_LOG_WRITE_TIMEOUT = Duration.ofSeconds(15);
   public static final String CONNECTION_RATE = P + "connectionRatePerSecond";
   public static final int DEFAULT_CONNECTION_RATE = 20;
@@ -105,14 +126,18 @@ public final class GatewaySettings {
   public static final int DEFAULT_API_KEY_RATE = 2_000;
   public static final String API_KEY_BURST = P + "apiKeyBurst";
   public static final int DEFAULT_API_KEY_BURST = 4_000;
+
   /**
-   * How many rate-limited (429) actions a connection may send, refilled at its own rate, before
-   * it is closed with 1008 as a flooder.
+   * How many rate-limited (429) actions a connection may send, refilled at its own rate, before it
+   * is closed with 1008 as a flooder.
    */
   public static final String FLOOD_TOLERANCE = P + "floodTolerance";
+
   public static final int DEFAULT_FLOOD_TOLERANCE = 50;
+
   /** Pings one connection may send per second (and at once); past it close 1008. */
   public static final String MAX_PINGS_PER_SECOND = P + "maxPingsPerSecond";
+
   public static final int DEFAULT_MAX_PINGS_PER_SECOND = 10;
   public static final String MAX_FRAME_PAYLOAD_BYTES = P + "maxFramePayloadBytes";
   public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 32 * 1024;
@@ -121,20 +146,23 @@ public final class GatewaySettings {
   public static final String MAX_OUTBOUND_BYTES_PER_CONNECTION =
       P + "maxOutboundBytesPerConnection";
   public static final int DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION = 1024 * 1024;
+
   /**
    * Bytes per second of answers to its own requests one connection may be sent (charged when
-   * delivered); while it has had more, with {@link #ANSWER_BURST_BYTES}, its joins and resumes
-   * get 429. The defaults: one answer is at most about 1.1 MiB (the processor keeps at most
-   * 1 MiB of a room's recent events and 1000 members), a full window of 100 chat messages about
-   * 170 KB. A burst of 8 MiB lets a reconnecting client rejoin or resume 7 rooms at their
-   * largest, or some 48 full ordinary windows, one after the other without waiting; 256 KiB/s
-   * pays that back in 32 s and holds a client that keeps asking to about one full ordinary
-   * window every 0.7 s, instead of one per message its rate allows.
+   * delivered); while it has had more, with {@link #ANSWER_BURST_BYTES}, its joins and resumes get
+   * 429. The defaults: one answer is at most about 1.1 MiB (the processor keeps at most 1 MiB of a
+   * room's recent events and 1000 members), a full window of 100 chat messages about 170 KB. A
+   * burst of 8 MiB lets a reconnecting client rejoin or resume 7 rooms at their largest, or some 48
+   * full ordinary windows, one after the other without waiting; 256 KiB/s pays that back in 32 s
+   * and holds a client that keeps asking to about one full ordinary window every 0.7 s, instead of
+   * one per message its rate allows.
    */
   public static final String ANSWER_BYTES_PER_SECOND = P + "answerBytesPerSecond";
+
   public static final int DEFAULT_ANSWER_BYTES_PER_SECOND = 256 * 1024;
   public static final String ANSWER_BURST_BYTES = P + "answerBurstBytes";
   public static final int DEFAULT_ANSWER_BURST_BYTES = 8 * 1024 * 1024;
+
   /** permessage-deflate (RFC 7692); off unless set, since it costs CPU and memory per socket. */
   public static final String PERMESSAGE_DEFLATE = P + "permessageDeflate";
 
@@ -149,42 +177,79 @@ public final class GatewaySettings {
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
   public static final String PONG_TIMEOUT = P + "pongTimeout";
   public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
+
   /**
    * After the server's close frame: how long it goes on reading (and dropping) what the client
    * sends, waiting for the client's close frame, before it closes the socket regardless.
    */
   public static final String CLOSE_TIMEOUT = P + "closeTimeout";
+
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   /**
    * How often the gateway writes a heartbeat to every partition of the log. The processor's
-   * gatewayTimeout (default 15 s) must be several of these: a gateway silent that long loses
-   * its members.
+   * gatewayTimeout (default 15 s) must be several of these: a gateway silent that long loses its
+   * members.
    */
   public static final String HEARTBEAT_INTERVAL = P + "heartbeatInterval";
+
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
 
   /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
   public static final List<String> PROPERTY_NAMES =
       List.of(
-          BIND_HOST, PORT, ADMIN_PORT, ADMIN_BIND_HOST, ROOMS_URLS, GATEWAY_ID, STAGE, API_KEYS, API_KEYS_FILE, ADMIN_KEY, ALLOWED_ORIGINS,
-          IP_RULES_FILE, IP_RULES_RELOAD_INTERVAL, TRUSTED_PROXIES, MAX_CONNECTIONS,
-          MAX_CONNECTIONS_PER_IP, MAX_PENDING_HANDSHAKES, MAX_PENDING_HANDSHAKES_PER_IP,
-          HANDSHAKES_PER_SECOND_PER_IP, HANDSHAKE_BURST_PER_IP,
-          RETRY_AFTER_SECONDS, MAX_IN_FLIGHT_ACTIONS, MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
-          LOG_WRITE_TIMEOUT, CONNECTION_RATE, CONNECTION_BURST, API_KEY_RATE, API_KEY_BURST,
-          FLOOD_TOLERANCE, MAX_PINGS_PER_SECOND, MAX_FRAME_PAYLOAD_BYTES,
-          MAX_MESSAGE_BYTES, MAX_OUTBOUND_BYTES_PER_CONNECTION,
-          ANSWER_BYTES_PER_SECOND, ANSWER_BURST_BYTES, PERMESSAGE_DEFLATE,
-          HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTION_AGE, PING_INTERVAL, PONG_TIMEOUT,
-          CLOSE_TIMEOUT, HEARTBEAT_INTERVAL);
+          BIND_HOST,
+          PORT,
+          ADMIN_PORT,
+          ADMIN_BIND_HOST,
+          ROOMS_URLS,
+          GATEWAY_ID,
+          STAGE,
+          API_KEYS,
+          API_KEYS_FILE,
+          ADMIN_KEY,
+          ALLOWED_ORIGINS,
+          IP_RULES_FILE,
+          IP_RULES_RELOAD_INTERVAL,
+          TRUSTED_PROXIES,
+          MAX_CONNECTIONS,
+          MAX_CONNECTIONS_PER_IP,
+          MAX_PENDING_HANDSHAKES,
+          MAX_PENDING_HANDSHAKES_PER_IP,
+          HANDSHAKES_PER_SECOND_PER_IP,
+          HANDSHAKE_BURST_PER_IP,
+          RETRY_AFTER_SECONDS,
+          MAX_IN_FLIGHT_ACTIONS,
+          MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
+          LOG_WRITE_TIMEOUT,
+          CONNECTION_RATE,
+          CONNECTION_BURST,
+          API_KEY_RATE,
+          API_KEY_BURST,
+          FLOOD_TOLERANCE,
+          MAX_PINGS_PER_SECOND,
+          MAX_FRAME_PAYLOAD_BYTES,
+          MAX_MESSAGE_BYTES,
+          MAX_OUTBOUND_BYTES_PER_CONNECTION,
+          ANSWER_BYTES_PER_SECOND,
+          ANSWER_BURST_BYTES,
+          PERMESSAGE_DEFLATE,
+          HANDSHAKE_TIMEOUT,
+          IDLE_TIMEOUT,
+          MAX_CONNECTION_AGE,
+          PING_INTERVAL,
+          PONG_TIMEOUT,
+          CLOSE_TIMEOUT,
+          HEARTBEAT_INTERVAL);
 
   /**
-   * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is
-   * {@code ROOMLOG_GATEWAY_MAX_CONNECTIONS}.
+   * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is {@code
+   * ROOMLOG_GATEWAY_MAX_CONNECTIONS}.
    */
   public static String environmentVariable(String property) {
     String camel = property.substring(P.length());
-    return "ROOMLOG_GATEWAY_" + camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    return "ROOMLOG_GATEWAY_"
+        + camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 
   private final String bindHost;
@@ -194,8 +259,10 @@ public final class GatewaySettings {
   private final List<ApiKey> apiKeys;
   private final String adminKey;
   private final int adminPort;
+
   /** As configured; null means "the WebSocket server's address" ({@link #adminBindHost()}). */
   private final String adminBindHostSetting;
+
   private final List<URI> roomsUrls;
   private final Set<String> allowedOrigins;
   private final Path ipRulesFile;
@@ -240,7 +307,9 @@ public final class GatewaySettings {
     port = b.port;
     if (b.adminPort < -1 || b.adminPort > 65_535) {
       throw new IllegalArgumentException(
-          ADMIN_PORT + " must be between 0 and 65535 (0 = any free port), or -1 for none, was " + b.adminPort);
+          ADMIN_PORT
+              + " must be between 0 and 65535 (0 = any free port), or -1 for none, was "
+              + b.adminPort);
     }
     adminPort = b.adminPort;
     adminBindHostSetting =
@@ -253,7 +322,8 @@ public final class GatewaySettings {
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException(ROOMS_URLS + ": '" + url + "' is not a URL", e);
       }
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null) {
         throw new IllegalArgumentException(
             ROOMS_URLS + ": '" + url + "' must be http(s)://host:port of a processor's query port");
       }
@@ -264,7 +334,10 @@ public final class GatewaySettings {
     if (!ConnectionIds.GATEWAY_ID.matcher(gatewayId).matches()) {
       // It is part of every connection id, and those go into URLs (/@connections/{id}).
       throw new IllegalArgumentException(
-          GATEWAY_ID + " must be 1 to 64 letters, digits, '.', '_' or '-', got '" + gatewayId + "'");
+          GATEWAY_ID
+              + " must be 1 to 64 letters, digits, '.', '_' or '-', got '"
+              + gatewayId
+              + "'");
     }
     stage = b.stage == null || b.stage.isBlank() ? null : b.stage.strip();
     if (stage != null && !stage.matches("[A-Za-z0-9._-]{1,128}")) {
@@ -284,11 +357,15 @@ public final class GatewaySettings {
     Set<String> secrets = new HashSet<>();
     for (ApiKey key : apiKeys) {
       if (!names.add(key.name())) {
-        throw new IllegalArgumentException(API_KEYS + ": the key name '" + key.name() + "' is used twice");
+        throw new IllegalArgumentException(
+            API_KEYS + ": the key name '" + key.name() + "' is used twice");
       }
       if (!secrets.add(key.secret())) {
         throw new IllegalArgumentException(
-            API_KEYS + ": the same secret is configured twice (keys '" + key.name() + "' and another)");
+            API_KEYS
+                + ": the same secret is configured twice (keys '"
+                + key.name()
+                + "' and another)");
       }
     }
     adminKey = b.adminKey == null || b.adminKey.isBlank() ? null : b.adminKey.strip();
@@ -326,7 +403,9 @@ public final class GatewaySettings {
     if (handshakesPerSecondPerIp > 1_000_000_000) {
       // TokenBucket's interval is whole nanoseconds.
       throw new IllegalArgumentException(
-          HANDSHAKES_PER_SECOND_PER_IP + " must be at most 1000000000, was " + handshakesPerSecondPerIp);
+          HANDSHAKES_PER_SECOND_PER_IP
+              + " must be at most 1000000000, was "
+              + handshakesPerSecondPerIp);
     }
     handshakeBurstPerIp = atLeastOne(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
     retryAfterSeconds = atLeastOne(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
@@ -391,12 +470,13 @@ public final class GatewaySettings {
   }
 
   /**
-   * Reads the settings from properties named by the constants of this class; absent ones take
-   * their defaults. {@link #GATEWAY_ID} and a key ({@link #API_KEYS} or {@link #API_KEYS_FILE})
-   * are required.
+   * Reads the settings from properties named by the constants of this class; absent ones take their
+   * defaults. {@link #GATEWAY_ID} and a key ({@link #API_KEYS} or {@link #API_KEYS_FILE}) are
+   * required.
    */
   public static GatewaySettings fromProperties(Map<String, String> props) {
-    List<ApiKey> keys = new ArrayList<>(ApiKey.parseList(API_KEYS, props.getOrDefault(API_KEYS, "")));
+    List<ApiKey> keys =
+        new ArrayList<>(ApiKey.parseList(API_KEYS, props.getOrDefault(API_KEYS, "")));
     String keyFile = props.get(API_KEYS_FILE);
     if (keyFile != null && !keyFile.isBlank()) {
       keys.addAll(ApiKey.readFile(API_KEYS_FILE, Path.of(keyFile.strip())));
@@ -420,7 +500,8 @@ public final class GatewaySettings {
     b.maxPendingHandshakes = r.integer(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
     b.maxPendingHandshakesPerIp =
         r.integer(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
-    b.handshakesPerSecondPerIp = r.integer(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
+    b.handshakesPerSecondPerIp =
+        r.integer(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
     b.handshakeBurstPerIp = r.integer(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
     b.retryAfterSeconds = r.integer(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
     b.maxInFlightActions = r.integer(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
@@ -592,8 +673,8 @@ public final class GatewaySettings {
   }
 
   /**
-   * Sockets still in the HTTP handshake from one peer address (a trusted proxy's count only
-   * towards {@link #maxPendingHandshakes()}); past it new sockets are closed at once.
+   * Sockets still in the HTTP handshake from one peer address (a trusted proxy's count only towards
+   * {@link #maxPendingHandshakes()}); past it new sockets are closed at once.
    */
   public int maxPendingHandshakesPerIp() {
     return maxPendingHandshakesPerIp;
@@ -725,9 +806,17 @@ public final class GatewaySettings {
   @Override
   public String toString() {
     // Never the secrets: settings are logged at start-up.
-    return "GatewaySettings[gatewayId=" + gatewayId + ", " + bindHost + ":" + port
-        + ", apiKeys=" + apiKeys.stream().map(ApiKey::name).toList()
-        + ", adminKey=" + (adminKey == null ? "none" : "set") + "]";
+    return "GatewaySettings[gatewayId="
+        + gatewayId
+        + ", "
+        + bindHost
+        + ":"
+        + port
+        + ", apiKeys="
+        + apiKeys.stream().map(ApiKey::name).toList()
+        + ", adminKey="
+        + (adminKey == null ? "none" : "set")
+        + "]";
   }
 
   /** Mutable, unvalidated; {@link #build()} validates. */
@@ -1027,7 +1116,9 @@ public final class GatewaySettings {
       return switch (value.toLowerCase(Locale.ROOT)) {
         case "true", "on", "yes" -> true;
         case "false", "off", "no" -> false;
-        default -> throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
+        default ->
+            throw new IllegalArgumentException(
+                name + " must be true or false, was '" + value + "'");
       };
     }
 

@@ -13,7 +13,6 @@ import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
-import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
@@ -29,10 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a connection costs: the log records it causes (idle and invalid-only connections cost
- * none), the share of its API key's budget its invalid frames take (none), and the answers it
- * makes the server send (bounded by its answers' budget). The whole client pipeline in an
- * EmbeddedChannel, with the registry that deliveries go through.
+ * What a connection costs: the log records it causes (idle and invalid-only connections cost none),
+ * the share of its API key's budget its invalid frames take (none), and the answers it makes the
+ * server send (bounded by its answers' budget). The whole client pipeline in an EmbeddedChannel,
+ * with the registry that deliveries go through.
  */
 class ConnectionCostTest {
   private static final String KEY = "secret-key";
@@ -52,7 +51,8 @@ class ConnectionCostTest {
     if (intake == null) {
       intake = new ActionIntake(settings, wal, clock, () -> "id-" + idCounter.incrementAndGet());
     }
-    WebSocketTestClient c = new WebSocketTestClient(new GatewayInitializer(settings, intake, registry));
+    WebSocketTestClient c =
+        new WebSocketTestClient(new GatewayInitializer(settings, intake, registry));
     clients.add(c);
     assertEquals(101, c.handshake(KEY).status());
     return new Client(c, json(c.nextText()).get("connectionId").asText());
@@ -68,9 +68,9 @@ class ConnectionCostTest {
     }
 
     /**
-     * The client closes (its close frame, which the server answers and then closes the socket
-     * on), drops what it was sent, and checks nothing is left. A close started by the server
-     * would wait for the client's answer (lingering close), which these tests do not send.
+     * The client closes (its close frame, which the server answers and then closes the socket on),
+     * drops what it was sent, and checks nothing is left. A close started by the server would wait
+     * for the client's answer (lingering close), which these tests do not send.
      */
     void close() {
       ws.send(new CloseWebSocketFrame(1000, "bye"));
@@ -96,17 +96,23 @@ class ConnectionCostTest {
   }
 
   private static String join(String room, String requestId) {
-    return "{\"action\":\"joinRoom\",\"roomId\":\"" + room + "\",\"username\":\"ann\",\"requestId\":\""
-        + requestId + "\"}";
+    return "{\"action\":\"joinRoom\",\"roomId\":\""
+        + room
+        + "\",\"username\":\"ann\",\"requestId\":\""
+        + requestId
+        + "\"}";
   }
 
   private static String resume(String requestId) {
-    return "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":0,\"requestId\":\"" + requestId + "\"}";
+    return "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":0,\"requestId\":\""
+        + requestId
+        + "\"}";
   }
 
   private static String send(String requestId) {
     return "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"requestId\":\""
-        + requestId + "\"}";
+        + requestId
+        + "\"}";
   }
 
   private List<String> actions() {
@@ -156,9 +162,12 @@ class ConnectionCostTest {
     assertEquals(c.id(), connect.connectionId());
     assertEquals(T0.toEpochMilli(), connect.requestContext().connectedAt());
     assertEquals(
-        T0.toEpochMilli(), connect.requestContext().requestTimeEpoch(), "stamped when it connected");
+        T0.toEpochMilli(),
+        connect.requestContext().requestTimeEpoch(),
+        "stamped when it connected");
     assertEquals(T0.toEpochMilli(), records.get(1).requestContext().connectedAt());
-    assertEquals(T0.plusSeconds(30).toEpochMilli(), records.get(1).requestContext().requestTimeEpoch());
+    assertEquals(
+        T0.plusSeconds(30).toEpochMilli(), records.get(1).requestContext().requestTimeEpoch());
     c.close();
   }
 
@@ -312,8 +321,9 @@ class ConnectionCostTest {
 
     c.send(resume("r1"));
     JsonNode refused = c.next();
-    c.send("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\",\"afterSeq\":3,"
-        + "\"requestId\":\"r2\"}");
+    c.send(
+        "{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\",\"afterSeq\":3,"
+            + "\"requestId\":\"r2\"}");
     JsonNode refusedJoin = c.next();
 
     assertEquals(429, refused.get("status").asInt());

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's meters, read from a {@link SimpleMeterRegistry} while the whole client pipeline
- * (an EmbeddedChannel driven with real HTTP and WebSocket bytes) does what it counts.
+ * The gateway's meters, read from a {@link SimpleMeterRegistry} while the whole client pipeline (an
+ * EmbeddedChannel driven with real HTTP and WebSocket bytes) does what it counts.
  */
 class GatewayMetricsTest {
   private static final String KEY = TestPipelines.KEY;
@@ -88,8 +88,10 @@ class GatewayMetricsTest {
     assertEquals(401, client(null).handshake("wrong").status());
     assertEquals(404, client(null).http(WebSocketTestClient.upgradeRequest("/chat", KEY)).status());
 
-    assertEquals(2, count("roomlog.gateway.handshakes.refused", "status", "401", "reason", "apiKey"));
-    assertEquals(1, count("roomlog.gateway.handshakes.refused", "status", "404", "reason", "notFound"));
+    assertEquals(
+        2, count("roomlog.gateway.handshakes.refused", "status", "401", "reason", "apiKey"));
+    assertEquals(
+        1, count("roomlog.gateway.handshakes.refused", "status", "404", "reason", "notFound"));
   }
 
   @Test
@@ -104,8 +106,10 @@ class GatewayMetricsTest {
     assertEquals(101, sharing(shared).handshake(KEY).status());
     assertEquals(429, sharing(shared).handshake(KEY).status());
 
-    assertEquals(1, count("roomlog.gateway.handshakes.refused", "status", "505", "reason", "httpVersion"));
-    assertEquals(1, count("roomlog.gateway.handshakes.refused", "status", "429", "reason", "handshakeRate"));
+    assertEquals(
+        1, count("roomlog.gateway.handshakes.refused", "status", "505", "reason", "httpVersion"));
+    assertEquals(
+        1, count("roomlog.gateway.handshakes.refused", "status", "429", "reason", "handshakeRate"));
   }
 
   /** A client of the node whose handshake policy (and so handshake rate) is {@code policy}. */
@@ -132,16 +136,22 @@ class GatewayMetricsTest {
   void countsActionsByTypeAndOutcomeOnceKafkaAnswers() {
     WebSocketTestClient client = connected();
     client.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"r1\"}");
-    client.sendText("{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"requestId\":\"r2\"}");
-    assertEquals(0, count("roomlog.gateway.actions", "outcome", GatewayMetrics.APPENDED), "not before Kafka answers");
+    client.sendText(
+        "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"requestId\":\"r2\"}");
+    assertEquals(
+        0,
+        count("roomlog.gateway.actions", "outcome", GatewayMetrics.APPENDED),
+        "not before Kafka answers");
 
     wal.action("r1").callback().onAcknowledged();
     wal.action("r2").callback().onFailure(new TimeoutException("slow"));
 
     assertEquals(1, count("roomlog.gateway.actions", "type", "leaveRoom", "outcome", "appended"));
-    assertEquals(1, count("roomlog.gateway.actions", "type", "sendMessage", "outcome", "logUnavailable"));
+    assertEquals(
+        1, count("roomlog.gateway.actions", "type", "sendMessage", "outcome", "logUnavailable"));
     assertEquals(503, TestPipelines.json(client.nextText()).get("status").asInt());
-    assertEquals(1, count("roomlog.gateway.error.frames", "status", "503", "code", "logUnavailable"));
+    assertEquals(
+        1, count("roomlog.gateway.error.frames", "status", "503", "code", "logUnavailable"));
   }
 
   @Test
@@ -220,6 +230,7 @@ class GatewayMetricsTest {
         client.http("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
     assertEquals(404, reply.status());
-    assertNull(meters.find("roomlog.gateway.handshakes.refused").tags("reason", "apiKey").counter());
+    assertNull(
+        meters.find("roomlog.gateway.handshakes.refused").tags("reason", "apiKey").counter());
   }
 }

@@ -50,10 +50,13 @@ public class GatewayPipelineTest {
               List.of(new ApiKey("alpha", KEY), new ApiKey("beta", OTHER_KEY)), GATEWAY_ID)
           .build()
           .withMessageLimits(1024, 4096);
+
   /** One per test, made by the first client: every connection of a test shares its limits. */
   private ActionIntake intake;
+
   /** The last client made; {@link #clients} holds them all, closed after each test. */
   private WebSocketTestClient client;
+
   private final List<WebSocketTestClient> clients = new ArrayList<>();
 
   private WebSocketTestClient client() {
@@ -194,8 +197,7 @@ public class GatewayPipelineTest {
   void upgradeOnAnotherPathGets404() {
     WebSocketTestClient c = client();
 
-    WebSocketTestClient.HttpReply reply =
-        c.http(WebSocketTestClient.upgradeRequest("/admin", KEY));
+    WebSocketTestClient.HttpReply reply = c.http(WebSocketTestClient.upgradeRequest("/admin", KEY));
 
     assertEquals(404, reply.status());
     assertEquals(List.of(), wal.records());
@@ -233,9 +235,11 @@ public class GatewayPipelineTest {
     connect();
 
     client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"joinRoom\","));
-    client.send(new ContinuationWebSocketFrame(true, 0, "\"roomId\":\"lobby\",\"username\":\"ann\"}"));
+    client.send(
+        new ContinuationWebSocketFrame(true, 0, "\"roomId\":\"lobby\",\"username\":\"ann\"}"));
 
-    assertEquals(new Action.JoinRoom(null, "lobby", "ann", null, null), wal.records().get(1).action());
+    assertEquals(
+        new Action.JoinRoom(null, "lobby", "ann", null, null), wal.records().get(1).action());
     closeAndFinish();
   }
 
@@ -588,7 +592,11 @@ public class GatewayPipelineTest {
   @Test
   void aConnectionRefusedByItsBusyKeyIsNotClosedForItsNeighboursFlood() {
     settings =
-        settings.toBuilder().apiKeyRate(10, 2).connectionRate(1_000, 1_000).floodTolerance(3).build();
+        settings.toBuilder()
+            .apiKeyRate(10, 2)
+            .connectionRate(1_000, 1_000)
+            .floodTolerance(3)
+            .build();
     connect();
     WebSocketTestClient polite = client;
     connect();
@@ -612,7 +620,8 @@ public class GatewayPipelineTest {
   void frameLargerThanTheLimitIsClosedWith1009AndNotLogged() {
     connect();
 
-    client.sendText("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + "x".repeat(2000) + "\"}");
+    client.sendText(
+        "{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"" + "x".repeat(2000) + "\"}");
 
     assertOnlyCloseFrame(1009);
     assertClosedAtEndOfStream();
@@ -625,7 +634,8 @@ public class GatewayPipelineTest {
     connect();
     String chunk = "x".repeat(1000);
 
-    client.send(new TextWebSocketFrame(false, 0, "{\"action\":\"sendMessage\",\"text\":\"" + chunk));
+    client.send(
+        new TextWebSocketFrame(false, 0, "{\"action\":\"sendMessage\",\"text\":\"" + chunk));
     for (int i = 0; i < 4; i++) {
       client.send(new ContinuationWebSocketFrame(false, 0, chunk));
     }
@@ -690,7 +700,8 @@ public class GatewayPipelineTest {
     client.send(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "bye"));
 
     assertOnlyCloseFrame(1001);
-    assertFalse(client.server.isOpen(), "the client closed first: the socket closes after the echo");
+    assertFalse(
+        client.server.isOpen(), "the client closed first: the socket closes after the echo");
     closeAndFinish();
   }
 
@@ -719,9 +730,9 @@ public class GatewayPipelineTest {
   }
 
   /**
-   * The server sent exactly one frame after what the test has read so far, a close frame with
-   * this code: a second close frame would break RFC 6455 5.5.1, and clients that read on see
-   * its code instead of ours.
+   * The server sent exactly one frame after what the test has read so far, a close frame with this
+   * code: a second close frame would break RFC 6455 5.5.1, and clients that read on see its code
+   * instead of ours.
    */
   private void assertOnlyCloseFrame(int expectedCode) {
     List<WebSocketFrame> frames = client.remainingFrames();

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the "Where the code lives" table of the module's README.md true: one row per package
- * of {@code src/main/java/dev/roomlog/gateway}, naming every class in it and no other, so that
- * the map a newcomer reads cannot drift from the code.
+ * Keeps the "Where the code lives" table of the module's README.md true: one row per package of
+ * {@code src/main/java/dev/roomlog/gateway}, naming every class in it and no other, so that the map
+ * a newcomer reads cannot drift from the code.
  */
 class GatewayReadmeTest {
   private static final Path README = Path.of("README.md");

@@ -74,8 +74,8 @@ class GatewayServerHandshakeTest {
 
   /**
    * The connection still works both ways: a frame delivered to it arrives, and an action it sends
-   * reaches the log. A close already on its way (sent before this is called) would arrive
-   * instead of the probe, and the action would be refused.
+   * reaches the log. A close already on its way (sent before this is called) would arrive instead
+   * of the probe, and the action would be refused.
    */
   private void assertStillServed(WebSocket ws, GatewayServerTest.Inbox inbox, String connectionId)
       throws Exception {
@@ -159,7 +159,8 @@ class GatewayServerHandshakeTest {
     String response = rawExchange(request);
 
     assertTrue(response.startsWith("HTTP/1.1 400 "), response);
-    assertEquals(1, response.split("HTTP/1.1 ", -1).length - 1, "exactly one response: " + response);
+    assertEquals(
+        1, response.split("HTTP/1.1 ", -1).length - 1, "exactly one response: " + response);
     assertEquals(List.of(), wal.records());
     assertEquals(0, registry.size());
   }
@@ -171,7 +172,9 @@ class GatewayServerHandshakeTest {
 
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(head(headersOfSize(limit)).getBytes(StandardCharsets.ISO_8859_1));
+      socket
+          .getOutputStream()
+          .write(head(headersOfSize(limit)).getBytes(StandardCharsets.ISO_8859_1));
       byte[] status = socket.getInputStream().readNBytes("HTTP/1.1 101".length());
       assertEquals("HTTP/1.1 101", new String(status, StandardCharsets.ISO_8859_1));
     }
@@ -221,9 +224,13 @@ class GatewayServerHandshakeTest {
     String base = "http://127.0.0.1:" + server.port();
 
     HttpResponse<String> metrics =
-        http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> ready =
-        http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertEquals(403, metrics.statusCode(), "a blocked address reads no meters: " + metrics.body());
     assertEquals(200, ready.statusCode(), "a balancer's check gets through whatever the rules say");
@@ -232,7 +239,9 @@ class GatewayServerHandshakeTest {
     Files.setLastModifiedTime(rules, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
     assertTrue(server.ipRulesWatcher().reloadIfChanged());
     HttpResponse<String> allowed =
-        http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, allowed.statusCode());
     assertEquals("roomlog_test 1\n", allowed.body());
   }
@@ -296,7 +305,9 @@ class GatewayServerHandshakeTest {
       OutputStream out = socket.getOutputStream();
       out.write(
           ("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
-                  + "Origin: http://evil.example\r\nx-api-key: " + KEY + "\r\n\r\n")
+                  + "Origin: http://evil.example\r\nx-api-key: "
+                  + KEY
+                  + "\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       // A Hixie text frame right behind it: 0x00, UTF-8, 0xFF, unmasked.
       out.write(0x00);
@@ -352,23 +363,28 @@ class GatewayServerHandshakeTest {
     URI health = URI.create("http://127.0.0.1:" + server.port() + "/healthz");
 
     HttpResponse<String> readyNow =
-        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, readyNow.statusCode());
     assertEquals("ok\n", readyNow.body());
 
     wal.setAcceptingConnections(false);
     HttpResponse<String> behind =
-        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(503, behind.statusCode());
     assertEquals(List.of("4"), behind.headers().allValues("retry-after"));
     HttpResponse<String> alive =
-        http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, alive.statusCode(), "alive, though not ready");
 
     // Only GET: anything else there is still not the WebSocket endpoint.
     HttpResponse<String> deleted =
         http.send(
-            HttpRequest.newBuilder(health).method("DELETE", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpRequest.newBuilder(health)
+                .method("DELETE", HttpRequest.BodyPublishers.noBody())
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(404, deleted.statusCode());
     assertEquals(List.of(), wal.records());
@@ -384,8 +400,10 @@ class GatewayServerHandshakeTest {
     WebSocket only = connect(inbox);
     assertEquals("connected", inbox.next().get("type").asText());
     HttpResponse<String> full =
-        http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(503, full.statusCode(), "one connection of one: a balancer should send clients elsewhere");
+        http.send(
+            HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(
+        503, full.statusCode(), "one connection of one: a balancer should send clients elsewhere");
     assertEquals(HandshakePolicy.NODE_FULL_BODY, full.body());
     assertEquals(List.of("7"), full.headers().allValues("retry-after"));
 
@@ -394,7 +412,9 @@ class GatewayServerHandshakeTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString())
+                http.send(
+                            HttpRequest.newBuilder(ready).GET().build(),
+                            HttpResponse.BodyHandlers.ofString())
                         .statusCode()
                     == 200);
   }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.action.Action;
-import dev.roomlog.protocol.ConnectionIds;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -102,7 +102,10 @@ class GatewayServerTest {
     JsonNode connected = inbox.next();
     assertEquals("connected", connected.get("type").asText());
     String connectionId = connected.get("connectionId").asText();
-    assertEquals("gw-socket", ConnectionIds.gatewayOf(connectionId).orElseThrow(), "the id names its gateway");
+    assertEquals(
+        "gw-socket",
+        ConnectionIds.gatewayOf(connectionId).orElseThrow(),
+        "the id names its gateway");
     assertEquals("gw-socket".length() + 1 + 16, connectionId.length(), "and 16 random characters");
 
     ws.sendText("{\"action\":\"createRoom\",\"username\":\"ann\",\"requestId\":\"r1\"}", true)

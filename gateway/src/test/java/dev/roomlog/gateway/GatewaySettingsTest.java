@@ -27,7 +27,8 @@ class GatewaySettingsTest {
   }
 
   private static String failureWith(String name, String value) {
-    return failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g", name, value));
+    return failure(
+        Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g", name, value));
   }
 
   @Test
@@ -83,9 +84,11 @@ class GatewaySettingsTest {
 
     GatewaySettings s =
         GatewaySettings.fromProperties(
-            Map.of(GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
+            Map.of(
+                GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
 
-    assertEquals(List.of(new ApiKey("mobile", "s3cret-1"), new ApiKey("web", "s3cret-2")), s.apiKeys());
+    assertEquals(
+        List.of(new ApiKey("mobile", "s3cret-1"), new ApiKey("web", "s3cret-2")), s.apiKeys());
   }
 
   @Test
@@ -94,7 +97,9 @@ class GatewaySettingsTest {
     Files.writeString(file, "mobile:a\nbad name:b\n");
 
     String message =
-        failure(Map.of(GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
+        failure(
+            Map.of(
+                GatewaySettings.API_KEYS_FILE, file.toString(), GatewaySettings.GATEWAY_ID, "g"));
 
     assertTrue(message.contains("line 2"), message);
   }
@@ -108,10 +113,14 @@ class GatewaySettingsTest {
         failureWith(GatewaySettings.MAX_IN_FLIGHT_ACTIONS, "lots")
             .contains(GatewaySettings.MAX_IN_FLIGHT_ACTIONS));
     assertTrue(
-        failureWith(GatewaySettings.MAX_CONNECTIONS, "0").contains(GatewaySettings.MAX_CONNECTIONS));
-    assertTrue(failureWith(GatewaySettings.IDLE_TIMEOUT, "10").contains(GatewaySettings.IDLE_TIMEOUT));
-    assertTrue(failureWith(GatewaySettings.PONG_TIMEOUT, "0s").contains(GatewaySettings.PONG_TIMEOUT));
-    assertTrue(failureWith(GatewaySettings.CLOSE_TIMEOUT, "0s").contains(GatewaySettings.CLOSE_TIMEOUT));
+        failureWith(GatewaySettings.MAX_CONNECTIONS, "0")
+            .contains(GatewaySettings.MAX_CONNECTIONS));
+    assertTrue(
+        failureWith(GatewaySettings.IDLE_TIMEOUT, "10").contains(GatewaySettings.IDLE_TIMEOUT));
+    assertTrue(
+        failureWith(GatewaySettings.PONG_TIMEOUT, "0s").contains(GatewaySettings.PONG_TIMEOUT));
+    assertTrue(
+        failureWith(GatewaySettings.CLOSE_TIMEOUT, "0s").contains(GatewaySettings.CLOSE_TIMEOUT));
     assertTrue(
         failureWith(GatewaySettings.PERMESSAGE_DEFLATE, "maybe")
             .contains(GatewaySettings.PERMESSAGE_DEFLATE));
@@ -119,9 +128,16 @@ class GatewaySettingsTest {
         failureWith(GatewaySettings.ALLOWED_ORIGINS, "https://chat.example.com/path")
             .contains(GatewaySettings.ALLOWED_ORIGINS));
     assertTrue(
-        failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, "g",
-                GatewaySettings.MAX_FRAME_PAYLOAD_BYTES, "4096",
-                GatewaySettings.MAX_MESSAGE_BYTES, "1024"))
+        failure(
+                Map.of(
+                    GatewaySettings.API_KEYS,
+                    "k",
+                    GatewaySettings.GATEWAY_ID,
+                    "g",
+                    GatewaySettings.MAX_FRAME_PAYLOAD_BYTES,
+                    "4096",
+                    GatewaySettings.MAX_MESSAGE_BYTES,
+                    "1024"))
             .contains(GatewaySettings.MAX_MESSAGE_BYTES));
   }
 
@@ -140,16 +156,20 @@ class GatewaySettingsTest {
 
   @Test
   void keyNamesAndSecretsMustBeUnique() {
-    assertTrue(failure(Map.of(GatewaySettings.API_KEYS, "a:x,a:y", GatewaySettings.GATEWAY_ID, "g"))
-        .contains("'a' is used twice"));
-    assertTrue(failure(Map.of(GatewaySettings.API_KEYS, "a:x,b:x", GatewaySettings.GATEWAY_ID, "g"))
-        .contains("same secret"));
+    assertTrue(
+        failure(Map.of(GatewaySettings.API_KEYS, "a:x,a:y", GatewaySettings.GATEWAY_ID, "g"))
+            .contains("'a' is used twice"));
+    assertTrue(
+        failure(Map.of(GatewaySettings.API_KEYS, "a:x,b:x", GatewaySettings.GATEWAY_ID, "g"))
+            .contains("same secret"));
   }
 
   @Test
   void secretsNeverAppearInToString() {
     GatewaySettings s =
-        GatewaySettings.builder(List.of(new ApiKey("web", "top-secret")), "g").adminKey("admin-secret").build();
+        GatewaySettings.builder(List.of(new ApiKey("web", "top-secret")), "g")
+            .adminKey("admin-secret")
+            .build();
 
     assertFalse(s.toString().contains("top-secret"));
     assertFalse(s.toString().contains("admin-secret"));
@@ -252,7 +272,8 @@ class GatewaySettingsTest {
     assertEquals(-1, withProperty(GatewaySettings.ADMIN_PORT, "-1").adminPort());
     assertEquals(0, withProperty(GatewaySettings.ADMIN_PORT, "0").adminPort());
     assertEquals(65_535, withProperty(GatewaySettings.ADMIN_PORT, "65535").adminPort());
-    assertEquals(GatewaySettings.DEFAULT_ADMIN_PORT, GatewaySettings.of(Set.of("k"), "g").adminPort());
+    assertEquals(
+        GatewaySettings.DEFAULT_ADMIN_PORT, GatewaySettings.of(Set.of("k"), "g").adminPort());
   }
 
   @Test
@@ -296,7 +317,8 @@ class GatewaySettingsTest {
   @Test
   void refusesAGatewayIdThatCannotBePartOfAConnectionIdInAUrl() {
     for (String id : List.of("gw 1", "gw/1", "gw%1", "gw:1")) {
-      String message = failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, id));
+      String message =
+          failure(Map.of(GatewaySettings.API_KEYS, "k", GatewaySettings.GATEWAY_ID, id));
       assertTrue(message.contains(GatewaySettings.GATEWAY_ID), message);
       assertTrue(message.contains("'" + id + "'"), message);
     }

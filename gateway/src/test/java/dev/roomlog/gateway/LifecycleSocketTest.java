@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import java.io.EOFException;
-import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -206,7 +206,10 @@ class LifecycleSocketTest {
         fillers++;
       }
       assertTrue(fillers > 0, "the backlog came first");
-      assertEquals(Frame.CLOSE, f == null ? -1 : f.opcode(), "the close frame, not just the end of the socket");
+      assertEquals(
+          Frame.CLOSE,
+          f == null ? -1 : f.opcode(),
+          "the close frame, not just the end of the socket");
       assertEquals(1013, f.closeCode());
       assertEquals(ConnectionRegistry.SLOW_CLIENT_REASON, f.closeReason());
       assertNull(behind.readFrame(), "then the server closed the socket");

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An in-memory WAL for handler tests: records what was accepted and keeps each callback, so a
- * test can play Kafka (acknowledge or fail a record); refuses everything once "closed".
+ * An in-memory WAL for handler tests: records what was accepted and keeps each callback, so a test
+ * can play Kafka (acknowledge or fail a record); refuses everything once "closed".
  */
 public final class RecordingWalAppender implements WalAppender {
   public record Appended(WalRecord record, Callback callback) {}

@@ -97,7 +97,8 @@ public final class TestPipelines {
     client.send(new CloseWebSocketFrame(seen.code(), ""));
     assertTrue(client.server.isOpen(), "the decoder cannot read the answer");
     client.endOfStream();
-    assertFalse(client.server.isOpen(), "the server closed the socket at the client's end of stream");
+    assertFalse(
+        client.server.isOpen(), "the server closed the socket at the client's end of stream");
     return seen;
   }
 

@@ -21,9 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Drives a gateway pipeline in an {@link EmbeddedChannel} with real bytes, as a client would:
- * HTTP request bytes in, response bytes out, then masked WebSocket frames in and unmasked ones
- * out. Client-side framing uses Netty's own encoder and decoder.
+ * Drives a gateway pipeline in an {@link EmbeddedChannel} with real bytes, as a client would: HTTP
+ * request bytes in, response bytes out, then masked WebSocket frames in and unmasked ones out.
+ * Client-side framing uses Netty's own encoder and decoder.
  */
 public final class WebSocketTestClient implements AutoCloseable {
   public static final String SOURCE_IP = "203.0.113.7";
@@ -48,8 +48,8 @@ public final class WebSocketTestClient implements AutoCloseable {
   }
 
   /**
-   * A server channel whose event loop takes its time from {@code ticker}: time moves only when
-   * the test advances it, then {@code server.runScheduledPendingTasks()} runs what is due.
+   * A server channel whose event loop takes its time from {@code ticker}: time moves only when the
+   * test advances it, then {@code server.runScheduledPendingTasks()} runs what is due.
    */
   public WebSocketTestClient(GatewayInitializer initializer, MockTicker ticker) {
     server =
@@ -142,8 +142,8 @@ public final class WebSocketTestClient implements AutoCloseable {
   }
 
   /**
-   * The next frame the server sent, or null; the caller releases it. Frames the server sent after
-   * a close frame are returned too, so that a test can see that there are none.
+   * The next frame the server sent, or null; the caller releases it. Frames the server sent after a
+   * close frame are returned too, so that a test can see that there are none.
    */
   public WebSocketFrame nextFrame() {
     pumpServerOutput();

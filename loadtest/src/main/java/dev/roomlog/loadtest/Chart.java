@@ -18,8 +18,8 @@ import javax.imageio.ImageIO;
 
 /**
  * A line chart drawn with plain Java2D into a PNG: a title, two labelled axes with ticks and a
- * grid, lines with a legend. Just enough for the two plots of a run; not thread-safe, one image
- * per instance. Needs no display ({@code java.awt.headless}).
+ * grid, lines with a legend. Just enough for the two plots of a run; not thread-safe, one image per
+ * instance. Needs no display ({@code java.awt.headless}).
  */
 final class Chart {
   /** A labelled position on an axis. */
@@ -32,7 +32,11 @@ final class Chart {
   private static final int TOP = 50;
   private static final int BOTTOM = 70;
   private static final Color[] PALETTE = {
-    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd)
+    new Color(0x1f77b4),
+    new Color(0xd62728),
+    new Color(0x2ca02c),
+    new Color(0xff7f0e),
+    new Color(0x9467bd)
   };
 
   private record Series(String name, double[] xs, double[] ys) {}
@@ -57,7 +61,8 @@ final class Chart {
 
   Chart line(String name, double[] xs, double[] ys) {
     if (xs.length != ys.length) {
-      throw new IllegalArgumentException("series " + name + ": " + xs.length + " x values, " + ys.length + " y values");
+      throw new IllegalArgumentException(
+          "series " + name + ": " + xs.length + " x values, " + ys.length + " y values");
     }
     series.add(new Series(name, xs.clone(), ys.clone()));
     return this;
@@ -82,7 +87,8 @@ final class Chart {
 
   private void draw(Graphics2D g) {
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, WIDTH, HEIGHT);
 

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * How the load generator speaks to one kind of chat server. The generator's scenarios only ever
  * create rooms, join them and send messages; each server under test (Roomlog, the bare Netty
- * baseline, the Socket.IO peer) turns those into its own text frames and turns its frames back
- * into {@link Incoming} events. Implementations are stateless and thread-safe; they do no I/O.
+ * baseline, the Socket.IO peer) turns those into its own text frames and turns its frames back into
+ * {@link Incoming} events. Implementations are stateless and thread-safe; they do no I/O.
  */
 public interface ChatProtocol {
 
@@ -30,8 +30,8 @@ public interface ChatProtocol {
   String sendMessage(String roomId, String text, String requestId);
 
   /**
-   * What one received text frame means. A frame the generator must answer (e.g. Engine.IO's
-   * ping) comes back as {@link Incoming.Reply}.
+   * What one received text frame means. A frame the generator must answer (e.g. Engine.IO's ping)
+   * comes back as {@link Incoming.Reply}.
    */
   Incoming parse(String frame);
 
@@ -41,9 +41,9 @@ public interface ChatProtocol {
     record Ready() implements Incoming {}
 
     /**
-     * The answer to createRoom or joinRoom, with the texts of the room's recent messages that
-     * the answer carries, oldest first (Roomlog's {@code joined.history}; empty when the server
-     * sends none). The reconnect scenario checks them for messages lost across a drop.
+     * The answer to createRoom or joinRoom, with the texts of the room's recent messages that the
+     * answer carries, oldest first (Roomlog's {@code joined.history}; empty when the server sends
+     * none). The reconnect scenario checks them for messages lost across a drop.
      */
     record RoomJoined(String roomId, String requestId, List<String> history) implements Incoming {
       public RoomJoined {

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Idle authenticated connections: opens {@code --connections} (each counts once the server's
- * ready frame arrives), holds them for {@code --duration}, and reports how many were opened and
- * how many were still open at the end. With {@code --server-pid}, the server's heap after a
- * full GC is read before the first connection and once all are open; the difference over the
- * connections opened is the heap cost of one connection.
+ * Idle authenticated connections: opens {@code --connections} (each counts once the server's ready
+ * frame arrives), holds them for {@code --duration}, and reports how many were opened and how many
+ * were still open at the end. With {@code --server-pid}, the server's heap after a full GC is read
+ * before the first connection and once all are open; the difference over the connections opened is
+ * the heap cost of one connection.
  */
 final class ConnectionsScenario {
   static final String CONNECT = "connect";
@@ -66,7 +66,8 @@ final class ConnectionsScenario {
       figures.put("heapUsedAfterBytes", after);
       if (opened > 0) {
         // With few connections the difference is within the heap's own noise, and can even be
-        // negative; it is reported as measured, and the per-GiB figure only when it means something.
+        // negative; it is reported as measured, and the per-GiB figure only when it means
+        // something.
         double perConnection = (after - before) / (double) opened;
         figures.put("bytesPerConnection", Math.round(perConnection));
         if (perConnection >= 1) {

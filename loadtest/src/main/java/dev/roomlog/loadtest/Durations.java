@@ -10,7 +10,8 @@ final class Durations {
   static Duration parse(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     int unitAt = 0;
-    while (unitAt < t.length() && (Character.isDigit(t.charAt(unitAt)) || t.charAt(unitAt) == '.')) {
+    while (unitAt < t.length()
+        && (Character.isDigit(t.charAt(unitAt)) || t.charAt(unitAt) == '.')) {
       unitAt++;
     }
     if (unitAt == 0 || unitAt == t.length()) {

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Errors of a run by kind, e.g. {@code 429 rateLimited} (an error frame: status and code),
- * {@code http 503} (a refused upgrade), {@code close 1013} (the server closed a connection),
- * {@code connect ConnectException}. Thread-safe.
+ * Errors of a run by kind, e.g. {@code 429 rateLimited} (an error frame: status and code), {@code
+ * http 503} (a refused upgrade), {@code close 1013} (the server closed a connection), {@code
+ * connect ConnectException}. Thread-safe.
  */
 final class ErrorCounts {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();

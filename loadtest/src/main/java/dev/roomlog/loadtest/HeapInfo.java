@@ -5,11 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the heap in use from the output of {@code jcmd PID GC.heap_info}. The output depends on
- * the collector: G1 prints one {@code garbage-first heap ... used 12345K} line, Parallel and
- * Serial one line per generation, ZGC {@code ZHeap used 8M}; the used sizes of those top-level
- * lines are summed. Metaspace and class space are not heap and are left out; per-space lines
- * ({@code eden space 65536K, 6% used}) are parts of a generation already counted.
+ * Reads the heap in use from the output of {@code jcmd PID GC.heap_info}. The output depends on the
+ * collector: G1 prints one {@code garbage-first heap ... used 12345K} line, Parallel and Serial one
+ * line per generation, ZGC {@code ZHeap used 8M}; the used sizes of those top-level lines are
+ * summed. Metaspace and class space are not heap and are left out; per-space lines ({@code eden
+ * space 65536K, 6% used}) are parts of a generation already counted.
  */
 final class HeapInfo {
   private static final Pattern USED = Pattern.compile("\\bused (\\d+)([KMG]?)\\b");
@@ -32,7 +32,8 @@ final class HeapInfo {
       }
     }
     if (!found) {
-      throw new IllegalArgumentException("no 'used' heap size in jcmd GC.heap_info output:\n" + heapInfo);
+      throw new IllegalArgumentException(
+          "no 'used' heap size in jcmd GC.heap_info output:\n" + heapInfo);
     }
     return total;
   }

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The heap a server JVM uses after a full collection, through the JDK's {@code jcmd}: {@code
- * GC.run} first (a System.gc(), so that garbage does not count as connections' memory), then
- * {@code GC.heap_info}. The server must run as the same user, on the same machine.
+ * GC.run} first (a System.gc(), so that garbage does not count as connections' memory), then {@code
+ * GC.heap_info}. The server must run as the same user, on the same machine.
  */
 final class HeapProbe {
   private static final long TIMEOUT_SECONDS = 60;
@@ -50,11 +50,13 @@ final class HeapProbe {
               .start();
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException("jcmd " + pid + " " + command + " did not finish in " + TIMEOUT_SECONDS + " s");
+        throw new IOException(
+            "jcmd " + pid + " " + command + " did not finish in " + TIMEOUT_SECONDS + " s");
       }
       String text = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new IOException("jcmd " + pid + " " + command + " failed (exit " + p.exitValue() + "):\n" + text);
+        throw new IOException(
+            "jcmd " + pid + " " + command + " failed (exit " + p.exitValue() + "):\n" + text);
       }
       return text;
     } finally {

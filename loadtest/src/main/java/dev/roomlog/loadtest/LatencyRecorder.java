@@ -9,9 +9,9 @@ import org.HdrHistogram.Recorder;
  * {@link Recorder} that any thread records into without locks, and the total so far, to which
  * {@link #sample()} moves each interval's values.
  *
- * <p>{@link #record} is thread-safe and wait-free; {@link #sample()} and {@link #total()} are
- * for one reader at a time (the progress tick), and are synchronized so that the final tick on
- * the main thread cannot interleave with the last one of the progress thread.
+ * <p>{@link #record} is thread-safe and wait-free; {@link #sample()} and {@link #total()} are for
+ * one reader at a time (the progress tick), and are synchronized so that the final tick on the main
+ * thread cannot interleave with the last one of the progress thread.
  */
 final class LatencyRecorder {
   /** Values above this are recorded as this: a latency that long is a failure anyway. */

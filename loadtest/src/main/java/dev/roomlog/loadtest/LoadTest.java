@@ -8,8 +8,8 @@ import java.time.Instant;
 
 /**
  * Runs one scenario from start to end: the pool, the metrics and the progress line around it,
- * everything closed afterwards whatever happened. The I/O-free parts live in the classes it
- * calls; this is the edge that starts and stops things.
+ * everything closed afterwards whatever happened. The I/O-free parts live in the classes it calls;
+ * this is the edge that starts and stops things.
  */
 final class LoadTest {
   private LoadTest() {}
@@ -18,7 +18,8 @@ final class LoadTest {
    * @param progressOut where the progress line goes each second, or null for none
    * @throws RunFailed when the run could not go on; its message says why
    */
-  static RunResult run(LoadTestConfig cfg, PrintWriter progressOut) throws IOException, InterruptedException {
+  static RunResult run(LoadTestConfig cfg, PrintWriter progressOut)
+      throws IOException, InterruptedException {
     ChatProtocol protocol = cfg.chatProtocol();
     RunMetrics metrics = new RunMetrics(System.nanoTime());
     WsClientPool.Settings settings =
@@ -32,7 +33,8 @@ final class LoadTest {
             cfg.ioThreads());
     try (WsClientPool pool = new WsClientPool(settings, metrics.errors);
         ProgressReporter progress = new ProgressReporter(metrics, progressOut)) {
-      RunContext ctx = new RunContext(cfg, protocol, pool, metrics, progress, runId(), Instant.now());
+      RunContext ctx =
+          new RunContext(cfg, protocol, pool, metrics, progress, runId(), Instant.now());
       try {
         switch (cfg.scenario()) {
           case CONNECTIONS:

@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code roomlog-loadtest}: runs one scenario against a running server and reports it. Exit
- * code 0 when the run completed (whatever it measured, errors included: they are in the
- * report), 1 when it could not go on (connections refused, rooms not set up), 2 for bad flags.
+ * {@code roomlog-loadtest}: runs one scenario against a running server and reports it. Exit code 0
+ * when the run completed (whatever it measured, errors included: they are in the report), 1 when it
+ * could not go on (connections refused, rooms not set up), 2 for bad flags.
  */
 @Command(
     name = "roomlog-loadtest",
@@ -32,67 +32,133 @@ import picocli.CommandLine.Spec;
 public final class LoadTestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--scenario", defaultValue = "chat", description = "ingest | chat | fanout | connections | reconnect (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scenario",
+      defaultValue = "chat",
+      description = "ingest | chat | fanout | connections | reconnect (default ${DEFAULT-VALUE}).")
   String scenario;
 
-  @Option(names = "--target", defaultValue = "127.0.0.1:8080", description = "host:port of the server's WebSocket (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--target",
+      defaultValue = "127.0.0.1:8080",
+      description = "host:port of the server's WebSocket (default ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--protocol", defaultValue = "roomlog", description = "How to speak to the server: roomlog (Roomlog and the bare Netty baseline) or socketio (the Socket.IO peer) (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--protocol",
+      defaultValue = "roomlog",
+      description =
+          "How to speak to the server: roomlog (Roomlog and the bare Netty baseline) or socketio (the Socket.IO peer) (default ${DEFAULT-VALUE}).")
   String protocol;
 
-  @Option(names = "--api-key", defaultValue = "${env:ROOMLOG_API_KEY}", description = "Sent as x-api-key on each upgrade (env ROOMLOG_API_KEY).")
+  @Option(
+      names = "--api-key",
+      defaultValue = "${env:ROOMLOG_API_KEY}",
+      description = "Sent as x-api-key on each upgrade (env ROOMLOG_API_KEY).")
   String apiKey;
 
-  @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class, description = "The measured window; connections: how long they are held (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duration",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "The measured window; connections: how long they are held (default ${DEFAULT-VALUE}).")
   Duration duration;
 
-  @Option(names = "--warmup", defaultValue = "2s", converter = DurationConverter.class, description = "Sending before the measured window, not measured (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description = "Sending before the measured window, not measured (default ${DEFAULT-VALUE}).")
   Duration warmup;
 
-  @Option(names = "--rate", description = "Messages per second, all senders together (default by scenario: ingest 1000, chat 200, fanout 100, reconnect 200).")
+  @Option(
+      names = "--rate",
+      description =
+          "Messages per second, all senders together (default by scenario: ingest 1000, chat 200, fanout 100, reconnect 200).")
   Double rate;
 
-  @Option(names = "--connections", description = "Connections to open (default by scenario: ingest 50, chat 100, fanout 1000, connections 1000, reconnect 100).")
+  @Option(
+      names = "--connections",
+      description =
+          "Connections to open (default by scenario: ingest 50, chat 100, fanout 1000, connections 1000, reconnect 100).")
   Integer connections;
 
-  @Option(names = "--room-size", description = "Members per room (default: chat and reconnect 10, ingest 1, fanout all the connections).")
+  @Option(
+      names = "--room-size",
+      description =
+          "Members per room (default: chat and reconnect 10, ingest 1, fanout all the connections).")
   Integer roomSize;
 
-  @Option(names = "--source-addresses", defaultValue = "8", description = "Against a loopback target, open connections from 127.0.0.1..127.0.0.N (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--source-addresses",
+      defaultValue = "8",
+      description =
+          "Against a loopback target, open connections from 127.0.0.1..127.0.0.N (default ${DEFAULT-VALUE}).")
   int sourceAddresses;
 
-  @Option(names = "--connect-rate", defaultValue = "1000", description = "New connections per second (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-rate",
+      defaultValue = "1000",
+      description = "New connections per second (default ${DEFAULT-VALUE}).")
   double connectRate;
 
-  @Option(names = "--setup-rate", defaultValue = "1000", description = "createRoom/joinRoom requests per second while setting up (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--setup-rate",
+      defaultValue = "1000",
+      description =
+          "createRoom/joinRoom requests per second while setting up (default ${DEFAULT-VALUE}).")
   double setupRate;
 
-  @Option(names = "--connect-timeout", defaultValue = "15s", converter = DurationConverter.class, description = "How long to wait for connections and room answers (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
+      description = "How long to wait for connections and room answers (default ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
-  @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "After sending ends, how long a message may take to reach every member before it counts as a timeout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "After sending ends, how long a message may take to reach every member before it counts as a timeout (default ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
-  @Option(names = "--message-size", defaultValue = "64", description = "Characters of message text (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--message-size",
+      defaultValue = "64",
+      description = "Characters of message text (default ${DEFAULT-VALUE}).")
   int messageSize;
 
-  @Option(names = "--messages-per-room", defaultValue = "10", description = "reconnect: messages each room gets before the drop, at most 50 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--messages-per-room",
+      defaultValue = "10",
+      description =
+          "reconnect: messages each room gets before the drop, at most 50 (default ${DEFAULT-VALUE}).")
   int messagesPerRoom;
 
-  @Option(names = "--server-pid", description = "connections: the server JVM's pid; its heap after GC is read with jcmd before and after.")
+  @Option(
+      names = "--server-pid",
+      description =
+          "connections: the server JVM's pid; its heap after GC is read with jcmd before and after.")
   Long serverPid;
 
   @Option(names = "--out", description = "Write the result as JSON to this file.")
   Path resultFile;
 
-  @Option(names = "--plots", description = "Write PNG plots (latency by percentile, throughput over time) into this directory.")
+  @Option(
+      names = "--plots",
+      description =
+          "Write PNG plots (latency by percentile, throughput over time) into this directory.")
   Path plots;
 
   @Option(names = "--quiet", description = "No progress line.")
   boolean quiet;
 
-  @Option(names = "--io-threads", description = "Event-loop threads for the connections (default: one per core).")
+  @Option(
+      names = "--io-threads",
+      description = "Event-loop threads for the connections (default: one per core).")
   Integer ioThreads;
 
   public static void main(String[] args) {
@@ -114,7 +180,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
     if (!isLoopback(cfg.host())) {
       err.println(
-          "roomlog-loadtest: note: " + cfg.target() + " is not a loopback address; load only servers you run.");
+          "roomlog-loadtest: note: "
+              + cfg.target()
+              + " is not a loopback address; load only servers you run.");
     }
     // The plots are drawn off-screen; without this, AWT may look for a display.
     System.setProperty("java.awt.headless", "true");

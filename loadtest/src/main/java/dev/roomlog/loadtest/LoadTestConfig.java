@@ -34,27 +34,32 @@ record LoadTestConfig(
     int ioThreads) {
 
   /**
-   * Messages per room a rejoin can be checked against: Roomlog keeps a room's last 100 events
-   * by default (docs/PROTOCOL.md), and a plain rejoin's history is the messages among them;
-   * 50 leaves room for the leaves and joins of a reconnecting room of up to 25 members.
+   * Messages per room a rejoin can be checked against: Roomlog keeps a room's last 100 events by
+   * default (docs/PROTOCOL.md), and a plain rejoin's history is the messages among them; 50 leaves
+   * room for the leaves and joins of a reconnecting room of up to 25 members.
    */
   static final int HISTORY_WINDOW = 50;
 
   LoadTestConfig {
     positive("--duration", duration);
     if (warmup.isNegative()) {
-      throw new IllegalArgumentException("--warmup must not be negative, got " + Durations.format(warmup));
+      throw new IllegalArgumentException(
+          "--warmup must not be negative, got " + Durations.format(warmup));
     }
     if (scenario.defaultRate > 0 && !(rate > 0)) {
-      throw new IllegalArgumentException("--rate must be a positive number of messages per second, got " + rate);
+      throw new IllegalArgumentException(
+          "--rate must be a positive number of messages per second, got " + rate);
     }
     if (connections < 1) {
       throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
     }
     if (roomSize < 1 || roomSize > connections) {
-      throw new IllegalArgumentException("--room-size must be 1.." + connections + " (--connections), got " + roomSize);
+      throw new IllegalArgumentException(
+          "--room-size must be 1.." + connections + " (--connections), got " + roomSize);
     }
-    if (scenario == Scenario.CHAT || scenario == Scenario.RECONNECT || scenario == Scenario.FANOUT) {
+    if (scenario == Scenario.CHAT
+        || scenario == Scenario.RECONNECT
+        || scenario == Scenario.FANOUT) {
       // RoomPlan says the same; said here too so that the error comes before any connection.
       new RoomPlan(connections, roomSize, scenario == Scenario.FANOUT);
     }
@@ -70,12 +75,17 @@ record LoadTestConfig(
     positive("--connect-timeout", connectTimeout);
     positive("--drain-timeout", drainTimeout);
     if (messageSize < 1 || messageSize > MessageText.MAX_LENGTH) {
-      throw new IllegalArgumentException("--message-size must be 1.." + MessageText.MAX_LENGTH + ", got " + messageSize);
+      throw new IllegalArgumentException(
+          "--message-size must be 1.." + MessageText.MAX_LENGTH + ", got " + messageSize);
     }
     if (messagesPerRoom < 1 || messagesPerRoom > HISTORY_WINDOW) {
       throw new IllegalArgumentException(
-          "--messages-per-room must be 1.." + HISTORY_WINDOW
-              + " (a rejoin gets back at most the last " + HISTORY_WINDOW + "), got " + messagesPerRoom);
+          "--messages-per-room must be 1.."
+              + HISTORY_WINDOW
+              + " (a rejoin gets back at most the last "
+              + HISTORY_WINDOW
+              + "), got "
+              + messagesPerRoom);
     }
     if (ioThreads < 1) {
       throw new IllegalArgumentException("--io-threads must be at least 1, got " + ioThreads);

@@ -7,15 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Which member has received which sent message. Every message is expected once by each member
- * of its room, its sender included (the sender's copy is its acknowledgement). A message leaves
- * the ledger when every member's copy has been received and {@link #settled} (counted by the
- * caller), or when the server refused it with an error; what is still in the ledger at the end
- * of a run timed out.
+ * Which member has received which sent message. Every message is expected once by each member of
+ * its room, its sender included (the sender's copy is its acknowledgement). A message leaves the
+ * ledger when every member's copy has been received and {@link #settled} (counted by the caller),
+ * or when the server refused it with an error; what is still in the ledger at the end of a run
+ * timed out.
  *
  * <p>Leaving the ledger is what ends {@link #awaitNonePending}, after which the run reads its
- * counters: so a copy is settled only once everything it counts for has been counted, and a
- * refusal is counted ({@link #refusedCount}) before the message leaves.
+ * counters: so a copy is settled only once everything it counts for has been counted, and a refusal
+ * is counted ({@link #refusedCount}) before the message leaves.
  *
  * <p>Thread-safe: the sending thread calls {@link #sent}, event-loop threads call {@link
  * #received}, {@link #settled} and {@link #refused} concurrently.
@@ -76,8 +76,8 @@ final class MessageLedger {
   }
 
   /**
-   * Records a message about to be sent. Call it before the message goes out, so that no copy
-   * can arrive before its entry.
+   * Records a message about to be sent. Call it before the message goes out, so that no copy can
+   * arrive before its entry.
    *
    * @param id unique in the run, and increasing
    * @param members how many members must receive it (the sender included)
@@ -85,7 +85,8 @@ final class MessageLedger {
    */
   void sent(long id, long dueNanos, int members, int senderSlot, boolean measured) {
     if (senderSlot < 0 || senderSlot >= members) {
-      throw new IllegalArgumentException("sender slot " + senderSlot + " is not in a room of " + members);
+      throw new IllegalArgumentException(
+          "sender slot " + senderSlot + " is not in a room of " + members);
     }
     pending.put(id, new Pending(dueNanos, members, senderSlot, measured));
     highestSent.accumulateAndGet(id, Math::max);
@@ -120,10 +121,10 @@ final class MessageLedger {
   }
 
   /**
-   * The caller has counted a {@link Receipt.First} of message {@code id}: once every member's
-   * copy is settled, the message leaves the ledger. Call it once per {@code First}, after the
-   * counting, never for other receipts. A message refused meanwhile has left already (a copy
-   * can precede a 503 that said it may have been recorded): nothing to do then.
+   * The caller has counted a {@link Receipt.First} of message {@code id}: once every member's copy
+   * is settled, the message leaves the ledger. Call it once per {@code First}, after the counting,
+   * never for other receipts. A message refused meanwhile has left already (a copy can precede a
+   * 503 that said it may have been recorded): nothing to do then.
    */
   void settled(long id) {
     Pending p = pending.get(id);
@@ -144,8 +145,8 @@ final class MessageLedger {
   }
 
   /**
-   * The server answered message {@code id} with an error: no member will get it. It is counted
-   * in {@link #refusedCount} before it leaves the ledger.
+   * The server answered message {@code id} with an error: no member will get it. It is counted in
+   * {@link #refusedCount} before it leaves the ledger.
    *
    * @return false if the id was not pending (not ours, already complete or already refused)
    */
@@ -202,8 +203,8 @@ final class MessageLedger {
   }
 
   /**
-   * The messages still pending, and how many member copies they lack; a message whose copies
-   * have all arrived (and are being counted) is not outstanding.
+   * The messages still pending, and how many member copies they lack; a message whose copies have
+   * all arrived (and are being counted) is not outstanding.
    */
   Outstanding outstanding() {
     long messages = 0;

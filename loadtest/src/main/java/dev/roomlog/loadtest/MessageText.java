@@ -1,13 +1,14 @@
 package dev.roomlog.loadtest;
 
 /**
- * The text of a generated chat message: {@code lt:<id>:<sendNanos>:} padded with {@code x} to
- * the requested size. It carries the message id and its intended send time (System.nanoTime of
- * this process) so that any member that receives it can compute its latency without a lookup,
- * and so that the history a rejoining client gets back can be matched to what was sent.
+ * The text of a generated chat message: {@code lt:<id>:<sendNanos>:} padded with {@code x} to the
+ * requested size. It carries the message id and its intended send time (System.nanoTime of this
+ * process) so that any member that receives it can compute its latency without a lookup, and so
+ * that the history a rejoining client gets back can be matched to what was sent.
  */
 final class MessageText {
   static final String PREFIX = "lt:";
+
   /** Roomlog's limit on a message text (docs/PROTOCOL.md). */
   static final int MAX_LENGTH = 4096;
 

@@ -1,11 +1,11 @@
 package dev.roomlog.loadtest;
 
 /**
- * When each of a fixed number of events is due, at a fixed rate from a start time: event
- * {@code k} is due at {@code start + k / rate}. Whatever happens to earlier events (answered,
- * late, lost) never moves a later one: that is what makes the load open-loop, and measuring
- * each latency from the due time (not from when the send actually happened) is what corrects
- * for coordinated omission. Immutable; times are System.nanoTime values.
+ * When each of a fixed number of events is due, at a fixed rate from a start time: event {@code k}
+ * is due at {@code start + k / rate}. Whatever happens to earlier events (answered, late, lost)
+ * never moves a later one: that is what makes the load open-loop, and measuring each latency from
+ * the due time (not from when the send actually happened) is what corrects for coordinated
+ * omission. Immutable; times are System.nanoTime values.
  */
 final class OpenLoopSchedule {
   private final long startNanos;
@@ -14,7 +14,8 @@ final class OpenLoopSchedule {
 
   OpenLoopSchedule(long startNanos, double ratePerSecond, long count) {
     if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
-      throw new IllegalArgumentException("rate must be a positive number per second, got " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be a positive number per second, got " + ratePerSecond);
     }
     if (count < 0) {
       throw new IllegalArgumentException("count must be 0 or more, got " + count);

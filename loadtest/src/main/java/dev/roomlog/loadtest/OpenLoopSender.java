@@ -5,10 +5,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Drives an {@link OpenLoopSchedule} on the calling thread: it waits until the next event is
- * due, then fires every event that is due, each with its due time. It never waits for anything
- * but the clock, so a slow server cannot slow the load down; when the caller falls behind (a GC
- * pause, a busy core) the late events fire at once, still stamped with their due times.
+ * Drives an {@link OpenLoopSchedule} on the calling thread: it waits until the next event is due,
+ * then fires every event that is due, each with its due time. It never waits for anything but the
+ * clock, so a slow server cannot slow the load down; when the caller falls behind (a GC pause, a
+ * busy core) the late events fire at once, still stamped with their due times.
  *
  * <p>Not thread-safe; one run per instance.
  */
@@ -24,12 +24,13 @@ final class OpenLoopSender {
   interface Waiter {
     void waitUntil(long nanos);
 
-    Waiter PARK = nanos -> {
-      long left = nanos - System.nanoTime();
-      if (left > 0) {
-        LockSupport.parkNanos(left);
-      }
-    };
+    Waiter PARK =
+        nanos -> {
+          long left = nanos - System.nanoTime();
+          if (left > 0) {
+            LockSupport.parkNanos(left);
+          }
+        };
   }
 
   private final LongSupplier clock;
@@ -72,8 +73,8 @@ final class OpenLoopSender {
   }
 
   /**
-   * Counts lag only for events due from this time on: a warm-up's start (class loading, JIT)
-   * says nothing about the measured window.
+   * Counts lag only for events due from this time on: a warm-up's start (class loading, JIT) says
+   * nothing about the measured window.
    */
   OpenLoopSender lagFrom(long dueNanos) {
     this.lagFromNanos = dueNanos;
@@ -81,8 +82,8 @@ final class OpenLoopSender {
   }
 
   /**
-   * The longest any event waited past its due time before it fired: when it is large, the
-   * generator (not the server) could not keep up, and the figures say so.
+   * The longest any event waited past its due time before it fired: when it is large, the generator
+   * (not the server) could not keep up, and the figures say so.
    */
   long maxLagNanos() {
     return maxLagNanos;

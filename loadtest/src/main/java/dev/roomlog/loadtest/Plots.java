@@ -9,9 +9,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
- * The two plots of a run ({@code --plots DIR}): latency by percentile, on HdrHistogram's log
- * axis where 90%, 99%, 99.9%... are equally spaced so the tail is visible, and throughput over
- * time, one point per progress interval.
+ * The two plots of a run ({@code --plots DIR}): latency by percentile, on HdrHistogram's log axis
+ * where 90%, 99%, 99.9%... are equally spaced so the tail is visible, and throughput over time, one
+ * point per progress interval.
  */
 final class Plots {
   static final String LATENCY_FILE = "latency-by-percentile.png";
@@ -23,15 +23,17 @@ final class Plots {
   static List<Path> write(RunResult r, Path dir) throws IOException {
     Path latency = dir.resolve(r.scenario() + "-" + LATENCY_FILE);
     Path throughput = dir.resolve(r.scenario() + "-" + THROUGHPUT_FILE);
-    latencyByPercentile(r.scenario() + " (" + r.protocol() + "): latency by percentile", r.latencies(), latency);
-    throughputOverTime(r.scenario() + " (" + r.protocol() + "): throughput", r.throughput(), throughput);
+    latencyByPercentile(
+        r.scenario() + " (" + r.protocol() + "): latency by percentile", r.latencies(), latency);
+    throughputOverTime(
+        r.scenario() + " (" + r.protocol() + "): throughput", r.throughput(), throughput);
     return List.of(latency, throughput);
   }
 
   /**
-   * The position of a percentile on the log axis: {@code log10(1 / (1 - p))}, so 90% is 1, 99%
-   * is 2. 100% would be infinitely far; it is drawn where one in {@code count} is, the finest
-   * step the data can show.
+   * The position of a percentile on the log axis: {@code log10(1 / (1 - p))}, so 90% is 1, 99% is
+   * 2. 100% would be infinitely far; it is drawn where one in {@code count} is, the finest step the
+   * data can show.
    */
   static double logPercentileX(double percentile, long count) {
     double end = Math.log10(Math.max(count, 10));
@@ -41,7 +43,8 @@ final class Plots {
     return Math.min(end, -Math.log10(1 - percentile / 100));
   }
 
-  static void latencyByPercentile(String title, Map<String, Histogram> latencies, Path png) throws IOException {
+  static void latencyByPercentile(String title, Map<String, Histogram> latencies, Path png)
+      throws IOException {
     Chart chart = new Chart(title, "percentile", "latency (ms)");
     double xMax = 2;
     for (Map.Entry<String, Histogram> e : latencies.entrySet()) {
@@ -51,9 +54,11 @@ final class Plots {
       }
       List<double[]> points = new ArrayList<>();
       for (HistogramIterationValue v : h.percentiles(5)) {
-        points.add(new double[] {
-          logPercentileX(v.getPercentileLevelIteratedTo(), h.getTotalCount()), v.getValueIteratedTo() / 1e6
-        });
+        points.add(
+            new double[] {
+              logPercentileX(v.getPercentileLevelIteratedTo(), h.getTotalCount()),
+              v.getValueIteratedTo() / 1e6
+            });
       }
       double[] xs = new double[points.size()];
       double[] ys = new double[points.size()];
@@ -72,7 +77,8 @@ final class Plots {
     chart.xTicks(ticks).write(png);
   }
 
-  static void throughputOverTime(String title, List<ThroughputSample> samples, Path png) throws IOException {
+  static void throughputOverTime(String title, List<ThroughputSample> samples, Path png)
+      throws IOException {
     double[] xs = new double[samples.size()];
     double[] sent = new double[samples.size()];
     double[] acked = new double[samples.size()];

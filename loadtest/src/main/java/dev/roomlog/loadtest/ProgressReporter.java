@@ -6,9 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ticks the run's metrics once a second, which makes the throughput series, and prints the
- * progress line (to stderr, so that stdout keeps only the table), unless quiet. {@link #stop}
- * ends the ticks and takes a last one, so the totals hold everything recorded.
+ * Ticks the run's metrics once a second, which makes the throughput series, and prints the progress
+ * line (to stderr, so that stdout keeps only the table), unless quiet. {@link #stop} ends the ticks
+ * and takes a last one, so the totals hold everything recorded.
  */
 final class ProgressReporter implements AutoCloseable {
   private final RunMetrics metrics;
@@ -22,7 +22,9 @@ final class ProgressReporter implements AutoCloseable {
           });
   private boolean stopped;
 
-  /** @param out where the line goes, or null for none */
+  /**
+   * @param out where the line goes, or null for none
+   */
   ProgressReporter(RunMetrics metrics, PrintWriter out) {
     this.metrics = metrics;
     this.out = out;

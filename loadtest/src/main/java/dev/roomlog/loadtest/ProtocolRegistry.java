@@ -8,8 +8,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The protocols {@code --protocol} can name. Each entry makes a {@link ChatProtocol} from the
- * run's API key (null when none was given). A new server under test adds one line here.
+ * The protocols {@code --protocol} can name. Each entry makes a {@link ChatProtocol} from the run's
+ * API key (null when none was given). A new server under test adds one line here.
  */
 final class ProtocolRegistry {
   private static final Map<String, Function<String, ChatProtocol>> BY_NAME = byName();

@@ -13,13 +13,13 @@ import java.util.concurrent.TimeoutException;
  * Clients drop at once and come back: rooms of {@code --room-size} each get {@code
  * --messages-per-room} messages, all acknowledged; then every connection is closed at the same
  * moment (a network drop, no close handshake), and reopened and rejoined to its room as fast as
- * {@code --connect-rate} and {@code --setup-rate} allow. Reports each client's time from the
- * drop to its {@code joined} answer (the headline, {@code reconnect}), the time until all are
- * back, and how many acknowledged messages the rejoin's history lacked.
+ * {@code --connect-rate} and {@code --setup-rate} allow. Reports each client's time from the drop
+ * to its {@code joined} answer (the headline, {@code reconnect}), the time until all are back, and
+ * how many acknowledged messages the rejoin's history lacked.
  *
- * <p>A rejoin here is a plain joinRoom, a new member that gets the room's recent history, which
- * is what is checked (the same rejoin works against the Socket.IO peer). Roomlog's gap-free
- * resume, a join with afterSeq, is proven by the server's FaultToleranceIT.
+ * <p>A rejoin here is a plain joinRoom, a new member that gets the room's recent history, which is
+ * what is checked (the same rejoin works against the Socket.IO peer). Roomlog's gap-free resume, a
+ * join with afterSeq, is proven by the server's FaultToleranceIT.
  */
 final class ReconnectScenario {
   static final String RECONNECT = "reconnect";
@@ -32,7 +32,13 @@ final class ReconnectScenario {
     RoomPlan plan = new RoomPlan(cfg.connections(), cfg.roomSize(), false);
     MessageLedger ledger = new MessageLedger();
     try (RoomSetup setup =
-        new RoomSetup(ctx.protocol(), plan, ctx.runId(), cfg.setupRate(), cfg.connectTimeout(), metrics.errors)) {
+        new RoomSetup(
+            ctx.protocol(),
+            plan,
+            ctx.runId(),
+            cfg.setupRate(),
+            cfg.connectTimeout(),
+            metrics.errors)) {
       TrafficListener listener = new TrafficListener(plan, ledger, setup, metrics, true);
       LatencyRecorder reconnect = metrics.latency(RECONNECT);
       metrics.primary(RECONNECT);
@@ -53,7 +59,8 @@ final class ReconnectScenario {
             int c = plan.senderOf(k);
             ledger.sent(k, due, plan.roomSize(), plan.slotOf(c), true);
             metrics.sent.increment();
-            first.get(c)
+            first
+                .get(c)
                 .send(
                     ctx.protocol()
                         .sendMessage(
@@ -112,7 +119,8 @@ final class ReconnectScenario {
     }
   }
 
-  private static void awaitClosed(List<WsConnection> connections, long timeoutNanos) throws InterruptedException {
+  private static void awaitClosed(List<WsConnection> connections, long timeoutNanos)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     for (WsConnection c : connections) {
       try {

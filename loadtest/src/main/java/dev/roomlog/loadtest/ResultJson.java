@@ -15,10 +15,10 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
- * The result file ({@code --out}): one flat JSON object, every field documented in the
- * module's README. Latencies are in milliseconds; each recorded latency also comes as its whole
- * HdrHistogram (nanoseconds), compressed and base64-encoded as in HdrHistogram's own log files,
- * for a report to merge or plot; {@link #decodeHistogram} reads one back.
+ * The result file ({@code --out}): one flat JSON object, every field documented in the module's
+ * README. Latencies are in milliseconds; each recorded latency also comes as its whole HdrHistogram
+ * (nanoseconds), compressed and base64-encoded as in HdrHistogram's own log files, for a report to
+ * merge or plot; {@link #decodeHistogram} reads one back.
  */
 final class ResultJson {
   /** Changes when a field changes meaning or goes away; new fields do not change it. */
@@ -27,7 +27,8 @@ final class ResultJson {
   /** Percentile steps per halving of the distance to 100%, as HdrHistogram's own output. */
   private static final int TICKS_PER_HALF = 5;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ResultJson() {}
 
@@ -95,7 +96,9 @@ final class ResultJson {
     }
   }
 
-  /** {@code <prefix>Count}, {@code ...MeanMs}, {@code ...P50Ms}, P90, P99, P999, {@code ...MaxMs}. */
+  /**
+   * {@code <prefix>Count}, {@code ...MeanMs}, {@code ...P50Ms}, P90, P99, P999, {@code ...MaxMs}.
+   */
   private static void summary(ObjectNode o, String prefix, Histogram h) {
     boolean empty = h.getTotalCount() == 0;
     o.put(prefix + "Count", h.getTotalCount());
@@ -124,7 +127,8 @@ final class ResultJson {
 
   static Histogram decodeHistogram(String base64) {
     try {
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+      return Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("not a compressed HdrHistogram: " + e.getMessage(), e);
     }

@@ -10,8 +10,19 @@ import org.HdrHistogram.Histogram;
 /** The table printed at the end of a run, then the scenario's own figures, one per line. */
 final class ResultTable {
   private static final String[] HEADERS = {
-    "scenario", "protocol", "target/s", "achieved/s", "deliveries/s", "errors", "timeouts",
-    "latency", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms"
+    "scenario",
+    "protocol",
+    "target/s",
+    "achieved/s",
+    "deliveries/s",
+    "errors",
+    "timeouts",
+    "latency",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "p99.9 ms",
+    "max ms"
   };
 
   private ResultTable() {}
@@ -46,18 +57,26 @@ final class ResultTable {
       List<String> padded = new ArrayList<>();
       for (int i = 0; i < cells.length; i++) {
         // Text left, numbers right, as a reader scans them.
-        padded.add(i < 2 || i == 7 ? pad(cells[i], widths[i], false) : pad(cells[i], widths[i], true));
+        padded.add(
+            i < 2 || i == 7 ? pad(cells[i], widths[i], false) : pad(cells[i], widths[i], true));
       }
       b.append(String.join("  ", padded).stripTrailing()).append('\n');
     }
     if (r.expectedDeliveries() > 0) {
-      b.append(String.format(
-          Locale.ROOT,
-          "sent %d, acked %d, delivered %d of %d expected, duplicates %d, missing deliveries %d, max send lag %.1f ms%n",
-          r.sent(), r.acked(), r.delivered(), r.expectedDeliveries(), r.duplicates(), r.missingDeliveries(),
-          r.maxSendLagMs()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "sent %d, acked %d, delivered %d of %d expected, duplicates %d, missing deliveries %d, max send lag %.1f ms%n",
+              r.sent(),
+              r.acked(),
+              r.delivered(),
+              r.expectedDeliveries(),
+              r.duplicates(),
+              r.missingDeliveries(),
+              r.maxSendLagMs()));
     }
-    r.figures().forEach((name, value) -> b.append(name).append(' ').append(figure(value)).append('\n'));
+    r.figures()
+        .forEach((name, value) -> b.append(name).append(' ').append(figure(value)).append('\n'));
     return b.toString();
   }
 
@@ -65,7 +84,9 @@ final class ResultTable {
     if (errors.isEmpty()) {
       return "0";
     }
-    return errors.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
+    return errors.entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   private static String figure(Number n) {
@@ -73,7 +94,9 @@ final class ResultTable {
   }
 
   private static String number(double v) {
-    return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    return v == Math.rint(v)
+        ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
   }
 
   private static String ms(long nanos) {

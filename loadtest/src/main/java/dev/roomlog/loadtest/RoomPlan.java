@@ -1,11 +1,11 @@
 package dev.roomlog.loadtest;
 
 /**
- * Which connection is in which room, and who sends the k-th message. Connection {@code c} is
- * member {@code c % roomSize} ("slot") of room {@code c / roomSize}; slot 0 creates the room.
- * Senders take turns: the k-th message goes to room {@code k % rooms}, from each member of it
- * in turn, so every room gets the same rate and every member sends; with a single publisher,
- * slot 0 of each room sends them all.
+ * Which connection is in which room, and who sends the k-th message. Connection {@code c} is member
+ * {@code c % roomSize} ("slot") of room {@code c / roomSize}; slot 0 creates the room. Senders take
+ * turns: the k-th message goes to room {@code k % rooms}, from each member of it in turn, so every
+ * room gets the same rate and every member sends; with a single publisher, slot 0 of each room
+ * sends them all.
  *
  * @param connections a multiple of {@code roomSize}
  * @param singlePublisher only slot 0 sends (the fanout scenario)
@@ -18,7 +18,11 @@ record RoomPlan(int connections, int roomSize, boolean singlePublisher) {
     }
     if (connections % roomSize != 0) {
       throw new IllegalArgumentException(
-          "--connections (" + connections + ") must be a multiple of --room-size (" + roomSize + ")");
+          "--connections ("
+              + connections
+              + ") must be a multiple of --room-size ("
+              + roomSize
+              + ")");
     }
   }
 

@@ -15,14 +15,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntPredicate;
 
 /**
- * Puts connections into their rooms: slot 0 of each room creates it, then the others join.
- * Requests go out on an open loop at the setup rate. One the server refuses for load (429,
- * 503) is retried after a growing pause, a few times; each refusal is still counted, as
- * {@code setup <status> <code>}. Anything else, or a request still unanswered at the deadline,
- * fails the run: without its rooms a scenario measures nothing.
+ * Puts connections into their rooms: slot 0 of each room creates it, then the others join. Requests
+ * go out on an open loop at the setup rate. One the server refuses for load (429, 503) is retried
+ * after a growing pause, a few times; each refusal is still counted, as {@code setup <status>
+ * <code>}. Anything else, or a request still unanswered at the deadline, fails the run: without its
+ * rooms a scenario measures nothing.
  *
- * <p>Thread-safe: requests go out from the calling thread, answers arrive on event loops
- * ({@link #onAnswer}), retries go out from a timer thread.
+ * <p>Thread-safe: requests go out from the calling thread, answers arrive on event loops ({@link
+ * #onAnswer}), retries go out from a timer thread.
  */
 final class RoomSetup implements AutoCloseable {
   /** A connection's room answer, and when it arrived. */
@@ -31,7 +31,8 @@ final class RoomSetup implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 6;
   private static final long FIRST_BACKOFF_MILLIS = 100;
 
-  private record Request(WsConnection connection, boolean create, int attempt, CompletableFuture<Joined> answer) {}
+  private record Request(
+      WsConnection connection, boolean create, int attempt, CompletableFuture<Joined> answer) {}
 
   private final ChatProtocol protocol;
   private final RoomPlan plan;
@@ -48,7 +49,13 @@ final class RoomSetup implements AutoCloseable {
             return t;
           });
 
-  RoomSetup(ChatProtocol protocol, RoomPlan plan, String runId, double ratePerSecond, Duration timeout, ErrorCounts errors) {
+  RoomSetup(
+      ChatProtocol protocol,
+      RoomPlan plan,
+      String runId,
+      double ratePerSecond,
+      Duration timeout,
+      ErrorCounts errors) {
     this.protocol = protocol;
     this.plan = plan;
     this.runId = runId;
@@ -63,11 +70,13 @@ final class RoomSetup implements AutoCloseable {
   }
 
   /** The chosen connections join their rooms; returns the answers by connection index. */
-  Map<Integer, Joined> joinRooms(List<WsConnection> connections, IntPredicate which) throws InterruptedException {
+  Map<Integer, Joined> joinRooms(List<WsConnection> connections, IntPredicate which)
+      throws InterruptedException {
     return run(connections, which, false);
   }
 
-  private Map<Integer, Joined> run(List<WsConnection> connections, IntPredicate which, boolean create)
+  private Map<Integer, Joined> run(
+      List<WsConnection> connections, IntPredicate which, boolean create)
       throws InterruptedException {
     List<WsConnection> chosen = new ArrayList<>();
     for (WsConnection c : connections) {
@@ -76,7 +85,8 @@ final class RoomSetup implements AutoCloseable {
       }
     }
     Map<Integer, CompletableFuture<Joined>> answers = new TreeMap<>();
-    OpenLoopSchedule schedule = new OpenLoopSchedule(System.nanoTime(), ratePerSecond, chosen.size());
+    OpenLoopSchedule schedule =
+        new OpenLoopSchedule(System.nanoTime(), ratePerSecond, chosen.size());
     OpenLoopSender.realTime()
         .run(
             schedule,
@@ -92,7 +102,9 @@ final class RoomSetup implements AutoCloseable {
     Map<String, Integer> failures = new TreeMap<>();
     for (Map.Entry<Integer, CompletableFuture<Joined>> e : answers.entrySet()) {
       try {
-        joined.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        joined.put(
+            e.getKey(),
+            e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (TimeoutException ex) {
         failures.merge("no answer within " + Durations.format(timeout), 1, Integer::sum);
       } catch (ExecutionException ex) {
@@ -103,7 +115,11 @@ final class RoomSetup implements AutoCloseable {
     if (!failures.isEmpty()) {
       throw new RunFailed(
           (create ? "creating rooms: " : "joining rooms: ")
-              + (answers.size() - joined.size()) + " of " + answers.size() + " failed " + failures
+              + (answers.size() - joined.size())
+              + " of "
+              + answers.size()
+              + " failed "
+              + failures
               + "; the server's limits (connectionRatePerSecond, apiKeyRatePerSecond, maxInFlightActions)"
               + " may need raising, or --setup-rate lowering");
     }
@@ -118,7 +134,10 @@ final class RoomSetup implements AutoCloseable {
     pending.put(requestId, r);
     try {
       r.connection()
-          .send(r.create() ? protocol.createRoom(roomId, username, requestId) : protocol.joinRoom(roomId, username, requestId));
+          .send(
+              r.create()
+                  ? protocol.createRoom(roomId, username, requestId)
+                  : protocol.joinRoom(roomId, username, requestId));
     } catch (IllegalStateException notOpen) {
       pending.remove(requestId);
       r.answer().completeExceptionally(new RunFailed("connection not open"));

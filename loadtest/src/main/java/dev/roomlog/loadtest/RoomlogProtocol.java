@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * Roomlog's wire protocol (docs/PROTOCOL.md) as the generator needs it; the bare Netty baseline
- * speaks it too. Frames are read with Jackson's streaming parser, not a tree: at fan-out rates
- * the generator parses a hundred thousand frames a second on the same cores as the server, and
- * it only needs five fields of each.
+ * speaks it too. Frames are read with Jackson's streaming parser, not a tree: at fan-out rates the
+ * generator parses a hundred thousand frames a second on the same cores as the server, and it only
+ * needs five fields of each.
  */
 final class RoomlogProtocol implements ChatProtocol {
   static final String NAME = "roomlog";
@@ -26,7 +26,9 @@ final class RoomlogProtocol implements ChatProtocol {
 
   private final Map<String, String> headers;
 
-  /** @param apiKey sent as {@code x-api-key} on every upgrade; null sends none */
+  /**
+   * @param apiKey sent as {@code x-api-key} on every upgrade; null sends none
+   */
   RoomlogProtocol(String apiKey) {
     this.headers = apiKey == null ? Map.of() : Map.of(API_KEY_HEADER, apiKey);
   }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a scenario runs with: its settings, the protocol, the connection pool, the run's
- * metrics, and an id that names its rooms. Built and closed by {@link LoadTest}.
+ * What a scenario runs with: its settings, the protocol, the connection pool, the run's metrics,
+ * and an id that names its rooms. Built and closed by {@link LoadTest}.
  */
 record RunContext(
     LoadTestConfig config,
@@ -20,11 +20,19 @@ record RunContext(
 
   /** Fails the run unless every connection became ready, naming what went wrong. */
   void requireAllReady(List<WsConnection> connections, String what) {
-    long ready = connections.stream().filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally()).count();
+    long ready =
+        connections.stream()
+            .filter(c -> c.ready().isDone() && !c.ready().isCompletedExceptionally())
+            .count();
     if (ready < connections.size()) {
       throw new RunFailed(
-          what + ": " + (connections.size() - ready) + " of " + connections.size()
-              + " connections failed " + metrics.errors.snapshot()
+          what
+              + ": "
+              + (connections.size() - ready)
+              + " of "
+              + connections.size()
+              + " connections failed "
+              + metrics.errors.snapshot()
               + "; an http 503 means a connection limit (raise roomlog.gateway.maxConnections or"
               + " maxConnectionsPerIp, or use more --source-addresses), an http 429 the handshake rate"
               + " of one address (raise roomlog.gateway.handshakesPerSecondPerIp and handshakeBurstPerIp,"
@@ -33,8 +41,8 @@ record RunContext(
   }
 
   /**
-   * Ends the run's clock (the last progress tick) and returns a result with this run's settings
-   * and metrics filled in; the scenario gives the rest.
+   * Ends the run's clock (the last progress tick) and returns a result with this run's settings and
+   * metrics filled in; the scenario gives the rest.
    */
   RunResult result(
       int rooms,

@@ -9,12 +9,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
- * Everything a run counts: the counters (any thread), the latency recorders, and the
- * per-interval throughput that {@link #tick} turns them into.
+ * Everything a run counts: the counters (any thread), the latency recorders, and the per-interval
+ * throughput that {@link #tick} turns them into.
  *
- * <p>Counters and recorders are written by event-loop threads and the sending thread without
- * locks. {@link #tick} is called once a second by the progress thread and once more by the main
- * thread at the end; it is synchronized.
+ * <p>Counters and recorders are written by event-loop threads and the sending thread without locks.
+ * {@link #tick} is called once a second by the progress thread and once more by the main thread at
+ * the end; it is synchronized.
  */
 final class RunMetrics {
   /** What the progress line shows after a tick. */
@@ -56,8 +56,8 @@ final class RunMetrics {
   }
 
   /**
-   * The recorder of this name, made on first use; the first one made is the run's headline
-   * latency unless {@link #primary(String)} says otherwise.
+   * The recorder of this name, made on first use; the first one made is the run's headline latency
+   * unless {@link #primary(String)} says otherwise.
    */
   synchronized LatencyRecorder latency(String name) {
     if (primary == null) {
@@ -95,7 +95,11 @@ final class RunMetrics {
     double elapsed = (nowNanos - startNanos) / 1e9;
     ThroughputSample sample =
         new ThroughputSample(
-            elapsed, phase, (s - lastSent) / seconds, (a - lastAcked) / seconds, (d - lastDelivered) / seconds);
+            elapsed,
+            phase,
+            (s - lastSent) / seconds,
+            (a - lastAcked) / seconds,
+            (d - lastDelivered) / seconds);
     throughput.add(sample);
     lastTickNanos = nowNanos;
     lastSent = s;
@@ -107,7 +111,16 @@ final class RunMetrics {
       p99 = total.getTotalCount() == 0 ? -1 : total.getValueAtPercentile(99.0);
     }
     return new Progress(
-        elapsed, phase, s, a, d, errors.total(), sample.sentPerSecond(), sample.deliveredPerSecond(), primary, p99);
+        elapsed,
+        phase,
+        s,
+        a,
+        d,
+        errors.total(),
+        sample.sentPerSecond(),
+        sample.deliveredPerSecond(),
+        primary,
+        p99);
   }
 
   /** Each recorder's total so far, in the order they were made. */

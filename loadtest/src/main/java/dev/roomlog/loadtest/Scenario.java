@@ -3,9 +3,9 @@ package dev.roomlog.loadtest;
 import java.util.Locale;
 
 /**
- * The scenarios, with the defaults each uses for the flags not given. The defaults are meant to
- * run against a laptop's {@code roomlog dev} with raised limits (see the README); the benchmark
- * sets its own.
+ * The scenarios, with the defaults each uses for the flags not given. The defaults are meant to run
+ * against a laptop's {@code roomlog dev} with raised limits (see the README); the benchmark sets
+ * its own.
  */
 enum Scenario {
   /** Many connections, each alone in its room, send; counts actions/s acknowledged. */
@@ -20,8 +20,10 @@ enum Scenario {
   RECONNECT(100, 10, 200);
 
   final int defaultConnections;
+
   /** 0: one room of all the connections. */
   final int defaultRoomSize;
+
   /** Messages per second (0: the scenario sends none). */
   final double defaultRate;
 
@@ -43,6 +45,8 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "--scenario: unknown scenario '" + name + "'; one of ingest, chat, fanout, connections, reconnect");
+        "--scenario: unknown scenario '"
+            + name
+            + "'; one of ingest, chat, fanout, connections, reconnect");
   }
 }

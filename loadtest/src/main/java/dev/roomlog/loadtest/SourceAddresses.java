@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The local addresses connections are opened from. Against a loopback target, connection
- * {@code i} binds 127.0.0.{@code 1 + i % n}: each source address has its own ephemeral port
- * range (about 28,000 ports per address and target) and its own share of the server's per-IP
- * connection limit, so thousands of connections fit where one address would run out. Linux
- * routes all of 127.0.0.0/8 to the loopback interface, so no setup is needed. Against any
- * other target the operating system chooses (one entry, null).
+ * The local addresses connections are opened from. Against a loopback target, connection {@code i}
+ * binds 127.0.0.{@code 1 + i % n}: each source address has its own ephemeral port range (about
+ * 28,000 ports per address and target) and its own share of the server's per-IP connection limit,
+ * so thousands of connections fit where one address would run out. Linux routes all of 127.0.0.0/8
+ * to the loopback interface, so no setup is needed. Against any other target the operating system
+ * chooses (one entry, null).
  */
 final class SourceAddresses {
   static final int MAX = 254;

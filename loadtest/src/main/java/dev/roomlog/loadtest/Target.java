@@ -3,8 +3,8 @@ package dev.roomlog.loadtest;
 import java.net.URI;
 
 /**
- * The server under test, as {@code --target} writes it: {@code host:port}, {@code [::1]:port},
- * or a {@code ws://host:port/} URI.
+ * The server under test, as {@code --target} writes it: {@code host:port}, {@code [::1]:port}, or a
+ * {@code ws://host:port/} URI.
  */
 record Target(String host, int port) {
   static Target parse(String text) {
@@ -14,7 +14,10 @@ record Target(String host, int port) {
       if (uri.getHost() == null || uri.getPort() < 0) {
         throw bad(text);
       }
-      String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+      String host =
+          uri.getHost().startsWith("[")
+              ? uri.getHost().substring(1, uri.getHost().length() - 1)
+              : uri.getHost();
       return new Target(host, uri.getPort());
     }
     int colon = t.lastIndexOf(':');
@@ -33,6 +36,7 @@ record Target(String host, int port) {
   }
 
   private static IllegalArgumentException bad(String text) {
-    return new IllegalArgumentException("--target: '" + text + "' is not host:port or ws://host:port/");
+    return new IllegalArgumentException(
+        "--target: '" + text + "' is not host:port or ws://host:port/");
   }
 }

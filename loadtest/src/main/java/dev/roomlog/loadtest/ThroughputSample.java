@@ -1,8 +1,8 @@
 package dev.roomlog.loadtest;
 
 /**
- * One progress interval (about a second) of a run: when it ended, counted from the start of
- * the run, and what happened in it, per second.
+ * One progress interval (about a second) of a run: when it ended, counted from the start of the
+ * run, and what happened in it, per second.
  *
  * @param atSeconds end of the interval, seconds since the run started
  * @param phase what the run was doing (connecting, setup, warmup, running, draining, ...)

@@ -6,18 +6,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Turns what the connections of a message scenario receive into counts and latencies: room
- * answers go to the {@link RoomSetup}; each copy of a generated message is checked in by its
- * member in the {@link MessageLedger}, and its latency (receipt minus the due send time the
- * text carries) recorded as {@code delivery}, as {@code ack} when the member is the sender, and
- * as {@code lastMember} when it completes the message; error frames are counted by status and
- * code. A copy is settled in the ledger only after it is counted here, so the counts are
- * complete once the ledger has nothing pending. Thread-safe: called by every event loop.
+ * Turns what the connections of a message scenario receive into counts and latencies: room answers
+ * go to the {@link RoomSetup}; each copy of a generated message is checked in by its member in the
+ * {@link MessageLedger}, and its latency (receipt minus the due send time the text carries)
+ * recorded as {@code delivery}, as {@code ack} when the member is the sender, and as {@code
+ * lastMember} when it completes the message; error frames are counted by status and code. A copy is
+ * settled in the ledger only after it is counted here, so the counts are complete once the ledger
+ * has nothing pending. Thread-safe: called by every event loop.
  */
 final class TrafficListener implements ConnectionListener {
   static final String ACK = "ack";
   static final String DELIVERY = "delivery";
   static final String LAST_MEMBER = "lastMember";
+
   /** Request ids of generated messages are this prefix and the message id. */
   static final String MESSAGE_REQUEST_PREFIX = "m";
 
@@ -30,18 +31,26 @@ final class TrafficListener implements ConnectionListener {
   private final LatencyRecorder lastMember;
   private final Map<Integer, Set<String>> ackedTextsByRoom = new ConcurrentHashMap<>();
   private final boolean keepAckedTexts;
+
   /** Copies received by their senders within the measured window, whichever message. */
   final LongAdder windowAcked = new LongAdder();
+
   /** Copies received by members within the measured window, whichever message. */
   final LongAdder windowDelivered = new LongAdder();
+
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
 
   /**
-   * @param keepAckedTexts remember the text of every acknowledged message by room (the
-   *     reconnect scenario checks them against the history it gets back)
+   * @param keepAckedTexts remember the text of every acknowledged message by room (the reconnect
+   *     scenario checks them against the history it gets back)
    */
-  TrafficListener(RoomPlan plan, MessageLedger ledger, RoomSetup setup, RunMetrics metrics, boolean keepAckedTexts) {
+  TrafficListener(
+      RoomPlan plan,
+      MessageLedger ledger,
+      RoomSetup setup,
+      RunMetrics metrics,
+      boolean keepAckedTexts) {
     this.plan = plan;
     this.ledger = ledger;
     this.setup = setup;
@@ -53,8 +62,8 @@ final class TrafficListener implements ConnectionListener {
   }
 
   /**
-   * The measured window, by receipt time. Throughput counts what arrived in it: a server that
-   * falls behind shows a lower rate here (and growing latencies), not a backlog drained later.
+   * The measured window, by receipt time. Throughput counts what arrived in it: a server that falls
+   * behind shows a lower rate here (and growing latencies), not a backlog drained later.
    */
   void window(long startNanos, long endNanos) {
     windowEnd = endNanos;
@@ -77,12 +86,14 @@ final class TrafficListener implements ConnectionListener {
     }
   }
 
-  private void onMessage(WsConnection connection, ChatProtocol.Incoming.Message m, long receivedNanos) {
+  private void onMessage(
+      WsConnection connection, ChatProtocol.Incoming.Message m, long receivedNanos) {
     MessageText.Stamp stamp = MessageText.parse(m.text());
     if (stamp == null) {
       return;
     }
-    MessageLedger.Receipt r = ledger.received(stamp.id(), plan.slotOf(connection.index()), receivedNanos);
+    MessageLedger.Receipt r =
+        ledger.received(stamp.id(), plan.slotOf(connection.index()), receivedNanos);
     if (r instanceof MessageLedger.Receipt.First first) {
       try {
         count(connection, m, first, receivedNanos - stamp.sendNanos(), receivedNanos);

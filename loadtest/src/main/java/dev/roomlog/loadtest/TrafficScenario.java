@@ -6,11 +6,11 @@ import java.util.Map;
 
 /**
  * The message scenarios: ingest (every connection alone in its room; the headline is the ack
- * latency), chat (rooms of {@code --room-size}; the latency to each member) and fanout (rooms
- * with one publisher each, by default one room of every connection; the latency to the last
- * member of the room). The same steps for all three: open the connections, create and join
- * the rooms, send on an open loop for warm-up plus duration, then wait up to the drain timeout
- * for the messages still in flight; what never arrives is a timeout.
+ * latency), chat (rooms of {@code --room-size}; the latency to each member) and fanout (rooms with
+ * one publisher each, by default one room of every connection; the latency to the last member of
+ * the room). The same steps for all three: open the connections, create and join the rooms, send on
+ * an open loop for warm-up plus duration, then wait up to the drain timeout for the messages still
+ * in flight; what never arrives is a timeout.
  */
 final class TrafficScenario {
   private TrafficScenario() {}
@@ -18,10 +18,17 @@ final class TrafficScenario {
   static RunResult run(RunContext ctx) throws InterruptedException {
     LoadTestConfig cfg = ctx.config();
     RunMetrics metrics = ctx.metrics();
-    RoomPlan plan = new RoomPlan(cfg.connections(), cfg.roomSize(), cfg.scenario() == Scenario.FANOUT);
+    RoomPlan plan =
+        new RoomPlan(cfg.connections(), cfg.roomSize(), cfg.scenario() == Scenario.FANOUT);
     MessageLedger ledger = new MessageLedger();
     try (RoomSetup setup =
-        new RoomSetup(ctx.protocol(), plan, ctx.runId(), cfg.setupRate(), cfg.connectTimeout(), metrics.errors)) {
+        new RoomSetup(
+            ctx.protocol(),
+            plan,
+            ctx.runId(),
+            cfg.setupRate(),
+            cfg.connectTimeout(),
+            metrics.errors)) {
       TrafficListener listener = new TrafficListener(plan, ledger, setup, metrics, false);
       metrics.primary(headline(cfg.scenario()));
 
@@ -82,7 +89,8 @@ final class TrafficScenario {
     listener.window(measureFrom, measureFrom + cfg.duration().toNanos());
     sender.lagFrom(measureFrom);
     OpenLoopSchedule schedule =
-        OpenLoopSchedule.forDuration(start, cfg.rate(), cfg.warmup().plus(cfg.duration()).toNanos());
+        OpenLoopSchedule.forDuration(
+            start, cfg.rate(), cfg.warmup().plus(cfg.duration()).toNanos());
     metrics.phase(cfg.warmup().isZero() ? "running" : "warmup");
     sender.run(
         schedule,

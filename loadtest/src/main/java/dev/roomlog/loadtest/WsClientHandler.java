@@ -15,16 +15,17 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 
 /**
- * The thin Netty end of one {@link WsConnection}: runs the upgrade, answers pings, and hands
- * text frames and the close to the connection. A refused upgrade is reported by its HTTP status
- * (401, 503, ...), read before the handshaker would turn it into an exception.
+ * The thin Netty end of one {@link WsConnection}: runs the upgrade, answers pings, and hands text
+ * frames and the close to the connection. A refused upgrade is reported by its HTTP status (401,
+ * 503, ...), read before the handshaker would turn it into an exception.
  */
 final class WsClientHandler extends SimpleChannelInboundHandler<Object> {
   private final WebSocketClientHandshaker handshaker;
   private final WsConnection connection;
   private final int maxMessageBytes;
 
-  WsClientHandler(WebSocketClientHandshaker handshaker, WsConnection connection, int maxMessageBytes) {
+  WsClientHandler(
+      WebSocketClientHandshaker handshaker, WsConnection connection, int maxMessageBytes) {
     this.handshaker = handshaker;
     this.connection = connection;
     this.maxMessageBytes = maxMessageBytes;
@@ -39,7 +40,8 @@ final class WsClientHandler extends SimpleChannelInboundHandler<Object> {
             (ChannelFutureListener)
                 f -> {
                   if (!f.isSuccess()) {
-                    connection.failed("handshake " + f.cause().getClass().getSimpleName(), f.cause());
+                    connection.failed(
+                        "handshake " + f.cause().getClass().getSimpleName(), f.cause());
                     f.channel().close();
                   }
                 });
@@ -62,7 +64,8 @@ final class WsClientHandler extends SimpleChannelInboundHandler<Object> {
         return;
       }
       // Servers may split a large frame (a join answer listing a thousand members) in pieces.
-      ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+      ctx.pipeline()
+          .addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
       return;
     }
     if (!(msg instanceof WebSocketFrame)) {
@@ -76,7 +79,8 @@ final class WsClientHandler extends SimpleChannelInboundHandler<Object> {
       int code = close.statusCode();
       // RFC 6455 7.1.5: a close frame without a code reads as 1005.
       connection.closeReceived(code < 0 ? 1005 : code);
-      CloseWebSocketFrame echo = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, null);
+      CloseWebSocketFrame echo =
+          code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, null);
       ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
     }
   }

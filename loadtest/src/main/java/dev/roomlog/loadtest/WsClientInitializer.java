@@ -15,7 +15,8 @@ final class WsClientInitializer extends ChannelInitializer<SocketChannel> {
   private final WsConnection connection;
   private final int maxMessageBytes;
 
-  WsClientInitializer(WebSocketClientHandshaker handshaker, WsConnection connection, int maxMessageBytes) {
+  WsClientInitializer(
+      WebSocketClientHandshaker handshaker, WsConnection connection, int maxMessageBytes) {
     this.handshaker = handshaker;
     this.connection = connection;
     this.maxMessageBytes = maxMessageBytes;

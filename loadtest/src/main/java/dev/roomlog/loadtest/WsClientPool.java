@@ -31,8 +31,8 @@ import java.util.function.Consumer;
  * them all, no thread per connection. Connections are opened on an open loop at a bounded rate,
  * each from the next of the {@link SourceAddresses}.
  *
- * <p>{@link #open} is called by one thread at a time; {@link #close} closes every connection
- * the pool ever opened and stops the event loops.
+ * <p>{@link #open} is called by one thread at a time; {@link #close} closes every connection the
+ * pool ever opened and stops the event loops.
  */
 final class WsClientPool implements AutoCloseable {
   /** Large enough for a join answer that lists a thousand members and fifty messages. */
@@ -40,8 +40,8 @@ final class WsClientPool implements AutoCloseable {
 
   /**
    * @param connectRate new connections per second
-   * @param connectTimeout how long after the last connection was due the pool waits for all
-   *     to be ready
+   * @param connectTimeout how long after the last connection was due the pool waits for all to be
+   *     ready
    */
   record Settings(
       String host,
@@ -104,16 +104,17 @@ final class WsClientPool implements AutoCloseable {
   }
 
   /**
-   * Opens {@code count} connections, one every {@code 1/connectRate} seconds whatever the
-   * earlier ones are doing, and returns them in order once each is ready or has failed (failures
-   * are counted by kind), waiting at most the connect timeout past the last one's due time.
+   * Opens {@code count} connections, one every {@code 1/connectRate} seconds whatever the earlier
+   * ones are doing, and returns them in order once each is ready or has failed (failures are
+   * counted by kind), waiting at most the connect timeout past the last one's due time.
    *
    * @param attempted called with each connection as its connect starts (before it is ready)
    */
   List<WsConnection> open(int count, ConnectionListener listener, Consumer<WsConnection> attempted)
       throws InterruptedException {
     List<WsConnection> connections = new ArrayList<>(count);
-    OpenLoopSchedule schedule = new OpenLoopSchedule(System.nanoTime(), settings.connectRate(), count);
+    OpenLoopSchedule schedule =
+        new OpenLoopSchedule(System.nanoTime(), settings.connectRate(), count);
     OpenLoopSender.realTime()
         .run(
             schedule,
@@ -143,9 +144,11 @@ final class WsClientPool implements AutoCloseable {
     WebSocketClientHandshaker handshaker =
         WebSocketClientHandshakerFactory.newHandshaker(
             uri, WebSocketVersion.V13, null, false, headers, MAX_MESSAGE_BYTES);
-    Bootstrap b = bootstrap.clone().handler(new WsClientInitializer(handshaker, c, MAX_MESSAGE_BYTES));
+    Bootstrap b =
+        bootstrap.clone().handler(new WsClientInitializer(handshaker, c, MAX_MESSAGE_BYTES));
     InetAddress local = sources.forConnection(index);
-    ChannelFuture f = local == null ? b.connect(remote) : b.connect(remote, new InetSocketAddress(local, 0));
+    ChannelFuture f =
+        local == null ? b.connect(remote) : b.connect(remote, new InetSocketAddress(local, 0));
     f.addListener(
         done -> {
           if (!done.isSuccess()) {

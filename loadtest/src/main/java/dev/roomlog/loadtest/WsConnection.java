@@ -9,10 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One client WebSocket of the pool, from its connect attempt to its close. It becomes ready
- * when the server under test says so with its {@link ChatProtocol.Incoming.Ready} frame (for
- * Roomlog, {@code connected}); frames that need an automatic answer (Engine.IO's ping) are
- * answered here; every other frame goes to the scenario's {@link ConnectionListener}.
+ * One client WebSocket of the pool, from its connect attempt to its close. It becomes ready when
+ * the server under test says so with its {@link ChatProtocol.Incoming.Ready} frame (for Roomlog,
+ * {@code connected}); frames that need an automatic answer (Engine.IO's ping) are answered here;
+ * every other frame goes to the scenario's {@link ConnectionListener}.
  *
  * <p>{@link #send} and {@link #close} may be called from any thread; the rest is called by the
  * connection's event loop ({@link WsClientHandler}).
@@ -30,7 +30,12 @@ final class WsConnection {
   private volatile boolean closedByUs;
   private final AtomicBoolean failed = new AtomicBoolean();
 
-  WsConnection(int index, long dueNanos, ChatProtocol protocol, ConnectionListener listener, ErrorCounts errors) {
+  WsConnection(
+      int index,
+      long dueNanos,
+      ChatProtocol protocol,
+      ConnectionListener listener,
+      ErrorCounts errors) {
     this.index = index;
     this.dueNanos = dueNanos;
     this.protocol = protocol;

@@ -18,8 +18,10 @@ class DurationsTest {
 
   @Test
   void refusesANumberWithoutAUnitAndSaysHowToWriteOne() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("10"));
-    assertEquals("'10' is not a duration; write a number and a unit: 500ms, 10s, 2m, 1h", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("10"));
+    assertEquals(
+        "'10' is not a duration; write a number and a unit: 500ms, 10s, 2m, 1h", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Durations.parse("s"));
     assertThrows(IllegalArgumentException.class, () -> Durations.parse("1.2.3s"));
   }

@@ -45,7 +45,9 @@ class HeapInfoTest {
   @Test
   void saysWhatItCouldNotRead() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> HeapInfo.parseUsedBytes("28609:\nCould not attach\n"));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> HeapInfo.parseUsedBytes("28609:\nCould not attach\n"));
     assertEquals(true, e.getMessage().contains("Could not attach"));
   }
 }

@@ -24,13 +24,17 @@ class LoadTestCommandTest {
   @Test
   void aBadFlagValueExits2NamingTheFlag() {
     assertEquals(2, run("--scenario", "chat", "--connections", "15"));
-    assertEquals("roomlog-loadtest: --connections (15) must be a multiple of --room-size (10)", err.toString().strip());
+    assertEquals(
+        "roomlog-loadtest: --connections (15) must be a multiple of --room-size (10)",
+        err.toString().strip());
   }
 
   @Test
   void anUnknownScenarioExits2ListingTheKnownOnes() {
     assertEquals(2, run("--scenario", "soak"));
-    assertTrue(err.toString().contains("one of ingest, chat, fanout, connections, reconnect"), err.toString());
+    assertTrue(
+        err.toString().contains("one of ingest, chat, fanout, connections, reconnect"),
+        err.toString());
   }
 
   @Test
@@ -41,8 +45,18 @@ class LoadTestCommandTest {
     }
     assertEquals(
         1,
-        run("--scenario", "ingest", "--target", "127.0.0.1:" + port, "--connections", "3", "--duration", "1s", "--quiet"));
-    assertTrue(err.toString().contains("3 of 3 connections failed {connect refused=3}"), err.toString());
+        run(
+            "--scenario",
+            "ingest",
+            "--target",
+            "127.0.0.1:" + port,
+            "--connections",
+            "3",
+            "--duration",
+            "1s",
+            "--quiet"));
+    assertTrue(
+        err.toString().contains("3 of 3 connections failed {connect refused=3}"), err.toString());
     assertEquals("", out.toString(), "no table for a run that did not happen");
   }
 }

@@ -7,19 +7,43 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LoadTestConfigTest {
-  private static LoadTestConfig config(Scenario s, int connections, int roomSize, int messagesPerRoom, Duration duration) {
+  private static LoadTestConfig config(
+      Scenario s, int connections, int roomSize, int messagesPerRoom, Duration duration) {
     return new LoadTestConfig(
-        s, "127.0.0.1", 8080, "roomlog", "k", duration, Duration.ZERO, 100, connections, roomSize, 8, 1000, 1000,
-        Duration.ofSeconds(5), Duration.ofSeconds(5), 64, messagesPerRoom, null, 2);
+        s,
+        "127.0.0.1",
+        8080,
+        "roomlog",
+        "k",
+        duration,
+        Duration.ZERO,
+        100,
+        connections,
+        roomSize,
+        8,
+        1000,
+        1000,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(5),
+        64,
+        messagesPerRoom,
+        null,
+        2);
   }
 
   @Test
   void eachScenarioHasItsDefaults() {
     assertEquals(1000, LoadTestConfig.connectionsOrDefault(Scenario.FANOUT, null));
-    assertEquals(1000, LoadTestConfig.roomSizeOrDefault(Scenario.FANOUT, null, 1000), "fanout: one room of all");
+    assertEquals(
+        1000,
+        LoadTestConfig.roomSizeOrDefault(Scenario.FANOUT, null, 1000),
+        "fanout: one room of all");
     assertEquals(40, LoadTestConfig.roomSizeOrDefault(Scenario.FANOUT, null, 40));
     assertEquals(10, LoadTestConfig.roomSizeOrDefault(Scenario.CHAT, null, 100));
-    assertEquals(5, LoadTestConfig.roomSizeOrDefault(Scenario.CHAT, null, 5), "never larger than the connections");
+    assertEquals(
+        5,
+        LoadTestConfig.roomSizeOrDefault(Scenario.CHAT, null, 5),
+        "never larger than the connections");
     assertEquals(1, LoadTestConfig.roomSizeOrDefault(Scenario.INGEST, null, 50));
     assertEquals(77.0, LoadTestConfig.rateOrDefault(Scenario.CHAT, 77.0));
     assertEquals(200.0, LoadTestConfig.rateOrDefault(Scenario.CHAT, null));
@@ -29,15 +53,22 @@ class LoadTestConfigTest {
   void aBadValueFailsWithTheFlagsName() {
     assertEquals(
         "--connections (15) must be a multiple of --room-size (10)",
-        assertThrows(IllegalArgumentException.class, () -> config(Scenario.CHAT, 15, 10, 10, Duration.ofSeconds(1)))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> config(Scenario.CHAT, 15, 10, 10, Duration.ofSeconds(1)))
             .getMessage());
     assertEquals(
         "--messages-per-room must be 1..50 (a rejoin gets back at most the last 50), got 51",
-        assertThrows(IllegalArgumentException.class, () -> config(Scenario.RECONNECT, 10, 10, 51, Duration.ofSeconds(1)))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> config(Scenario.RECONNECT, 10, 10, 51, Duration.ofSeconds(1)))
             .getMessage());
     assertEquals(
         "--duration must be more than 0, got 0s",
-        assertThrows(IllegalArgumentException.class, () -> config(Scenario.CHAT, 10, 10, 10, Duration.ZERO)).getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> config(Scenario.CHAT, 10, 10, 10, Duration.ZERO))
+            .getMessage());
   }
 
   @Test

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Every scenario, tiny, through the command a user runs, against the real {@code roomlog dev}
- * (its own JVM, embedded Kafka included) with the limits raised as the README says. It checks
- * that the tool runs and reports sane figures (everything sent arrived, nothing refused), never
- * how fast anything was.
+ * Every scenario, tiny, through the command a user runs, against the real {@code roomlog dev} (its
+ * own JVM, embedded Kafka included) with the limits raised as the README says. It checks that the
+ * tool runs and reports sane figures (everything sent arrived, nothing refused), never how fast
+ * anything was.
  */
 class LoadTestIT {
   private static final String KEY = "loadtest-it-key";
@@ -59,13 +59,20 @@ class LoadTestIT {
   /** Runs the command in this JVM and returns its result file, read. */
   private static JsonNode run(String scenario, String... flags) throws Exception {
     Path out = dir.resolve(scenario + ".json");
-    List<String> args = new ArrayList<>(List.of(
-        "--scenario", scenario,
-        "--target", "127.0.0.1:" + dev.port(),
-        "--api-key", KEY,
-        "--source-addresses", "4",
-        "--quiet",
-        "--out", out.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--scenario",
+                scenario,
+                "--target",
+                "127.0.0.1:" + dev.port(),
+                "--api-key",
+                KEY,
+                "--source-addresses",
+                "4",
+                "--quiet",
+                "--out",
+                out.toString()));
     args.addAll(List.of(flags));
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
@@ -98,7 +105,17 @@ class LoadTestIT {
 
   @Test
   void ingestCountsAcknowledgedActions() throws Exception {
-    JsonNode r = run("ingest", "--connections", "5", "--rate", "50", "--duration", "2s", "--warmup", "500ms");
+    JsonNode r =
+        run(
+            "ingest",
+            "--connections",
+            "5",
+            "--rate",
+            "50",
+            "--duration",
+            "2s",
+            "--warmup",
+            "500ms");
     assertEquals("ack", r.get("latency").asText());
     assertEveryMessageReachedEveryMember(r);
     assertTrue(r.get("achievedRate").asDouble() > 0);
@@ -108,8 +125,20 @@ class LoadTestIT {
   void chatMeasuresEveryMemberAndDrawsThePlots() throws Exception {
     Path plots = dir.resolve("plots");
     JsonNode r =
-        run("chat", "--connections", "6", "--room-size", "3", "--rate", "20", "--duration", "2s", "--warmup", "500ms",
-            "--plots", plots.toString());
+        run(
+            "chat",
+            "--connections",
+            "6",
+            "--room-size",
+            "3",
+            "--rate",
+            "20",
+            "--duration",
+            "2s",
+            "--warmup",
+            "500ms",
+            "--plots",
+            plots.toString());
     assertEquals("delivery", r.get("latency").asText());
     assertEquals(2, r.get("rooms").asInt());
     assertEveryMessageReachedEveryMember(r);
@@ -120,7 +149,17 @@ class LoadTestIT {
 
   @Test
   void fanoutDeliversEachMessageToTheWholeRoom() throws Exception {
-    JsonNode r = run("fanout", "--connections", "20", "--rate", "10", "--duration", "2s", "--warmup", "500ms");
+    JsonNode r =
+        run(
+            "fanout",
+            "--connections",
+            "20",
+            "--rate",
+            "10",
+            "--duration",
+            "2s",
+            "--warmup",
+            "500ms");
     assertEquals("lastMember", r.get("latency").asText());
     assertEquals(1, r.get("rooms").asInt());
     assertEquals(20, r.get("roomSize").asInt());
@@ -130,7 +169,15 @@ class LoadTestIT {
 
   @Test
   void connectionsHoldsThemAndMeasuresTheServersHeap() throws Exception {
-    JsonNode r = run("connections", "--connections", "40", "--duration", "1s", "--server-pid", String.valueOf(dev.pid()));
+    JsonNode r =
+        run(
+            "connections",
+            "--connections",
+            "40",
+            "--duration",
+            "1s",
+            "--server-pid",
+            String.valueOf(dev.pid()));
     assertEquals(40, r.get("connectionsOpened").asLong());
     assertEquals(40, r.get("connectionsHeld").asLong());
     assertEquals(40, r.get("connectCount").asLong());
@@ -142,7 +189,17 @@ class LoadTestIT {
 
   @Test
   void reconnectBringsEveryoneBackWithTheHistoryTheyHadSeen() throws Exception {
-    JsonNode r = run("reconnect", "--connections", "8", "--room-size", "4", "--messages-per-room", "3", "--rate", "20");
+    JsonNode r =
+        run(
+            "reconnect",
+            "--connections",
+            "8",
+            "--room-size",
+            "4",
+            "--messages-per-room",
+            "3",
+            "--rate",
+            "20");
     assertEquals("reconnect", r.get("latency").asText());
     assertEquals(6, r.get("messagesBeforeDrop").asLong());
     assertEquals(8, r.get("rejoined").asLong());

@@ -34,7 +34,8 @@ class MessageLedgerTest {
     ledger.settled(0);
     assertEquals(1, ledger.pendingCount());
     assertFalse(ledger.awaitNonePending(System.nanoTime()), "one copy is still being counted");
-    assertEquals(new MessageLedger.Outstanding(0, 0), ledger.outstanding(), "nothing is missing though");
+    assertEquals(
+        new MessageLedger.Outstanding(0, 0), ledger.outstanding(), "nothing is missing though");
 
     ledger.settled(0);
     assertEquals(0, ledger.pendingCount());
@@ -57,9 +58,11 @@ class MessageLedgerTest {
     ledger.received(0, 0, 1);
     assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 0, 2));
     ledger.received(0, 1, 3);
-    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "complete, being counted: a duplicate");
+    assertInstanceOf(
+        Receipt.Duplicate.class, ledger.received(0, 1, 4), "complete, being counted: a duplicate");
     settle(0, 2);
-    assertInstanceOf(Receipt.Duplicate.class, ledger.received(0, 1, 4), "settled and gone: still a duplicate");
+    assertInstanceOf(
+        Receipt.Duplicate.class, ledger.received(0, 1, 4), "settled and gone: still a duplicate");
   }
 
   @Test

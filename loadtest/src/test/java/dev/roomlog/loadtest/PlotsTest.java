@@ -26,7 +26,9 @@ class PlotsTest {
   @Test
   void writesBothPlotsAsPngsNamedAfterTheScenario() throws Exception {
     List<Path> files = Plots.write(Results.chat(), dir);
-    assertEquals(List.of(dir.resolve("chat-latency-by-percentile.png"), dir.resolve("chat-throughput.png")), files);
+    assertEquals(
+        List.of(dir.resolve("chat-latency-by-percentile.png"), dir.resolve("chat-throughput.png")),
+        files);
     for (Path f : files) {
       BufferedImage image = ImageIO.read(f.toFile());
       assertEquals(960, image.getWidth());
@@ -37,7 +39,8 @@ class PlotsTest {
     assertTrue(pixelsOf(latency, RED) > 100, "the delivery curve");
     BufferedImage throughput = ImageIO.read(files.get(1).toFile());
     assertTrue(pixelsOf(throughput, GREEN) > 100, "the delivered line");
-    // Sent and acked are nearly equal, so acked (red) is drawn over sent (blue): the legend shows it.
+    // Sent and acked are nearly equal, so acked (red) is drawn over sent (blue): the legend shows
+    // it.
     assertTrue(pixelsOf(throughput, BLUE) > 20, "sent, in the legend at least");
   }
 
@@ -64,7 +67,8 @@ class PlotsTest {
     assertEquals(0.0, Plots.logPercentileX(0, 1000), 1e-9);
     assertEquals(1.0, Plots.logPercentileX(90, 1000), 1e-9);
     assertEquals(2.0, Plots.logPercentileX(99, 1000), 1e-9);
-    assertEquals(3.0, Plots.logPercentileX(100, 1000), 1e-9, "100% is drawn where one in a thousand is");
+    assertEquals(
+        3.0, Plots.logPercentileX(100, 1000), 1e-9, "100% is drawn where one in a thousand is");
     assertEquals(3.0, Plots.logPercentileX(99.99, 1000), 1e-9, "and nothing beyond it");
   }
 

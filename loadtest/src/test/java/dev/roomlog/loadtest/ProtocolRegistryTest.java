@@ -16,7 +16,8 @@ class ProtocolRegistryTest {
 
   @Test
   void refusesAnUnknownNameListingTheKnownOnes() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProtocolRegistry.create("mqtt", null));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ProtocolRegistry.create("mqtt", null));
     assertTrue(e.getMessage().contains("roomlog"), e.getMessage());
   }
 }

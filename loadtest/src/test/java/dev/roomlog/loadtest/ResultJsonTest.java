@@ -24,7 +24,8 @@ class ResultJsonTest {
     assertEquals(1, o.get("duplicates").asLong());
     assertEquals(3, o.get("errorsTotal").asLong());
     assertEquals(2, o.get("errors").get("429 rateLimited").asLong());
-    assertEquals(2, o.get("refused").asLong(), "the scenario's own figures sit at the top level too");
+    assertEquals(
+        2, o.get("refused").asLong(), "the scenario's own figures sit at the top level too");
   }
 
   @Test
@@ -41,7 +42,8 @@ class ResultJsonTest {
 
   @Test
   void thePercentileDistributionRisesToTheMaximumAt100() throws Exception {
-    JsonNode percentiles = JSON.readTree(ResultJson.toJson(Results.chat())).get("latencyPercentiles");
+    JsonNode percentiles =
+        JSON.readTree(ResultJson.toJson(Results.chat())).get("latencyPercentiles");
     assertTrue(percentiles.size() > 10);
     double lastPercentile = -1;
     double lastMs = -1;
@@ -61,7 +63,8 @@ class ResultJsonTest {
     JsonNode o = JSON.readTree(ResultJson.toJson(r));
     Histogram back = ResultJson.decodeHistogram(o.get("latencyHistogram").asText());
     assertEquals(r.headline(), back);
-    assertEquals(r.latencies().get("ack"), ResultJson.decodeHistogram(o.get("ackHistogram").asText()));
+    assertEquals(
+        r.latencies().get("ack"), ResultJson.decodeHistogram(o.get("ackHistogram").asText()));
   }
 
   @Test
@@ -79,7 +82,9 @@ class ResultJsonTest {
     for (Map.Entry<String, JsonNode> e : o.properties()) {
       if (!e.getValue().isValueNode()) {
         assertTrue(
-            e.getKey().equals("errors") || e.getKey().equals("latencyPercentiles") || e.getKey().equals("throughput"),
+            e.getKey().equals("errors")
+                || e.getKey().equals("latencyPercentiles")
+                || e.getKey().equals("throughput"),
             "nested field " + e.getKey());
       }
     }

@@ -10,8 +10,25 @@ class ResultTableTest {
   void showsRatesErrorsByStatusAndTheHeadlinePercentiles() {
     List<String> lines = ResultTable.format(Results.chat()).lines().toList();
     assertEquals(
-        List.of("scenario", "protocol", "target/s", "achieved/s", "deliveries/s", "errors", "timeouts", "latency",
-            "p50", "ms", "p90", "ms", "p99", "ms", "p99.9", "ms", "max", "ms"),
+        List.of(
+            "scenario",
+            "protocol",
+            "target/s",
+            "achieved/s",
+            "deliveries/s",
+            "errors",
+            "timeouts",
+            "latency",
+            "p50",
+            "ms",
+            "p90",
+            "ms",
+            "p99",
+            "ms",
+            "p99.9",
+            "ms",
+            "max",
+            "ms"),
         List.of(lines.get(0).trim().split("\\s+")));
     assertEquals(
         "chat roomlog 200 199.5 1995 429 rateLimited: 2, close 1013: 1 0 delivery 500.17 900.20 990.38 999.29 1000.34",

@@ -12,11 +12,13 @@ final class Results {
 
   /** Delivery latencies of 1..1000 ms, one each; acks of 1..100 ms. */
   static RunResult chat() {
-    Histogram delivery = new Histogram(LatencyRecorder.HIGHEST_NANOS, LatencyRecorder.SIGNIFICANT_DIGITS);
+    Histogram delivery =
+        new Histogram(LatencyRecorder.HIGHEST_NANOS, LatencyRecorder.SIGNIFICANT_DIGITS);
     for (int ms = 1; ms <= 1000; ms++) {
       delivery.recordValue(ms * 1_000_000L);
     }
-    Histogram ack = new Histogram(LatencyRecorder.HIGHEST_NANOS, LatencyRecorder.SIGNIFICANT_DIGITS);
+    Histogram ack =
+        new Histogram(LatencyRecorder.HIGHEST_NANOS, LatencyRecorder.SIGNIFICANT_DIGITS);
     for (int ms = 1; ms <= 100; ms++) {
       ack.recordValue(ms * 1_000_000L);
     }
@@ -49,7 +51,9 @@ final class Results {
         1.25,
         "delivery",
         latencies,
-        List.of(new ThroughputSample(1.0, "running", 200, 199, 1990), new ThroughputSample(2.0, "running", 200, 200, 2000)),
+        List.of(
+            new ThroughputSample(1.0, "running", 200, 199, 1990),
+            new ThroughputSample(2.0, "running", 200, 200, 2000)),
         figures);
   }
 }

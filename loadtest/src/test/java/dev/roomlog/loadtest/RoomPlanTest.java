@@ -37,7 +37,8 @@ class RoomPlanTest {
 
   @Test
   void connectionsMustFillWholeRooms() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RoomPlan(15, 10, false));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new RoomPlan(15, 10, false));
     assertEquals("--connections (15) must be a multiple of --room-size (10)", e.getMessage());
   }
 

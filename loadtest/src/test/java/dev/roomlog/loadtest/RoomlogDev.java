@@ -16,9 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real {@code roomlog dev} (server/target/roomlog.jar) in a JVM of its own, on free ports
- * and a data directory of the test's, with its output kept for failure messages. Closing it
- * stops it (SIGTERM, then by force); it never outlives the test.
+ * The real {@code roomlog dev} (server/target/roomlog.jar) in a JVM of its own, on free ports and a
+ * data directory of the test's, with its output kept for failure messages. Closing it stops it
+ * (SIGTERM, then by force); it never outlives the test.
  */
 final class RoomlogDev implements AutoCloseable {
   private final Process process;
@@ -32,7 +32,8 @@ final class RoomlogDev implements AutoCloseable {
         new Thread(
             () -> {
               try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                   lines.add(line);
                   synchronized (lines) {
@@ -55,10 +56,11 @@ final class RoomlogDev implements AutoCloseable {
   }
 
   /**
-   * Starts it with this API key and the gateway settings given as {@code --set} values, and
-   * waits until it says it is ready.
+   * Starts it with this API key and the gateway settings given as {@code --set} values, and waits
+   * until it says it is ready.
    */
-  static RoomlogDev start(Path dataDir, String apiKey, List<String> settings, Duration atMost) throws Exception {
+  static RoomlogDev start(Path dataDir, String apiKey, List<String> settings, Duration atMost)
+      throws Exception {
     Path jar = projectHome().resolve("server/target/roomlog.jar");
     assertTrue(Files.exists(jar), "the build makes " + jar + " (mvn package -pl server -am)");
     int port = freePort();
@@ -78,7 +80,11 @@ final class RoomlogDev implements AutoCloseable {
       command.add("--set");
       command.add(s);
     }
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(projectHome().toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .directory(projectHome().toFile())
+            .start();
     RoomlogDev dev = new RoomlogDev(p, port);
     try {
       dev.awaitLine("Roomlog dev is ready.", atMost);
@@ -108,8 +114,14 @@ final class RoomlogDev implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !process.isAlive()) {
           throw new AssertionError(
-              "roomlog dev did not print '" + text + "' within " + atMost + " (alive: " + process.isAlive()
-                  + "); it printed:\n" + output());
+              "roomlog dev did not print '"
+                  + text
+                  + "' within "
+                  + atMost
+                  + " (alive: "
+                  + process.isAlive()
+                  + "); it printed:\n"
+                  + output());
         }
         lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
       }

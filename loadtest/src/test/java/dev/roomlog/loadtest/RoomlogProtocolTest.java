@@ -26,10 +26,12 @@ class RoomlogProtocolTest {
   @Test
   void writesTheThreeActionsWithTheirFields() throws Exception {
     assertEquals(
-        JSON.readTree("{\"action\":\"createRoom\",\"roomId\":\"lt-r0\",\"username\":\"u0\",\"requestId\":\"s0.1\"}"),
+        JSON.readTree(
+            "{\"action\":\"createRoom\",\"roomId\":\"lt-r0\",\"username\":\"u0\",\"requestId\":\"s0.1\"}"),
         JSON.readTree(protocol.createRoom("lt-r0", "u0", "s0.1")));
     assertEquals(
-        JSON.readTree("{\"action\":\"joinRoom\",\"roomId\":\"lt-r0\",\"username\":\"u1\",\"requestId\":\"s1.1\"}"),
+        JSON.readTree(
+            "{\"action\":\"joinRoom\",\"roomId\":\"lt-r0\",\"username\":\"u1\",\"requestId\":\"s1.1\"}"),
         JSON.readTree(protocol.joinRoom("lt-r0", "u1", "s1.1")));
     JsonNode send = JSON.readTree(protocol.sendMessage("lt-r0", "say \"hi\"\n", "m7"));
     assertEquals("sendMessage", send.get("action").asText());
@@ -45,7 +47,9 @@ class RoomlogProtocolTest {
 
   @Test
   void readsConnectedAsReady() {
-    assertEquals(new Incoming.Ready(), protocol.parse("{\"type\":\"connected\",\"connectionId\":\"kJ3v0n1xY2QbZx1A\"}"));
+    assertEquals(
+        new Incoming.Ready(),
+        protocol.parse("{\"type\":\"connected\",\"connectionId\":\"kJ3v0n1xY2QbZx1A\"}"));
   }
 
   @Test
@@ -84,14 +88,16 @@ class RoomlogProtocolTest {
                 + "\"requestId\":\"m9\",\"retryAfterMs\":50}"));
     assertEquals(
         new Incoming.Error(503, "overloaded", null),
-        protocol.parse("{\"type\":\"error\",\"status\":503,\"code\":\"overloaded\",\"retryAfterMs\":50}"));
+        protocol.parse(
+            "{\"type\":\"error\",\"status\":503,\"code\":\"overloaded\",\"retryAfterMs\":50}"));
   }
 
   @Test
   void readsOtherFramesAsOtherWithTheirType() {
     assertEquals(
         new Incoming.Other("memberJoined"),
-        protocol.parse("{\"type\":\"memberJoined\",\"roomId\":\"lobby\",\"seq\":3,\"connectionId\":\"Q\",\"username\":\"b\",\"at\":1}"));
+        protocol.parse(
+            "{\"type\":\"memberJoined\",\"roomId\":\"lobby\",\"seq\":3,\"connectionId\":\"Q\",\"username\":\"b\",\"at\":1}"));
   }
 
   @Test
@@ -105,6 +111,7 @@ class RoomlogProtocolTest {
   void ignoresFieldsOfTheWrongTypeAndNestedObjects() {
     assertEquals(
         new Incoming.Error(0, "x", null),
-        protocol.parse("{\"type\":\"error\",\"status\":{\"nested\":[1]},\"requestId\":7,\"code\":\"x\"}"));
+        protocol.parse(
+            "{\"type\":\"error\",\"status\":{\"nested\":[1]},\"requestId\":7,\"code\":\"x\"}"));
   }
 }

@@ -34,7 +34,8 @@ class RunMetricsTest {
     RunMetrics.Progress p = m.tick(SECOND);
     assertEquals("delivery", p.latencyName());
     assertEquals(99, Math.round(p.latencyP99Nanos() / 1e6));
-    assertEquals(99, Math.round(m.tick(2 * SECOND).latencyP99Nanos() / 1e6), "so far: totals accumulate");
+    assertEquals(
+        99, Math.round(m.tick(2 * SECOND).latencyP99Nanos() / 1e6), "so far: totals accumulate");
     assertEquals(100, m.histograms().get("delivery").getTotalCount());
     assertEquals(List.of("ack", "delivery"), List.copyOf(m.histograms().keySet()));
   }
@@ -46,6 +47,8 @@ class RunMetricsTest {
     m.latency("delivery").record(3_210_000);
     m.sent.add(12);
     String line = ProgressLine.format(m.tick(2 * SECOND));
-    assertEquals("[   2s running     ] sent 12 (6/s) recv 0 (0/s) acked 0 errors 0 p99(delivery) 3.21 ms", line);
+    assertEquals(
+        "[   2s running     ] sent 12 (6/s) recv 0 (0/s) acked 0 errors 0 p99(delivery) 3.21 ms",
+        line);
   }
 }

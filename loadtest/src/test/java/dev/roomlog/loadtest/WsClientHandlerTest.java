@@ -73,21 +73,26 @@ class WsClientHandlerTest {
     String request = request(ch);
     assertTrue(request.startsWith("GET / HTTP/1.1\r\n"), request);
     assertTrue(request.contains("\r\nx-api-key: secret\r\n"), request);
-    String key = request.replaceAll("(?s).*\r\n[Ss]ec-[Ww]eb[Ss]ocket-[Kk]ey: ([^\r]+)\r\n.*", "$1");
+    String key =
+        request.replaceAll("(?s).*\r\n[Ss]ec-[Ww]eb[Ss]ocket-[Kk]ey: ([^\r]+)\r\n.*", "$1");
     byte[] sha1 =
         MessageDigest.getInstance("SHA-1")
-            .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+            .digest(
+                (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
     respond(
         ch,
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-            + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n");
+            + Base64.getEncoder().encodeToString(sha1)
+            + "\r\n\r\n");
   }
 
   @Test
   void aRefusedUpgradeIsCountedByItsHttpStatusAndClosed() throws Exception {
     EmbeddedChannel ch = channel();
     request(ch);
-    respond(ch, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 5\r\n\r\nfull\n");
+    respond(
+        ch,
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 5\r\n\r\nfull\n");
     ExecutionException e = assertThrows(ExecutionException.class, () -> connection.ready().get());
     assertEquals("http 503", e.getCause().getMessage());
     assertEquals(Map.of("http 503", 1L), errors.snapshot());
@@ -96,13 +101,25 @@ class WsClientHandlerTest {
   }
 
   @Test
-  void theServersReadyFrameMakesTheConnectionReadyAndFramesReachTheListenerParsed() throws Exception {
+  void theServersReadyFrameMakesTheConnectionReadyAndFramesReachTheListenerParsed()
+      throws Exception {
     EmbeddedChannel ch = channel();
     upgrade(ch);
-    ch.writeInbound(frame(0x1, "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
-    ch.writeInbound(frame(0x1, "{\"type\":\"error\",\"status\":429,\"code\":\"rateLimited\"}".getBytes(StandardCharsets.UTF_8)));
+    ch.writeInbound(
+        frame(
+            0x1,
+            "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
+    ch.writeInbound(
+        frame(
+            0x1,
+            "{\"type\":\"error\",\"status\":429,\"code\":\"rateLimited\"}"
+                .getBytes(StandardCharsets.UTF_8)));
     assertTrue(connection.ready().isDone() && !connection.ready().isCompletedExceptionally());
-    assertEquals(List.of(new ChatProtocol.Incoming.Ready(), new ChatProtocol.Incoming.Error(429, "rateLimited", null)), received);
+    assertEquals(
+        List.of(
+            new ChatProtocol.Incoming.Ready(),
+            new ChatProtocol.Incoming.Error(429, "rateLimited", null)),
+        received);
     assertFalse(ch.finish());
   }
 
@@ -132,7 +149,10 @@ class WsClientHandlerTest {
   void aCloseFromTheServerIsCountedByItsCodeAndEchoed() throws Exception {
     EmbeddedChannel ch = channel();
     upgrade(ch);
-    ch.writeInbound(frame(0x1, "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
+    ch.writeInbound(
+        frame(
+            0x1,
+            "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
     ch.writeInbound(frame(0x8, new byte[] {0x03, (byte) 0xF5})); // 1013
     ByteBuf echo = ch.readOutbound();
     try {
@@ -150,7 +170,10 @@ class WsClientHandlerTest {
   void ourOwnCloseIsNotAnError() throws Exception {
     EmbeddedChannel ch = channel();
     upgrade(ch);
-    ch.writeInbound(frame(0x1, "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
+    ch.writeInbound(
+        frame(
+            0x1,
+            "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
     connection.close();
     assertEquals(-1, connection.closed().get());
     assertEquals(Map.of(), errors.snapshot());

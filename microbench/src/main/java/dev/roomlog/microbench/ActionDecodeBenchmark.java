@@ -17,13 +17,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The gateway's first step for every client frame, on the connection's event loop: {@link
- * ActionParser#parse} reads the JSON and validates each field. Rejections are measured too,
- * because a client can send them as fast as valid frames.
+ * ActionParser#parse} reads the JSON and validates each field. Rejections are measured too, because
+ * a client can send them as fast as valid frames.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ActionDecodeBenchmark {

@@ -26,18 +26,21 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The way a chat message becomes bytes for its recipients: the processor encodes the frame to
- * JSON once and puts it in a {@code roomlog.deliveries} record; the gateway reads the record,
- * copies the JSON into one buffer, and hands every recipient a retained duplicate of it.
+ * The way a chat message becomes bytes for its recipients: the processor encodes the frame to JSON
+ * once and puts it in a {@code roomlog.deliveries} record; the gateway reads the record, copies the
+ * JSON into one buffer, and hands every recipient a retained duplicate of it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class DeliveryEncodeBenchmark {
   static final int FAN_OUT = 1000;
+
   /** A room of 10 over two gateways: each delivery record names 5 connections. */
   static final int CONNECTIONS_PER_DELIVERY = 5;
 
@@ -93,9 +96,9 @@ public class DeliveryEncodeBenchmark {
   }
 
   /**
-   * The gateway's fan-out without sockets, reported per recipient: the buffer encoded once,
-   * then for each of 1000 recipients a retained duplicate wrapped in a text frame, released
-   * again as a completed write would release it.
+   * The gateway's fan-out without sockets, reported per recipient: the buffer encoded once, then
+   * for each of 1000 recipients a retained duplicate wrapped in a text frame, released again as a
+   * completed write would release it.
    */
   @Benchmark
   @OperationsPerInvocation(FAN_OUT)

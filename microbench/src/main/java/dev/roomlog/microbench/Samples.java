@@ -8,8 +8,8 @@ import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 
 /**
- * The typical inputs every benchmark shares, so that the figures of different stages describe
- * the same chat message: a sendMessage of a 100-character text, with a client requestId and
+ * The typical inputs every benchmark shares, so that the figures of different stages describe the
+ * same chat message: a sendMessage of a 100-character text, with a client requestId and
  * clientMsgId, as the loadtest's chat scenario sends it.
  */
 public final class Samples {
@@ -33,9 +33,9 @@ public final class Samples {
           + "\",\"clientMsgId\":\"msg-000042\"}";
 
   /**
-   * The same frame with a BEL character in its text: valid JSON that the parser reads to the
-   * end and then refuses (400 invalidField), the most expensive kind of rejection short of a
-   * malformed document.
+   * The same frame with a BEL character in its text: valid JSON that the parser reads to the end
+   * and then refuses (400 invalidField), the most expensive kind of rejection short of a malformed
+   * document.
    */
   public static final String SEND_MESSAGE_WITH_CONTROL_CHAR_JSON =
       SEND_MESSAGE_JSON.replace("room 4B", "room \\u00074B");

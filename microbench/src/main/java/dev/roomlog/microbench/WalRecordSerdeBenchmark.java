@@ -18,14 +18,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One record of the write-ahead log ({@code roomlog.actions}) through the topic's own serde:
- * the gateway's one log-writer thread serializes every accepted action (inside {@code
+ * One record of the write-ahead log ({@code roomlog.actions}) through the topic's own serde: the
+ * gateway's one log-writer thread serializes every accepted action (inside {@code
  * KafkaProducer.send}), and the room processor's stage 1 deserializes each one.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class WalRecordSerdeBenchmark {

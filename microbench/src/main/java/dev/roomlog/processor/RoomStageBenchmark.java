@@ -25,21 +25,23 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The room processor's logic for one sendMessage, in a room of {@link #members} members (10,
- * 1000 and 10,000: a chat, a big room, a hot one) whose history window (the default 100 events)
- * is full: {@link RoomLogic#decide}, {@link RoomLogic#apply} (which copies the state: the room's
- * lists are immutable), the routing of the replies into delivery records, and the JSON serde of
- * the room's state, which the "rooms" store (no cache) runs on every get and put. {@link
- * #processSendMessage} is the whole of {@code RoomStage.process} short of Kafka and RocksDB. The
- * room's state record holds every member and is read and written whole on every message, so its
- * cost grows with the room; so do the recipient lists of the delivery records.
+ * The room processor's logic for one sendMessage, in a room of {@link #members} members (10, 1000
+ * and 10,000: a chat, a big room, a hot one) whose history window (the default 100 events) is full:
+ * {@link RoomLogic#decide}, {@link RoomLogic#apply} (which copies the state: the room's lists are
+ * immutable), the routing of the replies into delivery records, and the JSON serde of the room's
+ * state, which the "rooms" store (no cache) runs on every get and put. {@link #processSendMessage}
+ * is the whole of {@code RoomStage.process} short of Kafka and RocksDB. The room's state record
+ * holds every member and is read and written whole on every message, so its cost grows with the
+ * room; so do the recipient lists of the delivery records.
  *
  * <p>In package {@code dev.roomlog.processor} because the room's types are package-private.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class RoomStageBenchmark {
@@ -100,8 +102,13 @@ public class RoomStageBenchmark {
     posted = p;
     if (room.members().size() != members || room.recent().size() != HISTORY) {
       throw new IllegalStateException(
-          "the room is not " + members + " members with a full window: "
-              + room.members().size() + " members, " + room.recent().size() + " events");
+          "the room is not "
+              + members
+              + " members with a full window: "
+              + room.members().size()
+              + " members, "
+              + room.recent().size()
+              + " events");
     }
     JsonSerde<RoomState> serde = JsonSerde.of(RoomState.class);
     stateSerializer = serde.serializer();
@@ -135,7 +142,10 @@ public class RoomStageBenchmark {
         sample.gatewayInstance());
   }
 
-  /** decide(): membership check, the replies (the clientMsgId lookup is a window-store read in RoomStage, not measured here). */
+  /**
+   * decide(): membership check, the replies (the clientMsgId lookup is a window-store read in
+   * RoomStage, not measured here).
+   */
   @Benchmark
   public Decision decideSendMessage() {
     return logic.decide(room, send, sendContext);
@@ -177,8 +187,8 @@ public class RoomStageBenchmark {
 
   /**
    * All of the room stage for one sendMessage but the I/O: read the state, decide, apply, write the
-   * state, route the replies. It compiles later than the parts (more code to profile and
-   * inline), hence the longer warm-up.
+   * state, route the replies. It compiles later than the parts (more code to profile and inline),
+   * hence the longer warm-up.
    */
   @Benchmark
   @Warmup(iterations = 6, time = 1)

@@ -22,9 +22,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Keeps the benchmarks working, never measures them: every benchmark runs in this JVM for one
- * short iteration with no warm-up, so a broken fixture (each {@code @Setup} checks that its
- * sample takes the path it claims to measure) or a failing benchmark method fails the build.
+ * Keeps the benchmarks working, never measures them: every benchmark runs in this JVM for one short
+ * iteration with no warm-up, so a broken fixture (each {@code @Setup} checks that its sample takes
+ * the path it claims to measure) or a failing benchmark method fails the build.
  */
 class BenchmarksRunTest {
   private static final List<Class<?>> BENCHMARKS =

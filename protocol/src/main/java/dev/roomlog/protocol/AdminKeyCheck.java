@@ -10,10 +10,10 @@ import java.util.List;
  * port, so both refuse alike. Pure; compared in constant time.
  *
  * <p>A request that offers the key ambiguously is refused (400 {@code ambiguousAdminKey}) before
- * any key is compared: {@code x-admin-key} twice, {@code Authorization} twice, or both headers
- * with different keys. Reading only the first value would let a proxy in front that reads the
- * last one (or the other header) judge a different key from this node's; and whether either
- * key was right is not told. Both headers with the same key are one offer.
+ * any key is compared: {@code x-admin-key} twice, {@code Authorization} twice, or both headers with
+ * different keys. Reading only the first value would let a proxy in front that reads the last one
+ * (or the other header) judge a different key from this node's; and whether either key was right is
+ * not told. Both headers with the same key are one offer.
  */
 public final class AdminKeyCheck {
   /** Why a request was refused, as an HTTP status, an error code and a message. */
@@ -21,7 +21,9 @@ public final class AdminKeyCheck {
 
   private final byte[] key;
 
-  /** @param key the configured admin key, or null when none is: then every request is refused */
+  /**
+   * @param key the configured admin key, or null when none is: then every request is refused
+   */
   public AdminKeyCheck(String key) {
     this.key = key == null || key.isBlank() ? null : key.strip().getBytes(StandardCharsets.UTF_8);
   }
@@ -45,7 +47,9 @@ public final class AdminKeyCheck {
     String offered = inAdminKey != null ? inAdminKey : inBearer;
     if (offered == null) {
       return new Refusal(
-          401, "unauthorized", "send the admin key in the x-admin-key header or as Authorization: Bearer KEY");
+          401,
+          "unauthorized",
+          "send the admin key in the x-admin-key header or as Authorization: Bearer KEY");
     }
     if (!MessageDigest.isEqual(key, offered.getBytes(StandardCharsets.UTF_8))) {
       return new Refusal(403, "forbidden", "wrong admin key");
@@ -57,7 +61,8 @@ public final class AdminKeyCheck {
     return new Refusal(
         400,
         "ambiguousAdminKey",
-        what + ": send the admin key once, in one x-admin-key header or one Authorization: Bearer"
+        what
+            + ": send the admin key once, in one x-admin-key header or one Authorization: Bearer"
             + " header");
   }
 

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Connection ids name the gateway that holds the connection: {@code <gatewayId>.<unique>}, where
- * the unique part is base64url (no '.'). That is how the management API of any gateway finds
- * the one to ask about a connection ({@code /@connections/{id}}) without a directory. Pure.
+ * the unique part is base64url (no '.'). That is how the management API of any gateway finds the
+ * one to ask about a connection ({@code /@connections/{id}}) without a directory. Pure.
  */
 public final class ConnectionIds {
   /** What a gateway id may contain: URL- and log-safe, at most 64 characters. */

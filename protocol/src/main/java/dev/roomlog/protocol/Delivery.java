@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * "Send this frame to these connections" ({@link Topics#DELIVERIES}, key = gatewayId). The
- * frame is already encoded: the processor encodes it once, and the gateway writes the same
- * bytes to every listed connection. In the topic it is nested JSON, not an escaped string, so
- * that kafka-console-consumer shows it readably.
+ * "Send this frame to these connections" ({@link Topics#DELIVERIES}, key = gatewayId). The frame is
+ * already encoded: the processor encodes it once, and the gateway writes the same bytes to every
+ * listed connection. In the topic it is nested JSON, not an escaped string, so that
+ * kafka-console-consumer shows it readably.
  */
 public record Delivery(List<String> connectionIds, @JsonRawValue String frame) {
   public Delivery {

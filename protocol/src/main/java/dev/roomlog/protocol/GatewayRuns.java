@@ -3,10 +3,10 @@ package dev.roomlog.protocol;
 import java.util.OptionalLong;
 
 /**
- * A gateway's run id ({@code RequestContext.gatewayInstance}): {@code <start millis>-<unique>},
- * new at every start. The start time in front is what orders two runs of one gateway id, for
- * the processor (which keeps the newer run's members) and for the gateways (the older of two
- * twins stops), so both read it here. Pure.
+ * A gateway's run id ({@code RequestContext.gatewayInstance}): {@code <start millis>-<unique>}, new
+ * at every start. The start time in front is what orders two runs of one gateway id, for the
+ * processor (which keeps the newer run's members) and for the gateways (the older of two twins
+ * stops), so both read it here. Pure.
  */
 public final class GatewayRuns {
   private GatewayRuns() {}

@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.UncheckedIOException;
 
 /**
- * The one JSON configuration of Roomlog: absent fields are left out, unknown fields are
- * ignored (so that an older reader survives a newer writer), data after the value is refused,
- * and nesting is capped so that a hostile document cannot exhaust the stack.
+ * The one JSON configuration of Roomlog: absent fields are left out, unknown fields are ignored (so
+ * that an older reader survives a newer writer), data after the value is refused, and nesting is
+ * capped so that a hostile document cannot exhaust the stack.
  */
 public final class Json {
   /** Deeper documents are refused while parsing; no Roomlog message needs more than 4. */
@@ -21,8 +21,8 @@ public final class Json {
   public static final ObjectMapper MAPPER = newMapper();
 
   /**
-   * Reads one value from a parser and leaves what follows to the caller (who then names the
-   * data after it, or ignores it when reading what it can of a broken record).
+   * Reads one value from a parser and leaves what follows to the caller (who then names the data
+   * after it, or ignores it when reading what it can of a broken record).
    */
   public static final ObjectReader LENIENT_TREE_READER =
       MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

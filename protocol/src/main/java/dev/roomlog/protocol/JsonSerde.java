@@ -9,8 +9,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * A Kafka serde that writes a protocol record as UTF-8 JSON, so that every topic is readable
- * with kafka-console-consumer. A null value (a tombstone) stays null in both directions.
+ * A Kafka serde that writes a protocol record as UTF-8 JSON, so that every topic is readable with
+ * kafka-console-consumer. A null value (a tombstone) stays null in both directions.
  */
 public final class JsonSerde<T> implements Serde<T> {
   private final Class<T> type;
@@ -36,7 +36,8 @@ public final class JsonSerde<T> implements Serde<T> {
       try {
         return writer.writeValueAsBytes(value);
       } catch (IOException e) {
-        throw new SerializationException("cannot write " + type.getSimpleName() + " to " + topic, e);
+        throw new SerializationException(
+            "cannot write " + type.getSimpleName() + " to " + topic, e);
       }
     };
   }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The topics one Roomlog deployment uses. Production uses {@link #DEFAULT}; a test gives
- * each case its own set with {@link #prefixed(String)} so that cases sharing one broker never
- * see each other's records.
+ * The topics one Roomlog deployment uses. Production uses {@link #DEFAULT}; a test gives each case
+ * its own set with {@link #prefixed(String)} so that cases sharing one broker never see each
+ * other's records.
  */
 public record TopicSet(
     Topic<String, WalRecord> actions,

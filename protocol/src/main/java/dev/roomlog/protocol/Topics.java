@@ -7,15 +7,15 @@ import org.apache.kafka.common.serialization.Serdes;
  * The topics of Roomlog, with their keys:
  *
  * <ul>
- *   <li>{@link #ACTIONS}: the write-ahead log. Key = connectionId, so one client's actions keep
- *       the order it sent them in. Written only by gateways.
- *   <li>{@link #ROOM_EVENTS}: each room's ordered, durable history. Key = roomId, so each room
- *       has one total order (its seq). Written only by the room processor.
+ *   <li>{@link #ACTIONS}: the write-ahead log. Key = connectionId, so one client's actions keep the
+ *       order it sent them in. Written only by gateways.
+ *   <li>{@link #ROOM_EVENTS}: each room's ordered, durable history. Key = roomId, so each room has
+ *       one total order (its seq). Written only by the room processor.
  *   <li>{@link #DELIVERIES}: "send this frame to these connections". Key = gatewayId, so each
  *       gateway reads only what concerns its own sockets. Written only by the room processor.
- *   <li>{@link #DEAD_LETTERS}: the WAL records the processor set aside (it could not read,
- *       decide or answer them), byte for byte, with the reason in their headers. Key = the
- *       record's key in the log. Written only by the room processor.
+ *   <li>{@link #DEAD_LETTERS}: the WAL records the processor set aside (it could not read, decide
+ *       or answer them), byte for byte, with the reason in their headers. Key = the record's key in
+ *       the log. Written only by the room processor.
  * </ul>
  */
 public final class Topics {

@@ -11,9 +11,9 @@ import dev.roomlog.protocol.text.WellFormed;
 import java.util.Objects;
 
 /**
- * One record of the write-ahead log ({@link Topics#ACTIONS}): the client's action as sent,
- * plus the gateway's {@code requestContext}. On the wire the action's fields stay at the top
- * level, as in the API Gateway mapping template, e.g.
+ * One record of the write-ahead log ({@link Topics#ACTIONS}): the client's action as sent, plus the
+ * gateway's {@code requestContext}. On the wire the action's fields stay at the top level, as in
+ * the API Gateway mapping template, e.g.
  *
  * <pre>{"action":"sendMessage","roomId":"lobby","text":"hi","requestContext":{...}}</pre>
  */
@@ -30,10 +30,10 @@ public record WalRecord(Action action, RequestContext requestContext) {
   }
 
   /**
-   * The record's key in the log. A room action is keyed by its room, so that a room's order is
-   * the log's order: a replay, or a processor catching up after downtime, applies a room's
-   * actions in exactly the order they were first applied. A heartbeat is keyed by its gateway;
-   * {@code $connect} and {@code $disconnect} by their connection.
+   * The record's key in the log. A room action is keyed by its room, so that a room's order is the
+   * log's order: a replay, or a processor catching up after downtime, applies a room's actions in
+   * exactly the order they were first applied. A heartbeat is keyed by its gateway; {@code
+   * $connect} and {@code $disconnect} by their connection.
    */
   public String key() {
     if (action instanceof Action.RoomAction room) {
@@ -64,10 +64,10 @@ public record WalRecord(Action action, RequestContext requestContext) {
   }
 
   /**
-   * Reads a record of the log. Refuses one with an unpaired surrogate in any string (the
-   * gateway refuses those in client frames; an older gateway or a foreign writer may have
-   * written one), because its answer could not be encoded: decoding is where a reader finds
-   * out, not the write of the answer, half-way through applying it.
+   * Reads a record of the log. Refuses one with an unpaired surrogate in any string (the gateway
+   * refuses those in client frames; an older gateway or a foreign writer may have written one),
+   * because its answer could not be encoded: decoding is where a reader finds out, not the write of
+   * the answer, half-way through applying it.
    */
   @JsonCreator
   static WalRecord fromJson(ObjectNode node) throws JsonProcessingException {
@@ -75,7 +75,8 @@ public record WalRecord(Action action, RequestContext requestContext) {
         .ifPresent(
             at -> {
               throw new IllegalArgumentException(
-                  "a WAL record's strings must be well-formed Unicode; unpaired surrogate at " + at);
+                  "a WAL record's strings must be well-formed Unicode; unpaired surrogate at "
+                      + at);
             });
     JsonNode context = node.remove(CONTEXT_FIELD);
     if (context == null) {

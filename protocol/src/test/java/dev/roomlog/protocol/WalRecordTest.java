@@ -77,7 +77,8 @@ class WalRecordTest {
   @Test
   void aCreateRoomWithoutItsRoomIdCannotBeKeyed() {
     WalRecord unnamed = new WalRecord(new Action.CreateRoom(null, "a", null, null), CONTEXT);
-    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, unnamed::key);
+    IllegalStateException e =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, unnamed::key);
     assertEquals(true, e.getMessage().contains("name its room"), e.getMessage());
   }
 
@@ -85,7 +86,15 @@ class WalRecordTest {
   void aHeartbeatNeedsNoConnection() {
     RequestContext beat =
         new RequestContext(
-            "$heartbeat", EventType.HEARTBEAT, null, 1L, 1L, "hb-1", new Identity(null), "gw-a", "run-1");
+            "$heartbeat",
+            EventType.HEARTBEAT,
+            null,
+            1L,
+            1L,
+            "hb-1",
+            new Identity(null),
+            "gw-a",
+            "run-1");
     WalRecord record = new WalRecord(new Action.Heartbeat(), beat);
     byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
     assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
@@ -118,8 +127,7 @@ class WalRecordTest {
                     .valueSerde()
                     .deserializer()
                     .deserialize("t", json.getBytes(StandardCharsets.UTF_8)));
-    assertTrue(
-        e.getMessage().contains("unpaired surrogate at /text"), e.getMessage());
+    assertTrue(e.getMessage().contains("unpaired surrogate at /text"), e.getMessage());
     // The same record with the surrogate paired is read.
     String paired = json.replace("\\ud800", "\\ud83d\\ude00");
     assertEquals(

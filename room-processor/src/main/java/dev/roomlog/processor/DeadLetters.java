@@ -20,11 +20,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * What the processor writes with a WAL record it sets aside, and whom it tells. Pure.
  *
- * <p>A record set aside goes to the dead-letter topic byte for byte under its own key, so that
- * it can be read as it was logged and, once the cause is fixed, produced back into the log
- * unchanged. Its headers say why, under the names Kafka Streams gives its own dead-letter
- * records from 4.2 on (KIP-1034: {@code __streams.errors.*}), so tools written for those read
- * ours too, plus the step that failed ({@value #STAGE_HEADER}).
+ * <p>A record set aside goes to the dead-letter topic byte for byte under its own key, so that it
+ * can be read as it was logged and, once the cause is fixed, produced back into the log unchanged.
+ * Its headers say why, under the names Kafka Streams gives its own dead-letter records from 4.2 on
+ * (KIP-1034: {@code __streams.errors.*}), so tools written for those read ours too, plus the step
+ * that failed ({@value #STAGE_HEADER}).
  */
 final class DeadLetters {
   static final String EXCEPTION_HEADER = "__streams.errors.exception";
@@ -107,7 +107,8 @@ final class DeadLetters {
       return Optional.empty(); // $connect, $disconnect, heartbeats: nobody waits for an answer
     }
     return Optional.of(
-        new Sender(RoomLogic.requester(ctx), usable(action.requestId(), Limits.MAX_REQUEST_ID_LENGTH)));
+        new Sender(
+            RoomLogic.requester(ctx), usable(action.requestId(), Limits.MAX_REQUEST_ID_LENGTH)));
   }
 
   /**
@@ -152,7 +153,10 @@ final class DeadLetters {
 
   /** The text if it can be sent back as it is: present, well-formed, not too long. */
   private static String usable(String text, int maxLength) {
-    if (text == null || text.isEmpty() || text.length() > maxLength || !WellFormed.isWellFormed(text)) {
+    if (text == null
+        || text.isEmpty()
+        || text.length() > maxLength
+        || !WellFormed.isWellFormed(text)) {
       return null;
     }
     return text;

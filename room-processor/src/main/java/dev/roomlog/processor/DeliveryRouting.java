@@ -20,7 +20,8 @@ final class DeliveryRouting {
       for (Recipient r : reply.recipients()) {
         byGateway.computeIfAbsent(r.gatewayId(), g -> new ArrayList<>()).add(r.connectionId());
       }
-      byGateway.forEach((gateway, ids) -> out.add(KeyValue.pair(gateway, new Delivery(ids, frame))));
+      byGateway.forEach(
+          (gateway, ids) -> out.add(KeyValue.pair(gateway, new Delivery(ids, frame))));
     }
     return out;
   }

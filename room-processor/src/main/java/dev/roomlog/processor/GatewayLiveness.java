@@ -1,36 +1,36 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.GatewayRuns;
-import java.util.OptionalLong;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
  * Decides when a gateway's members must go, from the records of one partition only, so that a
  * replay decides the same (no wall clock: the times are those the gateways stamped).
  *
- * <p>Every gateway writes a heartbeat to every partition at a fixed interval, and a new
- * instance (a restart) writes one before it accepts its first connection. On a partition:
+ * <p>Every gateway writes a heartbeat to every partition at a fixed interval, and a new instance (a
+ * restart) writes one before it accepts its first connection. On a partition:
  *
  * <ul>
  *   <li>a heartbeat from a gateway with a new instance means the earlier instance is gone: its
  *       members are swept;
- *   <li>at each heartbeat, any other gateway whose last record is older than the timeout (by
- *       the heartbeat's time) is lost: its members are swept, once;
+ *   <li>at each heartbeat, any other gateway whose last record is older than the timeout (by the
+ *       heartbeat's time) is lost: its members are swept, once;
  *   <li>a record from a lost instance revives it (it was paused, not dead); if it is dead after
  *       all, the next heartbeat of another gateway sweeps again what it added;
- *   <li>a room action from an instance older than the one the partition knows is stale (its
- *       gateway was restarted under the same id since) and is refused.
+ *   <li>a room action from an instance older than the one the partition knows is stale (its gateway
+ *       was restarted under the same id since) and is refused.
  * </ul>
  *
- * <p>Runs are ordered by the start time a gateway puts at the front of its instance id
- * ("&lt;epoch millis&gt;-&lt;random&gt;"), so a late heartbeat from an old run (a paused process
- * that wakes up after its replacement started) is ignored instead of evicting the new run. Ids
- * without that prefix are unordered: any other run counts as the newer one.
+ * <p>Runs are ordered by the start time a gateway puts at the front of its instance id ("&lt;epoch
+ * millis&gt;-&lt;random&gt;"), so a late heartbeat from an old run (a paused process that wakes up
+ * after its replacement started) is ignored instead of evicting the new run. Ids without that
+ * prefix are unordered: any other run counts as the newer one.
  */
 final class GatewayLiveness {
   private final long timeoutMs;
@@ -96,9 +96,8 @@ final class GatewayLiveness {
   }
 
   /**
-   * Whether run {@code a} is known to have started before run {@code b}, by the start times
-   * their ids begin with; false when either id has no start time or they started in the same
-   * millisecond.
+   * Whether run {@code a} is known to have started before run {@code b}, by the start times their
+   * ids begin with; false when either id has no start time or they started in the same millisecond.
    */
   static boolean startedBefore(String a, String b) {
     OptionalLong startA = GatewayRuns.startOf(a);
@@ -106,12 +105,10 @@ final class GatewayLiveness {
     return startA.isPresent() && startB.isPresent() && startA.getAsLong() < startB.getAsLong();
   }
 
-
-
   /**
-   * A room action's verdict: refused as stale, the status to store if it changed, and whether
-   * the action comes from a newer run than the partition knew (whose members of other runs must
-   * then be swept first, as its heartbeat would have).
+   * A room action's verdict: refused as stale, the status to store if it changed, and whether the
+   * action comes from a newer run than the partition knew (whose members of other runs must then be
+   * swept first, as its heartbeat would have).
    */
   record ActionVerdict(boolean stale, Optional<Status> changed, boolean newerRun) {
     ActionVerdict(boolean stale, Optional<Status> changed) {
@@ -134,7 +131,8 @@ final class GatewayLiveness {
     }
     if (known.lost()) {
       return new ActionVerdict(
-          false, Optional.of(new Status(known.instance(), Math.max(known.lastSeenAt(), at), false)));
+          false,
+          Optional.of(new Status(known.instance(), Math.max(known.lastSeenAt(), at), false)));
     }
     return new ActionVerdict(false, Optional.empty());
   }

@@ -9,15 +9,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The rules of clientMsgId: which earlier action a retry repeats, and how it is answered. Pure;
- * the processor keeps the remembered answers in a window store for the dedup window.
+ * The rules of clientMsgId: which earlier action a retry repeats, and how it is answered. Pure; the
+ * processor keeps the remembered answers in a window store for the dedup window.
  *
- * <p>Who "the same client" is depends on the action. A message or a room belongs to the
- * username that sent or created it, so a retry from a new connection (after a gateway crash or
- * a reconnect) finds the original. A membership belongs to a connection: a join retried from a
- * new connection is a new membership, which is what the client needs, since the old
- * connection's membership ended with it; so joins and leaves are remembered per connection.
- * Messages the server posts belong to the server.
+ * <p>Who "the same client" is depends on the action. A message or a room belongs to the username
+ * that sent or created it, so a retry from a new connection (after a gateway crash or a reconnect)
+ * finds the original. A membership belongs to a connection: a join retried from a new connection is
+ * a new membership, which is what the client needs, since the old connection's membership ended
+ * with it; so joins and leaves are remembered per connection. Messages the server posts belong to
+ * the server.
  */
 final class Idempotency {
   private Idempotency() {}
@@ -37,8 +37,8 @@ final class Idempotency {
 
   /**
    * The key under which the action's answer is remembered, or empty if the action has no
-   * clientMsgId, or is a sendMessage from a non-member (refused anyway, and there is no
-   * username to key it by).
+   * clientMsgId, or is a sendMessage from a non-member (refused anyway, and there is no username to
+   * key it by).
    */
   static Optional<String> key(RoomState stateOrNull, Action.RoomAction action, RequestContext ctx) {
     String clientMsgId = action.clientMsgId();
@@ -86,9 +86,9 @@ final class Idempotency {
   }
 
   /**
-   * The answer to a retry of a remembered action: the original answer with the retry's
-   * requestId, or 409 clientMsgIdReused if the clientMsgId was used for a different request.
-   * Nothing is applied either way.
+   * The answer to a retry of a remembered action: the original answer with the retry's requestId,
+   * or 409 clientMsgIdReused if the clientMsgId was used for a different request. Nothing is
+   * applied either way.
    */
   static Decision answerRetry(Remembered earlier, Action.RoomAction retry, RequestContext ctx) {
     if (!earlier.fingerprint().equals(fingerprint(retry))) {
@@ -110,10 +110,10 @@ final class Idempotency {
   }
 
   /**
-   * As {@link #answerRetry(Remembered, Action.RoomAction, RequestContext)}, with one exception:
-   * the creator of a room, retrying its createRoom from a new connection (its first connection
-   * died before the answer), must end up in the room as the original answer said, so that
-   * connection joins it ({@link RoomLogic#joinAsCreator}) instead of getting the bare answer.
+   * As {@link #answerRetry(Remembered, Action.RoomAction, RequestContext)}, with one exception: the
+   * creator of a room, retrying its createRoom from a new connection (its first connection died
+   * before the answer), must end up in the room as the original answer said, so that connection
+   * joins it ({@link RoomLogic#joinAsCreator}) instead of getting the bare answer.
    */
   static Decision answerRetry(
       Remembered earlier,
@@ -133,11 +133,12 @@ final class Idempotency {
   }
 
   /**
-   * What to remember of a decision: its answer to the requester, when the action changed the
-   * room. Refusals are not remembered, so a retry of a refused action is decided afresh (the
-   * room may have changed: a join refused before the room existed can succeed later).
+   * What to remember of a decision: its answer to the requester, when the action changed the room.
+   * Refusals are not remembered, so a retry of a refused action is decided afresh (the room may
+   * have changed: a join refused before the room existed can succeed later).
    */
-  static Optional<Remembered> toRemember(Decision decision, Action.RoomAction action, RequestContext ctx) {
+  static Optional<Remembered> toRemember(
+      Decision decision, Action.RoomAction action, RequestContext ctx) {
     if (decision.events().isEmpty()) {
       return Optional.empty();
     }

@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProcessorMetrics {
   /** An action that appended events to its room. */
   static final String APPLIED = "applied";
+
   /** An action answered without changing the room (a resume). */
   static final String ANSWERED = "answered";
+
   /** A clientMsgId retry, answered from the dedup window. */
   static final String DUPLICATE = "duplicate";
 
@@ -64,7 +66,8 @@ public final class ProcessorMetrics {
     for (RoomEvent event : decision.events()) {
       if (event instanceof RoomEvent.MemberLeft left) {
         Counter.builder("roomlog.processor.members.removed")
-            .description("Members removed because their connection closed or their gateway was lost")
+            .description(
+                "Members removed because their connection closed or their gateway was lost")
             .tag("reason", left.reason())
             .register(registry)
             .increment();

@@ -1,8 +1,8 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.action.Action;
-import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.action.RequestContext;
+import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
@@ -11,27 +11,26 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The rules of a room, as pure functions in the shape of Kafka's group coordinator. {@link
- * #decide} turns a client's action into events and replies without changing anything; {@link
- * #remove} does the same for a member whose connection or gateway is gone; {@link #apply} folds
- * one event into the state. The processor stores {@code apply(...apply(state, e1)..., en)}, so
- * the state is always a replay of the events.
+ * The rules of a room, as pure functions in the shape of Kafka's group coordinator. {@link #decide}
+ * turns a client's action into events and replies without changing anything; {@link #remove} does
+ * the same for a member whose connection or gateway is gone; {@link #apply} folds one event into
+ * the state. The processor stores {@code apply(...apply(state, e1)..., en)}, so the state is always
+ * a replay of the events.
  *
- * <p>Time comes from the command ({@code requestTimeEpoch}), never from a clock, so that a
- * replay decides the same thing. Instances are immutable and thread-safe.
+ * <p>Time comes from the command ({@code requestTimeEpoch}), never from a clock, so that a replay
+ * decides the same thing. Instances are immutable and thread-safe.
  */
 final class RoomLogic {
   /**
-   * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at
-   * their largest it keeps a room's state record, and a joined frame, under {@link
+   * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at their
+   * largest it keeps a room's state record, and a joined frame, under {@link
    * RoomTopology#MAX_RECORD_BYTES}, whatever the history size and however long the messages.
    */
   static final int RECENT_BYTES_BUDGET = 1024 * 1024;
 
   /**
-   * The most one member entry weighs in the state record or a joined frame: ids, a username of
-   * at most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field
-   * names.
+   * The most one member entry weighs in the state record or a joined frame: ids, a username of at
+   * most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field names.
    */
   static final int MEMBER_BYTES_BOUND = 512;
 
@@ -54,8 +53,8 @@ final class RoomLogic {
   }
 
   /**
-   * An upper bound of the bytes {@code event} takes in JSON: a message's text can be escaped to
-   * 6 bytes a character ({@code \u0001}); everything else fits in the fixed part.
+   * An upper bound of the bytes {@code event} takes in JSON: a message's text can be escaped to 6
+   * bytes a character ({@code \u0001}); everything else fits in the fixed part.
    */
   static int boundBytes(RoomEvent event) {
     int fixed = 1024;
@@ -66,8 +65,8 @@ final class RoomLogic {
   }
 
   /**
-   * What {@code action} does to the room. A createRoom must name its room (the gateway fills
-   * the id in); one from an older log that does not is given the id the gateway would have.
+   * What {@code action} does to the room. A createRoom must name its room (the gateway fills the id
+   * in); one from an older log that does not is given the id the gateway would have.
    */
   Decision decide(RoomState stateOrNull, Action.RoomAction action, RequestContext ctx) {
     if (action instanceof Action.CreateRoom create) {
@@ -93,9 +92,9 @@ final class RoomLogic {
 
   /**
    * Takes {@code connectionId} out of the room because its connection closed ({@link
-   * RoomEvent.MemberLeft#DISCONNECTED}: nobody is left to answer) or its gateway was lost
-   * ({@link RoomEvent.MemberLeft#GATEWAY_LOST}: the member is told too, in case its gateway was
-   * only paused and the socket still listens). Nothing happens if it is not a member.
+   * RoomEvent.MemberLeft#DISCONNECTED}: nobody is left to answer) or its gateway was lost ({@link
+   * RoomEvent.MemberLeft#GATEWAY_LOST}: the member is told too, in case its gateway was only paused
+   * and the socket still listens). Nothing happens if it is not a member.
    */
   Decision remove(RoomState stateOrNull, String connectionId, String reason, long at) {
     if (stateOrNull == null) {
@@ -221,7 +220,10 @@ final class RoomLogic {
           ctx,
           join,
           ErrorCode.ROOM_FULL,
-          "room '" + join.roomId() + "' is full: it has " + state.members().size()
+          "room '"
+              + join.roomId()
+              + "' is full: it has "
+              + state.members().size()
               + " members, the most this deployment allows (--max-room-members)");
     }
     List<ServerFrame> missed = null;
@@ -262,9 +264,9 @@ final class RoomLogic {
 
   /**
    * The creator of an existing room, retrying its createRoom (same clientMsgId) from a new
-   * connection: the room is not created again, but this connection joins it, and the answer is
-   * a roomCreated with the join's seq and the members now, as the client expects after
-   * "created". Refusals (e.g. already a member) are passed on as they are.
+   * connection: the room is not created again, but this connection joins it, and the answer is a
+   * roomCreated with the join's seq and the members now, as the client expects after "created".
+   * Refusals (e.g. already a member) are passed on as they are.
    */
   Decision joinAsCreator(RoomState state, Action.CreateRoom create, RequestContext ctx) {
     Decision joined =
@@ -315,9 +317,9 @@ final class RoomLogic {
   }
 
   /**
-   * Empty when every event after {@code afterSeq} is still kept; otherwise the refusal: 400 for
-   * a seq the room has not reached, 410 with the oldest kept seq and the room as it stands for
-   * one older than the kept window, so that a client never skips events without knowing.
+   * Empty when every event after {@code afterSeq} is still kept; otherwise the refusal: 400 for a
+   * seq the room has not reached, 410 with the oldest kept seq and the room as it stands for one
+   * older than the kept window, so that a client never skips events without knowing.
    */
   private Optional<Decision> checkResumable(
       RoomState state, long afterSeq, Action action, RequestContext ctx) {
@@ -363,10 +365,7 @@ final class RoomLogic {
   }
 
   private static List<ServerFrame> eventsAfter(RoomState state, long afterSeq) {
-    return state.recent().stream()
-        .filter(e -> e.seq() > afterSeq)
-        .map(RoomLogic::frameOf)
-        .toList();
+    return state.recent().stream().filter(e -> e.seq() > afterSeq).map(RoomLogic::frameOf).toList();
   }
 
   private static List<ServerFrame.Message> historyOf(RoomState state) {
@@ -415,10 +414,9 @@ final class RoomLogic {
   }
 
   /**
-   * A message the server posts through the management API: like a member's, but the poster
-   * needs no membership, and the message's connectionId says it came from the server. The
-   * answer goes to the management request's own id on its gateway, every member gets the
-   * message.
+   * A message the server posts through the management API: like a member's, but the poster needs no
+   * membership, and the message's connectionId says it came from the server. The answer goes to the
+   * management request's own id on its gateway, every member gets the message.
    */
   private Decision post(RoomState state, Action.PostMessage post, RequestContext ctx) {
     if (state == null) {

@@ -18,14 +18,13 @@ import org.slf4j.LoggerFactory;
  * once, {@link #close} once (idempotent). Safe to call from any thread.
  *
  * <p>If a stream thread dies with an exception that Kafka Streams did not handle itself, {@link
- * StreamThreadFailures} decides: a transient Kafka failure (FaultToleranceIT met one when a
- * broker froze mid-commit: the transaction was left in an invalid state) gets a new thread, at
- * most {@value #MAX_THREAD_REPLACEMENTS} times in {@value #REPLACEMENT_WINDOW_MINUTES} minutes;
- * anything else (a bug, a record the logic cannot apply) shuts the client down ({@code
- * SHUTDOWN_CLIENT}): replacing the thread would only replay the same record in a loop. Then
- * {@link #isRunning} turns false, its tasks move to the other instances of the group, and the
- * {@code onFatalError} callback runs, so that the server can exit for its supervisor to restart
- * it.
+ * StreamThreadFailures} decides: a transient Kafka failure (FaultToleranceIT met one when a broker
+ * froze mid-commit: the transaction was left in an invalid state) gets a new thread, at most
+ * {@value #MAX_THREAD_REPLACEMENTS} times in {@value #REPLACEMENT_WINDOW_MINUTES} minutes; anything
+ * else (a bug, a record the logic cannot apply) shuts the client down ({@code SHUTDOWN_CLIENT}):
+ * replacing the thread would only replay the same record in a loop. Then {@link #isRunning} turns
+ * false, its tasks move to the other instances of the group, and the {@code onFatalError} callback
+ * runs, so that the server can exit for its supervisor to restart it.
  */
 public final class RoomProcessor implements AutoCloseable {
   /** How long {@link #close()} waits for the stream threads to commit and stop. */
@@ -49,8 +48,8 @@ public final class RoomProcessor implements AutoCloseable {
   }
 
   /**
-   * @param onFatalError called once, on a Streams thread, when the processor has stopped for
-   *     good (state ERROR); it must not block (e.g. start a thread that exits the process)
+   * @param onFatalError called once, on a Streams thread, when the processor has stopped for good
+   *     (state ERROR); it must not block (e.g. start a thread that exits the process)
    */
   public RoomProcessor(ProcessorSettings settings, Runnable onFatalError) {
     this(settings, onFatalError, new SimpleMeterRegistry());
@@ -58,9 +57,9 @@ public final class RoomProcessor implements AutoCloseable {
 
   /**
    * @param onFatalError as above
-   * @param registry where the processor's meters go: its actions ({@link ProcessorMetrics}),
-   *     {@code roomlog.processor.ready}, and every Kafka Streams metric of this client (threads,
-   *     tasks, stores, and its embedded consumers and producers: {@code kafka_stream_*}, {@code
+   * @param registry where the processor's meters go: its actions ({@link ProcessorMetrics}), {@code
+   *     roomlog.processor.ready}, and every Kafka Streams metric of this client (threads, tasks,
+   *     stores, and its embedded consumers and producers: {@code kafka_stream_*}, {@code
    *     kafka_consumer_*}, {@code kafka_producer_*}...)
    */
   public RoomProcessor(ProcessorSettings settings, Runnable onFatalError, MeterRegistry registry) {
@@ -71,7 +70,10 @@ public final class RoomProcessor implements AutoCloseable {
     // Streams' own metrics, read by the binder (which also picks up new threads' metrics).
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    Gauge.builder("roomlog.processor.ready", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+    Gauge.builder(
+            "roomlog.processor.ready",
+            streams,
+            s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
         .description("1 while /readyz answers 200 (Kafka Streams RUNNING), else 0")
         .register(registry);
     this.staticMember = settings.instanceId() != null;
@@ -122,12 +124,12 @@ public final class RoomProcessor implements AutoCloseable {
 
   /**
    * The {@value RoomTopology#ROOMS_STORE} store of this client, read-only, through Kafka Streams'
-   * interactive queries: roomId to the room's state. For tests and diagnostics, e.g. comparing
-   * the live state with a replay of the write-ahead log into another application id. The
-   * values' type ({@code RoomState}) is package-private: callers see plain objects, equal when
-   * the states are equal, which {@code Json.MAPPER} turns into {@code roomId}, {@code lastSeq},
-   * {@code members} and {@code recent}. Only the rooms of this client's tasks are visible; the
-   * store throws {@code InvalidStateStoreException} while the client is not RUNNING.
+   * interactive queries: roomId to the room's state. For tests and diagnostics, e.g. comparing the
+   * live state with a replay of the write-ahead log into another application id. The values' type
+   * ({@code RoomState}) is package-private: callers see plain objects, equal when the states are
+   * equal, which {@code Json.MAPPER} turns into {@code roomId}, {@code lastSeq}, {@code members}
+   * and {@code recent}. Only the rooms of this client's tasks are visible; the store throws {@code
+   * InvalidStateStoreException} while the client is not RUNNING.
    */
   public ReadOnlyKeyValueStore<String, Object> rooms() {
     return streams.store(
@@ -136,8 +138,8 @@ public final class RoomProcessor implements AutoCloseable {
   }
 
   /**
-   * Room state queries: where a room lives among the instances, and its state when it lives
-   * here (see {@code query.QueryServer} for the HTTP side).
+   * Room state queries: where a room lives among the instances, and its state when it lives here
+   * (see {@code query.QueryServer} for the HTTP side).
    */
   public RoomQueries queries() {
     return queries;

@@ -14,8 +14,8 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -23,9 +23,9 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Where a room's state lives among the processor instances, and its state when it lives here:
- * Kafka Streams' interactive queries over the {@value RoomTopology#ROOMS_STORE} store. The
- * transport between instances is the caller's ({@code query.QueryServer}).
+ * Where a room's state lives among the processor instances, and its state when it lives here: Kafka
+ * Streams' interactive queries over the {@value RoomTopology#ROOMS_STORE} store. The transport
+ * between instances is the caller's ({@code query.QueryServer}).
  */
 public final class RoomQueries {
   private final KafkaStreams streams;
@@ -148,7 +148,8 @@ public final class RoomQueries {
                   RoomTopology.ROOMS_STORE, QueryableStoreTypes.<String, Object>keyValueStore())
               .withPartition(partition));
     } catch (InvalidStateStoreException e) {
-      throw new NotQueryable("the rooms of partition " + partition + " cannot be read now: " + e.getMessage(), e);
+      throw new NotQueryable(
+          "the rooms of partition " + partition + " cannot be read now: " + e.getMessage(), e);
     }
   }
 

@@ -35,29 +35,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka edge of the room processor: one task per partition of the write-ahead log, which
- * is keyed by room, so a room's actions arrive in the log's order. For each record it decodes
- * the bytes, loads what it needs from the task's stores, runs the pure logic ({@link
- * RoomLogic}, {@link Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards
- * the room events (key roomId) and deliveries (key gatewayId), already encoded. Under
- * exactly-once all of it commits in one transaction with the input offset, so a crash never
- * leaves an event without its state change or the reverse. Runs on one stream thread.
+ * The Kafka edge of the room processor: one task per partition of the write-ahead log, which is
+ * keyed by room, so a room's actions arrive in the log's order. For each record it decodes the
+ * bytes, loads what it needs from the task's stores, runs the pure logic ({@link RoomLogic}, {@link
+ * Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards the room events (key
+ * roomId) and deliveries (key gatewayId), already encoded. Under exactly-once all of it commits in
+ * one transaction with the input offset, so a crash never leaves an event without its state change
+ * or the reverse. Runs on one stream thread.
  *
  * <p>One record never stops the processor. Each record is handled in two steps:
  *
  * <ol>
- *   <li><b>Plan</b>: decode, decide, apply and encode every output, writing nothing: store
- *       changes are staged in a {@link Batch}, which later reads of the same record see. Any
- *       failure of the record here (it is not a WAL record, a string could not be written back,
- *       a bug in the logic) leaves the stores untouched: the record is set aside in the
- *       dead-letter topic ({@link DeadLetters}) with the reason, and its sender, when the record
- *       names one, is answered 500 {@code internalError}. The next record goes on. A store that
- *       fails to read is not the record's fault, and stops the thread as below.
- *   <li><b>Write</b>: the staged changes go to the stores and the outputs are forwarded. A
- *       failure here is the store's or Kafka's (I/O), not the record's: it stops the stream
- *       thread, whose transaction aborts, and {@link StreamThreadFailures} decides whether to
- *       replace it. The store values written here cannot fail to encode because of the record:
- *       every string in them came from a record whose strings decoding found well-formed.
+ *   <li><b>Plan</b>: decode, decide, apply and encode every output, writing nothing: store changes
+ *       are staged in a {@link Batch}, which later reads of the same record see. Any failure of the
+ *       record here (it is not a WAL record, a string could not be written back, a bug in the
+ *       logic) leaves the stores untouched: the record is set aside in the dead-letter topic
+ *       ({@link DeadLetters}) with the reason, and its sender, when the record names one, is
+ *       answered 500 {@code internalError}. The next record goes on. A store that fails to read is
+ *       not the record's fault, and stops the thread as below.
+ *   <li><b>Write</b>: the staged changes go to the stores and the outputs are forwarded. A failure
+ *       here is the store's or Kafka's (I/O), not the record's: it stops the stream thread, whose
+ *       transaction aborts, and {@link StreamThreadFailures} decides whether to replace it. The
+ *       store values written here cannot fail to encode because of the record: every string in them
+ *       came from a record whose strings decoding found well-formed.
  * </ol>
  *
  * <p>Stores (all of this task's partition):
@@ -199,7 +199,9 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
         liveness.onAction(gateway(ctx.gatewayId()), ctx.gatewayInstance(), ctx.requestTimeEpoch());
     verdict.changed().ifPresent(status -> batch.gateways.put(ctx.gatewayId(), status));
     if (verdict.newerRun()) {
-      sweep(new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()), ctx.requestTimeEpoch());
+      sweep(
+          new GatewayLiveness.Sweep(ctx.gatewayId(), ctx.gatewayInstance()),
+          ctx.requestTimeEpoch());
     }
     Action.RoomAction decided = action;
     if (verdict.stale()) {
@@ -283,8 +285,7 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
       boolean remove =
           state != null && state.member(connectionId).map(sweep::removes).orElse(false);
       if (remove) {
-        Decision removed =
-            logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at);
+        Decision removed = logic.remove(state, connectionId, RoomEvent.MemberLeft.GATEWAY_LOST, at);
         stage(state, removed);
         batch.counted.add(() -> metrics.membersRemoved(removed));
       }
@@ -310,7 +311,8 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     fromStore(
         MEMBERSHIPS,
         () -> {
-          try (KeyValueIterator<String, String> it = memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
+          try (KeyValueIterator<String, String> it =
+              memberships.prefixScan(prefix, PREFIX_SERIALIZER)) {
             it.forEachRemaining(
                 kv -> {
                   if (!batch.memberships.containsKey(kv.key)) {
@@ -345,8 +347,8 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
 
   /**
    * A read of a state store. A store that fails (RocksDB, a value it cannot deserialize) is no
-   * fault of the record being planned: its failure is marked so that {@link #process} lets it
-   * stop the stream thread instead of setting the record aside.
+   * fault of the record being planned: its failure is marked so that {@link #process} lets it stop
+   * the stream thread instead of setting the record aside.
    */
   private static <T> T fromStore(String store, Supplier<T> read) {
     try {
@@ -359,14 +361,15 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   }
 
   /**
-   * Applies the decision's events to the room and stages the room, its memberships, and the
-   * encoded events and deliveries.
+   * Applies the decision's events to the room and stages the room, its memberships, and the encoded
+   * events and deliveries.
    */
   private void stage(RoomState before, Decision decision) {
     RoomState after = before;
     for (RoomEvent event : decision.events()) {
       if (event instanceof RoomEvent.MemberLeft left && after != null) {
-        after.member(left.connectionId())
+        after
+            .member(left.connectionId())
             .ifPresent(
                 m ->
                     batch.memberships.put(
@@ -383,11 +386,13 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     }
     for (RoomEvent event : decision.events()) {
       batch.outputs.add(
-          KeyValue.pair(event.roomId(), new EventOut(eventWriter.serialize(roomEventsTopic, event))));
+          KeyValue.pair(
+              event.roomId(), new EventOut(eventWriter.serialize(roomEventsTopic, event))));
     }
     for (KeyValue<String, Delivery> d : DeliveryRouting.route(decision.replies())) {
       batch.outputs.add(
-          KeyValue.pair(d.key, new DeliveryOut(deliveryWriter.serialize(deliveriesTopic, d.value))));
+          KeyValue.pair(
+              d.key, new DeliveryOut(deliveryWriter.serialize(deliveriesTopic, d.value))));
     }
   }
 
@@ -428,7 +433,9 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
       Optional<DeadLetters.Sender> sender) {
     Optional<RecordMetadata> source = context.recordMetadata();
     String where =
-        source.map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("(unknown offset)");
+        source
+            .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+            .orElse("(unknown offset)");
     log.warn(
         "setting aside WAL record {} (key {}, {} bytes) at the {} step: {}",
         where,
@@ -460,25 +467,31 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
         return;
       } catch (RuntimeException e) {
         // An answer that cannot be encoded (its requestId): try without it.
-        log.debug("cannot encode the internalError answer with requestId {}: {}", requestId, e.toString());
+        log.debug(
+            "cannot encode the internalError answer with requestId {}: {}",
+            requestId,
+            e.toString());
       }
     }
   }
 
   /**
-   * The writes one record plans, staged until all of it has been decided and encoded. Reads
-   * during the plan consult it first, so a record that touches a room twice (a sweep, then the
-   * action) sees its own changes.
+   * The writes one record plans, staged until all of it has been decided and encoded. Reads during
+   * the plan consult it first, so a record that touches a room twice (a sweep, then the action)
+   * sees its own changes.
    */
   private static final class Batch {
     record Answer(String key, Idempotency.Remembered remembered, long at) {}
 
     final Map<String, RoomState> rooms = new HashMap<>();
+
     /** Membership key to true (added) or false (removed); insertion order kept for the writes. */
     final Map<String, Boolean> memberships = new LinkedHashMap<>();
+
     final Map<String, GatewayLiveness.Status> gateways = new HashMap<>();
     final List<Answer> answers = new ArrayList<>();
     final List<KeyValue<String, Output>> outputs = new ArrayList<>();
+
     /** Metrics of what was decided, counted only once the record's effects are written. */
     final List<Runnable> counted = new ArrayList<>();
   }

@@ -7,13 +7,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One room as the processor stores it; it is exactly the fold of {@link RoomLogic#apply} over
- * the room's events, so replaying {@code roomlog.room-events} rebuilds it.
+ * One room as the processor stores it; it is exactly the fold of {@link RoomLogic#apply} over the
+ * room's events, so replaying {@code roomlog.room-events} rebuilds it.
  *
  * @param lastSeq the seq of the room's latest event
  * @param members who is in the room, in join order, with the gateway (and its run) holding each
- * @param recent the room's latest events, oldest first, at most the configured history size:
- *     what a join with afterSeq or a resume can replay from
+ * @param recent the room's latest events, oldest first, at most the configured history size: what a
+ *     join with afterSeq or a resume can replay from
  */
 record RoomState(String roomId, long lastSeq, List<Member> members, List<RoomEvent> recent) {
 
@@ -49,8 +49,8 @@ record RoomState(String roomId, long lastSeq, List<Member> members, List<RoomEve
   }
 
   /**
-   * The oldest seq a client can still be brought up to date from: a client that saw every event
-   * up to {@code afterSeq} can resume when {@code afterSeq >= oldestKeptSeq() - 1}.
+   * The oldest seq a client can still be brought up to date from: a client that saw every event up
+   * to {@code afterSeq} can resume when {@code afterSeq >= oldestKeptSeq() - 1}.
    */
   long oldestKeptSeq() {
     return recent.isEmpty() ? lastSeq + 1 : recent.get(0).seq();

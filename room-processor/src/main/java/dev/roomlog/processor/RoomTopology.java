@@ -7,8 +7,8 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -24,8 +24,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The room processor's Kafka Streams topology and its configuration, kept apart so that a test
- * can hand the same topology to {@code TopologyTestDriver}.
+ * The room processor's Kafka Streams topology and its configuration, kept apart so that a test can
+ * hand the same topology to {@code TopologyTestDriver}.
  *
  * <pre>
  * actions (key roomId; $connect/$disconnect by connectionId; heartbeats to every partition)
@@ -33,23 +33,26 @@ import org.apache.kafka.streams.state.Stores;
  *   -> room-events (key roomId), deliveries (key gatewayId), dead-letters (key as in actions)
  * </pre>
  *
- * The stage encodes its outputs itself, so the sinks write bytes: a value that cannot be
- * encoded fails while the record is still being planned, where it can be set aside, rather
- * than in a sink after the record's state was written.
+ * The stage encodes its outputs itself, so the sinks write bytes: a value that cannot be encoded
+ * fails while the record is still being planned, where it can be set aside, rather than in a sink
+ * after the record's state was written.
  *
- * One stage, not the design brief's two (by connection, then repartitioned by room): with the
- * log keyed by room, a room's order is the log's order, so a replay or a catch-up after
- * downtime rebuilds exactly the same rooms; with two stages, the repartition interleaved
- * different clients' actions differently on every run. It also saves one exactly-once commit
- * per answer. See docs/ARCHITECTURE.md.
+ * <p>One stage, not the design brief's two (by connection, then repartitioned by room): with the
+ * log keyed by room, a room's order is the log's order, so a replay or a catch-up after downtime
+ * rebuilds exactly the same rooms; with two stages, the repartition interleaved different clients'
+ * actions differently on every run. It also saves one exactly-once commit per answer. See
+ * docs/ARCHITECTURE.md.
  */
 public final class RoomTopology {
   /** roomId -> {@link RoomState}. */
   public static final String ROOMS_STORE = "rooms";
+
   /** "gatewayId NUL connectionId NUL roomId" -> "" for every member. */
   public static final String MEMBERSHIPS_STORE = "memberships";
+
   /** gatewayId -> {@link GatewayLiveness.Status}. */
   public static final String GATEWAYS_STORE = "gateways";
+
   /** dedup key -> {@link Idempotency.Remembered}, kept for the dedup window. */
   public static final String ANSWERS_STORE = "answers";
 
@@ -93,18 +96,14 @@ public final class RoomTopology {
     builder.addStateStore(
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(
-                ANSWERS_STORE,
-                settings.dedupWindow(),
-                settings.dedupWindow(),
-                false),
+                ANSWERS_STORE, settings.dedupWindow(), settings.dedupWindow(), false),
             Serdes.String(),
             JsonSerde.of(Idempotency.Remembered.class)));
 
     // Read as bytes: the stage decodes each record itself, so that one it cannot read is set
     // aside in the same transaction as everything else (see RoomStage).
     KStream<String, RoomStage.Output> outputs =
-        builder
-            .stream(
+        builder.stream(
                 topics.actions().name(),
                 Consumed.with(topics.actions().keySerde(), Serdes.ByteArray()).withName("actions"))
             .process(
@@ -146,10 +145,13 @@ public final class RoomTopology {
                 deadLetters ->
                     deadLetters
                         .mapValues(
-                            out -> ((RoomStage.DeadLetterOut) out).record(), Named.as("dead-letter"))
+                            out -> ((RoomStage.DeadLetterOut) out).record(),
+                            Named.as("dead-letter"))
                         .to(
                             topics.deadLetters().name(),
-                            Produced.with(topics.deadLetters().keySerde(), topics.deadLetters().valueSerde())
+                            Produced.with(
+                                    topics.deadLetters().keySerde(),
+                                    topics.deadLetters().valueSerde())
                                 .withName("dead-letters")),
                 "dead-letters"))
         .noDefaultBranch();
@@ -159,13 +161,12 @@ public final class RoomTopology {
   public static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
   /**
-   * How long the processor's clients wait for a broker's answer. A request sent to a frozen
-   * broker (a long GC pause, a hung host: its sockets stay open) fails only at this timeout;
-   * with Kafka's 30 s default the producer, then the transaction coordinator lookup, then the
-   * group coordinator lookup each waited that long, and rooms went unanswered for over 90 s
-   * after one broker froze (FaultToleranceIT). 10 s is still far above a healthy broker's
-   * answer time, including an acks=all write that waits for a lagging follower to drop out of
-   * the ISR.
+   * How long the processor's clients wait for a broker's answer. A request sent to a frozen broker
+   * (a long GC pause, a hung host: its sockets stay open) fails only at this timeout; with Kafka's
+   * 30 s default the producer, then the transaction coordinator lookup, then the group coordinator
+   * lookup each waited that long, and rooms went unanswered for over 90 s after one broker froze
+   * (FaultToleranceIT). 10 s is still far above a healthy broker's answer time, including an
+   * acks=all write that waits for a lagging follower to drop out of the ISR.
    */
   public static final int CLIENT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -211,7 +212,8 @@ public final class RoomTopology {
     // within the task's transaction. What still reaches these handlers is not one record's
     // fault: a store or Kafka failure while writing, or a record Kafka refuses to take (too
     // large: the room limits keep events and deliveries under MAX_RECORD_BYTES, and the
-    // dead-letter topic takes records of that size, more than the log's own limit). They stop the stream thread, the transaction
+    // dead-letter topic takes records of that size, more than the log's own limit). They stop the
+    // stream thread, the transaction
     // aborts, and StreamThreadFailures decides whether to replace it; skipping would commit
     // a record's state without its events or deliveries. Spelled out rather than left to
     // the defaults, so the policy is visible here.
@@ -241,10 +243,18 @@ public final class RoomTopology {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
-    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
-    p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
-    p.put(StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG), CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+        CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+        CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(
+        StreamsConfig.restoreConsumerPrefix(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+        CLIENT_REQUEST_TIMEOUT_MS);
+    p.put(
+        StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG),
+        CLIENT_REQUEST_TIMEOUT_MS);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     // Fairness between the rooms of one stream thread. The thread runs the tasks of all its
     // partitions in rounds (poll, process, commit), and with Kafka's defaults (1 MiB fetched per
@@ -252,8 +262,11 @@ public final class RoomTopology {
     // quiet room on another partition waited 3 to 8 s for its messages to be processed. With
     // small fetches and polls a round holds a few dozen of the hot room's records, and the
     // quiet room's wait fell to under half a second.
-    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), FETCH_BYTES_PER_PARTITION);
-    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS);
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        FETCH_BYTES_PER_PARTITION);
+    p.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), MAX_POLL_RECORDS);
     return p;
   }
 }

@@ -8,17 +8,17 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
- * What to do when a stream thread dies: replace it, or shut the processor down. Pure: the time
- * is passed in.
+ * What to do when a stream thread dies: replace it, or shut the processor down. Pure: the time is
+ * passed in.
  *
- * <p>A failure whose root cause is Kafka's (a transaction in an invalid state after a broker
- * froze, a timeout, a fenced producer Streams did not absorb) is transient: a new thread
- * re-initialises its tasks from the committed state, and exactly-once means nothing the dead
- * thread had not committed took effect. Any other root cause (a bug in the room logic, a record
- * it cannot apply) is deterministic: a new thread would fail on the same record, so the
- * processor shuts down and its process exits for a supervisor, and a person, to look at it. So
- * does a run of transient failures: more than {@code maxReplacements} within {@code windowMs}.
- * Not thread-safe; {@link RoomProcessor} calls it under a lock.
+ * <p>A failure whose root cause is Kafka's (a transaction in an invalid state after a broker froze,
+ * a timeout, a fenced producer Streams did not absorb) is transient: a new thread re-initialises
+ * its tasks from the committed state, and exactly-once means nothing the dead thread had not
+ * committed took effect. Any other root cause (a bug in the room logic, a record it cannot apply)
+ * is deterministic: a new thread would fail on the same record, so the processor shuts down and its
+ * process exits for a supervisor, and a person, to look at it. So does a run of transient failures:
+ * more than {@code maxReplacements} within {@code windowMs}. Not thread-safe; {@link RoomProcessor}
+ * calls it under a lock.
  */
 final class StreamThreadFailures {
   private final int maxReplacements;
@@ -28,7 +28,10 @@ final class StreamThreadFailures {
   StreamThreadFailures(int maxReplacements, long windowMs) {
     if (maxReplacements < 0 || windowMs < 1) {
       throw new IllegalArgumentException(
-          "maxReplacements must be >= 0 and windowMs >= 1, got " + maxReplacements + ", " + windowMs);
+          "maxReplacements must be >= 0 and windowMs >= 1, got "
+              + maxReplacements
+              + ", "
+              + windowMs);
     }
     this.maxReplacements = maxReplacements;
     this.windowMs = windowMs;

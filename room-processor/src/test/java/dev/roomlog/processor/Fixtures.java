@@ -18,9 +18,9 @@ final class Fixtures {
   }
 
   /**
-   * One client connection: the gateway node and the run of it that hold the connection. Its
-   * records carry a gateway request id made of the connection id and the time, so they are
-   * unique as long as a test gives each record of a connection its own time.
+   * One client connection: the gateway node and the run of it that hold the connection. Its records
+   * carry a gateway request id made of the connection id and the time, so they are unique as long
+   * as a test gives each record of a connection its own time.
    */
   record Client(String connectionId, String gatewayId, String gatewayInstance) {
     /** A connection on the first run of {@code gatewayId}. */

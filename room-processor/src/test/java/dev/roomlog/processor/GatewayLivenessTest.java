@@ -22,6 +22,7 @@ class GatewayLivenessTest {
   private static final String C = "gw-c";
 
   private final GatewayLiveness liveness = new GatewayLiveness(TIMEOUT);
+
   /** What one partition knows, kept the way the stage keeps its gateways store. */
   private final Map<String, Status> known = new HashMap<>();
 
@@ -64,7 +65,8 @@ class GatewayLivenessTest {
     assertFalse(sweep.removes(member("c2", A, run(A, 2))), "the new run's members stay");
     assertFalse(sweep.removes(member("c3", B, run(B, 1))), "other gateways' members stay");
     assertEquals(new Status(run(A, 2), 1_200, false), known.get(A));
-    assertEquals(List.of(), heartbeat(A, run(A, 2), 1_300), "the new run's next beat sweeps nothing");
+    assertEquals(
+        List.of(), heartbeat(A, run(A, 2), 1_300), "the new run's next beat sweeps nothing");
   }
 
   @Test
@@ -97,8 +99,7 @@ class GatewayLivenessTest {
   void severalLostGatewaysAreSweptInGatewayIdOrder() {
     heartbeat(C, run(C, 1), 1_000);
     heartbeat(A, run(A, 1), 1_000);
-    assertEquals(
-        List.of(new Sweep(A, null), new Sweep(C, null)), heartbeat(B, run(B, 1), 5_000));
+    assertEquals(List.of(new Sweep(A, null), new Sweep(C, null)), heartbeat(B, run(B, 1), 5_000));
   }
 
   @Test

@@ -18,6 +18,7 @@ class IdempotencyTest {
   private static final String ROOM = "lobby";
   private static final Client ALICE = Client.on("gw-a", "c1");
   private static final Client BOB = Client.on("gw-b", "c2");
+
   /** Bob again after his first connection was lost, through another gateway. */
   private static final Client BOB_AGAIN = Client.on("gw-a", "c5");
 
@@ -55,10 +56,8 @@ class IdempotencyTest {
     assertEquals(first, retry);
     assertNotEquals(first, key(before, send("a1", "hi", "m1"), ALICE), "another user's m1");
     assertNotEquals(first, key(before, send("b3", "hi", "m2"), BOB));
-    RoomState otherRoom =
-        new RoomState("games", 3, List.of(member(BOB, "bob")), List.of());
-    assertNotEquals(
-        first, key(otherRoom, new Action.SendMessage("b4", "games", "hi", "m1"), BOB));
+    RoomState otherRoom = new RoomState("games", 3, List.of(member(BOB, "bob")), List.of());
+    assertNotEquals(first, key(otherRoom, new Action.SendMessage("b4", "games", "hi", "m1"), BOB));
   }
 
   @Test
@@ -121,7 +120,8 @@ class IdempotencyTest {
         Idempotency.answerRetry(remembered, send("b2", "hi", "m1"), BOB_AGAIN.context(200));
 
     assertEquals(
-        Decision.reply(Reply.to(BOB_AGAIN.recipient(), message.withRequestId("b2"))), retry,
+        Decision.reply(Reply.to(BOB_AGAIN.recipient(), message.withRequestId("b2"))),
+        retry,
         "the original seq, sender and time, to the connection that retried");
   }
 
@@ -133,13 +133,15 @@ class IdempotencyTest {
         new ServerFrame.RoomCreated(ROOM, 2, List.of(new MemberView("c1", "alice")), null),
         Idempotency.toRemember(created, create, ALICE.context(100)).orElseThrow().answer());
 
-    RoomState room = logic.apply(logic.apply(null, created.events().get(0)), created.events().get(1));
+    RoomState room =
+        logic.apply(logic.apply(null, created.events().get(0)), created.events().get(1));
     Decision joined = logic.decide(room, join("b1", "bob", "j1"), BOB.context(110));
     ServerFrame answer =
         Idempotency.toRemember(joined, join("b1", "bob", "j1"), BOB.context(110))
             .orElseThrow()
             .answer();
-    assertEquals(((ServerFrame.Joined) joined.replies().get(0).frame()).withRequestId(null), answer);
+    assertEquals(
+        ((ServerFrame.Joined) joined.replies().get(0).frame()).withRequestId(null), answer);
 
     Action.LeaveRoom leave = new Action.LeaveRoom("a2", ROOM, "l1");
     Decision left = logic.decide(room, leave, ALICE.context(120));
@@ -215,7 +217,8 @@ class IdempotencyTest {
 
     Optional<String> first = key(room, post, firstRequest);
     assertTrue(first.isPresent());
-    assertEquals(first, key(room, new Action.PostMessage("r2", ROOM, "hello", "ops", "p1"), retryElsewhere));
+    assertEquals(
+        first, key(room, new Action.PostMessage("r2", ROOM, "hello", "ops", "p1"), retryElsewhere));
     assertNotEquals(first, key(room, send("a1", "hello", "p1"), ALICE), "alice's own p1 is hers");
     assertNotEquals(
         Idempotency.fingerprint(post),

@@ -81,7 +81,9 @@ class PoisonRecordsTest {
     assertEquals(3, answers.size());
     answers.forEach(a -> assertEquals("internalError", a.code()));
     assertEquals(500, answers.get(0).status());
-    assertEquals(List.of("-", "c2", "s1"), answers.stream().map(a -> a.requestId() == null ? "-" : a.requestId()).toList());
+    assertEquals(
+        List.of("-", "c2", "s1"),
+        answers.stream().map(a -> a.requestId() == null ? "-" : a.requestId()).toList());
     assertTrue(h.roomEvents.readRecordsToList().isEmpty(), "nothing of them is applied");
 
     // And the room goes on.
@@ -95,15 +97,21 @@ class PoisonRecordsTest {
   void bytesThatAreNotAWalRecordAreSetAsideAsTheyWereWithTheirOffset() {
     byte[] garbage = {(byte) 0xff, 0x00, 0x7b, 0x13};
     h.rawActions.pipeInput(ROOM, garbage);
-    h.rawActions.pipeInput(ROOM, "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
-    h.rawActions.pipeInput(ROOM, "{\"action\":\"createRoom\"} trailing".getBytes(StandardCharsets.UTF_8));
-    h.rawActions.pipeInput(ROOM, "null".getBytes(StandardCharsets.UTF_8)); // found by the fuzz suite
+    h.rawActions.pipeInput(
+        ROOM,
+        "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
+    h.rawActions.pipeInput(
+        ROOM, "{\"action\":\"createRoom\"} trailing".getBytes(StandardCharsets.UTF_8));
+    h.rawActions.pipeInput(
+        ROOM, "null".getBytes(StandardCharsets.UTF_8)); // found by the fuzz suite
     h.send(ALICE.wal(110, new Action.CreateRoom("c1", "alice", ROOM, null)));
 
     List<TestRecord<String, byte[]>> set = h.deadLetters.readRecordsToList();
     assertEquals(4, set.size());
     assertArrayEquals(garbage, set.get(0).value());
-    assertEquals(List.of("0", "1", "2", "3"), set.stream().map(r -> header(r.headers(), DeadLetters.OFFSET_HEADER)).toList());
+    assertEquals(
+        List.of("0", "1", "2", "3"),
+        set.stream().map(r -> header(r.headers(), DeadLetters.OFFSET_HEADER)).toList());
     assertTrue(header(set.get(0).headers(), DeadLetters.TOPIC_HEADER).endsWith("roomlog.actions"));
     assertEquals("0", header(set.get(0).headers(), DeadLetters.PARTITION_HEADER));
     // None names a connection: nobody is answered but alice, whose room is created.
@@ -124,7 +132,8 @@ class PoisonRecordsTest {
     KeyValue<String, Delivery> answer = h.deliveries.readKeyValue();
     assertEquals("gw-a", answer.key);
     assertEquals(List.of("gw-a.c1"), answer.value.connectionIds());
-    ServerFrame.ErrorFrame error = assertInstanceOf(ServerFrame.ErrorFrame.class, frame(answer.value));
+    ServerFrame.ErrorFrame error =
+        assertInstanceOf(ServerFrame.ErrorFrame.class, frame(answer.value));
     assertEquals("internalError", error.code());
     assertEquals("q7", error.requestId());
   }

@@ -11,54 +11,78 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * The room processor's layering, checked on its compiled main classes (tests excluded). The
- * pure classes are the ones the README names as plain Java: the room rules and what they
- * return, the dedup and liveness rules, and the query parsing and page merging. Not among them:
- * {@code DeadLetters} (it writes the reason into Kafka record headers, so it is the edge, with
- * {@code RoomStage}) and {@code DeliveryRouting} (it returns Kafka Streams {@code KeyValue}s
- * for the topology). docs/ARCHITECTURE.md#layering lists every module's rules.
+ * The room processor's layering, checked on its compiled main classes (tests excluded). The pure
+ * classes are the ones the README names as plain Java: the room rules and what they return, the
+ * dedup and liveness rules, and the query parsing and page merging. Not among them: {@code
+ * DeadLetters} (it writes the reason into Kafka record headers, so it is the edge, with {@code
+ * RoomStage}) and {@code DeliveryRouting} (it returns Kafka Streams {@code KeyValue}s for the
+ * topology). docs/ARCHITECTURE.md#layering lists every module's rules.
  */
 class ProcessorLayeringTest {
 
-  private static final JavaClasses PROCESSOR = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.roomlog.processor");
+  private static final JavaClasses PROCESSOR =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.roomlog.processor");
 
   /** The pure classes and their nested types ({@code RoomLogic$Result}...). */
-  private static final String PURE = "dev\\.roomlog\\.processor\\."
-      + "(RoomLogic|Idempotency|GatewayLiveness|Decision|Reply|Recipient|RoomState"
-      + "|query\\.QueryRequest|query\\.RoomPage)(\\$.*)?";
+  private static final String PURE =
+      "dev\\.roomlog\\.processor\\."
+          + "(RoomLogic|Idempotency|GatewayLiveness|Decision|Reply|Recipient|RoomState"
+          + "|query\\.QueryRequest|query\\.RoomPage)(\\$.*)?";
 
   static final ArchRule PURE_LOGIC_HAS_NO_KAFKA_NETTY_OR_METRICS =
-      noClasses().that().haveNameMatching(PURE)
-          .should().dependOnClassesThat().resideInAnyPackage(
-              "org.apache.kafka..", "io.netty..", "io.micrometer..")
-          .because("the room rules are decide(state, action) -> events + replies and"
-              + " apply(state, event) -> state, tested by plain JUnit and replayable; Kafka,"
-              + " sockets and metrics stay at the edge (RoomStage, RoomTopology, DeadLetters)");
+      noClasses()
+          .that()
+          .haveNameMatching(PURE)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.kafka..", "io.netty..", "io.micrometer..")
+          .because(
+              "the room rules are decide(state, action) -> events + replies and"
+                  + " apply(state, event) -> state, tested by plain JUnit and replayable; Kafka,"
+                  + " sockets and metrics stay at the edge (RoomStage, RoomTopology, DeadLetters)");
 
   static final ArchRule PURE_LOGIC_READS_NO_CLOCK =
-      noClasses().that().haveNameMatching(PURE)
-          .should().callMethod(System.class, "currentTimeMillis")
-          .orShould().callMethod(System.class, "nanoTime")
-          .orShould().callMethod(Instant.class, "now")
-          .orShould().dependOnClassesThat().areAssignableTo(Clock.class)
-          .because("time is the record's requestTimeEpoch, never the processor's clock: a replay"
-              + " or a catch-up must decide exactly what was decided the first time");
+      noClasses()
+          .that()
+          .haveNameMatching(PURE)
+          .should()
+          .callMethod(System.class, "currentTimeMillis")
+          .orShould()
+          .callMethod(System.class, "nanoTime")
+          .orShould()
+          .callMethod(Instant.class, "now")
+          .orShould()
+          .dependOnClassesThat()
+          .areAssignableTo(Clock.class)
+          .because(
+              "time is the record's requestTimeEpoch, never the processor's clock: a replay"
+                  + " or a catch-up must decide exactly what was decided the first time");
 
   static final ArchRule NO_NETTY =
-      noClasses().that().resideInAPackage("dev.roomlog.processor..")
-          .should().dependOnClassesThat().resideInAPackage("io.netty..")
-          .because("the processor talks to Kafka and its own JDK HTTP query port only; sockets"
-              + " to clients are the gateway's");
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.processor..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.netty..")
+          .because(
+              "the processor talks to Kafka and its own JDK HTTP query port only; sockets"
+                  + " to clients are the gateway's");
 
   static final ArchRule NO_GATEWAY_DELIVERY_OR_SERVER =
-      noClasses().that().resideInAPackage("dev.roomlog.processor..")
-          .should().dependOnClassesThat().resideInAnyPackage(
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.processor..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
               "dev.roomlog.gateway..", "dev.roomlog.delivery..", "dev.roomlog.server..")
-          .because("the processor reads the log and writes events and deliveries; it knows the"
-              + " other roles only through the topics and formats in protocol, so each role"
-              + " can be deployed, scaled and tested alone");
+          .because(
+              "the processor reads the log and writes events and deliveries; it knows the"
+                  + " other roles only through the topics and formats in protocol, so each role"
+                  + " can be deployed, scaled and tested alone");
 
   @Test
   void pureLogicUsesNoKafkaNettyOrMetrics() {

@@ -68,9 +68,12 @@ class ProcessorMetricsTest {
 
     assertEquals(1, count("roomlog.processor.actions", "type", "createRoom", "outcome", "applied"));
     assertEquals(1, count("roomlog.processor.actions", "type", "joinRoom", "outcome", "applied"));
-    assertEquals(1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "applied"));
-    assertEquals(1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "duplicate"));
-    assertEquals(1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "roomNotFound"));
+    assertEquals(
+        1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "applied"));
+    assertEquals(
+        1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "duplicate"));
+    assertEquals(
+        1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "roomNotFound"));
     assertEquals(1, count("roomlog.processor.actions", "type", "resume", "outcome", "answered"));
   }
 

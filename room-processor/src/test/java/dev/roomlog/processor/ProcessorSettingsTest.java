@@ -41,8 +41,7 @@ class ProcessorSettingsTest {
     assertThrows(IllegalArgumentException.class, () -> s.withReplicationFactor(0));
     assertThrows(IllegalArgumentException.class, () -> s.withCommitIntervalMs(0));
     assertThrows(IllegalArgumentException.class, () -> s.withApplicationId("has space"));
-    assertThrows(
-        IllegalArgumentException.class, () -> ProcessorSettings.defaults(" ", stateDir));
+    assertThrows(IllegalArgumentException.class, () -> ProcessorSettings.defaults(" ", stateDir));
     assertThrows(
         IllegalArgumentException.class,
         () -> s.withHistorySize(ProcessorSettings.MAX_HISTORY_SIZE + 1));

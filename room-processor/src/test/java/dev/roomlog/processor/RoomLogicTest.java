@@ -26,8 +26,10 @@ class RoomLogicTest {
   private static final Client DAVE = Client.on("gw-b", "c4");
 
   private RoomLogic logic = new RoomLogic(3);
+
   /** Every event decided so far, to check that replaying them rebuilds the state. */
   private final List<RoomEvent> log = new ArrayList<>();
+
   private RoomState state;
   private long clock = 1_000;
 
@@ -129,7 +131,8 @@ class RoomLogicTest {
         List.of(
             Reply.to(
                 ALICE.recipient(),
-                new ServerFrame.RoomCreated(ROOM, 2, List.of(new MemberView("c1", "alice")), "a1"))),
+                new ServerFrame.RoomCreated(
+                    ROOM, 2, List.of(new MemberView("c1", "alice")), "a1"))),
         d.replies());
     assertEquals(new RoomState(ROOM, 2, List.of(member(ALICE, "alice")), events), state);
   }
@@ -238,13 +241,15 @@ class RoomLogicTest {
         List.of(new MemberView("c1", "alice"), new MemberView("c3", "carol")), joined.members());
     assertEquals(
         new Reply(
-            new ServerFrame.MemberJoined(ROOM, 7, "c3", "carol", clock), List.of(ALICE.recipient())),
+            new ServerFrame.MemberJoined(ROOM, 7, "c3", "carol", clock),
+            List.of(ALICE.recipient())),
         fromStart.replies().get(1),
         "the others are told as for any join");
 
     Decision fromFour = run(DAVE, joinAfter("d-1", "dave", 4));
     assertEquals(
-        framesOf(5, 7), ((ServerFrame.Joined) answer(fromFour, DAVE)).events(),
+        framesOf(5, 7),
+        ((ServerFrame.Joined) answer(fromFour, DAVE)).events(),
         "only the events after afterSeq, up to the one before this join");
   }
 
@@ -268,7 +273,8 @@ class RoomLogicTest {
 
     assertEquals(List.of(), d.events());
     assertEquals(
-        List.of(Reply.to(BOB.recipient(), new ServerFrame.Resumed(ROOM, 4, 7, framesOf(5, 7), "b9"))),
+        List.of(
+            Reply.to(BOB.recipient(), new ServerFrame.Resumed(ROOM, 4, 7, framesOf(5, 7), "b9"))),
         d.replies());
     assertEquals(3, framesOf(5, 7).size());
     assertSame(before, state);
@@ -299,9 +305,11 @@ class RoomLogicTest {
     RoomState before = state;
 
     ServerFrame.ErrorFrame resume =
-        assertRefused(run(BOB, new Action.Resume("b9", ROOM, 4)), BOB, ErrorCode.INVALID_FIELD, "b9");
+        assertRefused(
+            run(BOB, new Action.Resume("b9", ROOM, 4)), BOB, ErrorCode.INVALID_FIELD, "b9");
     ServerFrame.ErrorFrame join =
-        assertRefused(run(CAROL, joinAfter("c-1", "carol", 4)), CAROL, ErrorCode.INVALID_FIELD, "c-1");
+        assertRefused(
+            run(CAROL, joinAfter("c-1", "carol", 4)), CAROL, ErrorCode.INVALID_FIELD, "c-1");
 
     assertTrue(resume.message().contains("afterSeq 4"), resume.message());
     assertTrue(join.message().contains("latest seq is 3"), join.message());
@@ -365,7 +373,8 @@ class RoomLogicTest {
 
     assertEquals(List.of(), state.recent());
     assertEquals(5, state.oldestKeptSeq());
-    assertEquals(new ServerFrame.Resumed(ROOM, 4, 4, List.of(), "b9"),
+    assertEquals(
+        new ServerFrame.Resumed(ROOM, 4, 4, List.of(), "b9"),
         answer(run(BOB, new Action.Resume("b9", ROOM, 4)), BOB));
     ServerFrame.ErrorFrame tooOld =
         assertRefused(
@@ -462,8 +471,7 @@ class RoomLogicTest {
     Decision d = remove(BOB, RoomEvent.MemberLeft.DISCONNECTED);
 
     assertEquals(
-        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c2", "bob", "disconnected")),
-        d.events());
+        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c2", "bob", "disconnected")), d.events());
     assertEquals(
         List.of(
             new Reply(
@@ -524,8 +532,7 @@ class RoomLogicTest {
     for (int i = 1; i <= 5; i++) {
       run(ALICE, send(null, "m" + i));
     }
-    ServerFrame.Joined full =
-        (ServerFrame.Joined) answer(run(CAROL, join(null, "carol")), CAROL);
+    ServerFrame.Joined full = (ServerFrame.Joined) answer(run(CAROL, join(null, "carol")), CAROL);
     assertEquals(
         List.of(6L, 7L, 8L), full.history().stream().map(ServerFrame.Message::seq).toList());
     assertTrue(full.history().stream().allMatch(m -> m.requestId() == null));
@@ -594,7 +601,9 @@ class RoomLogicTest {
     Reply toMembers = d.replies().get(1);
     assertEquals(List.of(ALICE.recipient(), BOB.recipient()), toMembers.recipients());
     assertNull(((ServerFrame.Message) toMembers.frame()).requestId());
-    assertEquals(List.of(member(ALICE, "alice"), member(BOB, "bob")), state.members(),
+    assertEquals(
+        List.of(member(ALICE, "alice"), member(BOB, "bob")),
+        state.members(),
         "the poster did not become a member");
   }
 

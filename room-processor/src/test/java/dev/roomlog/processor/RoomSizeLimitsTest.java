@@ -18,10 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A room's size is bounded twice: by members (--max-room-members, refused at the join) and by
- * the bytes of its recent events (the oldest are dropped). Together they keep a room's state
- * record and its joined frames under Kafka's record limit, however big the room gets: a room
- * past that limit could not be stored, and would stop the processor.
+ * A room's size is bounded twice: by members (--max-room-members, refused at the join) and by the
+ * bytes of its recent events (the oldest are dropped). Together they keep a room's state record and
+ * its joined frames under Kafka's record limit, however big the room gets: a room past that limit
+ * could not be stored, and would stop the processor.
  */
 class RoomSizeLimitsTest {
   private static final String ROOM = "big";
@@ -49,7 +49,9 @@ class RoomSizeLimitsTest {
     assertEquals(3, state.members().size(), "at the limit");
 
     clock += 10;
-    Decision refused = logic.decide(state, new Action.JoinRoom("j4", ROOM, "u4", null, null), client(4).context(clock));
+    Decision refused =
+        logic.decide(
+            state, new Action.JoinRoom("j4", ROOM, "u4", null, null), client(4).context(clock));
     assertEquals(List.of(), refused.events());
     ServerFrame.ErrorFrame error = (ServerFrame.ErrorFrame) refused.replies().get(0).frame();
     assertEquals(ErrorCode.ROOM_FULL.status(), error.status());
@@ -77,14 +79,16 @@ class RoomSizeLimitsTest {
   void recentEventsOfLongMessagesStopAtTheByteBudgetAndTheNewestIsKept() {
     RoomLogic logic = new RoomLogic(ProcessorSettings.MAX_HISTORY_SIZE);
     String longest = "x".repeat(Limits.MAX_TEXT_LENGTH);
-    int perMessage = RoomLogic.boundBytes(new RoomEvent.MessagePosted(ROOM, 1, 1, "c", "u", longest, null));
+    int perMessage =
+        RoomLogic.boundBytes(new RoomEvent.MessagePosted(ROOM, 1, 1, "c", "u", longest, null));
     int fit = RoomLogic.RECENT_BYTES_BUDGET / perMessage;
     RoomState state = run(logic, null, client(1), new Action.CreateRoom("c", "u1", ROOM, null));
     for (int i = 0; i < fit + 20; i++) {
       state = run(logic, state, client(1), new Action.SendMessage(null, ROOM, longest, null));
     }
     assertEquals(fit, state.recent().size(), "exactly as many as the budget holds");
-    assertEquals(state.lastSeq(), state.recent().get(state.recent().size() - 1).seq(), "the newest is kept");
+    assertEquals(
+        state.lastSeq(), state.recent().get(state.recent().size() - 1).seq(), "the newest is kept");
     long bound = state.recent().stream().mapToLong(RoomLogic::boundBytes).sum();
     assertTrue(bound <= RoomLogic.RECENT_BYTES_BUDGET, bound + " bytes");
     assertTrue(bound + perMessage > RoomLogic.RECENT_BYTES_BUDGET, "one more would not fit");
@@ -92,14 +96,17 @@ class RoomSizeLimitsTest {
 
   @Test
   void theLargestRoomTheSettingsAllowFitsOneRecordAsStateAndAsAJoinedFrame() {
-    RoomLogic logic = new RoomLogic(ProcessorSettings.MAX_HISTORY_SIZE, ProcessorSettings.MAX_ROOM_MEMBERS);
+    RoomLogic logic =
+        new RoomLogic(ProcessorSettings.MAX_HISTORY_SIZE, ProcessorSettings.MAX_ROOM_MEMBERS);
     // Usernames of 64 three-byte characters, long gateway ids, messages that escape to 6 bytes
     // a character: the worst case for each field.
     String username = "\u4e2d".repeat(Limits.MAX_USERNAME_LENGTH);
     String gatewayId = "gateway-" + "g".repeat(56);
     List<RoomState.Member> members = new ArrayList<>();
     for (int i = 0; i < ProcessorSettings.MAX_ROOM_MEMBERS; i++) {
-      members.add(new RoomState.Member("c-" + "0".repeat(20) + i, username, gatewayId, "1764000000000-abcdefgh"));
+      members.add(
+          new RoomState.Member(
+              "c-" + "0".repeat(20) + i, username, gatewayId, "1764000000000-abcdefgh"));
     }
     RoomState state = new RoomState(ROOM, 0, members, List.of());
     String worstText = "\u0001".repeat(Limits.MAX_TEXT_LENGTH);
@@ -107,24 +114,40 @@ class RoomSizeLimitsTest {
     for (int i = 0; i < 60; i++) {
       clock += 10;
       RoomEvent posted =
-          new RoomEvent.MessagePosted(ROOM, state.lastSeq() + 1, clock, sender.connectionId(), username, worstText, null);
+          new RoomEvent.MessagePosted(
+              ROOM, state.lastSeq() + 1, clock, sender.connectionId(), username, worstText, null);
       state = logic.apply(state, posted);
     }
 
     byte[] stored = JsonSerde.of(RoomState.class).serializer().serialize("t", state);
-    assertTrue(stored.length < RoomTopology.MAX_RECORD_BYTES, "state record of " + stored.length + " bytes");
+    assertTrue(
+        stored.length < RoomTopology.MAX_RECORD_BYTES,
+        "state record of " + stored.length + " bytes");
     ServerFrame.Joined joined =
-        new ServerFrame.Joined(ROOM, state.lastSeq(), state.memberViews(), state.recentMessages().stream().map(m -> (ServerFrame.Message) RoomLogic.frameOf(m)).toList(), null, "r");
+        new ServerFrame.Joined(
+            ROOM,
+            state.lastSeq(),
+            state.memberViews(),
+            state.recentMessages().stream()
+                .map(m -> (ServerFrame.Message) RoomLogic.frameOf(m))
+                .toList(),
+            null,
+            "r");
     int frameBytes = joined.toJson().getBytes(StandardCharsets.UTF_8).length;
-    assertTrue(frameBytes < RoomTopology.MAX_RECORD_BYTES, "joined frame of " + frameBytes + " bytes");
+    assertTrue(
+        frameBytes < RoomTopology.MAX_RECORD_BYTES, "joined frame of " + frameBytes + " bytes");
   }
 
   @Test
   void maxRoomMembersIsASettingFromOneToItsBound() {
     ProcessorSettings defaults = ProcessorSettings.defaults("localhost:9092", Path.of("state"));
     assertEquals(1, defaults.withMaxRoomMembers(1).maxRoomMembers());
-    assertEquals(ProcessorSettings.MAX_ROOM_MEMBERS, defaults.withMaxRoomMembers(ProcessorSettings.MAX_ROOM_MEMBERS).maxRoomMembers());
+    assertEquals(
+        ProcessorSettings.MAX_ROOM_MEMBERS,
+        defaults.withMaxRoomMembers(ProcessorSettings.MAX_ROOM_MEMBERS).maxRoomMembers());
     assertThrows(IllegalArgumentException.class, () -> defaults.withMaxRoomMembers(0));
-    assertThrows(IllegalArgumentException.class, () -> defaults.withMaxRoomMembers(ProcessorSettings.MAX_ROOM_MEMBERS + 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> defaults.withMaxRoomMembers(ProcessorSettings.MAX_ROOM_MEMBERS + 1));
   }
 }

@@ -26,16 +26,15 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TopologyDescription;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real topology in {@code TopologyTestDriver}: one partition, records keyed as the gateway
- * keys them ({@link WalRecord#key()}), each record's timestamp its {@code requestTimeEpoch}. No
- * wall clock is involved: every time the processor sees is a record's.
+ * The real topology in {@code TopologyTestDriver}: one partition, records keyed as the gateway keys
+ * them ({@link WalRecord#key()}), each record's timestamp its {@code requestTimeEpoch}. No wall
+ * clock is involved: every time the processor sees is a record's.
  */
 class RoomTopologyTest {
   private static final String ROOM = "lobby";
@@ -129,18 +128,31 @@ class RoomTopologyTest {
         new ServerFrame.Message(ROOM, 5, "bob", "c2", "hi all", 140, "m1", "b2");
     assertEquals(
         List.of(
-            delivery(ALICE,
+            delivery(
+                ALICE,
                 new ServerFrame.RoomCreated(ROOM, 2, List.of(new MemberView("c1", "alice")), "a1")),
-            delivery(BOB,
-                new ServerFrame.Joined(ROOM, 3,
+            delivery(
+                BOB,
+                new ServerFrame.Joined(
+                    ROOM,
+                    3,
                     List.of(new MemberView("c1", "alice"), new MemberView("c2", "bob")),
-                    List.of(), null, "b1")),
+                    List.of(),
+                    null,
+                    "b1")),
             delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 3, "c2", "bob", 120)),
-            delivery(CAROL,
-                new ServerFrame.Joined(ROOM, 4,
-                    List.of(new MemberView("c1", "alice"), new MemberView("c2", "bob"),
+            delivery(
+                CAROL,
+                new ServerFrame.Joined(
+                    ROOM,
+                    4,
+                    List.of(
+                        new MemberView("c1", "alice"),
+                        new MemberView("c2", "bob"),
                         new MemberView("c3", "carol")),
-                    List.of(), null, "c-1")),
+                    List.of(),
+                    null,
+                    "c-1")),
             delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
             delivery(BOB, new ServerFrame.MemberJoined(ROOM, 4, "c3", "carol", 130)),
             // The sender's copy answers its request; both gw-a sockets share one other copy.
@@ -196,11 +208,13 @@ class RoomTopologyTest {
     }
     List<ServerFrame.ErrorFrame> errors =
         out.stream().map(kv -> (ServerFrame.ErrorFrame) frame(kv.value)).toList();
-    assertEquals(List.of(403, 404, 409), errors.stream().map(ServerFrame.ErrorFrame::status).toList());
-    assertEquals(List.of("notMember", "roomNotFound", "roomExists"),
+    assertEquals(
+        List.of(403, 404, 409), errors.stream().map(ServerFrame.ErrorFrame::status).toList());
+    assertEquals(
+        List.of("notMember", "roomNotFound", "roomExists"),
         errors.stream().map(ServerFrame.ErrorFrame::code).toList());
-    assertEquals(List.of("b1", "b2", "b3"),
-        errors.stream().map(ServerFrame.ErrorFrame::requestId).toList());
+    assertEquals(
+        List.of("b1", "b2", "b3"), errors.stream().map(ServerFrame.ErrorFrame::requestId).toList());
     assertEquals("room 'nowhere' does not exist", errors.get(1).message());
     assertTrue(h.roomEvents.isEmpty(), "errors append no events");
   }
@@ -211,7 +225,8 @@ class RoomTopologyTest {
     h.rawActions.pipeInput(ROOM, new byte[] {(byte) 0xff, 0x00, 0x7b, 0x13});
     h.rawActions.pipeInput(ROOM, "{\"action\":\"createRoom\"}".getBytes(StandardCharsets.UTF_8));
     h.rawActions.pipeInput(
-        ROOM, "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
+        ROOM,
+        "{\"action\":\"selfDestruct\",\"requestContext\":{}}".getBytes(StandardCharsets.UTF_8));
     h.send(ALICE.wal(110, create("a1", "alice", ROOM)));
 
     assertEquals(
@@ -261,8 +276,8 @@ class RoomTopologyTest {
     assertEquals(
         List.of(
             delivery(BOB, new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "disconnected", 200)),
-            delivery(CAROL,
-                new ServerFrame.MemberLeft("music", 4, "c1", "alice", "disconnected", 200))),
+            delivery(
+                CAROL, new ServerFrame.MemberLeft("music", 4, "c1", "alice", "disconnected", 200))),
         h.deliveries.readKeyValuesToList(),
         "alice's socket is gone: she is not told");
     assertEquals(List.of(member(BOB, "bob")), h.rooms().get(ROOM).members());
@@ -295,8 +310,10 @@ class RoomTopologyTest {
             new RoomEvent.MemberLeft(ROOM, 5, 16_001, "c1", "alice", "gatewayLost"),
             new RoomEvent.MemberLeft(ROOM, 6, 16_001, "c3", "carol", "gatewayLost")),
         h.roomEvents.readValuesToList());
-    ServerFrame aliceLost = new ServerFrame.MemberLeft(ROOM, 5, "c1", "alice", "gatewayLost", 16_001);
-    ServerFrame carolLost = new ServerFrame.MemberLeft(ROOM, 6, "c3", "carol", "gatewayLost", 16_001);
+    ServerFrame aliceLost =
+        new ServerFrame.MemberLeft(ROOM, 5, "c1", "alice", "gatewayLost", 16_001);
+    ServerFrame carolLost =
+        new ServerFrame.MemberLeft(ROOM, 6, "c3", "carol", "gatewayLost", 16_001);
     assertEquals(
         List.of(
             delivery("gw-a", List.of("c1", "c3"), aliceLost),
@@ -327,7 +344,8 @@ class RoomTopologyTest {
     assertEquals(
         List.of(new RoomEvent.MemberLeft(ROOM, 4, 2_000, "c1", "alice", "gatewayLost")),
         h.roomEvents.readValuesToList());
-    ServerFrame aliceLost = new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "gatewayLost", 2_000);
+    ServerFrame aliceLost =
+        new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "gatewayLost", 2_000);
     assertEquals(
         List.of(delivery(ALICE, aliceLost), delivery(BOB, aliceLost)),
         h.deliveries.readKeyValuesToList());
@@ -338,8 +356,7 @@ class RoomTopologyTest {
     h.send(erin.wal(5_100, join("e1", "erin")));
 
     assertEquals(
-        List.of(
-            new RoomEvent.MemberJoined(ROOM, 5, 2_100, "c4", "dave", "gw-a", run("gw-a", 2))),
+        List.of(new RoomEvent.MemberJoined(ROOM, 5, 2_100, "c4", "dave", "gw-a", run("gw-a", 2))),
         h.roomEvents.readValuesToList(),
         "the new run's member stays; the old run's late join is not applied");
     List<KeyValue<String, Delivery>> out = h.deliveries.readKeyValuesToList();
@@ -367,8 +384,8 @@ class RoomTopologyTest {
     assertTrue(h.roomEvents.isEmpty(), "the message is not posted twice");
     assertEquals(
         List.of(
-            delivery(bobAgain,
-                new ServerFrame.Message(ROOM, 4, "bob", "c2", "hello", 120, "m1", "b4"))),
+            delivery(
+                bobAgain, new ServerFrame.Message(ROOM, 4, "bob", "c2", "hello", 120, "m1", "b4"))),
         h.deliveries.readKeyValuesToList(),
         "only the retrying connection is answered, with the original message");
 
@@ -459,13 +476,16 @@ class RoomTopologyTest {
 
     h.send(bobAgain.wal(150, new Action.JoinRoom("b2", ROOM, "bob", 3L, null)));
 
-    ServerFrame.Message one = new ServerFrame.Message(ROOM, 4, "alice", "c1", "one", 120, null, null);
-    ServerFrame.Message two = new ServerFrame.Message(ROOM, 6, "alice", "c1", "two", 140, null, null);
+    ServerFrame.Message one =
+        new ServerFrame.Message(ROOM, 4, "alice", "c1", "one", 120, null, null);
+    ServerFrame.Message two =
+        new ServerFrame.Message(ROOM, 6, "alice", "c1", "two", 140, null, null);
     ServerFrame bobLeft = new ServerFrame.MemberLeft(ROOM, 5, "c2", "bob", "disconnected", 130);
     List<MemberView> members = List.of(new MemberView("c1", "alice"), new MemberView("c6", "bob"));
     assertEquals(
         List.of(
-            delivery(bobAgain,
+            delivery(
+                bobAgain,
                 new ServerFrame.Joined(ROOM, 7, members, null, List.of(one, bobLeft, two), "b2")),
             delivery(ALICE, new ServerFrame.MemberJoined(ROOM, 7, "c6", "bob", 150))),
         h.deliveries.readKeyValuesToList());
@@ -473,9 +493,14 @@ class RoomTopologyTest {
     h.send(ALICE.wal(160, new Action.Resume("a4", ROOM, 5)));
     assertEquals(
         List.of(
-            delivery(ALICE,
-                new ServerFrame.Resumed(ROOM, 5, 7,
-                    List.of(two, new ServerFrame.MemberJoined(ROOM, 7, "c6", "bob", 150)), "a4"))),
+            delivery(
+                ALICE,
+                new ServerFrame.Resumed(
+                    ROOM,
+                    5,
+                    7,
+                    List.of(two, new ServerFrame.MemberJoined(ROOM, 7, "c6", "bob", 150)),
+                    "a4"))),
         h.deliveries.readKeyValuesToList());
 
     h.send(CAROL.wal(170, new Action.JoinRoom("c-1", ROOM, "carol", 1L, null)));
@@ -495,8 +520,8 @@ class RoomTopologyTest {
   }
 
   /**
-   * A log of several clients on three gateways in three rooms: chat, retries, refusals, joins
-   * with afterSeq, a resume, disconnects, a gateway restart and a lost gateway.
+   * A log of several clients on three gateways in three rooms: chat, retries, refusals, joins with
+   * afterSeq, a resume, disconnects, a gateway restart and a lost gateway.
    */
   private static List<WalRecord> mixedLog() {
     Client dave = Client.on("gw-c", "c4");
@@ -546,7 +571,8 @@ class RoomTopologyTest {
     List<TestRecord<String, Delivery>> deliveries = first.deliveries.readRecordsToList();
     Map<String, RoomState> rooms = first.allRooms();
 
-    TopologyHarness replay = start(replayStateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
+    TopologyHarness replay =
+        start(replayStateDir, s -> s.withGatewayTimeout(Duration.ofSeconds(15)));
     mixedLog().forEach(replay::send);
 
     assertEquals(events, replay.roomEvents.readRecordsToList());
@@ -556,7 +582,8 @@ class RoomTopologyTest {
     // The log did what it was meant to, and each room is the fold of its events.
     assertEquals(List.of("games", ROOM, "music"), List.copyOf(rooms.keySet()));
     assertEquals(rooms, replay(new RoomLogic(10), events.stream().map(TestRecord::value).toList()));
-    assertEquals(List.of(), usernames(rooms.get(ROOM)), "alice's old run swept, bob left, dave lost");
+    assertEquals(
+        List.of(), usernames(rooms.get(ROOM)), "alice's old run swept, bob left, dave lost");
     assertEquals(List.of("bob"), usernames(rooms.get("games")), "carol's old run swept, dave lost");
     assertEquals(List.of("alice", "bob"), usernames(rooms.get("music")), "erin disconnected");
     assertEquals(6, rooms.get("music").lastSeq(), "erin joined and left, alice spoke");

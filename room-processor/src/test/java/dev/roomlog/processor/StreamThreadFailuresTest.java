@@ -10,14 +10,17 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.junit.jupiter.api.Test;
 
 class StreamThreadFailuresTest {
-  private static final StreamThreadExceptionResponse REPLACE = StreamThreadExceptionResponse.REPLACE_THREAD;
-  private static final StreamThreadExceptionResponse SHUTDOWN = StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  private static final StreamThreadExceptionResponse REPLACE =
+      StreamThreadExceptionResponse.REPLACE_THREAD;
+  private static final StreamThreadExceptionResponse SHUTDOWN =
+      StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
 
   /** As FaultToleranceIT met it: a commit after a broker froze. */
   private static Throwable kafkaFailure() {
     return new StreamsException(
         "Error encountered trying to commit a transaction",
-        new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+        new InvalidTxnStateException(
+            "The producer attempted a transactional operation in an invalid state."));
   }
 
   @Test
@@ -32,8 +35,12 @@ class StreamThreadFailuresTest {
     StreamThreadFailures failures = new StreamThreadFailures(5, 600_000);
     Throwable fenced =
         new StreamsException(
-            new FencedInstanceIdException("The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."));
-    assertEquals(SHUTDOWN, failures.onFailure(fenced, 0), "a new thread would only fence the other one in turn");
+            new FencedInstanceIdException(
+                "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."));
+    assertEquals(
+        SHUTDOWN,
+        failures.onFailure(fenced, 0),
+        "a new thread would only fence the other one in turn");
   }
 
   @Test

@@ -8,8 +8,8 @@ import static org.quicktheories.QuickTheory.qt;
 
 import dev.roomlog.processor.Fixtures.Client;
 import dev.roomlog.protocol.action.Action;
-import dev.roomlog.protocol.fuzz.JsonFuzz;
 import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.fuzz.JsonFuzz;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,27 +22,29 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.core.RandomnessSource;
 
 /**
- * Throws hostile records at the real topology, as a foreign writer or a broken gateway could
- * put them in the log: WAL-shaped JSON whose every field may be of the wrong type, ill-formed
- * (unpaired surrogates), out of range (times before 1970 or past a long) or naming rooms,
- * connections and gateway runs the stores know; JSON that is not a WAL record; bytes that are
- * not JSON. Asserts what the platform relies on: no record makes the topology throw, and after
- * each one a well-behaved client still gets its room created and its message applied.
+ * Throws hostile records at the real topology, as a foreign writer or a broken gateway could put
+ * them in the log: WAL-shaped JSON whose every field may be of the wrong type, ill-formed (unpaired
+ * surrogates), out of range (times before 1970 or past a long) or naming rooms, connections and
+ * gateway runs the stores know; JSON that is not a WAL record; bytes that are not JSON. Asserts
+ * what the platform relies on: no record makes the topology throw, and after each one a
+ * well-behaved client still gets its room created and its message applied.
  *
  * <p>One driver serves all examples, so records also meet the state earlier ones left.
  */
 class TopologyFuzzTest {
   /**
    * Each record is a transaction of the driver's (about 20 ms here); together with the parser's
-   * fuzz suite, which covers the text itself far faster, this many finds the classes of poison
-   * (the first run found a JSON null that stopped the stage).
+   * fuzz suite, which covers the text itself far faster, this many finds the classes of poison (the
+   * first run found a JSON null that stopped the stage).
    */
   private static final int EXAMPLES = 400;
+
   private static final List<String> ROOMS = List.of("lobby", "r2", "r-x");
   private static final List<String> GATEWAYS = List.of("gw-a", "gw-b");
   private static final List<String> RUNS =
       List.of("1-aaaa", "2-bbbb", Fixtures.run("gw-a", 1), "0-old", "9999999999999-future");
-  private static final List<String> CONNECTIONS = List.of("gw-a.c1", "gw-a.c2", "gw-b.c3", "$server");
+  private static final List<String> CONNECTIONS =
+      List.of("gw-a.c1", "gw-a.c2", "gw-b.c3", "$server");
   private static final List<String> EVENT_TYPES =
       List.of("MESSAGE", "CONNECT", "DISCONNECT", "HEARTBEAT", "message", "OTHER");
   private static final List<String> TIMES =
@@ -144,9 +146,9 @@ class TopologyFuzzTest {
   }
 
   /**
-   * The shape a gateway writes, with hostile values: in a quarter of records none (only the
-   * names and times are unusual), in half exactly one field, in the rest any field. So most
-   * records are read and reach the logic and the stores, and the rest probe the decoding.
+   * The shape a gateway writes, with hostile values: in a quarter of records none (only the names
+   * and times are unusual), in half exactly one field, in the rest any field. So most records are
+   * read and reach the logic and the stores, and the rest probe the decoding.
    */
   private static String walShaped(RandomnessSource in) {
     Hostility h =
@@ -156,16 +158,23 @@ class TopologyFuzzTest {
           default -> new Hostility(-1, true);
         };
     StringBuilder s = new StringBuilder("{");
-    s.append("\"action\":").append(h.quoted(in, JsonFuzz.ACTIONS.get(between(in, 0, JsonFuzz.ACTIONS.size() - 1))));
+    s.append("\"action\":")
+        .append(h.quoted(in, JsonFuzz.ACTIONS.get(between(in, 0, JsonFuzz.ACTIONS.size() - 1))));
     for (String field : List.of("roomId", "username", "text", "requestId", "clientMsgId")) {
       if (between(in, 0, 5) > 0) {
-        String plain = field.equals("roomId") ? ROOMS.get(between(in, 0, ROOMS.size() - 1)) : "v" + between(in, 0, 3);
+        String plain =
+            field.equals("roomId")
+                ? ROOMS.get(between(in, 0, ROOMS.size() - 1))
+                : "v" + between(in, 0, 3);
         s.append(",\"").append(field).append("\":").append(h.quoted(in, plain));
       }
     }
     if (between(in, 0, 2) == 0) {
       s.append(",\"afterSeq\":")
-          .append(h.hostile() ? JsonFuzz.numberLiteral().generate(in) : String.valueOf(between(in, 0, 12)));
+          .append(
+              h.hostile()
+                  ? JsonFuzz.numberLiteral().generate(in)
+                  : String.valueOf(between(in, 0, 12)));
     }
     if (!h.all || between(in, 0, 10) > 0) {
       s.append(",\"requestContext\":{");
@@ -180,9 +189,11 @@ class TopologyFuzzTest {
       s.append(",\"requestId\":").append(h.quoted(in, "req-" + between(in, 0, 5)));
       s.append(",\"identity\":")
           .append(h.hostile() ? JsonFuzz.value(1).generate(in) : "{\"sourceIp\":\"127.0.0.1\"}");
-      s.append(",\"gatewayId\":").append(h.quoted(in, GATEWAYS.get(between(in, 0, GATEWAYS.size() - 1))));
+      s.append(",\"gatewayId\":")
+          .append(h.quoted(in, GATEWAYS.get(between(in, 0, GATEWAYS.size() - 1))));
       if (between(in, 0, 5) > 0) {
-        s.append(",\"gatewayInstance\":").append(h.quoted(in, RUNS.get(between(in, 0, RUNS.size() - 1))));
+        s.append(",\"gatewayInstance\":")
+            .append(h.quoted(in, RUNS.get(between(in, 0, RUNS.size() - 1))));
       }
       s.append('}');
     }
@@ -213,12 +224,15 @@ class TopologyFuzzTest {
       if (!hostile()) {
         return "\"" + plain + "\"";
       }
-      return between(in, 0, 1) == 0 ? JsonFuzz.stringLiteral().generate(in) : JsonFuzz.value(1).generate(in);
+      return between(in, 0, 1) == 0
+          ? JsonFuzz.stringLiteral().generate(in)
+          : JsonFuzz.value(1).generate(in);
     }
 
     /** A time: in range, at the edges of a long, or (when hostile) not a number at all. */
     String time(RandomnessSource in) {
-      return TIMES.get(hostile() ? between(in, 0, TIMES.size() - 1) : between(in, 0, VALID_TIMES - 1));
+      return TIMES.get(
+          hostile() ? between(in, 0, TIMES.size() - 1) : between(in, 0, VALID_TIMES - 1));
     }
   }
 

@@ -49,7 +49,8 @@ final class TopologyHarness implements AutoCloseable {
             topics.actions().keySerde().serializer(),
             topics.actions().valueSerde().serializer());
     rawActions =
-        driver.createInputTopic(topics.actions().name(), new StringSerializer(), new ByteArraySerializer());
+        driver.createInputTopic(
+            topics.actions().name(), new StringSerializer(), new ByteArraySerializer());
     roomEvents =
         driver.createOutputTopic(
             topics.roomEvents().name(),

@@ -21,14 +21,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code roomlog dev}: everything in one process on one machine. An embedded Kafka broker
- * (data kept in the data directory across restarts), Roomlog's topics, the room processor, and
- * one gateway node with its delivery consumer.
+ * {@code roomlog dev}: everything in one process on one machine. An embedded Kafka broker (data
+ * kept in the data directory across restarts), Roomlog's topics, the room processor, and one
+ * gateway node with its delivery consumer.
  */
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
-    description = "Runs Roomlog whole in one process, with an embedded Kafka broker: for trying it out and for development.")
+    description =
+        "Runs Roomlog whole in one process, with an embedded Kafka broker: for trying it out and for development.")
 final class DevCommand implements Callable<Integer> {
   static final String DEV_KEY_FILE = "dev-api-key";
   static final String DEV_ADMIN_KEY_FILE = "dev-admin-key";
@@ -37,25 +38,29 @@ final class DevCommand implements Callable<Integer> {
   @Option(
       names = "--data-dir",
       defaultValue = "${env:ROOMLOG_DATA_DIR:-roomlog-data}",
-      description = "Where the broker's log and the processor's state are kept (env ROOMLOG_DATA_DIR; default ${DEFAULT-VALUE}).")
+      description =
+          "Where the broker's log and the processor's state are kept (env ROOMLOG_DATA_DIR; default ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(
       names = "--kafka-port",
       defaultValue = "${env:ROOMLOG_KAFKA_PORT:-9092}",
-      description = "Port of the embedded Kafka broker; 0 picks a free one (env ROOMLOG_KAFKA_PORT; default ${DEFAULT-VALUE}).")
+      description =
+          "Port of the embedded Kafka broker; 0 picks a free one (env ROOMLOG_KAFKA_PORT; default ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(
       names = "--controller-port",
       defaultValue = "${env:ROOMLOG_CONTROLLER_PORT:-9093}",
-      description = "Port of the embedded broker's KRaft controller; 0 picks a free one (env ROOMLOG_CONTROLLER_PORT; default ${DEFAULT-VALUE}).")
+      description =
+          "Port of the embedded broker's KRaft controller; 0 picks a free one (env ROOMLOG_CONTROLLER_PORT; default ${DEFAULT-VALUE}).")
   int controllerPort;
 
   @Option(
       names = "--partitions",
       defaultValue = "${env:ROOMLOG_PARTITIONS:-3}",
-      description = "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
+      description =
+          "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
   int partitions;
 
   @Mixin GatewayOptions gateway;
@@ -70,11 +75,14 @@ final class DevCommand implements Callable<Integer> {
           stack.push(new EmbeddedKafkaBroker(dataDir, kafkaPort, controllerPort));
       broker.start();
       String bootstrap = broker.bootstrapServers();
-      TopicProvisioner.ensureTopics(bootstrap, TopicSet.DEFAULT, partitions, DEV_REPLICATION_FACTOR);
+      TopicProvisioner.ensureTopics(
+          bootstrap, TopicSet.DEFAULT, partitions, DEV_REPLICATION_FACTOR);
 
       GatewaySettings settings =
           gateway.settings(
-              gateway.hasClientKeys() ? List.of() : List.of(new ApiKey("dev", devKey(DEV_KEY_FILE, "dev-"))));
+              gateway.hasClientKeys()
+                  ? List.of()
+                  : List.of(new ApiKey("dev", devKey(DEV_KEY_FILE, "dev-"))));
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
       }
@@ -83,13 +91,20 @@ final class DevCommand implements Callable<Integer> {
       QueryServer queries =
           stack.push(
               QueryServer.bind(
-                  processor.rpcBind, processor.rpcPort, settings.adminKey(), partitions, metrics::scrape));
+                  processor.rpcBind,
+                  processor.rpcPort,
+                  settings.adminKey(),
+                  partitions,
+                  metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
                   processor
                       .settings(
-                          bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)
+                          bootstrap,
+                          dataDir.resolve("streams"),
+                          TopicSet.DEFAULT,
+                          DEV_REPLICATION_FACTOR)
                       .withApplicationServer("localhost:" + queries.port()),
                   FatalExit.exitProcess("Roomlog dev"),
                   metrics.registry()));
@@ -97,7 +112,8 @@ final class DevCommand implements Callable<Integer> {
       queries.start(rooms);
       if (settings.roomsUrls().isEmpty()) {
         // One base URL for the whole management API: the gateway forwards room queries here.
-        settings = settings.toBuilder().roomsUrls(List.of("http://127.0.0.1:" + queries.port())).build();
+        settings =
+            settings.toBuilder().roomsUrls(List.of("http://127.0.0.1:" + queries.port())).build();
       }
       GatewayNode node =
           stack.push(
@@ -138,32 +154,55 @@ final class DevCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("Roomlog dev is ready.");
     System.out.println("  Gateway     " + url + "  (gateway id " + gatewayId + ")");
-    System.out.println("  Kafka       " + bootstrap + "  (data in " + dataDir.toAbsolutePath() + ")");
-    System.out.println("  API key     " + key);
-    System.out.println("  Admin key   " + settings.adminKey() + "  (header x-admin-key, or Authorization: Bearer)");
-    if (managementPort >= 0) {
-      System.out.println("  Management  http://localhost:" + managementPort + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
-    }
-    System.out.println("  Rooms       http://localhost:" + queryPort + "/rooms  (the processor's query port, which the management API forwards to)");
     System.out.println(
-        "  Metrics     http://localhost:" + port + "/metrics  (Prometheus; the same on http://localhost:"
-            + queryPort + "/metrics)");
+        "  Kafka       " + bootstrap + "  (data in " + dataDir.toAbsolutePath() + ")");
+    System.out.println("  API key     " + key);
+    System.out.println(
+        "  Admin key   "
+            + settings.adminKey()
+            + "  (header x-admin-key, or Authorization: Bearer)");
+    if (managementPort >= 0) {
+      System.out.println(
+          "  Management  http://localhost:"
+              + managementPort
+              + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
+    }
+    System.out.println(
+        "  Rooms       http://localhost:"
+            + queryPort
+            + "/rooms  (the processor's query port, which the management API forwards to)");
+    System.out.println(
+        "  Metrics     http://localhost:"
+            + port
+            + "/metrics  (Prometheus; the same on http://localhost:"
+            + queryPort
+            + "/metrics)");
     System.out.println();
     System.out.println("Chat from another terminal:");
     System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");
     System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
     System.out.println("Look at the rooms:");
     System.out.println(
-        "  curl -H \"x-admin-key: " + settings.adminKey() + "\" http://localhost:"
-            + (managementPort >= 0 ? managementPort : queryPort) + "/rooms");
+        "  curl -H \"x-admin-key: "
+            + settings.adminKey()
+            + "\" http://localhost:"
+            + (managementPort >= 0 ? managementPort : queryPort)
+            + "/rooms");
     if (managementPort >= 0) {
-      System.out.println("Post into a room as the server, or to one connection (its id is in its connected frame):");
       System.out.println(
-          "  curl -H \"x-admin-key: " + settings.adminKey() + "\" -d '{\"text\":\"hello from the server\"}' http://localhost:"
-              + managementPort + "/rooms/ROOM_ID/messages");
+          "Post into a room as the server, or to one connection (its id is in its connected frame):");
       System.out.println(
-          "  curl -H \"x-admin-key: " + settings.adminKey() + "\" -d 'hello' http://localhost:"
-              + managementPort + "/@connections/CONNECTION_ID");
+          "  curl -H \"x-admin-key: "
+              + settings.adminKey()
+              + "\" -d '{\"text\":\"hello from the server\"}' http://localhost:"
+              + managementPort
+              + "/rooms/ROOM_ID/messages");
+      System.out.println(
+          "  curl -H \"x-admin-key: "
+              + settings.adminKey()
+              + "\" -d 'hello' http://localhost:"
+              + managementPort
+              + "/@connections/CONNECTION_ID");
     }
     System.out.println("Read the write-ahead log:");
     System.out.println(

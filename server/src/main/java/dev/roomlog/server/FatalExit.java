@@ -11,14 +11,15 @@ import org.slf4j.LoggerFactory;
 final class FatalExit {
   /** The exit code: EX_SOFTWARE, an internal error. */
   static final int EXIT_CODE = 70;
+
   private static final Logger LOG = LoggerFactory.getLogger(FatalExit.class);
 
   private FatalExit() {}
 
   /**
-   * A callback that exits the JVM with {@link #EXIT_CODE} from a thread of its own: the caller
-   * (a Kafka Streams thread) must not block in {@code System.exit} while the shutdown hooks close
-   * that same Streams client.
+   * A callback that exits the JVM with {@link #EXIT_CODE} from a thread of its own: the caller (a
+   * Kafka Streams thread) must not block in {@code System.exit} while the shutdown hooks close that
+   * same Streams client.
    */
   static Runnable exitProcess(String what) {
     return exitProcess(what, "the room processor stopped for good (see the log above)");

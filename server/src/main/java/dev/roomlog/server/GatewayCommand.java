@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "gateway",
     mixinStandardHelpOptions = true,
-    description = "Runs one gateway node (WebSocket server, write-ahead-log producer, delivery consumer) against a Kafka cluster.")
+    description =
+        "Runs one gateway node (WebSocket server, write-ahead-log producer, delivery consumer) against a Kafka cluster.")
 final class GatewayCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin GatewayOptions gateway;
@@ -45,8 +46,12 @@ final class GatewayCommand implements Callable<Integer> {
       throw e;
     }
     System.out.println(
-        "Roomlog gateway " + settings.gatewayId() + " listening on port " + node.port()
-            + " (metrics at /metrics), writing to " + kafka.bootstrapServers);
+        "Roomlog gateway "
+            + settings.gatewayId()
+            + " listening on port "
+            + node.port()
+            + " (metrics at /metrics), writing to "
+            + kafka.bootstrapServers);
     stack.runUntilShutdown("Roomlog gateway");
     return 0;
   }

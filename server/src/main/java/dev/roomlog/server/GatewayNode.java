@@ -2,41 +2,46 @@ package dev.roomlog.server;
 
 import dev.roomlog.delivery.DeliveryConsumer;
 import dev.roomlog.delivery.DeliverySettings;
+import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
-import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.cluster.GatewayHeartbeat;
 import dev.roomlog.gateway.cluster.GatewayIdCheck;
 import dev.roomlog.gateway.cluster.GatewayIdWatch;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
-import dev.roomlog.gateway.wal.KafkaWalAppender;
-import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.gateway.management.ConnectionCommands;
 import dev.roomlog.gateway.management.KafkaControlPublisher;
 import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
 import dev.roomlog.gateway.management.RoomQueryForwarder;
+import dev.roomlog.gateway.wal.KafkaWalAppender;
+import dev.roomlog.protocol.TopicSet;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One gateway node: the WebSocket server, its write-ahead-log producer, and the delivery
- * consumer that pushes frames back to its sockets, wired together.
+ * One gateway node: the WebSocket server, its write-ahead-log producer, and the delivery consumer
+ * that pushes frames back to its sockets, wired together.
  *
- * <p>Start order: delivery first (positioned at the end of this node's deliveries before any
- * client can connect, so no answer is missed), then the log producer, then the server. Close
- * order is the reverse, so that the {@code $disconnect} of every open socket still reaches the
- * log before the producer closes.
+ * <p>Start order: delivery first (positioned at the end of this node's deliveries before any client
+ * can connect, so no answer is missed), then the log producer, then the server. Close order is the
+ * reverse, so that the {@code $disconnect} of every open socket still reaches the log before the
+ * producer closes.
  */
 final class GatewayNode implements AutoCloseable {
   private final ConnectionRegistry registry = new ConnectionRegistry();
-  /** Each part is pushed before it starts: its close is safe unstarted, and a failed start closes it. */
+
+  /**
+   * Each part is pushed before it starts: its close is safe unstarted, and a failed start closes
+   * it.
+   */
   private final Stack parts = new Stack();
+
   private final GatewayServer server;
   private final ManagementServer management;
 
@@ -57,7 +62,11 @@ final class GatewayNode implements AutoCloseable {
     // the members of another gateway running under the same id.
     long checkedUpTo =
         GatewayIdCheck.ensureNoOtherRun(
-            bootstrapServers, topics.actions(), settings.gatewayId(), settings.heartbeatInterval(), Clock.systemUTC());
+            bootstrapServers,
+            topics.actions(),
+            settings.gatewayId(),
+            settings.heartbeatInterval(),
+            Clock.systemUTC());
     try {
       ScheduledThreadPoolExecutor timers =
           new ScheduledThreadPoolExecutor(
@@ -72,10 +81,17 @@ final class GatewayNode implements AutoCloseable {
       timers.setRemoveOnCancelPolicy(true);
       parts.push(timers::shutdownNow);
       KafkaControlPublisher controls =
-          parts.push(new KafkaControlPublisher(bootstrapServers, topics.deliveries(), settings.gatewayId()));
+          parts.push(
+              new KafkaControlPublisher(
+                  bootstrapServers, topics.deliveries(), settings.gatewayId()));
       ConnectionCommands commands =
           new ConnectionCommands(
-              settings.gatewayId(), registry, controls, timers, CONNECTION_COMMAND_TIMEOUT, Clock.systemUTC());
+              settings.gatewayId(),
+              registry,
+              controls,
+              timers,
+              CONNECTION_COMMAND_TIMEOUT,
+              Clock.systemUTC());
       parts
           .push(
               new DeliveryConsumer(
@@ -86,8 +102,7 @@ final class GatewayNode implements AutoCloseable {
           .start();
       GatewayMetrics metrics = new GatewayMetrics(meters);
       KafkaWalAppender wal =
-          parts.push(
-              new KafkaWalAppender(bootstrapServers, topics.actions(), settings, metrics));
+          parts.push(new KafkaWalAppender(bootstrapServers, topics.actions(), settings, metrics));
       wal.start();
       server =
           parts.push(
@@ -107,7 +122,9 @@ final class GatewayNode implements AutoCloseable {
               checkedUpTo,
               settings.heartbeatInterval(),
               Clock.systemUTC(),
-              onIdConflict == null ? why -> new Thread(this::close, "roomlog-gateway-stop").start() : onIdConflict));
+              onIdConflict == null
+                  ? why -> new Thread(this::close, "roomlog-gateway-stop").start()
+                  : onIdConflict));
       server.start();
       if (settings.adminPort() >= 0) {
         ManagementApi api =
@@ -120,7 +137,8 @@ final class GatewayNode implements AutoCloseable {
         if (!settings.roomsUrls().isEmpty()) {
           api.withRoomQueries(new RoomQueryForwarder(settings.roomsUrls()));
         }
-        management = parts.push(new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
+        management =
+            parts.push(new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
         management.start();
       } else {
         management = null;
@@ -153,8 +171,8 @@ final class GatewayNode implements AutoCloseable {
   }
 
   /**
-   * @param onIdConflict told why when another gateway started under this id at the same moment
-   *     and this one must stop ({@link GatewayIdWatch}); null to close this node
+   * @param onIdConflict told why when another gateway started under this id at the same moment and
+   *     this one must stop ({@link GatewayIdWatch}); null to close this node
    */
   static GatewayNode start(
       String bootstrapServers,

@@ -18,11 +18,11 @@ import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /**
- * The gateway's flags. Every gateway setting ({@link GatewaySettings#PROPERTY_NAMES}) can be
- * given four ways; a later one wins: a properties file ({@code --gateway-config}), an
- * environment variable ({@code ROOMLOG_GATEWAY_MAX_CONNECTIONS} for {@code
- * roomlog.gateway.maxConnections}), {@code --set NAME=VALUE}, and the named flags below. An
- * unknown setting name is an error, so a typo is not silently ignored.
+ * The gateway's flags. Every gateway setting ({@link GatewaySettings#PROPERTY_NAMES}) can be given
+ * four ways; a later one wins: a properties file ({@code --gateway-config}), an environment
+ * variable ({@code ROOMLOG_GATEWAY_MAX_CONNECTIONS} for {@code roomlog.gateway.maxConnections}),
+ * {@code --set NAME=VALUE}, and the named flags below. An unknown setting name is an error, so a
+ * typo is not silently ignored.
  */
 final class GatewayOptions {
   @Option(
@@ -34,7 +34,8 @@ final class GatewayOptions {
   @Option(
       names = "--admin-port",
       defaultValue = "${env:ROOMLOG_ADMIN_PORT}",
-      description = "Port of the management API (/@connections, server posts); 0 picks a free one, -1 turns it off (env ROOMLOG_ADMIN_PORT; default 8081).")
+      description =
+          "Port of the management API (/@connections, server posts); 0 picks a free one, -1 turns it off (env ROOMLOG_ADMIN_PORT; default 8081).")
   Integer adminPort;
 
   @Option(
@@ -48,39 +49,45 @@ final class GatewayOptions {
       paramLabel = "NAME:SECRET",
       split = ",",
       defaultValue = "${env:ROOMLOG_API_KEYS:-}",
-      description = "A client API key, sent by clients in the x-api-key header; NAME is used in logs and the per-key rate limit. Repeat or separate with commas (env ROOMLOG_API_KEYS).")
+      description =
+          "A client API key, sent by clients in the x-api-key header; NAME is used in logs and the per-key rate limit. Repeat or separate with commas (env ROOMLOG_API_KEYS).")
   List<String> apiKeys = new ArrayList<>();
 
   @Option(
       names = "--api-keys-file",
       paramLabel = "FILE",
       defaultValue = "${env:ROOMLOG_API_KEYS_FILE}",
-      description = "A file of client API keys, one NAME:SECRET per line (env ROOMLOG_API_KEYS_FILE).")
+      description =
+          "A file of client API keys, one NAME:SECRET per line (env ROOMLOG_API_KEYS_FILE).")
   Path apiKeysFile;
 
   @Option(
       names = "--admin-key",
       defaultValue = "${env:ROOMLOG_ADMIN_KEY}",
-      description = "The management API's key; never accepted from WebSocket clients (env ROOMLOG_ADMIN_KEY).")
+      description =
+          "The management API's key; never accepted from WebSocket clients (env ROOMLOG_ADMIN_KEY).")
   String adminKey;
 
   @Option(
       names = "--gateway-id",
       defaultValue = "${env:ROOMLOG_GATEWAY_ID}",
-      description = "This gateway node's id, unique in the cluster (env ROOMLOG_GATEWAY_ID; default a random id per start).")
+      description =
+          "This gateway node's id, unique in the cluster (env ROOMLOG_GATEWAY_ID; default a random id per start).")
   String gatewayId;
 
   @Option(
       names = "--gateway-config",
       paramLabel = "FILE",
       defaultValue = "${env:ROOMLOG_GATEWAY_CONFIG}",
-      description = "A properties file of gateway settings (roomlog.gateway.*; see docs/OPERATIONS.md) (env ROOMLOG_GATEWAY_CONFIG).")
+      description =
+          "A properties file of gateway settings (roomlog.gateway.*; see docs/OPERATIONS.md) (env ROOMLOG_GATEWAY_CONFIG).")
   Path configFile;
 
   @Option(
       names = "--set",
       paramLabel = "NAME=VALUE",
-      description = "Sets one gateway setting, e.g. --set roomlog.gateway.maxConnections=20000; repeatable.")
+      description =
+          "Sets one gateway setting, e.g. --set roomlog.gateway.maxConnections=20000; repeatable.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
   /** True if a client key was given by any means. */
@@ -123,18 +130,23 @@ final class GatewayOptions {
     putIfSet(props, GatewaySettings.BIND_HOST, bindHost);
     List<String> keys = apiKeys.stream().filter(k -> !k.isBlank()).map(String::strip).toList();
     putIfSet(props, GatewaySettings.API_KEYS, keys.isEmpty() ? null : String.join(",", keys));
-    putIfSet(props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
+    putIfSet(
+        props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
     putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
     putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
     return props;
   }
 
-  private static void putChecked(Map<String, String> props, Map<String, String> more, String where) {
+  private static void putChecked(
+      Map<String, String> props, Map<String, String> more, String where) {
     for (Map.Entry<String, String> entry : more.entrySet()) {
       String name = entry.getKey().strip();
       if (!GatewaySettings.PROPERTY_NAMES.contains(name)) {
         throw new IllegalArgumentException(
-            "unknown gateway setting '" + name + "' " + where
+            "unknown gateway setting '"
+                + name
+                + "' "
+                + where
                 + "; the settings are listed in docs/OPERATIONS.md");
       }
       props.put(name, entry.getValue());

@@ -15,9 +15,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The consumer of the log tools ({@code roomlog tail}, {@code roomlog replay}): keys as strings,
  * values as bytes (decoded by {@link LogEntry}, so that an unreadable value is shown rather than
- * thrown), read_committed (a room processor's aborted writes are never shown), partitions
- * assigned by hand with no consumer group and no commits, so reading the log never disturbs
- * anything, and no topic created by asking for it.
+ * thrown), read_committed (a room processor's aborted writes are never shown), partitions assigned
+ * by hand with no consumer group and no commits, so reading the log never disturbs anything, and no
+ * topic created by asking for it.
  *
  * <p>Used by one thread. Ctrl-C/SIGTERM wakes a blocked call ({@code WakeupException}), and the
  * process exits once {@link #close()} has closed the consumer.
@@ -33,13 +33,19 @@ final class LogConsumer implements AutoCloseable {
     this.kafka =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                clientId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                false,
                 // Where an offset that retention has since deleted resumes.
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     this.stopOnSignal =
@@ -60,12 +66,18 @@ final class LogConsumer implements AutoCloseable {
     return kafka;
   }
 
-  /** The topic's partitions in order; a missing topic is the user's mistake (wrong prefix or cluster). */
+  /**
+   * The topic's partitions in order; a missing topic is the user's mistake (wrong prefix or
+   * cluster).
+   */
   List<TopicPartition> partitions(String topic) {
     List<PartitionInfo> infos = kafka.partitionsFor(topic);
     if (infos == null || infos.isEmpty()) {
       throw new IllegalArgumentException(
-          "topic " + topic + " does not exist on " + bootstrapServers
+          "topic "
+              + topic
+              + " does not exist on "
+              + bootstrapServers
               + " (check --bootstrap-servers and --topic-prefix)");
     }
     return infos.stream()

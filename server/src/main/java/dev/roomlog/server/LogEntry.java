@@ -14,18 +14,25 @@ import java.nio.charset.StandardCharsets;
 /**
  * One record of a Roomlog topic as the log tools show it. Pure.
  *
- * <p>A value that is a JSON object (every value Roomlog writes) is kept decoded; anything else
- * (not UTF-8, not JSON, a bare string or number) is kept as text and marked unreadable, so one
- * bad record never stops a tail. A null value (a tombstone) stays null.
+ * <p>A value that is a JSON object (every value Roomlog writes) is kept decoded; anything else (not
+ * UTF-8, not JSON, a bare string or number) is kept as text and marked unreadable, so one bad
+ * record never stops a tail. A null value (a tombstone) stays null.
  *
  * @param value the decoded object, the raw text of an unreadable value, or a null node
  */
 record LogEntry(
-    String topic, int partition, long offset, long timestamp, String key, JsonNode value, boolean readable) {
+    String topic,
+    int partition,
+    long offset,
+    long timestamp,
+    String key,
+    JsonNode value,
+    boolean readable) {
   private static final ObjectReader STRICT =
       Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  static LogEntry of(String topic, int partition, long offset, long timestamp, String key, byte[] value) {
+  static LogEntry of(
+      String topic, int partition, long offset, long timestamp, String key, byte[] value) {
     if (value == null) {
       return new LogEntry(topic, partition, offset, timestamp, key, NullNode.getInstance(), true);
     }
@@ -33,8 +40,13 @@ record LogEntry(
     return decoded != null
         ? new LogEntry(topic, partition, offset, timestamp, key, decoded, true)
         : new LogEntry(
-            topic, partition, offset, timestamp, key,
-            TextNode.valueOf(new String(value, StandardCharsets.UTF_8)), false);
+            topic,
+            partition,
+            offset,
+            timestamp,
+            key,
+            TextNode.valueOf(new String(value, StandardCharsets.UTF_8)),
+            false);
   }
 
   /** The value as a JSON object, or null if it is not one. */

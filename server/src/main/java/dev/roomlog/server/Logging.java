@@ -28,13 +28,20 @@ import org.slf4j.LoggerFactory;
 final class Logging {
   static final String FORMAT_ENV = "ROOMLOG_LOG_FORMAT";
   static final String LEVEL_ENV = "ROOMLOG_LOG_LEVEL";
+
   /** Roomlog's own loggers: a bare level in {@code --log-level} is theirs. */
   static final String ROOMLOG_LOGGERS = "dev.roomlog";
+
   static final Level ROOMLOG_DEFAULT = Level.INFO;
-  /** Kafka's and Netty's loggers and the rest: at INFO, Kafka logs every config and rebalance step. */
+
+  /**
+   * Kafka's and Netty's loggers and the rest: at INFO, Kafka logs every config and rebalance step.
+   */
   static final Level OTHERS_DEFAULT = Level.WARN;
+
   /** As slf4j-simple printed them before: time, level, the logger's simple name, message. */
   static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %level %logger{0} - %msg%n";
+
   private static final String CONFIGURATION_FILE_PROPERTY = "logback.configurationFile";
 
   private Logging() {}
@@ -87,10 +94,15 @@ final class Logging {
         Level level = levelName.isEmpty() ? null : Level.toLevel(levelName, null);
         if (logger.isEmpty() || level == null || level == Level.ALL) {
           throw new IllegalArgumentException(
-              "--log-level (env " + LEVEL_ENV + ") takes LEVEL or LOGGER=LEVEL, comma-separated, with"
-                  + " LEVEL one of trace, debug, info, warn, error, off: cannot read '" + item + "'");
+              "--log-level (env "
+                  + LEVEL_ENV
+                  + ") takes LEVEL or LOGGER=LEVEL, comma-separated, with"
+                  + " LEVEL one of trace, debug, info, warn, error, off: cannot read '"
+                  + item
+                  + "'");
         }
-        levels.put(logger.equalsIgnoreCase("root") ? org.slf4j.Logger.ROOT_LOGGER_NAME : logger, level);
+        levels.put(
+            logger.equalsIgnoreCase("root") ? org.slf4j.Logger.ROOT_LOGGER_NAME : logger, level);
       }
       return new Levels(levels);
     }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "processor",
     mixinStandardHelpOptions = true,
-    description = "Runs one room processor (Kafka Streams, exactly-once) against a Kafka cluster. Start several with the same --application-id to share the work.")
+    description =
+        "Runs one room processor (Kafka Streams, exactly-once) against a Kafka cluster. Start several with the same --application-id to share the work.")
 final class ProcessorCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin ProcessorOptions processor;
@@ -20,13 +21,15 @@ final class ProcessorCommand implements Callable<Integer> {
   @Option(
       names = "--state-dir",
       defaultValue = "${env:ROOMLOG_STATE_DIR:-roomlog-data/streams}",
-      description = "Local state of the processor, rebuilt from Kafka if lost (env ROOMLOG_STATE_DIR; default ${DEFAULT-VALUE}).")
+      description =
+          "Local state of the processor, rebuilt from Kafka if lost (env ROOMLOG_STATE_DIR; default ${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Option(
       names = "--admin-key",
       defaultValue = "${env:ROOMLOG_ADMIN_KEY}",
-      description = "The key room queries on the query port need (header x-admin-key or Authorization: Bearer); the same on every processor and gateway of a deployment. Without one, room queries are refused (env ROOMLOG_ADMIN_KEY).")
+      description =
+          "The key room queries on the query port need (header x-admin-key or Authorization: Bearer); the same on every processor and gateway of a deployment. Without one, room queries are refused (env ROOMLOG_ADMIN_KEY).")
   String adminKey;
 
   @Override
@@ -40,20 +43,31 @@ final class ProcessorCommand implements Callable<Integer> {
       QueryServer queries =
           stack.push(
               QueryServer.bind(
-                  processor.rpcBind, processor.rpcPort, adminKey, kafka.partitions, metrics::scrape));
+                  processor.rpcBind,
+                  processor.rpcPort,
+                  adminKey,
+                  kafka.partitions,
+                  metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
                   processor
-                      .settings(kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
+                      .settings(
+                          kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
                       .withApplicationServer(rpcHost + ":" + queries.port()),
                   FatalExit.exitProcess("Roomlog processor"),
                   metrics.registry()));
       rooms.start();
       queries.start(rooms);
       System.out.println(
-          "Roomlog processor started against " + kafka.bootstrapServers + ", query port "
-              + queries.port() + " (reached as " + rpcHost + ":" + queries.port()
+          "Roomlog processor started against "
+              + kafka.bootstrapServers
+              + ", query port "
+              + queries.port()
+              + " (reached as "
+              + rpcHost
+              + ":"
+              + queries.port()
               + "; metrics at /metrics)");
     } catch (Exception e) {
       stack.close();

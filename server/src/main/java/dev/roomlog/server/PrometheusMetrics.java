@@ -12,8 +12,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * The meters of one process, scraped as Prometheus text at {@code GET /metrics}: the roles'
- * own (gateway, delivery, processor, each given {@link #registry()}) and the JVM's (memory, GC,
+ * The meters of one process, scraped as Prometheus text at {@code GET /metrics}: the roles' own
+ * (gateway, delivery, processor, each given {@link #registry()}) and the JVM's (memory, GC,
  * threads, classes, CPU, open files, uptime). One per process; {@code roomlog dev} shares it
  * between its gateway and its processor.
  *

@@ -12,7 +12,8 @@ final class Readiness {
     long deadline = System.nanoTime() + atMost.toNanos();
     while (!ready.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(what + " was not ready within " + atMost.toSeconds() + " s");
+        throw new IllegalStateException(
+            what + " was not ready within " + atMost.toSeconds() + " s");
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }

@@ -18,10 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code roomlog replay}: prints one room's history from roomlog.room-events itself, however
- * far back the topic keeps it (the processor keeps only the recent events). Reads only the
- * room's partition ({@link RoomPartition}), up to the end it had at start; {@link
- * ReplaySelection} decides what is printed.
+ * {@code roomlog replay}: prints one room's history from roomlog.room-events itself, however far
+ * back the topic keeps it (the processor keeps only the recent events). Reads only the room's
+ * partition ({@link RoomPartition}), up to the end it had at start; {@link ReplaySelection} decides
+ * what is printed.
  */
 @Command(
     name = "replay",
@@ -37,13 +37,17 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--room", required = true, paramLabel = "ROOM_ID", description = "The room.")
   String room;
 
-  @Option(names = "--from-seq", paramLabel = "N", description = "Print the events with seq N or later (0 or 1: all).")
+  @Option(
+      names = "--from-seq",
+      paramLabel = "N",
+      description = "Print the events with seq N or later (0 or 1: all).")
   Long fromSeq;
 
   @Option(
       names = "--from-time",
       paramLabel = "TIME",
-      description = "Print the events that happened at this ISO-8601 time or later, e.g. 2025-11-26T10:00:00Z.")
+      description =
+          "Print the events that happened at this ISO-8601 time or later, e.g. 2025-11-26T10:00:00Z.")
   String fromTime;
 
   @Option(names = "--to-seq", paramLabel = "M", description = "Stop after seq M.")
@@ -58,7 +62,8 @@ final class ReplayCommand implements Callable<Integer> {
     try (LogConsumer log = new LogConsumer(kafka.bootstrapServers, "roomlog-replay")) {
       KafkaConsumer<String, byte[]> consumer = log.kafka();
       List<TopicPartition> partitions = log.partitions(topic);
-      TopicPartition partition = new TopicPartition(topic, RoomPartition.of(room, partitions.size()));
+      TopicPartition partition =
+          new TopicPartition(topic, RoomPartition.of(room, partitions.size()));
       consumer.assign(List.of(partition));
       long end = consumer.endOffsets(List.of(partition)).get(partition);
       consumer.seek(partition, startOffset(consumer, partition, selection, end));
@@ -71,7 +76,9 @@ final class ReplayCommand implements Callable<Integer> {
           }
           JsonNode event = room.equals(record.key()) ? LogEntry.decode(record.value()) : null;
           if (event == null && room.equals(record.key())) {
-            err.printf("roomlog: skipped an unreadable record of room %s at %s offset %d%n", room, partition, record.offset());
+            err.printf(
+                "roomlog: skipped an unreadable record of room %s at %s offset %d%n",
+                room, partition, record.offset());
           }
           ReplaySelection.Step step = selection.next(record.key(), event);
           if (!noticed && selection.gapNotice().isPresent()) {
@@ -101,12 +108,17 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private static long startOffset(
-      KafkaConsumer<String, byte[]> consumer, TopicPartition partition, ReplaySelection selection, long end) {
+      KafkaConsumer<String, byte[]> consumer,
+      TopicPartition partition,
+      ReplaySelection selection,
+      long end) {
     if (selection.fromTime().isEmpty()) {
       return consumer.beginningOffsets(List.of(partition)).get(partition);
     }
     OffsetAndTimestamp found =
-        consumer.offsetsForTimes(Map.of(partition, selection.fromTime().get().toEpochMilli())).get(partition);
+        consumer
+            .offsetsForTimes(Map.of(partition, selection.fromTime().get().toEpochMilli()))
+            .get(partition);
     return found == null ? end : found.offset();
   }
 }

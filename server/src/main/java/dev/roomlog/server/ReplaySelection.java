@@ -8,10 +8,10 @@ import java.util.Optional;
  * Which events {@code roomlog replay} prints, fed the records of the room's partition of
  * roomlog.room-events in offset order (a room's seq order). Pure; one per run.
  *
- * <p>From a seq: the room's events with that seq or later. From a time: those whose {@code at}
- * is that time or later (the reader starts at the partition's first record stamped at or after
- * it, and every event stamped earlier was received earlier). Both stop after {@code toSeq} when
- * one is given.
+ * <p>From a seq: the room's events with that seq or later. From a time: those whose {@code at} is
+ * that time or later (the reader starts at the partition's first record stamped at or after it, and
+ * every event stamped earlier was received earlier). Both stop after {@code toSeq} when one is
+ * given.
  */
 final class ReplaySelection {
   /** What to do with one record. */
@@ -40,8 +40,8 @@ final class ReplaySelection {
   }
 
   /**
-   * Checks the flags of a replay: a room, exactly one of {@code fromSeq} and {@code fromTime}
-   * (an ISO-8601 time), seqs 0 or more and {@code toSeq} not before {@code fromSeq}.
+   * Checks the flags of a replay: a room, exactly one of {@code fromSeq} and {@code fromTime} (an
+   * ISO-8601 time), seqs 0 or more and {@code toSeq} not before {@code fromSeq}.
    */
   static ReplaySelection of(String roomId, Long fromSeq, String fromTime, Long toSeq) {
     if (roomId == null || roomId.isBlank()) {
@@ -74,8 +74,8 @@ final class ReplaySelection {
   }
 
   /**
-   * Decides on the next record of the partition; {@code event} is its decoded value, null if
-   * it was unreadable.
+   * Decides on the next record of the partition; {@code event} is its decoded value, null if it was
+   * unreadable.
    */
   Step next(String key, JsonNode event) {
     if (!roomId.equals(key) || event == null || !event.path("seq").canConvertToLong()) {
@@ -93,7 +93,8 @@ final class ReplaySelection {
     boolean wanted =
         fromSeq != null
             ? seq >= fromSeq
-            : event.path("at").canConvertToLong() && event.get("at").asLong() >= fromTime.toEpochMilli();
+            : event.path("at").canConvertToLong()
+                && event.get("at").asLong() >= fromTime.toEpochMilli();
     if (wanted) {
       printed++;
     }
@@ -101,15 +102,18 @@ final class ReplaySelection {
   }
 
   /**
-   * What to say on stderr before the events: that the log's history of the room starts later
-   * than asked (retention deleted the older events). Known once the room's first event is seen.
+   * What to say on stderr before the events: that the log's history of the room starts later than
+   * asked (retention deleted the older events). Known once the room's first event is seen.
    */
   Optional<String> gapNotice() {
     if (fromSeq == null || firstSeq < 0 || firstSeq <= Math.max(fromSeq, 1)) {
       return Optional.empty();
     }
     return Optional.of(
-        "roomlog: room " + roomId + "'s history in the log starts at seq " + firstSeq
+        "roomlog: room "
+            + roomId
+            + "'s history in the log starts at seq "
+            + firstSeq
             + " (the events before it are no longer kept)");
   }
 
@@ -128,9 +132,14 @@ final class ReplaySelection {
       return Optional.of("no events for room " + roomId + " at or after " + fromTime);
     }
     return Optional.of(
-        "no events for room " + roomId + " from seq " + fromSeq
+        "no events for room "
+            + roomId
+            + " from seq "
+            + fromSeq
             + (toSeq == null ? "" : " to seq " + toSeq)
-            + " (its history in the log starts at seq " + firstSeq
-            + (stopped ? "" : " and ends at seq " + lastSeq) + ")");
+            + " (its history in the log starts at seq "
+            + firstSeq
+            + (stopped ? "" : " and ends at seq " + lastSeq)
+            + ")");
   }
 }

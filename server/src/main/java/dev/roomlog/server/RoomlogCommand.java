@@ -31,7 +31,8 @@ public final class RoomlogCommand implements Runnable {
       defaultValue = "${env:ROOMLOG_LOG_FORMAT:-text}",
       converter = FormatConverter.class,
       paramLabel = "text|json",
-      description = "Log lines as text or as one JSON object per line, on stderr (env ROOMLOG_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+      description =
+          "Log lines as text or as one JSON object per line, on stderr (env ROOMLOG_LOG_FORMAT; default ${DEFAULT-VALUE}).")
   Logging.Format logFormat;
 
   @Option(
@@ -40,7 +41,8 @@ public final class RoomlogCommand implements Runnable {
       defaultValue = "${env:ROOMLOG_LOG_LEVEL:-info}",
       converter = LevelsConverter.class,
       paramLabel = "[LOGGER=]LEVEL[,...]",
-      description = "Log levels: a bare LEVEL is Roomlog's own loggers' (default info), LOGGER=LEVEL any logger's, root=LEVEL every other logger's (default warn); LEVEL is trace, debug, info, warn, error or off (env ROOMLOG_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+      description =
+          "Log levels: a bare LEVEL is Roomlog's own loggers' (default info), LOGGER=LEVEL any logger's, root=LEVEL every other logger's (default warn); LEVEL is trace, debug, info, warn, error or off (env ROOMLOG_LOG_LEVEL; default ${DEFAULT-VALUE}).")
   Logging.Levels logLevels;
 
   public static void main(String[] args) {

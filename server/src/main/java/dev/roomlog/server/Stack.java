@@ -7,9 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The parts a command started, closed in the reverse order of their start: the gateway before
- * the processor before the broker, so that each part's last writes still find the parts it
- * writes to. Closing goes on past a part that fails to close.
+ * The parts a command started, closed in the reverse order of their start: the gateway before the
+ * processor before the broker, so that each part's last writes still find the parts it writes to.
+ * Closing goes on past a part that fails to close.
  */
 final class Stack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Stack.class);

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where {@code roomlog tail --from} starts reading: {@code beginning}, {@code end}, {@code
- * <partition>:<offset>} (that partition only) or an ISO-8601 time. Pure: the consumer loop asks
- * the broker for the offsets and this decides between them.
+ * <partition>:<offset>} (that partition only) or an ISO-8601 time. Pure: the consumer loop asks the
+ * broker for the offsets and this decides between them.
  */
 sealed interface StartPosition {
   record Beginning() implements StartPosition {}
@@ -60,7 +60,8 @@ sealed interface StartPosition {
       return OffsetDateTime.parse(text.strip()).toInstant();
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          flag + " must be an ISO-8601 time with its offset, such as 2025-11-26T10:00:00Z, was '"
+          flag
+              + " must be an ISO-8601 time with its offset, such as 2025-11-26T10:00:00Z, was '"
               + text
               + "'");
     }
@@ -73,8 +74,8 @@ sealed interface StartPosition {
 
   /**
    * The offset to start a partition at, given what the broker says of it: its first and next
-   * offsets, and for a time the first offset at or after it (null when there is none). An
-   * offset outside the partition is clamped to it, so a stale offset reads what is left.
+   * offsets, and for a time the first offset at or after it (null when there is none). An offset
+   * outside the partition is clamped to it, so a stale offset reads what is left.
    */
   default long offset(long beginning, long end, Long offsetForTime) {
     if (this instanceof Beginning) {

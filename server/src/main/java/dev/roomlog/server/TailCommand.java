@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code roomlog tail}: prints the records of roomlog.actions or roomlog.room-events, decoded,
- * one JSON object a line, optionally only one room's or one connection's. The loop only reads;
- * {@link StartPosition}, {@link TailFilter} and {@link LogEntry} decide and format.
+ * {@code roomlog tail}: prints the records of roomlog.actions or roomlog.room-events, decoded, one
+ * JSON object a line, optionally only one room's or one connection's. The loop only reads; {@link
+ * StartPosition}, {@link TailFilter} and {@link LogEntry} decide and format.
  */
 @Command(
     name = "tail",
@@ -38,7 +38,8 @@ final class TailCommand implements Callable<Integer> {
       names = "--topic",
       defaultValue = "actions",
       paramLabel = "actions|room-events",
-      description = "The topic to read: actions (the write-ahead log) or room-events (default ${DEFAULT-VALUE}).")
+      description =
+          "The topic to read: actions (the write-ahead log) or room-events (default ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(
@@ -50,14 +51,16 @@ final class TailCommand implements Callable<Integer> {
   @Option(
       names = "--connection",
       paramLabel = "CONNECTION_ID",
-      description = "Only the records of this connection (an action's requestContext.connectionId, an event's connectionId).")
+      description =
+          "Only the records of this connection (an action's requestContext.connectionId, an event's connectionId).")
   String connection;
 
   @Option(
       names = "--from",
       defaultValue = "end",
       paramLabel = "beginning|end|PARTITION:OFFSET|TIME",
-      description = "Where to start: beginning, end, PARTITION:OFFSET (that partition only) or an ISO-8601 time such as 2025-11-26T10:00:00Z (default ${DEFAULT-VALUE}).")
+      description =
+          "Where to start: beginning, end, PARTITION:OFFSET (that partition only) or an ISO-8601 time such as 2025-11-26T10:00:00Z (default ${DEFAULT-VALUE}).")
   String from;
 
   @Option(
@@ -65,13 +68,11 @@ final class TailCommand implements Callable<Integer> {
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
-      description = "Keep printing new records until Ctrl-C (the default); --no-follow stops at the end the topic had at start.")
+      description =
+          "Keep printing new records until Ctrl-C (the default); --no-follow stops at the end the topic had at start.")
   boolean follow;
 
-  @Option(
-      names = "--limit",
-      paramLabel = "N",
-      description = "Stop after printing N records.")
+  @Option(names = "--limit", paramLabel = "N", description = "Stop after printing N records.")
   Long limit;
 
   @Override
@@ -93,11 +94,19 @@ final class TailCommand implements Callable<Integer> {
       long printed = 0;
       while (follow || partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (!follow && record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
+          if (!follow
+              && record.offset()
+                  >= end.get(new TopicPartition(record.topic(), record.partition()))) {
             continue;
           }
           LogEntry entry =
-              LogEntry.of(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(), record.value());
+              LogEntry.of(
+                  record.topic(),
+                  record.partition(),
+                  record.offset(),
+                  record.timestamp(),
+                  record.key(),
+                  record.value());
           if (filter.accepts(entry)) {
             out.println(entry.toJsonLine());
             if (limit != null && ++printed >= limit) {
@@ -118,28 +127,44 @@ final class TailCommand implements Callable<Integer> {
     return 0;
   }
 
-  private List<TopicPartition> readPartitions(LogConsumer log, String topicName, StartPosition start) {
+  private List<TopicPartition> readPartitions(
+      LogConsumer log, String topicName, StartPosition start) {
     List<TopicPartition> all = log.partitions(topicName);
     List<TopicPartition> read = all.stream().filter(p -> start.reads(p.partition())).toList();
     if (read.isEmpty()) {
       throw new IllegalArgumentException(
-          "--from names a partition " + topicName + " does not have: it has " + all.size() + " (0 to " + (all.size() - 1) + ")");
+          "--from names a partition "
+              + topicName
+              + " does not have: it has "
+              + all.size()
+              + " (0 to "
+              + (all.size() - 1)
+              + ")");
     }
     return read;
   }
 
   private static void seek(
-      KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions, StartPosition start, Map<TopicPartition, Long> end) {
+      KafkaConsumer<String, byte[]> consumer,
+      List<TopicPartition> partitions,
+      StartPosition start,
+      Map<TopicPartition, Long> end) {
     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
     Map<TopicPartition, OffsetAndTimestamp> atTime = new HashMap<>();
     if (start instanceof StartPosition.Since since) {
       Map<TopicPartition, Long> query = new HashMap<>();
       partitions.forEach(p -> query.put(p, since.time().toEpochMilli()));
-      consumer.offsetsForTimes(query).forEach((p, found) -> { if (found != null) atTime.put(p, found); });
+      consumer
+          .offsetsForTimes(query)
+          .forEach(
+              (p, found) -> {
+                if (found != null) atTime.put(p, found);
+              });
     }
     for (TopicPartition p : partitions) {
       OffsetAndTimestamp found = atTime.get(p);
-      consumer.seek(p, start.offset(beginning.get(p), end.get(p), found == null ? null : found.offset()));
+      consumer.seek(
+          p, start.offset(beginning.get(p), end.get(p), found == null ? null : found.offset()));
     }
   }
 }

@@ -25,33 +25,54 @@ final class TopicCheck {
     String topic = wanted.name() + " (" + wanted.role() + ")";
     if (actual.partitions() != wanted.partitions()) {
       problems.add(
-          topic + " has " + actual.partitions() + " partitions, the settings say "
-              + wanted.partitions() + " (--partitions / ROOMLOG_PARTITIONS). Topics are keyed by"
+          topic
+              + " has "
+              + actual.partitions()
+              + " partitions, the settings say "
+              + wanted.partitions()
+              + " (--partitions / ROOMLOG_PARTITIONS). Topics are keyed by"
               + " room and by gateway, so a different count sends records to other partitions"
-              + " than their state: set --partitions to " + actual.partitions()
+              + " than their state: set --partitions to "
+              + actual.partitions()
               + " to use this cluster as it is.");
     }
     if (actual.replicationFactor() != wanted.replicationFactor()) {
       problems.add(
-          topic + " has replication factor " + actual.replicationFactor()
-              + ", the settings say " + wanted.replicationFactor()
+          topic
+              + " has replication factor "
+              + actual.replicationFactor()
+              + ", the settings say "
+              + wanted.replicationFactor()
               + " (--replication-factor / ROOMLOG_REPLICATION_FACTOR).");
     }
-    wanted.exact().forEach(
-        (name, value) -> {
-          String has = actual.configs().get(name);
-          if (!value.equals(has)) {
-            problems.add(topic + " has " + name + "=" + has + ", it must be " + value + why(name) + ".");
-          }
-        });
-    wanted.atLeast().forEach(
-        (name, value) -> {
-          String has = actual.configs().get(name);
-          if (has == null || parseOrZero(has) < value) {
-            problems.add(
-                topic + " has " + name + "=" + has + ", it must be at least " + value + why(name) + ".");
-          }
-        });
+    wanted
+        .exact()
+        .forEach(
+            (name, value) -> {
+              String has = actual.configs().get(name);
+              if (!value.equals(has)) {
+                problems.add(
+                    topic + " has " + name + "=" + has + ", it must be " + value + why(name) + ".");
+              }
+            });
+    wanted
+        .atLeast()
+        .forEach(
+            (name, value) -> {
+              String has = actual.configs().get(name);
+              if (has == null || parseOrZero(has) < value) {
+                problems.add(
+                    topic
+                        + " has "
+                        + name
+                        + "="
+                        + has
+                        + ", it must be at least "
+                        + value
+                        + why(name)
+                        + ".");
+              }
+            });
     return problems;
   }
 

@@ -11,13 +11,13 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * How one deployment's topics must be laid out: their names, partitions, replication and the
- * settings each needs. Pure: {@link TopicProvisioner} creates topics from it and {@link
- * TopicCheck} compares a cluster's topics with it.
+ * settings each needs. Pure: {@link TopicProvisioner} creates topics from it and {@link TopicCheck}
+ * compares a cluster's topics with it.
  *
  * <p>Partitions are part of the layout, not a tuning knob: actions and room-events are keyed by
- * room, and deliveries by gateway, so a topic widened after it was written would send a room's
- * new actions to another partition than its state, and a gateway's deliveries to a partition it
- * does not read.
+ * room, and deliveries by gateway, so a topic widened after it was written would send a room's new
+ * actions to another partition than its state, and a gateway's deliveries to a partition it does
+ * not read.
  *
  * @param minInsyncReplicas how many replicas must have a write before it is acknowledged
  * @param roomEventsRetentionMs how long room-events keeps history, -1 for forever
@@ -44,11 +44,14 @@ record TopicLayout(
     if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
       throw new IllegalArgumentException(
           "--min-insync-replicas must be between 1 and the replication factor ("
-              + replicationFactor + "), got " + minInsyncReplicas);
+              + replicationFactor
+              + "), got "
+              + minInsyncReplicas);
     }
     if (roomEventsRetentionMs < -1 || roomEventsRetentionMs == 0) {
       throw new IllegalArgumentException(
-          "the room-events retention must be positive or -1 (forever), got " + roomEventsRetentionMs);
+          "the room-events retention must be positive or -1 (forever), got "
+              + roomEventsRetentionMs);
     }
   }
 
@@ -59,7 +62,11 @@ record TopicLayout(
   static TopicLayout of(
       TopicSet topics, int partitions, short replicationFactor, long roomEventsRetentionMs) {
     return new TopicLayout(
-        topics, partitions, replicationFactor, defaultMinInsync(replicationFactor), roomEventsRetentionMs);
+        topics,
+        partitions,
+        replicationFactor,
+        defaultMinInsync(replicationFactor),
+        roomEventsRetentionMs);
   }
 
   static int defaultMinInsync(short replicationFactor) {
@@ -113,14 +120,18 @@ record TopicLayout(
             partitions,
             replicationFactor,
             Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync),
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                minInsync),
             Map.of(),
             // How long history is kept is the operator's to change later (kafka-configs), and
             // only the command that creates the topic needs the setting: not checked.
             Map.of(
-                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(roomEventsRetentionMs),
-                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)),
+                TopicConfig.RETENTION_MS_CONFIG,
+                String.valueOf(roomEventsRetentionMs),
+                TopicConfig.RETENTION_BYTES_CONFIG,
+                FOREVER)),
         new Wanted(
             topics.deliveries().name(),
             "frames for the gateways",
@@ -137,8 +148,10 @@ record TopicLayout(
             partitions,
             replicationFactor,
             Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync),
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                minInsync),
             // a dead letter is a record of the log plus its reason in headers: whatever the log
             // took must fit, or the processor could not set it aside (and would stop on it)
             Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, (long) RoomTopology.MAX_RECORD_BYTES),

@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates Roomlog's topics when they are missing, as the {@link TopicLayout} says, and checks
- * that the cluster's topics match it. Every role does both at start-up, so a deployment whose
- * topics were made by hand, widened, or made for other settings is refused with the reason
- * instead of misrouting records. Existing topics are never altered: that is the operator's call.
+ * Creates Roomlog's topics when they are missing, as the {@link TopicLayout} says, and checks that
+ * the cluster's topics match it. Every role does both at start-up, so a deployment whose topics
+ * were made by hand, widened, or made for other settings is refused with the reason instead of
+ * misrouting records. Existing topics are never altered: that is the operator's call.
  */
 final class TopicProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -35,7 +35,8 @@ final class TopicProvisioner {
   private TopicProvisioner() {}
 
   /** Test and tool shorthand: the default min.insync.replicas, room-events kept forever. */
-  static void ensureTopics(String bootstrapServers, TopicSet topics, int partitions, short replicationFactor) {
+  static void ensureTopics(
+      String bootstrapServers, TopicSet topics, int partitions, short replicationFactor) {
     ensureTopics(bootstrapServers, TopicLayout.of(topics, partitions, replicationFactor, -1));
   }
 
@@ -85,8 +86,8 @@ final class TopicProvisioner {
   }
 
   /**
-   * Creates the layout's missing topics: those it made go in {@code created}, those another
-   * node made first (a race at first start) in {@code madeByAnother}.
+   * Creates the layout's missing topics: those it made go in {@code created}, those another node
+   * made first (a race at first start) in {@code madeByAnother}.
    */
   private static void createMissing(
       Admin admin, TopicLayout layout, List<String> created, List<String> madeByAnother)
@@ -103,31 +104,36 @@ final class TopicProvisioner {
     if (missing.isEmpty()) {
       return;
     }
-    admin.createTopics(missing).values().forEach(
-        (name, future) -> {
-          try {
-            future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            created.add(name);
-          } catch (ExecutionException e) {
-            // Another node may have created it between our list and our create; the check
-            // that follows judges the topic whoever made it.
-            if (!(e.getCause() instanceof TopicExistsException)) {
-              throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
-            }
-            madeByAnother.add(name);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + name, e);
-          } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not create " + name + " within " + TIMEOUT_SECONDS + " s", e);
-          }
-        });
+    admin
+        .createTopics(missing)
+        .values()
+        .forEach(
+            (name, future) -> {
+              try {
+                future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                created.add(name);
+              } catch (ExecutionException e) {
+                // Another node may have created it between our list and our create; the check
+                // that follows judges the topic whoever made it.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                  throw new IllegalStateException(
+                      "cannot create topic " + name + ": " + e.getCause().getMessage(), e);
+                }
+                madeByAnother.add(name);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating " + name, e);
+              } catch (TimeoutException e) {
+                throw new IllegalStateException(
+                    "Kafka did not create " + name + " within " + TIMEOUT_SECONDS + " s", e);
+              }
+            });
   }
 
   /**
-   * Waits until topics just created show in the cluster's metadata: the broker that answers
-   * the next request may not have them yet (CI met it: a check right after the creation found
-   * them missing).
+   * Waits until topics just created show in the cluster's metadata: the broker that answers the
+   * next request may not have them yet (CI met it: a check right after the creation found them
+   * missing).
    */
   private static void awaitVisible(Admin admin, List<String> names) {
     Readiness.await(
@@ -153,7 +159,11 @@ final class TopicProvisioner {
     for (TopicLayout.Wanted wanted : layout.wanted()) {
       TopicCheck.Actual topic = actual.get(wanted.name());
       if (topic == null) {
-        problems.add(wanted.name() + " (" + wanted.role() + ") does not exist: run `roomlog topics create`.");
+        problems.add(
+            wanted.name()
+                + " ("
+                + wanted.role()
+                + ") does not exist: run `roomlog topics create`.");
       } else {
         problems.addAll(TopicCheck.problems(wanted, topic));
       }
@@ -161,7 +171,8 @@ final class TopicProvisioner {
     return problems;
   }
 
-  private static Map<String, TopicCheck.Actual> describe(Admin admin, List<String> names) throws Exception {
+  private static Map<String, TopicCheck.Actual> describe(Admin admin, List<String> names)
+      throws Exception {
     Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<String> present = names.stream().filter(existing::contains).toList();
     Map<String, TopicDescription> descriptions =
@@ -183,7 +194,9 @@ final class TopicProvisioner {
           settings.put(entry.name(), entry.value());
         }
       }
-      out.put(name, new TopicCheck.Actual(name, description.partitions().size(), replication, settings));
+      out.put(
+          name,
+          new TopicCheck.Actual(name, description.partitions().size(), replication, settings));
     }
     return out;
   }
@@ -205,11 +218,16 @@ final class TopicProvisioner {
       throw new IllegalStateException("interrupted while talking to Kafka", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "cannot reach Kafka at " + bootstrapServers + " within " + TIMEOUT_SECONDS
-              + " s to check Roomlog's topics", e);
+          "cannot reach Kafka at "
+              + bootstrapServers
+              + " within "
+              + TIMEOUT_SECONDS
+              + " s to check Roomlog's topics",
+          e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "cannot check Roomlog's topics on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
+          "cannot check Roomlog's topics on " + bootstrapServers + ": " + e.getCause().getMessage(),
+          e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -218,15 +236,17 @@ final class TopicProvisioner {
   }
 
   /**
-   * The cluster's topics do not match the settings: an operator's mistake to correct, so it is
-   * an {@link IllegalArgumentException} (reported without a stack trace, exit 2).
+   * The cluster's topics do not match the settings: an operator's mistake to correct, so it is an
+   * {@link IllegalArgumentException} (reported without a stack trace, exit 2).
    */
   static final class TopicMismatchException extends IllegalArgumentException {
     private final List<String> problems;
 
     TopicMismatchException(String bootstrapServers, List<String> problems) {
       super(
-          "Roomlog's topics on " + bootstrapServers + " do not match the settings:\n  - "
+          "Roomlog's topics on "
+              + bootstrapServers
+              + " do not match the settings:\n  - "
               + String.join("\n  - ", problems)
               + "\nRoomlog never alters an existing topic. Change the settings to match the"
               + " cluster, or (only for a deployment with no data to keep) delete the topics and"

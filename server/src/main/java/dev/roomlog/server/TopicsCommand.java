@@ -11,9 +11,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code roomlog topics create|check}: make Roomlog's topics before the first node starts (a
- * deployment step of its own, e.g. docker-compose's {@code topics} service), or check a
- * cluster's topics against the settings without starting anything. Gateways and processors do
- * the same at start-up.
+ * deployment step of its own, e.g. docker-compose's {@code topics} service), or check a cluster's
+ * topics against the settings without starting anything. Gateways and processors do the same at
+ * start-up.
  */
 @Command(
     name = "topics",
@@ -31,7 +31,8 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "create",
       mixinStandardHelpOptions = true,
-      description = "Creates the missing topics, then checks them all against the settings; exits 2 if one differs. Existing topics are never altered.")
+      description =
+          "Creates the missing topics, then checks them all against the settings; exits 2 if one differs. Existing topics are never altered.")
   static final class Create implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
     @Spec CommandSpec spec;
@@ -49,7 +50,8 @@ final class TopicsCommand implements Runnable {
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
-      description = "Checks the topics against the settings without changing anything; exits 2 and names every difference if one is missing or differs.")
+      description =
+          "Checks the topics against the settings without changing anything; exits 2 and names every difference if one is missing or differs.")
   static final class Check implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
     @Spec CommandSpec spec;
@@ -68,7 +70,9 @@ final class TopicsCommand implements Runnable {
   private static void printTopics(PrintWriter out, String bootstrapServers, TopicLayout layout) {
     Map<String, TopicCheck.Actual> topics = TopicProvisioner.describe(bootstrapServers, layout);
     out.printf("Roomlog's topics on %s match the settings:%n", bootstrapServers);
-    out.printf("  %-32s %10s %12s %19s %14s%n", "topic", "partitions", "replication", "min.insync.replicas", "retention.ms");
+    out.printf(
+        "  %-32s %10s %12s %19s %14s%n",
+        "topic", "partitions", "replication", "min.insync.replicas", "retention.ms");
     for (String name : layout.wanted().stream().map(TopicLayout.Wanted::name).toList()) {
       TopicCheck.Actual topic = topics.get(name);
       out.printf(
@@ -81,5 +85,4 @@ final class TopicsCommand implements Runnable {
     }
     out.flush();
   }
-
 }

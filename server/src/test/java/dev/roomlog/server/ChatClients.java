@@ -127,10 +127,10 @@ final class ChatClients implements AutoCloseable {
   }
 
   /**
-   * Ends the run and judges it: stops every client's sending and demands that each has every
-   * send acknowledged, waits until each has seen its rooms up to the last event of the log, closes
-   * them, waits until every room is empty (within {@code emptyRoomsDeadline}), and returns the
-   * checker's verdict against the log. Adds the run's counts to {@code figures}.
+   * Ends the run and judges it: stops every client's sending and demands that each has every send
+   * acknowledged, waits until each has seen its rooms up to the last event of the log, closes them,
+   * waits until every room is empty (within {@code emptyRoomsDeadline}), and returns the checker's
+   * verdict against the log. Adds the run's counts to {@code figures}.
    */
   HistoryReport finish(
       String bootstrapServers,
@@ -175,9 +175,9 @@ final class ChatClients implements AutoCloseable {
   }
 
   /**
-   * Asserts that the verdict names no anomaly: every acknowledged message is in its room once,
-   * at the seq it was acknowledged with, and every member received every event of its rooms
-   * once, in seq order, with the same content as every other member and the log.
+   * Asserts that the verdict names no anomaly: every acknowledged message is in its room once, at
+   * the seq it was acknowledged with, and every member received every event of its rooms once, in
+   * seq order, with the same content as every other member and the log.
    */
   static void assertClean(HistoryReport report) {
     assertEquals(List.of(), report.lost(), "acknowledged messages lost");
@@ -197,8 +197,8 @@ final class ChatClients implements AutoCloseable {
   }
 
   /**
-   * The partition of roomlog.actions that a room's actions go to, out of {@code partitions}:
-   * the producer's default partitioner on the key, the roomId.
+   * The partition of roomlog.actions that a room's actions go to, out of {@code partitions}: the
+   * producer's default partitioner on the key, the roomId.
    */
   static int partitionOf(String roomId, int partitions) {
     return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % partitions;

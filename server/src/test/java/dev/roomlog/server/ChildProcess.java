@@ -23,19 +23,17 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
 /**
- * A program the test started (roomlog dev, wscat, a roomlog role, a Kafka node), with its
- * output collected line by line so the test can wait for a line with a deadline, and, when
- * started with a log file, appended to that file too (line by line, so the file is current
- * when a failure quotes it; one file can collect several runs of the same program, each
- * opened by a header line).
+ * A program the test started (roomlog dev, wscat, a roomlog role, a Kafka node), with its output
+ * collected line by line so the test can wait for a line with a deadline, and, when started with a
+ * log file, appended to that file too (line by line, so the file is current when a failure quotes
+ * it; one file can collect several runs of the same program, each opened by a header line).
  *
- * <p>The test can do to it what happens to processes in production: freeze it ({@link
- * #pause()}, SIGSTOP), thaw it ({@link #resume()}, SIGCONT), crash it ({@link #kill()},
- * SIGKILL). Closing it ends it: politely first (SIGTERM), then by force.
+ * <p>The test can do to it what happens to processes in production: freeze it ({@link #pause()},
+ * SIGSTOP), thaw it ({@link #resume()}, SIGCONT), crash it ({@link #kill()}, SIGKILL). Closing it
+ * ends it: politely first (SIGTERM), then by force.
  *
- * <p>It never outlives the test JVM: a shutdown hook kills it (SIGKILL) if the JVM ends
- * without closing it. Drive it from one thread; {@link #lines()} and {@link #tail} may be read
- * from any.
+ * <p>It never outlives the test JVM: a shutdown hook kills it (SIGKILL) if the JVM ends without
+ * closing it. Drive it from one thread; {@link #lines()} and {@link #tail} may be read from any.
  */
 final class ChildProcess implements AutoCloseable {
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
@@ -66,8 +64,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code command} in {@code directory}, its output kept in memory and appended to
-   * {@code logFile} (created if missing; null for none).
+   * Starts {@code command} in {@code directory}, its output kept in memory and appended to {@code
+   * logFile} (created if missing; null for none).
    */
   static ChildProcess start(String name, List<String> command, Path directory, Path logFile) {
     Writer log = null;
@@ -76,7 +74,10 @@ final class ChildProcess implements AutoCloseable {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         log =
             Files.newBufferedWriter(
-                logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                logFile,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
       }
       Process process =
           new ProcessBuilder(command)
@@ -93,8 +94,8 @@ final class ChildProcess implements AutoCloseable {
   /**
    * Waits for a line containing {@code text} and returns it.
    *
-   * @throws AssertionError if no such line comes within {@code atMost}, or the program ends
-   *     without printing one; the message quotes the program's last lines
+   * @throws AssertionError if no such line comes within {@code atMost}, or the program ends without
+   *     printing one; the message quotes the program's last lines
    */
   String awaitLine(String text, Duration atMost) {
     try {
@@ -102,8 +103,7 @@ final class ChildProcess implements AutoCloseable {
           .atMost(atMost)
           .pollInterval(Duration.ofMillis(50))
           .failFast(
-              name + " ended without printing it",
-              () -> outputEnded && findLine(text) == null)
+              name + " ended without printing it", () -> outputEnded && findLine(text) == null)
           .until(() -> findLine(text) != null);
     } catch (ConditionTimeoutException | TerminalFailureException e) {
       throw new AssertionError(e.getMessage() + "\n" + describeTail(), e);
@@ -142,8 +142,14 @@ final class ChildProcess implements AutoCloseable {
 
   /** Its last lines, and where the whole output is, for a failure message. */
   String describeTail() {
-    return "the last lines of " + name + " (pid " + process.pid() + ")"
-        + (logFile == null ? "" : "; all of them in " + logFile) + ":\n" + tail(TAIL_LINES);
+    return "the last lines of "
+        + name
+        + " (pid "
+        + process.pid()
+        + ")"
+        + (logFile == null ? "" : "; all of them in " + logFile)
+        + ":\n"
+        + tail(TAIL_LINES);
   }
 
   long pid() {
@@ -155,8 +161,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Freezes the program (SIGSTOP): its sockets stay open and the kernel still accepts bytes for
-   * it, but nothing answers, as with a long GC pause or a hung machine.
+   * Freezes the program (SIGSTOP): its sockets stay open and the kernel still accepts bytes for it,
+   * but nothing answers, as with a long GC pause or a hung machine.
    */
   void pause() {
     signal("STOP");
@@ -170,8 +176,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Crashes the program (SIGKILL: no shutdown hook, no flush) and returns once it has ended,
-   * so that its ports and file locks are free. Also works on a paused program.
+   * Crashes the program (SIGKILL: no shutdown hook, no flush) and returns once it has ended, so
+   * that its ports and file locks are free. Also works on a paused program.
    */
   void kill() {
     // Through the handle: Process.destroyForcibly() would also close our end of its output,
@@ -179,7 +185,8 @@ final class ChildProcess implements AutoCloseable {
     process.toHandle().destroyForcibly();
     paused = false;
     if (!waitFor(STOP_DEADLINE)) {
-      throw new IllegalStateException(name + " (pid " + pid() + ") outlived SIGKILL by " + STOP_DEADLINE);
+      throw new IllegalStateException(
+          name + " (pid " + pid() + ") outlived SIGKILL by " + STOP_DEADLINE);
     }
   }
 
@@ -207,8 +214,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Ends the program if it is still running: SIGTERM (after SIGCONT if paused: a stopped
-   * process would not act on it), then SIGKILL if it has not ended within 30 s.
+   * Ends the program if it is still running: SIGTERM (after SIGCONT if paused: a stopped process
+   * would not act on it), then SIGKILL if it has not ended within 30 s.
    */
   @Override
   public void close() {
@@ -234,9 +241,11 @@ final class ChildProcess implements AutoCloseable {
   /** The reader thread's loop: every line into memory and the log file, until the program ends. */
   private void pumpOutput(String commandLine, Writer log) {
     LogFile file = new LogFile(log);
-    file.append("===== " + now() + " " + name + " started, pid " + process.pid() + ": " + commandLine);
+    file.append(
+        "===== " + now() + " " + name + " started, pid " + process.pid() + ": " + commandLine);
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         lines.add(line);
         file.append(line);
@@ -244,7 +253,13 @@ final class ChildProcess implements AutoCloseable {
       if (file.isOpen()) {
         process.waitFor();
         file.append(
-            "===== " + now() + " " + name + " (pid " + process.pid() + ") ended, exit code "
+            "===== "
+                + now()
+                + " "
+                + name
+                + " (pid "
+                + process.pid()
+                + ") ended, exit code "
                 + process.exitValue());
       }
     } catch (IOException e) {
@@ -259,8 +274,8 @@ final class ChildProcess implements AutoCloseable {
 
   /**
    * The copy of the output on disk. Flushed line by line, so that it is current when a failure
-   * points at it. A write that fails ends the copy, not the reading: a program whose output
-   * is no longer read blocks once the pipe is full.
+   * points at it. A write that fails ends the copy, not the reading: a program whose output is no
+   * longer read blocks once the pipe is full.
    */
   private final class LogFile {
     private Writer writer;
@@ -304,7 +319,8 @@ final class ChildProcess implements AutoCloseable {
               .start();
       String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (kill.waitFor() != 0) {
-        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + output);
+        throw new IllegalStateException(
+            "kill -" + signal + " " + process.pid() + " failed: " + output);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run kill -" + signal, e);
@@ -330,7 +346,9 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** The wall clock for the log file's header lines, to the millisecond as the programs' own lines. */
+  /**
+   * The wall clock for the log file's header lines, to the millisecond as the programs' own lines.
+   */
   private static LocalTime now() {
     return LocalTime.now().truncatedTo(ChronoUnit.MILLIS);
   }

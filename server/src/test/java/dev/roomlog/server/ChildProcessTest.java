@@ -27,14 +27,17 @@ class ChildProcessTest {
         ChildProcess.start("first", List.of("sh", "-c", "echo one; echo two; exit 3"), dir, log)) {
       assertEquals("two", first.awaitLine("tw", WAIT));
       assertEquals(3, first.awaitExit(WAIT));
-      AssertionError never = assertThrows(AssertionError.class, () -> first.awaitLine("three", WAIT));
-      assertTrue(never.getMessage().contains("first ended without printing it"), never.getMessage());
+      AssertionError never =
+          assertThrows(AssertionError.class, () -> first.awaitLine("three", WAIT));
+      assertTrue(
+          never.getMessage().contains("first ended without printing it"), never.getMessage());
       assertTrue(never.getMessage().contains("one\ntwo"), never.getMessage());
       assertTrue(never.getMessage().contains(log.toString()), never.getMessage());
     }
     // The first run's last line is written by its reader thread; the second run appends after it.
     await("the first run's end in " + log).atMost(WAIT).until(() -> countOf("exit code", log) == 1);
-    try (ChildProcess second = ChildProcess.start("second", List.of("sh", "-c", "echo three"), dir, log)) {
+    try (ChildProcess second =
+        ChildProcess.start("second", List.of("sh", "-c", "echo three"), dir, log)) {
       second.awaitExit(WAIT);
     }
 
@@ -49,7 +52,8 @@ class ChildProcessTest {
 
   @Test
   void pauseStopsTheProcessResumeContinuesItAndKillEndsItAtOnce() throws Exception {
-    try (ChildProcess cat = ChildProcess.start("cat", List.of("cat"), dir, dir.resolve("cat.log"))) {
+    try (ChildProcess cat =
+        ChildProcess.start("cat", List.of("cat"), dir, dir.resolve("cat.log"))) {
       cat.pause();
       await().atMost(WAIT).until(() -> state(cat) == 'T');
       cat.resume();

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's promise, kept by the real programs: {@code roomlog dev} (the built jar, in its
- * own JVM, embedded Kafka included) and the real wscat from npm.
+ * The README's promise, kept by the real programs: {@code roomlog dev} (the built jar, in its own
+ * JVM, embedded Kafka included) and the real wscat from npm.
  */
 class DevCommandIT {
   private static final Duration START = Duration.ofSeconds(90);
@@ -48,7 +48,9 @@ class DevCommandIT {
         assertEquals("w1", created.get("requestId").asText());
 
         wscat.writeLine(
-            "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"kept\",\"requestId\":\"w2\"}");
+            "{\"action\":\"sendMessage\",\"roomId\":\""
+                + roomId
+                + "\",\"text\":\"kept\",\"requestId\":\"w2\"}");
         JsonNode message = frameIn(wscat.awaitLine("\"w2\"", WsClient.WAIT));
         assertEquals("message", message.get("type").asText());
         assertEquals("test1", message.get("from").asText());
@@ -59,21 +61,27 @@ class DevCommandIT {
         HttpResponse<String> posted =
             HttpClient.newHttpClient()
                 .send(
-                    HttpRequest.newBuilder(URI.create(management + "/rooms/" + roomId + "/messages"))
+                    HttpRequest.newBuilder(
+                            URI.create(management + "/rooms/" + roomId + "/messages"))
                         .header("x-admin-key", adminKey)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"from the backend\"}"))
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString("{\"text\":\"from the backend\"}"))
                         .build(),
                     HttpResponse.BodyHandlers.ofString());
         assertEquals(201, posted.statusCode(), posted.body());
         JsonNode fromServer = frameIn(wscat.awaitLine("from the backend", WsClient.WAIT));
         assertEquals("server", fromServer.get("from").asText());
-        assertEquals(4, fromServer.get("seq").asLong(), "after roomCreated, the join and the message");
+        assertEquals(
+            4, fromServer.get("seq").asLong(), "after roomCreated, the join and the message");
         HttpResponse<String> room =
             HttpClient.newHttpClient()
                 .send(
-                    HttpRequest.newBuilder(URI.create(management + "/rooms/" + roomId)).header("x-admin-key", adminKey).build(),
+                    HttpRequest.newBuilder(URI.create(management + "/rooms/" + roomId))
+                        .header("x-admin-key", adminKey)
+                        .build(),
                     HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, room.statusCode(), "the same base URL answers room queries: " + room.body());
+        assertEquals(
+            200, room.statusCode(), "the same base URL answers room queries: " + room.body());
         assertEquals(4, Json.MAPPER.readTree(room.body()).get("seq").asLong(), room.body());
       }
 
@@ -96,7 +104,8 @@ class DevCommandIT {
         assertEquals("joined", joined.get("type").asText(), joined.toString());
         List<String> history = new ArrayList<>();
         joined.get("history").forEach(m -> history.add(m.get("text").asText()));
-        assertEquals(List.of("kept", "from the backend"), history, "the server's post is history too");
+        assertEquals(
+            List.of("kept", "from the backend"), history, "the server's post is history too");
       }
     }
   }
@@ -108,14 +117,25 @@ class DevCommandIT {
     return ChildProcess.start(
         "roomlog-dev",
         List.of(
-            java, "-Xmx512m", "-jar", jar.toString(), "dev",
-            "--data-dir", dataDir.toString(),
-            "--port", String.valueOf(port),
-            "--kafka-port", String.valueOf(kafkaPort),
-            "--controller-port", "0",
-            "--rpc-port", "0",
-            "--admin-port", "0",
-            "--api-key", KEY));
+            java,
+            "-Xmx512m",
+            "-jar",
+            jar.toString(),
+            "dev",
+            "--data-dir",
+            dataDir.toString(),
+            "--port",
+            String.valueOf(port),
+            "--kafka-port",
+            String.valueOf(kafkaPort),
+            "--controller-port",
+            "0",
+            "--rpc-port",
+            "0",
+            "--admin-port",
+            "0",
+            "--api-key",
+            KEY));
   }
 
   /**

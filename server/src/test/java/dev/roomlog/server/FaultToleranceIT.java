@@ -21,29 +21,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 5's fault suite, with real processes and real signals: a 3-node Kafka cluster
- * (replication 3, min.insync.replicas 2), a room processor and two gateways, each in its own JVM,
- * and chat clients spread over both gateways in shared rooms, sending with clientMsgIds,
- * reconnecting, resuming with afterSeq and resending what was not acknowledged. While they chat:
+ * Issue 5's fault suite, with real processes and real signals: a 3-node Kafka cluster (replication
+ * 3, min.insync.replicas 2), a room processor and two gateways, each in its own JVM, and chat
+ * clients spread over both gateways in shared rooms, sending with clientMsgIds, reconnecting,
+ * resuming with afterSeq and resending what was not acknowledged. While they chat:
  *
  * <ol>
  *   <li>the leader of the busiest room's partition is SIGKILLed and restarted, {@code rounds}
  *       times;
  *   <li>the processor is SIGKILLed mid-stream and restarted, {@code rounds} times;
- *   <li>a gateway is SIGKILLed: its clients move to the other gateway and resume, and its
- *       members must be removed from their rooms within the gateway timeout (no ghosts); it is
- *       then restarted under the same id;
+ *   <li>a gateway is SIGKILLed: its clients move to the other gateway and resume, and its members
+ *       must be removed from their rooms within the gateway timeout (no ghosts); it is then
+ *       restarted under the same id;
  *   <li>a broker is SIGSTOPped past its timeouts (fenced, out of the ISR), then resumed.
  * </ol>
  *
- * Then the history checker, against every client's view and the room-events log, must find 0
- * lost acknowledged messages, 0 duplicate effects, 0 gaps, 0 reorderings and no disagreement;
- * and once every client has closed, every room must be empty.
+ * Then the history checker, against every client's view and the room-events log, must find 0 lost
+ * acknowledged messages, 0 duplicate effects, 0 gaps, 0 reorderings and no disagreement; and once
+ * every client has closed, every room must be empty.
  *
  * <p>The CI run does 2 rounds of each kill and one freeze (about 2 minutes). {@code
- * -Droomlog.fault.rounds=100} runs the long soak, {@code -Droomlog.fault.pauses=N} freezes a
- * broker N times, and {@code -Droomlog.fault.phases=brokers,processor,gateway,pause} picks the
- * faults.
+ * -Droomlog.fault.rounds=100} runs the long soak, {@code -Droomlog.fault.pauses=N} freezes a broker
+ * N times, and {@code -Droomlog.fault.phases=brokers,processor,gateway,pause} picks the faults.
  */
 class FaultToleranceIT {
   private static final Logger LOG = LoggerFactory.getLogger(FaultToleranceIT.class);
@@ -53,9 +52,12 @@ class FaultToleranceIT {
   private static final List<String> ROOMS = List.of("room-1", "room-2");
   private static final Duration GATEWAY_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
   /** Progress (acknowledged messages, all clients) demanded after each fault. */
   private static final int PROGRESS = 30;
+
   private static final Duration PROGRESS_DEADLINE = Duration.ofSeconds(90);
+
   /**
    * How long a broker stays frozen at least: past the processor's and the delivery consumers'
    * request timeout (RoomTopology.CLIENT_REQUEST_TIMEOUT_MS, 10 s) and the gateway producer's
@@ -64,13 +66,16 @@ class FaultToleranceIT {
   private static final Duration FROZEN_AT_LEAST = Duration.ofSeconds(12);
 
   private final int rounds = Integer.getInteger("roomlog.fault.rounds", 2);
+
   /** How many times a broker is frozen; the soak raises it. */
   private final int pauses = Integer.getInteger("roomlog.fault.pauses", 1);
+
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   /** Which of the four faults to run, in this order; all by default. */
   private final Set<String> phases =
-      Set.of(System.getProperty("roomlog.fault.phases", "brokers,processor,gateway,pause").split(","));
+      Set.of(
+          System.getProperty("roomlog.fault.phases", "brokers,processor,gateway,pause").split(","));
 
   /** Kept when the test fails: the processes' logs (roomlog.log, node.log) are in it. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -104,9 +109,11 @@ class FaultToleranceIT {
                     dir.resolve("processor"),
                     kafka,
                     prefix + "-app",
-                    "--gateway-timeout", GATEWAY_TIMEOUT.toSeconds() + "s")
+                    "--gateway-timeout",
+                    GATEWAY_TIMEOUT.toSeconds() + "s")
                 .start());
-    String heartbeat = "--set=roomlog.gateway.heartbeatInterval=" + HEARTBEAT_INTERVAL.toMillis() + "ms";
+    String heartbeat =
+        "--set=roomlog.gateway.heartbeatInterval=" + HEARTBEAT_INTERVAL.toMillis() + "ms";
     RoomlogProcess gatewayA =
         closeLater(
             RoomlogProcess.gateway(dir.resolve("gw-a"), kafka, "gw-a", API_KEY, heartbeat).start());
@@ -185,8 +192,8 @@ class FaultToleranceIT {
    * Freezes the leader of the busiest partition until it is past every timeout (fenced by the
    * controller, so no longer leader, and dropped from the partition's ISR), then thaws it; the
    * rooms must then carry on. Progress while it is frozen is measured, not demanded: the gateway
-   * keeps writing, but the processor's transactions and rebalances can wait on the frozen
-   * broker's open sockets (see the issue notes).
+   * keeps writing, but the processor's transactions and rebalances can wait on the frozen broker's
+   * open sockets (see the issue notes).
    */
   private static void freezeBroker(
       KafkaClusterProcess cluster,
@@ -249,11 +256,13 @@ class FaultToleranceIT {
 
   private static Set<String> membersOn(String gatewayId, String bootstrap, TopicSet topics) {
     Set<String> on = new HashSet<>();
-    ChatClients.members(ChatClients.roomEvents(bootstrap, topics)).forEach((member, gateway) -> {
-      if (gateway.equals(gatewayId)) {
-        on.add(member);
-      }
-    });
+    ChatClients.members(ChatClients.roomEvents(bootstrap, topics))
+        .forEach(
+            (member, gateway) -> {
+              if (gateway.equals(gatewayId)) {
+                on.add(member);
+              }
+            });
     return on;
   }
 }

@@ -21,19 +21,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One client floods far past its rate limit while ten others chat in the same room, on a real
- * gateway, processor and broker. The ten must not notice; the flooder is told 429 and then cut
- * off with 1008; nothing it was refused reaches the log, and what it got through is bounded by
- * its bucket.
+ * gateway, processor and broker. The ten must not notice; the flooder is told 429 and then cut off
+ * with 1008; nothing it was refused reaches the log, and what it got through is bounded by its
+ * bucket.
  */
 class GatewayFloodIT {
   private static final int RATE = 5;
   private static final int BURST = 10;
   private static final int FLOOD_TOLERANCE = 20;
   private static final int FLOOD_SIZE = 20_000;
+
   /** Near the protocol's 4096-character limit: 20,000 of them are about 80 MB. */
   private static final String FLOOD_TEXT = "x".repeat(4_000);
+
   /** Far less than the flood: the gateway must refuse and close, not buffer. */
   private static final long HEAP_GROWTH_BOUND_BYTES = 32L * 1024 * 1024;
+
   private static final int CHATTERS = 10;
   private static final int MESSAGES_PER_CHATTER = 5;
 
@@ -52,13 +55,17 @@ class GatewayFloodIT {
         owner.sendAction("createRoom", "username", "owner", "requestId", "create");
         String roomId = owner.awaitAnswer("create").get("roomId").asText();
         for (int i = 1; i < CHATTERS; i++) {
-          chatters.get(i).sendAction("joinRoom", "roomId", roomId, "username", "chatter" + i, "requestId", "join");
+          chatters
+              .get(i)
+              .sendAction(
+                  "joinRoom", "roomId", roomId, "username", "chatter" + i, "requestId", "join");
           chatters.get(i).awaitAnswer("join");
         }
         // The same chat once without a flooder: its round trips are the figure to compare with.
         List<Long> quietRoundTrips = chat(chatters, roomId, "quiet");
         flooder = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY);
-        flooder.sendAction("joinRoom", "roomId", roomId, "username", "flooder", "requestId", "join");
+        flooder.sendAction(
+            "joinRoom", "roomId", roomId, "username", "flooder", "requestId", "join");
         assertEquals("joined", flooder.awaitAnswer("join").get("type").asText());
 
         long heapBefore = heapUsedAfterGc();
@@ -67,8 +74,10 @@ class GatewayFloodIT {
         List<Long> floodRoundTrips = chat(chatters, roomId, "chat");
         // Printed, not asserted: speed is for benchmarks, behaviour for tests.
         System.out.println(
-            "GatewayFloodIT chat round trip ms, quiet: " + summary(quietRoundTrips)
-                + "; during the flood: " + summary(floodRoundTrips));
+            "GatewayFloodIT chat round trip ms, quiet: "
+                + summary(quietRoundTrips)
+                + "; during the flood: "
+                + summary(floodRoundTrips));
         int closeCode = flooder.awaitCloseCode();
         double floodSeconds = (System.nanoTime() - floodStarted) / 1e9;
         flood.exceptionally(e -> null).join();
@@ -89,7 +98,9 @@ class GatewayFloodIT {
 
         for (WsClient chatter : chatters) {
           List<JsonNode> errors =
-              chatter.received().stream().filter(f -> "error".equals(f.path("type").asText())).toList();
+              chatter.received().stream()
+                  .filter(f -> "error".equals(f.path("type").asText()))
+                  .toList();
           assertEquals(List.of(), errors, "a chatter saw an error while another client flooded");
           Set<String> texts =
               chatter.received().stream()
@@ -97,10 +108,14 @@ class GatewayFloodIT {
                   .map(f -> f.get("text").asText())
                   .filter(t -> t.startsWith("chat "))
                   .collect(Collectors.toSet());
-          assertEquals(CHATTERS * MESSAGES_PER_CHATTER, texts.size(), "every chat message reached every member");
+          assertEquals(
+              CHATTERS * MESSAGES_PER_CHATTER,
+              texts.size(),
+              "every chat message reached every member");
         }
 
-        Set<String> refused = limited.stream().map(f -> f.get("requestId").asText()).collect(Collectors.toSet());
+        Set<String> refused =
+            limited.stream().map(f -> f.get("requestId").asText()).collect(Collectors.toSet());
         Set<String> logged = floodRequestIdsInTheLog(roomlog, flooder.connectionId());
         Set<String> both = new HashSet<>(logged);
         both.retainAll(refused);
@@ -109,7 +124,10 @@ class GatewayFloodIT {
         long allowed = BURST + (long) Math.ceil(RATE * floodSeconds) + 1;
         assertTrue(
             logged.size() <= allowed,
-            "the flooder got " + logged.size() + " actions into the log; its bucket allows " + allowed);
+            "the flooder got "
+                + logged.size()
+                + " actions into the log; its bucket allows "
+                + allowed);
       } finally {
         if (flooder != null) {
           flooder.close();
@@ -125,8 +143,15 @@ class GatewayFloodIT {
         () -> {
           for (int i = 0; i < FLOOD_SIZE && !flooder.isClosed(); i++) {
             String json =
-                "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"flood " + i + " " + FLOOD_TEXT
-                    + "\",\"requestId\":\"flood-" + i + "\"}";
+                "{\"action\":\"sendMessage\",\"roomId\":\""
+                    + roomId
+                    + "\",\"text\":\"flood "
+                    + i
+                    + " "
+                    + FLOOD_TEXT
+                    + "\",\"requestId\":\"flood-"
+                    + i
+                    + "\"}";
             flooder.sendAsync(json).join();
           }
         });
@@ -149,7 +174,13 @@ class GatewayFloodIT {
                   String requestId = label + "-" + id + "-" + m;
                   long sent = System.nanoTime();
                   chatter.sendAction(
-                      "sendMessage", "roomId", roomId, "text", label + " " + id + " " + m, "requestId", requestId);
+                      "sendMessage",
+                      "roomId",
+                      roomId,
+                      "text",
+                      label + " " + id + " " + m,
+                      "requestId",
+                      requestId);
                   JsonNode answer = chatter.awaitAnswer(requestId);
                   roundTrips.add(System.nanoTime() - sent);
                   assertEquals("message", answer.get("type").asText(), "answer to " + requestId);
@@ -178,11 +209,14 @@ class GatewayFloodIT {
         sorted.size());
   }
 
-  private static Set<String> floodRequestIdsInTheLog(InProcessRoomlog roomlog, String connectionId) {
+  private static Set<String> floodRequestIdsInTheLog(
+      InProcessRoomlog roomlog, String connectionId) {
     Set<String> ids = new HashSet<>();
-    for (ConsumerRecord<String, WalRecord> record : SharedKafka.readAll(roomlog.topics().actions())) {
+    for (ConsumerRecord<String, WalRecord> record :
+        SharedKafka.readAll(roomlog.topics().actions())) {
       WalRecord wal = record.value();
-      if (connectionId.equals(wal.connectionId()) && wal.action() instanceof Action.SendMessage send) {
+      if (connectionId.equals(wal.connectionId())
+          && wal.action() instanceof Action.SendMessage send) {
         ids.add(send.requestId());
       }
     }

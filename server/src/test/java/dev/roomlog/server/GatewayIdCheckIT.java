@@ -1,21 +1,21 @@
 package dev.roomlog.server;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewaySettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.time.Duration;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,22 +39,27 @@ class GatewayIdCheckIT {
     String bootstrap = SharedKafka.bootstrapServers();
     String takenId;
     dev.roomlog.protocol.TopicSet topics;
-    try (InProcessRoomlog roomlog = InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT));
+    try (InProcessRoomlog roomlog =
+            InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT));
         WsClient alice = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
       takenId = roomlog.gatewayId();
       topics = roomlog.topics();
       alice.sendAction("createRoom", "username", "alice", "requestId", "c");
       String roomId = alice.awaitAnswer("c").get("roomId").asText();
 
-      try (GatewayNode other = GatewayNode.start(bootstrap, topics, settings("gw-other-" + takenId))) {
+      try (GatewayNode other =
+          GatewayNode.start(bootstrap, topics, settings("gw-other-" + takenId))) {
         assertTrue(other.port() > 0, "another id starts beside it");
       }
 
       IllegalArgumentException refused =
           assertThrows(
-              IllegalArgumentException.class, () -> GatewayNode.start(bootstrap, topics, settings(takenId)));
+              IllegalArgumentException.class,
+              () -> GatewayNode.start(bootstrap, topics, settings(takenId)));
       assertTrue(
-          refused.getMessage().startsWith("another gateway is running with gateway id '" + takenId + "'"),
+          refused
+              .getMessage()
+              .startsWith("another gateway is running with gateway id '" + takenId + "'"),
           refused.getMessage());
 
       // The refused start wrote no heartbeat: alice is still in her room, and it still works.
@@ -69,9 +74,11 @@ class GatewayIdCheckIT {
   }
 
   @Test
-  void ofTwoGatewaysStartedUnderOneIdAtTheSameMomentOnlyOneServesAndItsMembersStay() throws Exception {
+  void ofTwoGatewaysStartedUnderOneIdAtTheSameMomentOnlyOneServesAndItsMembersStay()
+      throws Exception {
     String bootstrap = SharedKafka.bootstrapServers();
-    try (InProcessRoomlog roomlog = InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT))) {
+    try (InProcessRoomlog roomlog =
+        InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT))) {
       String sharedId = "gw-twin-" + roomlog.gatewayId();
       CountDownLatch go = new CountDownLatch(1);
       List<CompletableFuture<GatewayNode>> starts = new ArrayList<>();
@@ -93,7 +100,10 @@ class GatewayIdCheckIT {
         try {
           started.add(start.get(60, TimeUnit.SECONDS));
         } catch (ExecutionException refusedAtStart) {
-          assertInstanceOf(IllegalArgumentException.class, refusedAtStart.getCause(), "the start check refused it");
+          assertInstanceOf(
+              IllegalArgumentException.class,
+              refusedAtStart.getCause(),
+              "the start check refused it");
         }
       }
       try {
@@ -109,8 +119,10 @@ class GatewayIdCheckIT {
           String roomId = alice.awaitAnswer("c").get("roomId").asText();
           // Several heartbeats later, the survivor's member is still in her room.
           for (int i = 0; i < 5; i++) {
-            alice.sendAction("sendMessage", "roomId", roomId, "text", "still here " + i, "requestId", "m" + i);
-            assertEquals("message", alice.awaitAnswer("m" + i).get("type").asText(), "message " + i);
+            alice.sendAction(
+                "sendMessage", "roomId", roomId, "text", "still here " + i, "requestId", "m" + i);
+            assertEquals(
+                "message", alice.awaitAnswer("m" + i).get("type").asText(), "message " + i);
           }
         }
       } finally {

@@ -32,7 +32,8 @@ class GatewayOptionsTest {
     assertEquals(
         "ROOMLOG_GATEWAY_MAX_CONNECTIONS_PER_IP",
         GatewaySettings.environmentVariable(GatewaySettings.MAX_CONNECTIONS_PER_IP));
-    assertEquals("ROOMLOG_GATEWAY_ID", GatewaySettings.environmentVariable(GatewaySettings.GATEWAY_ID));
+    assertEquals(
+        "ROOMLOG_GATEWAY_ID", GatewaySettings.environmentVariable(GatewaySettings.GATEWAY_ID));
 
     Map<String, String> props =
         parse().properties(Map.of("ROOMLOG_GATEWAY_IDLE_TIMEOUT", "5m", "UNRELATED", "x"));
@@ -49,9 +50,21 @@ class GatewayOptionsTest {
             + "roomlog.gateway.pingInterval=20s\n");
 
     Map<String, String> props =
-        parse("--gateway-config", file.toString(), "--set", "roomlog.gateway.idleTimeout=3m",
-                "--set", "roomlog.gateway.port=9001", "--port", "9002")
-            .properties(Map.of("ROOMLOG_GATEWAY_MAX_CONNECTIONS", "200", "ROOMLOG_GATEWAY_IDLE_TIMEOUT", "2m"));
+        parse(
+                "--gateway-config",
+                file.toString(),
+                "--set",
+                "roomlog.gateway.idleTimeout=3m",
+                "--set",
+                "roomlog.gateway.port=9001",
+                "--port",
+                "9002")
+            .properties(
+                Map.of(
+                    "ROOMLOG_GATEWAY_MAX_CONNECTIONS",
+                    "200",
+                    "ROOMLOG_GATEWAY_IDLE_TIMEOUT",
+                    "2m"));
 
     assertEquals("200", props.get(GatewaySettings.MAX_CONNECTIONS));
     assertEquals("3m", props.get(GatewaySettings.IDLE_TIMEOUT));
@@ -65,11 +78,13 @@ class GatewayOptionsTest {
     Files.writeString(file, "roomlog.gateway.maxConnection=100\n");
 
     String fromFile =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> parse("--gateway-config", file.toString()).properties(Map.of()))
             .getMessage();
     String fromSet =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> parse("--set", "roomlog.gateway.idle=1m").properties(Map.of()))
             .getMessage();
 

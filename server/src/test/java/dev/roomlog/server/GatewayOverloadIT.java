@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's in-flight bound against a broker that stops answering: a real broker in its own
- * JVM is paused with SIGSTOP while a client keeps sending. Past the bound the client is told
- * 503 overloaded at once (while the broker is still stopped, so the answer cannot have needed
- * Kafka); what was in flight is answered 503 logUnavailable within the log-write timeout, not
- * never; after SIGCONT the same gateway takes actions again by itself. Every action that was
- * answered with success is in the log exactly once, and no action answered "overloaded" is.
+ * The gateway's in-flight bound against a broker that stops answering: a real broker in its own JVM
+ * is paused with SIGSTOP while a client keeps sending. Past the bound the client is told 503
+ * overloaded at once (while the broker is still stopped, so the answer cannot have needed Kafka);
+ * what was in flight is answered 503 logUnavailable within the log-write timeout, not never; after
+ * SIGCONT the same gateway takes actions again by itself. Every action that was answered with
+ * success is in the log exactly once, and no action answered "overloaded" is.
  */
 class GatewayOverloadIT {
   private static final int IN_FLIGHT = 10;
@@ -56,12 +56,16 @@ class GatewayOverloadIT {
         for (int i = 0; i < SENT_WHILE_PAUSED; i++) {
           String requestId = "paused-" + i;
           pausedIds.add(requestId);
-          client.sendAction("sendMessage", "roomId", roomId, "text", "while paused " + i, "requestId", requestId);
+          client.sendAction(
+              "sendMessage", "roomId", roomId, "text", "while paused " + i, "requestId", requestId);
         }
         // While the broker is still stopped, every action past the bound has its answer.
         await()
             .atMost(WsClient.WAIT)
-            .until(() -> codes(client, pausedIds).getOrDefault("overloaded", 0) == SENT_WHILE_PAUSED - IN_FLIGHT);
+            .until(
+                () ->
+                    codes(client, pausedIds).getOrDefault("overloaded", 0)
+                        == SENT_WHILE_PAUSED - IN_FLIGHT);
         // The ones in flight are not left hanging: they time out into logUnavailable.
         await()
             .atMost(WsClient.WAIT)
@@ -69,7 +73,10 @@ class GatewayOverloadIT {
         // "At once" without a stopwatch: every overloaded answer came before the first
         // logUnavailable, so none of them waited for Kafka's timeout.
         List<String> order =
-            client.received().stream().map(f -> f.path("code").asText("")).filter(c -> !c.isEmpty()).toList();
+            client.received().stream()
+                .map(f -> f.path("code").asText(""))
+                .filter(c -> !c.isEmpty())
+                .toList();
         assertTrue(
             order.lastIndexOf("overloaded") < order.indexOf("logUnavailable"),
             "an overloaded answer came after a timed-out write: " + order);
@@ -88,7 +95,14 @@ class GatewayOverloadIT {
                 () -> {
                   String requestId = "after-" + attempt.incrementAndGet();
                   afterIds.add(requestId);
-                  client.sendAction("sendMessage", "roomId", roomId, "text", "after " + requestId, "requestId", requestId);
+                  client.sendAction(
+                      "sendMessage",
+                      "roomId",
+                      roomId,
+                      "text",
+                      "after " + requestId,
+                      "requestId",
+                      requestId);
                   return "message".equals(client.awaitAnswer(requestId).get("type").asText());
                 });
 
@@ -105,10 +119,12 @@ class GatewayOverloadIT {
         }
         assertTrue(succeeded.size() >= 1);
         for (String requestId : succeeded) {
-          assertEquals(1, logged.getOrDefault(requestId, 0), requestId + " succeeded: in the log once");
+          assertEquals(
+              1, logged.getOrDefault(requestId, 0), requestId + " succeeded: in the log once");
         }
         for (String requestId : refused) {
-          assertEquals(0, logged.getOrDefault(requestId, 0), requestId + " was refused: not in the log");
+          assertEquals(
+              0, logged.getOrDefault(requestId, 0), requestId + " was refused: not in the log");
         }
       }
     }
@@ -133,12 +149,14 @@ class GatewayOverloadIT {
         .orElseThrow();
   }
 
-  private static Map<String, Integer> requestIdsInTheLog(InProcessRoomlog roomlog, String connectionId) {
+  private static Map<String, Integer> requestIdsInTheLog(
+      InProcessRoomlog roomlog, String connectionId) {
     Map<String, Integer> counts = new HashMap<>();
     for (ConsumerRecord<String, WalRecord> record :
         SharedKafka.readAll(roomlog.bootstrapServers(), roomlog.topics().actions())) {
       WalRecord wal = record.value();
-      if (connectionId.equals(wal.connectionId()) && wal.action() instanceof Action.SendMessage send) {
+      if (connectionId.equals(wal.connectionId())
+          && wal.action() instanceof Action.SendMessage send) {
         counts.merge(send.requestId(), 1, Integer::sum);
       }
     }

@@ -59,25 +59,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 6's proof: one hot room must not stall the other rooms of its gateway. On one gateway,
- * with a real processor and broker, a room of {@value #HOT_READERS} reading members is flooded by
- * {@value #SENDERS} of them, each keeping {@value #WINDOW} messages unanswered; one more member
- * of that room never reads its socket. Meanwhile the two members of a quiet room, on another
- * partition of the log, play {@value #ROUND_TRIPS} rounds of ping-pong. The flood goes on until
- * the quiet room is done and the gateway has cut the member who does not read.
+ * Issue 6's proof: one hot room must not stall the other rooms of its gateway. On one gateway, with
+ * a real processor and broker, a room of {@value #HOT_READERS} reading members is flooded by
+ * {@value #SENDERS} of them, each keeping {@value #WINDOW} messages unanswered; one more member of
+ * that room never reads its socket. Meanwhile the two members of a quiet room, on another partition
+ * of the log, play {@value #ROUND_TRIPS} rounds of ping-pong. The flood goes on until the quiet
+ * room is done and the gateway has cut the member who does not read.
  *
- * <p>What must hold: the quiet room finishes while hot messages are still being answered, and
- * each side got the other's messages once, in seq order; every reading member of the hot room
- * got every event from its join on, in seq order without a gap, every acknowledged message among
- * them; the non-reader's socket is closed by the gateway (its outbound buffer past the cap), the
- * room is told it left, and what it was sent before is a gap-free prefix. 503 overloaded answers
- * to the flood are allowed and counted; any other error fails. Rates and round trips are logged,
- * never asserted.
+ * <p>What must hold: the quiet room finishes while hot messages are still being answered, and each
+ * side got the other's messages once, in seq order; every reading member of the hot room got every
+ * event from its join on, in seq order without a gap, every acknowledged message among them; the
+ * non-reader's socket is closed by the gateway (its outbound buffer past the cap), the room is told
+ * it left, and what it was sent before is a gap-free prefix. 503 overloaded answers to the flood
+ * are allowed and counted; any other error fails. Rates and round trips are logged, never asserted.
  *
  * <p>The quiet room shares the gateway (its sockets, event loops, log producer and its one
- * deliveries partition) and the processor's stream thread with the hot room, not the hot room's
- * log partition: a room on that partition waits behind the hot room's backlog by design (one
- * room, one partition), which is for the docs to state.
+ * deliveries partition) and the processor's stream thread with the hot room, not the hot room's log
+ * partition: a room on that partition waits behind the hot room's backlog by design (one room, one
+ * partition), which is for the docs to state.
  */
 class HotRoomIT {
   private static final Logger LOG = LoggerFactory.getLogger(HotRoomIT.class);
@@ -86,24 +85,29 @@ class HotRoomIT {
   private static final int HOT_READERS = 100;
 
   private static final int SENDERS = 4;
+
   /**
    * Messages each sender keeps unanswered: more than the gateway's in-flight bound per connection
    * (100), so the gateway may answer 503 overloaded.
    */
   private static final int WINDOW = 150;
+
   /**
    * Long messages: the non-reader's socket buffers (several MB on loopback, with the kernel's
    * send-buffer autotuning) fill with fewer frames.
    */
   private static final String HOT_TEXT = "x".repeat(2_000);
+
   /** The gateway's outbound buffer per connection, lowered from its 1 MiB default. */
   private static final int OUTBOUND_CAP = 128 * 1024;
 
   private static final int ROUND_TRIPS = 10;
+
   /** For each step that waits: connecting and joining, the flood, the drain after it. */
   private static final Duration DEADLINE = Duration.ofSeconds(45);
 
   private static final String HOT_ROOM = "hot";
+
   /** Each JDK HttpClient has one selector thread; a hundred sockets on one would queue on it. */
   private static final int HTTP_CLIENTS = 4;
 
@@ -143,7 +147,8 @@ class HotRoomIT {
       everyone.add(quietA);
       everyone.add(quietB);
 
-      hot.get(0).send(action("createRoom", "roomId", HOT_ROOM, "username", "hot-0", "requestId", "join"));
+      hot.get(0)
+          .send(action("createRoom", "roomId", HOT_ROOM, "username", "hot-0", "requestId", "join"));
       awaitFrame(hot.get(0).answer("join"));
       for (Member m : hot.subList(1, hot.size())) {
         m.send(action("joinRoom", "roomId", HOT_ROOM, "username", m.name, "requestId", "join"));
@@ -155,7 +160,8 @@ class HotRoomIT {
       stuck = NeverReader.connect(port);
       long stuckJoinSeq = stuck.join(HOT_ROOM, "never-reads");
       String stuckId = stuck.connectionId;
-      Predicate<Seen> stuckLeft = f -> f.type().equals("memberLeft") && stuckId.equals(f.connectionId());
+      Predicate<Seen> stuckLeft =
+          f -> f.type().equals("memberLeft") && stuckId.equals(f.connectionId());
       QuietRoom quiet = new QuietRoom(quietA, quietB, roomOnAnotherPartitionThan(HOT_ROOM));
       quiet.open();
 
@@ -163,7 +169,8 @@ class HotRoomIT {
         Flood flood = new Flood(hot.subList(0, SENDERS));
         long floodStart = System.nanoTime();
         flood.start();
-        awaitOrFail("the first hot message answered", () -> !flood.acked.isEmpty(), flood::toString);
+        awaitOrFail(
+            "the first hot message answered", () -> !flood.acked.isEmpty(), flood::toString);
         long ackedBeforeQuiet = flood.acked.size();
         AtomicLong ackedWhenQuietDone = new AtomicLong();
         CompletableFuture<Void> quietDone =
@@ -176,45 +183,73 @@ class HotRoomIT {
         AtomicLong cutSeenAt = new AtomicLong();
         cut.thenRun(() -> cutSeenAt.set(System.nanoTime()));
         awaitOrFail(
-            "the quiet room's " + ROUND_TRIPS + " round trips and the non-reader's cut, during the flood",
+            "the quiet room's "
+                + ROUND_TRIPS
+                + " round trips and the non-reader's cut, during the flood",
             () -> (quietDone.isDone() && cut.isDone()) || !flood.unexpected.isEmpty(),
-            () -> "quiet room " + (quietDone.isDone() ? "done" : "not done") + ", where its messages were: "
-                + quiet.trace(watch) + "; non-reader " + (cut.isDone() ? "cut" : "not cut") + "; " + flood);
+            () ->
+                "quiet room "
+                    + (quietDone.isDone() ? "done" : "not done")
+                    + ", where its messages were: "
+                    + quiet.trace(watch)
+                    + "; non-reader "
+                    + (cut.isDone() ? "cut" : "not cut")
+                    + "; "
+                    + flood);
         flood.stop();
         long floodStop = System.nanoTime();
-        assertEquals(List.of(), List.copyOf(flood.unexpected), "answers to the flood other than its messages and 503 overloaded");
+        assertEquals(
+            List.of(),
+            List.copyOf(flood.unexpected),
+            "answers to the flood other than its messages and 503 overloaded");
         quietDone.join();
         awaitOrFail("every flooded message answered", flood::drained, flood::toString);
         long floodEnd = System.nanoTime();
-        assertEquals(List.of(), List.copyOf(flood.unexpected), "answers to the flood other than its messages and 503 overloaded");
+        assertEquals(
+            List.of(),
+            List.copyOf(flood.unexpected),
+            "answers to the flood other than its messages and 503 overloaded");
         long ackedDuringQuiet = ackedWhenQuietDone.get() - ackedBeforeQuiet;
         assertTrue(ackedDuringQuiet > 0, "no hot message was answered while the quiet room played");
-        assertTrue(flood.acked.size() > ackedWhenQuietDone.get(), "the flood had ended before the quiet room was done");
+        assertTrue(
+            flood.acked.size() > ackedWhenQuietDone.get(),
+            "the flood had ended before the quiet room was done");
 
         // Every reading member of the hot room gets every event up to the last one answered.
         Set<Long> acked = Set.copyOf(flood.acked);
         long stuckLeftSeq = cut.join().seq();
-        long hotEnd = Math.max(acked.stream().mapToLong(Long::longValue).max().orElseThrow(), stuckLeftSeq);
+        long hotEnd =
+            Math.max(acked.stream().mapToLong(Long::longValue).max().orElseThrow(), stuckLeftSeq);
         awaitOrFail(
             "every hot member up to seq " + hotEnd,
             () -> hot.stream().allMatch(m -> m.lastSeq(HOT_ROOM) >= hotEnd),
-            () -> "behind: " + hot.stream().filter(m -> m.lastSeq(HOT_ROOM) < hotEnd).map(m -> m.name + " at " + m.lastSeq(HOT_ROOM)).toList());
+            () ->
+                "behind: "
+                    + hot.stream()
+                        .filter(m -> m.lastSeq(HOT_ROOM) < hotEnd)
+                        .map(m -> m.name + " at " + m.lastSeq(HOT_ROOM))
+                        .toList());
         long deliveries = 0;
         for (Member m : hot) {
           List<Seen> events = m.roomEvents(HOT_ROOM);
           assertGapFree(m.name, events);
           Set<Long> messages =
-              events.stream().filter(f -> f.type().equals("message")).map(Seen::seq).collect(Collectors.toSet());
+              events.stream()
+                  .filter(f -> f.type().equals("message"))
+                  .map(Seen::seq)
+                  .collect(Collectors.toSet());
           deliveries += messages.size();
           assertTrue(
               messages.containsAll(acked),
-              m.name + " is missing acknowledged messages, e.g. "
+              m.name
+                  + " is missing acknowledged messages, e.g. "
                   + acked.stream().filter(s -> !messages.contains(s)).sorted().limit(10).toList());
           Seen left =
               events.stream()
                   .filter(stuckLeft)
                   .findFirst()
-                  .orElseThrow(() -> new AssertionError(m.name + " was not told that the non-reader left"));
+                  .orElseThrow(
+                      () -> new AssertionError(m.name + " was not told that the non-reader left"));
           assertEquals("disconnected", left.reason(), "why the non-reader left the hot room");
         }
 
@@ -223,7 +258,9 @@ class HotRoomIT {
         // The non-reader: the gateway closed its socket, and what it had been sent is a prefix.
         NeverReader.Drained drained = stuck.drain();
         stuck = null;
-        assertTrue(drained.closedByServer(), "the gateway did not close the non-reader's socket: " + drained);
+        assertTrue(
+            drained.closedByServer(),
+            "the gateway did not close the non-reader's socket: " + drained);
         if (drained.closeCode() != null) {
           assertEquals(1013, drained.closeCode(), "the non-reader's close code");
         }
@@ -231,7 +268,8 @@ class HotRoomIT {
         for (long s = stuckJoinSeq + 1; s <= stuckJoinSeq + drained.seqs().size(); s++) {
           prefix.add(s);
         }
-        assertEquals(prefix, drained.seqs(), "what the non-reader was sent before its cut has a gap");
+        assertEquals(
+            prefix, drained.seqs(), "what the non-reader was sent before its cut has a gap");
         assertTrue(
             drained.seqs().size() < stuckLeftSeq - stuckJoinSeq - 1,
             "the non-reader was sent every message before it left: it was not cut for its buffer");
@@ -246,13 +284,29 @@ class HotRoomIT {
                     + " p50 %.0f ms, max %.0f ms; a quiet message from sent to processed p50 %.0f ms, max %.0f ms;"
                     + " %d hot messages acknowledged meanwhile; non-reader cut %.1f s into the flood after %d frames"
                     + " (%d KiB), close code %s",
-                HOT_READERS, SENDERS, WINDOW, HOT_TEXT.length(),
-                floodSeconds, (floodStop - floodStart) / 1e9, acked.size(), acked.size() / floodSeconds,
-                flood.overloaded.get(), deliveries, deliveries / floodSeconds,
-                quiet.roundTrips.size(), percentile(quiet.roundTrips, 50), percentile(quiet.roundTrips, 100),
-                percentile(quiet.processingTimes(watch), 50), percentile(quiet.processingTimes(watch), 100),
-                ackedDuringQuiet, (cutSeenAt.get() - floodStart) / 1e9, drained.seqs().size(), drained.bytes() / 1024,
-                drained.closeCode() == null ? "none (the socket ended after the data)" : drained.closeCode()));
+                HOT_READERS,
+                SENDERS,
+                WINDOW,
+                HOT_TEXT.length(),
+                floodSeconds,
+                (floodStop - floodStart) / 1e9,
+                acked.size(),
+                acked.size() / floodSeconds,
+                flood.overloaded.get(),
+                deliveries,
+                deliveries / floodSeconds,
+                quiet.roundTrips.size(),
+                percentile(quiet.roundTrips, 50),
+                percentile(quiet.roundTrips, 100),
+                percentile(quiet.processingTimes(watch), 50),
+                percentile(quiet.processingTimes(watch), 100),
+                ackedDuringQuiet,
+                (cutSeenAt.get() - floodStart) / 1e9,
+                drained.seqs().size(),
+                drained.bytes() / 1024,
+                drained.closeCode() == null
+                    ? "none (the socket ended after the data)"
+                    : drained.closeCode()));
       }
     } finally {
       if (stuck != null) {
@@ -269,8 +323,10 @@ class HotRoomIT {
     final Member b;
     final String roomId;
     final List<Long> roundTrips = new ArrayList<>();
+
     /** When each text was sent, and when the other member had it (nanoTime). */
     private final Map<String, Long> sent = new ConcurrentHashMap<>();
+
     private final Map<String, Long> arrived = new ConcurrentHashMap<>();
 
     QuietRoom(Member a, Member b, String roomId) {
@@ -296,7 +352,8 @@ class HotRoomIT {
           roundTrips.add(System.nanoTime() - start);
         }
       } catch (Exception e) {
-        throw new AssertionError("the quiet room's round trip " + roundTrips.size() + " did not complete", e);
+        throw new AssertionError(
+            "the quiet room's round trip " + roundTrips.size() + " did not complete", e);
       }
     }
 
@@ -331,7 +388,10 @@ class HotRoomIT {
                 String.format(
                     Locale.ROOT,
                     "%n  %s: in the log +%s, processed +%s, at the other member +%s",
-                    text, since(at, watch.loggedAt(text)), since(at, watch.processedAt(text)), since(at, arrived.get(text))));
+                    text,
+                    since(at, watch.loggedAt(text)),
+                    since(at, watch.processedAt(text)),
+                    since(at, arrived.get(text))));
           }
         }
       }
@@ -382,8 +442,10 @@ class HotRoomIT {
       consumer =
           new KafkaConsumer<>(
               Map.of(
-                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, roomlog.bootstrapServers(),
-                  ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  roomlog.bootstrapServers(),
+                  ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                  "read_committed"),
               new StringDeserializer(),
               new StringDeserializer());
       int partition = partitionOf(roomId);
@@ -406,7 +468,8 @@ class HotRoomIT {
             if (roomId.equals(record.key()) && record.value() != null) {
               String text = Json.MAPPER.readTree(record.value()).path("text").asText(null);
               if (text != null) {
-                (record.topic().equals(actionsTopic) ? logged : processed).putIfAbsent(text, System.nanoTime());
+                (record.topic().equals(actionsTopic) ? logged : processed)
+                    .putIfAbsent(text, System.nanoTime());
               }
             }
           }
@@ -445,8 +508,10 @@ class HotRoomIT {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
     private final Set<String> outstanding = ConcurrentHashMap.newKeySet();
+
     /** The seq of each acknowledged hot message. */
     final ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
+
     final AtomicLong overloaded = new AtomicLong();
     final ConcurrentLinkedQueue<Seen> unexpected = new ConcurrentLinkedQueue<>();
 
@@ -475,7 +540,8 @@ class HotRoomIT {
       } else if ("overloaded".equals(answer.code())) {
         overloaded.incrementAndGet();
         // As a client should: the slot comes back when the gateway said to retry.
-        retryTimer.schedule(() -> window.release(), Math.max(1, answer.retryAfterMs()), TimeUnit.MILLISECONDS);
+        retryTimer.schedule(
+            () -> window.release(), Math.max(1, answer.retryAfterMs()), TimeUnit.MILLISECONDS);
       } else {
         unexpected.add(answer);
         window.release();
@@ -488,7 +554,15 @@ class HotRoomIT {
           if (window.tryAcquire(50, TimeUnit.MILLISECONDS)) {
             String requestId = sender.name + "-" + n++;
             outstanding.add(requestId);
-            sender.send(action("sendMessage", "roomId", HOT_ROOM, "text", requestId + " " + HOT_TEXT, "requestId", requestId));
+            sender.send(
+                action(
+                    "sendMessage",
+                    "roomId",
+                    HOT_ROOM,
+                    "text",
+                    requestId + " " + HOT_TEXT,
+                    "requestId",
+                    requestId));
           }
         }
       } catch (InterruptedException e) {
@@ -510,12 +584,21 @@ class HotRoomIT {
 
     @Override
     public String toString() {
-      return "flood: " + acked.size() + " acknowledged, " + overloaded.get() + " overloaded, " + outstanding.size()
-          + " unanswered, unexpected answers " + List.copyOf(unexpected);
+      return "flood: "
+          + acked.size()
+          + " acknowledged, "
+          + overloaded.get()
+          + " overloaded, "
+          + outstanding.size()
+          + " unanswered, unexpected answers "
+          + List.copyOf(unexpected);
     }
   }
 
-  /** What the checks need of a frame: long texts are not kept (the hot ones would be hundreds of MB). */
+  /**
+   * What the checks need of a frame: long texts are not kept (the hot ones would be hundreds of
+   * MB).
+   */
   private record Seen(
       String type,
       String roomId,
@@ -552,8 +635,10 @@ class HotRoomIT {
     private final List<Seen> frames = new ArrayList<>(); // guarded by this
     private final List<Expectation> expectations = new ArrayList<>(); // guarded by this
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
     /** Called with each frame that carries a requestId, on the client's thread. */
     volatile Consumer<Seen> onAnswer = f -> {};
+
     private WebSocket socket;
     String connectionId;
 
@@ -653,7 +738,8 @@ class HotRoomIT {
             .connectTimeout(Duration.ofSeconds(10))
             .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), member)
             .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-    member.connectionId = awaitFrame(member.expect(f -> f.type().equals("connected"))).connectionId();
+    member.connectionId =
+        awaitFrame(member.expect(f -> f.type().equals("connected"))).connectionId();
     return member;
   }
 
@@ -665,7 +751,10 @@ class HotRoomIT {
       }
     }
     try {
-      CompletableFuture.allOf(members.stream().map(m -> m.closed.exceptionally(e -> -1)).toArray(CompletableFuture[]::new))
+      CompletableFuture.allOf(
+              members.stream()
+                  .map(m -> m.closed.exceptionally(e -> -1))
+                  .toArray(CompletableFuture[]::new))
           .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       members.forEach(m -> m.socket.abort());
@@ -702,16 +791,23 @@ class HotRoomIT {
       byte[] nonce = new byte[16];
       client.random.nextBytes(nonce);
       String request =
-          "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-              + "Sec-WebSocket-Version: 13\r\nx-api-key: " + InProcessRoomlog.API_KEY + "\r\n\r\n";
+          "GET / HTTP/1.1\r\nHost: 127.0.0.1:"
+              + port
+              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Key: "
+              + Base64.getEncoder().encodeToString(nonce)
+              + "\r\n"
+              + "Sec-WebSocket-Version: 13\r\nx-api-key: "
+              + InProcessRoomlog.API_KEY
+              + "\r\n\r\n";
       client.out.write(request.getBytes(StandardCharsets.US_ASCII));
       client.out.flush();
       String response = client.readHttpHead();
       if (!response.startsWith("HTTP/1.1 101")) {
         throw new AssertionError("the gateway refused the raw client's upgrade: " + response);
       }
-      client.connectionId = Json.MAPPER.readTree(client.readFrame().payload()).get("connectionId").asText();
+      client.connectionId =
+          Json.MAPPER.readTree(client.readFrame().payload()).get("connectionId").asText();
       return client;
     }
 
@@ -769,7 +865,8 @@ class HotRoomIT {
         length = in.readLong();
         bytesRead += 8;
       }
-      assertFalse((b1 & 0x80) != 0 || (b0 & 0x80) == 0, "the gateway sent a masked or fragmented frame");
+      assertFalse(
+          (b1 & 0x80) != 0 || (b0 & 0x80) == 0, "the gateway sent a masked or fragmented frame");
       byte[] payload = new byte[Math.toIntExact(length)];
       in.readFully(payload);
       bytesRead += length;
@@ -822,7 +919,10 @@ class HotRoomIT {
   /** Waits for the condition, with {@link #DEADLINE}; on timeout, says what {@code state} was. */
   private static void awaitOrFail(String what, BooleanSupplier condition, Supplier<String> state) {
     try {
-      await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+      await(what)
+          .atMost(DEADLINE)
+          .pollInterval(Duration.ofMillis(20))
+          .until(condition::getAsBoolean);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("not within " + DEADLINE + ": " + what + "; " + state.get(), e);
     }
@@ -834,7 +934,13 @@ class HotRoomIT {
     for (int i = 1; i < events.size(); i++) {
       if (events.get(i).seq() != events.get(i - 1).seq() + 1) {
         throw new AssertionError(
-            who + " got seq " + events.get(i).seq() + " after " + events.get(i - 1).seq() + ": " + events.get(i));
+            who
+                + " got seq "
+                + events.get(i).seq()
+                + " after "
+                + events.get(i - 1).seq()
+                + ": "
+                + events.get(i));
       }
     }
   }
@@ -852,7 +958,8 @@ class HotRoomIT {
 
   /** Where the producer's default partitioner puts a record keyed by this room id. */
   private static int partitionOf(String roomId) {
-    return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % InProcessRoomlog.PARTITIONS;
+    return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8)))
+        % InProcessRoomlog.PARTITIONS;
   }
 
   private static String action(String name, String... fieldsAndValues) {

@@ -15,13 +15,15 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * A whole Roomlog (room processor + one gateway node with its delivery) in the test JVM, on the
- * shared real broker, with topics and a Streams application id of its own, and the gateway on
- * a free port.
+ * shared real broker, with topics and a Streams application id of its own, and the gateway on a
+ * free port.
  */
 final class InProcessRoomlog implements AutoCloseable {
   static final String API_KEY = "it-secret-key";
+
   /** Partitions of each of its topics. */
   static final int PARTITIONS = 3;
+
   private static final short REPLICATION_FACTOR = 1;
 
   private final String bootstrap;

@@ -24,31 +24,30 @@ import org.apache.kafka.common.Uuid;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A real three-node Kafka cluster, each node in a JVM of its own, for fault tests that one
- * broker cannot survive but a production cluster does: the leader of a partition crashes
- * ({@link #kill}) while clients write, comes back on its data ({@link #start(int)}), or
- * freezes past its session ({@link #pause}, {@link #resume}).
+ * A real three-node Kafka cluster, each node in a JVM of its own, for fault tests that one broker
+ * cannot survive but a production cluster does: the leader of a partition crashes ({@link #kill})
+ * while clients write, comes back on its data ({@link #start(int)}), or freezes past its session
+ * ({@link #pause}, {@link #resume}).
  *
- * <p>Shape: three combined nodes (KRaft broker and controller in one JVM, node ids 1 to 3)
- * with a static three-voter controller quorum ({@code controller.quorum.voters}). Any one node
- * can be lost, the active controller included, and the quorum and every partition keep a
- * majority. One controller beside three brokers would cost a fourth JVM on a two-core machine
- * and be a single point of failure, so crashing it would stop the cluster rather than test it.
- * With a static quorum every node is formatted alike, with no {@code --initial-controllers}
- * directory ids to generate and hand around.
+ * <p>Shape: three combined nodes (KRaft broker and controller in one JVM, node ids 1 to 3) with a
+ * static three-voter controller quorum ({@code controller.quorum.voters}). Any one node can be
+ * lost, the active controller included, and the quorum and every partition keep a majority. One
+ * controller beside three brokers would cost a fourth JVM on a two-core machine and be a single
+ * point of failure, so crashing it would stop the cluster rather than test it. With a static quorum
+ * every node is formatted alike, with no {@code --initial-controllers} directory ids to generate
+ * and hand around.
  *
- * <p>Durability is production's: replication factor 3 and {@code min.insync.replicas=2} for
- * every topic, including the offsets and transaction state topics, so a write acknowledged by
- * {@code acks=all} survives the loss of any one node, and exactly-once Kafka Streams works.
- * Failure detection is faster than Kafka's defaults, see {@link #nodeConfig}.
+ * <p>Durability is production's: replication factor 3 and {@code min.insync.replicas=2} for every
+ * topic, including the offsets and transaction state topics, so a write acknowledged by {@code
+ * acks=all} survives the loss of any one node, and exactly-once Kafka Streams works. Failure
+ * detection is faster than Kafka's defaults, see {@link #nodeConfig}.
  *
  * <p>Every node listens on 127.0.0.1, on ports chosen once, at construction, so {@link
- * #bootstrapServers()} stays the same across restarts. {@code dir/node-N/} holds node N's
- * {@code server.properties}, data and output ({@code node.log}, appended to across restarts).
+ * #bootstrapServers()} stays the same across restarts. {@code dir/node-N/} holds node N's {@code
+ * server.properties}, data and output ({@code node.log}, appended to across restarts).
  *
- * <p>Lifecycle: {@link #start()}, then any sequence of the per-node faults, then {@link
- * #close()}. Drive it from one thread (the test's). No node outlives the test JVM (see {@link
- * ChildProcess}).
+ * <p>Lifecycle: {@link #start()}, then any sequence of the per-node faults, then {@link #close()}.
+ * Drive it from one thread (the test's). No node outlives the test JVM (see {@link ChildProcess}).
  */
 final class KafkaClusterProcess implements AutoCloseable {
   static final int NODES = 3;
@@ -73,23 +72,26 @@ final class KafkaClusterProcess implements AutoCloseable {
     for (int id = 1; id <= NODES; id++) {
       Properties config = nodeConfig(id, ports.get(id), controllerPorts.get(id), voters);
       nodes.put(
-          id, new KafkaNode("Kafka node " + id, id, ports.get(id), dir.resolve("node-" + id), config));
+          id,
+          new KafkaNode("Kafka node " + id, id, ports.get(id), dir.resolve("node-" + id), config));
     }
     this.bootstrapServers =
         nodes.values().stream().map(KafkaNode::address).collect(Collectors.joining(","));
   }
 
-  /** A cluster on free ports that keeps each node's configuration, data and output in {@code dir}. */
+  /**
+   * A cluster on free ports that keeps each node's configuration, data and output in {@code dir}.
+   */
   static KafkaClusterProcess onFreePorts(Path dir) {
     return new KafkaClusterProcess(dir.toAbsolutePath());
   }
 
   /**
-   * Starts every node that is not running (formatting all of them first if this directory has
-   * never held the cluster) and returns once each one serves clients.
+   * Starts every node that is not running (formatting all of them first if this directory has never
+   * held the cluster) and returns once each one serves clients.
    *
-   * @throws IllegalStateException if a node does not become ready within 60 s (the message
-   *     quotes its output)
+   * @throws IllegalStateException if a node does not become ready within 60 s (the message quotes
+   *     its output)
    */
   void start() {
     if (nodes.values().stream().noneMatch(KafkaNode::isFormatted)) {
@@ -108,9 +110,8 @@ final class KafkaClusterProcess implements AutoCloseable {
   }
 
   /**
-   * Starts node {@code nodeId} again on its data (after {@link #kill}) and returns once it
-   * serves clients. Its replicas may still be catching up: {@link #awaitFullyReplicated} waits
-   * for that.
+   * Starts node {@code nodeId} again on its data (after {@link #kill}) and returns once it serves
+   * clients. Its replicas may still be catching up: {@link #awaitFullyReplicated} waits for that.
    *
    * @throws IllegalStateException if it is running, or does not become ready within 60 s
    */
@@ -135,9 +136,9 @@ final class KafkaClusterProcess implements AutoCloseable {
   }
 
   /**
-   * Crashes node {@code nodeId} (SIGKILL) and returns once its process has ended. The
-   * controller fences it, and moves its leaderships, after the broker session timeout (3 s);
-   * until then metadata still names it.
+   * Crashes node {@code nodeId} (SIGKILL) and returns once its process has ended. The controller
+   * fences it, and moves its leaderships, after the broker session timeout (3 s); until then
+   * metadata still names it.
    */
   void kill(int nodeId) {
     node(nodeId).kill();
@@ -158,9 +159,9 @@ final class KafkaClusterProcess implements AutoCloseable {
   }
 
   /**
-   * The id of the leader of {@code topic}'s {@code partition} as the cluster's metadata says
-   * now, waiting up to 30 s while the partition has none (during an election). Right after a
-   * {@link #kill}, this may still be the dead node, until the controller fences it.
+   * The id of the leader of {@code topic}'s {@code partition} as the cluster's metadata says now,
+   * waiting up to 30 s while the partition has none (during an election). Right after a {@link
+   * #kill}, this may still be the dead node, until the controller fences it.
    */
   int leaderOf(String topic, int partition) {
     int[] leader = new int[1];
@@ -171,7 +172,8 @@ final class KafkaClusterProcess implements AutoCloseable {
         .ignoreExceptions()
         .until(
             () -> {
-              TopicPartitionInfo info = describe(List.of(topic)).get(topic).partitions().get(partition);
+              TopicPartitionInfo info =
+                  describe(List.of(topic)).get(topic).partitions().get(partition);
               Node node = info.leader();
               if (node == null || node.isEmpty()) {
                 return false;
@@ -182,7 +184,9 @@ final class KafkaClusterProcess implements AutoCloseable {
     return leader[0];
   }
 
-  /** The ids of the in-sync replicas of {@code topic}'s {@code partition}, as the metadata says now. */
+  /**
+   * The ids of the in-sync replicas of {@code topic}'s {@code partition}, as the metadata says now.
+   */
   List<Integer> inSyncReplicas(String topic, int partition) {
     try {
       return ids(describe(List.of(topic)).get(topic).partitions().get(partition).isr());
@@ -196,8 +200,8 @@ final class KafkaClusterProcess implements AutoCloseable {
 
   /**
    * Waits until every partition of {@code topics} (no topic named: of every topic, the internal
-   * ones included) has a leader and all its replicas in its ISR: a node restarted or resumed
-   * has caught up, so the next fault starts from a whole cluster.
+   * ones included) has a leader and all its replicas in its ISR: a node restarted or resumed has
+   * caught up, so the next fault starts from a whole cluster.
    *
    * @throws AssertionError if that takes over 60 s; the message names the partitions that were
    *     short
@@ -227,13 +231,24 @@ final class KafkaClusterProcess implements AutoCloseable {
     Collection<String> names =
         topics.length > 0
             ? List.of(topics)
-            : admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get(15, TimeUnit.SECONDS);
+            : admin()
+                .listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get(15, TimeUnit.SECONDS);
     List<String> found = new ArrayList<>();
     for (TopicDescription topic : describe(names).values()) {
       for (TopicPartitionInfo p : topic.partitions()) {
         boolean leaderless = p.leader() == null || p.leader().isEmpty();
         if (leaderless || p.isr().size() < p.replicas().size()) {
-          found.add(topic.name() + "-" + p.partition() + " (isr " + ids(p.isr()) + " of " + ids(p.replicas()) + ")");
+          found.add(
+              topic.name()
+                  + "-"
+                  + p.partition()
+                  + " (isr "
+                  + ids(p.isr())
+                  + " of "
+                  + ids(p.replicas())
+                  + ")");
         }
       }
     }
@@ -241,9 +256,9 @@ final class KafkaClusterProcess implements AutoCloseable {
   }
 
   /**
-   * Ends every node by SIGKILL. A test cluster holds nothing worth a controlled shutdown, and
-   * three nodes told to stop at once take seconds: the last one waits for a controller quorum
-   * that has already gone.
+   * Ends every node by SIGKILL. A test cluster holds nothing worth a controlled shutdown, and three
+   * nodes told to stop at once take seconds: the last one waits for a controller quorum that has
+   * already gone.
    */
   @Override
   public void close() {
@@ -269,10 +284,20 @@ final class KafkaClusterProcess implements AutoCloseable {
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put(
         "listeners",
-        "PLAINTEXT://" + KafkaNode.HOST + ":" + port + "," + CONTROLLER_LISTENER + "://"
-            + KafkaNode.HOST + ":" + controllerPort);
+        "PLAINTEXT://"
+            + KafkaNode.HOST
+            + ":"
+            + port
+            + ","
+            + CONTROLLER_LISTENER
+            + "://"
+            + KafkaNode.HOST
+            + ":"
+            + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + KafkaNode.HOST + ":" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     p.put("inter.broker.listener.name", "PLAINTEXT");
 
     // Production durability: an acks=all write is on at least two nodes before it is

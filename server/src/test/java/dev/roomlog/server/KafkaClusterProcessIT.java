@@ -40,12 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The three-node cluster that fault tests use survives what a production cluster survives:
- * the leader of a partition crashing under acks=all writes loses no acknowledged record and
- * duplicates none; a node frozen past its session leaves the ISR and rejoins it once thawed;
- * and Roomlog's roles, each in its own JVM, serve on it with exactly-once processing. One
- * cluster for the class; each test uses topics of its own and leaves every node running and
- * in sync.
+ * The three-node cluster that fault tests use survives what a production cluster survives: the
+ * leader of a partition crashing under acks=all writes loses no acknowledged record and duplicates
+ * none; a node frozen past its session leaves the ISR and rejoins it once thawed; and Roomlog's
+ * roles, each in its own JVM, serve on it with exactly-once processing. One cluster for the class;
+ * each test uses topics of its own and leaves every node running and in sync.
  */
 class KafkaClusterProcessIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -109,7 +108,12 @@ class KafkaClusterProcessIT {
       for (int i = 1; i < ids.size(); i++) {
         assertTrue(
             ids.get(i - 1) < ids.get(i),
-            "partition " + partition.getKey() + " has " + ids.get(i - 1) + " then " + ids.get(i)
+            "partition "
+                + partition.getKey()
+                + " has "
+                + ids.get(i - 1)
+                + " then "
+                + ids.get(i)
                 + ": a record twice, or out of the order sent");
       }
       seen.addAll(ids);
@@ -117,7 +121,10 @@ class KafkaClusterProcessIT {
     Set<Long> lost = new TreeSet<>(producer.acknowledged());
     lost.removeAll(seen);
     assertEquals(Set.of(), lost, "acknowledged but not in the topic");
-    assertEquals(producer.acknowledged().size(), seen.size(), "as many records in the topic as acknowledged");
+    assertEquals(
+        producer.acknowledged().size(),
+        seen.size(),
+        "as many records in the topic as acknowledged");
   }
 
   @Test
@@ -161,9 +168,11 @@ class KafkaClusterProcessIT {
         new RoomlogProcess.KafkaFlags(cluster.bootstrapServers(), prefix, PARTITIONS, (short) 3);
     String key = "cluster-it-key";
     try (RoomlogProcess processor =
-            RoomlogProcess.processor(dir.resolve(prefix + "-processor"), kafka, prefix + "-app").start();
+            RoomlogProcess.processor(dir.resolve(prefix + "-processor"), kafka, prefix + "-app")
+                .start();
         RoomlogProcess gateway =
-            RoomlogProcess.gateway(dir.resolve(prefix + "-gateway"), kafka, prefix + "-gw", key).start()) {
+            RoomlogProcess.gateway(dir.resolve(prefix + "-gateway"), kafka, prefix + "-gw", key)
+                .start()) {
       try (WsClient alice = WsClient.connect(gateway.port(), key)) {
         alice.sendAction("createRoom", "username", "alice", "requestId", "c");
         assertEquals("roomCreated", alice.awaitAnswer("c").get("type").asText());
@@ -184,8 +193,12 @@ class KafkaClusterProcessIT {
 
   private static void createTopic(String topic) throws Exception {
     try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 3))).all().get(30, SECONDS);
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 3)))
+          .all()
+          .get(30, SECONDS);
     }
     cluster.awaitFullyReplicated(topic);
   }
@@ -205,9 +218,9 @@ class KafkaClusterProcessIT {
 
   /**
    * Sends 0, 1, 2... to partition id % PARTITIONS from a thread of its own until closed, with at
-   * most {@value #WINDOW} records unanswered at a time: it keeps pace with the cluster instead
-   * of flooding two cores, and a stalled partition soon holds it up. Closing flushes: every
-   * record sent is then acknowledged or failed.
+   * most {@value #WINDOW} records unanswered at a time: it keeps pace with the cluster instead of
+   * flooding two cores, and a stalled partition soon holds it up. Closing flushes: every record
+   * sent is then acknowledged or failed.
    */
   private static final class SteadyProducer implements AutoCloseable {
     static final int WINDOW = 10;
@@ -287,18 +300,24 @@ class KafkaClusterProcessIT {
   }
 
   /**
-   * acks=all and idempotent (the defaults, spelled out because they are the point), and quick
-   * to give up on a request that a frozen node holds: it is retried at the new leader.
+   * acks=all and idempotent (the defaults, spelled out because they are the point), and quick to
+   * give up on a request that a frozen node holds: it is retried at the new leader.
    */
   private static KafkaProducer<String, Long> producer() {
     return new KafkaProducer<>(
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) PRODUCER_DELIVERY_TIMEOUT.toMillis()),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            cluster.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            5_000,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            (int) PRODUCER_DELIVERY_TIMEOUT.toMillis()),
         new StringSerializer(),
         new LongSerializer());
   }

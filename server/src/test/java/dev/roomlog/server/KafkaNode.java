@@ -23,19 +23,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Kafka node (KRaft) in a JVM of its own: the piece that {@link KafkaBrokerProcess} (one
- * node) and {@link KafkaClusterProcess} (three) are made of. It runs from the jars the build
- * copies to {@code server/target/kafka-tools} at {@code package} (Kafka's tools plus the
- * broker, which this module gets through embedded-kafka), on 127.0.0.1.
+ * One Kafka node (KRaft) in a JVM of its own: the piece that {@link KafkaBrokerProcess} (one node)
+ * and {@link KafkaClusterProcess} (three) are made of. It runs from the jars the build copies to
+ * {@code server/target/kafka-tools} at {@code package} (Kafka's tools plus the broker, which this
+ * module gets through embedded-kafka), on 127.0.0.1.
  *
  * <p>Its directory holds everything: {@code server.properties} (written at each start from the
  * configuration given here, with {@code log.dirs} pointing at {@code data/}), the data, and the
  * node's output ({@code node.log}, appended to across restarts; failures quote its tail).
  *
- * <p>Lifecycle: {@link #format} once (the owner decides the cluster id), then {@link #launch}
- * and {@link #awaitReady}, any sequence of {@link #pause}/{@link #resume}, {@link #kill} and
- * launch again, then {@link #close}. Drive it from one thread. The node's JVM never outlives
- * the test JVM (see {@link ChildProcess}).
+ * <p>Lifecycle: {@link #format} once (the owner decides the cluster id), then {@link #launch} and
+ * {@link #awaitReady}, any sequence of {@link #pause}/{@link #resume}, {@link #kill} and launch
+ * again, then {@link #close}. Drive it from one thread. The node's JVM never outlives the test JVM
+ * (see {@link ChildProcess}).
  */
 final class KafkaNode {
   static final String HOST = "127.0.0.1";
@@ -93,8 +93,8 @@ final class KafkaNode {
   }
 
   /**
-   * Formats the storage for cluster {@code clusterId}, in a JVM of its own: StorageTool ends
-   * its JVM with System.exit, which in the test JVM would end the test run.
+   * Formats the storage for cluster {@code clusterId}, in a JVM of its own: StorageTool ends its
+   * JVM with System.exit, which in the test JVM would end the test run.
    */
   void format(String clusterId) {
     Path configFile = writeConfig();
@@ -107,7 +107,11 @@ final class KafkaNode {
       int exitCode = formatter.awaitExit(START_DEADLINE);
       if (exitCode != 0) {
         throw new IllegalStateException(
-            "formatting " + dataDir + " failed with exit code " + exitCode + "; "
+            "formatting "
+                + dataDir
+                + " failed with exit code "
+                + exitCode
+                + "; "
                 + formatter.describeTail());
       }
     } catch (InterruptedException e) {
@@ -137,15 +141,15 @@ final class KafkaNode {
   }
 
   /**
-   * Returns once the node launched last serves clients: first its port accepts connections (a
-   * plain connect, so the wait does not fill the test's output with the Kafka client's
-   * connection warnings), then an Admin that knows only this node's address gets an answer
-   * that lists the node. Only the new process can answer on that address, and a Kafka node
-   * opens it to clients only once its controller has unfenced it, so a stale view of a
-   * previous run of the same node cannot satisfy the wait.
+   * Returns once the node launched last serves clients: first its port accepts connections (a plain
+   * connect, so the wait does not fill the test's output with the Kafka client's connection
+   * warnings), then an Admin that knows only this node's address gets an answer that lists the
+   * node. Only the new process can answer on that address, and a Kafka node opens it to clients
+   * only once its controller has unfenced it, so a stale view of a previous run of the same node
+   * cannot satisfy the wait.
    *
-   * @throws IllegalStateException if it is not serving within 60 s (it is then killed; the
-   *     message quotes its output)
+   * @throws IllegalStateException if it is not serving within 60 s (it is then killed; the message
+   *     quotes its output)
    */
   void awaitReady() {
     ChildProcess p = process;
@@ -179,35 +183,42 @@ final class KafkaNode {
     }
     LOG.info(
         "{} (pid {}) ready on {} in {} ms; output in {}",
-        name, p.pid(), address(), (System.nanoTime() - launchedAt) / 1_000_000, logFile);
+        name,
+        p.pid(),
+        address(),
+        (System.nanoTime() - launchedAt) / 1_000_000,
+        logFile);
   }
 
   /**
-   * Freezes the node (SIGSTOP), as a long GC pause or a hung machine would. Paused past its
-   * broker session timeout, the controller fences it: it leaves every ISR and its leaderships
-   * move. The quorum's controllers elect another leader if it was the active one.
+   * Freezes the node (SIGSTOP), as a long GC pause or a hung machine would. Paused past its broker
+   * session timeout, the controller fences it: it leaves every ISR and its leaderships move. The
+   * quorum's controllers elect another leader if it was the active one.
    */
   void pause() {
     running().pause();
   }
 
-  /** Thaws a paused node (SIGCONT); it carries on, is unfenced at its next heartbeat, and catches up. */
+  /**
+   * Thaws a paused node (SIGCONT); it carries on, is unfenced at its next heartbeat, and catches
+   * up.
+   */
   void resume() {
     running().resume();
   }
 
   /**
-   * Crashes the node (SIGKILL: no controlled shutdown, no flush beyond what the OS already has)
-   * and returns once its process has ended, so that its ports and data directory lock are free
-   * for {@link #launch}.
+   * Crashes the node (SIGKILL: no controlled shutdown, no flush beyond what the OS already has) and
+   * returns once its process has ended, so that its ports and data directory lock are free for
+   * {@link #launch}.
    */
   void kill() {
     running().kill();
   }
 
   /**
-   * Stops the node as an operator would (SIGTERM, Kafka's controlled shutdown), and by force
-   * if it has not ended within 30 s. Does nothing if it is not running.
+   * Stops the node as an operator would (SIGTERM, Kafka's controlled shutdown), and by force if it
+   * has not ended within 30 s. Does nothing if it is not running.
    */
   void close() {
     if (process != null) {
@@ -215,7 +226,11 @@ final class KafkaNode {
       boolean wasRunning = process.isAlive();
       process.close();
       if (wasRunning) {
-        LOG.info("{} (pid {}) stopped in {} ms", name, process.pid(), (System.nanoTime() - began) / 1_000_000);
+        LOG.info(
+            "{} (pid {}) stopped in {} ms",
+            name,
+            process.pid(),
+            (System.nanoTime() - began) / 1_000_000);
       }
     }
   }

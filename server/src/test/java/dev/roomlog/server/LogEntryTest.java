@@ -20,7 +20,9 @@ class LogEntryTest {
 
   @Test
   void aJsonValueIsPrintedAsAnObjectInOneLine() throws Exception {
-    LogEntry e = entry("lobby", "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"two\\nlines\"}");
+    LogEntry e =
+        entry(
+            "lobby", "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"two\\nlines\"}");
     String line = e.toJsonLine();
 
     assertFalse(line.contains("\n"), line);
@@ -36,7 +38,10 @@ class LogEntryTest {
 
   @Test
   void aValueThatIsNotAJsonObjectIsPrintedAsTextAndMarkedUnreadable() throws Exception {
-    for (String bad : new String[] {"not json", "{\"a\":1", "{\"a\":1} trailing", "\"a string\"", "42", "[1,2]", ""}) {
+    for (String bad :
+        new String[] {
+          "not json", "{\"a\":1", "{\"a\":1} trailing", "\"a string\"", "42", "[1,2]", ""
+        }) {
       LogEntry e = entry("k", bad);
       assertFalse(e.readable(), bad);
       JsonNode parsed = Json.MAPPER.readTree(e.toJsonLine());
@@ -54,8 +59,10 @@ class LogEntryTest {
 
   @Test
   void aNestingDeeperThanTheProtocolAllowsIsUnreadable() throws Exception {
-    String deep = "{\"a\":".repeat(Json.MAX_NESTING_DEPTH + 1) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH + 1);
-    String atLimit = "{\"a\":".repeat(Json.MAX_NESTING_DEPTH) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH);
+    String deep =
+        "{\"a\":".repeat(Json.MAX_NESTING_DEPTH + 1) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH + 1);
+    String atLimit =
+        "{\"a\":".repeat(Json.MAX_NESTING_DEPTH) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH);
     assertTrue(entry("k", atLimit).readable());
     assertFalse(entry("k", deep).readable());
   }

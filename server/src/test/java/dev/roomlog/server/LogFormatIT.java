@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LogFormatIT {
   private static final long DEADLINE_SECONDS = 90;
+
   /** The default text line: time, level, logger, message. */
   private static final Pattern TEXT_LINE =
       Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - .*");
@@ -45,7 +46,12 @@ class LogFormatIT {
 
   private record Run(int exit, List<String> out, List<String> err) {
     String describe() {
-      return "exit " + exit + "\nstdout:\n" + String.join("\n", out) + "\nstderr:\n" + String.join("\n", err);
+      return "exit "
+          + exit
+          + "\nstdout:\n"
+          + String.join("\n", out)
+          + "\nstderr:\n"
+          + String.join("\n", err);
     }
   }
 
@@ -55,19 +61,27 @@ class LogFormatIT {
     actionsTopic = prefix + ".roomlog.actions";
     kafkaFlags =
         List.of(
-            "--bootstrap-servers", SharedKafka.bootstrapServers(),
-            "--topic-prefix", prefix,
-            "--partitions", "2",
-            "--replication-factor", "1");
+            "--bootstrap-servers",
+            SharedKafka.bootstrapServers(),
+            "--topic-prefix",
+            prefix,
+            "--partitions",
+            "2",
+            "--replication-factor",
+            "1");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(KafkaNode.HOST))) {
       List<String> args = new ArrayList<>(List.of("--log-format", "json", "gateway"));
       args.addAll(kafkaFlags);
       args.addAll(
           List.of(
-              "--bind", KafkaNode.HOST,
-              "--port", String.valueOf(taken.getLocalPort()),
-              "--gateway-id", "gw-logs",
-              "--api-key", "k:secret"));
+              "--bind",
+              KafkaNode.HOST,
+              "--port",
+              String.valueOf(taken.getLocalPort()),
+              "--gateway-id",
+              "gw-logs",
+              "--api-key",
+              "k:secret"));
       gateway = roomlog("gateway", args, Map.of());
     }
   }
@@ -77,7 +91,12 @@ class LogFormatIT {
     assertEquals(1, gateway.exit(), gateway.describe());
     List<JsonNode> logs = jsonLogLines(gateway);
     assertTrue(
-        logs.stream().anyMatch(l -> l.path("formattedMessage").asText().startsWith("Created topic " + actionsTopic)),
+        logs.stream()
+            .anyMatch(
+                l ->
+                    l.path("formattedMessage")
+                        .asText()
+                        .startsWith("Created topic " + actionsTopic)),
         "its start-up lines: " + gateway.describe());
     JsonNode failure =
         logs.stream()
@@ -93,10 +112,12 @@ class LogFormatIT {
 
   @Test
   void tailsStdoutIsOnlyRecordsWhileItsLogsAreJsonOnStderr() {
-    // Kafka's consumer at INFO: a dozen lines, one of them the config dump, a message of many lines.
+    // Kafka's consumer at INFO: a dozen lines, one of them the config dump, a message of many
+    // lines.
     List<String> args = new ArrayList<>(List.of("tail"));
     args.addAll(kafkaFlags);
-    args.addAll(List.of("--from", "beginning", "--no-follow", "--log-level", "org.apache.kafka=info"));
+    args.addAll(
+        List.of("--from", "beginning", "--no-follow", "--log-level", "org.apache.kafka=info"));
     Run tail = roomlog("tail-json", args, Map.of("ROOMLOG_LOG_FORMAT", "json"));
 
     assertEquals(0, tail.exit(), tail.describe());
@@ -114,7 +135,8 @@ class LogFormatIT {
   void logsAreTextByDefaultAndStdoutTheSame() {
     List<String> args = new ArrayList<>(List.of("tail"));
     args.addAll(kafkaFlags);
-    args.addAll(List.of("--from", "beginning", "--no-follow", "--log-level", "org.apache.kafka=info"));
+    args.addAll(
+        List.of("--from", "beginning", "--no-follow", "--log-level", "org.apache.kafka=info"));
     Run tail = roomlog("tail-text", args, Map.of());
 
     assertEquals(0, tail.exit(), tail.describe());
@@ -140,7 +162,8 @@ class LogFormatIT {
     List<JsonNode> logs = new ArrayList<>();
     for (String line : run.err()) {
       JsonNode log = parse(line, run);
-      for (String field : List.of("timestamp", "level", "threadName", "loggerName", "formattedMessage")) {
+      for (String field :
+          List.of("timestamp", "level", "threadName", "loggerName", "formattedMessage")) {
         assertTrue(log.hasNonNull(field), "no " + field + " in " + line);
       }
       logs.add(log);
@@ -151,7 +174,8 @@ class LogFormatIT {
   private static JsonNode parse(String line, Run run) {
     try {
       JsonNode node = Json.MAPPER.readTree(line);
-      assertTrue(node != null && node.isObject(), "not a JSON object: " + line + "\n" + run.describe());
+      assertTrue(
+          node != null && node.isObject(), "not a JSON object: " + line + "\n" + run.describe());
       return node;
     } catch (JsonProcessingException e) {
       throw new AssertionError("not JSON: " + line + "\n" + run.describe(), e);
@@ -176,7 +200,8 @@ class LogFormatIT {
     try {
       process = builder.start();
       if (!process.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError(name + " did not end within " + DEADLINE_SECONDS + " s: " + command);
+        throw new AssertionError(
+            name + " did not end within " + DEADLINE_SECONDS + " s: " + command);
       }
       return new Run(
           process.exitValue(),

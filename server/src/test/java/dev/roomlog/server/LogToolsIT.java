@@ -42,9 +42,9 @@ import picocli.CommandLine;
 /**
  * Reading the log as an operator does, against a real broker: {@code roomlog tail} and {@code
  * roomlog replay} run in-process as the command line runs them, and the README's
- * kafka-console-consumer commands run with Kafka's own ConsoleConsumer. One Roomlog for the
- * class: two rooms on the same partition, one per client, the clients kept open (so the log has
- * no $disconnect while the tests read it).
+ * kafka-console-consumer commands run with Kafka's own ConsoleConsumer. One Roomlog for the class:
+ * two rooms on the same partition, one per client, the clients kept open (so the log has no
+ * $disconnect while the tests read it).
  */
 class LogToolsIT {
   private static InProcessRoomlog roomlog;
@@ -52,6 +52,7 @@ class LogToolsIT {
   private static WsClient bob;
   private static String lobby;
   private static String hall;
+
   /** The {@code sentAt} of alice's second message: its event's {@code at}. */
   private static long secondMessageAt;
 
@@ -97,7 +98,8 @@ class LogToolsIT {
   }
 
   private static int partitionOf(String room) {
-    return BuiltInPartitioner.partitionForKey(room.getBytes(StandardCharsets.UTF_8), InProcessRoomlog.PARTITIONS);
+    return BuiltInPartitioner.partitionForKey(
+        room.getBytes(StandardCharsets.UTF_8), InProcessRoomlog.PARTITIONS);
   }
 
   private record Run(int exit, List<JsonNode> lines, String out, String err) {}
@@ -106,7 +108,9 @@ class LogToolsIT {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--bootstrap-servers", roomlog.bootstrapServers()));
     if (!all.contains("--topic-prefix")) {
-      all.addAll(List.of("--topic-prefix", roomlog.topics().actions().name().replace(".roomlog.actions", "")));
+      all.addAll(
+          List.of(
+              "--topic-prefix", roomlog.topics().actions().name().replace(".roomlog.actions", "")));
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -149,7 +153,9 @@ class LogToolsIT {
 
     Run all = roomlog("replay", "--room", lobby, "--from-seq", "0");
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(all));
-    assertEquals(List.of("roomCreated", "memberJoined"), all.lines().subList(0, 2).stream().map(e -> e.get("type").asText()).toList());
+    assertEquals(
+        List.of("roomCreated", "memberJoined"),
+        all.lines().subList(0, 2).stream().map(e -> e.get("type").asText()).toList());
 
     Run window = roomlog("replay", "--room", lobby, "--from-seq", "2", "--to-seq", "3");
     assertEquals(List.of(2L, 3L), seqs(window));
@@ -160,7 +166,10 @@ class LogToolsIT {
     List<JsonNode> inTopic = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r :
         SharedKafka.readAll(
-            roomlog.bootstrapServers(), roomlog.topics().roomEvents().name(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            roomlog.bootstrapServers(),
+            roomlog.topics().roomEvents().name(),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       if (r.key().equals(hall)) {
         inTopic.add(Json.MAPPER.readTree(r.value()));
       }
@@ -172,13 +181,26 @@ class LogToolsIT {
 
   @Test
   void replayFromATimePrintsTheEventsFromThatTimeOn() {
-    Run run = roomlog("replay", "--room", lobby, "--from-time", Instant.ofEpochMilli(secondMessageAt).toString());
+    Run run =
+        roomlog(
+            "replay",
+            "--room",
+            lobby,
+            "--from-time",
+            Instant.ofEpochMilli(secondMessageAt).toString());
 
     assertEquals(0, run.exit(), run.err());
     assertEquals(List.of(4L, 5L), seqs(run), run.out());
-    assertEquals(List.of("m2", "m3"), run.lines().stream().map(e -> e.get("text").asText()).toList());
+    assertEquals(
+        List.of("m2", "m3"), run.lines().stream().map(e -> e.get("text").asText()).toList());
 
-    Run later = roomlog("replay", "--room", lobby, "--from-time", Instant.ofEpochMilli(secondMessageAt + 1).toString());
+    Run later =
+        roomlog(
+            "replay",
+            "--room",
+            lobby,
+            "--from-time",
+            Instant.ofEpochMilli(secondMessageAt + 1).toString());
     assertEquals(List.of(5L), seqs(later));
   }
 
@@ -193,7 +215,9 @@ class LogToolsIT {
     Run pastTheEnd = roomlog("replay", "--room", lobby, "--from-seq", "6");
     assertEquals(1, pastTheEnd.exit());
     assertEquals(
-        "no events for room " + lobby + " from seq 6 (its history in the log starts at seq 1 and ends at seq 5)",
+        "no events for room "
+            + lobby
+            + " from seq 6 (its history in the log starts at seq 1 and ends at seq 5)",
         pastTheEnd.err().strip());
   }
 
@@ -201,7 +225,14 @@ class LogToolsIT {
   void badFlagsAreRefusedWithExit2AndTheReason() {
     Map<List<String>, String> cases =
         Map.of(
-            List.of("replay", "--room", lobby, "--from-seq", "1", "--from-time", "2025-11-26T10:00:00Z"),
+            List.of(
+                "replay",
+                "--room",
+                lobby,
+                "--from-seq",
+                "1",
+                "--from-time",
+                "2025-11-26T10:00:00Z"),
             "roomlog: give exactly one of --from-seq and --from-time",
             List.of("replay", "--room", lobby),
             "roomlog: give exactly one of --from-seq and --from-time",
@@ -214,9 +245,12 @@ class LogToolsIT {
             List.of("tail", "--topic", "deliveries"),
             "roomlog: --topic must be one of actions, room-events, was 'deliveries'",
             List.of("tail", "--from", "7:0", "--no-follow"),
-            "roomlog: --from names a partition " + roomlog.topics().actions().name() + " does not have: it has 3 (0 to 2)",
+            "roomlog: --from names a partition "
+                + roomlog.topics().actions().name()
+                + " does not have: it has 3 (0 to 2)",
             List.of("tail", "--no-follow", "--topic-prefix", "no-such-prefix"),
-            "roomlog: topic no-such-prefix.roomlog.actions does not exist on " + roomlog.bootstrapServers()
+            "roomlog: topic no-such-prefix.roomlog.actions does not exist on "
+                + roomlog.bootstrapServers()
                 + " (check --bootstrap-servers and --topic-prefix)");
     cases.forEach(
         (args, message) -> {
@@ -232,7 +266,10 @@ class LogToolsIT {
     Run run = roomlog("tail", "--room", lobby, "--from", "beginning", "--no-follow");
 
     assertEquals(0, run.exit(), run.err());
-    assertEquals(List.of("createRoom", "sendMessage", "sendMessage", "sendMessage"), actions(run), run.out());
+    assertEquals(
+        List.of("createRoom", "sendMessage", "sendMessage", "sendMessage"),
+        actions(run),
+        run.out());
     for (JsonNode line : run.lines()) {
       assertEquals(roomlog.topics().actions().name(), line.get("topic").asText());
       assertEquals(lobby, line.get("key").asText());
@@ -245,13 +282,31 @@ class LogToolsIT {
 
   @Test
   void tailOfAConnectionShowsOnlyThatConnectionsRecords() {
-    Run actions = roomlog("tail", "--connection", bob.connectionId(), "--from", "beginning", "--no-follow");
+    Run actions =
+        roomlog("tail", "--connection", bob.connectionId(), "--from", "beginning", "--no-follow");
 
     assertEquals(0, actions.exit(), actions.err());
-    assertEquals(List.of("$connect", "createRoom", "sendMessage"), sortedLikeTheClient(actions), actions.out());
-    actions.lines().forEach(l -> assertEquals(bob.connectionId(), l.at("/value/requestContext/connectionId").asText()));
+    assertEquals(
+        List.of("$connect", "createRoom", "sendMessage"),
+        sortedLikeTheClient(actions),
+        actions.out());
+    actions
+        .lines()
+        .forEach(
+            l ->
+                assertEquals(
+                    bob.connectionId(), l.at("/value/requestContext/connectionId").asText()));
 
-    Run events = roomlog("tail", "--topic", "room-events", "--connection", bob.connectionId(), "--from", "beginning", "--no-follow");
+    Run events =
+        roomlog(
+            "tail",
+            "--topic",
+            "room-events",
+            "--connection",
+            bob.connectionId(),
+            "--from",
+            "beginning",
+            "--no-follow");
     assertEquals(
         List.of("memberJoined", "messagePosted"),
         events.lines().stream().map(l -> l.at("/value/type").asText()).toList(),
@@ -267,29 +322,54 @@ class LogToolsIT {
 
   @Test
   void tailStopsAtItsLimitAndStartsWhereItIsTold() {
-    Run two = roomlog("tail", "--room", lobby, "--from", "beginning", "--no-follow", "--limit", "2");
+    Run two =
+        roomlog("tail", "--room", lobby, "--from", "beginning", "--no-follow", "--limit", "2");
     assertEquals(List.of("createRoom", "sendMessage"), actions(two));
 
     long thirdOffset = two.lines().get(1).get("offset").asLong() + 1;
     Run fromOffset =
-        roomlog("tail", "--room", lobby, "--from", partitionOf(lobby) + ":" + thirdOffset, "--no-follow");
+        roomlog(
+            "tail",
+            "--room",
+            lobby,
+            "--from",
+            partitionOf(lobby) + ":" + thirdOffset,
+            "--no-follow");
     assertTrue(
-        fromOffset.lines().stream().allMatch(l -> l.get("offset").asLong() >= thirdOffset
-            && l.get("partition").asInt() == partitionOf(lobby)),
+        fromOffset.lines().stream()
+            .allMatch(
+                l ->
+                    l.get("offset").asLong() >= thirdOffset
+                        && l.get("partition").asInt() == partitionOf(lobby)),
         fromOffset.out());
-    assertEquals(List.of("m2", "m3"), fromOffset.lines().stream().map(l -> l.at("/value/text").asText()).toList());
+    assertEquals(
+        List.of("m2", "m3"),
+        fromOffset.lines().stream().map(l -> l.at("/value/text").asText()).toList());
 
     Run fromTime =
-        roomlog("tail", "--room", lobby, "--from", Instant.ofEpochMilli(secondMessageAt).toString(), "--no-follow");
-    assertEquals(List.of("m2", "m3"), fromTime.lines().stream().map(l -> l.at("/value/text").asText()).toList());
+        roomlog(
+            "tail",
+            "--room",
+            lobby,
+            "--from",
+            Instant.ofEpochMilli(secondMessageAt).toString(),
+            "--no-follow");
+    assertEquals(
+        List.of("m2", "m3"),
+        fromTime.lines().stream().map(l -> l.at("/value/text").asText()).toList());
   }
 
   @Test
   void aRecordThatIsNotJsonIsShownAsTextAndTheTailGoesOn() throws Exception {
     String prefix = SharedKafka.uniquePrefix();
     String topic = prefix + ".roomlog.actions";
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, roomlog.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, roomlog.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(
@@ -297,7 +377,11 @@ class LogToolsIT {
             new StringSerializer(),
             new StringSerializer())) {
       producer.send(new ProducerRecord<>(topic, "lobby", "not json {")).get(30, TimeUnit.SECONDS);
-      producer.send(new ProducerRecord<>(topic, "lobby", "{\"action\":\"sendMessage\",\"roomId\":\"lobby\"}")).get(30, TimeUnit.SECONDS);
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic, "lobby", "{\"action\":\"sendMessage\",\"roomId\":\"lobby\"}"))
+          .get(30, TimeUnit.SECONDS);
     }
 
     Run run = roomlog("tail", "--topic-prefix", prefix, "--from", "beginning", "--no-follow");
@@ -320,11 +404,18 @@ class LogToolsIT {
     for (List<String> command : commands) {
       String topic = prefix + "." + command.get(command.indexOf("--topic") + 1);
       int records =
-          SharedKafka.readAll(roomlog.bootstrapServers(), topic, new StringDeserializer(), new ByteArrayDeserializer()).size();
+          SharedKafka.readAll(
+                  roomlog.bootstrapServers(),
+                  topic,
+                  new StringDeserializer(),
+                  new ByteArrayDeserializer())
+              .size();
       assertTrue(records > 0, topic + " is empty");
       List<String> args = new ArrayList<>();
       for (String word : command.subList(1, command.size())) {
-        args.add(word.replace("localhost:9092", roomlog.bootstrapServers()).replaceFirst("^roomlog\\.", prefix + ".roomlog."));
+        args.add(
+            word.replace("localhost:9092", roomlog.bootstrapServers())
+                .replaceFirst("^roomlog\\.", prefix + ".roomlog."));
       }
       args.addAll(List.of("--max-messages", String.valueOf(records), "--timeout-ms", "30000"));
 
@@ -343,7 +434,9 @@ class LogToolsIT {
   /** The README's kafka-console-consumer commands, each as its words. */
   private static List<List<String>> readmeConsoleConsumerCommands() throws IOException {
     String readme = Files.readString(InProcessRoomlog.projectHome().resolve("README.md"));
-    Matcher command = Pattern.compile("(?m)^bin/kafka-console-consumer (?:[^\\n]*\\\\\\n)*[^\\n]*$").matcher(readme);
+    Matcher command =
+        Pattern.compile("(?m)^bin/kafka-console-consumer (?:[^\\n]*\\\\\\n)*[^\\n]*$")
+            .matcher(readme);
     List<List<String>> commands = new ArrayList<>();
     while (command.find()) {
       commands.add(List.of(command.group().replace("\\\n", " ").trim().split("\\s+")));
@@ -352,14 +445,17 @@ class LogToolsIT {
   }
 
   /**
-   * Runs Kafka's ConsoleConsumer (what bin/kafka-console-consumer runs) in this JVM and returns
-   * its lines. It prints to System.out, which is swapped for the run; it would exit the JVM on a
-   * bad argument, which is made to throw instead.
+   * Runs Kafka's ConsoleConsumer (what bin/kafka-console-consumer runs) in this JVM and returns its
+   * lines. It prints to System.out, which is swapped for the run; it would exit the JVM on a bad
+   * argument, which is made to throw instead.
    */
   private static synchronized List<String> consoleConsumer(List<String> args) throws IOException {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream stdout = System.out;
-    Exit.setExitProcedure((code, message) -> { throw new AssertionError("ConsoleConsumer exited " + code + ": " + message); });
+    Exit.setExitProcedure(
+        (code, message) -> {
+          throw new AssertionError("ConsoleConsumer exited " + code + ": " + message);
+        });
     try {
       System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       ConsoleConsumer.run(new ConsoleConsumerOptions(args.toArray(String[]::new)));

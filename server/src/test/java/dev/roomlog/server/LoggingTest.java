@@ -21,8 +21,10 @@ class LoggingTest {
   void formatIsTextOrJsonInAnyCase() {
     assertEquals(Logging.Format.TEXT, Logging.Format.parse("text"));
     assertEquals(Logging.Format.JSON, Logging.Format.parse(" JSON "));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Logging.Format.parse("xml"));
-    assertEquals("--log-format (env ROOMLOG_LOG_FORMAT) must be text or json, was 'xml'", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Logging.Format.parse("xml"));
+    assertEquals(
+        "--log-format (env ROOMLOG_LOG_FORMAT) must be text or json, was 'xml'", e.getMessage());
   }
 
   @Test
@@ -31,14 +33,16 @@ class LoggingTest {
     expected.put("dev.roomlog", Level.DEBUG);
     expected.put("org.apache.kafka", Level.INFO);
     expected.put("ROOT", Level.ERROR);
-    assertEquals(expected, Logging.Levels.parse("debug, org.apache.kafka=INFO,root=error,").byLogger());
+    assertEquals(
+        expected, Logging.Levels.parse("debug, org.apache.kafka=INFO,root=error,").byLogger());
     assertEquals(Map.of(), Logging.Levels.parse("").byLogger());
   }
 
   @Test
   void anUnreadableLevelIsRefusedNamingThePart() {
     for (String bad : new String[] {"verbose", "org.apache.kafka=", "=info", "all"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Logging.Levels.parse("info," + bad));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Logging.Levels.parse("info," + bad));
       assertTrue(e.getMessage().startsWith("--log-level (env ROOMLOG_LOG_LEVEL)"), e.getMessage());
       assertTrue(e.getMessage().endsWith("cannot read '" + bad + "'"), e.getMessage());
     }
@@ -59,7 +63,8 @@ class LoggingTest {
       commandLine.setOut(new PrintWriter(new StringWriter(), true));
       assertEquals(2, commandLine.execute(args), String.join(" ", args) + ": " + err);
       assertTrue(
-          err.toString().contains("(env ROOMLOG_LOG_FORMAT)") || err.toString().contains("(env ROOMLOG_LOG_LEVEL)"),
+          err.toString().contains("(env ROOMLOG_LOG_FORMAT)")
+              || err.toString().contains("(env ROOMLOG_LOG_LEVEL)"),
           err.toString());
     }
   }

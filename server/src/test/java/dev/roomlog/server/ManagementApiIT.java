@@ -31,10 +31,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway's management API against a running system: one processor and two gateway nodes on
- * the real broker, real WebSocket clients, real HTTP. A connection is addressed through the
- * gateway that holds it and through the other one (which asks the holder through Kafka); a
- * server post goes through the log and reaches every member.
+ * The gateway's management API against a running system: one processor and two gateway nodes on the
+ * real broker, real WebSocket clients, real HTTP. A connection is addressed through the gateway
+ * that holds it and through the other one (which asks the holder through Kafka); a server post goes
+ * through the log and reaches every member.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManagementApiIT {
@@ -81,12 +81,16 @@ class ManagementApiIT {
             bootstrap,
             topics,
             "gw-a-" + prefix,
-            List.of("http://127.0.0.1:" + KafkaNode.freePort(), "http://127.0.0.1:" + queries.port()));
+            List.of(
+                "http://127.0.0.1:" + KafkaNode.freePort(), "http://127.0.0.1:" + queries.port()));
     gatewayB = gateway(bootstrap, topics, "gw-b-" + prefix, List.of());
-    await("the processor running").atMost(Duration.ofSeconds(90)).until(() -> processor.state() == KafkaStreams.State.RUNNING);
+    await("the processor running")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> processor.state() == KafkaStreams.State.RUNNING);
   }
 
-  private GatewayNode gateway(String bootstrap, TopicSet topics, String id, List<String> roomsUrls) {
+  private GatewayNode gateway(
+      String bootstrap, TopicSet topics, String id, List<String> roomsUrls) {
     GatewayNode node =
         GatewayNode.start(
             bootstrap,
@@ -109,20 +113,32 @@ class ManagementApiIT {
     }
   }
 
-  private Reply call(GatewayNode via, String method, String path, byte[] body, String... headers) throws Exception {
+  private Reply call(GatewayNode via, String method, String path, byte[] body, String... headers)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + via.managementPort() + path))
             .timeout(Duration.ofSeconds(30))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
     if (headers.length > 0) {
       request.headers(headers);
     }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), response.body(), response);
   }
 
   private Reply admin(GatewayNode via, String method, String path, String body) throws Exception {
-    return call(via, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), "x-admin-key", ADMIN_KEY);
+    return call(
+        via,
+        method,
+        path,
+        body == null ? null : body.getBytes(StandardCharsets.UTF_8),
+        "x-admin-key",
+        ADMIN_KEY);
   }
 
   @Test
@@ -130,7 +146,8 @@ class ManagementApiIT {
     try (WsClient alice = WsClient.connect(gatewayB.port(), API_KEY)) {
       String path = "/@connections/" + alice.connectionId();
 
-      Reply viaOther = admin(gatewayA, "POST", path, "{\"type\":\"notice\",\"text\":\"from a backend\"}");
+      Reply viaOther =
+          admin(gatewayA, "POST", path, "{\"type\":\"notice\",\"text\":\"from a backend\"}");
       assertEquals(200, viaOther.status(), viaOther.body());
       alice.awaitFrame("notice", f -> f.path("text").asText().equals("from a backend"));
 
@@ -139,7 +156,13 @@ class ManagementApiIT {
       alice.awaitText("not JSON, and that is fine");
 
       Reply bearer =
-          call(gatewayA, "POST", path, "with a bearer key".getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + ADMIN_KEY);
+          call(
+              gatewayA,
+              "POST",
+              path,
+              "with a bearer key".getBytes(StandardCharsets.UTF_8),
+              "Authorization",
+              "Bearer " + ADMIN_KEY);
       assertEquals(200, bearer.status(), bearer.body());
       alice.awaitText("with a bearer key");
     }
@@ -162,13 +185,22 @@ class ManagementApiIT {
       assertEquals(400, empty.status());
       assertEquals("emptyBody", empty.code());
 
-      Reply notUtf8 = call(gatewayA, "POST", path, new byte[] {(byte) 0xC3, (byte) 0x28}, "x-admin-key", ADMIN_KEY);
+      Reply notUtf8 =
+          call(
+              gatewayA,
+              "POST",
+              path,
+              new byte[] {(byte) 0xC3, (byte) 0x28},
+              "x-admin-key",
+              ADMIN_KEY);
       assertEquals(400, notUtf8.status());
       assertEquals("invalidBody", notUtf8.code());
       // A marker sent after the refusals arrives; nothing of the refused bodies came before it.
       assertEquals(200, admin(gatewayA, "POST", path, "marker").status());
       alice.awaitText("marker");
-      assertEquals(List.of(atLimit, "marker"), alice.texts().subList(1, alice.texts().size()),
+      assertEquals(
+          List.of(atLimit, "marker"),
+          alice.texts().subList(1, alice.texts().size()),
           "after the connected frame: the body at the limit, then the marker");
     }
   }
@@ -182,7 +214,9 @@ class ManagementApiIT {
       JsonNode info = first.json();
       assertEquals(alice.connectionId(), info.get("connectionId").asText());
       assertEquals("127.0.0.1", info.get("identity").get("sourceIp").asText());
-      assertTrue(info.get("identity").get("userAgent").asText().startsWith("Java-http-client"), info.toString());
+      assertTrue(
+          info.get("identity").get("userAgent").asText().startsWith("Java-http-client"),
+          info.toString());
       long connectedAt = info.get("connectedAt").asLong();
       assertEquals(connectedAt, info.get("lastActiveAt").asLong(), "no message yet: " + info);
 
@@ -191,7 +225,8 @@ class ManagementApiIT {
       JsonNode later = admin(gatewayB, "GET", path, null).json();
       assertEquals(connectedAt, later.get("connectedAt").asLong());
       assertTrue(later.get("lastActiveAt").asLong() >= connectedAt, later.toString());
-      assertEquals(info.get("identity"), later.get("identity"), "the same answer from its own gateway");
+      assertEquals(
+          info.get("identity"), later.get("identity"), "the same answer from its own gateway");
     }
   }
 
@@ -223,9 +258,11 @@ class ManagementApiIT {
   @Test
   void unknownMalformedUnauthorizedAndMisroutedRequestsGetClearJsonErrors() throws Exception {
     String gatewayAId = gatewayIdOf(gatewayA);
-    Reply unknownHere = admin(gatewayA, "GET", "/@connections/" + gatewayAId + ".neverConnected1", null);
+    Reply unknownHere =
+        admin(gatewayA, "GET", "/@connections/" + gatewayAId + ".neverConnected1", null);
     assertEquals(410, unknownHere.status(), unknownHere.body());
-    Reply unknownThere = admin(gatewayB, "POST", "/@connections/" + gatewayAId + ".neverConnected1", "hi");
+    Reply unknownThere =
+        admin(gatewayB, "POST", "/@connections/" + gatewayAId + ".neverConnected1", "hi");
     assertEquals(410, unknownThere.status(), unknownThere.body());
 
     Reply noGateway = admin(gatewayA, "GET", "/@connections/gw-nowhere.abcdefgh", null);
@@ -239,7 +276,8 @@ class ManagementApiIT {
     Reply noKey = call(gatewayA, "GET", "/@connections/" + gatewayAId + ".x", null);
     assertEquals(401, noKey.status());
     assertEquals("unauthorized", noKey.code());
-    Reply wrongKey = call(gatewayA, "GET", "/@connections/" + gatewayAId + ".x", null, "x-admin-key", "not-it");
+    Reply wrongKey =
+        call(gatewayA, "GET", "/@connections/" + gatewayAId + ".x", null, "x-admin-key", "not-it");
     assertEquals(403, wrongKey.status());
     assertEquals("forbidden", wrongKey.code());
 
@@ -249,7 +287,8 @@ class ManagementApiIT {
     Reply nowhere = admin(gatewayA, "GET", "/nothing/here", null);
     assertEquals(404, nowhere.status());
     assertEquals("notFound", nowhere.code());
-    assertEquals(404, nowhere.json().get("status").asInt(), "errors carry status, code and message");
+    assertEquals(
+        404, nowhere.json().get("status").asInt(), "errors carry status, code and message");
     assertTrue(nowhere.json().get("message").asText().contains("/@connections"));
   }
 
@@ -263,7 +302,12 @@ class ManagementApiIT {
       bob.awaitAnswer("j1");
       String path = "/rooms/" + roomId + "/messages";
 
-      Reply posted = admin(gatewayB, "POST", path, "{\"text\":\"maintenance at noon\",\"username\":\"ops\",\"clientMsgId\":\"p1\"}");
+      Reply posted =
+          admin(
+              gatewayB,
+              "POST",
+              path,
+              "{\"text\":\"maintenance at noon\",\"username\":\"ops\",\"clientMsgId\":\"p1\"}");
       assertEquals(201, posted.status(), posted.body());
       long seq = posted.json().get("seq").asLong();
       assertEquals(4, seq, "after roomCreated and two joins: " + posted.body());
@@ -275,21 +319,35 @@ class ManagementApiIT {
         assertEquals("ops", message.get("from").asText());
       }
 
-      Reply retried = admin(gatewayA, "POST", path, "{\"text\":\"maintenance at noon\",\"username\":\"ops\",\"clientMsgId\":\"p1\"}");
+      Reply retried =
+          admin(
+              gatewayA,
+              "POST",
+              path,
+              "{\"text\":\"maintenance at noon\",\"username\":\"ops\",\"clientMsgId\":\"p1\"}");
       assertEquals(201, retried.status(), retried.body());
-      assertEquals(seq, retried.json().get("seq").asLong(), "a retry gets the original, through either gateway");
-      Reply reused = admin(gatewayA, "POST", path, "{\"text\":\"something else\",\"clientMsgId\":\"p1\"}");
+      assertEquals(
+          seq,
+          retried.json().get("seq").asLong(),
+          "a retry gets the original, through either gateway");
+      Reply reused =
+          admin(gatewayA, "POST", path, "{\"text\":\"something else\",\"clientMsgId\":\"p1\"}");
       assertEquals(409, reused.status(), reused.body());
       assertEquals("clientMsgIdReused", reused.code());
 
       Reply defaultName = admin(gatewayA, "POST", path, "{\"text\":\"" + "y".repeat(4096) + "\"}");
-      assertEquals(201, defaultName.status(), "a text of exactly 4096 characters: " + defaultName.body());
-      assertEquals(seq + 1, defaultName.json().get("seq").asLong(), "the retry added nothing to the room");
+      assertEquals(
+          201, defaultName.status(), "a text of exactly 4096 characters: " + defaultName.body());
+      assertEquals(
+          seq + 1, defaultName.json().get("seq").asLong(), "the retry added nothing to the room");
       assertEquals("server", defaultName.json().get("from").asText());
       bob.awaitFrame("message", f -> f.path("seq").asLong() == seq + 1);
       assertEquals(
           1,
-          bob.received().stream().filter(f -> f.path("type").asText().equals("message") && f.path("seq").asLong() == seq).count(),
+          bob.received().stream()
+              .filter(
+                  f -> f.path("type").asText().equals("message") && f.path("seq").asLong() == seq)
+              .count(),
           "bob got the first post once");
 
       Reply tooLong = admin(gatewayA, "POST", path, "{\"text\":\"" + "y".repeat(4097) + "\"}");
@@ -301,12 +359,15 @@ class ManagementApiIT {
       Reply notJson = admin(gatewayA, "POST", path, "hello");
       assertEquals(400, notJson.status());
       assertEquals("badJson", notJson.code());
-      Reply noRoom = admin(gatewayA, "POST", "/rooms/no-such-room-" + roomId + "/messages", "{\"text\":\"hi\"}");
+      Reply noRoom =
+          admin(
+              gatewayA, "POST", "/rooms/no-such-room-" + roomId + "/messages", "{\"text\":\"hi\"}");
       assertEquals(404, noRoom.status(), noRoom.body());
       assertEquals("roomNotFound", noRoom.code());
       Reply badRoomId = admin(gatewayA, "POST", "/rooms/bad%20room/messages", "{\"text\":\"hi\"}");
       assertEquals(400, badRoomId.status());
-      Reply noKey = call(gatewayA, "POST", path, "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+      Reply noKey =
+          call(gatewayA, "POST", path, "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
       assertEquals(401, noKey.status());
       Reply get = admin(gatewayA, "GET", path, null);
       assertEquals(405, get.status());
@@ -322,7 +383,8 @@ class ManagementApiIT {
       Reply room = admin(gatewayA, "GET", "/rooms/" + roomId, null);
       assertEquals(200, room.status(), room.body());
       assertEquals("alice", room.json().get("members").get(0).get("username").asText());
-      assertEquals(alice.connectionId(), room.json().get("members").get(0).get("connectionId").asText());
+      assertEquals(
+          alice.connectionId(), room.json().get("members").get(0).get("connectionId").asText());
 
       Reply page = admin(gatewayA, "GET", "/rooms?limit=1000", null);
       assertEquals(200, page.status(), page.body());
@@ -339,7 +401,8 @@ class ManagementApiIT {
       assertEquals(401, noKey.status());
       Reply notForwarded = admin(gatewayB, "GET", "/rooms/" + roomId, null);
       assertEquals(404, notForwarded.status());
-      assertTrue(notForwarded.json().get("message").asText().contains("roomsUrls"), notForwarded.body());
+      assertTrue(
+          notForwarded.json().get("message").asText().contains("roomsUrls"), notForwarded.body());
       assertEquals(405, admin(gatewayA, "DELETE", "/rooms/" + roomId, null).status());
     }
   }

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The metrics of a real Roomlog (a processor with its query port and a gateway node, each with
- * its own Prometheus registry, as in production) on the shared broker: real WebSocket clients
- * connect, are refused, create, join and talk, and {@code GET /metrics} on the gateway's
- * WebSocket port and on the processor's query port must show the counters moving. Every
- * {@code roomlog_*} family either scrape shows must be listed in docs/OPERATIONS.md.
+ * The metrics of a real Roomlog (a processor with its query port and a gateway node, each with its
+ * own Prometheus registry, as in production) on the shared broker: real WebSocket clients connect,
+ * are refused, create, join and talk, and {@code GET /metrics} on the gateway's WebSocket port and
+ * on the processor's query port must show the counters moving. Every {@code roomlog_*} family
+ * either scrape shows must be listed in docs/OPERATIONS.md.
  */
 class MetricsIT {
   private static final String API_KEY = "metrics-it-key";
@@ -82,7 +82,9 @@ class MetricsIT {
     processor.start();
     queries.start(processor);
     Readiness.await(
-        "the room processor", () -> processor.state() == KafkaStreams.State.RUNNING, Duration.ofSeconds(60));
+        "the room processor",
+        () -> processor.state() == KafkaStreams.State.RUNNING,
+        Duration.ofSeconds(60));
 
     PrometheusMetrics gatewayMetrics = closing(new PrometheusMetrics());
     GatewayNode gateway =
@@ -102,7 +104,9 @@ class MetricsIT {
 
     Scrape before = scrape(gatewayUrl);
     Scrape internal = scrape("http://127.0.0.1:" + gateway.managementPort() + "/metrics");
-    assertTrue(internal.has("roomlog_gateway_connections_open"), "the same meters on the management port, without a key");
+    assertTrue(
+        internal.has("roomlog_gateway_connections_open"),
+        "the same meters on the management port, without a key");
     assertEquals(0, before.sum("roomlog_gateway_connections_open"));
     assertEquals(1, before.sum("roomlog_gateway_ready"));
     assertTrue(before.has("jvm_memory_used_bytes"), "JVM meters on the gateway");
@@ -110,7 +114,11 @@ class MetricsIT {
 
     // A refused handshake, counted with its status and reason.
     assertEquals(401, WsClient.handshakeStatus(gateway.port(), "not-the-key"));
-    awaitScrape(gatewayUrl, s -> s.sum("roomlog_gateway_handshakes_refused_total", "status", "401", "reason", "apiKey") == 1);
+    awaitScrape(
+        gatewayUrl,
+        s ->
+            s.sum("roomlog_gateway_handshakes_refused_total", "status", "401", "reason", "apiKey")
+                == 1);
 
     WsClient bob = closing(WsClient.connect(gateway.port(), API_KEY));
     try (WsClient alice = WsClient.connect(gateway.port(), API_KEY)) {
@@ -129,38 +137,71 @@ class MetricsIT {
           awaitScrape(
               gatewayUrl,
               s ->
-                  s.sum("roomlog_gateway_actions_total", "type", "sendMessage", "outcome", "appended") == 2
+                  s.sum(
+                              "roomlog_gateway_actions_total",
+                              "type",
+                              "sendMessage",
+                              "outcome",
+                              "appended")
+                          == 2
                       && s.sum("roomlog_delivery_latency_seconds_count") >= 5);
-      assertEquals(1, gw.sum("roomlog_gateway_actions_total", "type", "createRoom", "outcome", "appended"));
-      assertEquals(1, gw.sum("roomlog_gateway_actions_total", "type", "joinRoom", "outcome", "appended"));
+      assertEquals(
+          1, gw.sum("roomlog_gateway_actions_total", "type", "createRoom", "outcome", "appended"));
+      assertEquals(
+          1, gw.sum("roomlog_gateway_actions_total", "type", "joinRoom", "outcome", "appended"));
       assertTrue(
-          gw.sum("roomlog_gateway_wal_append_seconds_count", "kind", "message", "result", "acknowledged") >= 4,
+          gw.sum(
+                  "roomlog_gateway_wal_append_seconds_count",
+                  "kind",
+                  "message",
+                  "result",
+                  "acknowledged")
+              >= 4,
           "each action's append is timed");
-      assertTrue(gw.has("roomlog_gateway_wal_append_seconds_bucket"), "the append latency is a histogram");
-      assertTrue(gw.has("roomlog_delivery_latency_seconds_bucket"), "the delivery latency is a histogram");
+      assertTrue(
+          gw.has("roomlog_gateway_wal_append_seconds_bucket"), "the append latency is a histogram");
+      assertTrue(
+          gw.has("roomlog_delivery_latency_seconds_bucket"), "the delivery latency is a histogram");
       assertTrue(gw.sum("roomlog_delivery_latency_seconds_sum") > 0);
       assertTrue(gw.sum("roomlog_gateway_frames_written_total") >= 5, "frames written");
       assertTrue(gw.sum("roomlog_delivery_records_total", "result", "delivered") >= 5);
       assertTrue(gw.has("roomlog_delivery_lag_records"), "the delivery consumer's lag");
-      assertTrue(gw.has("kafka_consumer_fetch_manager_records_lag_max"), "the delivery consumer's own metrics");
+      assertTrue(
+          gw.has("kafka_consumer_fetch_manager_records_lag_max"),
+          "the delivery consumer's own metrics");
 
       Scrape rooms =
           awaitScrape(
               processorUrl,
-              s -> s.sum("roomlog_processor_actions_total", "type", "sendMessage", "outcome", "applied") == 1);
-      assertEquals(1, rooms.sum("roomlog_processor_actions_total", "type", "createRoom", "outcome", "applied"));
-      assertEquals(1, rooms.sum("roomlog_processor_actions_total", "type", "sendMessage", "outcome", "roomNotFound"));
+              s ->
+                  s.sum(
+                          "roomlog_processor_actions_total",
+                          "type",
+                          "sendMessage",
+                          "outcome",
+                          "applied")
+                      == 1);
+      assertEquals(
+          1,
+          rooms.sum("roomlog_processor_actions_total", "type", "createRoom", "outcome", "applied"));
+      assertEquals(
+          1,
+          rooms.sum(
+              "roomlog_processor_actions_total", "type", "sendMessage", "outcome", "roomNotFound"));
       assertEquals(1, rooms.sum("roomlog_processor_ready"));
       assertTrue(rooms.has("kafka_stream_alive_stream_threads"), "Kafka Streams client metrics");
       assertTrue(rooms.has("kafka_stream_thread_process_total"), "Kafka Streams thread metrics");
       assertEquals(0, rooms.sum("kafka_stream_failed_stream_threads_total"));
-      assertTrue(rooms.has("jvm_gc_pause_seconds_count") || rooms.has("jvm_memory_used_bytes"), "JVM meters");
+      assertTrue(
+          rooms.has("jvm_gc_pause_seconds_count") || rooms.has("jvm_memory_used_bytes"),
+          "JVM meters");
       assertDocumented(gw, rooms);
 
       bob.close();
       awaitScrape(gatewayUrl, s -> s.sum("roomlog_gateway_connections_open") == 1);
       awaitScrape(
-          processorUrl, s -> s.sum("roomlog_processor_members_removed_total", "reason", "disconnected") == 1);
+          processorUrl,
+          s -> s.sum("roomlog_processor_members_removed_total", "reason", "disconnected") == 1);
     }
     awaitScrape(gatewayUrl, s -> s.sum("roomlog_gateway_connections_open") == 0);
   }
@@ -175,7 +216,8 @@ class MetricsIT {
     for (Scrape s : scrapes) {
       for (String family : s.families()) {
         // A histogram's _max gauge is documented with the histogram.
-        String documented = family.endsWith("_max") ? family.substring(0, family.length() - 4) : family;
+        String documented =
+            family.endsWith("_max") ? family.substring(0, family.length() - 4) : family;
         if (family.startsWith("roomlog_") && !doc.contains("`" + documented + "`")) {
           missing.add(family);
         }
@@ -204,10 +246,16 @@ class MetricsIT {
 
   private Scrape scrape(String url) throws IOException, InterruptedException {
     HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), url + ": " + response.body());
     assertTrue(
-        response.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"),
+        response
+            .headers()
+            .firstValue("content-type")
+            .orElse("")
+            .startsWith("text/plain; version=0.0.4"),
         url + " answers Prometheus' text format");
     return Scrape.parse(response.body());
   }

@@ -9,34 +9,49 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of the modules as a whole, checked here because the server is the one module
- * whose classpath holds all the others (their main classes; tests excluded). Each module's own
- * {@code *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them all.
+ * The layering of the modules as a whole, checked here because the server is the one module whose
+ * classpath holds all the others (their main classes; tests excluded). Each module's own {@code
+ * *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them all.
  */
 class ModuleLayeringTest {
 
-  private static final JavaClasses ROOMLOG = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.roomlog");
+  private static final JavaClasses ROOMLOG =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.roomlog");
 
   static final ArchRule MODULE_LAYERS =
-      layeredArchitecture().consideringOnlyDependenciesInLayers()
-          .layer("Protocol").definedBy("dev.roomlog.protocol..")
-          .layer("Processor").definedBy("dev.roomlog.processor..")
-          .layer("Delivery").definedBy("dev.roomlog.delivery..")
-          .layer("Gateway").definedBy("dev.roomlog.gateway..")
-          .layer("EmbeddedKafka").definedBy("dev.roomlog.kafka..")
-          .layer("Server").definedBy("dev.roomlog.server..")
-          .whereLayer("Server").mayNotBeAccessedByAnyLayer()
-          .whereLayer("Processor").mayOnlyBeAccessedByLayers("Server")
-          .whereLayer("Delivery").mayOnlyBeAccessedByLayers("Server")
-          .whereLayer("Gateway").mayOnlyBeAccessedByLayers("Server")
-          .whereLayer("EmbeddedKafka").mayOnlyBeAccessedByLayers("Server")
-          .whereLayer("Protocol").mayNotAccessAnyLayer()
-          .because("protocol (wire and log formats) is shared by all and depends on none; the"
-              + " roles (gateway, room processor, delivery) know each other only through the"
-              + " topics and formats in protocol; the server alone assembles them (and the"
-              + " embedded broker) into the roomlog command");
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("Protocol")
+          .definedBy("dev.roomlog.protocol..")
+          .layer("Processor")
+          .definedBy("dev.roomlog.processor..")
+          .layer("Delivery")
+          .definedBy("dev.roomlog.delivery..")
+          .layer("Gateway")
+          .definedBy("dev.roomlog.gateway..")
+          .layer("EmbeddedKafka")
+          .definedBy("dev.roomlog.kafka..")
+          .layer("Server")
+          .definedBy("dev.roomlog.server..")
+          .whereLayer("Server")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("Processor")
+          .mayOnlyBeAccessedByLayers("Server")
+          .whereLayer("Delivery")
+          .mayOnlyBeAccessedByLayers("Server")
+          .whereLayer("Gateway")
+          .mayOnlyBeAccessedByLayers("Server")
+          .whereLayer("EmbeddedKafka")
+          .mayOnlyBeAccessedByLayers("Server")
+          .whereLayer("Protocol")
+          .mayNotAccessAnyLayer()
+          .because(
+              "protocol (wire and log formats) is shared by all and depends on none; the"
+                  + " roles (gateway, room processor, delivery) know each other only through the"
+                  + " topics and formats in protocol; the server alone assembles them (and the"
+                  + " embedded broker) into the roomlog command");
 
   @Test
   void onlyTheServerDependsOnTheRolesAndProtocolDependsOnNone() {

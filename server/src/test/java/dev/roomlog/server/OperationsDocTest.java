@@ -22,7 +22,9 @@ class OperationsDocTest {
     String doc = Files.readString(DOC);
     List<String> missing =
         GatewaySettings.PROPERTY_NAMES.stream()
-            .filter(name -> !doc.contains("`" + name + "`") && !doc.contains("`" + shortName(name) + "`"))
+            .filter(
+                name ->
+                    !doc.contains("`" + name + "`") && !doc.contains("`" + shortName(name) + "`"))
             .toList();
 
     assertEquals(List.of(), missing, "settings missing from " + DOC);
@@ -40,7 +42,8 @@ class OperationsDocTest {
     Files.writeString(dir.resolve("rules"), "allow 10.0.0.0/8\n");
     Files.writeString(
         config,
-        example.group(1)
+        example
+            .group(1)
             .replace("/etc/roomlog/api-keys", dir.resolve("keys").toString())
             .replace("/etc/roomlog/ip-rules", dir.resolve("rules").toString()));
     GatewayOptionsTest.Holder holder = new GatewayOptionsTest.Holder();

@@ -32,10 +32,10 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 14's outage, end to end on the real broker, gateway and processor: one frame with a
- * lone surrogate escape used to stop the processor on every start. The gateway now refuses it
- * before anything is logged, and a poison record that reaches the log anyway (an older gateway,
- * a foreign writer) is set aside in the dead-letter topic while every room goes on.
+ * Issue 14's outage, end to end on the real broker, gateway and processor: one frame with a lone
+ * surrogate escape used to stop the processor on every start. The gateway now refuses it before
+ * anything is logged, and a poison record that reaches the log anyway (an older gateway, a foreign
+ * writer) is set aside in the dead-letter topic while every room goes on.
  */
 class PoisonRecordsIT {
   private static final String ADMIN_KEY = "poison-admin-key";
@@ -54,12 +54,15 @@ class PoisonRecordsIT {
           List.of(
               "{\"action\":\"joinRoom\",\"roomId\":\"doesnotexist\",\"username\":\"x\",\"requestId\":\"a\\ud800\"}",
               "{\"action\":\"createRoom\",\"username\":\"x\\udfff\",\"requestId\":\"q2\"}",
-              "{\"action\":\"sendMessage\",\"roomId\":\"" + roomId + "\",\"text\":\"lone \\ud800\",\"requestId\":\"q3\"}");
+              "{\"action\":\"sendMessage\",\"roomId\":\""
+                  + roomId
+                  + "\",\"text\":\"lone \\ud800\",\"requestId\":\"q3\"}");
       frames.forEach(alice::send);
       for (int i = 0; i < frames.size(); i++) {
         int n = i;
         JsonNode refused =
-            alice.awaitFrame("error", e -> e.path("code").asText().equals("badJson") && countBadJson(alice) > n);
+            alice.awaitFrame(
+                "error", e -> e.path("code").asText().equals("badJson") && countBadJson(alice) > n);
         assertEquals(400, refused.get("status").asInt());
       }
       HttpResponse<String> post =
@@ -74,9 +77,12 @@ class PoisonRecordsIT {
       assertEquals(4, bob.awaitAnswer("m").get("seq").asLong(), "created, alice, bob, the message");
 
       // Nothing ill-formed is in the log, and a restarted processor comes up clean.
-      for (ConsumerRecord<String, byte[]> r : readAll(roomlog.bootstrapServers(), roomlog.topics().actions().name())) {
+      for (ConsumerRecord<String, byte[]> r :
+          readAll(roomlog.bootstrapServers(), roomlog.topics().actions().name())) {
         String text = new String(r.value(), StandardCharsets.UTF_8);
-        assertFalse(text.contains("\\ud800") || text.contains("\\udfff") || !WellFormed.isWellFormed(text), text);
+        assertFalse(
+            text.contains("\\ud800") || text.contains("\\udfff") || !WellFormed.isWellFormed(text),
+            text);
       }
       roomlog.stopProcessor();
       roomlog.startProcessorWithFreshStateDir();
@@ -142,10 +148,13 @@ class PoisonRecordsIT {
   }
 
   private static long countBadJson(WsClient client) {
-    return client.received().stream().filter(f -> f.path("code").asText().equals("badJson")).count();
+    return client.received().stream()
+        .filter(f -> f.path("code").asText().equals("badJson"))
+        .count();
   }
 
-  private HttpResponse<String> post(InProcessRoomlog roomlog, String path, String body) throws Exception {
+  private HttpResponse<String> post(InProcessRoomlog roomlog, String path, String body)
+      throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + roomlog.managementPort() + path))
             .timeout(Duration.ofSeconds(30))

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Room state queries with two processor instances sharing the rooms: each instance answers for
- * every room, its own from its store and the other's through the other's query port; a list
- * pages through every room once; and when one instance stops, the other answers for all.
+ * every room, its own from its store and the other's through the other's query port; a list pages
+ * through every room once; and when one instance stops, the other answers for all.
  */
 class ProcessorQueriesIT {
   private static final String ADMIN_KEY = "it-admin-key";
@@ -58,8 +57,8 @@ class ProcessorQueriesIT {
     }
   }
 
-  private Instance startInstance(String bootstrap, TopicSet topics, String applicationId, String name)
-      throws Exception {
+  private Instance startInstance(
+      String bootstrap, TopicSet topics, String applicationId, String name) throws Exception {
     return startInstance(bootstrap, topics, applicationId, name, ADMIN_KEY);
   }
 
@@ -82,11 +81,13 @@ class ProcessorQueriesIT {
   }
 
   private Reply get(String url, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
     if (headers.length > 0) {
       request.headers(headers);
     }
-    HttpResponse<String> response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), Json.MAPPER.readTree(response.body()));
   }
 
@@ -99,11 +100,12 @@ class ProcessorQueriesIT {
     await("both instances running, each with partitions of its own")
         .atMost(Duration.ofSeconds(90))
         .until(
-            () -> one.processor().state() == KafkaStreams.State.RUNNING
-                && other.processor().state() == KafkaStreams.State.RUNNING
-                && ownedPartitions(one) > 0
-                && ownedPartitions(other) > 0
-                && ownedPartitions(one) + ownedPartitions(other) == PARTITIONS);
+            () ->
+                one.processor().state() == KafkaStreams.State.RUNNING
+                    && other.processor().state() == KafkaStreams.State.RUNNING
+                    && ownedPartitions(one) > 0
+                    && ownedPartitions(other) > 0
+                    && ownedPartitions(one) + ownedPartitions(other) == PARTITIONS);
   }
 
   private static int ownedPartitions(Instance instance) {
@@ -151,7 +153,9 @@ class ProcessorQueriesIT {
           heldBySecond++;
         }
       }
-      assertTrue(heldByFirst >= 2 && heldBySecond >= 2, "rooms on both instances: " + heldByFirst + "/" + heldBySecond);
+      assertTrue(
+          heldByFirst >= 2 && heldBySecond >= 2,
+          "rooms on both instances: " + heldByFirst + "/" + heldBySecond);
       String talkedIn = rooms.get(0);
       bob.sendAction("joinRoom", "roomId", talkedIn, "username", "bob", "requestId", "j");
       bob.awaitAnswer("j");
@@ -162,18 +166,25 @@ class ProcessorQueriesIT {
         Reply fromFirst = admin(first.base() + "/rooms/" + roomId);
         Reply fromSecond = admin(second.base() + "/rooms/" + roomId);
         assertEquals(200, fromFirst.status(), roomId + ": " + fromFirst.body());
-        assertEquals(fromFirst.body(), fromSecond.body(), "both instances give the same room " + roomId);
+        assertEquals(
+            fromFirst.body(), fromSecond.body(), "both instances give the same room " + roomId);
         assertEquals(roomId, fromFirst.body().get("roomId").asText());
         assertEquals("alice", fromFirst.body().get("members").get(0).get("username").asText());
       }
       JsonNode talked = admin(second.base() + "/rooms/" + talkedIn).body();
-      assertEquals(4, talked.get("seq").asLong(), "roomCreated, alice joined, bob joined, the message: " + talked);
+      assertEquals(
+          4,
+          talked.get("seq").asLong(),
+          "roomCreated, alice joined, bob joined, the message: " + talked);
       assertEquals(2, talked.get("members").size(), talked.toString());
       assertEquals("hello", talked.get("recent").get(3).get("text").asText(), talked.toString());
     }
 
     for (Instance asked : List.of(first, second)) {
-      assertEquals(sorted(rooms), pageThrough(asked, 3), "every room once, in id order, from " + asked.base());
+      assertEquals(
+          sorted(rooms),
+          pageThrough(asked, 3),
+          "every room once, in id order, from " + asked.base());
     }
 
     // One instance stops: once the group notices, the other holds, and answers for, every room.
@@ -182,7 +193,10 @@ class ProcessorQueriesIT {
     await("the remaining instance answers for every room")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> rooms.stream().allMatch(roomId -> statusOf(first.base() + "/rooms/" + roomId) == 200));
+        .until(
+            () ->
+                rooms.stream()
+                    .allMatch(roomId -> statusOf(first.base() + "/rooms/" + roomId) == 200));
     assertEquals(sorted(rooms), pageThrough(first, RoomPage.MAX_LIMIT));
   }
 
@@ -206,7 +220,8 @@ class ProcessorQueriesIT {
     String after = null;
     for (int pages = 0; pages < 100; pages++) {
       Reply page =
-          admin(instance.base() + "/rooms?limit=" + limit + (after == null ? "" : "&after=" + after));
+          admin(
+              instance.base() + "/rooms?limit=" + limit + (after == null ? "" : "&after=" + after));
       assertEquals(200, page.status(), page.body().toString());
       assertTrue(page.body().get("rooms").size() <= limit, page.body().toString());
       page.body().get("rooms").forEach(room -> ids.add(room.get("roomId").asText()));
@@ -225,7 +240,9 @@ class ProcessorQueriesIT {
     TopicSet topics = TopicSet.prefixed(SharedKafka.uniquePrefix());
     TopicProvisioner.ensureTopics(bootstrap, topics, PARTITIONS, (short) 1);
     Instance only = startInstance(bootstrap, topics, topics.actions().name() + "-app", "only");
-    await().atMost(Duration.ofSeconds(60)).until(() -> only.processor().state() == KafkaStreams.State.RUNNING);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> only.processor().state() == KafkaStreams.State.RUNNING);
     String base = only.base();
 
     Reply health = get(base + "/healthz");
@@ -237,7 +254,8 @@ class ProcessorQueriesIT {
 
     assertError(get(base + "/rooms/nope"), 401, "unauthorized");
     assertError(get(base + "/rooms/nope", "x-admin-key", "wrong"), 403, "forbidden");
-    assertError(get(base + "/rooms/nope", "authorization", "Bearer " + ADMIN_KEY), 404, "roomNotFound");
+    assertError(
+        get(base + "/rooms/nope", "authorization", "Bearer " + ADMIN_KEY), 404, "roomNotFound");
     assertError(admin(base + "/rooms/nope"), 404, "roomNotFound");
     assertError(admin(base + "/nowhere"), 404, "notFound");
 
@@ -254,7 +272,8 @@ class ProcessorQueriesIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertError(new Reply(post.statusCode(), Json.MAPPER.readTree(post.body())), 405, "methodNotAllowed");
+    assertError(
+        new Reply(post.statusCode(), Json.MAPPER.readTree(post.body())), 405, "methodNotAllowed");
   }
 
   @Test

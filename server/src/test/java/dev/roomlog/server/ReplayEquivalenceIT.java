@@ -10,7 +10,6 @@ import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.event.RoomEvent;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +31,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The state the room processor holds is a function of the write-ahead log: a second processor
- * that replays {@code actions} from scratch, under a new application id and with an empty state
+ * The state the room processor holds is a function of the write-ahead log: a second processor that
+ * replays {@code actions} from scratch, under a new application id and with an empty state
  * directory, ends with the same rooms (members, seq, recent messages) and writes the same room
  * events, seq for seq.
  *
@@ -106,10 +105,7 @@ class ReplayEquivalenceIT {
 
       String bootstrap = roomlog.bootstrapServers();
       TopicSet live = roomlog.topics();
-      awaitConsumedToTheEnd(
-          bootstrap,
-          roomlog.applicationId(),
-          List.of(live.actions().name()));
+      awaitConsumedToTheEnd(bootstrap, roomlog.applicationId(), List.of(live.actions().name()));
       Map<String, JsonNode> liveRooms = rooms(roomlog.processor());
       assertEquals(
           List.of(r1, r2, r3, r4).stream().sorted().toList(),
@@ -127,7 +123,8 @@ class ReplayEquivalenceIT {
 
       // The replay: same actions topic, its own outputs, a new group and empty local state.
       TopicSet fresh = TopicSet.prefixed(SharedKafka.uniquePrefix());
-      TopicSet replayTopics = new TopicSet(live.actions(), fresh.roomEvents(), fresh.deliveries(), fresh.deadLetters());
+      TopicSet replayTopics =
+          new TopicSet(live.actions(), fresh.roomEvents(), fresh.deliveries(), fresh.deadLetters());
       TopicProvisioner.ensureTopics(bootstrap, replayTopics, 3, (short) 1);
       String replayId = roomlog.applicationId() + "-replay";
       ProcessorSettings settings =
@@ -142,8 +139,7 @@ class ReplayEquivalenceIT {
             .atMost(CATCH_UP)
             .alias("the replay processor RUNNING")
             .until(() -> replay.state() == KafkaStreams.State.RUNNING);
-        awaitConsumedToTheEnd(
-            bootstrap, replayId, List.of(live.actions().name()));
+        awaitConsumedToTheEnd(bootstrap, replayId, List.of(live.actions().name()));
         replayRooms = rooms(replay);
       }
 
@@ -162,8 +158,14 @@ class ReplayEquivalenceIT {
         for (String field : List.of("lastSeq", "members", "recent")) {
           if (!l.get(field).equals(r.get(field))) {
             differences.add(
-                "room " + roomId + " " + field + ": live " + l.get(field)
-                    + " replay " + r.get(field));
+                "room "
+                    + roomId
+                    + " "
+                    + field
+                    + ": live "
+                    + l.get(field)
+                    + " replay "
+                    + r.get(field));
           }
         }
         List<RoomEvent> events = liveEvents.getOrDefault(roomId, List.of());
@@ -201,14 +203,14 @@ class ReplayEquivalenceIT {
   }
 
   private static String create(WsClient client, String username, String requestId) {
-    return answer(
-            client, "roomCreated", "createRoom", "username", username, "requestId", requestId)
+    return answer(client, "roomCreated", "createRoom", "username", username, "requestId", requestId)
         .get("roomId")
         .asText();
   }
 
   private static void say(WsClient client, String roomId, String text, String requestId) {
-    answer(client, "message", "sendMessage", "roomId", roomId, "text", text, "requestId", requestId);
+    answer(
+        client, "message", "sendMessage", "roomId", roomId, "text", text, "requestId", requestId);
   }
 
   /** Sends the action and waits for its answer, which must be of type {@code expectedType}. */
@@ -235,8 +237,7 @@ class ReplayEquivalenceIT {
     throw new IllegalArgumentException("no requestId among " + List.of(fieldsAndValues));
   }
 
-  private static Predicate<JsonNode> left(
-      String roomId, String username, String reason) {
+  private static Predicate<JsonNode> left(String roomId, String username, String reason) {
     return f ->
         f.get("roomId").asText().equals(roomId)
             && f.get("username").asText().equals(username)
@@ -270,9 +271,9 @@ class ReplayEquivalenceIT {
   }
 
   /**
-   * Waits until the group has committed, on every partition of {@code topics}, an offset past
-   * which no committed record remains. Not "committed offset == end offset": transactional
-   * topics (the repartition topic) end in commit markers that a consumer never reports.
+   * Waits until the group has committed, on every partition of {@code topics}, an offset past which
+   * no committed record remains. Not "committed offset == end offset": transactional topics (the
+   * repartition topic) end in commit markers that a consumer never reports.
    */
   private static void awaitConsumedToTheEnd(String bootstrap, String group, List<String> topics) {
     await()
@@ -296,8 +297,10 @@ class ReplayEquivalenceIT {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();

@@ -11,7 +11,8 @@ class RoomPartitionTest {
 
   @Test
   void choosesThePartitionTheProducerPutsTheRoomIn() {
-    for (String room : new String[] {"lobby", "r-b3Bd0Zq9x1T2mKp8", "a", "ümlaut-room", "x".repeat(64)}) {
+    for (String room :
+        new String[] {"lobby", "r-b3Bd0Zq9x1T2mKp8", "a", "ümlaut-room", "x".repeat(64)}) {
       for (int partitions : new int[] {1, 3, 6, 12}) {
         assertEquals(
             BuiltInPartitioner.partitionForKey(room.getBytes(StandardCharsets.UTF_8), partitions),

@@ -9,36 +9,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code roomlog gateway} or {@code roomlog processor} in a JVM of its own, from the built
- * jar ({@code server/target/roomlog.jar}), against a Kafka it does not start: the shape of a
+ * One {@code roomlog gateway} or {@code roomlog processor} in a JVM of its own, from the built jar
+ * ({@code server/target/roomlog.jar}), against a Kafka it does not start: the shape of a
  * deployment, so that a test can crash one role ({@link #kill()}), stop it as an operator would
  * ({@link #stop}), bring it back as a supervisor would ({@link #restart()}: the same flags, so the
  * same state directory, gateway id and port), or freeze it ({@link #pause()}).
  *
  * <p>{@link #start()} and {@link #restart()} return once the role is ready: a gateway when it
- * prints that it listens on its port, a processor when its Kafka Streams client first goes
- * from REBALANCING to RUNNING (it has its tasks; their state may still be restoring, so the
- * first answers can take longer).
+ * prints that it listens on its port, a processor when its Kafka Streams client first goes from
+ * REBALANCING to RUNNING (it has its tasks; their state may still be restoring, so the first
+ * answers can take longer).
  *
- * <p>The directory the test gives belongs to this one process: its output ({@code
- * roomlog.log}, appended to across restarts; failures quote its tail) and, for a processor,
- * its state ({@code state/}). Give each process a directory of its own.
+ * <p>The directory the test gives belongs to this one process: its output ({@code roomlog.log},
+ * appended to across restarts; failures quote its tail) and, for a processor, its state ({@code
+ * state/}). Give each process a directory of its own.
  *
  * <p>Lifecycle: {@link #start()}, any sequence of {@link #kill()} or {@link #stop} then {@link
- * #restart()}, and of {@link #pause()}/{@link #resume()}, then {@link #close()}. Drive it from
- * one thread. The JVM never outlives the test JVM (see {@link ChildProcess}).
+ * #restart()}, and of {@link #pause()}/{@link #resume()}, then {@link #close()}. Drive it from one
+ * thread. The JVM never outlives the test JVM (see {@link ChildProcess}).
  */
 final class RoomlogProcess implements AutoCloseable {
   static final Duration START_DEADLINE = Duration.ofSeconds(90);
   private static final Logger LOG = LoggerFactory.getLogger(RoomlogProcess.class);
+
   /** What RoomProcessor logs when the Streams client has its tasks. */
   private static final String PROCESSOR_READY = "REBALANCING -> RUNNING";
 
   /**
-   * Where the roles find Kafka and how Roomlog's topics are laid out on it: the flags that
-   * every role takes, so that a test's gateways and processors agree.
+   * Where the roles find Kafka and how Roomlog's topics are laid out on it: the flags that every
+   * role takes, so that a test's gateways and processors agree.
    */
-  record KafkaFlags(String bootstrapServers, String topicPrefix, int partitions, short replicationFactor) {
+  record KafkaFlags(
+      String bootstrapServers, String topicPrefix, int partitions, short replicationFactor) {
     KafkaFlags {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers must name at least one broker");
@@ -49,17 +51,23 @@ final class RoomlogProcess implements AutoCloseable {
       }
       if (partitions < 1 || replicationFactor < 1) {
         throw new IllegalArgumentException(
-            "partitions and replicationFactor must be at least 1, got " + partitions + " and "
+            "partitions and replicationFactor must be at least 1, got "
+                + partitions
+                + " and "
                 + replicationFactor);
       }
     }
 
     List<String> flags() {
       return List.of(
-          "--bootstrap-servers", bootstrapServers,
-          "--topic-prefix", topicPrefix,
-          "--partitions", String.valueOf(partitions),
-          "--replication-factor", String.valueOf(replicationFactor));
+          "--bootstrap-servers",
+          bootstrapServers,
+          "--topic-prefix",
+          topicPrefix,
+          "--partitions",
+          String.valueOf(partitions),
+          "--replication-factor",
+          String.valueOf(replicationFactor));
     }
   }
 
@@ -84,8 +92,8 @@ final class RoomlogProcess implements AutoCloseable {
   }
 
   /**
-   * A gateway node on 127.0.0.1 and a port free now (kept across restarts), accepting clients
-   * that send {@code apiKey} in the x-api-key header. Not started yet.
+   * A gateway node on 127.0.0.1 and a port free now (kept across restarts), accepting clients that
+   * send {@code apiKey} in the x-api-key header. Not started yet.
    *
    * @param moreFlags further flags of {@code roomlog gateway}, e.g. {@code --set NAME=VALUE}
    */
@@ -95,11 +103,16 @@ final class RoomlogProcess implements AutoCloseable {
     List<String> args = new ArrayList<>(kafka.flags());
     args.addAll(
         List.of(
-            "--bind", KafkaNode.HOST,
-            "--port", String.valueOf(port),
-            "--admin-port", String.valueOf(KafkaNode.freePort()),
-            "--gateway-id", gatewayId,
-            "--api-key", apiKey));
+            "--bind",
+            KafkaNode.HOST,
+            "--port",
+            String.valueOf(port),
+            "--admin-port",
+            String.valueOf(KafkaNode.freePort()),
+            "--gateway-id",
+            gatewayId,
+            "--api-key",
+            apiKey));
     args.addAll(List.of(moreFlags));
     return new RoomlogProcess(
         "roomlog gateway " + gatewayId,
@@ -111,23 +124,28 @@ final class RoomlogProcess implements AutoCloseable {
   }
 
   /**
-   * A room processor of Streams application {@code applicationId}, its state in {@code
-   * dir/state} (kept across restarts). Several processors with the same application id share
-   * the rooms. Not started yet.
+   * A room processor of Streams application {@code applicationId}, its state in {@code dir/state}
+   * (kept across restarts). Several processors with the same application id share the rooms. Not
+   * started yet.
    *
-   * @param moreFlags further flags of {@code roomlog processor}, e.g. {@code
-   *     --commit-interval-ms 100}
+   * @param moreFlags further flags of {@code roomlog processor}, e.g. {@code --commit-interval-ms
+   *     100}
    */
-  static RoomlogProcess processor(Path dir, KafkaFlags kafka, String applicationId, String... moreFlags) {
+  static RoomlogProcess processor(
+      Path dir, KafkaFlags kafka, String applicationId, String... moreFlags) {
     Path absolute = dir.toAbsolutePath();
     List<String> args = new ArrayList<>(kafka.flags());
     args.addAll(
         List.of(
-            "--application-id", applicationId,
-            "--state-dir", absolute.resolve("state").toString(),
+            "--application-id",
+            applicationId,
+            "--state-dir",
+            absolute.resolve("state").toString(),
             // several processors share a machine in tests: each takes a free query port
-            "--rpc-port", "0",
-            "--rpc-host", "127.0.0.1"));
+            "--rpc-port",
+            "0",
+            "--rpc-host",
+            "127.0.0.1"));
     args.addAll(List.of(moreFlags));
     return new RoomlogProcess(
         "roomlog processor " + absolute.getFileName(),
@@ -143,8 +161,8 @@ final class RoomlogProcess implements AutoCloseable {
    *
    * @return this, for {@code try (RoomlogProcess p = RoomlogProcess.gateway(...).start())}
    * @throws IllegalStateException if it is already running
-   * @throws AssertionError if it is not ready within 90 s or ends first (it is then killed;
-   *     the message quotes its output)
+   * @throws AssertionError if it is not ready within 90 s or ends first (it is then killed; the
+   *     message quotes its output)
    */
   RoomlogProcess start() {
     if (isRunning()) {
@@ -164,13 +182,16 @@ final class RoomlogProcess implements AutoCloseable {
     }
     LOG.info(
         "{} (pid {}) ready in {} ms; output in {}",
-        name, process.pid(), (System.nanoTime() - began) / 1_000_000, logFile);
+        name,
+        process.pid(),
+        (System.nanoTime() - began) / 1_000_000,
+        logFile);
     return this;
   }
 
   /**
-   * Starts the role again after {@link #kill()} or {@link #close()}, with the same flags: the
-   * same state directory, gateway id and port. Returns once it is ready.
+   * Starts the role again after {@link #kill()} or {@link #close()}, with the same flags: the same
+   * state directory, gateway id and port. Returns once it is ready.
    *
    * @throws IllegalStateException if it is still running
    */
@@ -179,20 +200,20 @@ final class RoomlogProcess implements AutoCloseable {
   }
 
   /**
-   * Crashes the role (SIGKILL: no shutdown hook runs, nothing is flushed or committed) and
-   * returns once its JVM has ended, so its port and state directory lock are free.
+   * Crashes the role (SIGKILL: no shutdown hook runs, nothing is flushed or committed) and returns
+   * once its JVM has ended, so its port and state directory lock are free.
    */
   void kill() {
     running().kill();
   }
 
   /**
-   * Stops the role as an operator would (SIGTERM) and returns once its JVM has ended: it closes
-   * its parts in order (see Stack; a gateway writes every open socket's {@code $disconnect}
-   * first) and says so last.
+   * Stops the role as an operator would (SIGTERM) and returns once its JVM has ended: it closes its
+   * parts in order (see Stack; a gateway writes every open socket's {@code $disconnect} first) and
+   * says so last.
    *
-   * @throws AssertionError if it has not ended within {@code atMost}, or ended without saying
-   *     that it stopped (the message quotes its output)
+   * @throws AssertionError if it has not ended within {@code atMost}, or ended without saying that
+   *     it stopped (the message quotes its output)
    */
   void stop(Duration atMost) throws InterruptedException {
     ChildProcess stopping = running();
@@ -202,7 +223,10 @@ final class RoomlogProcess implements AutoCloseable {
     stopping.awaitLine(stoppedLine, Duration.ofSeconds(5));
     LOG.info(
         "{} (pid {}) stopped by SIGTERM in {} ms, exit code {}",
-        name, stopping.pid(), (System.nanoTime() - began) / 1_000_000, exitCode);
+        name,
+        stopping.pid(),
+        (System.nanoTime() - began) / 1_000_000,
+        exitCode);
   }
 
   /** Freezes the role (SIGSTOP), as a long GC pause would. */
@@ -236,8 +260,8 @@ final class RoomlogProcess implements AutoCloseable {
   }
 
   /**
-   * Stops the role as its supervisor would (SIGTERM: it closes in order, see Stack), and by
-   * force (SIGKILL) if it has not ended within 30 s. Does nothing if it is not running.
+   * Stops the role as its supervisor would (SIGTERM: it closes in order, see Stack), and by force
+   * (SIGKILL) if it has not ended within 30 s. Does nothing if it is not running.
    */
   @Override
   public void close() {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two real WebSocket clients chat through the whole system: gateway, write-ahead log, room
- * processor (exactly-once), deliveries, back to the sockets. One Roomlog for the class; each
- * test makes its own rooms.
+ * processor (exactly-once), deliveries, back to the sockets. One Roomlog for the class; each test
+ * makes its own rooms.
  */
 class RoomsEndToEndIT {
   private static InProcessRoomlog roomlog;
@@ -54,7 +54,8 @@ class RoomsEndToEndIT {
       assertEquals("joined", joined.get("type").asText());
       assertEquals(List.of("alice", "bob"), memberNames(joined));
       long joinSeq = joined.get("seq").asLong();
-      JsonNode told = alice.awaitFrame("memberJoined", f -> f.get("username").asText().equals("bob"));
+      JsonNode told =
+          alice.awaitFrame("memberJoined", f -> f.get("username").asText().equals("bob"));
       assertEquals(joinSeq, told.get("seq").asLong());
 
       alice.sendAction("sendMessage", "roomId", roomId, "text", "hello bob", "requestId", "m1");
@@ -88,7 +89,8 @@ class RoomsEndToEndIT {
         bob.awaitAnswer("j");
       }
 
-      JsonNode gone = alice.awaitFrame("memberLeft", f -> f.get("connectionId").asText().equals(bobId));
+      JsonNode gone =
+          alice.awaitFrame("memberLeft", f -> f.get("connectionId").asText().equals(bobId));
       assertEquals("disconnected", gone.get("reason").asText());
 
       try (WsClient carol = client()) {
@@ -113,10 +115,13 @@ class RoomsEndToEndIT {
         JsonNode joined = late.awaitAnswer("j");
         List<String> texts = new ArrayList<>();
         List<Long> seqs = new ArrayList<>();
-        joined.get("history").forEach(m -> {
-          texts.add(m.get("text").asText());
-          seqs.add(m.get("seq").asLong());
-        });
+        joined
+            .get("history")
+            .forEach(
+                m -> {
+                  texts.add(m.get("text").asText());
+                  seqs.add(m.get("seq").asLong());
+                });
         assertEquals(List.of("m1", "m2", "m3"), texts);
         assertTrue(seqs.get(0) < seqs.get(1) && seqs.get(1) < seqs.get(2), "seq order: " + seqs);
         assertEquals(seqs.get(2) + 1, joined.get("seq").asLong());
@@ -142,14 +147,16 @@ class RoomsEndToEndIT {
       alice.sendAction("createRoom", "username", "alice", "requestId", "c");
       String roomId = alice.awaitAnswer("c").get("roomId").asText();
       try (WsClient outsider = client()) {
-        outsider.sendAction("sendMessage", "roomId", roomId, "text", "let me in", "requestId", "e3");
+        outsider.sendAction(
+            "sendMessage", "roomId", roomId, "text", "let me in", "requestId", "e3");
         JsonNode notMember = outsider.awaitAnswer("e3");
         assertEquals(403, notMember.get("status").asInt());
         assertEquals("notMember", notMember.get("code").asText());
         assertFalse(outsider.isClosed());
       }
 
-      alice.sendAction("sendMessage", "roomId", roomId, "text", "x".repeat(4097), "requestId", "e4");
+      alice.sendAction(
+          "sendMessage", "roomId", roomId, "text", "x".repeat(4097), "requestId", "e4");
       assertEquals(413, alice.awaitAnswer("e4").get("status").asInt());
 
       alice.sendAction("sendMessage", "roomId", roomId, "text", "still here", "requestId", "ok");

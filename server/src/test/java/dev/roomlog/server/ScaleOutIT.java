@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Issue 6's proof, on loopback: Roomlog's work is shared by several processes of each role, and
- * losing one of each stops nothing. A 3-node Kafka cluster (replication 3, min.insync.replicas
- * 2), two room processors of one Streams application and two gateways, each in its own JVM;
- * eight {@link ChaosChatClient}s, half of them on each gateway, chat in four rooms, one room on
- * each partition of the log, every room shared by two clients of each gateway.
+ * losing one of each stops nothing. A 3-node Kafka cluster (replication 3, min.insync.replicas 2),
+ * two room processors of one Streams application and two gateways, each in its own JVM; eight
+ * {@link ChaosChatClient}s, half of them on each gateway, chat in four rooms, one room on each
+ * partition of the log, every room shared by two clients of each gateway.
  *
  * <ol>
  *   <li>Both processors own partitions, as the application's consumer group says, so both serve
@@ -52,17 +52,17 @@ import org.slf4j.LoggerFactory;
  *   <li>One gateway and one processor are stopped as an operator would (SIGTERM; the crashes are
  *       {@link FaultToleranceIT}'s). The stopped gateway's clients reconnect to the other one and
  *       resume from the last seq they saw; the stopped processor's partitions move to the other
- *       processor, which then owns them all (the processors have instance ids, so the stopped
- *       one leaves the group at once); every room gets {@value #MORE_MESSAGES} more.
+ *       processor, which then owns them all (the processors have instance ids, so the stopped one
+ *       leaves the group at once); every room gets {@value #MORE_MESSAGES} more.
  *   <li>Every message sent was acknowledged, and the history checker, against every client's view
- *       and the room-events log, finds every member received every event of its rooms exactly
- *       once and in seq order: nothing lost, doubled, missing, reordered or disputed. The stopped
- *       gateway's members left their rooms by their {@code $disconnect}, none by timeout, and
- *       every room is empty once the clients close.
+ *       and the room-events log, finds every member received every event of its rooms exactly once
+ *       and in seq order: nothing lost, doubled, missing, reordered or disputed. The stopped
+ *       gateway's members left their rooms by their {@code $disconnect}, none by timeout, and every
+ *       room is empty once the clients close.
  * </ol>
  *
- * It logs its figures (messages acknowledged, resends, reconnects, how long each room stalled
- * after the stop) on one line starting "ScaleOutIT figures:".
+ * It logs its figures (messages acknowledged, resends, reconnects, how long each room stalled after
+ * the stop) on one line starting "ScaleOutIT figures:".
  */
 class ScaleOutIT {
   private static final Logger LOG = LoggerFactory.getLogger(ScaleOutIT.class);
@@ -70,32 +70,41 @@ class ScaleOutIT {
   private static final int PARTITIONS = 4;
   private static final Set<Integer> ALL_PARTITIONS =
       IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toCollection(TreeSet::new));
+
   /** Room k is on partition k, so a processor that owns a partition serves a room. */
   private static final List<String> ROOMS = oneRoomPerPartition();
+
   private static final int CLIENTS = 8;
   private static final Duration GATEWAY_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
   /**
-   * Every flag the processors get besides Kafka's, the application id and the state directory,
-   * in one place: both processors run on this host, so a flag that binds a port must let each
-   * take a free one.
+   * Every flag the processors get besides Kafka's, the application id and the state directory, in
+   * one place: both processors run on this host, so a flag that binds a port must let each take a
+   * free one.
    */
   private static final List<String> PROCESSOR_FLAGS =
       List.of("--gateway-timeout", GATEWAY_TIMEOUT.toSeconds() + "s");
+
   /** Acknowledged messages demanded in every room before the stop... */
   private static final int FIRST_MESSAGES = 40;
+
   /** ...and after it. */
   private static final int MORE_MESSAGES = 30;
+
   private static final Duration PROGRESS_DEADLINE = Duration.ofSeconds(90);
+
   /** A gateway stops at once; a processor commits and closes its Streams client (up to 30 s). */
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
+
   /**
-   * How long the group may take to hand a stopped processor's partitions to the other: at most
-   * its session timeout (were the leave lost), then a rebalance, with room for a loaded two-core
+   * How long the group may take to hand a stopped processor's partitions to the other: at most its
+   * session timeout (were the leave lost), then a rebalance, with room for a loaded two-core
    * machine.
    */
   private static final Duration TAKEOVER_DEADLINE =
       Duration.ofMillis(RoomTopology.PROCESSOR_SESSION_TIMEOUT_MS).plusSeconds(60);
+
   private static final Duration GROUP_DEADLINE = Duration.ofSeconds(60);
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
@@ -251,19 +260,20 @@ class ScaleOutIT {
   }
 
   /**
-   * A processor with an instance id (static membership), as docs/OPERATIONS.md recommends: its
-   * stop hands its partitions over at once instead of after the session timeout.
+   * A processor with an instance id (static membership), as docs/OPERATIONS.md recommends: its stop
+   * hands its partitions over at once instead of after the session timeout.
    */
   private RoomlogProcess processor(
       String name, RoomlogProcess.KafkaFlags kafka, String applicationId) {
     List<String> flags = new ArrayList<>(PROCESSOR_FLAGS);
     flags.addAll(List.of("--instance-id", name));
-    return RoomlogProcess.processor(dir.resolve(name), kafka, applicationId, flags.toArray(String[]::new));
+    return RoomlogProcess.processor(
+        dir.resolve(name), kafka, applicationId, flags.toArray(String[]::new));
   }
 
   /**
-   * The processors' consumer group (named by their application id), read with Kafka's Admin:
-   * which Streams client owns which partitions of the log {@code actions}.
+   * The processors' consumer group (named by their application id), read with Kafka's Admin: which
+   * Streams client owns which partitions of the log {@code actions}.
    */
   private record ProcessorGroup(Admin admin, String applicationId, String actions) {
     /** Waits until the group is stable and its owners satisfy {@code condition}; returns them. */
@@ -278,9 +288,8 @@ class ScaleOutIT {
     }
 
     /**
-     * Each member's client id up to "-StreamThread-" (the application id and the Streams
-     * client's process id) to the partitions of the log assigned to it; empty while the group is
-     * not stable.
+     * Each member's client id up to "-StreamThread-" (the application id and the Streams client's
+     * process id) to the partitions of the log assigned to it; empty while the group is not stable.
      */
     Map<String, Set<Integer>> owners() throws Exception {
       ConsumerGroupDescription group =
@@ -358,7 +367,10 @@ class ScaleOutIT {
           && connections.contains(event.get("connectionId").asText())
           && !event.get("reason").asText().equals(RoomEvent.MemberLeft.DISCONNECTED)) {
         others.add(
-            event.get("roomId").asText() + "#" + event.get("seq").asLong() + " "
+            event.get("roomId").asText()
+                + "#"
+                + event.get("seq").asLong()
+                + " "
                 + event.get("reason").asText());
       }
     }
@@ -371,9 +383,9 @@ class ScaleOutIT {
 
   /**
    * How long each room goes without a newly acknowledged message, from {@link #start} to {@link
-   * #stop}: the stall its members notice. Samples the counts every 50 ms on a thread of its own,
-   * so that it keeps measuring while the test waits for a process to stop. Its state is confined
-   * to that thread until {@link #stop} has ended it.
+   * #stop}: the stall its members notice. Samples the counts every 50 ms on a thread of its own, so
+   * that it keeps measuring while the test waits for a process to stop. Its state is confined to
+   * that thread until {@link #stop} has ended it.
    */
   private static final class StallMeter implements AutoCloseable {
     private static final long SAMPLE_MS = 50;
@@ -404,8 +416,7 @@ class ScaleOutIT {
                 meter.lastGrowthAt.put(room, now);
                 meter.longestNanos.put(room, 0L);
               });
-      meter.sampler.scheduleAtFixedRate(
-          meter::sample, SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
+      meter.sampler.scheduleAtFixedRate(meter::sample, SAMPLE_MS, SAMPLE_MS, TimeUnit.MILLISECONDS);
       return meter;
     }
 

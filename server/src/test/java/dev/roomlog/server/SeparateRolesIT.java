@@ -29,12 +29,34 @@ class SeparateRolesIT {
       port = socket.getLocalPort();
     }
     List<String> cluster =
-        List.of("--bootstrap-servers", bootstrap, "--replication-factor", "1", "--topic-prefix", prefix);
+        List.of(
+            "--bootstrap-servers",
+            bootstrap,
+            "--replication-factor",
+            "1",
+            "--topic-prefix",
+            prefix);
 
     try (ChildProcess processor =
-            roomlog("processor", cluster, "--application-id", prefix + "-app", "--state-dir", stateDir.toString(), "--rpc-port", "0");
+            roomlog(
+                "processor",
+                cluster,
+                "--application-id",
+                prefix + "-app",
+                "--state-dir",
+                stateDir.toString(),
+                "--rpc-port",
+                "0");
         ChildProcess gateway =
-            roomlog("gateway", cluster, "--port", String.valueOf(port), "--admin-port", "0", "--api-key", KEY)) {
+            roomlog(
+                "gateway",
+                cluster,
+                "--port",
+                String.valueOf(port),
+                "--admin-port",
+                "0",
+                "--api-key",
+                KEY)) {
       processor.awaitLine("REBALANCING -> RUNNING", Duration.ofSeconds(90));
       gateway.awaitLine("listening on port " + port, Duration.ofSeconds(90));
 
@@ -48,8 +70,10 @@ class SeparateRolesIT {
         joined.get("members").forEach(m -> members.add(m.get("username").asText()));
         assertEquals(List.of("alice", "bob"), members);
 
-        bob.sendAction("sendMessage", "roomId", roomId, "text", "across processes", "requestId", "s");
-        JsonNode seen = alice.awaitFrame("message", f -> f.get("text").asText().equals("across processes"));
+        bob.sendAction(
+            "sendMessage", "roomId", roomId, "text", "across processes", "requestId", "s");
+        JsonNode seen =
+            alice.awaitFrame("message", f -> f.get("text").asText().equals("across processes"));
         assertEquals(bob.awaitAnswer("s").get("seq"), seen.get("seq"));
       }
     }
@@ -57,8 +81,14 @@ class SeparateRolesIT {
 
   private static ChildProcess roomlog(String role, List<String> cluster, String... more) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-jar",
-        InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar").toString(), role));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx384m",
+                "-jar",
+                InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar").toString(),
+                role));
     command.addAll(cluster);
     command.addAll(List.of(more));
     return ChildProcess.start("roomlog-" + role, command);

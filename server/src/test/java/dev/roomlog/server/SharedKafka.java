@@ -1,6 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
+import dev.roomlog.protocol.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,12 +17,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
-import dev.roomlog.protocol.Topic;
 
 /**
- * One real Kafka broker for the whole test JVM (starting one per test would cost seconds each,
- * and a broker fault halts the JVM anyway). Tests keep apart by using their own topics:
- * {@link #uniquePrefix()}.
+ * One real Kafka broker for the whole test JVM (starting one per test would cost seconds each, and
+ * a broker fault halts the JVM anyway). Tests keep apart by using their own topics: {@link
+ * #uniquePrefix()}.
  */
 final class SharedKafka {
   private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -56,7 +56,10 @@ final class SharedKafka {
   /** As {@link #readAll(Topic)}, from the Kafka at {@code bootstrap}. */
   static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrap, Topic<K, V> topic) {
     return readAll(
-        bootstrap, topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        bootstrap,
+        topic.name(),
+        topic.keySerde().deserializer(),
+        topic.valueSerde().deserializer());
   }
 
   static <K, V> List<ConsumerRecord<K, V>> readAll(
@@ -71,8 +74,10 @@ final class SharedKafka {
     try (KafkaConsumer<K, V> consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
             keys,
             values)) {
       List<TopicPartition> partitions =

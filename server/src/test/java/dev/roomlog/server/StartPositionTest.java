@@ -26,9 +26,26 @@ class StartPositionTest {
 
   @Test
   void refusesAnythingElseSayingWhatItTakes() {
-    for (String bad : new String[] {"", "start", "Beginning", "1:", ":5", "-1:5", "1:-5", "2025-11-26T10:00:00", "2025-11-26", "99999999999:1"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StartPosition.parse(bad), bad);
-      assertTrue(e.getMessage().startsWith("--from must be beginning, end, <partition>:<offset> or an ISO-8601 time"), e.getMessage());
+    for (String bad :
+        new String[] {
+          "",
+          "start",
+          "Beginning",
+          "1:",
+          ":5",
+          "-1:5",
+          "1:-5",
+          "2025-11-26T10:00:00",
+          "2025-11-26",
+          "99999999999:1"
+        }) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> StartPosition.parse(bad), bad);
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "--from must be beginning, end, <partition>:<offset> or an ISO-8601 time"),
+          e.getMessage());
       assertTrue(e.getMessage().endsWith("was '" + bad + "'"), e.getMessage());
     }
   }
@@ -45,7 +62,8 @@ class StartPositionTest {
   @Test
   void anOffsetOutsideThePartitionIsClampedToIt() {
     // The partition holds offsets 100 to 199 (its next offset is 200).
-    assertEquals(100, new StartPosition.At(0, 99).offset(100, 200, null), "below the start: its start");
+    assertEquals(
+        100, new StartPosition.At(0, 99).offset(100, 200, null), "below the start: its start");
     assertEquals(100, new StartPosition.At(0, 100).offset(100, 200, null));
     assertEquals(200, new StartPosition.At(0, 200).offset(100, 200, null));
     assertEquals(200, new StartPosition.At(0, 201).offset(100, 200, null), "past the end: its end");
@@ -62,9 +80,13 @@ class StartPositionTest {
 
   @Test
   void aTimeMustCarryItsOffset() {
-    assertEquals(Instant.parse("2025-11-26T10:00:00Z"), StartPosition.parseTime("--from-time", "2025-11-26T10:00:00Z"));
+    assertEquals(
+        Instant.parse("2025-11-26T10:00:00Z"),
+        StartPosition.parseTime("--from-time", "2025-11-26T10:00:00Z"));
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> StartPosition.parseTime("--from-time", "yesterday"));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> StartPosition.parseTime("--from-time", "yesterday"));
     assertEquals(
         "--from-time must be an ISO-8601 time with its offset, such as 2025-11-26T10:00:00Z, was 'yesterday'",
         e.getMessage());

@@ -12,11 +12,14 @@ import org.junit.jupiter.api.Test;
 class TailFilterTest {
   private static final String CREATE =
       "{\"action\":\"createRoom\",\"username\":\"a\",\"roomId\":\"lobby\",\"requestContext\":{\"connectionId\":\"c1\"}}";
-  private static final String CONNECT = "{\"action\":\"$connect\",\"requestContext\":{\"connectionId\":\"c1\"}}";
-  private static final String HEARTBEAT = "{\"action\":\"$heartbeat\",\"requestContext\":{\"gatewayId\":\"gw-1\"}}";
+  private static final String CONNECT =
+      "{\"action\":\"$connect\",\"requestContext\":{\"connectionId\":\"c1\"}}";
+  private static final String HEARTBEAT =
+      "{\"action\":\"$heartbeat\",\"requestContext\":{\"gatewayId\":\"gw-1\"}}";
   private static final String MESSAGE =
       "{\"type\":\"messagePosted\",\"roomId\":\"lobby\",\"seq\":4,\"at\":1,\"connectionId\":\"c2\",\"text\":\"hi\"}";
-  private static final String CREATED = "{\"type\":\"roomCreated\",\"roomId\":\"lobby\",\"seq\":1,\"at\":1,\"createdBy\":\"a\"}";
+  private static final String CREATED =
+      "{\"type\":\"roomCreated\",\"roomId\":\"lobby\",\"seq\":1,\"at\":1,\"createdBy\":\"a\"}";
 
   private static LogEntry entry(String key, String value) {
     return LogEntry.of("t", 0, 0, 0, key, value.getBytes(StandardCharsets.UTF_8));
@@ -36,7 +39,9 @@ class TailFilterTest {
     assertTrue(lobby.accepts(entry("other-key", CREATE)), "the value's roomId");
     assertFalse(lobby.accepts(entry("c1", CONNECT)));
     assertFalse(lobby.accepts(entry("gw-1", HEARTBEAT)));
-    assertFalse(new TailFilter(LogTopic.ACTIONS, "lobb", null).accepts(entry("lobby", CREATE)), "no prefix match");
+    assertFalse(
+        new TailFilter(LogTopic.ACTIONS, "lobb", null).accepts(entry("lobby", CREATE)),
+        "no prefix match");
   }
 
   @Test
@@ -72,7 +77,8 @@ class TailFilterTest {
     TopicSet topics = TopicSet.prefixed("p");
     assertEquals("p.roomlog.actions", LogTopic.parse("actions").name(topics));
     assertEquals("p.roomlog.room-events", LogTopic.parse("room-events").name(topics));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LogTopic.parse("deliveries"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LogTopic.parse("deliveries"));
     assertEquals("--topic must be one of actions, room-events, was 'deliveries'", e.getMessage());
   }
 }

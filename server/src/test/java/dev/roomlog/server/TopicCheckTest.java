@@ -23,13 +23,15 @@ class TopicCheckTest {
   private static TopicCheck.Actual asCreated(TopicLayout.Wanted wanted) {
     Map<String, String> configs = new HashMap<>(wanted.createConfigs());
     configs.put("segment.bytes", "1073741824");
-    return new TopicCheck.Actual(wanted.name(), wanted.partitions(), wanted.replicationFactor(), configs);
+    return new TopicCheck.Actual(
+        wanted.name(), wanted.partitions(), wanted.replicationFactor(), configs);
   }
 
   private static TopicCheck.Actual with(TopicCheck.Actual topic, String config, String value) {
     Map<String, String> configs = new HashMap<>(topic.configs());
     configs.put(config, value);
-    return new TopicCheck.Actual(topic.name(), topic.partitions(), topic.replicationFactor(), configs);
+    return new TopicCheck.Actual(
+        topic.name(), topic.partitions(), topic.replicationFactor(), configs);
   }
 
   @Test
@@ -48,7 +50,14 @@ class TopicCheckTest {
           TopicCheck.problems(
               actions, new TopicCheck.Actual(topic.name(), partitions, 3, topic.configs()));
       assertEquals(1, problems.size(), problems.toString());
-      assertTrue(problems.get(0).startsWith("roomlog.actions (the write-ahead log) has " + partitions + " partitions, the settings say 6"), problems.get(0));
+      assertTrue(
+          problems
+              .get(0)
+              .startsWith(
+                  "roomlog.actions (the write-ahead log) has "
+                      + partitions
+                      + " partitions, the settings say 6"),
+          problems.get(0));
       assertTrue(problems.get(0).contains("set --partitions to " + partitions), problems.get(0));
     }
   }
@@ -60,7 +69,8 @@ class TopicCheckTest {
     List<String> problems =
         TopicCheck.problems(events, new TopicCheck.Actual(topic.name(), 6, 2, topic.configs()));
     assertEquals(
-        List.of("roomlog.room-events (each room's history) has replication factor 2, the settings say 3 (--replication-factor / ROOMLOG_REPLICATION_FACTOR)."),
+        List.of(
+            "roomlog.room-events (each room's history) has replication factor 2, the settings say 3 (--replication-factor / ROOMLOG_REPLICATION_FACTOR)."),
         problems);
   }
 
@@ -73,7 +83,8 @@ class TopicCheckTest {
     List<String> compacted =
         TopicCheck.problems(actions, with(asCreated(actions), "cleanup.policy", "compact"));
     assertEquals(1, compacted.size());
-    assertTrue(compacted.get(0).contains("cleanup.policy=compact, it must be delete"), compacted.get(0));
+    assertTrue(
+        compacted.get(0).contains("cleanup.policy=compact, it must be delete"), compacted.get(0));
   }
 
   @Test
@@ -90,16 +101,26 @@ class TopicCheckTest {
     TopicLayout.Wanted deliveries = wanted("roomlog.deliveries");
     int limit = RoomTopology.MAX_RECORD_BYTES;
     TopicCheck.Actual created = asCreated(deliveries);
-    assertEquals(List.of(), TopicCheck.problems(deliveries, with(created, "max.message.bytes", String.valueOf(limit))));
-    assertEquals(List.of(), TopicCheck.problems(deliveries, with(created, "max.message.bytes", String.valueOf(limit + 1))));
-    assertEquals(1, TopicCheck.problems(deliveries, with(created, "max.message.bytes", String.valueOf(limit - 1))).size());
+    assertEquals(
+        List.of(),
+        TopicCheck.problems(deliveries, with(created, "max.message.bytes", String.valueOf(limit))));
+    assertEquals(
+        List.of(),
+        TopicCheck.problems(
+            deliveries, with(created, "max.message.bytes", String.valueOf(limit + 1))));
+    assertEquals(
+        1,
+        TopicCheck.problems(
+                deliveries, with(created, "max.message.bytes", String.valueOf(limit - 1)))
+            .size());
   }
 
   @Test
   void deliveriesRetentionIsTheOperatorsToTune() {
     TopicLayout.Wanted deliveries = wanted("roomlog.deliveries");
     assertEquals(
-        List.of(), TopicCheck.problems(deliveries, with(asCreated(deliveries), "retention.ms", "600000")));
+        List.of(),
+        TopicCheck.problems(deliveries, with(asCreated(deliveries), "retention.ms", "600000")));
   }
 
   @Test
@@ -108,11 +129,14 @@ class TopicCheckTest {
     assertEquals(3, atLimit.minInsyncReplicas());
     IllegalArgumentException above =
         assertThrows(
-            IllegalArgumentException.class, () -> new TopicLayout(TopicSet.DEFAULT, 1, (short) 3, 4, -1));
+            IllegalArgumentException.class,
+            () -> new TopicLayout(TopicSet.DEFAULT, 1, (short) 3, 4, -1));
     assertEquals(
         "--min-insync-replicas must be between 1 and the replication factor (3), got 4",
         above.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new TopicLayout(TopicSet.DEFAULT, 1, (short) 3, 0, -1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new TopicLayout(TopicSet.DEFAULT, 1, (short) 3, 0, -1));
   }
 
   @Test

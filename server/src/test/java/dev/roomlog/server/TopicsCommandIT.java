@@ -54,28 +54,44 @@ class TopicsCommandIT {
   @Test
   void createMakesTheTopicsAndCheckThenPasses() {
     String prefix = SharedKafka.uniquePrefix();
-    Run check = roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "4")));
+    Run check =
+        roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "4")));
     assertEquals(2, check.exit(), check.err());
-    assertTrue(check.err().contains(prefix + ".roomlog.actions (the write-ahead log) does not exist: run `roomlog topics create`."), check.err());
+    assertTrue(
+        check
+            .err()
+            .contains(
+                prefix
+                    + ".roomlog.actions (the write-ahead log) does not exist: run `roomlog topics create`."),
+        check.err());
 
-    Run create = roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4")));
+    Run create =
+        roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4")));
     assertEquals(0, create.exit(), create.err());
     assertTrue(create.out().contains("match the settings"), create.out());
-    assertTrue(create.out().matches("(?s).*" + prefix + "\\.roomlog\\.actions\\s+4\\s+1\\s+1\\s+-1.*"), create.out());
+    assertTrue(
+        create.out().matches("(?s).*" + prefix + "\\.roomlog\\.actions\\s+4\\s+1\\s+1\\s+-1.*"),
+        create.out());
 
-    Run again = roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "4")));
+    Run again =
+        roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "4")));
     assertEquals(0, again.exit(), again.err());
 
-    Run createAgain = roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4")));
+    Run createAgain =
+        roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4")));
     assertEquals(0, createAgain.exit(), "create is safe to run again: " + createAgain.err());
   }
 
   @Test
   void checkNamesEveryTopicWhosePartitionsDiffer() {
     String prefix = SharedKafka.uniquePrefix();
-    assertEquals(0, roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4"))).exit());
+    assertEquals(
+        0,
+        roomlog(concat(new String[] {"topics", "create"}, kafkaFlags(prefix, "--partitions", "4")))
+            .exit());
 
-    Run check = roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "6")));
+    Run check =
+        roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "6")));
     assertEquals(2, check.exit());
     for (String topic : List.of("actions", "room-events", "deliveries")) {
       assertTrue(
@@ -90,7 +106,8 @@ class TopicsCommandIT {
   void aGatewayRefusesToStartOnTopicsMadeForOtherSettings() throws Exception {
     String prefix = SharedKafka.uniquePrefix();
     // Made by hand, as an operator might: the log with a week's retention.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin
           .createTopics(
               List.of(
@@ -106,10 +123,15 @@ class TopicsCommandIT {
                 kafkaFlags(prefix, "--partitions", "3")));
     assertEquals(2, gateway.exit(), gateway.err());
     assertTrue(
-        gateway.err().contains(prefix + ".roomlog.actions (the write-ahead log) has retention.ms=604800000, it must be -1"),
+        gateway
+            .err()
+            .contains(
+                prefix
+                    + ".roomlog.actions (the write-ahead log) has retention.ms=604800000, it must be -1"),
         gateway.err());
     // The topics it was missing were still created, as the settings say.
-    Run check = roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "3")));
+    Run check =
+        roomlog(concat(new String[] {"topics", "check"}, kafkaFlags(prefix, "--partitions", "3")));
     assertTrue(check.err().contains("retention.ms=604800000"), check.err());
     assertTrue(!check.err().contains("does not exist"), check.err());
   }

@@ -1,8 +1,8 @@
 package dev.roomlog.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the gateway writes to the write-ahead log, read back the way an operator reads it. Each
- * test gets a Roomlog (and topics) of its own, since each asserts the whole content of the log.
+ * What the gateway writes to the write-ahead log, read back the way an operator reads it. Each test
+ * gets a Roomlog (and topics) of its own, since each asserts the whole content of the log.
  */
 class WriteAheadLogIT {
   private InProcessRoomlog roomlog;
@@ -61,15 +61,16 @@ class WriteAheadLogIT {
               .orElseThrow(() -> new AssertionError("no $connect in " + records));
       assertEquals(good.connectionId(), connect.key());
       assertTrue(
-          records.stream().anyMatch(r -> r.value().action() instanceof Action.CreateRoom), records.toString());
+          records.stream().anyMatch(r -> r.value().action() instanceof Action.CreateRoom),
+          records.toString());
     }
   }
 
   /**
    * Connection churn costs the permanent log nothing: connections that connect and close, or send
    * only invalid frames, write neither $connect nor $disconnect. Then one that creates a room
-   * writes its $connect, its action and its $disconnect (one per partition), and those are all
-   * the log holds besides heartbeats.
+   * writes its $connect, its action and its $disconnect (one per partition), and those are all the
+   * log holds besides heartbeats.
    */
   @Test
   void connectionsThatNeverActWriteNothingToTheLog() {
@@ -93,15 +94,19 @@ class WriteAheadLogIT {
 
     assertEquals(
         List.of("$connect", "createRoom", "$disconnect", "$disconnect", "$disconnect"),
-        records.stream().map(r -> r.value().requestContext().routeKey()).sorted(
-            Comparator.comparing(List.of("$connect", "createRoom", "$disconnect")::indexOf)).toList(),
+        records.stream()
+            .map(r -> r.value().requestContext().routeKey())
+            .sorted(Comparator.comparing(List.of("$connect", "createRoom", "$disconnect")::indexOf))
+            .toList(),
         "only the creator's: " + records);
     records.forEach(r -> assertEquals(member, r.value().requestContext().connectionId()));
   }
 
   private static final int IDLE_CYCLES = 100;
 
-  /** Waits until the log holds at least {@code count} records besides heartbeats; returns them all. */
+  /**
+   * Waits until the log holds at least {@code count} records besides heartbeats; returns them all.
+   */
   private List<ConsumerRecord<String, WalRecord>> loggedBesidesHeartbeats(int count) {
     List<ConsumerRecord<String, WalRecord>> records = new ArrayList<>();
     await()
@@ -122,8 +127,9 @@ class WriteAheadLogIT {
     String connectionId;
     try (WsClient alice = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY)) {
       connectionId = alice.connectionId();
-      alice.send("{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\","
-          + "\"connectionId\":\"forged\"}");
+      alice.send(
+          "{\"action\":\"createRoom\",\"username\":\"test1\",\"requestId\":\"r1\","
+              + "\"connectionId\":\"forged\"}");
       alice.awaitAnswer("r1");
     }
 
@@ -137,7 +143,9 @@ class WriteAheadLogIT {
             () -> {
               all.clear();
               all.addAll(SharedKafka.readAll(roomlog.topics().actions()));
-              return all.stream().filter(r -> r.value().action() instanceof Action.Disconnect).count()
+              return all.stream()
+                      .filter(r -> r.value().action() instanceof Action.Disconnect)
+                      .count()
                   == partitions;
             });
     // Partition by partition, as many records as the snapshot holds in each: heartbeats keep
@@ -198,13 +206,20 @@ class WriteAheadLogIT {
     Process process =
         new ProcessBuilder(
                 script.toString(),
-                "--bootstrap-server", SharedKafka.bootstrapServers(),
-                "--topic", topic,
-                "--partition", String.valueOf(partition),
-                "--offset", "earliest",
-                "--property", "print.key=true",
-                "--max-messages", String.valueOf(count),
-                "--timeout-ms", "30000")
+                "--bootstrap-server",
+                SharedKafka.bootstrapServers(),
+                "--topic",
+                topic,
+                "--partition",
+                String.valueOf(partition),
+                "--offset",
+                "earliest",
+                "--property",
+                "print.key=true",
+                "--max-messages",
+                String.valueOf(count),
+                "--timeout-ms",
+                "30000")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

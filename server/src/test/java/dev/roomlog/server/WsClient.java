@@ -21,16 +21,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client for the tests (the JDK's own, over a real socket). It records every
- * frame it receives so that a test can wait for the one it expects, with a deadline.
+ * A real WebSocket client for the tests (the JDK's own, over a real socket). It records every frame
+ * it receives so that a test can wait for the one it expects, with a deadline.
  */
 final class WsClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(30);
 
   private final WebSocket socket;
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
   /** Every text frame as it came, JSON or not (the management API may send any text). */
   private final List<String> texts = new CopyOnWriteArrayList<>();
+
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final String connectionId;
 
@@ -123,7 +125,11 @@ final class WsClient implements AutoCloseable {
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(20))
-        .alias("the text frame '" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "' on " + connectionId)
+        .alias(
+            "the text frame '"
+                + (text.length() > 60 ? text.substring(0, 60) + "..." : text)
+                + "' on "
+                + connectionId)
         .until(() -> texts.contains(text));
   }
 

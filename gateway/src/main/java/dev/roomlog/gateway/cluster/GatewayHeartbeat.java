@@ -24,15 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this gateway's heartbeat to every partition of the log at a fixed interval, so that
- * the processor can remove the members of a gateway that died without writing their {@code
- * $disconnect}s (SIGKILL, a lost machine). The first beat of a run also tells the processor
- * that the gateway's earlier run is over: its members go at once.
+ * Writes this gateway's heartbeat to every partition of the log at a fixed interval, so that the
+ * processor can remove the members of a gateway that died without writing their {@code
+ * $disconnect}s (SIGKILL, a lost machine). The first beat of a run also tells the processor that
+ * the gateway's earlier run is over: its members go at once.
  *
- * <p>Lifecycle: {@link #start(Duration)} before the server accepts its first connection (so the
- * new run's beat precedes its connections' records on every partition), {@link #close()}
- * before the WAL appender is closed. A beat is skipped while the previous one is unsettled,
- * so a Kafka outage does not pile them up. Thread-safe.
+ * <p>Lifecycle: {@link #start(Duration)} before the server accepts its first connection (so the new
+ * run's beat precedes its connections' records on every partition), {@link #close()} before the WAL
+ * appender is closed. A beat is skipped while the previous one is unsettled, so a Kafka outage does
+ * not pile them up. Thread-safe.
  */
 public final class GatewayHeartbeat implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayHeartbeat.class);
@@ -61,12 +61,11 @@ public final class GatewayHeartbeat implements AutoCloseable {
   }
 
   /**
-   * Writes the run's first heartbeat and waits for Kafka to acknowledge it on every partition,
-   * then beats every interval on a thread of its own.
+   * Writes the run's first heartbeat and waits for Kafka to acknowledge it on every partition, then
+   * beats every interval on a thread of its own.
    *
-   * @throws IllegalStateException if the first beat is not acknowledged within {@code
-   *     atMost}: the gateway must not accept connections the processor could take for an
-   *     earlier run's
+   * @throws IllegalStateException if the first beat is not acknowledged within {@code atMost}: the
+   *     gateway must not accept connections the processor could take for an earlier run's
    */
   public synchronized void start(Duration atMost) {
     if (timer != null) {

@@ -19,34 +19,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses to start a gateway whose id another running gateway already uses. Two gateways with
- * one id would take each other's runs for restarts and remove each other's members from their
- * rooms, and each would read the other's deliveries.
+ * Refuses to start a gateway whose id another running gateway already uses. Two gateways with one
+ * id would take each other's runs for restarts and remove each other's members from their rooms,
+ * and each would read the other's deliveries.
  *
  * <p>How: every gateway heartbeats on every partition of the log, so partition 0 shows who is
  * alive. Before its own first beat, a starting gateway reads partition 0's last two heartbeat
- * intervals (plus {@link #CLOCK_MARGIN}, for clocks that differ). If a beat under its id is there, that run may have just crashed (a supervisor
- * restarting it) or may still be running: it watches for two more intervals, and a new beat
- * under its id in that time means another gateway is alive with it. Judged by log offsets, not
- * clocks. Costs a start nothing when no run of the id beat lately, and two intervals after a
- * crash.
+ * intervals (plus {@link #CLOCK_MARGIN}, for clocks that differ). If a beat under its id is there,
+ * that run may have just crashed (a supervisor restarting it) or may still be running: it watches
+ * for two more intervals, and a new beat under its id in that time means another gateway is alive
+ * with it. Judged by log offsets, not clocks. Costs a start nothing when no run of the id beat
+ * lately, and two intervals after a crash.
  */
 public final class GatewayIdCheck {
   private static final Logger log = LoggerFactory.getLogger(GatewayIdCheck.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration CATCH_UP_DEADLINE = Duration.ofSeconds(30);
+
   /**
-   * Added to the look-back: record times are the other gateway's clock (and it may beat at a
-   * longer interval), so a live one a little behind must not fall before the window.
+   * Added to the look-back: record times are the other gateway's clock (and it may beat at a longer
+   * interval), so a live one a little behind must not fall before the window.
    */
   static final Duration CLOCK_MARGIN = Duration.ofSeconds(60);
 
   private GatewayIdCheck() {}
 
   /**
-   * @return the offset of partition 0 up to which the log was read: a beat under {@code
-   *     gatewayId} after it, from another run, is one this check could not see (a gateway
-   *     started at the same moment; see {@link GatewayIdWatch})
+   * @return the offset of partition 0 up to which the log was read: a beat under {@code gatewayId}
+   *     after it, from another run, is one this check could not see (a gateway started at the same
+   *     moment; see {@link GatewayIdWatch})
    * @throws IllegalArgumentException if another gateway beats under {@code gatewayId}
    * @throws IllegalStateException if the log cannot be read within 30 s
    */
@@ -77,7 +78,9 @@ public final class GatewayIdCheck {
       while (consumer.position(first) < end) {
         if (clock.millis() > catchUpBy) {
           throw new IllegalStateException(
-              "could not read the log's recent heartbeats within " + CATCH_UP_DEADLINE.toSeconds() + " s");
+              "could not read the log's recent heartbeats within "
+                  + CATCH_UP_DEADLINE.toSeconds()
+                  + " s");
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
           if (isHeartbeatOf(record, gatewayId, actions)) {
@@ -105,8 +108,11 @@ public final class GatewayIdCheck {
       }
       if (beatSince != null) {
         throw new IllegalArgumentException(
-            "another gateway is running with gateway id '" + gatewayId + "' (its run "
-                + instanceOf(beatSince, actions) + " beat just now): give each gateway its own"
+            "another gateway is running with gateway id '"
+                + gatewayId
+                + "' (its run "
+                + instanceOf(beatSince, actions)
+                + " beat just now): give each gateway its own"
                 + " --gateway-id (ROOMLOG_GATEWAY_ID), or stop the other one first");
       }
       return consumer.position(first);
@@ -119,14 +125,16 @@ public final class GatewayIdCheck {
       return false;
     }
     try {
-      WalRecord wal = actions.valueSerde().deserializer().deserialize(actions.name(), record.value());
+      WalRecord wal =
+          actions.valueSerde().deserializer().deserialize(actions.name(), record.value());
       return wal.action() instanceof Action.Heartbeat;
     } catch (RuntimeException unreadable) {
       return false;
     }
   }
 
-  static String instanceOf(ConsumerRecord<String, byte[]> record, Topic<String, WalRecord> actions) {
+  static String instanceOf(
+      ConsumerRecord<String, byte[]> record, Topic<String, WalRecord> actions) {
     return actions
         .valueSerde()
         .deserializer()

@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second half of {@link GatewayIdCheck}: two gateways started under one id at the same moment
- * both pass the check (neither has beaten yet), so after its first beat a gateway reads partition
- * 0 on from where the check stopped, for {@link #WATCH_INTERVALS} heartbeat intervals. A beat
- * under its id from another run means two are running: the processor keeps the members of the
- * newer run only (it takes the newer for a restart), so the older one must stop, and does: it is
- * told through {@code onConflict}. The newer one logs the conflict and goes on.
+ * both pass the check (neither has beaten yet), so after its first beat a gateway reads partition 0
+ * on from where the check stopped, for {@link #WATCH_INTERVALS} heartbeat intervals. A beat under
+ * its id from another run means two are running: the processor keeps the members of the newer run
+ * only (it takes the newer for a restart), so the older one must stop, and does: it is told through
+ * {@code onConflict}. The newer one logs the conflict and goes on.
  *
  * <p>One daemon thread, ended by {@link #close()} or when the watch is over.
  */
@@ -57,8 +57,8 @@ public final class GatewayIdWatch implements AutoCloseable {
    * GatewayIdCheck#ensureNoOtherRun} returned) for beats under {@code gatewayId} from a run other
    * than {@code ownInstance}.
    *
-   * @param onConflict told why, if this run is the one that must stop; called at most once, on
-   *     the watch's thread
+   * @param onConflict told why, if this run is the one that must stop; called at most once, on the
+   *     watch's thread
    */
   public static GatewayIdWatch start(
       String bootstrapServers,
@@ -69,14 +69,21 @@ public final class GatewayIdWatch implements AutoCloseable {
       Duration heartbeatInterval,
       Clock clock,
       Consumer<String> onConflict) {
-    KafkaConsumer<String, byte[]> consumer = GatewayIdCheck.newConsumer(bootstrapServers, gatewayId);
+    KafkaConsumer<String, byte[]> consumer =
+        GatewayIdCheck.newConsumer(bootstrapServers, gatewayId);
     TopicPartition first = new TopicPartition(actions.name(), 0);
     consumer.assign(List.of(first));
     consumer.seek(first, fromOffset);
     long watchUntil = clock.millis() + WATCH_INTERVALS * heartbeatInterval.toMillis();
     GatewayIdWatch watch =
         new GatewayIdWatch(
-            consumer, actions, gatewayId, Objects.requireNonNull(ownInstance, "ownInstance"), watchUntil, clock, onConflict);
+            consumer,
+            actions,
+            gatewayId,
+            Objects.requireNonNull(ownInstance, "ownInstance"),
+            watchUntil,
+            clock,
+            onConflict);
     watch.thread.start();
     return watch;
   }
@@ -100,7 +107,6 @@ public final class GatewayIdWatch implements AutoCloseable {
     return GatewayRuns.startOf(instance).orElse(0);
   }
 
-
   private void watch(
       Topic<String, WalRecord> actions,
       String gatewayId,
@@ -120,8 +126,13 @@ public final class GatewayIdWatch implements AutoCloseable {
           }
           if (mustYield(ownInstance, other)) {
             String why =
-                "another gateway started under gateway id '" + gatewayId + "' at the same time as"
-                    + " this one (its run " + other + " is newer than this run " + ownInstance
+                "another gateway started under gateway id '"
+                    + gatewayId
+                    + "' at the same time as"
+                    + " this one (its run "
+                    + other
+                    + " is newer than this run "
+                    + ownInstance
                     + "): this one stops; give each gateway its own --gateway-id (ROOMLOG_GATEWAY_ID)";
             log.error(why);
             onConflict.accept(why);
@@ -140,7 +151,10 @@ public final class GatewayIdWatch implements AutoCloseable {
     } catch (WakeupException e) {
       // closed
     } catch (RuntimeException e) {
-      log.warn("gateway {}: watching the log for another run of this id failed: {}", gatewayId, e.toString());
+      log.warn(
+          "gateway {}: watching the log for another run of this id failed: {}",
+          gatewayId,
+          e.toString());
     } finally {
       consumer.close();
     }

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The thin edge between Netty and {@link Connection}: on handshake completion it opens the
  * connection (registry + {@code $connect} + the {@code connected} frame), hands each complete
  * message to it, closes the channel with 1008 when the connection says it floods or when the IP
- * rules changed under its handshake, and closes the connection when the channel goes inactive.
- * One instance per channel.
+ * rules changed under its handshake, and closes the connection when the channel goes inactive. One
+ * instance per channel.
  */
 public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(ActionFrameHandler.class);
@@ -39,8 +39,10 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
   private final ConnectionRegistry registry;
   private final Predicate<String> refusedNow;
   private Connection connection;
+
   /** Set once this handler has closed the channel; frames already decoded are ignored. */
   private boolean closing;
+
   /** When the connection was registered, for its close line (a monotonic clock). */
   private long openedAtNanos;
 

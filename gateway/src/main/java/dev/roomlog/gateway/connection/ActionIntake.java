@@ -8,15 +8,11 @@ import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.gateway.wal.WalAppender;
-import dev.roomlog.protocol.WalRecord;
-import dev.roomlog.protocol.action.Action;
-import dev.roomlog.protocol.action.ActionNames;
-import dev.roomlog.protocol.action.RequestContext;
-import dev.roomlog.protocol.action.RequestContext.EventType;
-import dev.roomlog.protocol.action.RequestContext.Identity;
-import dev.roomlog.protocol.frame.ServerFrame;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.RequestContext.Identity;
+import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,16 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns what happens on a connection into write-ahead-log records: {@code $connect}, each
- * accepted action, {@code $disconnect} (the first and last only for a connection that writes
- * to the log; see {@link Connection}). Plain Java, no Netty: the frame handler calls it.
+ * Turns what happens on a connection into write-ahead-log records: {@code $connect}, each accepted
+ * action, {@code $disconnect} (the first and last only for a connection that writes to the log; see
+ * {@link Connection}). Plain Java, no Netty: the frame handler calls it.
  *
  * <p>It also holds what the connections of this node share: the in-flight bound ({@link
- * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones,
- * so that map stays small.
+ * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones, so
+ * that map stays small.
  *
- * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes
- * from the gateway, never from the client. Thread-safe; one instance serves every connection.
+ * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes from
+ * the gateway, never from the client. Thread-safe; one instance serves every connection.
  */
 public final class ActionIntake {
   private static final Logger log = LoggerFactory.getLogger(ActionIntake.class);
@@ -60,7 +56,8 @@ public final class ActionIntake {
   private final GatewayMetrics metrics;
 
   /** With meters nobody reads. */
-  public ActionIntake(GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
+  public ActionIntake(
+      GatewaySettings settings, WalAppender wal, Clock clock, Supplier<String> ids) {
     this(settings, wal, clock, ids, new GatewayMetrics(new SimpleMeterRegistry()));
   }
 
@@ -93,8 +90,8 @@ public final class ActionIntake {
    * caller should then refuse the connection, which could write nothing.
    *
    * @param apiKeyName the name of the key the client presented (for the per-key rate limit)
-   * @param replies where frames for this client go (async answers arrive on appender threads,
-   *     so it must be thread-safe)
+   * @param replies where frames for this client go (async answers arrive on appender threads, so it
+   *     must be thread-safe)
    */
   Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> toClient) {
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
@@ -119,7 +116,8 @@ public final class ActionIntake {
             new Identity(sourceIp),
             inFlight.newConnection(),
             rateLimit(apiKeyName),
-            new AnswerBudget(settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
+            new AnswerBudget(
+                settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
             answersMessage(),
             replies));
   }
@@ -166,8 +164,8 @@ public final class ActionIntake {
   }
 
   /**
-   * This run of the gateway: new at every start, stamped on every record, so the processor can
-   * tell the members of a crashed run from those of the restarted one under the same gatewayId.
+   * This run of the gateway: new at every start, stamped on every record, so the processor can tell
+   * the members of a crashed run from those of the restarted one under the same gatewayId.
    */
   public String gatewayInstance() {
     return gatewayInstance;

@@ -14,13 +14,13 @@ import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.ActionParser;
 import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.action.RequestContext;
-import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
+import dev.roomlog.protocol.action.RoomIds;
+import dev.roomlog.protocol.control.ConnectionInfo;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
 import dev.roomlog.protocol.text.WellFormed;
-import dev.roomlog.protocol.control.ConnectionInfo;
 import java.io.IOException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,22 +30,21 @@ import org.slf4j.LoggerFactory;
  * One open WebSocket connection as the log sees it. Plain Java, no Netty.
  *
  * <p>Each data message goes through, in order: the connection's own rate limit ({@link
- * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and
- * validation (400/413), for a request that replays history its answers' budget ({@link
- * AnswerBudget}: 429 while in debt), its API key's shared rate limit ({@link
- * MessageRateLimiter#onAction}: 429), the in-flight bound ({@link InFlightLimiter}: 503
- * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
- * acknowledges or fails it.
+ * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and validation
+ * (400/413), for a request that replays history its answers' budget ({@link AnswerBudget}: 429
+ * while in debt), its API key's shared rate limit ({@link MessageRateLimiter#onAction}: 429), the
+ * in-flight bound ({@link InFlightLimiter}: 503 overloaded), and then the log. An accepted action
+ * holds its in-flight permit until Kafka acknowledges or fails it.
  *
- * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never
- * reach the log. Its {@code $connect} (with the time it connected) is appended just before its
- * first action that is, so it precedes that action in the writer's order. Its {@code
- * $disconnect} is appended only if it may be a member of some room, i.e. once the log has
- * accepted one of its {@code createRoom} or {@code joinRoom} actions: the processor has nothing
- * to remove for any other connection. That is decided when the appender accepts the action, not
- * when Kafka acknowledges it, so an action still in flight when the socket closes, or one failed
- * with logUnavailable that may yet be in the log, gets its {@code $disconnect} too, after it on
- * its partition (the appender keeps the order in which it accepted records).
+ * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never reach
+ * the log. Its {@code $connect} (with the time it connected) is appended just before its first
+ * action that is, so it precedes that action in the writer's order. Its {@code $disconnect} is
+ * appended only if it may be a member of some room, i.e. once the log has accepted one of its
+ * {@code createRoom} or {@code joinRoom} actions: the processor has nothing to remove for any other
+ * connection. That is decided when the appender accepts the action, not when Kafka acknowledges it,
+ * so an action still in flight when the socket closes, or one failed with logUnavailable that may
+ * yet be in the log, gets its {@code $disconnect} too, after it on its partition (the appender
+ * keeps the order in which it accepted records).
  *
  * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
@@ -86,13 +85,16 @@ public final class Connection {
   private final AnswerBudget answers;
   private final String answersMessage;
   private boolean closed;
+
   /** Whether its {@code $connect} was appended (event loop only). */
   private boolean connectAppended;
+
   /**
    * Whether the log accepted one of its actions that can make it a member of a room, so that its
    * close must be told to every partition (event loop only).
    */
   private boolean mayBeMember;
+
   /** Epoch millis of the client's last message; read by the management API's GET. */
   private volatile long lastActiveAt;
 
@@ -145,9 +147,9 @@ public final class Connection {
   }
 
   /**
-   * Handles one text message: refused by a rate limit or the answers' budget (429), rejected by
-   * the parser (its error frame), refused by the in-flight bound (503 overloaded, not written),
-   * or appended to the log. An appended action gets no reply here; if the log fails it, 503
+   * Handles one text message: refused by a rate limit or the answers' budget (429), rejected by the
+   * parser (its error frame), refused by the in-flight bound (503 overloaded, not written), or
+   * appended to the log. An appended action gets no reply here; if the log fails it, 503
    * logUnavailable.
    */
   Verdict onText(String text) {
@@ -185,7 +187,8 @@ public final class Connection {
     if (shared instanceof MessageRateLimiter.Decision.Refuse refuse) {
       counted(type, ErrorCode.RATE_LIMITED.code());
       replies.accept(
-          ErrorCode.RATE_LIMITED.frame(refuse.message(), action.requestId(), refuse.retryAfterMs()));
+          ErrorCode.RATE_LIMITED.frame(
+              refuse.message(), action.requestId(), refuse.retryAfterMs()));
       return Verdict.KEEP_OPEN;
     }
     append(action, receivedAt);
@@ -194,8 +197,8 @@ public final class Connection {
 
   /**
    * Whether the answer to {@code action} replays a room's kept events, and may so be far larger
-   * than the request: {@code resume}, and every {@code joinRoom} (with {@code afterSeq} its
-   * answer carries the events since then, without it the room's recent messages).
+   * than the request: {@code resume}, and every {@code joinRoom} (with {@code afterSeq} its answer
+   * carries the events since then, without it the room's recent messages).
    */
   static boolean replaysHistory(Action action) {
     return action instanceof Action.Resume || action instanceof Action.JoinRoom;
@@ -210,8 +213,8 @@ public final class Connection {
   }
 
   /**
-   * Binary frames carry no action; the client is told so and the connection stays open. They
-   * count against the connection's own rate limit like any message, not against its key's.
+   * Binary frames carry no action; the client is told so and the connection stays open. They count
+   * against the connection's own rate limit like any message, not against its key's.
    */
   Verdict onBinary() {
     lastActiveAt = intake.clock().millis();
@@ -245,8 +248,7 @@ public final class Connection {
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
-    RequestContext context =
-        context(type, EventType.MESSAGE, receivedAt);
+    RequestContext context = context(type, EventType.MESSAGE, receivedAt);
     if (action instanceof Action.CreateRoom create && create.roomId() == null) {
       // The log names every room: the processor reads it by room, so the id is decided here.
       action = create.withRoomId(RoomIds.forCreate(create, context.requestId()));
@@ -295,9 +297,9 @@ public final class Connection {
   }
 
   /**
-   * Appends this connection's {@code $connect} the first time one of its actions goes to the
-   * log, stamped with the time it connected. Like {@code $disconnect} it takes no in-flight
-   * permit. Returns false only if the appender is closed.
+   * Appends this connection's {@code $connect} the first time one of its actions goes to the log,
+   * stamped with the time it connected. Like {@code $disconnect} it takes no in-flight permit.
+   * Returns false only if the appender is closed.
    */
   private boolean appendConnect() {
     if (connectAppended) {
@@ -312,8 +314,8 @@ public final class Connection {
   }
 
   /**
-   * Appends a {@code $connect} or {@code $disconnect}: nobody waits for its answer, so a failure
-   * is only logged ({@code failure} names the connection with its one placeholder).
+   * Appends a {@code $connect} or {@code $disconnect}: nobody waits for its answer, so a failure is
+   * only logged ({@code failure} names the connection with its one placeholder).
    */
   private boolean appendLifecycle(Action action, RequestContext context, String failure) {
     return intake
@@ -337,9 +339,9 @@ public final class Connection {
 
   /**
    * Appends this connection's one {@code $disconnect} if it may be a member of a room (see the
-   * class comment); later calls do nothing. It takes no in-flight permit and the appender has
-   * room for it whatever the load, so it is refused only if the appender is already closed (a
-   * shutdown in the wrong order).
+   * class comment); later calls do nothing. It takes no in-flight permit and the appender has room
+   * for it whatever the load, so it is refused only if the appender is already closed (a shutdown
+   * in the wrong order).
    */
   void close() {
     if (closed) {
@@ -379,8 +381,8 @@ public final class Connection {
 
   /**
    * The top-level {@code requestId} of a message, or null if it has none that is valid; for
-   * answering a rate-limited message without parsing it into an action. It reads tokens only
-   * up to that field and builds no tree; its cost is bounded by the flood tolerance anyway.
+   * answering a rate-limited message without parsing it into an action. It reads tokens only up to
+   * that field and builds no tree; its cost is bounded by the flood tolerance anyway.
    */
   static String peekRequestId(String text) {
     try (JsonParser parser = Json.MAPPER.createParser(text)) {
@@ -398,8 +400,7 @@ public final class Connection {
           // An unpaired surrogate could not be written back to the client as UTF-8.
           boolean valid =
               !requestId.isEmpty()
-                  && requestId.codePointCount(0, requestId.length())
-                      <= Limits.MAX_REQUEST_ID_LENGTH
+                  && requestId.codePointCount(0, requestId.length()) <= Limits.MAX_REQUEST_ID_LENGTH
                   && WellFormed.isWellFormed(requestId);
           return valid ? requestId : null;
         }

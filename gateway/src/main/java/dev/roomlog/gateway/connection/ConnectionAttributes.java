@@ -8,8 +8,8 @@ import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.util.AttributeKey;
 
 /**
- * What the handshake learned about a client, kept on its channel for the handlers after it.
- * {@link HandshakeHandler} sets the API key and source IP before it lets the upgrade through.
+ * What the handshake learned about a client, kept on its channel for the handlers after it. {@link
+ * HandshakeHandler} sets the API key and source IP before it lets the upgrade through.
  */
 public final class ConnectionAttributes {
   /** The API key the client presented (its name is used in logs and the per-key rate limit). */
@@ -25,7 +25,8 @@ public final class ConnectionAttributes {
   public static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
 
   /** The open connection, from the handshake's completion ({@link ActionFrameHandler}). */
-  public static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("roomlog.connection");
+  public static final AttributeKey<Connection> CONNECTION =
+      AttributeKey.valueOf("roomlog.connection");
 
   /**
    * The socket's slot among the pending handshakes, from accept until admission ({@link
@@ -39,7 +40,8 @@ public final class ConnectionAttributes {
    * like a second HTTP request ({@link RequestHeadHandler}); {@link HandshakeHandler} refuses the
    * upgrade then (400 {@code secondRequest}).
    */
-  public static final AttributeKey<Boolean> REQUEST_BEHIND = AttributeKey.valueOf("roomlog.requestBehind");
+  public static final AttributeKey<Boolean> REQUEST_BEHIND =
+      AttributeKey.valueOf("roomlog.requestBehind");
 
   private ConnectionAttributes() {}
 

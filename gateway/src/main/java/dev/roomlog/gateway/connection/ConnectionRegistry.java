@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.Json;
+import dev.roomlog.protocol.control.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -24,44 +25,46 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
-import dev.roomlog.protocol.control.ConnectionInfo;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open WebSocket connections of this gateway node, by connectionId, and the way frames from
- * the delivery consumer reach them.
+ * The open WebSocket connections of this gateway node, by connectionId, and the way frames from the
+ * delivery consumer reach them.
  *
- * <p>Threading: every method may be called from any thread. Channels are registered by their
- * event loop after the handshake and unregistered when they close; {@link #deliver} runs on the
- * delivery consumer's thread and relies on {@code writeAndFlush} being thread-safe.
+ * <p>Threading: every method may be called from any thread. Channels are registered by their event
+ * loop after the handshake and unregistered when they close; {@link #deliver} runs on the delivery
+ * consumer's thread and relies on {@code writeAndFlush} being thread-safe.
  *
  * <p>Each frame that answers a recipient's own request ({@link #isAnswer}) is charged to that
- * connection's answers' budget ({@link AnswerBudget}) as it is handed over, so that what a
- * client makes the server send counts in its limits, not only what it sends.
+ * connection's answers' budget ({@link AnswerBudget}) as it is handed over, so that what a client
+ * makes the server send counts in its limits, not only what it sends.
  *
- * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted:
- * the socket is gone and the client will resume by seq. A client that lets more than the
- * channel's write-buffer high-water mark pile up is cut off with close 1013 (try again later),
- * so one slow reader cannot grow the gateway's memory without bound.
+ * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted: the
+ * socket is gone and the client will resume by seq. A client that lets more than the channel's
+ * write-buffer high-water mark pile up is cut off with close 1013 (try again later), so one slow
+ * reader cannot grow the gateway's memory without bound.
  */
 public final class ConnectionRegistry {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
-  public static final String SLOW_CLIENT_REASON = "too slow: reconnect and resume from your last seq";
+  public static final String SLOW_CLIENT_REASON =
+      "too slow: reconnect and resume from your last seq";
   static final String SHUTDOWN_REASON = "gateway shutting down";
   private static final AttributeKey<Boolean> CUT_OFF = AttributeKey.valueOf("roomlog.cutOff");
 
   static final String DELETED_REASON = "closed by the server";
 
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+
   /** Management requests waiting for the processor's answer, by the id they gave the log. */
   private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
+
   private final ByteBufAllocator allocator;
   private final LongAdder framesWritten = new LongAdder();
   private final LongAdder unknownRecipients = new LongAdder();
@@ -87,8 +90,8 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Writes one frame to every listed connection that is open here. The JSON is encoded once;
-   * each recipient gets a retained duplicate of the same bytes. Matches delivery's {@code
+   * Writes one frame to every listed connection that is open here. The JSON is encoded once; each
+   * recipient gets a retained duplicate of the same bytes. Matches delivery's {@code
    * ConnectionSink}, so the server can pass {@code registry::deliver}.
    */
   public void deliver(List<String> connectionIds, String frameJson) {
@@ -119,7 +122,8 @@ public final class ConnectionRegistry {
             connection.chargeAnswer(encoded.readableBytes());
           }
         }
-        byLoop.computeIfAbsent(channel.eventLoop(), loop -> new ArrayList<>())
+        byLoop
+            .computeIfAbsent(channel.eventLoop(), loop -> new ArrayList<>())
             .add(new Recipient(connectionId, channel));
       }
       for (Map.Entry<EventLoop, List<Recipient>> entry : byLoop.entrySet()) {
@@ -134,11 +138,11 @@ public final class ConnectionRegistry {
 
   /**
    * Whether a frame from the processor answers its recipient's own request: the frame types sent
-   * only to the connection that asked ({@code roomCreated}, {@code joined}, {@code resumed},
-   * {@code left}, {@code error}; the last may carry the room, as a 410 does), as opposed to what
-   * members are told of others' actions. The sender's own copy of its {@code message} is left
-   * out: it is no larger than the request. Reads only the first field, which the processor's
-   * encoder writes first.
+   * only to the connection that asked ({@code roomCreated}, {@code joined}, {@code resumed}, {@code
+   * left}, {@code error}; the last may carry the room, as a 410 does), as opposed to what members
+   * are told of others' actions. The sender's own copy of its {@code message} is left out: it is no
+   * larger than the request. Reads only the first field, which the processor's encoder writes
+   * first.
    */
   static boolean isAnswer(String frameJson) {
     try (JsonParser parser = Json.MAPPER.createParser(frameJson)) {
@@ -157,7 +161,10 @@ public final class ConnectionRegistry {
   private static final Set<String> ANSWER_TYPES =
       Set.of("roomCreated", "joined", "resumed", "left", "error");
 
-  /** Writes one frame to each recipient and then flushes them, on their event loop; owns {@code frame}. */
+  /**
+   * Writes one frame to each recipient and then flushes them, on their event loop; owns {@code
+   * frame}.
+   */
   private void writeOnLoop(EventLoop loop, List<Recipient> recipients, ByteBuf frame) {
     Runnable write =
         () -> {
@@ -170,7 +177,8 @@ public final class ConnectionRegistry {
                 continue;
               }
               r.channel()
-                  .write(new TextWebSocketFrame(frame.retainedDuplicate()), r.channel().voidPromise());
+                  .write(
+                      new TextWebSocketFrame(frame.retainedDuplicate()), r.channel().voidPromise());
               framesWritten.increment();
             }
             for (Recipient r : recipients) {
@@ -191,7 +199,6 @@ public final class ConnectionRegistry {
       frame.release();
     }
   }
-
 
   /**
    * Hands every frame addressed to {@code requestId} to {@code frames} (on the delivery thread)
@@ -247,8 +254,8 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Closes the connection with 1000 and {@link #DELETED_REASON}; its {@code $disconnect} follows
-   * as for any close.
+   * Closes the connection with 1000 and {@link #DELETED_REASON}; its {@code $disconnect} follows as
+   * for any close.
    *
    * @return false if the connection is not open here
    */
@@ -286,10 +293,10 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Sends close 1001 to every open connection, closes it, and waits (at most {@code timeout})
-   * until all are closed, so that their {@code $disconnect} records have been handed to the WAL
-   * appender when this returns. Each socket closes when its client answers the close frame, or
-   * at the gateway's {@code closeTimeout}.
+   * Sends close 1001 to every open connection, closes it, and waits (at most {@code timeout}) until
+   * all are closed, so that their {@code $disconnect} records have been handed to the WAL appender
+   * when this returns. Each socket closes when its client answers the close frame, or at the
+   * gateway's {@code closeTimeout}.
    *
    * @return true if every connection closed in time
    */
@@ -330,8 +337,8 @@ public final class ConnectionRegistry {
 
   /**
    * Closes a client that lets its frames pile up with 1013, and counts it. Once per channel:
-   * deliveries (on the delivery thread), {@link SlowReaderHandler} and {@link PingRateHandler} (on the
-   * event loop) may all find the same client stuck.
+   * deliveries (on the delivery thread), {@link SlowReaderHandler} and {@link PingRateHandler} (on
+   * the event loop) may all find the same client stuck.
    */
   void cutOffSlowClient(String who, Channel channel) {
     if (channel.attr(ConnectionAttributes.CLOSING).get() != null) {

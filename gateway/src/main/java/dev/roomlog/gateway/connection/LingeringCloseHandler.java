@@ -19,24 +19,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's side of the WebSocket closing handshake (RFC 6455 7.1.1, 7.1.2), the same for
- * every close the server starts, whatever its code and whoever asked for it.
+ * The server's side of the WebSocket closing handshake (RFC 6455 7.1.1, 7.1.2), the same for every
+ * close the server starts, whatever its code and whoever asked for it.
  *
  * <p>Why: a socket closed while the client's frames are still unread is reset (RST) by the kernel
- * instead of ended, and a client that is still writing (a flood, a burst) then gets an error on
- * its next write; WebSocket libraries report that as an abnormal close (1006) and drop what they
- * had not read yet, the server's 429s and its close frame among them. So the socket lingers:
+ * instead of ended, and a client that is still writing (a flood, a burst) then gets an error on its
+ * next write; WebSocket libraries report that as an abnormal close (1006) and drop what they had
+ * not read yet, the server's 429s and its close frame among them. So the socket lingers:
  *
  * <ul>
  *   <li>Once the server's close frame has gone through here, nothing the client sends goes further
- *       up the pipeline: frames are read and dropped (no action, no pong), until the client's
- *       close frame, the end of its stream, or {@code closeTimeout}, whichever comes first.
+ *       up the pipeline: frames are read and dropped (no action, no pong), until the client's close
+ *       frame, the end of its stream, or {@code closeTimeout}, whichever comes first.
  *   <li>When the close frame has reached the socket, the output is shut down (half-close: the
- *       client reads the end of the stream right after the close frame), while input is still
- *       read.
+ *       client reads the end of the stream right after the close frame), while input is still read.
  *   <li>Every close of the channel asked for meanwhile ({@code channel.close()} from any handler,
- *       Netty's WebSocket handler included) waits for that; its future completes when the socket
- *       is really closed. The client's close frame (or its end of stream) closes it at once.
+ *       Netty's WebSocket handler included) waits for that; its future completes when the socket is
+ *       really closed. The client's close frame (or its end of stream) closes it at once.
  *   <li>{@code closeTimeout} counts from the moment the close frame is written here and bounds
  *       everything: a client that never reads (the frame cannot even be sent) or never answers.
  *   <li>Exactly one close frame leaves: a second one is dropped here, and a client's close frame
@@ -44,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>It also refuses a client's close frame with a code RFC 6455 (7.4) does not allow a peer to
- * send: Netty's frame decoder accepts any code from 3000 up, so 5000 or 65535 would be echoed
- * back. It is failed with 1002 instead, through {@link ProtocolErrorHandler}.
+ * send: Netty's frame decoder accepts any code from 3000 up, so 5000 or 65535 would be echoed back.
+ * It is failed with 1002 instead, through {@link ProtocolErrorHandler}.
  *
  * <p>Sits right after the frame codec, below Netty's WebSocket handler and everything else that
  * writes a close frame or closes the channel, so that it sees all of them, and below the
@@ -58,12 +57,16 @@ public final class LingeringCloseHandler extends ChannelDuplexHandler {
 
   private final long timeoutNanos;
   private boolean upgraded;
+
   /** The server's close frame was written through here. */
   private boolean closeSent;
+
   /** ... and has reached the socket. */
   private boolean closeWritten;
+
   /** The client's close frame came in. */
   private boolean closeReceived;
+
   private Future<?> deadline;
 
   public LingeringCloseHandler(Duration closeTimeout) {

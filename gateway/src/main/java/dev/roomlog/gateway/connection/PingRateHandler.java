@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Bounds what a client's pings cost. Netty's WebSocket handler answers every ping with a pong
  * written from its own place in the pipeline, so the pong never passes {@link SlowReaderHandler},
  * and pings are not messages, so {@link MessageRateLimiter} never sees them: a client that sends
- * pings and never reads would pile pongs up in its outbound buffer without bound. Here, before
- * that handler:
+ * pings and never reads would pile pongs up in its outbound buffer without bound. Here, before that
+ * handler:
  *
  * <ul>
  *   <li>a ping that arrives while the channel is unwritable (more than {@code
@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  *       with 1013, the same policy and counter as every other slow reader ({@link
  *       ConnectionRegistry#cutOffSlowClient});
  *   <li>each ping takes a token from the connection's ping bucket ({@code maxPingsPerSecond}
- *       tokens, refilled at that rate); a ping that finds it empty closes the connection with
- *       1008. Pings are a liveness check, not a channel: a client has no reason to send more
- *       than one every few seconds.
+ *       tokens, refilled at that rate); a ping that finds it empty closes the connection with 1008.
+ *       Pings are a liveness check, not a channel: a client has no reason to send more than one
+ *       every few seconds.
  * </ul>
  *
  * Pongs pass untouched: they are dropped without an answer, so they cost no memory.
@@ -42,6 +42,7 @@ public final class PingRateHandler extends ChannelInboundHandlerAdapter {
   private final int pingsPerSecond;
   private final String floodReason;
   private TokenBucket bucket;
+
   /** Set once this handler has closed the channel; later pings are dropped unanswered. */
   private boolean closing;
 

@@ -13,21 +13,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fails a WebSocket connection on a client's protocol error (RFC 6455 7.1.7) with exactly one
- * close frame carrying the matching code: 1002 for broken framing or an invalid close frame, 1007
- * for a text message that is not UTF-8, 1009 for a frame or message over our limits. A socket
- * that closes in the middle of a fragmented message is no error. Any other exception, and any
- * protocol error before the handshake, goes on to the next handler. One instance per channel.
+ * Fails a WebSocket connection on a client's protocol error (RFC 6455 7.1.7) with exactly one close
+ * frame carrying the matching code: 1002 for broken framing or an invalid close frame, 1007 for a
+ * text message that is not UTF-8, 1009 for a frame or message over our limits. A socket that closes
+ * in the middle of a fragmented message is no error. Any other exception, and any protocol error
+ * before the handshake, goes on to the next handler. One instance per channel.
  *
  * <p>Why not Netty's own {@code closeOnProtocolViolation} (turned off in {@link
  * GatewayInitializer#webSocketConfig}): its frame decoder and UTF-8 validator write their close
  * frame below {@code WebSocketServerProtocolHandler} and then close the channel; that handler has
- * not seen a close frame go out, so it sends a second one, 1000 "Bye". After an invalid close
- * frame the decoder sends none at all, so the client saw only 1000 (autobahn cases 7.3.2, 7.3.6,
- * 7.5.1, 7.9.x failed). Written through the channel, the close frame passes {@code
+ * not seen a close frame go out, so it sends a second one, 1000 "Bye". After an invalid close frame
+ * the decoder sends none at all, so the client saw only 1000 (autobahn cases 7.3.2, 7.3.6, 7.5.1,
+ * 7.9.x failed). Written through the channel, the close frame passes {@code
  * WebSocketServerProtocolHandler}, which then sends no other. For errors raised below it, that
- * handler also asks for the socket's close as soon as this one returns; LingeringCloseHandler
- * holds that close until the client has answered (or closeTimeout).
+ * handler also asks for the socket's close as soon as this one returns; LingeringCloseHandler holds
+ * that close until the client has answered (or closeTimeout).
  */
 public final class ProtocolErrorHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ProtocolErrorHandler.class);

@@ -18,8 +18,8 @@ import java.nio.channels.ClosedChannelException;
  * <p>Last in the pipeline, so that every {@code channel.write} passes it first. Control frames
  * (close, ping, pong) pass: they are small, and the close frame is how the client learns why. The
  * pongs Netty writes in answer to a client's pings never pass here (they are written from the
- * WebSocket handler's place in the pipeline); {@link PingRateHandler} bounds those. One instance per
- * channel; runs on its event loop.
+ * WebSocket handler's place in the pipeline); {@link PingRateHandler} bounds those. One instance
+ * per channel; runs on its event loop.
  */
 public final class SlowReaderHandler extends ChannelOutboundHandlerAdapter {
   private final ConnectionRegistry registry;

@@ -57,8 +57,8 @@ public record ApiKey(String name, String secret) {
   }
 
   /**
-   * Reads a key file: one {@code name:secret} per line; blank lines and lines starting with
-   * {@code #} are skipped.
+   * Reads a key file: one {@code name:secret} per line; blank lines and lines starting with {@code
+   * #} are skipped.
    */
   public static List<ApiKey> readFile(String setting, Path file) {
     List<String> lines;

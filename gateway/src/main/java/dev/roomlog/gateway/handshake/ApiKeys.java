@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks a presented API key against the configured client keys in constant time. Both sides
- * are hashed first, so neither the content nor the length of a key leaks through timing, and
- * every configured key is compared (no early exit). Immutable and thread-safe.
+ * Checks a presented API key against the configured client keys in constant time. Both sides are
+ * hashed first, so neither the content nor the length of a key leaks through timing, and every
+ * configured key is compared (no early exit). Immutable and thread-safe.
  */
 public final class ApiKeys {
   private record Entry(ApiKey key, byte[] digest) {}

@@ -8,19 +8,19 @@ import java.util.regex.Pattern;
 /**
  * Finds the client's address behind trusted reverse proxies from {@code X-Forwarded-For}.
  *
- * <p>Anyone can send an X-Forwarded-For header, so it is believed only when the socket's peer is
- * a trusted proxy. Each proxy appends the address it received the request from, so the chain is
- * read from the right: the client is the right-most address that is not itself a trusted proxy.
- * Entries left of it were written by the client and are never looked at (they may be anything).
- * If every address in the chain is a trusted proxy, the left-most one is the client. Several
- * X-Forwarded-For headers are one chain, in order (RFC 9110, 5.3).
+ * <p>Anyone can send an X-Forwarded-For header, so it is believed only when the socket's peer is a
+ * trusted proxy. Each proxy appends the address it received the request from, so the chain is read
+ * from the right: the client is the right-most address that is not itself a trusted proxy. Entries
+ * left of it were written by the client and are never looked at (they may be anything). If every
+ * address in the chain is a trusted proxy, the left-most one is the client. Several X-Forwarded-For
+ * headers are one chain, in order (RFC 9110, 5.3).
  *
- * <p>Policy for a malformed entry in the part that must be read (from a trusted proxy): the
- * request is refused ({@link Malformed}, HTTP 400) rather than falling back to the peer's
- * address. Falling back would give every such client the proxy's address, so block rules would
- * not apply to them and they would all share one per-IP connection cap; a broken proxy chain is a
- * configuration error that should be loud. Accepted entry forms: {@code 192.0.2.1}, {@code
- * 192.0.2.1:443}, {@code 2001:db8::1}, {@code [2001:db8::1]}, {@code [2001:db8::1]:443}.
+ * <p>Policy for a malformed entry in the part that must be read (from a trusted proxy): the request
+ * is refused ({@link Malformed}, HTTP 400) rather than falling back to the peer's address. Falling
+ * back would give every such client the proxy's address, so block rules would not apply to them and
+ * they would all share one per-IP connection cap; a broken proxy chain is a configuration error
+ * that should be loud. Accepted entry forms: {@code 192.0.2.1}, {@code 192.0.2.1:443}, {@code
+ * 2001:db8::1}, {@code [2001:db8::1]}, {@code [2001:db8::1]:443}.
  *
  * <p>Immutable and thread-safe.
  */

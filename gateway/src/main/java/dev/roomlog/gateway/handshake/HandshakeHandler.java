@@ -48,9 +48,8 @@ import org.slf4j.LoggerFactory;
  *       Transfer-Encoding, bare LF); obsolete line folding; not exactly one Host header; a body
  *       (Content-Length other than 0, or any Transfer-Encoding); a second request pipelined behind
  *       this one ({@link RequestHeadHandler}), or one on a connection that already passed. A
- *       request line longer than {@link
- *       GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header section larger than {@link
- *       GatewayInitializer#MAX_HEADER_BYTES} → 431.
+ *       request line longer than {@link GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header
+ *       section larger than {@link GatewayInitializer#MAX_HEADER_BYTES} → 431.
  *   <li><b>path → 404</b>: anything but {@code /} (a query string is ignored).
  *   <li><b>not an upgrade → 426</b>, with a hint: not a GET, or no {@code Upgrade: websocket}.
  *   <li><b>not HTTP/1.1 → 505</b> (RFC 6455 4.1; a later 1.x counts as 1.1).
@@ -59,28 +58,26 @@ import org.slf4j.LoggerFactory;
  *       base64 (Hixie-75/76 and the hybi drafts, which Netty would otherwise speak).
  *   <li><b>IP rules → 403</b>, on the client's address after X-Forwarded-For resolution ({@link
  *       ForwardedFor}; a malformed chain from a trusted proxy → 400).
- *   <li><b>handshake rate → 429</b> with {@code Retry-After}: the source IP started more
- *       handshakes than its bucket holds ({@link HandshakeRateLimiter}).
+ *   <li><b>handshake rate → 429</b> with {@code Retry-After}: the source IP started more handshakes
+ *       than its bucket holds ({@link HandshakeRateLimiter}).
  *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
- *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The
- *       admin key is not a client key and gets 401 like any wrong one.
- *   <li><b>log behind → 503</b> with {@code Retry-After}: the write-ahead log has too many
- *       {@code $connect}/{@code $disconnect} records waiting ({@link
- *       WalAppender#acceptingConnections()}).
- *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take
- *       a slot ({@link ConnectionLimiter}).
+ *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The admin
+ *       key is not a client key and gets 401 like any wrong one.
+ *   <li><b>log behind → 503</b> with {@code Retry-After}: the write-ahead log has too many {@code
+ *       $connect}/{@code $disconnect} records waiting ({@link WalAppender#acceptingConnections()}).
+ *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take a
+ *       slot ({@link ConnectionLimiter}).
  * </ol>
  *
  * <p>An admitted request goes on to Netty's WebSocket handshake with the client's API key and
- * source IP on the channel ({@link ConnectionAttributes}); its connection slot is released when
- * the channel closes. Every refusal is logged as one line with the reason and the source IP:
- * 403 and 503 at INFO (an operator's rules or limits at work), the others at DEBUG.
+ * source IP on the channel ({@link ConnectionAttributes}); its connection slot is released when the
+ * channel closes. Every refusal is logged as one line with the reason and the source IP: 403 and
+ * 503 at INFO (an operator's rules or limits at work), the others at DEBUG.
  *
- * <p>Sits between the HTTP codec and the aggregator, so it sees the head as soon as it is
- * decoded. It stays in the pipeline after admitting a request (WebSocket frames pass straight
- * through), so that a second HTTP request on the same connection cannot skip these checks if a
- * handshake it admitted is ever answered without an upgrade and left open. One instance per
- * channel.
+ * <p>Sits between the HTTP codec and the aggregator, so it sees the head as soon as it is decoded.
+ * It stays in the pipeline after admitting a request (WebSocket frames pass straight through), so
+ * that a second HTTP request on the same connection cannot skip these checks if a handshake it
+ * admitted is ever answered without an upgrade and left open. One instance per channel.
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
@@ -99,8 +96,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /**
    * @param obsFoldSeen whether the raw request head had folded lines ({@link ObsFoldHandler})
    * @param metrics where refusals are counted
-   * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET
-   *     /metrics}; null answers that path 404
+   * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET /metrics};
+   *     null answers that path 404
    */
   public HandshakeHandler(
       HandshakePolicy policy,
@@ -249,9 +246,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       int retryAfterSeconds) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1,
-            status,
-            Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -269,10 +264,15 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, HandshakePolicy.Refuse refuse) {
-    respond(ctx, HttpResponseStatus.valueOf(refuse.status()), refuse.body(), refuse.retryAfterSeconds());
+    respond(
+        ctx,
+        HttpResponseStatus.valueOf(refuse.status()),
+        refuse.body(),
+        refuse.retryAfterSeconds());
     metrics.handshakeRefused(Integer.toString(refuse.status()), refuse.code());
     // One line per refused request, with its reason (never a secret): what an operator looks
     // for when a client cannot connect.
-    log.info("refused a handshake from {}: {} {}", refuse.sourceIp(), refuse.status(), refuse.reason());
+    log.info(
+        "refused a handshake from {}: {} {}", refuse.sourceIp(), refuse.status(), refuse.reason());
   }
 }

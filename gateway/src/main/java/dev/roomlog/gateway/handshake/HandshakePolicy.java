@@ -18,8 +18,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client
- * is told. Plain Java; {@link HandshakeHandler} turns Netty's request into a {@link Request} and the
+ * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client is
+ * told. Plain Java; {@link HandshakeHandler} turns Netty's request into a {@link Request} and the
  * {@link Decision} into a response. The order of the checks is documented on {@link
  * HandshakeHandler}. It also decides whether a new socket may start a handshake at all ({@link
  * #startHandshake}), before any of its bytes are read.
@@ -55,7 +55,8 @@ public final class HandshakePolicy {
           + " and a Sec-WebSocket-Key of 16 random bytes in base64\n";
   static final String LOG_BEHIND_BODY =
       "this gateway cannot write to its log fast enough to take new connections: retry later\n";
-  public static final String NODE_FULL_BODY = "this gateway is at its connection limit: retry later\n";
+  public static final String NODE_FULL_BODY =
+      "this gateway is at its connection limit: retry later\n";
   static final String IP_FULL_BODY = "too many connections from your address: retry later\n";
   static final String HTTP_VERSION_BODY =
       "a WebSocket upgrade is an HTTP/1.1 request (RFC 6455 4.1): send GET / HTTP/1.1\n";
@@ -110,15 +111,15 @@ public final class HandshakePolicy {
   sealed interface Decision permits Admit, Refuse, HealthCheck, Scrape {}
 
   /**
-   * {@code GET /metrics}, without a key: the node's meters in Prometheus' text format, if the
-   * node was given a scrape (otherwise 404, as before there were metrics). Then closed.
+   * {@code GET /metrics}, without a key: the node's meters in Prometheus' text format, if the node
+   * was given a scrape (otherwise 404, as before there were metrics). Then closed.
    */
   record Scrape() implements Decision {}
 
   /**
-   * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write
-   * to the log and has room for one more connection, the same tests that refuse a handshake
-   * with 503, so a balancer sends new clients elsewhere), answered without a key, then closed.
+   * {@code GET /healthz} (alive: the node answers) or {@code GET /readyz} (ready: it can write to
+   * the log and has room for one more connection, the same tests that refuse a handshake with 503,
+   * so a balancer sends new clients elsewhere), answered without a key, then closed.
    *
    * @param body what a 503 says (why it is not ready); null when healthy
    */
@@ -191,9 +192,7 @@ public final class HandshakePolicy {
 
   /** As below, on the system clock. */
   public static HandshakePolicy create(
-      GatewaySettings settings,
-      Supplier<IpRules> ipRules,
-      BooleanSupplier logAcceptsConnections) {
+      GatewaySettings settings, Supplier<IpRules> ipRules, BooleanSupplier logAcceptsConnections) {
     return create(settings, ipRules, logAcceptsConnections, Clock.systemUTC());
   }
 
@@ -243,8 +242,8 @@ public final class HandshakePolicy {
   /**
    * May a socket just accepted from {@code peer} start a handshake? Counted by the socket's peer
    * (its request, and so X-Forwarded-For, has not been read yet), except that a trusted proxy,
-   * which carries many clients' handshakes, counts only towards the node's total. The caller
-   * must release the permit on admission or close, whichever comes first.
+   * which carries many clients' handshakes, counts only towards the node's total. The caller must
+   * release the permit on admission or close, whichever comes first.
    *
    * @param peer the socket's remote IP address, or null if the transport is not IP
    * @param peerText the remote address as text
@@ -258,17 +257,16 @@ public final class HandshakePolicy {
 
   /**
    * Whether the IP rules in force now refuse {@code sourceIp} (the text a {@link Admit} carried).
-   * For a connection admitted under older rules: a reload may have come between its admission
-   * and its registration.
+   * For a connection admitted under older rules: a reload may have come between its admission and
+   * its registration.
    */
   public boolean refusesNow(String sourceIp) {
     return ipRules.get().refuses(sourceIp);
   }
 
   /**
-   * The client's address as text (X-Forwarded-For from a trusted proxy resolved), or, when
-   * {@code refused} is set, the answer to a malformed X-Forwarded-For or an address the IP rules
-   * refuse.
+   * The client's address as text (X-Forwarded-For from a trusted proxy resolved), or, when {@code
+   * refused} is set, the answer to a malformed X-Forwarded-For or an address the IP rules refuse.
    */
   private record ClientAddress(String sourceIp, Refuse refused) {}
 
@@ -302,7 +300,8 @@ public final class HandshakePolicy {
     if (malformed != null) {
       return malformed;
     }
-    boolean plainGet = "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
+    boolean plainGet =
+        "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
     if (plainGet && HEALTH_PATH.equals(path(request.uri()))) {
       return HealthCheck.ready();
     }
@@ -331,7 +330,12 @@ public final class HandshakePolicy {
     // HTTP/2 and 3 upgrade with other means). A later 1.x is read as 1.1 (RFC 9110 2.5).
     if (!isHttp11(request.httpVersion())) {
       return new Refuse(
-          505, "httpVersion", HTTP_VERSION_BODY, "upgrade over " + request.httpVersion(), peerText, 0);
+          505,
+          "httpVersion",
+          HTTP_VERSION_BODY,
+          "upgrade over " + request.httpVersion(),
+          peerText,
+          0);
     }
     // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
     // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
@@ -366,14 +370,19 @@ public final class HandshakePolicy {
     List<String> keys = request.header(API_KEY_HEADER);
     Optional<ApiKey> key = keys.size() == 1 ? apiKeys.match(keys.get(0)) : Optional.empty();
     if (key.isEmpty()) {
-      return new Refuse(401, "apiKey", UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
+      return new Refuse(
+          401, "apiKey", UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
     }
 
     // Its $connect could not be written within logWriteTimeout: better a 503 now than a
     // connection the log has no record of.
     if (!logAcceptsConnections.getAsBoolean()) {
       return new Refuse(
-          503, "logBehind", LOG_BEHIND_BODY, "the log is behind on $connect/$disconnect", sourceIp,
+          503,
+          "logBehind",
+          LOG_BEHIND_BODY,
+          "the log is behind on $connect/$disconnect",
+          sourceIp,
           retryAfterSeconds);
     }
 
@@ -397,10 +406,12 @@ public final class HandshakePolicy {
     String peer = request.peerText();
     switch (request.decodeFailure()) {
       case LINE_TOO_LONG -> {
-        return new Refuse(414, "requestLineTooLong", LINE_TOO_LONG_BODY, "request line too long", peer, 0);
+        return new Refuse(
+            414, "requestLineTooLong", LINE_TOO_LONG_BODY, "request line too long", peer, 0);
       }
       case HEADERS_TOO_LARGE -> {
-        return new Refuse(431, "headersTooLarge", HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
+        return new Refuse(
+            431, "headersTooLarge", HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
       }
       case MALFORMED -> {
         return new Refuse(400, "malformed", MALFORMED_BODY, "HTTP decoder failed", peer, 0);
@@ -411,7 +422,8 @@ public final class HandshakePolicy {
       return new Refuse(400, "obsFold", OBS_FOLD_BODY, "obs-fold header line", peer, 0);
     }
     if (request.header("host").size() != 1) {
-      return new Refuse(400, "host", HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
+      return new Refuse(
+          400, "host", HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
     }
     // The body would be read by no one, and a proxy might count it differently: refuse it unread.
     List<String> lengths = request.header("content-length");
@@ -422,7 +434,12 @@ public final class HandshakePolicy {
     }
     if (request.requestBehind()) {
       return new Refuse(
-          400, "secondRequest", SECOND_REQUEST_BODY, "a request pipelined behind this one", peer, 0);
+          400,
+          "secondRequest",
+          SECOND_REQUEST_BODY,
+          "a request pipelined behind this one",
+          peer,
+          0);
     }
     return null;
   }
@@ -437,8 +454,8 @@ public final class HandshakePolicy {
   }
 
   /**
-   * Why the request is not an RFC 6455 handshake (exactly one {@code Sec-WebSocket-Version: 13}
-   * and exactly one {@code Sec-WebSocket-Key} that is 16 bytes in base64), or null if it is.
+   * Why the request is not an RFC 6455 handshake (exactly one {@code Sec-WebSocket-Version: 13} and
+   * exactly one {@code Sec-WebSocket-Key} that is 16 bytes in base64), or null if it is.
    */
   private static String versionProblem(Request request) {
     List<String> versions = request.header("sec-websocket-version");

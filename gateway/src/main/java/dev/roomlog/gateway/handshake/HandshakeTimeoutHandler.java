@@ -46,7 +46,9 @@ public final class HandshakeTimeoutHandler extends ChannelDuplexHandler {
     this(timeout, () -> {});
   }
 
-  /** @param onTimeout told of each handshake that timed out (to count it) */
+  /**
+   * @param onTimeout told of each handshake that timed out (to count it)
+   */
   public HandshakeTimeoutHandler(Duration timeout, Runnable onTimeout) {
     this.timeout = timeout;
     this.onTimeout = onTimeout;

@@ -4,11 +4,11 @@ package dev.roomlog.gateway.handshake;
  * Spots obsolete line folding (a header line that starts with a space or tab, continuing the one
  * before; RFC 9112, 5.2) in the raw bytes of a request head. Netty's decoder silently joins such
  * lines into one value, so after decoding it cannot be seen; a proxy in front may have split the
- * same bytes differently, which is how header smuggling works. Plain Java: fed byte by byte,
- * stops at the blank line that ends the head.
+ * same bytes differently, which is how header smuggling works. Plain Java: fed byte by byte, stops
+ * at the blank line that ends the head.
  *
- * <p>Leading empty lines before the request line are skipped, as the decoder does. Not
- * thread-safe: one per connection, fed from its event loop.
+ * <p>Leading empty lines before the request line are skipped, as the decoder does. Not thread-safe:
+ * one per connection, fed from its event loop.
  */
 final class ObsFoldDetector {
   private enum State {

@@ -35,6 +35,7 @@ public final class PendingHandshakeHandler extends ChannelInboundHandlerAdapter 
 
   private final HandshakePolicy policy;
   private final GatewayMetrics metrics;
+
   /** Null until decided, then whether the socket may go on. */
   private Boolean admitted;
 
@@ -81,9 +82,7 @@ public final class PendingHandshakeHandler extends ChannelInboundHandlerAdapter 
       log.info(
           "closed a new socket from {}: {}",
           peerText,
-          nodeFull
-              ? "node at maxPendingHandshakes"
-              : "peer at maxPendingHandshakesPerIp");
+          nodeFull ? "node at maxPendingHandshakes" : "peer at maxPendingHandshakesPerIp");
       ctx.close();
       return;
     }

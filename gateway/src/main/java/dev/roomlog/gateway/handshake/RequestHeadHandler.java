@@ -15,28 +15,28 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives the HTTP codec the request head and nothing after it, and holds the bytes behind the head
  * until the upgrade is done; then they go to the WebSocket frame decoder, as if they had come in
- * packets of their own. RFC 9110 7.8 lets a client use the upgraded protocol as soon as it has
- * sent its request, and clients do write their first frame right behind the upgrade.
+ * packets of their own. RFC 9110 7.8 lets a client use the upgraded protocol as soon as it has sent
+ * its request, and clients do write their first frame right behind the upgrade.
  *
  * <p>Without this, Netty's handshaker (with {@link HttpServerCodec}) puts the frame decoder in
- * front of the codec and removes the codec once the 101 is written; the bytes the codec still
- * held are then passed to the handler after the codec's old place, past the frame decoder, and
- * dropped there. With a slower write the codec would go on to read them as a second HTTP request.
+ * front of the codec and removes the codec once the 101 is written; the bytes the codec still held
+ * are then passed to the handler after the codec's old place, past the frame decoder, and dropped
+ * there. With a slower write the codec would go on to read them as a second HTTP request.
  *
  * <p>It also tells what those bytes are, when the head ends: if they begin like an HTTP request
- * line (at least two bytes of a method, token characters, up to a space or to the end of what
- * has come), they are a request pipelined behind the upgrade, and {@link
+ * line (at least two bytes of a method, token characters, up to a space or to the end of what has
+ * come), they are a request pipelined behind the upgrade, and {@link
  * ConnectionAttributes#REQUEST_BEHIND} is set for {@link HandshakeHandler} to refuse it (400). A
  * client's WebSocket frame never begins so: its second byte carries the mask bit (0x80), which no
- * token character or space has. Bytes that come after the answer was decided are WebSocket's.
- * Empty lines right behind the head are dropped, as HTTP's decoder drops them before a request
- * line (RFC 9112 2.2): no frame begins with CR or LF.
+ * token character or space has. Bytes that come after the answer was decided are WebSocket's. Empty
+ * lines right behind the head are dropped, as HTTP's decoder drops them before a request line (RFC
+ * 9112 2.2): no frame begins with CR or LF.
  *
- * <p>The upgrade is normally done before the read that completed the head returns (Netty writes
- * the 101 and completes the handshake at once); if the 101's write is still under way, the held
- * bytes are passed on when it completes. If the request is refused, the channel closes and the
- * held bytes are released unread. At most {@code maxHeldBytes} wait: past it the client, which
- * sent that much before its upgrade was answered, is cut off.
+ * <p>The upgrade is normally done before the read that completed the head returns (Netty writes the
+ * 101 and completes the handshake at once); if the 101's write is still under way, the held bytes
+ * are passed on when it completes. If the request is refused, the channel closes and the held bytes
+ * are released unread. At most {@code maxHeldBytes} wait: past it the client, which sent that much
+ * before its upgrade was answered, is cut off.
  *
  * <p>First in the pipeline, before the raw-header sniffer; leaves the pipeline once it has passed
  * the held bytes on. One instance per channel; runs on its event loop.
@@ -53,8 +53,10 @@ public final class RequestHeadHandler extends ChannelDuplexHandler {
 
   private final int maxHeldBytes;
   private Scan scan = Scan.BEFORE_REQUEST_LINE;
+
   /** Null until the head has ended; then what came behind it, until passed on. */
   private ByteBuf held;
+
   private boolean passedOn;
 
   public RequestHeadHandler(int maxHeldBytes) {
@@ -174,8 +176,8 @@ public final class RequestHeadHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * Whether {@code bytes}, after any empty lines, begin with two or more token characters
-   * followed by a space or by nothing yet: a method, as a request line begins.
+   * Whether {@code bytes}, after any empty lines, begin with two or more token characters followed
+   * by a space or by nothing yet: a method, as a request line begins.
    */
   static boolean beginsLikeARequestLine(ByteBuf bytes) {
     int i = bytes.readerIndex();

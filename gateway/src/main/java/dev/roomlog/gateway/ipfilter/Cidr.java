@@ -12,10 +12,9 @@ import java.util.regex.Pattern;
  * address means one host). Immutable and thread-safe.
  *
  * <p>IPv4-mapped IPv6 addresses ({@code ::ffff:192.0.2.1}) are the IPv4 address they carry: a
- * dual-stack socket reports IPv4 clients that way, and a rule written for {@code 192.0.2.0/24}
- * must still match them. So both addresses and CIDRs are normalised to IPv4 ({@code
- * ::ffff:10.0.0.0/104} is {@code 10.0.0.0/8}), and an IPv4 address never matches an IPv6 network
- * such as {@code ::/0}.
+ * dual-stack socket reports IPv4 clients that way, and a rule written for {@code 192.0.2.0/24} must
+ * still match them. So both addresses and CIDRs are normalised to IPv4 ({@code ::ffff:10.0.0.0/104}
+ * is {@code 10.0.0.0/8}), and an IPv4 address never matches an IPv6 network such as {@code ::/0}.
  *
  * <p>Parsing never asks DNS: only literal addresses are accepted.
  */

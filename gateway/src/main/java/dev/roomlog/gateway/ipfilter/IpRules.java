@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which client addresses may connect, from a file of {@code allow CIDR} / {@code block CIDR}
- * lines (IPv4 or IPv6, see {@link Cidr}; {@code #} starts a comment, blank lines are skipped).
+ * Which client addresses may connect, from a file of {@code allow CIDR} / {@code block CIDR} lines
+ * (IPv4 or IPv6, see {@link Cidr}; {@code #} starts a comment, blank lines are skipped).
  *
  * <p>Semantics: a block rule wins over an allow rule; if there is at least one allow rule, only
  * addresses inside an allow rule may connect; with no allow rule, everything not blocked may.
@@ -84,8 +84,9 @@ public final class IpRules {
       switch (words[0]) {
         case "allow" -> allow.add(cidr);
         case "block" -> block.add(cidr);
-        default -> throw new IllegalArgumentException(
-            where + ": a rule starts with 'allow' or 'block', was '" + words[0] + "'");
+        default ->
+            throw new IllegalArgumentException(
+                where + ": a rule starts with 'allow' or 'block', was '" + words[0] + "'");
       }
     }
     return new IpRules(allow, block);
@@ -109,9 +110,9 @@ public final class IpRules {
   }
 
   /**
-   * Whether these rules refuse a source IP given as text (as stamped on a connection). Text that
-   * is not an IP address (a non-IP transport, only in tests) was never subject to IP rules, so it
-   * is not refused.
+   * Whether these rules refuse a source IP given as text (as stamped on a connection). Text that is
+   * not an IP address (a non-IP transport, only in tests) was never subject to IP rules, so it is
+   * not refused.
    */
   public boolean refuses(String sourceIp) {
     InetAddress address;

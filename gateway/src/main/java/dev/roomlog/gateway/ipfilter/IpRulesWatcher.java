@@ -24,25 +24,25 @@ import org.slf4j.LoggerFactory;
  * <p>A change is noticed by polling the file's modification time, size and file key (the key
  * changes when a deployment tool replaces the file by renaming a new one over it). Polling, not a
  * {@code WatchService}: it also works on bind mounts and ConfigMap symlink swaps, where watch
- * events are unreliable, and a few seconds' delay is fine for access rules. An edit that keeps
- * both the size and the modification time (within the file system's time resolution) is missed
- * until the next edit.
+ * events are unreliable, and a few seconds' delay is fine for access rules. An edit that keeps both
+ * the size and the modification time (within the file system's time resolution) is missed until the
+ * next edit.
  *
  * <p>A file is taken only if its stamp (modification time, size, file key) is the same just before
- * and just after it was read; otherwise it is read again, up to {@link #MAX_READS} times, and if
- * it is still changing the next poll tries again. So a file caught half-written by an editor or a
- * copy is not put in force, as far as the stamp can tell: a writer that pauses longer than a read
- * with a partial file in place still can be caught, which is why operators should replace the
- * file by renaming a complete one over it (docs/OPERATIONS.md).
+ * and just after it was read; otherwise it is read again, up to {@link #MAX_READS} times, and if it
+ * is still changing the next poll tries again. So a file caught half-written by an editor or a copy
+ * is not put in force, as far as the stamp can tell: a writer that pauses longer than a read with a
+ * partial file in place still can be caught, which is why operators should replace the file by
+ * renaming a complete one over it (docs/OPERATIONS.md).
  *
  * <p>A bad file at construction throws (the gateway must not start with rules it cannot read). A
- * bad or missing file on reload is logged as an error and the previous rules stay in force: a
- * typo must not open or shut the gateway for everyone. The same broken version is reported once,
- * not on every poll.
+ * bad or missing file on reload is logged as an error and the previous rules stay in force: a typo
+ * must not open or shut the gateway for everyone. The same broken version is reported once, not on
+ * every poll.
  *
  * <p>Threading: {@link #get()} may be called from any thread (it reads an {@link AtomicReference});
- * {@link #reloadIfChanged()} is synchronized and runs on the scheduler's thread, or on a test's.
- * It reads the file, so it must not run on a Netty event loop. {@code onReload} is called on the
+ * {@link #reloadIfChanged()} is synchronized and runs on the scheduler's thread, or on a test's. It
+ * reads the file, so it must not run on a Netty event loop. {@code onReload} is called on the
  * thread that reloaded, after the new rules are in force.
  */
 public final class IpRulesWatcher implements Supplier<IpRules> {
@@ -77,7 +77,9 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
     this(file, onReload, IpRules::read);
   }
 
-  /** @param reader reads and parses the file ({@link IpRules#read}; tests interfere with it) */
+  /**
+   * @param reader reads and parses the file ({@link IpRules#read}; tests interfere with it)
+   */
   IpRulesWatcher(Path file, Consumer<IpRules> onReload, Function<Path, IpRules> reader) {
     this.file = Objects.requireNonNull(file, "file");
     this.onReload = Objects.requireNonNull(onReload, "onReload");
@@ -158,8 +160,8 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
   }
 
   /**
-   * Reads the file until its stamp is the same before and after a read, at most {@link
-   * #MAX_READS} times; null if it never was. {@code before} is the stamp just taken.
+   * Reads the file until its stamp is the same before and after a read, at most {@link #MAX_READS}
+   * times; null if it never was. {@code before} is the stamp just taken.
    */
   private StableRead readStable(Stamp before) {
     for (int read = 0; read < MAX_READS; read++) {

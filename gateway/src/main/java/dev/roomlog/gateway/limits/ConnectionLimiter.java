@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Counts the open connections of this node, in total and per source IP, and refuses one more
- * past {@code maxConnections} or {@code maxConnectionsPerIp}.
+ * Counts the open connections of this node, in total and per source IP, and refuses one more past
+ * {@code maxConnections} or {@code maxConnectionsPerIp}.
  *
  * <p>A connection holds a {@link Permit} from the accepted handshake until its channel closes;
  * {@link Permit#release()} gives the slot back and does nothing the second time, so a close
@@ -64,8 +64,8 @@ public final class ConnectionLimiter {
   }
 
   /**
-   * Takes a slot counted only towards {@code maxConnections}, for a peer that is not one client
-   * (a trusted proxy carrying many).
+   * Takes a slot counted only towards {@code maxConnections}, for a peer that is not one client (a
+   * trusted proxy carrying many).
    */
   public synchronized Admission tryAcquireForNodeOnly() {
     if (total >= maxConnections) {
@@ -104,6 +104,7 @@ public final class ConnectionLimiter {
   public final class Permit {
     /** Null for a slot counted only towards the node's total. */
     private final String sourceIp;
+
     private final AtomicBoolean released = new AtomicBoolean();
 
     private Permit(String sourceIp) {

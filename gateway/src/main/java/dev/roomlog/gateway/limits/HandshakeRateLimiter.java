@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * giving way to a new one. That one has gone longest without a handshake, so its bucket is the
  * fullest: forgetting it early costs it at most what it had not earned back yet.
  *
- * <p>Thread-safe: one instance serves every event loop of a node. One lock; each call is a hash
- * map update and at most a few removals, far cheaper than the HTTP work around it.
+ * <p>Thread-safe: one instance serves every event loop of a node. One lock; each call is a hash map
+ * update and at most a few removals, far cheaper than the HTTP work around it.
  */
 public final class HandshakeRateLimiter {
   /** How many idle addresses one call looks at for forgetting: amortised, not a full sweep. */
@@ -29,13 +29,15 @@ public final class HandshakeRateLimiter {
   private final int burst;
   private final int maxAddresses;
   private final LongSupplier nanoTime;
+
   /** In access order: the least recently seen address first. */
   private final LinkedHashMap<String, TokenBucket> buckets;
 
   /**
    * @param nanoTime the time, in nanoseconds of any origin (the node's injected clock)
    */
-  public HandshakeRateLimiter(int ratePerSecond, int burst, int maxAddresses, LongSupplier nanoTime) {
+  public HandshakeRateLimiter(
+      int ratePerSecond, int burst, int maxAddresses, LongSupplier nanoTime) {
     if (maxAddresses < 1) {
       throw new IllegalArgumentException("maxAddresses must be at least 1, was " + maxAddresses);
     }
@@ -55,8 +57,8 @@ public final class HandshakeRateLimiter {
   }
 
   /**
-   * Counts one handshake from {@code sourceIp} if its bucket allows it. Returns 0 if it does,
-   * else how many nanoseconds until it would (taking nothing).
+   * Counts one handshake from {@code sourceIp} if its bucket allows it. Returns 0 if it does, else
+   * how many nanoseconds until it would (taking nothing).
    */
   public synchronized long tryStart(String sourceIp) {
     forgetFullBuckets();

@@ -5,14 +5,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the client actions that were accepted but not yet settled by Kafka (acknowledged, or
- * failed): at most {@code maxTotal} on this node and {@code maxPerConnection} on one
- * connection. This bounds the memory the log's queue and the producer's buffer can hold for
- * clients, and how many clients wait for an answer when Kafka is slow. Lifecycle records
- * ({@code $connect}, {@code $disconnect}) take no permit: there is at most one of each per
- * connection, and connections are capped at the handshake.
+ * failed): at most {@code maxTotal} on this node and {@code maxPerConnection} on one connection.
+ * This bounds the memory the log's queue and the producer's buffer can hold for clients, and how
+ * many clients wait for an answer when Kafka is slow. Lifecycle records ({@code $connect}, {@code
+ * $disconnect}) take no permit: there is at most one of each per connection, and connections are
+ * capped at the handshake.
  *
- * <p>Thread-safe, lock-free: permits are taken on event loops and released on the producer's
- * I/O thread or the log writer's thread.
+ * <p>Thread-safe, lock-free: permits are taken on event loops and released on the producer's I/O
+ * thread or the log writer's thread.
  */
 public final class InFlightLimiter {
   private final int maxTotal;
@@ -48,8 +48,8 @@ public final class InFlightLimiter {
     private ConnectionPermits() {}
 
     /**
-     * Takes a permit for one action, or returns null, taking nothing, when this connection or
-     * the node is at its bound.
+     * Takes a permit for one action, or returns null, taking nothing, when this connection or the
+     * node is at its bound.
      */
     public Permit tryAcquire() {
       if (!increment(held, maxPerConnection)) {
@@ -87,8 +87,8 @@ public final class InFlightLimiter {
   }
 
   /**
-   * Adds one unless that would pass {@code max}: a compare-and-set loop rather than
-   * add-then-undo, so that two racing callers near the bound never both get refused.
+   * Adds one unless that would pass {@code max}: a compare-and-set loop rather than add-then-undo,
+   * so that two racing callers near the bound never both get refused.
    */
   private static boolean increment(AtomicInteger counter, int max) {
     while (true) {

@@ -4,25 +4,25 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decides, for each data message of one connection, whether it may go on, is refused with 429,
- * or ends the connection as a flood. Plain Java; the connection's event loop calls it.
+ * Decides, for each data message of one connection, whether it may go on, is refused with 429, or
+ * ends the connection as a flood. Plain Java; the connection's event loop calls it.
  *
  * <p>Policy:
  *
  * <ul>
- *   <li>Every data message counts against the connection's own bucket ({@link #onMessage}),
- *       before it is parsed: valid actions, invalid JSON and binary frames alike, so a flood of
- *       garbage costs the flooder its own budget and no parsing.
- *   <li>Only a message that parses as a valid action then takes a token from its API key's
- *       bucket ({@link #onAction}), shared by every connection of that key on this node. So a
- *       connection's invalid frames, and its messages past its own rate, spend none of its
- *       neighbours' budget: the order is own bucket, parse, key bucket.
- *   <li>Each refusal (429) takes a token from the connection's flood bucket ({@code
- *       floodTolerance} tokens, refilled at the connection's rate), whichever limit refused it
- *       (its own bucket, its key's, or a refusal decided elsewhere, {@link #refuse}); when that
- *       is empty the connection is closed. Only this connection's own refusals count: a client
- *       that waits {@code retryAfterMs} earns back flood tokens faster than it spends them, so a
- *       busy neighbour on the same key cannot get it closed.
+ *   <li>Every data message counts against the connection's own bucket ({@link #onMessage}), before
+ *       it is parsed: valid actions, invalid JSON and binary frames alike, so a flood of garbage
+ *       costs the flooder its own budget and no parsing.
+ *   <li>Only a message that parses as a valid action then takes a token from its API key's bucket
+ *       ({@link #onAction}), shared by every connection of that key on this node. So a connection's
+ *       invalid frames, and its messages past its own rate, spend none of its neighbours' budget:
+ *       the order is own bucket, parse, key bucket.
+ *   <li>Each refusal (429) takes a token from the connection's flood bucket ({@code floodTolerance}
+ *       tokens, refilled at the connection's rate), whichever limit refused it (its own bucket, its
+ *       key's, or a refusal decided elsewhere, {@link #refuse}); when that is empty the connection
+ *       is closed. Only this connection's own refusals count: a client that waits {@code
+ *       retryAfterMs} earns back flood tokens faster than it spends them, so a busy neighbour on
+ *       the same key cannot get it closed.
  * </ul>
  */
 public final class MessageRateLimiter {
@@ -77,8 +77,8 @@ public final class MessageRateLimiter {
   }
 
   /**
-   * Counts a message that {@link #onMessage admitted} and that parsed as a valid action against
-   * the API key's shared bucket.
+   * Counts a message that {@link #onMessage admitted} and that parsed as a valid action against the
+   * API key's shared bucket.
    */
   public Decision onAction() {
     if (flooded) {
@@ -88,8 +88,8 @@ public final class MessageRateLimiter {
   }
 
   /**
-   * A 429 decided by another limit of this connection (its answers' budget): it counts towards
-   * the flood tolerance like the others. Returns the refusal to send, or {@code Close}.
+   * A 429 decided by another limit of this connection (its answers' budget): it counts towards the
+   * flood tolerance like the others. Returns the refusal to send, or {@code Close}.
    */
   public Decision refuse(String message, long retryAfterMs) {
     if (flooded || !flood.tryTake()) {

@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
  * advances time by exactly one interval gets exactly one token (no floating-point drift).
  *
  * <p>Time comes from the injected {@code nanoTime} (any origin). If it steps backwards (a wall
- * clock set back), the partial interval restarts from the new reading rather than waiting for
- * the old one to come round again; a step forwards at worst fills the bucket.
+ * clock set back), the partial interval restarts from the new reading rather than waiting for the
+ * old one to come round again; a step forwards at worst fills the bucket.
  *
  * <p>Thread-safe: a per-API-key bucket is shared by connections on different event loops.
  */
@@ -21,6 +21,7 @@ public final class TokenBucket {
   private final long intervalNanos;
   private final LongSupplier nanoTime;
   private long tokens;
+
   /** When the token being earned started to be earned. */
   private long refilledAt;
 

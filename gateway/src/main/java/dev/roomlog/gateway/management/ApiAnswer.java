@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One HTTP answer of the management API: a status, a JSON body (null for none), for 405 the
- * allowed methods, and for {@code /metrics} a text body instead of JSON. Errors are {@code
- * {"status", "code", "message"}} like the processor's.
+ * One HTTP answer of the management API: a status, a JSON body (null for none), for 405 the allowed
+ * methods, and for {@code /metrics} a text body instead of JSON. Errors are {@code {"status",
+ * "code", "message"}} like the processor's.
  */
 record ApiAnswer(int status, String json, String allow, String text) {
   ApiAnswer(int status, String json, String allow) {

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Does what {@code /@connections/{id}} asks, wherever the connection is: on this gateway
- * directly; on another by sending it a {@link ConnectionCommand} through Kafka and waiting for
- * its {@link CommandAnswer}. The connection id names its gateway ({@link ConnectionIds}).
+ * Does what {@code /@connections/{id}} asks, wherever the connection is: on this gateway directly;
+ * on another by sending it a {@link ConnectionCommand} through Kafka and waiting for its {@link
+ * CommandAnswer}. The connection id names its gateway ({@link ConnectionIds}).
  *
  * <p>It is also this gateway's side of those commands: {@link #accept} takes the commands other
  * gateways send here (and answers them) and the answers to the ones sent from here.
@@ -57,6 +57,7 @@ public final class ConnectionCommands {
   private final Duration timeout;
   private final Clock clock;
   private final Map<String, CompletableFuture<CommandAnswer>> pending = new ConcurrentHashMap<>();
+
   /** How many remote requests wait: counted apart from the map so the bound is exact. */
   private final AtomicInteger waiting = new AtomicInteger();
 
@@ -104,8 +105,11 @@ public final class ConnectionCommands {
             () ->
                 answer.completeExceptionally(
                     new NoAnswer(
-                        "gateway '" + holder + "', which holds the connection, did not answer within "
-                            + timeout.toMillis() + " ms (stopped, or cut off from Kafka): the"
+                        "gateway '"
+                            + holder
+                            + "', which holds the connection, did not answer within "
+                            + timeout.toMillis()
+                            + " ms (stopped, or cut off from Kafka): the"
                             + " request was dropped")),
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
@@ -136,9 +140,9 @@ public final class ConnectionCommands {
   }
 
   /**
-   * Takes a control message addressed to this gateway: a command from another gateway is done
-   * here and answered; an answer completes the request waiting for it. Called on the delivery
-   * consumer's thread.
+   * Takes a control message addressed to this gateway: a command from another gateway is done here
+   * and answered; an answer completes the request waiting for it. Called on the delivery consumer's
+   * thread.
    */
   public void accept(GatewayControl message) {
     if (message instanceof CommandAnswer answer) {
@@ -174,16 +178,19 @@ public final class ConnectionCommands {
   private CommandAnswer answerHere(ConnectionCommand command) {
     String id = command.connectionId();
     return switch (command.op()) {
-      case SEND -> registry.send(id, command.data())
-          ? new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, null)
-          : gone(command);
-      case GET -> registry
-          .info(id)
-          .map(info -> new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, info))
-          .orElseGet(() -> gone(command));
-      case DELETE -> registry.disconnect(id)
-          ? new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, null)
-          : gone(command);
+      case SEND ->
+          registry.send(id, command.data())
+              ? new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, null)
+              : gone(command);
+      case GET ->
+          registry
+              .info(id)
+              .map(info -> new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, info))
+              .orElseGet(() -> gone(command));
+      case DELETE ->
+          registry.disconnect(id)
+              ? new CommandAnswer(command.requestId(), CommandAnswer.Outcome.DONE, null)
+              : gone(command);
     };
   }
 

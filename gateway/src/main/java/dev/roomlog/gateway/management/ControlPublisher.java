@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 /** Sends a control message to a gateway (on the deliveries topic, under that gateway's key). */
 public interface ControlPublisher {
   /**
-   * Sends without blocking for long; {@code onFailure} is called (on another thread) if the
-   * message was not written.
+   * Sends without blocking for long; {@code onFailure} is called (on another thread) if the message
+   * was not written.
    */
   void publish(String gatewayId, GatewayControl message, Consumer<Exception> onFailure);
 }

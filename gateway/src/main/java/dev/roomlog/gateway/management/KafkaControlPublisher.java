@@ -1,7 +1,7 @@
 package dev.roomlog.gateway.management;
 
-import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.Delivery;
+import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.control.GatewayControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link GatewayControl#KIND_HEADER} header. Keys are serialized as the processor serializes a
  * delivery's key (UTF-8), so a message lands on the partition its gateway reads.
  *
- * <p>They are requests with a deadline, not history: one write, acks from the leader, no retry
- * past {@link #DELIVERY_TIMEOUT}, which is shorter than the asker's wait.
+ * <p>They are requests with a deadline, not history: one write, acks from the leader, no retry past
+ * {@link #DELIVERY_TIMEOUT}, which is shorter than the asker's wait.
  *
  * <p>{@code send} can block (for the topic's metadata, or a full buffer): it runs on a thread of
  * its own, never on the caller's, which is a Netty event loop or the delivery consumer's thread.
@@ -42,7 +42,8 @@ public final class KafkaControlPublisher implements ControlPublisher, AutoClosea
   private final Producer<String, byte[]> producer;
   private final ExecutorService sender;
 
-  public KafkaControlPublisher(String bootstrapServers, Topic<String, Delivery> deliveries, String gatewayId) {
+  public KafkaControlPublisher(
+      String bootstrapServers, Topic<String, Delivery> deliveries, String gatewayId) {
     this.topic = deliveries.name();
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -65,14 +66,20 @@ public final class KafkaControlPublisher implements ControlPublisher, AutoClosea
     try {
       producer.partitionsFor(topic);
     } catch (RuntimeException e) {
-      log.warn("no metadata for {} yet ({}): the first management request will fetch it", topic, e.toString());
+      log.warn(
+          "no metadata for {} yet ({}): the first management request will fetch it",
+          topic,
+          e.toString());
     }
   }
 
   @Override
   public void publish(String gatewayId, GatewayControl message, Consumer<Exception> onFailure) {
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, gatewayId, message.toBytes());
-    record.headers().add(GatewayControl.KIND_HEADER, message.kind().getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, gatewayId, message.toBytes());
+    record
+        .headers()
+        .add(GatewayControl.KIND_HEADER, message.kind().getBytes(StandardCharsets.UTF_8));
     try {
       sender.execute(
           () -> {

@@ -22,16 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management API's rules, apart from HTTP's bytes: what each request needs (the admin key,
- * a body within its limit) and what it answers. The I/O it drives (the connection commands,
- * the room poster) is handed in.
+ * The management API's rules, apart from HTTP's bytes: what each request needs (the admin key, a
+ * body within its limit) and what it answers. The I/O it drives (the connection commands, the room
+ * poster) is handed in.
  */
 public final class ManagementApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
 
   /**
-   * The largest body {@code POST /@connections/{id}} sends, as API Gateway's 128 KB message
-   * limit; larger gets 413.
+   * The largest body {@code POST /@connections/{id}} sends, as API Gateway's 128 KB message limit;
+   * larger gets 413.
    */
   public static final int MAX_SEND_BYTES = 128 * 1024;
 
@@ -46,13 +46,20 @@ public final class ManagementApi {
   private final String adminKey;
   private RoomQueryForwarder rooms;
 
-  public ManagementApi(String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
+  public ManagementApi(
+      String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
     this(stage, adminKey, connections, poster, null);
   }
 
-  /** @param scrape the answer to {@code GET /metrics}; null for none (404) */
+  /**
+   * @param scrape the answer to {@code GET /metrics}; null for none (404)
+   */
   public ManagementApi(
-      String stage, String adminKey, ConnectionCommands connections, RoomPoster poster, Supplier<String> scrape) {
+      String stage,
+      String adminKey,
+      ConnectionCommands connections,
+      RoomPoster poster,
+      Supplier<String> scrape) {
     this.stage = stage;
     this.scrape = scrape;
     this.adminKey = adminKey == null ? null : adminKey.strip();
@@ -67,9 +74,15 @@ public final class ManagementApi {
     return this;
   }
 
-  /** As {@link #handle(String, String, String, Function, byte[], String)} without a query string. */
+  /**
+   * As {@link #handle(String, String, String, Function, byte[], String)} without a query string.
+   */
   public CompletableFuture<ApiAnswer> handle(
-      String method, String rawPath, Function<String, List<String>> headers, byte[] body, String sourceIp) {
+      String method,
+      String rawPath,
+      Function<String, List<String>> headers,
+      byte[] body,
+      String sourceIp) {
     return handle(method, rawPath, null, headers, body, sourceIp);
   }
 
@@ -109,21 +122,26 @@ public final class ManagementApi {
   }
 
   /**
-   * What can be decided from the request's head alone, before its body is read: the path, the
-   * key, and a declared length past the route's limit. Null when the body may be read. Called
-   * by the server before it reads the body, so a caller without the key never makes it buffer
-   * one.
+   * What can be decided from the request's head alone, before its body is read: the path, the key,
+   * and a declared length past the route's limit. Null when the body may be read. Called by the
+   * server before it reads the body, so a caller without the key never makes it buffer one.
    *
    * @param contentLength the declared body length, or -1 when the head declares none
    */
   public ApiAnswer precheck(
-      String method, String rawPath, Function<String, List<String>> headers, long contentLength, String sourceIp) {
+      String method,
+      String rawPath,
+      Function<String, List<String>> headers,
+      long contentLength,
+      String sourceIp) {
     ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
     if (request instanceof ManagementRequest.Invalid invalid) {
       return ApiAnswer.error(invalid.status(), invalid.code(), invalid.message(), invalid.allow());
     }
     if (request instanceof ManagementRequest.Metrics) {
-      return scrape != null ? null : ApiAnswer.error(404, "notFound", "this node serves no metrics");
+      return scrape != null
+          ? null
+          : ApiAnswer.error(404, "notFound", "this node serves no metrics");
     }
     if (request instanceof ManagementRequest.RoomQuery && rooms == null) {
       return ApiAnswer.error(
@@ -132,37 +150,53 @@ public final class ManagementApi {
           "this gateway forwards no room queries: ask a processor's query port (7070), or set"
               + " roomlog.gateway.roomsUrls to the processors' query URLs");
     }
-    AdminKeyCheck.Refusal refused = keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
+    AdminKeyCheck.Refusal refused =
+        keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
     if (refused != null) {
-      log.info("management request {} {} from {} refused: {} {}", method, rawPath, sourceIp, refused.status(), refused.code());
+      log.info(
+          "management request {} {} from {} refused: {} {}",
+          method,
+          rawPath,
+          sourceIp,
+          refused.status(),
+          refused.code());
       return ApiAnswer.error(refused.status(), refused.code(), refused.message());
     }
     int limit = request instanceof ManagementRequest.PostToRoom ? MAX_POST_BYTES : MAX_SEND_BYTES;
     if (contentLength > limit) {
       return ApiAnswer.error(
-          413, "payloadTooLarge", "the body is " + contentLength + " bytes; at most " + limit + " are taken here");
+          413,
+          "payloadTooLarge",
+          "the body is " + contentLength + " bytes; at most " + limit + " are taken here");
     }
     return null;
   }
 
-  private CompletableFuture<ApiAnswer> onConnection(ManagementRequest.OnConnection on, byte[] body) {
+  private CompletableFuture<ApiAnswer> onConnection(
+      ManagementRequest.OnConnection on, byte[] body) {
     String holder = ConnectionIds.gatewayOf(on.connectionId()).orElse(null);
     if (holder == null) {
       return done(
           ApiAnswer.error(
               400,
               "invalidConnectionId",
-              "'" + truncate(on.connectionId()) + "' is not a connection id: expected the id of the"
+              "'"
+                  + truncate(on.connectionId())
+                  + "' is not a connection id: expected the id of the"
                   + " client's connected frame, <gatewayId>.<unique>"));
     }
     String data = null;
     if (on.op() == Op.SEND) {
       if (body.length == 0) {
-        return done(ApiAnswer.error(400, "emptyBody", "the body is the frame to send: it must not be empty"));
+        return done(
+            ApiAnswer.error(
+                400, "emptyBody", "the body is the frame to send: it must not be empty"));
       }
       data = utf8(body);
       if (data == null) {
-        return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 text: it is sent as a text frame"));
+        return done(
+            ApiAnswer.error(
+                400, "invalidBody", "the body must be UTF-8 text: it is sent as a text frame"));
       }
     }
     return connections
@@ -182,7 +216,10 @@ public final class ManagementApi {
   }
 
   private static ApiAnswer failed(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     if (cause instanceof ConnectionCommands.Busy busy) {
       return ApiAnswer.error(503, "busy", busy.getMessage());
     }
@@ -198,7 +235,8 @@ public final class ManagementApi {
     return ApiAnswer.error(500, "internalError", "unexpected failure: " + cause);
   }
 
-  private CompletableFuture<ApiAnswer> postToRoom(ManagementRequest.PostToRoom post, byte[] body, String sourceIp) {
+  private CompletableFuture<ApiAnswer> postToRoom(
+      ManagementRequest.PostToRoom post, byte[] body, String sourceIp) {
     // Its size was checked with the head (precheck).
     String json = utf8(body);
     if (json == null) {
@@ -208,7 +246,8 @@ public final class ManagementApi {
     if (parsed instanceof ActionParser.Result.Rejected rejected) {
       return done(ApiAnswer.error(400, rejected.error().code(), rejected.error().message()));
     }
-    Action.PostMessage action = (Action.PostMessage) ((ActionParser.Result.Accepted) parsed).action();
+    Action.PostMessage action =
+        (Action.PostMessage) ((ActionParser.Result.Accepted) parsed).action();
     return poster
         .post(action, sourceIp)
         .handle((frame, failure) -> failure == null ? posted(frame) : failed(failure));

@@ -22,14 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thin Netty edge of {@link ManagementApi}: one whole request in, its answer out (when the
- * API's future completes, possibly on another thread), keep-alive as the client asks. Answers
- * go out in the order the requests came, whatever order they complete in: a client that
- * pipelines must get each answer for its own request.
+ * API's future completes, possibly on another thread), keep-alive as the client asks. Answers go
+ * out in the order the requests came, whatever order they complete in: a client that pipelines must
+ * get each answer for its own request.
  */
 final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(ManagementHandler.class);
 
   private final ManagementApi api;
+
   /** The last answer of this connection written, or to be written; each next one waits for it. */
   private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
 
@@ -52,14 +53,19 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     var headers = request.headers().copy();
     CompletableFuture<ApiAnswer> answer =
         api.handle(request.method().name(), path, query, headers::getAll, body, sourceIp)
-            .exceptionally(failure -> ApiAnswer.error(500, "internalError", "unexpected failure: " + failure));
+            .exceptionally(
+                failure -> ApiAnswer.error(500, "internalError", "unexpected failure: " + failure));
     // Runs on the event loop (channelRead0), so lastWritten needs no lock.
-    lastWritten = lastWritten.thenCombine(answer, (previous, next) -> next).thenAccept(a -> write(ctx, a, keepAlive));
+    lastWritten =
+        lastWritten
+            .thenCombine(answer, (previous, next) -> next)
+            .thenAccept(a -> write(ctx, a, keepAlive));
   }
 
   /** The caller's IP address as text (the management port trusts no proxy header). */
   static String sourceIp(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress inet
+            && inet.getAddress() != null
         ? inet.getAddress().getHostAddress()
         : String.valueOf(ctx.channel().remoteAddress());
   }
@@ -75,7 +81,9 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
                     ? Unpooled.EMPTY_BUFFER
                     : Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8));
     if (answer.text() != null) {
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+      response
+          .headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
     } else if (answer.json() != null) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
     }
@@ -94,7 +102,8 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("closing management connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    log.debug(
+        "closing management connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
   }
 }

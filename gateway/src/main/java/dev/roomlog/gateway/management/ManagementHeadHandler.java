@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class ManagementHeadHandler extends ChannelInboundHandlerAdapter {
   private final ManagementApi api;
+
   /** Set once a request was refused: its body, and anything after it, is dropped. */
   private boolean refused;
 

@@ -9,8 +9,8 @@ import java.util.Set;
  * What a request to the management API asks for, from its method and path alone. Pure.
  *
  * <ul>
- *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when
- *       the gateway has a stage, as API Gateway's URLs have it;
+ *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when the
+ *       gateway has a stage, as API Gateway's URLs have it;
  *   <li>{@code POST /rooms/{roomId}/messages};
  *   <li>{@code GET /rooms} and {@code GET /rooms/{roomId}}, answered by a processor;
  *   <li>{@code GET /metrics}.
@@ -31,13 +31,14 @@ sealed interface ManagementRequest {
    * Refused before any key check or body: a method this API does not know (501), unknown path
    * (404), a method the path does not take (405), bad escape (400).
    */
-  record Invalid(int status, String code, String message, String allow) implements ManagementRequest {}
+  record Invalid(int status, String code, String message, String allow)
+      implements ManagementRequest {}
 
   String CONNECTIONS = "@connections";
 
   /**
-   * The methods of RFC 9110 9.3 and PATCH, as written there: method names are case-sensitive
-   * (RFC 9110 9.1), so {@code get} is not GET but a method this API does not know.
+   * The methods of RFC 9110 9.3 and PATCH, as written there: method names are case-sensitive (RFC
+   * 9110 9.1), so {@code get} is not GET but a method this API does not know.
    */
   Set<String> KNOWN_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
@@ -52,7 +53,8 @@ sealed interface ManagementRequest {
       return new Invalid(
           501,
           "methodNotImplemented",
-          "'" + (method.length() <= 20 ? method : method.substring(0, 20) + "...")
+          "'"
+              + (method.length() <= 20 ? method : method.substring(0, 20) + "...")
               + "' is not a method this API knows: methods are case-sensitive, use GET, POST or"
               + " DELETE",
           null);
@@ -75,13 +77,18 @@ sealed interface ManagementRequest {
           default -> notAllowed("POST, GET, DELETE");
         };
       }
-      if (parts.length > 0 && parts[0].equals("rooms") && (parts.length == 1 || (parts.length == 2 && !parts[1].isEmpty()))) {
+      if (parts.length > 0
+          && parts[0].equals("rooms")
+          && (parts.length == 1 || (parts.length == 2 && !parts[1].isEmpty()))) {
         if (parts.length == 2) {
           decode(parts[1]); // a broken escape is refused here, not by the processor
         }
         return method.equals("GET") ? new RoomQuery() : notAllowed("GET");
       }
-      if (parts.length == 3 && parts[0].equals("rooms") && !parts[1].isEmpty() && parts[2].equals("messages")) {
+      if (parts.length == 3
+          && parts[0].equals("rooms")
+          && !parts[1].isEmpty()
+          && parts[2].equals("messages")) {
         String roomId = decode(parts[1]);
         return method.equals("POST") ? new PostToRoom(roomId) : notAllowed("POST");
       }

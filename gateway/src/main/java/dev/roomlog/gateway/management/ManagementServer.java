@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's management API on a port of its own ({@code roomlog.gateway.adminPort}), kept
- * apart from the WebSocket port so that it can listen on an internal address only, and so its
- * bodies (up to 128 KiB) never meet the handshake's limits.
+ * The gateway's management API on a port of its own ({@code roomlog.gateway.adminPort}), kept apart
+ * from the WebSocket port so that it can listen on an internal address only, and so its bodies (up
+ * to 128 KiB) never meet the handshake's limits.
  *
  * <p>Pipeline: HTTP codec, a 60 s read timeout for idle keep-alive sockets, {@link
  * ManagementHeadHandler} (refuses from the head alone: path, key, declared length), an aggregator
@@ -60,7 +60,10 @@ public final class ManagementServer implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     if (open.incrementAndGet() > MAX_CONNECTIONS) {
                       open.decrementAndGet();
-                      log.warn("management API: {} sockets open already, closing one from {}", MAX_CONNECTIONS, ch.remoteAddress());
+                      log.warn(
+                          "management API: {} sockets open already, closing one from {}",
+                          MAX_CONNECTIONS,
+                          ch.remoteAddress());
                       ch.close();
                       return;
                     }
@@ -78,7 +81,13 @@ public final class ManagementServer implements AutoCloseable {
     } catch (RuntimeException e) {
       group.shutdownGracefully();
       throw new IllegalStateException(
-          "cannot listen on " + bindHost + ":" + port + " for the management API (roomlog.gateway.adminPort): " + e.getMessage(), e);
+          "cannot listen on "
+              + bindHost
+              + ":"
+              + port
+              + " for the management API (roomlog.gateway.adminPort): "
+              + e.getMessage(),
+          e);
     }
     log.info("management API listening on {}:{}", bindHost, port());
   }

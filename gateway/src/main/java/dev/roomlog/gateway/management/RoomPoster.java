@@ -22,10 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Posts messages into rooms as the server ({@code POST /rooms/{roomId}/messages}), through the
- * write-ahead log like a client's sendMessage: the {@code $postMessage} record is appended with
- * an id of its own on this gateway as its connectionId, and the processor's answer to that id
- * (the message with its seq, or an error) comes back through this gateway's deliveries, where
- * {@link ConnectionRegistry#listen} hands it here.
+ * write-ahead log like a client's sendMessage: the {@code $postMessage} record is appended with an
+ * id of its own on this gateway as its connectionId, and the processor's answer to that id (the
+ * message with its seq, or an error) comes back through this gateway's deliveries, where {@link
+ * ConnectionRegistry#listen} hands it here.
  *
  * <p>Overload: at most {@link #MAX_PENDING} posts wait for their answer at once; past that a post
  * is refused without being written. Thread-safe.
@@ -36,7 +36,9 @@ public final class RoomPoster {
 
   /** Why a post has no answer from the room. */
   public static final class NotAnswered extends Exception {
-    /** Whether the message may have been recorded all the same (a retry must reuse its clientMsgId). */
+    /**
+     * Whether the message may have been recorded all the same (a retry must reuse its clientMsgId).
+     */
     private final boolean mayBeRecorded;
 
     NotAnswered(String message, boolean mayBeRecorded) {
@@ -68,8 +70,8 @@ public final class RoomPoster {
 
   /**
    * Appends the post and completes with the room's answer: a {@link ServerFrame.Message} (the
-   * message as recorded, with its seq) or a {@link ServerFrame.ErrorFrame} (no such room, a
-   * reused clientMsgId). Completes exceptionally with {@link NotAnswered} when it was not written
+   * message as recorded, with its seq) or a {@link ServerFrame.ErrorFrame} (no such room, a reused
+   * clientMsgId). Completes exceptionally with {@link NotAnswered} when it was not written
    * (overload, shutdown) or no answer came in time.
    *
    * @param sourceIp who asked, recorded in the log as the post's identity
@@ -93,10 +95,12 @@ public final class RoomPoster {
     return answer;
   }
 
-  private void append(Action.PostMessage post, String sourceIp, CompletableFuture<ServerFrame> answer) {
+  private void append(
+      Action.PostMessage post, String sourceIp, CompletableFuture<ServerFrame> answer) {
     String requestId = ConnectionIds.of(intake.gatewayId(), "post-" + intake.newRequestId());
     Action.PostMessage action =
-        new Action.PostMessage(requestId, post.roomId(), post.text(), post.username(), post.clientMsgId());
+        new Action.PostMessage(
+            requestId, post.roomId(), post.text(), post.username(), post.clientMsgId());
     long now = intake.clock().millis();
     RequestContext context =
         new RequestContext(
@@ -116,7 +120,9 @@ public final class RoomPoster {
             () ->
                 answer.completeExceptionally(
                     new NotAnswered(
-                        "no answer from the room within " + timeout.toMillis() + " ms: the message"
+                        "no answer from the room within "
+                            + timeout.toMillis()
+                            + " ms: the message"
                             + " MAY have been recorded; retry with the same clientMsgId",
                         true)),
             timeout.toMillis(),
@@ -146,7 +152,8 @@ public final class RoomPoster {
     }
   }
 
-  private static void onFrame(String requestId, String json, CompletableFuture<ServerFrame> answer) {
+  private static void onFrame(
+      String requestId, String json, CompletableFuture<ServerFrame> answer) {
     ServerFrame frame;
     try {
       frame = Json.MAPPER.readValue(json, ServerFrame.class);

@@ -15,9 +15,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Forwards the management API's room queries ({@code GET /rooms}, {@code GET /rooms/{id}}) to a
- * processor's query port, which answers them from its state (any processor answers for any
- * room). The processors are tried in order; one that cannot be reached is passed over. Their
- * answer, status and JSON, is the caller's answer. Non-blocking (the JDK's HttpClient).
+ * processor's query port, which answers them from its state (any processor answers for any room).
+ * The processors are tried in order; one that cannot be reached is passed over. Their answer,
+ * status and JSON, is the caller's answer. Non-blocking (the JDK's HttpClient).
  */
 public final class RoomQueryForwarder {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -48,7 +48,9 @@ public final class RoomQueryForwarder {
           ApiAnswer.error(
               503,
               "processorsUnreachable",
-              "no processor query port answered (" + processors + "): are the processors running?"));
+              "no processor query port answered ("
+                  + processors
+                  + "): are the processors running?"));
     }
     URI base = processors.get(index);
     HttpRequest request =
@@ -64,13 +66,20 @@ public final class RoomQueryForwarder {
               if (failure == null) {
                 return CompletableFuture.completedFuture(answer);
               }
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-              if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+              Throwable cause =
+                  failure instanceof CompletionException && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof ConnectException
+                  || cause instanceof HttpConnectTimeoutException) {
                 return tryFrom(index + 1, pathAndQuery, adminKey);
               }
               if (cause instanceof HttpTimeoutException) {
                 return CompletableFuture.completedFuture(
-                    ApiAnswer.error(504, "gatewayTimeout", base + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s"));
+                    ApiAnswer.error(
+                        504,
+                        "gatewayTimeout",
+                        base + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s"));
               }
               return CompletableFuture.completedFuture(
                   ApiAnswer.error(502, "badGateway", base + " failed: " + cause));

@@ -39,22 +39,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #append} puts the record on a queue and returns at once. The queue never refuses a
  * record for lack of room, so a {@code $disconnect} is never dropped; what waits in it is bounded
- * before it gets here: client actions by {@link InFlightLimiter}, and lifecycle records by
- * {@link #acceptingConnections()}, which turns false once {@code maxPendingLifecycleRecords}
- * {@code $connect}/{@code $disconnect} records are unsettled, so that the gateway refuses new
- * handshakes (503) instead of queueing {@code $connect}s it cannot write in time while Kafka is
- * down. One writer thread takes records in order and calls {@code KafkaProducer.send}, which may
- * block (metadata, a full producer buffer) without holding up a Netty event loop. One thread and
- * one idempotent producer keep each connection's records in the order they were accepted. The
- * producer uses {@code acks=all} and {@code enable.idempotence=true}, so a record Kafka
- * acknowledged survives the loss of a broker.
+ * before it gets here: client actions by {@link InFlightLimiter}, and lifecycle records by {@link
+ * #acceptingConnections()}, which turns false once {@code maxPendingLifecycleRecords} {@code
+ * $connect}/{@code $disconnect} records are unsettled, so that the gateway refuses new handshakes
+ * (503) instead of queueing {@code $connect}s it cannot write in time while Kafka is down. One
+ * writer thread takes records in order and calls {@code KafkaProducer.send}, which may block
+ * (metadata, a full producer buffer) without holding up a Netty event loop. One thread and one
+ * idempotent producer keep each connection's records in the order they were accepted. The producer
+ * uses {@code acks=all} and {@code enable.idempotence=true}, so a record Kafka acknowledged
+ * survives the loss of a broker.
  *
- * <p>Bounded time: every accepted client action's callback is called within {@code
- * logWriteTimeout} (see {@link WriteBudget}), on the writer thread, the producer's I/O thread or
- * the deadline thread ({@code roomlog-wal-deadlines}), so a client waiting for an action's answer
- * gets it or a 503 within that bound, whatever is ahead of it in the queue. Lifecycle records
- * have no deadline: no client waits for them, and a {@code $disconnect} that is not written
- * leaves a ghost member.
+ * <p>Bounded time: every accepted client action's callback is called within {@code logWriteTimeout}
+ * (see {@link WriteBudget}), on the writer thread, the producer's I/O thread or the deadline thread
+ * ({@code roomlog-wal-deadlines}), so a client waiting for an action's answer gets it or a 503
+ * within that bound, whatever is ahead of it in the queue. Lifecycle records have no deadline: no
+ * client waits for them, and a {@code $disconnect} that is not written leaves a ghost member.
  *
  * <p>Lifecycle: {@link #start()} once (warms up the topic's metadata, starts the writer and the
  * deadline thread), then {@link #close()} once, after the gateway server is closed. A record
@@ -86,18 +85,22 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private final int maxPendingLifecycleRecords;
   private final LongSupplier nanoTime;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+
   /** Client actions accepted and not yet settled: what the deadline sweep looks at. */
   private final Set<Pending> unsettledActions = ConcurrentHashMap.newKeySet();
+
   /** {@code $connect}/{@code $disconnect} records accepted and not yet settled. */
   private final AtomicInteger unsettledLifecycle = new AtomicInteger();
+
   /**
-   * Appends hold the read side while they check {@code closed} and enqueue; close takes the
-   * write side to set it. So once {@code closed} is true no append is still half-way, and the
-   * queue holds every record that will ever be accepted.
+   * Appends hold the read side while they check {@code closed} and enqueue; close takes the write
+   * side to set it. So once {@code closed} is true no append is still half-way, and the queue holds
+   * every record that will ever be accepted.
    */
   private final ReadWriteLock closing = new ReentrantReadWriteLock();
 
   private final GatewayMetrics metrics;
+
   /** The producer's own metrics bound to the registry, closed with the producer; or null. */
   private AutoCloseable producerMetrics;
 
@@ -107,29 +110,27 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private boolean started;
 
   /**
-   * How {@code logWriteTimeout} (W) is split so that each client action's callback comes within
-   * W. A client action may wait in this appender's queue (behind sends that block), then block in
-   * {@code send} (max.block.ms), then wait for Kafka (delivery.timeout.ms, which counts from
-   * when send returns and covers retries):
+   * How {@code logWriteTimeout} (W) is split so that each client action's callback comes within W.
+   * A client action may wait in this appender's queue (behind sends that block), then block in
+   * {@code send} (max.block.ms), then wait for Kafka (delivery.timeout.ms, which counts from when
+   * send returns and covers retries):
    *
    * <ul>
-   *   <li>{@code delivery} = W/2, with request.timeout.ms = delivery - linger.ms (at most
-   *       Kafka's default 30 s), as the producer requires;
+   *   <li>{@code delivery} = W/2, with request.timeout.ms = delivery - linger.ms (at most Kafka's
+   *       default 30 s), as the producer requires;
    *   <li>{@code maxBlock} = W/4;
    *   <li>{@code queue} = the rest (about W/4): an action the writer takes after it waited longer
-   *       is failed without being sent, since it could no longer be sent and acknowledged in
-   *       time.
+   *       is failed without being sent, since it could no longer be sent and acknowledged in time.
    * </ul>
    *
-   * Those keep the producer's own timeouts inside W, but the writer is one thread: behind a run
-   * of lifecycle records whose sends each block for max.block.ms (a full producer buffer), an
-   * action can wait far longer than {@code queue} before the writer even looks at it. So the
-   * deadline does not depend on the writer: every {@code sweep} (W/10) a thread of its own fails
-   * each client action unsettled for {@code W - sweep} or more, wherever it is (queued, blocked
-   * in send, or sent), so each is settled before W. One the sweep fails while it is queued is
-   * never sent (it is then past {@code queue}, so the writer fails it unsent, which settles
-   * nothing twice); one already handed to the producer may still land, which the client's 503
-   * says.
+   * Those keep the producer's own timeouts inside W, but the writer is one thread: behind a run of
+   * lifecycle records whose sends each block for max.block.ms (a full producer buffer), an action
+   * can wait far longer than {@code queue} before the writer even looks at it. So the deadline does
+   * not depend on the writer: every {@code sweep} (W/10) a thread of its own fails each client
+   * action unsettled for {@code W - sweep} or more, wherever it is (queued, blocked in send, or
+   * sent), so each is settled before W. One the sweep fails while it is queued is never sent (it is
+   * then past {@code queue}, so the writer fails it unsent, which settles nothing twice); one
+   * already handed to the producer may still land, which the client's 503 says.
    *
    * <p>Lifecycle records are never failed for waiting: no client waits for their answer, and a
    * {@code $disconnect} that is not written leaves a ghost member.
@@ -189,7 +190,8 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
     void acknowledged() {
       if (settle()) {
-        metrics.walSettled(record.requestContext().eventType(), true, nanoTime.getAsLong() - acceptedAt);
+        metrics.walSettled(
+            record.requestContext().eventType(), true, nanoTime.getAsLong() - acceptedAt);
         try {
           callback.onAcknowledged();
         } catch (RuntimeException e) {
@@ -200,7 +202,8 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
     void failed(Exception cause) {
       if (settle()) {
-        metrics.walSettled(record.requestContext().eventType(), false, nanoTime.getAsLong() - acceptedAt);
+        metrics.walSettled(
+            record.requestContext().eventType(), false, nanoTime.getAsLong() - acceptedAt);
         try {
           callback.onFailure(cause);
         } catch (RuntimeException e) {
@@ -223,8 +226,8 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   /**
-   * A producer for {@code topic} with the gateway's settings (acks=all, idempotence on, linger
-   * 5 ms, timeouts from {@code logWriteTimeout} as {@link WriteBudget} says); {@code overrides}
+   * A producer for {@code topic} with the gateway's settings (acks=all, idempotence on, linger 5
+   * ms, timeouts from {@code logWriteTimeout} as {@link WriteBudget} says); {@code overrides}
    * replace or add producer properties.
    */
   public KafkaWalAppender(
@@ -441,8 +444,8 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   /**
-   * Fails every client action unsettled for {@code W - sweep} or more. Runs every {@code sweep}
-   * on the deadline thread; package-private so that tests can run it at a time of their choosing.
+   * Fails every client action unsettled for {@code W - sweep} or more. Runs every {@code sweep} on
+   * the deadline thread; package-private so that tests can run it at a time of their choosing.
    */
   void failOverdueActions() {
     long now = nanoTime.getAsLong();
@@ -468,10 +471,10 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   }
 
   /**
-   * Refuses new records, writes those already queued, and flushes the producer, waiting at
-   * most {@link #CLOSE_TIMEOUT} in all. Records that could not be written by then get their
-   * failure callbacks (some perhaps after this returns, from a writer still stuck in a send),
-   * and the count of those never handed to the producer is logged as an error. Idempotent.
+   * Refuses new records, writes those already queued, and flushes the producer, waiting at most
+   * {@link #CLOSE_TIMEOUT} in all. Records that could not be written by then get their failure
+   * callbacks (some perhaps after this returns, from a writer still stuck in a send), and the count
+   * of those never handed to the producer is logged as an error. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -584,8 +587,8 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
 
   /**
    * Sends one copy of the record to each partition, in partition order, and settles it once:
-   * acknowledged when every copy is, failed at the first copy that fails. Copies already sent
-   * may land either way; a repeated {@code $disconnect} or heartbeat is harmless.
+   * acknowledged when every copy is, failed at the first copy that fails. Copies already sent may
+   * land either way; a repeated {@code $disconnect} or heartbeat is harmless.
    */
   private void sendToEveryPartition(Pending pending) {
     WalRecord record = pending.record;
@@ -608,7 +611,9 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
     }
   }
 
-  /** The producer's properties: the gateway's fixed choices, timeouts from the budget, overrides. */
+  /**
+   * The producer's properties: the gateway's fixed choices, timeouts from the budget, overrides.
+   */
   static Map<String, Object> producerConfig(
       String bootstrapServers, Duration logWriteTimeout, Map<String, Object> overrides) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Which of two runs under one gateway id gives way: the processor keeps the newer run's members. */
+/**
+ * Which of two runs under one gateway id gives way: the processor keeps the newer run's members.
+ */
 class GatewayIdWatchTest {
   @Test
   void theOlderRunGivesWayAndTheNewerGoesOn() {

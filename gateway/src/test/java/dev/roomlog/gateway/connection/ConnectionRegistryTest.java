@@ -126,7 +126,9 @@ class ConnectionRegistryTest {
     slow.write(new TextWebSocketFrame("backlog"));
     registry.register("slow", slow);
 
-    assertFalse(registry.send("slow", "hello"), "the frame would be dropped: the caller hears 410, not 200");
+    assertFalse(
+        registry.send("slow", "hello"),
+        "the frame would be dropped: the caller hears 410, not 200");
 
     assertFalse(slow.isOpen());
     assertEquals(1, registry.slowClientsCut());
@@ -245,7 +247,10 @@ class ConnectionRegistryTest {
     assertEquals(
         Optional.of(
             new ConnectionInfo(
-                "gw-1.a", 1_000L, 1_000L, new ConnectionInfo.Identity("192.0.2.1", "curl/8", "web"))),
+                "gw-1.a",
+                1_000L,
+                1_000L,
+                new ConnectionInfo.Identity("192.0.2.1", "curl/8", "web"))),
         registry.info("gw-1.a"));
     assertEquals(Optional.empty(), registry.info("gw-1.unknown"));
     assertEquals(Optional.empty(), registry.info("gw-1.bare"), "no handshake finished on it");

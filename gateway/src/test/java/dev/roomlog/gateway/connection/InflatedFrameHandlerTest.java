@@ -53,7 +53,8 @@ class InflatedFrameHandlerTest {
   void dataThatIsNotDeflateIsInvalidPayload() {
     Throwable corrupt = inflate(new byte[] {(byte) 0xFF, (byte) 0xFF, 0x00, 0x13}, 4096);
 
-    assertEquals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, InflatedFrameHandler.closeStatusFor(corrupt));
+    assertEquals(
+        WebSocketCloseStatus.INVALID_PAYLOAD_DATA, InflatedFrameHandler.closeStatusFor(corrupt));
   }
 
   @Test

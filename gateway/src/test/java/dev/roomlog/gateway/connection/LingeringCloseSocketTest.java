@@ -162,8 +162,11 @@ class LingeringCloseSocketTest {
   }
 
   private static String action(int i) {
-    return "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"flood " + i
-        + "\",\"requestId\":\"f-" + i + "\"}";
+    return "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"flood "
+        + i
+        + "\",\"requestId\":\"f-"
+        + i
+        + "\"}";
   }
 
   private void assertEveryFloodRunSeesItsClose(int messages) throws Exception {
@@ -180,6 +183,7 @@ class LingeringCloseSocketTest {
 
   /** Short enough for a test to wait for, long enough for a client on loopback to read. */
   private static final Duration SHORT_CLOSE_TIMEOUT = Duration.ofSeconds(2);
+
   /** Longer than any wait of these tests: a socket closed in time was not closed by it. */
   private static final Duration LONG_CLOSE_TIMEOUT = Duration.ofMinutes(1);
 
@@ -191,7 +195,8 @@ class LingeringCloseSocketTest {
   }
 
   /** The server's close frame must come next, then the end of the stream (its half-close). */
-  private static void expectCloseFrameAndEnd(RawWebSocketClient client, int code) throws IOException {
+  private static void expectCloseFrameAndEnd(RawWebSocketClient client, int code)
+      throws IOException {
     Frame close = client.readFrame();
     assertEquals(Frame.CLOSE, close == null ? -1 : close.opcode(), "a close frame");
     assertEquals(code, close.closeCode());
@@ -305,9 +310,7 @@ class LingeringCloseSocketTest {
 
       // Its output is shut down now, so the channel reports itself unwritable: room traffic
       // for it must not look like a client that does not read (a false 1013 and its metric).
-      await()
-          .atMost(DEADLINE)
-          .until(() -> !registry.send(id, "{\"type\":\"notice\"}"));
+      await().atMost(DEADLINE).until(() -> !registry.send(id, "{\"type\":\"notice\"}"));
       for (int i = 0; i < 20; i++) {
         registry.deliver(List.of(id), "{\"type\":\"message\",\"n\":" + i + "}");
       }
@@ -393,6 +396,7 @@ class LingeringCloseSocketTest {
 
   /** A client's (masked) close frame with this code. */
   static byte[] closeFrame(int code) {
-    return TestPipelines.rawFrame(true, 0, Frame.CLOSE, true, new byte[] {(byte) (code >> 8), (byte) code});
+    return TestPipelines.rawFrame(
+        true, 0, Frame.CLOSE, true, new byte[] {(byte) (code >> 8), (byte) code});
   }
 }

@@ -56,15 +56,16 @@ class LingeringCloseTest {
   }
 
   /**
-   * Connects, and has the server close the connection as its handlers do: a close frame through
-   * the channel, then a close. The close goes through the pipeline rather than {@code
-   * EmbeddedChannel.close()}, which would also cancel every scheduled task, the deadline with
-   * them (a real channel's close does not).
+   * Connects, and has the server close the connection as its handlers do: a close frame through the
+   * channel, then a close. The close goes through the pipeline rather than {@code
+   * EmbeddedChannel.close()}, which would also cancel every scheduled task, the deadline with them
+   * (a real channel's close does not).
    */
   private io.netty.channel.ChannelFuture connectAndCloseFromTheServer() {
     TestPipelines.connect(client);
     client.server.writeAndFlush(
-        new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, ConnectionRegistry.DELETED_REASON));
+        new CloseWebSocketFrame(
+            WebSocketCloseStatus.NORMAL_CLOSURE, ConnectionRegistry.DELETED_REASON));
     io.netty.channel.ChannelFuture closing = client.server.pipeline().close();
     TestPipelines.Close close = TestPipelines.expectCloseFrame(client);
     assertEquals(new TestPipelines.Close(1000, ConnectionRegistry.DELETED_REASON), close);
@@ -77,7 +78,8 @@ class LingeringCloseTest {
     // A member somewhere, so that its close is logged ($disconnect) once the socket closes.
     client.sendText("{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"ann\"}");
     client.server.writeAndFlush(
-        new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE, ConnectionRegistry.DELETED_REASON));
+        new CloseWebSocketFrame(
+            WebSocketCloseStatus.NORMAL_CLOSURE, ConnectionRegistry.DELETED_REASON));
     client.server.pipeline().close();
     assertEquals(
         new TestPipelines.Close(1000, ConnectionRegistry.DELETED_REASON),
@@ -144,8 +146,11 @@ class LingeringCloseTest {
 
     client.server.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE));
     // From below Netty's WebSocket handler, which drops the first one: as its echo is written.
-    client.server.pipeline().context("webSocket").writeAndFlush(
-        new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE));
+    client
+        .server
+        .pipeline()
+        .context("webSocket")
+        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE));
 
     assertNull(client.nextFrame());
   }
@@ -165,7 +170,8 @@ class LingeringCloseTest {
 
   /** Close codes a client may send: each is echoed back, and the socket closes. */
   @ParameterizedTest
-  @ValueSource(ints = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999})
+  @ValueSource(
+      ints = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999})
   void aValidCloseCodeFromTheClientIsEchoed(int code) {
     TestPipelines.connect(client);
 
@@ -186,8 +192,8 @@ class LingeringCloseTest {
   }
 
   /**
-   * Codes a client may not send (RFC 6455 7.4.1, 7.4.2): 1004-1006 and 1015 are reserved,
-   * 0-999 and 1016-2999 are not used, 5000 and up are not defined. Each is a protocol error.
+   * Codes a client may not send (RFC 6455 7.4.1, 7.4.2): 1004-1006 and 1015 are reserved, 0-999 and
+   * 1016-2999 are not used, 5000 and up are not defined. Each is a protocol error.
    */
   @ParameterizedTest
   @ValueSource(ints = {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535})

@@ -6,9 +6,9 @@ import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
 
 /**
- * Registers a channel as an open, handshaken connection, as the gateway's pipeline does after
- * the handshake: for tests outside this package (the management API's) that need a connection
- * to act on.
+ * Registers a channel as an open, handshaken connection, as the gateway's pipeline does after the
+ * handshake: for tests outside this package (the management API's) that need a connection to act
+ * on.
  */
 public final class OpenConnections {
   private OpenConnections() {}

@@ -195,7 +195,8 @@ class PermessageDeflateTest {
     client.sendRaw(rawFrame(true, 0b100, TEXT, true, "{}".getBytes(StandardCharsets.UTF_8)));
 
     assertEquals(
-        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON), TestPipelines.expectClose(client));
+        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON),
+        TestPipelines.expectClose(client));
     TestPipelines.closeAndFinish(client);
   }
 
@@ -207,7 +208,8 @@ class PermessageDeflateTest {
     client.sendRaw(rawFrame(true, 0b010, TEXT, true, "{}".getBytes(StandardCharsets.UTF_8)));
 
     assertEquals(
-        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON), TestPipelines.expectClose(client));
+        new TestPipelines.Close(1002, InflatedFrameHandler.RSV_REASON),
+        TestPipelines.expectClose(client));
     TestPipelines.closeAndFinish(client);
   }
 }

@@ -136,7 +136,8 @@ class BytesBehindTheUpgradeTest {
   void invalidActionInTheSameWriteAsTheUpgradeIsAnsweredWithAnErrorFrame() throws Exception {
     start();
     try (Socket socket =
-        sendInOneWrite(concat(upgrade(), maskedText("{\"action\":\"nope\",\"requestId\":\"early\"}")))) {
+        sendInOneWrite(
+            concat(upgrade(), maskedText("{\"action\":\"nope\",\"requestId\":\"early\"}")))) {
       InputStream in = socket.getInputStream();
 
       assertTrue(readHead(in).startsWith("HTTP/1.1 101 "));
@@ -157,14 +158,13 @@ class BytesBehindTheUpgradeTest {
             concat(
                 upgrade(),
                 maskedText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"a\"}"),
-                maskedText("{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"b\"}")))) {
+                maskedText(
+                    "{\"action\":\"leaveRoom\",\"roomId\":\"lobby\",\"requestId\":\"b\"}")))) {
       InputStream in = socket.getInputStream();
 
       assertTrue(readHead(in).startsWith("HTTP/1.1 101 "));
       assertEquals("connected", nextTextFrame(in).get("type").asText());
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> wal.count(Action.LeaveRoom.class) == 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> wal.count(Action.LeaveRoom.class) == 2);
     }
     assertEquals(
         List.of("a", "b"),
@@ -180,7 +180,10 @@ class BytesBehindTheUpgradeTest {
     byte[] crlf = "\r\n".getBytes(StandardCharsets.US_ASCII);
     try (Socket socket =
         sendInOneWrite(
-            concat(upgrade(), crlf, maskedText("{\"action\":\"nope\",\"requestId\":\"after-crlf\"}")))) {
+            concat(
+                upgrade(),
+                crlf,
+                maskedText("{\"action\":\"nope\",\"requestId\":\"after-crlf\"}")))) {
       InputStream in = socket.getInputStream();
 
       assertTrue(readHead(in).startsWith("HTTP/1.1 101 "));

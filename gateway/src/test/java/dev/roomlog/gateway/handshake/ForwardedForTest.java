@@ -27,8 +27,7 @@ class ForwardedForTest {
   @Test
   void headerFromAnUntrustedPeerIsIgnored() {
     ForwardedFor.Client c =
-        assertInstanceOf(
-            ForwardedFor.Client.class, xff.resolve(STRANGER, List.of("192.0.2.1")));
+        assertInstanceOf(ForwardedFor.Client.class, xff.resolve(STRANGER, List.of("192.0.2.1")));
 
     assertEquals(STRANGER, c.address());
     assertFalse(c.forwarded());
@@ -94,8 +93,17 @@ class ForwardedForTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "unknown", "192.0.2.1,", "192.0.2.300", "example.com", "192.0.2.1:http",
-        "[2001:db8::1", "_hidden", "192.0.2.1, ,10.0.0.7"})
+      strings = {
+        "",
+        "unknown",
+        "192.0.2.1,",
+        "192.0.2.300",
+        "example.com",
+        "192.0.2.1:http",
+        "[2001:db8::1",
+        "_hidden",
+        "192.0.2.1, ,10.0.0.7"
+      })
   void malformedEntryInTheTrustedPartIsReportedNotReplacedByThePeer(String header) {
     ForwardedFor.Malformed m =
         assertInstanceOf(ForwardedFor.Malformed.class, xff.resolve(PROXY, List.of(header)));

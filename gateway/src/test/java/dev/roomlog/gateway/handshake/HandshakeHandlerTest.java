@@ -148,7 +148,8 @@ class HandshakeHandlerTest {
         "GET /\r\nHost: x\r\n\r\n", // no HTTP version
         "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n",
         "GET / HTTP/1.1\nHost: x\nUpgrade: websocket\n\n", // bare LF
-        "GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nUpgrade: websocket\r\n\r\n", // control char
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nUpgrade: websocket\r\n\r\n", // control
+        // char
         "GET / HTTP/1.1\r\nHost: x\r\nX Bad: ab\r\nUpgrade: websocket\r\n\r\n", // space in a name
         "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
         "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
@@ -176,8 +177,7 @@ class HandshakeHandlerTest {
   @Test
   void upgradeWithContentLengthAndTransferEncodingGets400() {
     assertRefused(
-        400,
-        send(upgrade("Content-Length: 4", "Transfer-Encoding: chunked") + "0\r\n\r\n"));
+        400, send(upgrade("Content-Length: 4", "Transfer-Encoding: chunked") + "0\r\n\r\n"));
   }
 
   @Test
@@ -239,13 +239,15 @@ class HandshakeHandlerTest {
 
   @Test
   void headersAtTheLimitAreAdmitted() {
-    assertAdmitted(send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES))));
+    assertAdmitted(
+        send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES))));
   }
 
   @Test
   void headersOneByteOverTheLimitGet431() {
     assertRefused(
-        431, send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES + 1))));
+        431,
+        send(request("GET / HTTP/1.1", headersOfSize(GatewayInitializer.MAX_HEADER_BYTES + 1))));
   }
 
   /** "GET /?q=aaa HTTP/1.1" of exactly this many bytes (without CRLF). */

@@ -53,7 +53,8 @@ class ObsFoldDetectorTest {
   @Test
   void headSplitAcrossReadsIsStillFollowed() {
     ObsFoldDetector d = new ObsFoldDetector();
-    for (String part : new String[] {"GET / HTTP/1.1\r", "\nHost: x\r\nX: a\r", "\n", " b\r\n\r\n"}) {
+    for (String part :
+        new String[] {"GET / HTTP/1.1\r", "\nHost: x\r\nX: a\r", "\n", " b\r\n\r\n"}) {
       for (byte b : part.getBytes(StandardCharsets.ISO_8859_1)) {
         d.feed(b);
       }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class CidrTest {
   private static InetAddress ip(String text) {
@@ -94,12 +94,26 @@ class CidrTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/", "10.0.0/8", "256.0.0.0",
-        "010.0.0.1", "1.2.3.4.5", "example.com", "localhost", "10.0.0.0/8/9", "fe80::1%eth0",
-        "g::1", "::1/abc", "1.2.3.4 /32"
+        "",
+        "10.0.0.0/33",
+        "::/129",
+        "10.0.0.0/-1",
+        "10.0.0.0/",
+        "10.0.0/8",
+        "256.0.0.0",
+        "010.0.0.1",
+        "1.2.3.4.5",
+        "example.com",
+        "localhost",
+        "10.0.0.0/8/9",
+        "fe80::1%eth0",
+        "g::1",
+        "::1/abc",
+        "1.2.3.4 /32"
       })
   void badTextIsRefusedWithAMessage(String text) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
     assertTrue(e.getMessage().contains("'"), e.getMessage());
   }
 }

@@ -59,7 +59,8 @@ class IpRulesTest {
 
   @Test
   void commentsAndBlankLinesAndTrailingCommentsAreSkipped() {
-    IpRules rules = rules("# office", "", "   allow   192.0.2.0/24   # the office  ", "\tblock 192.0.2.9");
+    IpRules rules =
+        rules("# office", "", "   allow   192.0.2.0/24   # the office  ", "\tblock 192.0.2.9");
 
     assertEquals(1, rules.allowCount());
     assertEquals(1, rules.blockCount());
@@ -103,7 +104,8 @@ class IpRulesTest {
     assertEquals(Decision.BLOCKED, decide(IpRules.read(file), "192.0.2.1"));
 
     Files.writeString(file, "allow 192.0.2.0/24\nallow nonsense\n");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpRules.read(file));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> IpRules.read(file));
     assertTrue(e.getMessage().contains(file + " line 2"), e.getMessage());
 
     UncheckedIOException missing =

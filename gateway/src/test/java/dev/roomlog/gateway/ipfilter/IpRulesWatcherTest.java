@@ -29,7 +29,10 @@ class IpRulesWatcherTest {
   @TempDir Path dir;
   private final List<IpRules> reloads = new CopyOnWriteArrayList<>();
 
-  /** Rewrites the file and moves its modification time on, so the change is seen even on coarse clocks. */
+  /**
+   * Rewrites the file and moves its modification time on, so the change is seen even on coarse
+   * clocks.
+   */
   private static void rewrite(Path file, String content) throws Exception {
     FileTime before = Files.getLastModifiedTime(file);
     Files.writeString(file, content);
@@ -156,8 +159,8 @@ class IpRulesWatcherTest {
                 // The first reload read the file while its writer had written one line; the
                 // writer finishes right after.
                 try {
-                  Files.writeString(path, complete.substring(firstLine.length()),
-                      StandardOpenOption.APPEND);
+                  Files.writeString(
+                      path, complete.substring(firstLine.length()), StandardOpenOption.APPEND);
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }

@@ -11,6 +11,7 @@ class AnswerBudgetTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final AtomicLong now = new AtomicLong(5_000 * MS);
+
   /** 1000 bytes per second, bursts of 2000. */
   private final AnswerBudget budget = new AnswerBudget(1_000, 2_000, now::get);
 

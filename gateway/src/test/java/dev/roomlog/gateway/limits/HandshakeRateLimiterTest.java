@@ -18,7 +18,8 @@ class HandshakeRateLimiterTest {
       assertEquals(0, limiter.tryStart("192.0.2.1"), "handshake " + i + " of the burst");
     }
 
-    assertEquals(SECOND / 10, limiter.tryStart("192.0.2.1"), "past the burst: one interval to wait");
+    assertEquals(
+        SECOND / 10, limiter.tryStart("192.0.2.1"), "past the burst: one interval to wait");
     assertEquals(0, limiter.tryStart("192.0.2.2"), "another address has its own bucket");
     now.addAndGet(SECOND / 10 - 1);
     assertEquals(1, limiter.tryStart("192.0.2.1"));

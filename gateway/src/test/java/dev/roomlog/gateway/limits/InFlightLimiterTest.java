@@ -66,11 +66,11 @@ class InFlightLimiterTest {
   }
 
   /**
-   * Threads share connections and each grabs permits until it is refused, so that together they
-   * ask for far more than either bound: 3 connections x 4 threads x up to 15 permits, against 20
-   * per connection and 50 on the node. The test counts the permits it holds itself (up after a
-   * grant, down before a release), so its counts never exceed what the limiter has handed out:
-   * a count past a bound means the limiter granted more than the bound.
+   * Threads share connections and each grabs permits until it is refused, so that together they ask
+   * for far more than either bound: 3 connections x 4 threads x up to 15 permits, against 20 per
+   * connection and 50 on the node. The test counts the permits it holds itself (up after a grant,
+   * down before a release), so its counts never exceed what the limiter has handed out: a count
+   * past a bound means the limiter granted more than the bound.
    */
   @Test
   void neverPassesItsBoundsUnderConcurrentAcquireAndRelease() throws Exception {

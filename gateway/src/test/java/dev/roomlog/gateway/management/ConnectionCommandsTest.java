@@ -40,11 +40,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The request/answer logic between two gateways' {@link ConnectionCommands}, wired by an
- * in-memory publisher instead of Kafka.
+ * The request/answer logic between two gateways' {@link ConnectionCommands}, wired by an in-memory
+ * publisher instead of Kafka.
  */
 class ConnectionCommandsTest {
   private static final long T = 1_700_000_000_000L;
+
   /** How long a test waits for an outcome before it fails; never a sleep. */
   private static final long WAIT_SECONDS = 10;
 
@@ -110,7 +111,10 @@ class ConnectionCommandsTest {
       sent.add(new Sent(gatewayId, message));
       if (delivering) {
         thread.execute(
-            () -> gateways.get(gatewayId).accept(GatewayControl.read(message.kind(), message.toBytes())));
+            () ->
+                gateways
+                    .get(gatewayId)
+                    .accept(GatewayControl.read(message.kind(), message.toBytes())));
       }
     }
 
@@ -121,8 +125,13 @@ class ConnectionCommandsTest {
   }
 
   private ConnectionCommands commands(
-      String gatewayId, ConnectionRegistry registry, ControlPublisher publisher, Duration timeout, Clock clock) {
-    ConnectionCommands commands = new ConnectionCommands(gatewayId, registry, publisher, timers, timeout, clock);
+      String gatewayId,
+      ConnectionRegistry registry,
+      ControlPublisher publisher,
+      Duration timeout,
+      Clock clock) {
+    ConnectionCommands commands =
+        new ConnectionCommands(gatewayId, registry, publisher, timers, timeout, clock);
     if (publisher == wire) {
       wire.join(commands, gatewayId);
     }
@@ -140,7 +149,8 @@ class ConnectionCommandsTest {
 
   @Test
   void aConnectionOfThisGatewayIsAnsweredAtOnceWithoutAMessage() {
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
 
     for (Op op : Op.values()) {
       CompletableFuture<CommandAnswer> future =
@@ -156,7 +166,8 @@ class ConnectionCommandsTest {
   void aLocalSendReachesTheSocket() throws Exception {
     EmbeddedChannel ch = new EmbeddedChannel();
     OpenConnections.open(registryA, "gw-a.u1", ch, T, "192.0.2.1", "ua", "web");
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
 
     CommandAnswer done = answer(a.execute("gw-a", Op.SEND, "gw-a.u1", "{\"type\":\"notice\"}"));
 
@@ -169,7 +180,8 @@ class ConnectionCommandsTest {
 
   @Test
   void aRemoteConnectionIsAnsweredByTheGatewayThatHoldsIt() throws Exception {
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
     commands("gw-b", registryB, wire, Duration.ofSeconds(5), Clock.systemUTC());
 
     for (Op op : Op.values()) {
@@ -194,7 +206,8 @@ class ConnectionCommandsTest {
   void aRemoteConnectionGetsTheFrameIsDescribedAndIsClosed() throws Exception {
     EmbeddedChannel ch = new EmbeddedChannel();
     OpenConnections.open(registryB, "gw-b.u1", ch, T, "192.0.2.9", "curl/8", "web");
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofSeconds(5), Clock.systemUTC());
     commands("gw-b", registryB, wire, Duration.ofSeconds(5), Clock.systemUTC());
 
     assertEquals(Outcome.DONE, answer(a.execute("gw-b", Op.SEND, "gw-b.u1", "héllo")).outcome());
@@ -205,7 +218,8 @@ class ConnectionCommandsTest {
     CommandAnswer described = answer(a.execute("gw-b", Op.GET, "gw-b.u1", null));
     assertEquals(Outcome.DONE, described.outcome());
     assertEquals(
-        new ConnectionInfo("gw-b.u1", T, T, new ConnectionInfo.Identity("192.0.2.9", "curl/8", "web")),
+        new ConnectionInfo(
+            "gw-b.u1", T, T, new ConnectionInfo.Identity("192.0.2.9", "curl/8", "web")),
         described.info());
 
     assertEquals(Outcome.DONE, answer(a.execute("gw-b", Op.DELETE, "gw-b.u1", null)).outcome());
@@ -219,7 +233,8 @@ class ConnectionCommandsTest {
   @Test
   void aHolderThatNeverAnswersEndsInNoAnswerAfterTheTimeout() throws Exception {
     wire.delivering = false;
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofMillis(200), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofMillis(200), Clock.systemUTC());
 
     long start = System.nanoTime();
     CompletableFuture<CommandAnswer> future = a.execute("gw-b", Op.GET, "gw-b.u1", null);
@@ -232,17 +247,22 @@ class ConnectionCommandsTest {
   }
 
   @Test
-  void theHolderDoesACommandUpToItsDeadlineASecondBeforeTheAskerGivesUpAndDropsItAfter() throws Exception {
+  void theHolderDoesACommandUpToItsDeadlineASecondBeforeTheAskerGivesUpAndDropsItAfter()
+      throws Exception {
     wire.delivering = false;
     EmbeddedChannel ch = new EmbeddedChannel();
     OpenConnections.open(registryB, "gw-b.u1", ch, T, "192.0.2.9", null, "web");
     MutableClock clockB = new MutableClock(T);
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofSeconds(5), new MutableClock(T));
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofSeconds(5), new MutableClock(T));
     ConnectionCommands b = commands("gw-b", registryB, wire, Duration.ofSeconds(5), clockB);
 
     CompletableFuture<CommandAnswer> future = a.execute("gw-b", Op.SEND, "gw-b.u1", "late?");
     ConnectionCommand command = (ConnectionCommand) wire.sent.get(0).message();
-    assertEquals(T + 4_000, command.deadline(), "a second before the asker's 5 s, for the answer's way back");
+    assertEquals(
+        T + 4_000,
+        command.deadline(),
+        "a second before the asker's 5 s, for the answer's way back");
 
     clockB.set(T + 4_001);
     b.accept(command);
@@ -270,14 +290,17 @@ class ConnectionCommandsTest {
       ControlPublisher failing =
           (gatewayId, message, onFailure) ->
               kafkaThread.execute(() -> onFailure.accept(new IllegalStateException("broker down")));
-      ConnectionCommands a = commands("gw-a", registryA, failing, Duration.ofMillis(300), Clock.systemUTC());
+      ConnectionCommands a =
+          commands("gw-a", registryA, failing, Duration.ofMillis(300), Clock.systemUTC());
 
       long start = System.nanoTime();
       Throwable cause = failure(a.execute("gw-b", Op.DELETE, "gw-b.u1", null));
       long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
       assertInstanceOf(ConnectionCommands.NoAnswer.class, cause);
-      assertTrue(elapsedMs >= 300, "answered after " + elapsedMs + " ms, before the holder's deadline passed");
+      assertTrue(
+          elapsedMs >= 300,
+          "answered after " + elapsedMs + " ms, before the holder's deadline passed");
     } finally {
       kafkaThread.shutdownNow();
     }
@@ -286,7 +309,8 @@ class ConnectionCommandsTest {
   @Test
   void refusesTheRequestPastMaxPendingWithBusyWhileTheOthersWait() throws Exception {
     wire.delivering = false;
-    ConnectionCommands a = commands("gw-a", registryA, wire, Duration.ofMinutes(5), Clock.systemUTC());
+    ConnectionCommands a =
+        commands("gw-a", registryA, wire, Duration.ofMinutes(5), Clock.systemUTC());
     List<CompletableFuture<CommandAnswer>> waiting = new ArrayList<>();
     for (int i = 0; i < ConnectionCommands.MAX_PENDING; i++) {
       waiting.add(a.execute("gw-b", Op.GET, "gw-b.u" + i, null));

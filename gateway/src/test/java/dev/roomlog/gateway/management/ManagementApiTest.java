@@ -19,20 +19,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The management API's rules for connection routes and the body limits, with a gateway "gw-a"
- * that holds no connections (so an accepted request to one of its connections answers 410).
+ * The management API's rules for connection routes and the body limits, with a gateway "gw-a" that
+ * holds no connections (so an accepted request to one of its connections answers 410).
  */
 class ManagementApiTest {
   private static final String KEY = "admin-s3cret";
-  private static final Function<String, List<String>> WITH_KEY = headers(Map.of("x-admin-key", List.of(KEY)));
+  private static final Function<String, List<String>> WITH_KEY =
+      headers(Map.of("x-admin-key", List.of(KEY)));
   private static final byte[] NO_BODY = new byte[0];
 
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+
   /** Never delivers: a request to another gateway's connection is never answered. */
   private final ControlPublisher dropping = (gatewayId, message, onFailure) -> {};
+
   private final ConnectionCommands commands =
       new ConnectionCommands(
-          "gw-a", new ConnectionRegistry(), dropping, timers, Duration.ofMillis(200), Clock.systemUTC());
+          "gw-a",
+          new ConnectionRegistry(),
+          dropping,
+          timers,
+          Duration.ofMillis(200),
+          Clock.systemUTC());
   private final ManagementApi api = new ManagementApi(null, KEY, commands, null);
 
   @AfterEach
@@ -45,7 +53,11 @@ class ManagementApiTest {
   }
 
   private static ApiAnswer call(
-      ManagementApi api, String method, String path, Function<String, List<String>> headers, byte[] body)
+      ManagementApi api,
+      String method,
+      String path,
+      Function<String, List<String>> headers,
+      byte[] body)
       throws Exception {
     return api.handle(method, path, headers, body, "192.0.2.1").get(10, TimeUnit.SECONDS);
   }
@@ -73,7 +85,12 @@ class ManagementApiTest {
     assertEquals("unauthorized", code(none));
 
     ApiAnswer wrong =
-        call(api, "GET", "/@connections/gw-a.u1", headers(Map.of("x-admin-key", List.of("guess"))), NO_BODY);
+        call(
+            api,
+            "GET",
+            "/@connections/gw-a.u1",
+            headers(Map.of("x-admin-key", List.of("guess"))),
+            NO_BODY);
     assertEquals(403, wrong.status());
     assertEquals("forbidden", code(wrong));
 
@@ -118,7 +135,8 @@ class ManagementApiTest {
 
   @Test
   void answersGoneForEachOpOnAConnectionThatIsNotOpen() throws Exception {
-    assertEquals(410, call("POST", "/@connections/gw-a.u1", "hi".getBytes(StandardCharsets.UTF_8)).status());
+    assertEquals(
+        410, call("POST", "/@connections/gw-a.u1", "hi".getBytes(StandardCharsets.UTF_8)).status());
     assertEquals(410, call("GET", "/@connections/gw-a.u1", NO_BODY).status());
     ApiAnswer gone = call("DELETE", "/@connections/gw-a.u1", NO_BODY);
     assertEquals(410, gone.status());
@@ -192,7 +210,8 @@ class ManagementApiTest {
     assertEquals(400, notUtf8.status());
     assertEquals("invalidBody", code(notUtf8));
 
-    ApiAnswer notJson = call("POST", "/rooms/lobby/messages", "text=hi".getBytes(StandardCharsets.UTF_8));
+    ApiAnswer notJson =
+        call("POST", "/rooms/lobby/messages", "text=hi".getBytes(StandardCharsets.UTF_8));
     assertEquals(400, notJson.status());
     assertEquals("badJson", code(notJson));
   }

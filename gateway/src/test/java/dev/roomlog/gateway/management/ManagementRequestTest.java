@@ -13,7 +13,9 @@ class ManagementRequestTest {
 
   private static ManagementRequest.Invalid invalid(String method, String path, String stage) {
     return assertInstanceOf(
-        ManagementRequest.Invalid.class, ManagementRequest.parse(method, path, stage), method + " " + path);
+        ManagementRequest.Invalid.class,
+        ManagementRequest.parse(method, path, stage),
+        method + " " + path);
   }
 
   @Test
@@ -100,7 +102,8 @@ class ManagementRequestTest {
   @Test
   void roomQueriesAreGetsOnRoomsAndOneRoomAndAnythingElseThereIs405() {
     assertEquals(new ManagementRequest.RoomQuery(), ManagementRequest.parse("GET", "/rooms", null));
-    assertEquals(new ManagementRequest.RoomQuery(), ManagementRequest.parse("GET", "/rooms/lobby", null));
+    assertEquals(
+        new ManagementRequest.RoomQuery(), ManagementRequest.parse("GET", "/rooms/lobby", null));
     ManagementRequest.Invalid post = invalid("POST", "/rooms/lobby", null);
     assertEquals(405, post.status());
     assertEquals("GET", post.allow());
@@ -109,7 +112,8 @@ class ManagementRequestTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/@connections/gw-1.%zz", "/@connections/gw-1.ab%4", "/rooms/lob%by/messages"})
+  @ValueSource(
+      strings = {"/@connections/gw-1.%zz", "/@connections/gw-1.ab%4", "/rooms/lob%by/messages"})
   void answersABrokenPercentEscapeWith400(String path) {
     ManagementRequest.Invalid broken = invalid("POST", path, null);
     assertEquals(400, broken.status());
@@ -132,7 +136,10 @@ class ManagementRequestTest {
   @ParameterizedTest
   @ValueSource(strings = {"get", "post", "delete", "Get", "BREW"})
   void aMethodItDoesNotKnowIs501WhateverThePathMethodsBeingCaseSensitive(String method) {
-    for (String path : new String[] {"/@connections/gw-1.abc", "/rooms/lobby/messages", "/rooms", "/metrics", "/nope"}) {
+    for (String path :
+        new String[] {
+          "/@connections/gw-1.abc", "/rooms/lobby/messages", "/rooms", "/metrics", "/nope"
+        }) {
       ManagementRequest.Invalid invalid = invalid(method, path, null);
       assertEquals(501, invalid.status(), method + " " + path);
       assertEquals("methodNotImplemented", invalid.code());

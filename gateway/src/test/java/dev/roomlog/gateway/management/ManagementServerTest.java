@@ -39,7 +39,12 @@ class ManagementServerTest {
   void start() {
     ConnectionCommands commands =
         new ConnectionCommands(
-            "gw-a", new ConnectionRegistry(), (gatewayId, message, onFailure) -> {}, timers, Duration.ofMillis(300), Clock.systemUTC());
+            "gw-a",
+            new ConnectionRegistry(),
+            (gatewayId, message, onFailure) -> {},
+            timers,
+            Duration.ofMillis(300),
+            Clock.systemUTC());
     server = new ManagementServer("127.0.0.1", 0, new ManagementApi(null, KEY, commands, null));
     server.start();
   }
@@ -71,9 +76,11 @@ class ManagementServerTest {
   void aRequestWithoutTheKeyIsAnsweredFromItsHeadAndItsDeclaredBodyIsNeverRead() throws Exception {
     Socket socket = open();
     // A megabyte declared, none sent: the answer must come anyway, and the socket close.
-    socket.getOutputStream().write(
-        ("POST /@connections/gw-a.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: guess\r\nContent-Length: 1048576\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /@connections/gw-a.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: guess\r\nContent-Length: 1048576\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
 
     String response = readToEnd(socket);
 
@@ -88,8 +95,13 @@ class ManagementServerTest {
       request.append(header).append("\r\n");
     }
     Socket socket = open();
-    socket.getOutputStream()
-        .write(request.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            request
+                .append("Connection: close\r\n\r\n")
+                .toString()
+                .getBytes(StandardCharsets.US_ASCII));
     return readToEnd(socket);
   }
 
@@ -105,10 +117,12 @@ class ManagementServerTest {
             new String[] {"x-admin-key: " + KEY, "Authorization: Bearer wrong"})) {
       String response = exchange(target, headers);
 
-      assertTrue(response.startsWith("HTTP/1.1 400 "), String.join(", ", headers) + ": " + response);
+      assertTrue(
+          response.startsWith("HTTP/1.1 400 "), String.join(", ", headers) + ": " + response);
       assertTrue(response.contains("\"code\":\"ambiguousAdminKey\""), response);
     }
-    assertTrue(exchange(target, "x-admin-key: " + KEY).startsWith("HTTP/1.1 410 "), "one key is fine");
+    assertTrue(
+        exchange(target, "x-admin-key: " + KEY).startsWith("HTTP/1.1 410 "), "one key is fine");
   }
 
   @ParameterizedTest
@@ -123,10 +137,15 @@ class ManagementServerTest {
   @Test
   void aDeclaredBodyPastTheLimitIsRefusedWithJson413BeforeItIsRead() throws Exception {
     Socket socket = open();
-    socket.getOutputStream().write(
-        ("POST /@connections/gw-a.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\nContent-Length: "
-                + (ManagementApi.MAX_SEND_BYTES + 1) + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /@connections/gw-a.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: "
+                    + KEY
+                    + "\r\nContent-Length: "
+                    + (ManagementApi.MAX_SEND_BYTES + 1)
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
 
     String response = readToEnd(socket);
 
@@ -135,10 +154,15 @@ class ManagementServerTest {
   }
 
   @Test
-  void pipelinedRequestsAreAnsweredInTheOrderTheyCameThoughTheSecondIsReadyFirst() throws Exception {
+  void pipelinedRequestsAreAnsweredInTheOrderTheyCameThoughTheSecondIsReadyFirst()
+      throws Exception {
     Socket socket = open();
-    String slow = "GET /@connections/gw-b.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\n\r\n";
-    String fast = "GET /@connections/gw-a.u2 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\nConnection: close\r\n\r\n";
+    String slow =
+        "GET /@connections/gw-b.u1 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\n\r\n";
+    String fast =
+        "GET /@connections/gw-a.u2 HTTP/1.1\r\nHost: x\r\nx-admin-key: "
+            + KEY
+            + "\r\nConnection: close\r\n\r\n";
     socket.getOutputStream().write((slow + fast).getBytes(StandardCharsets.US_ASCII));
 
     String responses = readToEnd(socket);
@@ -146,7 +170,8 @@ class ManagementServerTest {
     int first = responses.indexOf("HTTP/1.1 ");
     int second = responses.indexOf("HTTP/1.1 ", first + 1);
     assertTrue(second > 0, responses);
-    assertTrue(responses.startsWith("HTTP/1.1 504 ", first), "the slow one's answer first: " + responses);
+    assertTrue(
+        responses.startsWith("HTTP/1.1 504 ", first), "the slow one's answer first: " + responses);
     assertTrue(responses.startsWith("HTTP/1.1 410 ", second), responses);
   }
 
@@ -162,9 +187,13 @@ class ManagementServerTest {
     assertEquals(-1, in.read(), "the socket past the cap is closed without an answer");
 
     Socket first = held.get(0);
-    first.getOutputStream().write(
-        ("GET /@connections/gw-a.u3 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    first
+        .getOutputStream()
+        .write(
+            ("GET /@connections/gw-a.u3 HTTP/1.1\r\nHost: x\r\nx-admin-key: "
+                    + KEY
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     assertTrue(readToEnd(first).startsWith("HTTP/1.1 410 "));
 
     // Once sockets close, there is room again.
@@ -177,9 +206,13 @@ class ManagementServerTest {
             () -> {
               try (Socket again = new Socket("127.0.0.1", server.port())) {
                 again.setSoTimeout(5_000);
-                again.getOutputStream().write(
-                    ("GET /@connections/gw-a.u4 HTTP/1.1\r\nHost: x\r\nx-admin-key: " + KEY + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                again
+                    .getOutputStream()
+                    .write(
+                        ("GET /@connections/gw-a.u4 HTTP/1.1\r\nHost: x\r\nx-admin-key: "
+                                + KEY
+                                + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                 return readToEnd(again).startsWith("HTTP/1.1 410 ");
               } catch (IOException e) {
                 return false;

@@ -24,12 +24,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -80,7 +80,8 @@ class KafkaWalAppenderTest {
   }
 
   /** A producer whose cluster has the WAL topic with {@code partitions} partitions. */
-  private static MockProducer<String, WalRecord> mockProducer(boolean autoComplete, int partitions) {
+  private static MockProducer<String, WalRecord> mockProducer(
+      boolean autoComplete, int partitions) {
     return new MockProducer<>(
         cluster(partitions),
         autoComplete,
@@ -116,8 +117,7 @@ class KafkaWalAppenderTest {
 
   private static WalRecord disconnect(String connectionId) {
     return new WalRecord(
-        new Action.Disconnect(),
-        context("$disconnect", EventType.DISCONNECT, connectionId, "d"));
+        new Action.Disconnect(), context("$disconnect", EventType.DISCONNECT, connectionId, "d"));
   }
 
   private static RequestContext context(
@@ -208,14 +208,22 @@ class KafkaWalAppenderTest {
     assertTrue(producer.completeNext());
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(5));
     assertTrue(producer.errorNext(new NotEnoughReplicasException("down")));
-    await().atMost(Duration.ofSeconds(5)).until(() -> acked.settlements() + failed.settlements() == 2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> acked.settlements() + failed.settlements() == 2);
 
     Timer ackedTimer =
-        meters.get("roomlog.gateway.wal.append").tags("kind", "message", "result", "acknowledged").timer();
+        meters
+            .get("roomlog.gateway.wal.append")
+            .tags("kind", "message", "result", "acknowledged")
+            .timer();
     assertEquals(1, ackedTimer.count());
     assertEquals(7.0, ackedTimer.totalTime(TimeUnit.MILLISECONDS), 0.001);
     Timer failedTimer =
-        meters.get("roomlog.gateway.wal.append").tags("kind", "disconnect", "result", "failed").timer();
+        meters
+            .get("roomlog.gateway.wal.append")
+            .tags("kind", "disconnect", "result", "failed")
+            .timer();
     assertEquals(1, failedTimer.count());
     assertEquals(12.0, failedTimer.totalTime(TimeUnit.MILLISECONDS), 0.001);
   }
@@ -523,8 +531,10 @@ class KafkaWalAppenderTest {
 
   @Test
   void kafkaAcceptsTheDerivedTimeoutsDownToTheSmallestLogWriteTimeout() {
-    for (Duration timeout : List.of(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofHours(1))) {
-      Map<String, Object> config = KafkaWalAppender.producerConfig("localhost:9", timeout, Map.of());
+    for (Duration timeout :
+        List.of(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofHours(1))) {
+      Map<String, Object> config =
+          KafkaWalAppender.producerConfig("localhost:9", timeout, Map.of());
       // The constructor checks delivery.timeout.ms >= linger.ms + request.timeout.ms; it does
       // not connect.
       new KafkaProducer<>(
@@ -546,8 +556,8 @@ class KafkaWalAppenderTest {
   }
 
   /**
-   * A producer whose send of a lifecycle record blocks until {@code unblock} opens, as a send
-   * does for max.block.ms when the producer's buffer is full.
+   * A producer whose send of a lifecycle record blocks until {@code unblock} opens, as a send does
+   * for max.block.ms when the producer's buffer is full.
    */
   private static MockProducer<String, WalRecord> blockingOnLifecycle(CountDownLatch unblock) {
     return new MockProducer<>(

@@ -15,10 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Writes docs/BENCHMARKS.md from what bench/run.sh left in bench/results: the machine, the
- * command, each figure beside its baseline with the issue's target, the runs in detail, the
- * plots and the JMH results. Exit code 0 when written, 1 when the results could not be read, 2
- * for bad flags.
+ * Writes docs/BENCHMARKS.md from what bench/run.sh left in bench/results: the machine, the command,
+ * each figure beside its baseline with the issue's target, the runs in detail, the plots and the
+ * JMH results. Exit code 0 when written, 1 when the results could not be read, 2 for bad flags.
  */
 @Command(
     name = "bench-report",
@@ -27,13 +26,22 @@ import picocli.CommandLine.Spec;
 public final class BenchReport implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--results", defaultValue = "bench/results", description = "The results directory (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--results",
+      defaultValue = "bench/results",
+      description = "The results directory (default ${DEFAULT-VALUE}).")
   Path results;
 
-  @Option(names = "--plots", defaultValue = "docs/bench", description = "The PNG plots to link (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--plots",
+      defaultValue = "docs/bench",
+      description = "The PNG plots to link (default ${DEFAULT-VALUE}).")
   Path plots;
 
-  @Option(names = "--out", defaultValue = "docs/BENCHMARKS.md", description = "The report to write (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "docs/BENCHMARKS.md",
+      description = "The report to write (default ${DEFAULT-VALUE}).")
   Path out;
 
   public static void main(String[] args) {
@@ -47,7 +55,8 @@ public final class BenchReport implements Callable<Integer> {
       BenchResults r = BenchResults.load(results);
       Path dir = out.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      String text = BenchReportWriter.render(r, Machine.probe(), plotLinks(plots.toAbsolutePath(), dir));
+      String text =
+          BenchReportWriter.render(r, Machine.probe(), plotLinks(plots.toAbsolutePath(), dir));
       Files.writeString(out, text, StandardCharsets.UTF_8);
       err.println("bench-report: wrote " + out);
       err.flush();

@@ -16,10 +16,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Everything one bench/run.sh run left in bench/results, read back: the load-generator results
- * (one {@code LABEL.json} per run), the search steps, Kafka's baselines, the restore
- * measurement, the run's facts ({@code run.properties}), the load average samples and the JMH
- * results. A missing file is an absent figure, never an error: the report says "not measured".
+ * Everything one bench/run.sh run left in bench/results, read back: the load-generator results (one
+ * {@code LABEL.json} per run), the search steps, Kafka's baselines, the restore measurement, the
+ * run's facts ({@code run.properties}), the load average samples and the JMH results. A missing
+ * file is an absent figure, never an error: the report says "not measured".
  */
 record BenchResults(
     Map<String, LoadRun> runs,
@@ -41,7 +41,8 @@ record BenchResults(
 
   static BenchResults load(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new IOException(dir + " is not a directory of results (bench/run.sh writes bench/results)");
+      throw new IOException(
+          dir + " is not a directory of results (bench/run.sh writes bench/results)");
     }
     Map<String, LoadRun> runs = new TreeMap<>();
     Map<String, List<SearchStep>> searches = new TreeMap<>();
@@ -61,7 +62,9 @@ record BenchResults(
     }
     Path microbench = dir.resolve(MICROBENCH);
     List<JmhResult> jmh =
-        Files.isRegularFile(microbench) ? JmhResult.parse(MAPPER.readTree(microbench.toFile())) : List.of();
+        Files.isRegularFile(microbench)
+            ? JmhResult.parse(MAPPER.readTree(microbench.toFile()))
+            : List.of();
     Path kafka = dir.resolve(KAFKA_BASELINES);
     return new BenchResults(
         runs,
@@ -69,7 +72,9 @@ record BenchResults(
         Files.isRegularFile(kafka) ? KafkaBaselines.parse(lines(kafka)) : KafkaBaselines.NONE,
         properties(dir.resolve(RESTORE)),
         properties(dir.resolve(RUN_INFO)),
-        Files.isRegularFile(dir.resolve(LOAD_AVERAGE)) ? LoadSample.parse(lines(dir.resolve(LOAD_AVERAGE))) : List.of(),
+        Files.isRegularFile(dir.resolve(LOAD_AVERAGE))
+            ? LoadSample.parse(lines(dir.resolve(LOAD_AVERAGE)))
+            : List.of(),
         jmh);
   }
 

@@ -24,18 +24,24 @@ final class Fmt {
     if (Math.abs(v) >= 100) {
       return String.format(Locale.ROOT, "%,.0f", v);
     }
-    return Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
+    return Math.abs(v) >= 10
+        ? String.format(Locale.ROOT, "%.1f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   /** A share: 73%, or 0.7% under 10%. */
   static String percent(double ratio) {
     double p = ratio * 100;
-    return Math.abs(p) < 10 ? String.format(Locale.ROOT, "%.1f%%", p) : String.format(Locale.ROOT, "%.0f%%", p);
+    return Math.abs(p) < 10
+        ? String.format(Locale.ROOT, "%.1f%%", p)
+        : String.format(Locale.ROOT, "%.0f%%", p);
   }
 
   /** A multiple: 14.6×, or 0.93×. */
   static String times(double ratio) {
-    return Math.abs(ratio) < 10 ? String.format(Locale.ROOT, "%.2f×", ratio) : String.format(Locale.ROOT, "%.1f×", ratio);
+    return Math.abs(ratio) < 10
+        ? String.format(Locale.ROOT, "%.2f×", ratio)
+        : String.format(Locale.ROOT, "%.1f×", ratio);
   }
 
   static String bytes(double v) {

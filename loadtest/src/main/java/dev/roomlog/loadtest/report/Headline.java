@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One row of the report's main table: a figure of Roomlog's, beside its baselines, judged
- * against its target.
+ * One row of the report's main table: a figure of Roomlog's, beside its baselines, judged against
+ * its target.
  *
  * @param id the target's short name (ingest, chat, fanout, connections, restore)
  * @param figure what is measured, and how
@@ -16,7 +16,13 @@ import java.util.Objects;
  * @param finding one sentence: the figure against its target, for the "missed" section
  */
 record Headline(
-    String id, String figure, String value, List<Comparison> comparisons, String target, Verdict verdict, String finding) {
+    String id,
+    String figure,
+    String value,
+    List<Comparison> comparisons,
+    String target,
+    Verdict verdict,
+    String finding) {
   Headline {
     Objects.requireNonNull(verdict, "verdict");
     comparisons = List.copyOf(comparisons);

@@ -6,9 +6,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * The two lines of {@code bench/kafka-baselines.sh} ({@code producer key=value ...} and
- * {@code consumer key=value ...}); when a file holds several runs, the last line of each tool
- * counts.
+ * The two lines of {@code bench/kafka-baselines.sh} ({@code producer key=value ...} and {@code
+ * consumer key=value ...}); when a file holds several runs, the last line of each tool counts.
  */
 record KafkaBaselines(Map<String, Double> producer, Map<String, Double> consumer) {
   static final KafkaBaselines NONE = new KafkaBaselines(Map.of(), Map.of());

@@ -7,9 +7,9 @@ import java.util.OptionalDouble;
 
 /**
  * One load-generator result file ({@code roomlog-loadtest/1}, loadtest/README.md), as the report
- * needs it. {@code label} is the file's name without {@code .json} ({@code roomlog-chat},
- * {@code socketio-fanout}...); the scenario's own figures (heap per connection, reconnect time)
- * are kept in {@code figures}, absent when the run did not give them.
+ * needs it. {@code label} is the file's name without {@code .json} ({@code roomlog-chat}, {@code
+ * socketio-fanout}...); the scenario's own figures (heap per connection, reconnect time) are kept
+ * in {@code figures}, absent when the run did not give them.
  */
 record LoadRun(
     String label,
@@ -45,7 +45,8 @@ record LoadRun(
   /** The fields every result file has; the rest are the scenario's figures. */
   private static final String[] FIGURES = {
     "refused", "connectionsOpened", "connectionsFailed", "connectionsHeld", "heapUsedBeforeBytes",
-    "heapUsedAfterBytes", "bytesPerConnection", "connectionsPerGiB", "messagesBeforeDrop", "rejoined",
+    "heapUsedAfterBytes", "bytesPerConnection", "connectionsPerGiB", "messagesBeforeDrop",
+        "rejoined",
     "reconnectAllMs", "missingAfterReconnect"
   };
 
@@ -53,7 +54,10 @@ record LoadRun(
     String schema = o.path("schema").asText("");
     if (!schema.startsWith("roomlog-loadtest/")) {
       throw new IllegalArgumentException(
-          label + ".json: expected a roomlog-loadtest result (schema roomlog-loadtest/1), found schema '" + schema + "'");
+          label
+              + ".json: expected a roomlog-loadtest result (schema roomlog-loadtest/1), found schema '"
+              + schema
+              + "'");
     }
     Map<String, Long> errors = new LinkedHashMap<>();
     o.path("errors").properties().forEach(e -> errors.put(e.getKey(), e.getValue().asLong()));

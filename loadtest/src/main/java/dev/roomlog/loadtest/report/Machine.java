@@ -43,7 +43,12 @@ record Machine(int cores, String cpuModel, long memoryBytes, String os, String j
   }
 
   private static String os(Path osRelease) {
-    String kernel = System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch");
+    String kernel =
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch");
     for (String line : readLines(osRelease)) {
       if (line.startsWith("PRETTY_NAME=")) {
         return line.substring("PRETTY_NAME=".length()).replace("\"", "") + ", " + kernel;

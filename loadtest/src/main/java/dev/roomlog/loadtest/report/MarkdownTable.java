@@ -14,7 +14,8 @@ final class MarkdownTable {
 
   MarkdownTable row(String... cells) {
     if (cells.length != header.size()) {
-      throw new IllegalArgumentException("a row of " + header.size() + " cells expected, got " + cells.length);
+      throw new IllegalArgumentException(
+          "a row of " + header.size() + " cells expected, got " + cells.length);
     }
     rows.add(List.of(cells));
     return this;

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One step of bench/run.sh's search for a scenario's maximum sustained rate: a line of
- * {@code roomlog-<scenario>-search.tsv} (header: step, targetRate, achievedRate,
- * deliveriesPerSecond, roomSize, timeouts, errors, latencyP99Ms, sustained). Values the step
- * could not give are "-" in the file and kept as text.
+ * One step of bench/run.sh's search for a scenario's maximum sustained rate: a line of {@code
+ * roomlog-<scenario>-search.tsv} (header: step, targetRate, achievedRate, deliveriesPerSecond,
+ * roomSize, timeouts, errors, latencyP99Ms, sustained). Values the step could not give are "-" in
+ * the file and kept as text.
  */
 record SearchStep(
     int step,

@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 
 class BenchReportWriterTest {
   private static final List<Path> PLOTS =
-      List.of(Path.of("bench/roomlog-chat-latency-by-percentile.png"), Path.of("bench/roomlog-chat-throughput.png"));
+      List.of(
+          Path.of("bench/roomlog-chat-latency-by-percentile.png"),
+          Path.of("bench/roomlog-chat-throughput.png"));
 
-  private final String report = BenchReportWriter.render(SampleResults.load(), SampleResults.MACHINE, PLOTS);
+  private final String report =
+      BenchReportWriter.render(SampleResults.load(), SampleResults.MACHINE, PLOTS);
   private final List<String> lines = report.lines().toList();
 
   private void assertLine(String expected) {
@@ -21,20 +24,25 @@ class BenchReportWriterTest {
 
   @Test
   void tableSetsEachFigureBesideItsBaselineWithTheRatioAndTheVerdict() {
-    assertLine("| ingest: actions/s accepted into the log and acknowledged, at the highest rate sustained | 60,000"
-        + " | Kafka ProducerPerformance (acks=all, idempotent, 400 B records), records/s | 100,000 | 60%"
-        + " | ≥ 50% of ProducerPerformance | **PASS** |");
-    assertLine("| chat: p99 end-to-end (send to each member's copy), ms, at 1,000 msg/s, 25% of the maximum sustained"
-        + " 4,000 msg/s, rooms of 10 | 42.5 | bare Netty, same flags, p99 ms | 3.20 | 13.3× | p99 ≤ 50.0 ms, every message"
-        + " delivered | **PASS** |");
+    assertLine(
+        "| ingest: actions/s accepted into the log and acknowledged, at the highest rate sustained | 60,000"
+            + " | Kafka ProducerPerformance (acks=all, idempotent, 400 B records), records/s | 100,000 | 60%"
+            + " | ≥ 50% of ProducerPerformance | **PASS** |");
+    assertLine(
+        "| chat: p99 end-to-end (send to each member's copy), ms, at 1,000 msg/s, 25% of the maximum sustained"
+            + " 4,000 msg/s, rooms of 10 | 42.5 | bare Netty, same flags, p99 ms | 3.20 | 13.3× | p99 ≤ 50.0 ms, every message"
+            + " delivered | **PASS** |");
     assertLine("|  |  | Socket.IO, same flags, p99 ms | 5.10 | 8.33× |  |  |");
-    assertLine("| fanout: deliveries/s to one room of 1,000, 100 msg/s offered | 99,500 (2 timeouts, 3 errors)"
-        + " | bare Netty, same flags, deliveries/s | 100,000 | 100% | ≥ 100,000/s and ≥ Socket.IO's | **MISS** |");
-    assertLine("| connections: idle authenticated connections per GiB of heap (heap after GC, before and after 20,000"
-        + " connections; -Xmx4g) | 40,000 (26,844 B each) | - | - | - | ≥ 50,000 per GiB | **MISS** |");
-    assertLine("| recovery: processor state restore, changelog records/s (60,000 records, state directory deleted) | 30,000"
-        + " | Kafka ConsumerPerformance, fetch records/s (group join left out) | 200,000 | 15%"
-        + " | ≥ 50% of ConsumerPerformance (fetch) | **MISS** |");
+    assertLine(
+        "| fanout: deliveries/s to one room of 1,000, 100 msg/s offered | 99,500 (2 timeouts, 3 errors)"
+            + " | bare Netty, same flags, deliveries/s | 100,000 | 100% | ≥ 100,000/s and ≥ Socket.IO's | **MISS** |");
+    assertLine(
+        "| connections: idle authenticated connections per GiB of heap (heap after GC, before and after 20,000"
+            + " connections; -Xmx4g) | 40,000 (26,844 B each) | - | - | - | ≥ 50,000 per GiB | **MISS** |");
+    assertLine(
+        "| recovery: processor state restore, changelog records/s (60,000 records, state directory deleted) | 30,000"
+            + " | Kafka ConsumerPerformance, fetch records/s (group join left out) | 200,000 | 15%"
+            + " | ≥ 50% of ConsumerPerformance (fetch) | **MISS** |");
     assertLine("|  |  | Kafka ConsumerPerformance, records/s (whole run) | 150,000 | 20% |  |  |");
   }
 
@@ -42,7 +50,8 @@ class BenchReportWriterTest {
   void missedSectionNamesEachMissedTargetWithAPlaceholderForTheLead() {
     assertLine("Missed: fanout (MISS), connections (MISS), restore (MISS).");
     assertLine("### fanout");
-    assertLine("fanout: 99,500 deliveries/s against Socket.IO's 100,000 (target ≥ 100,000/s and ≥ Socket.IO's).");
+    assertLine(
+        "fanout: 99,500 deliveries/s against Socket.IO's 100,000 (target ≥ 100,000/s and ≥ Socket.IO's).");
     assertLine("### connections");
     assertLine("### restore");
     assertFalse(lines.contains("### ingest"));
@@ -58,29 +67,35 @@ class BenchReportWriterTest {
     assertLine("| Kafka | 4.1.1 (embedded broker, clients, Streams, tools) |");
     assertLine("- **Command:** `bench/run.sh --commit-interval-ms 50`, at commit abc1234");
     assertLine("- **Date:** 2026-01-02T03:00:00Z to 2026-01-02T03:12:34Z (12 min 34 s)");
-    assertLine("| load average | 1-minute: 0.50 at the start, 3.10 at most (before socketio-fanout; the benchmark's own"
-        + " processes raise it), 0.90 at the end |");
+    assertLine(
+        "| load average | 1-minute: 0.50 at the start, 3.10 at most (before socketio-fanout; the benchmark's own"
+            + " processes raise it), 0.90 at the end |");
     assertTrue(report.contains("commit interval 50 ms,"), report);
     assertFalse(report.contains("Quick run"));
   }
 
   @Test
   void detailTablesGiveEachRunsPercentilesAndErrorsByStatus() {
-    assertLine("| roomlog-chat | Roomlog | 1,000 | 100 × 10 | 1,000 | 1,000 | 10,000 | 12,000 | 0 | 0 | 0 | delivery"
-        + " | 20.0 | 30.0 | 42.5 | 48.0 | 60.0 | 1.50 |");
-    assertLine("| roomlog-connections | Roomlog | 20,000 | - | 2,000 | 1,900 | 0 | 20,000 | 0 | 0 | 0 | connect"
-        + " | 100 | 200 | 300 | 400 | 500 | 1.50 |");
+    assertLine(
+        "| roomlog-chat | Roomlog | 1,000 | 100 × 10 | 1,000 | 1,000 | 10,000 | 12,000 | 0 | 0 | 0 | delivery"
+            + " | 20.0 | 30.0 | 42.5 | 48.0 | 60.0 | 1.50 |");
+    assertLine(
+        "| roomlog-connections | Roomlog | 20,000 | - | 2,000 | 1,900 | 0 | 20,000 | 0 | 0 | 0 | connect"
+            + " | 100 | 200 | 300 | 400 | 500 | 1.50 |");
     assertLine("| roomlog-fanout | 503 overloaded | 2 |");
     assertLine("| roomlog-fanout | close 1013 | 1 |");
     assertLine("| 3 | 8,000 | 5,000 | 50,000 | 120 | 0 | 9,000 | no |");
     assertLine("| 60,000 | 60,500 | 6 | 2,000 | 30,000 | 114.4 MiB | 2,000 | 57.2 |");
-    assertLine("| restore: changelog MiB/s (share of ConsumerPerformance's fetch MiB/s) | 57.2 (75%) | - | - |");
+    assertLine(
+        "| restore: changelog MiB/s (share of ConsumerPerformance's fetch MiB/s) | 57.2 (75%) | - | - |");
   }
 
   @Test
   void linksThePlotsAndListsTheJmhResults() {
-    assertLine("![roomlog chat latency by percentile](bench/roomlog-chat-latency-by-percentile.png)");
-    assertLine("| ConnectionRegistryBenchmark.deliverPerRecipient | members=1000 | avgt | 422.680 | ± 39.173 | ns/op | 258 |");
+    assertLine(
+        "![roomlog chat latency by percentile](bench/roomlog-chat-latency-by-percentile.png)");
+    assertLine(
+        "| ConnectionRegistryBenchmark.deliverPerRecipient | members=1000 | avgt | 422.680 | ± 39.173 | ns/op | 258 |");
     assertLine("| RoomLogicBenchmark.decideSendMessage | - | thrpt | 1,234,568 | - | ops/s | - |");
   }
 
@@ -90,10 +105,20 @@ class BenchReportWriterTest {
     java.util.Map<String, String> info = new java.util.HashMap<>(sample.info());
     info.put("quick", "true");
     info.put("failures", "roomlog-fanout (exit 1): connections refused");
-    BenchResults quick = new BenchResults(
-        sample.runs(), sample.searches(), sample.kafka(), sample.restore(), info, sample.load(), sample.jmh());
+    BenchResults quick =
+        new BenchResults(
+            sample.runs(),
+            sample.searches(),
+            sample.kafka(),
+            sample.restore(),
+            info,
+            sample.load(),
+            sample.jmh());
     String text = BenchReportWriter.render(quick, SampleResults.MACHINE, List.of());
     assertTrue(text.contains("> **Quick run** (`--quick`)"), text);
-    assertTrue(text.contains("> **Steps that failed in this run:** roomlog-fanout (exit 1): connections refused"), text);
+    assertTrue(
+        text.contains(
+            "> **Steps that failed in this run:** roomlog-fanout (exit 1): connections refused"),
+        text);
   }
 }

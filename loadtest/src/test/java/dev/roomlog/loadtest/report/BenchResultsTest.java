@@ -18,11 +18,23 @@ class BenchResultsTest {
   void readsEveryKindOfResultFromTheDirectory() {
     BenchResults r = SampleResults.load();
     assertEquals(
-        List.of("bare-chat", "bare-fanout", "roomlog-chat", "roomlog-connections", "roomlog-fanout", "roomlog-ingest",
-            "roomlog-reconnect", "socketio-chat", "socketio-fanout"),
+        List.of(
+            "bare-chat",
+            "bare-fanout",
+            "roomlog-chat",
+            "roomlog-connections",
+            "roomlog-fanout",
+            "roomlog-ingest",
+            "roomlog-reconnect",
+            "socketio-chat",
+            "socketio-fanout"),
         List.copyOf(r.runs().keySet()));
-    assertEquals(Map.of("503 overloaded", 2L, "close 1013", 1L), r.run("roomlog-fanout").orElseThrow().errors());
-    assertEquals(OptionalDouble.of(40_000), r.run("roomlog-connections").orElseThrow().figure("connectionsPerGiB"));
+    assertEquals(
+        Map.of("503 overloaded", 2L, "close 1013", 1L),
+        r.run("roomlog-fanout").orElseThrow().errors());
+    assertEquals(
+        OptionalDouble.of(40_000),
+        r.run("roomlog-connections").orElseThrow().figure("connectionsPerGiB"));
     assertEquals(List.of("chat"), List.copyOf(r.searches().keySet()));
     assertEquals(4, r.searches().get("chat").size());
     assertTrue(r.searches().get("chat").get(1).sustained());
@@ -43,17 +55,21 @@ class BenchResultsTest {
   @Test
   void aJsonThatIsNotALoadTestResultIsRefusedByName(@TempDir Path dir) throws IOException {
     Files.writeString(dir.resolve("other.json"), "{\"schema\":\"something/2\"}");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchResults.load(dir));
-    assertEquals("other.json: expected a roomlog-loadtest result (schema roomlog-loadtest/1), found schema 'something/2'",
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BenchResults.load(dir));
+    assertEquals(
+        "other.json: expected a roomlog-loadtest result (schema roomlog-loadtest/1), found schema 'something/2'",
         e.getMessage());
   }
 
   @Test
   void theLastLineOfEachKafkaToolCounts() {
-    KafkaBaselines k = KafkaBaselines.parse(List.of(
-        "producer records_per_sec=10.0 mb_per_sec=1.0",
-        "consumer records_per_sec=20.0 fetch_records_per_sec=NaN",
-        "producer records_per_sec=30.0 mb_per_sec=3.0"));
+    KafkaBaselines k =
+        KafkaBaselines.parse(
+            List.of(
+                "producer records_per_sec=10.0 mb_per_sec=1.0",
+                "consumer records_per_sec=20.0 fetch_records_per_sec=NaN",
+                "producer records_per_sec=30.0 mb_per_sec=3.0"));
     assertEquals(OptionalDouble.of(30), k.producer("records_per_sec"));
     assertEquals(OptionalDouble.of(20), k.consumer("records_per_sec"));
     assertEquals(OptionalDouble.empty(), k.consumer("fetch_records_per_sec"));

@@ -19,7 +19,10 @@ final class SampleResults {
 
   static Path dir() {
     try {
-      return Path.of(Objects.requireNonNull(SampleResults.class.getResource("/bench-results/run.properties")).toURI())
+      return Path.of(
+              Objects.requireNonNull(
+                      SampleResults.class.getResource("/bench-results/run.properties"))
+                  .toURI())
           .getParent();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
@@ -35,7 +38,12 @@ final class SampleResults {
   }
 
   static final Machine MACHINE =
-      new Machine(2, "Test CPU 3000", 8L << 30, "Test OS 1, Linux 6.1 amd64", "OpenJDK 64-Bit Server VM 17.0.15");
+      new Machine(
+          2,
+          "Test CPU 3000",
+          8L << 30,
+          "Test OS 1, Linux 6.1 amd64",
+          "OpenJDK 64-Bit Server VM 17.0.15");
 
   /** A result file's fields, the ones the report reads, with these values. */
   static LoadRun run(String label, Map<String, Object> fields) {
@@ -48,9 +56,14 @@ final class SampleResults {
   }
 
   /** Results with only these runs, Kafka lines, restore figures and run facts. */
-  static BenchResults results(List<LoadRun> runs, List<String> kafka, Map<String, String> restore, Map<String, String> info) {
+  static BenchResults results(
+      List<LoadRun> runs,
+      List<String> kafka,
+      Map<String, String> restore,
+      Map<String, String> info) {
     Map<String, LoadRun> byLabel = new HashMap<>();
     runs.forEach(r -> byLabel.put(r.label(), r));
-    return new BenchResults(byLabel, Map.of(), KafkaBaselines.parse(kafka), restore, info, List.of(), List.of());
+    return new BenchResults(
+        byLabel, Map.of(), KafkaBaselines.parse(kafka), restore, info, List.of(), List.of());
   }
 }

@@ -38,12 +38,19 @@ class TargetsTest {
     LoadRun ingest = run("roomlog-ingest", Map.of("achievedRate", 730));
     Headline h = Targets.ingest(results(List.of(ingest), KAFKA, Map.of(), Map.of()));
     assertEquals("730", h.value());
-    assertEquals(new Headline.Comparison(
-        "Kafka ProducerPerformance (acks=all, idempotent, ? B records), records/s", "1,000", "73%"), h.comparisons().get(0));
+    assertEquals(
+        new Headline.Comparison(
+            "Kafka ProducerPerformance (acks=all, idempotent, ? B records), records/s",
+            "1,000",
+            "73%"),
+        h.comparisons().get(0));
   }
 
   private static Verdict chat(double p99, long timeouts, long errors) {
-    LoadRun chat = run("roomlog-chat", Map.of("latencyP99Ms", p99, "timeouts", timeouts, "errorsTotal", errors));
+    LoadRun chat =
+        run(
+            "roomlog-chat",
+            Map.of("latencyP99Ms", p99, "timeouts", timeouts, "errorsTotal", errors));
     return Targets.chat(results(List.of(chat), KAFKA, Map.of(), Map.of())).verdict();
   }
 
@@ -62,30 +69,42 @@ class TargetsTest {
   @Test
   void chatWithoutAnyLatencyRecordedIsNotMeasured() {
     LoadRun chat = run("roomlog-chat", Map.of("latencyP99Ms", 0, "latencyCount", 0));
-    assertEquals(Verdict.NOT_MEASURED, Targets.chat(results(List.of(chat), KAFKA, Map.of(), Map.of())).verdict());
+    assertEquals(
+        Verdict.NOT_MEASURED,
+        Targets.chat(results(List.of(chat), KAFKA, Map.of(), Map.of())).verdict());
   }
 
   @Test
   void chatComparesItsP99WithBothPeersAsAMultiple() {
-    Headline h = Targets.chat(results(
-        List.of(
-            run("roomlog-chat", Map.of("latencyP99Ms", 40.0, "targetRate", 250, "roomSize", 10)),
-            run("bare-chat", Map.of("latencyP99Ms", 4.0)),
-            run("socketio-chat", Map.of("latencyP99Ms", 8.0, "timeouts", 3))),
-        KAFKA, Map.of(), Map.of("chatMaxRate", "1000")));
+    Headline h =
+        Targets.chat(
+            results(
+                List.of(
+                    run(
+                        "roomlog-chat",
+                        Map.of("latencyP99Ms", 40.0, "targetRate", 250, "roomSize", 10)),
+                    run("bare-chat", Map.of("latencyP99Ms", 4.0)),
+                    run("socketio-chat", Map.of("latencyP99Ms", 8.0, "timeouts", 3))),
+                KAFKA,
+                Map.of(),
+                Map.of("chatMaxRate", "1000")));
     assertEquals(
         "chat: p99 end-to-end (send to each member's copy), ms, at 250 msg/s, 25% of the maximum sustained 1,000 msg/s, rooms of 10",
         h.figure());
-    assertEquals(List.of(
-        new Headline.Comparison("bare Netty, same flags, p99 ms", "4.00", "10.0×"),
-        new Headline.Comparison("Socket.IO, same flags, p99 ms", "8.00 (3 timeouts)", "5.00×")), h.comparisons());
+    assertEquals(
+        List.of(
+            new Headline.Comparison("bare Netty, same flags, p99 ms", "4.00", "10.0×"),
+            new Headline.Comparison("Socket.IO, same flags, p99 ms", "8.00 (3 timeouts)", "5.00×")),
+        h.comparisons());
   }
 
   private static Verdict fanout(double roomlog, Double socketio) {
-    List<LoadRun> runs = socketio == null
-        ? List.of(run("roomlog-fanout", Map.of("deliveriesPerSecond", roomlog)))
-        : List.of(run("roomlog-fanout", Map.of("deliveriesPerSecond", roomlog)),
-            run("socketio-fanout", Map.of("deliveriesPerSecond", socketio)));
+    List<LoadRun> runs =
+        socketio == null
+            ? List.of(run("roomlog-fanout", Map.of("deliveriesPerSecond", roomlog)))
+            : List.of(
+                run("roomlog-fanout", Map.of("deliveriesPerSecond", roomlog)),
+                run("socketio-fanout", Map.of("deliveriesPerSecond", socketio)));
     return Targets.fanout(results(runs, KAFKA, Map.of(), Map.of())).verdict();
   }
 
@@ -110,8 +129,12 @@ class TargetsTest {
 
   @Test
   void connectionsPassAtFiftyThousandPerGiBOfHeap() {
-    assertEquals(Verdict.PASS, connections(Map.of("connectionsPerGiB", 50_000, "bytesPerConnection", 21_475)));
-    assertEquals(Verdict.MISS, connections(Map.of("connectionsPerGiB", 49_999, "bytesPerConnection", 21_475)));
+    assertEquals(
+        Verdict.PASS,
+        connections(Map.of("connectionsPerGiB", 50_000, "bytesPerConnection", 21_475)));
+    assertEquals(
+        Verdict.MISS,
+        connections(Map.of("connectionsPerGiB", 49_999, "bytesPerConnection", 21_475)));
   }
 
   @Test
@@ -130,30 +153,41 @@ class TargetsTest {
 
   @Test
   void restorePassesAtHalfOfConsumerPerformancesFetchRate() {
-    assertEquals(Verdict.PASS,
-        restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "1000"), KAFKA).verdict());
-    assertEquals(Verdict.MISS,
-        restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "999"), KAFKA).verdict());
+    assertEquals(
+        Verdict.PASS,
+        restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "1000"), KAFKA)
+            .verdict());
+    assertEquals(
+        Verdict.MISS,
+        restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "999"), KAFKA)
+            .verdict());
   }
 
   @Test
   void restoreShowsItsShareOfBothConsumerRates() {
-    Headline h = restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "1500"), KAFKA);
-    assertEquals(List.of("75%", "100%"), h.comparisons().stream().map(Headline.Comparison::ratio).toList());
+    Headline h =
+        restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", "1500"), KAFKA);
+    assertEquals(
+        List.of("75%", "100%"), h.comparisons().stream().map(Headline.Comparison::ratio).toList());
   }
 
   @Test
   void restoreWithNothingRestoredOrNoDurationIsNotMeasured() {
-    assertEquals(Verdict.NOT_MEASURED,
-        restore(Map.of("restoredRecords", "0", "restoreRecordsPerSecond", "1000"), KAFKA).verdict());
-    assertEquals(Verdict.NOT_MEASURED,
+    assertEquals(
+        Verdict.NOT_MEASURED,
+        restore(Map.of("restoredRecords", "0", "restoreRecordsPerSecond", "1000"), KAFKA)
+            .verdict());
+    assertEquals(
+        Verdict.NOT_MEASURED,
         restore(Map.of("restoredRecords", "5000", "restoreRecordsPerSecond", ""), KAFKA).verdict());
   }
 
   @Test
   void everyTargetIsNotMeasuredWhenThereAreNoResults() {
     List<Headline> rows = Targets.evaluate(results(List.of(), List.of(), Map.of(), Map.of()));
-    assertEquals(List.of("ingest", "chat", "fanout", "connections", "restore"), rows.stream().map(Headline::id).toList());
+    assertEquals(
+        List.of("ingest", "chat", "fanout", "connections", "restore"),
+        rows.stream().map(Headline::id).toList());
     rows.forEach(h -> assertEquals(Verdict.NOT_MEASURED, h.verdict(), h.id()));
   }
 }

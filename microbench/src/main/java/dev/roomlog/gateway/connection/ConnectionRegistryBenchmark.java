@@ -27,20 +27,21 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link ConnectionRegistry#deliver} of one message frame to a room of 1000 members on this
- * gateway, reported per recipient: the JSON copied into one buffer, then per recipient the
- * channel lookup, the writability check, a retained duplicate in a text frame, {@code
- * writeAndFlush} through the server's WebSocket frame encoder, and a socket that takes the
- * bytes at once.
+ * gateway, reported per recipient: the JSON copied into one buffer, then per recipient the channel
+ * lookup, the writability check, a retained duplicate in a text frame, {@code writeAndFlush}
+ * through the server's WebSocket frame encoder, and a socket that takes the bytes at once.
  *
  * <p>What it leaves out: the channels are {@link EmbeddedChannel}s, whose event loop is the
  * caller's thread, so each write runs inline. In the gateway the delivery thread is not the
- * channel's event loop, and every {@code writeAndFlush} becomes a task handed to that loop;
- * the loadtest's fanout scenario measures that part.
+ * channel's event loop, and every {@code writeAndFlush} becomes a task handed to that loop; the
+ * loadtest's fanout scenario measures that part.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ConnectionRegistryBenchmark {

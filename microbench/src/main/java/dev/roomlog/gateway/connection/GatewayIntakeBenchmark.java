@@ -22,17 +22,19 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Everything the gateway does on a connection's event loop for one client action, {@link
- * Connection#onText}: the rate limits, {@code ActionParser.parse}, an in-flight permit, the
- * request context with a fresh request id ({@link Ids#newId}, from {@code SecureRandom}), and
- * the hand-off to the WAL appender. The appender here acknowledges at once, so the permit is
- * released inline; the real one queues the record for its writer thread.
+ * Connection#onText}: the rate limits, {@code ActionParser.parse}, an in-flight permit, the request
+ * context with a fresh request id ({@link Ids#newId}, from {@code SecureRandom}), and the hand-off
+ * to the WAL appender. The appender here acknowledges at once, so the permit is released inline;
+ * the real one queues the record for its writer thread.
  *
  * <p>In package {@code dev.roomlog.gateway} because the connection's types are package-private.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GatewayIntakeBenchmark {

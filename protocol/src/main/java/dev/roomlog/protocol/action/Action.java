@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * What a connection asked for, as it stands in the write-ahead log. The JSON field
- * {@code action} names the variant; the other fields are the client's own, after validation by
- * {@link ActionParser}. {@code $connect} and {@code $disconnect} are written by the gateway
- * itself, never by a client.
+ * What a connection asked for, as it stands in the write-ahead log. The JSON field {@code action}
+ * names the variant; the other fields are the client's own, after validation by {@link
+ * ActionParser}. {@code $connect} and {@code $disconnect} are written by the gateway itself, never
+ * by a client.
  *
  * <p>{@code requestId} is the client's correlation id (optional, echoed in the one terminal
  * answer). It is not the gateway's request id, which lives in {@link RequestContext}.
@@ -32,15 +32,15 @@ public sealed interface Action {
   }
 
   /**
-   * An action addressed to one room. Its WAL record is keyed by {@link #roomId()}, so every
-   * action on a room lands on one partition and the room's order is the log's order.
+   * An action addressed to one room. Its WAL record is keyed by {@link #roomId()}, so every action
+   * on a room lands on one partition and the room's order is the log's order.
    */
   sealed interface RoomAction extends Action {
     String roomId();
 
     /**
-     * The client's id for this action, for idempotent retries; null when it sent none.
-     * {@link Resume} changes nothing and takes none.
+     * The client's id for this action, for idempotent retries; null when it sent none. {@link
+     * Resume} changes nothing and takes none.
      */
     default String clientMsgId() {
       return null;
@@ -48,9 +48,9 @@ public sealed interface Action {
   }
 
   /**
-   * Creates a room and makes the creator its first member. The client may leave out {@code
-   * roomId}; the gateway then fills one in before the action is written (see {@link RoomIds}),
-   * so that every createRoom in the log names its room.
+   * Creates a room and makes the creator its first member. The client may leave out {@code roomId};
+   * the gateway then fills one in before the action is written (see {@link RoomIds}), so that every
+   * createRoom in the log names its room.
    */
   record CreateRoom(String requestId, String username, String roomId, String clientMsgId)
       implements RoomAction {
@@ -64,8 +64,8 @@ public sealed interface Action {
   }
 
   /**
-   * Joins a room. With {@code afterSeq}, the answer carries every event after that seq instead
-   * of the recent messages: how a client that reconnects catches up without a gap.
+   * Joins a room. With {@code afterSeq}, the answer carries every event after that seq instead of
+   * the recent messages: how a client that reconnects catches up without a gap.
    */
   record JoinRoom(
       String requestId, String roomId, String username, Long afterSeq, String clientMsgId)
@@ -93,10 +93,10 @@ public sealed interface Action {
   }
 
   /**
-   * A message the server posts into a room ({@code POST /rooms/{roomId}/messages} on a
-   * gateway's management port). Only a gateway writes it, never on a client's behalf: the
-   * poster needs no membership, and the message's {@code connectionId} is {@link
-   * #SERVER_CONNECTION_ID}. {@code username} is the name members see as its sender.
+   * A message the server posts into a room ({@code POST /rooms/{roomId}/messages} on a gateway's
+   * management port). Only a gateway writes it, never on a client's behalf: the poster needs no
+   * membership, and the message's {@code connectionId} is {@link #SERVER_CONNECTION_ID}. {@code
+   * username} is the name members see as its sender.
    */
   record PostMessage(
       String requestId, String roomId, String text, String username, String clientMsgId)
@@ -123,8 +123,8 @@ public sealed interface Action {
   record Connect() implements Action {}
 
   /**
-   * Written by the gateway when a connection closes, for whatever reason: once to every
-   * partition of the log, so that each partition's rooms hear of it.
+   * Written by the gateway when a connection closes, for whatever reason: once to every partition
+   * of the log, so that each partition's rooms hear of it.
    */
   record Disconnect() implements Action {}
 

@@ -10,6 +10,7 @@ public final class ActionNames {
   public static final String CONNECT = "$connect";
   public static final String DISCONNECT = "$disconnect";
   public static final String HEARTBEAT = "$heartbeat";
+
   /** A message the server posts into a room through the management API; never from a client. */
   public static final String POST_MESSAGE = "$postMessage";
 

@@ -4,25 +4,25 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
-import dev.roomlog.protocol.text.DisplayNames;
-import dev.roomlog.protocol.text.WellFormed;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import dev.roomlog.protocol.text.DisplayNames;
+import dev.roomlog.protocol.text.WellFormed;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Turns a client's text frame into an {@link Action}, or into the error that answers it.
- * Pure: no I/O, no clock, safe to call from any thread.
+ * Turns a client's text frame into an {@link Action}, or into the error that answers it. Pure: no
+ * I/O, no clock, safe to call from any thread.
  *
  * <p>Policy: a frame is exactly one JSON object (nothing after it) whose strings are all
- * well-formed Unicode (I-JSON: no unpaired surrogate escapes, which the processor could not
- * write back out); anything else is 400 badJson. Unknown fields are ignored, and so is a
- * client-supplied {@code connectionId} (the gateway's context is the only source of identity). A client can never send {@code $connect}
- * or {@code $disconnect}. Every rejection carries the client's {@code requestId} when it was
- * readable, so the client can match it.
+ * well-formed Unicode (I-JSON: no unpaired surrogate escapes, which the processor could not write
+ * back out); anything else is 400 badJson. Unknown fields are ignored, and so is a client-supplied
+ * {@code connectionId} (the gateway's context is the only source of identity). A client can never
+ * send {@code $connect} or {@code $disconnect}. Every rejection carries the client's {@code
+ * requestId} when it was readable, so the client can match it.
  */
 public final class ActionParser {
   private static final Pattern ROOM_ID = Pattern.compile(Limits.ROOM_ID_PATTERN);
@@ -136,7 +136,8 @@ public final class ActionParser {
       String username =
           root.hasNonNull("username") ? username(root, null) : DEFAULT_SERVER_USERNAME;
       return new Result.Accepted(
-          new Action.PostMessage(null, roomId, text(root, null), username, clientMsgId(root, null)));
+          new Action.PostMessage(
+              null, roomId, text(root, null), username, clientMsgId(root, null)));
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
     }
@@ -168,7 +169,8 @@ public final class ActionParser {
             requestId, roomId, text(root, requestId), clientMsgId(root, requestId));
       }
       case ActionNames.LEAVE_ROOM -> {
-        return new Action.LeaveRoom(requestId, roomId(root, requestId), clientMsgId(root, requestId));
+        return new Action.LeaveRoom(
+            requestId, roomId(root, requestId), clientMsgId(root, requestId));
       }
       case ActionNames.RESUME -> {
         String roomId = roomId(root, requestId);
@@ -190,7 +192,8 @@ public final class ActionParser {
     String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
     // Line breaks and tabs belong in chat; other control characters do not, and each would
     // be stored as a six-byte JSON escape, swelling the room's state.
-    if (text.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+    if (text.codePoints()
+        .anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
       throw new Invalid(
           ErrorCode.INVALID_FIELD,
           "text must not contain control characters other than line breaks and tabs",
@@ -242,7 +245,8 @@ public final class ActionParser {
     return username;
   }
 
-  private static String requiredString(JsonNode root, String field, int maxLength, String requestId) {
+  private static String requiredString(
+      JsonNode root, String field, int maxLength, String requestId) {
     String value = optionalString(root, field, maxLength, requestId);
     if (value == null) {
       throw new Invalid(ErrorCode.MISSING_FIELD, field + " is required", requestId);
@@ -251,7 +255,8 @@ public final class ActionParser {
   }
 
   /** The field's string value, null when absent or JSON null. */
-  private static String optionalString(JsonNode root, String field, int maxLength, String requestId) {
+  private static String optionalString(
+      JsonNode root, String field, int maxLength, String requestId) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return null;

@@ -1,8 +1,8 @@
 package dev.roomlog.protocol.action;
 
 /**
- * The field limits every gateway enforces before an action reaches the log. Lengths count
- * Unicode code points, so an emoji counts as one character.
+ * The field limits every gateway enforces before an action reaches the log. Lengths count Unicode
+ * code points, so an emoji counts as one character.
  */
 public final class Limits {
   public static final int MAX_USERNAME_LENGTH = 64;

@@ -3,22 +3,22 @@ package dev.roomlog.protocol.action;
 import java.util.Objects;
 
 /**
- * What the gateway knows about an action and the client cannot forge, modelled on the
- * {@code requestContext} of an AWS API Gateway WebSocket event (same field names where they
- * apply), plus the id of the gateway node that holds the connection.
+ * What the gateway knows about an action and the client cannot forge, modelled on the {@code
+ * requestContext} of an AWS API Gateway WebSocket event (same field names where they apply), plus
+ * the id of the gateway node that holds the connection.
  *
  * @param routeKey the action name, {@code $connect}, {@code $disconnect} or {@code $heartbeat}
  * @param eventType CONNECT, MESSAGE, DISCONNECT or HEARTBEAT
- * @param connectionId the gateway-assigned id of the connection; absent (null) only on a
- *     heartbeat, which belongs to the gateway, not to a connection
+ * @param connectionId the gateway-assigned id of the connection; absent (null) only on a heartbeat,
+ *     which belongs to the gateway, not to a connection
  * @param connectedAt epoch millis of the handshake
  * @param requestTimeEpoch epoch millis at which the gateway received the action
  * @param requestId the gateway's unique id for this record (not the client's requestId)
  * @param identity where the connection comes from
  * @param gatewayId the gateway node holding the connection; deliveries are addressed to it
- * @param gatewayInstance this run of that gateway (new at every start): members whose
- *     connections belonged to an earlier run are gone, whatever their gatewayId. Null in
- *     records written before it existed.
+ * @param gatewayInstance this run of that gateway (new at every start): members whose connections
+ *     belonged to an earlier run are gone, whatever their gatewayId. Null in records written before
+ *     it existed.
  */
 public record RequestContext(
     String routeKey,

@@ -7,9 +7,8 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * The id the gateway gives a room that a client creates without naming it. It is decided
- * before the action is written, so the log names every room it touches and a replay creates
- * the same rooms.
+ * The id the gateway gives a room that a client creates without naming it. It is decided before the
+ * action is written, so the log names every room it touches and a replay creates the same rooms.
  */
 public final class RoomIds {
   public static final String DERIVED_PREFIX = "r-";
@@ -18,10 +17,10 @@ public final class RoomIds {
   private RoomIds() {}
 
   /**
-   * With a {@code clientMsgId}, the id depends only on the username and that id, so a retry of
-   * the same createRoom (from any connection, through any gateway) names the same room and is
-   * answered with the original result instead of creating a second room. Without one, it comes
-   * from the gateway's unique request id.
+   * With a {@code clientMsgId}, the id depends only on the username and that id, so a retry of the
+   * same createRoom (from any connection, through any gateway) names the same room and is answered
+   * with the original result instead of creating a second room. Without one, it comes from the
+   * gateway's unique request id.
    */
   public static String forCreate(Action.CreateRoom create, String gatewayRequestId) {
     if (create.clientMsgId() != null) {

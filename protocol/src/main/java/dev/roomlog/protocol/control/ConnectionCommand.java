@@ -5,16 +5,16 @@ import dev.roomlog.protocol.action.Fields;
 import java.util.Objects;
 
 /**
- * "Do this to your connection, and answer me": sent by the gateway whose management API was
- * asked, to the gateway that holds the connection.
+ * "Do this to your connection, and answer me": sent by the gateway whose management API was asked,
+ * to the gateway that holds the connection.
  *
  * @param requestId the asker's id for this request; the answer carries it
  * @param replyTo the asking gateway's id: the key the answer is written under
  * @param op what to do
  * @param connectionId the connection
  * @param data the text frame to send ({@link Op#SEND} only, else null)
- * @param deadline epoch millis after which the asker has given up: the holder then does nothing,
- *     so a request the asker answered with a timeout never takes effect later
+ * @param deadline epoch millis after which the asker has given up: the holder then does nothing, so
+ *     a request the asker answered with a timeout never takes effect later
  */
 public record ConnectionCommand(
     String requestId, String replyTo, Op op, String connectionId, String data, long deadline)

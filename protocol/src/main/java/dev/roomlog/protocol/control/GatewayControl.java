@@ -6,11 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Messages between gateways, for the management API's {@code /@connections/{id}}: a gateway
- * that is asked about a connection held by another sends it a {@link ConnectionCommand}, and
- * gets a {@link CommandAnswer} back. Both travel on the deliveries topic, keyed by the gateway
- * they are for (so they reach its delivery consumer like its frames do), and are told apart
- * from deliveries by the record header {@link #KIND_HEADER}. Deliveries carry no such header.
+ * Messages between gateways, for the management API's {@code /@connections/{id}}: a gateway that is
+ * asked about a connection held by another sends it a {@link ConnectionCommand}, and gets a {@link
+ * CommandAnswer} back. Both travel on the deliveries topic, keyed by the gateway they are for (so
+ * they reach its delivery consumer like its frames do), and are told apart from deliveries by the
+ * record header {@link #KIND_HEADER}. Deliveries carry no such header.
  */
 public sealed interface GatewayControl permits ConnectionCommand, CommandAnswer {
   /** The record header naming the kind; its value is {@link #COMMAND} or {@link #ANSWER}. */
@@ -44,7 +44,8 @@ public sealed interface GatewayControl permits ConnectionCommand, CommandAnswer 
         switch (kind) {
           case COMMAND -> ConnectionCommand.class;
           case ANSWER -> CommandAnswer.class;
-          default -> throw new IllegalArgumentException("unknown " + KIND_HEADER + " '" + kind + "'");
+          default ->
+              throw new IllegalArgumentException("unknown " + KIND_HEADER + " '" + kind + "'");
         };
     try {
       return Json.MAPPER.readValue(value, type);

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * One entry of a room's history ({@code roomlog.room-events}, key = roomId). Every event of a
- * room has the next {@code seq} of that room, starting at 1, with no gap: replaying a room's
- * events in seq order rebuilds the room. {@code at} is the epoch millis at which the gateway
- * received the action that caused the event.
+ * One entry of a room's history ({@code roomlog.room-events}, key = roomId). Every event of a room
+ * has the next {@code seq} of that room, starting at 1, with no gap: replaying a room's events in
+ * seq order rebuilds the room. {@code at} is the epoch millis at which the gateway received the
+ * action that caused the event.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({

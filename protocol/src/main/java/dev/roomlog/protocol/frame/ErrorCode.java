@@ -1,8 +1,8 @@
 package dev.roomlog.protocol.frame;
 
 /**
- * Every error a client can be answered with: an HTTP-like status and a stable code. The code
- * is the contract (clients switch on it); the message is for people and may change.
+ * Every error a client can be answered with: an HTTP-like status and a stable code. The code is the
+ * contract (clients switch on it); the message is for people and may change.
  */
 public enum ErrorCode {
   BAD_JSON(400, "badJson"),
@@ -23,8 +23,8 @@ public enum ErrorCode {
   /** Sent faster than the connection's or the API key's rate; carries retryAfterMs. */
   RATE_LIMITED(429, "rateLimited"),
   /**
-   * The processor could not handle an action the gateway accepted (a record it cannot read,
-   * decide or answer): it was set aside in the dead-letter topic, not applied.
+   * The processor could not handle an action the gateway accepted (a record it cannot read, decide
+   * or answer): it was set aside in the dead-letter topic, not applied.
    */
   INTERNAL_ERROR(500, "internalError"),
   OVERLOADED(503, "overloaded"),
@@ -54,8 +54,8 @@ public enum ErrorCode {
   }
 
   /**
-   * The error frame for this code with a hint of how many milliseconds to wait before retrying
-   * (for 429 and 503).
+   * The error frame for this code with a hint of how many milliseconds to wait before retrying (for
+   * 429 and 503).
    */
   public ServerFrame.ErrorFrame frame(String message, String requestId, long retryAfterMs) {
     if (retryAfterMs < 0) {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the server sends to a client, one JSON text frame each; the field {@code type} names
- * the variant. Frames that answer a request carry its {@code requestId} (null fields are left
- * out of the JSON).
+ * What the server sends to a client, one JSON text frame each; the field {@code type} names the
+ * variant. Frames that answer a request carry its {@code requestId} (null fields are left out of
+ * the JSON).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
@@ -31,8 +31,8 @@ public sealed interface ServerFrame {
   }
 
   /**
-   * A frame that answers one request. A retry of an action already applied (same clientMsgId)
-   * is answered with the original answer, carrying the retry's requestId.
+   * A frame that answers one request. A retry of an action already applied (same clientMsgId) is
+   * answered with the original answer, carrying the retry's requestId.
    */
   sealed interface Answer extends ServerFrame {
     String requestId();
@@ -64,10 +64,10 @@ public sealed interface ServerFrame {
   }
 
   /**
-   * Answers joinRoom: who is there and {@code seq}, the seq of this join. Without {@code
-   * afterSeq} it carries the recent messages ({@code history}); with it, {@code events}: every
-   * event after afterSeq and before this join, in seq order, each as the frame members saw
-   * live. Exactly one of the two is present.
+   * Answers joinRoom: who is there and {@code seq}, the seq of this join. Without {@code afterSeq}
+   * it carries the recent messages ({@code history}); with it, {@code events}: every event after
+   * afterSeq and before this join, in seq order, each as the frame members saw live. Exactly one of
+   * the two is present.
    */
   record Joined(
       String roomId,
@@ -122,8 +122,8 @@ public sealed interface ServerFrame {
 
   /**
    * Told to the other members when someone leaves; reason is "left", "disconnected" or
-   * "gatewayLost". A member removed because its gateway was lost is told too, in case that
-   * gateway is alive after all (it was paused): it is no longer in the room and must join again.
+   * "gatewayLost". A member removed because its gateway was lost is told too, in case that gateway
+   * is alive after all (it was paused): it is no longer in the room and must join again.
    */
   record MemberLeft(
       String roomId, long seq, String connectionId, String username, String reason, long at)
@@ -138,8 +138,8 @@ public sealed interface ServerFrame {
   }
 
   /**
-   * A chat message, sent to every member including the sender; only the sender's copy carries
-   * the {@code requestId} of its sendMessage.
+   * A chat message, sent to every member including the sender; only the sender's copy carries the
+   * {@code requestId} of its sendMessage.
    */
   record Message(
       String roomId,
@@ -164,10 +164,10 @@ public sealed interface ServerFrame {
   }
 
   /**
-   * A refusal. The connection stays open. {@code retryAfterMs} is set on 429 and 503 answers
-   * when the gateway knows how long to wait; absent (null) otherwise. A 410 (resume point no
-   * longer kept) carries {@code oldestSeq}, the oldest seq still available, and {@code room},
-   * where the room stands now; both are absent otherwise.
+   * A refusal. The connection stays open. {@code retryAfterMs} is set on 429 and 503 answers when
+   * the gateway knows how long to wait; absent (null) otherwise. A 410 (resume point no longer
+   * kept) carries {@code oldestSeq}, the oldest seq still available, and {@code room}, where the
+   * room stands now; both are absent otherwise.
    */
   record ErrorFrame(
       int status,
@@ -183,7 +183,8 @@ public sealed interface ServerFrame {
       Objects.requireNonNull(message, "message");
     }
 
-    public ErrorFrame(int status, String code, String message, String requestId, Long retryAfterMs) {
+    public ErrorFrame(
+        int status, String code, String message, String requestId, Long retryAfterMs) {
       this(status, code, message, requestId, retryAfterMs, null, null);
     }
   }

@@ -3,25 +3,24 @@ package dev.roomlog.protocol.text;
 import java.util.Optional;
 
 /**
- * What a name shown to other people may look like (a username): something a reader can see
- * and that displays as what it is. Follows the Unicode security recommendations (UTS #39,
- * section 3.1, and UTS #55 on bidirectional source text) as far as they apply to display
- * names, which unlike identifiers may hold any script, spaces, emoji and punctuation:
+ * What a name shown to other people may look like (a username): something a reader can see and that
+ * displays as what it is. Follows the Unicode security recommendations (UTS #39, section 3.1, and
+ * UTS #55 on bidirectional source text) as far as they apply to display names, which unlike
+ * identifiers may hold any script, spaces, emoji and punctuation:
  *
  * <ul>
  *   <li>no control characters (Cc);
- *   <li>no bidirectional formatting controls (the Bidi_Control property: U+061C, U+200E,
- *       U+200F, U+202A..U+202E, U+2066..U+2069): they reorder how the name, and the text
- *       around it, is displayed ("Trojan Source");
- *   <li>no invisible characters (Default_Ignorable_Code_Point), except those that join visible
- *       ones and that emoji and several scripts need: ZWJ, ZWNJ, variation selectors, emoji tag
- *       characters and the Mongolian free variation selectors. So "a\u200Bb" cannot pass for
- *       "ab", and a name of Hangul fillers (U+3164) cannot pass for no name;
- *   <li>at least one visible character: a letter, digit, punctuation mark or symbol that is
- *       not invisible (or a code point this JDK does not know yet, most likely a newer emoji).
- *       Spaces (including U+00A0), combining marks and joiners alone are not a
- *       name. U+2800 (Braille blank) is a symbol that displays as nothing and counts as
- *       invisible too.
+ *   <li>no bidirectional formatting controls (the Bidi_Control property: U+061C, U+200E, U+200F,
+ *       U+202A..U+202E, U+2066..U+2069): they reorder how the name, and the text around it, is
+ *       displayed ("Trojan Source");
+ *   <li>no invisible characters (Default_Ignorable_Code_Point), except those that join visible ones
+ *       and that emoji and several scripts need: ZWJ, ZWNJ, variation selectors, emoji tag
+ *       characters and the Mongolian free variation selectors. So "a\u200Bb" cannot pass for "ab",
+ *       and a name of Hangul fillers (U+3164) cannot pass for no name;
+ *   <li>at least one visible character: a letter, digit, punctuation mark or symbol that is not
+ *       invisible (or a code point this JDK does not know yet, most likely a newer emoji). Spaces
+ *       (including U+00A0), combining marks and joiners alone are not a name. U+2800 (Braille
+ *       blank) is a symbol that displays as nothing and counts as invisible too.
  * </ul>
  *
  * Pure; the messages name the rule, for the client's error frame.
@@ -90,8 +89,8 @@ public final class DisplayNames {
   }
 
   /**
-   * The invisible characters a name may still carry because they shape the visible ones next
-   * to them: ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences such as a family), variation
+   * The invisible characters a name may still carry because they shape the visible ones next to
+   * them: ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences such as a family), variation
    * selectors (emoji vs text presentation, CJK variants), emoji tag characters (the flags of
    * Scotland and Wales) and the Mongolian free variation selectors.
    */
@@ -131,7 +130,8 @@ public final class DisplayNames {
           Character.OTHER_SYMBOL,
           // Assigned after this JDK's Unicode version (Java 17 knows Unicode 13): most likely a
           // newer emoji; refusing it would refuse names that a newer JDK accepts.
-          Character.UNASSIGNED -> true;
+          Character.UNASSIGNED ->
+          true;
       default -> false;
     };
   }

@@ -8,12 +8,11 @@ import java.util.Optional;
 /**
  * Whether text is well-formed Unicode: every surrogate code unit is half of a pair.
  *
- * <p>JSON lets a string carry a lone surrogate as an escape ({@code "\ud800"}), and Jackson
- * decodes it into a Java string without complaint, but such a string is not Unicode text:
- * encoding it as UTF-8 fails (Jackson's raw writer throws "Incomplete surrogate pair"), so a
- * record carrying one can be read but not answered. I-JSON (RFC 7493, section 2.1) forbids
- * them for that reason. Roomlog refuses them at the edge and checks for them again wherever a
- * record is decoded. Pure.
+ * <p>JSON lets a string carry a lone surrogate as an escape ({@code "\ud800"}), and Jackson decodes
+ * it into a Java string without complaint, but such a string is not Unicode text: encoding it as
+ * UTF-8 fails (Jackson's raw writer throws "Incomplete surrogate pair"), so a record carrying one
+ * can be read but not answered. I-JSON (RFC 7493, section 2.1) forbids them for that reason.
+ * Roomlog refuses them at the edge and checks for them again wherever a record is decoded. Pure.
  */
 public final class WellFormed {
   private WellFormed() {}
@@ -42,8 +41,8 @@ public final class WellFormed {
 
   /**
    * Where in a JSON document the first string or field name with an unpaired surrogate is, as a
-   * JSON pointer ({@code /requestContext/connectionId}; a field name's own pointer for a bad
-   * name), or empty when every string and name is well-formed.
+   * JSON pointer ({@code /requestContext/connectionId}; a field name's own pointer for a bad name),
+   * or empty when every string and name is well-formed.
    */
   public static Optional<String> firstIllFormed(JsonNode node) {
     // Every frame and record passes here: the pointer is built only for one that fails.
@@ -74,7 +73,9 @@ public final class WellFormed {
 
   private static Optional<String> firstIllFormed(JsonNode node, String pointer) {
     if (node.isTextual()) {
-      return isWellFormed(node.textValue()) ? Optional.empty() : Optional.of(pointerOrRoot(pointer));
+      return isWellFormed(node.textValue())
+          ? Optional.empty()
+          : Optional.of(pointerOrRoot(pointer));
     }
     if (node.isObject()) {
       Iterator<Map.Entry<String, JsonNode>> fields = node.fields();

@@ -71,9 +71,13 @@ class ActionParserTest {
   void rejectsAnAfterSeqThatIsNotAWholeNumberFromZeroWithInvalidField(String afterSeq) {
     for (String frame :
         List.of(
-            "{\"action\":\"resume\",\"roomId\":\"lobby\",\"requestId\":\"q\",\"afterSeq\":" + afterSeq + "}",
+            "{\"action\":\"resume\",\"roomId\":\"lobby\",\"requestId\":\"q\",\"afterSeq\":"
+                + afterSeq
+                + "}",
             "{\"action\":\"joinRoom\",\"roomId\":\"lobby\",\"username\":\"a\",\"requestId\":\"q\","
-                + "\"afterSeq\":" + afterSeq + "}")) {
+                + "\"afterSeq\":"
+                + afterSeq
+                + "}")) {
       ErrorFrame error = rejected(frame);
       assertEquals(400, error.status(), frame);
       assertEquals("invalidField", error.code(), frame);
@@ -120,7 +124,8 @@ class ActionParserTest {
 
   @Test
   void rejectsMissingFieldsNamingTheField() {
-    ErrorFrame error = rejected("{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"requestId\":\"a\"}");
+    ErrorFrame error =
+        rejected("{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"requestId\":\"a\"}");
     assertEquals("missingField", error.code());
     assertEquals("text is required", error.message());
     assertEquals("a", error.requestId());
@@ -155,11 +160,11 @@ class ActionParserTest {
 
   @Test
   void acceptsLineBreaksAndTabsInTextButNoOtherControlCharacters() {
-    Action ok =
-        accepted("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\nb\\tc\\r\"}");
+    Action ok = accepted("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\nb\\tc\\r\"}");
     assertEquals("a\nb\tc\r", ((Action.SendMessage) ok).text());
     ErrorFrame error =
-        rejected("{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\u0000b\",\"requestId\":\"z\"}");
+        rejected(
+            "{\"action\":\"sendMessage\",\"roomId\":\"r\",\"text\":\"a\\u0000b\",\"requestId\":\"z\"}");
     assertEquals("invalidField", error.code());
     assertEquals("z", error.requestId());
   }
@@ -175,11 +180,13 @@ class ActionParserTest {
     String name = "u".repeat(Limits.MAX_USERNAME_LENGTH);
     accepted("{\"action\":\"createRoom\",\"username\":\"" + name + "\"}");
     assertEquals(
-        "fieldTooLong", rejected("{\"action\":\"createRoom\",\"username\":\"" + name + "u\"}").code());
+        "fieldTooLong",
+        rejected("{\"action\":\"createRoom\",\"username\":\"" + name + "u\"}").code());
 
     String room = "r".repeat(Limits.MAX_ROOM_ID_LENGTH);
     accepted("{\"action\":\"leaveRoom\",\"roomId\":\"" + room + "\"}");
-    assertEquals("fieldTooLong", rejected("{\"action\":\"leaveRoom\",\"roomId\":\"" + room + "r\"}").code());
+    assertEquals(
+        "fieldTooLong", rejected("{\"action\":\"leaveRoom\",\"roomId\":\"" + room + "r\"}").code());
 
     String req = "q".repeat(Limits.MAX_REQUEST_ID_LENGTH);
     accepted("{\"action\":\"leaveRoom\",\"roomId\":\"r\",\"requestId\":\"" + req + "\"}");
@@ -196,7 +203,8 @@ class ActionParserTest {
   }
 
   private static Action.PostMessage posted(String roomId, String body) {
-    Action action = assertInstanceOf(Result.Accepted.class, ActionParser.parsePost(roomId, body)).action();
+    Action action =
+        assertInstanceOf(Result.Accepted.class, ActionParser.parsePost(roomId, body)).action();
     return assertInstanceOf(Action.PostMessage.class, action);
   }
 
@@ -229,7 +237,8 @@ class ActionParserTest {
   @Test
   void aServerPostTakesAUsernameOf64CharactersAndRefuses65() {
     String name = "n".repeat(Limits.MAX_USERNAME_LENGTH);
-    assertEquals(name, posted("lobby", "{\"text\":\"hi\",\"username\":\"" + name + "\"}").username());
+    assertEquals(
+        name, posted("lobby", "{\"text\":\"hi\",\"username\":\"" + name + "\"}").username());
 
     ErrorFrame error = postRejected("lobby", "{\"text\":\"hi\",\"username\":\"" + name + "n\"}");
     assertEquals("fieldTooLong", error.code());
@@ -239,7 +248,8 @@ class ActionParserTest {
   @Test
   void aServerPostTakesAClientMsgIdOf128CharactersAndRefuses129() {
     String id = "c".repeat(Limits.MAX_CLIENT_MSG_ID_LENGTH);
-    assertEquals(id, posted("lobby", "{\"text\":\"hi\",\"clientMsgId\":\"" + id + "\"}").clientMsgId());
+    assertEquals(
+        id, posted("lobby", "{\"text\":\"hi\",\"clientMsgId\":\"" + id + "\"}").clientMsgId());
 
     ErrorFrame error = postRejected("lobby", "{\"text\":\"hi\",\"clientMsgId\":\"" + id + "c\"}");
     assertEquals("fieldTooLong", error.code());
@@ -320,7 +330,8 @@ class ActionParserTest {
   void aServerPostWithALoneSurrogateIsBadJson() {
     ErrorFrame error = postRejected("lobby", "{\"text\":\"a\\ud800\"}");
     assertEquals("badJson", error.code());
-    assertEquals("badJson", postRejected("lobby", "{\"text\":\"a\",\"username\":\"\\udfff\"}").code());
+    assertEquals(
+        "badJson", postRejected("lobby", "{\"text\":\"a\",\"username\":\"\\udfff\"}").code());
   }
 
   @ParameterizedTest
@@ -353,13 +364,16 @@ class ActionParserTest {
     for (int digits : new int[] {20, 1000, 1001, 5000}) {
       ErrorFrame error =
           rejected(
-              "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + "9".repeat(digits) + "}");
+              "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":"
+                  + "9".repeat(digits)
+                  + "}");
       assertEquals("invalidField", error.code(), digits + " digits");
       assertTrue(error.message().startsWith("afterSeq must be a whole number"), error.message());
     }
     assertEquals(
         new Action.Resume(null, "lobby", Long.MAX_VALUE),
-        accepted("{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + Long.MAX_VALUE + "}"));
+        accepted(
+            "{\"action\":\"resume\",\"roomId\":\"lobby\",\"afterSeq\":" + Long.MAX_VALUE + "}"));
   }
 
   @Test

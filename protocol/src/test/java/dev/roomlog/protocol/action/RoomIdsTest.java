@@ -17,7 +17,8 @@ class RoomIdsTest {
   void anotherUserOrClientMsgIdNamesAnotherRoom() {
     String alice = RoomIds.forCreate(new Action.CreateRoom(null, "alice", null, "k-1"), "r");
     assertNotEquals(alice, RoomIds.forCreate(new Action.CreateRoom(null, "bob", null, "k-1"), "r"));
-    assertNotEquals(alice, RoomIds.forCreate(new Action.CreateRoom(null, "alice", null, "k-2"), "r"));
+    assertNotEquals(
+        alice, RoomIds.forCreate(new Action.CreateRoom(null, "alice", null, "k-2"), "r"));
   }
 
   @Test

@@ -51,7 +51,10 @@ class GatewayControlTest {
             "req-2",
             Outcome.DONE,
             new ConnectionInfo(
-                "gw-b.u1", 1_000L, 2_000L, new ConnectionInfo.Identity("192.0.2.7", "curl/8", "web")));
+                "gw-b.u1",
+                1_000L,
+                2_000L,
+                new ConnectionInfo.Identity("192.0.2.7", "curl/8", "web")));
     CommandAnswer noUserAgent =
         new CommandAnswer(
             "req-3",
@@ -67,11 +70,13 @@ class GatewayControlTest {
 
   @Test
   void theKindTellsACommandFromAnAnswer() {
-    ConnectionCommand command = new ConnectionCommand("r", "gw-a", Op.GET, "gw-b.u1", null, DEADLINE);
+    ConnectionCommand command =
+        new ConnectionCommand("r", "gw-a", Op.GET, "gw-b.u1", null, DEADLINE);
 
     // Read as the other kind, the command lacks the answer's outcome.
     assertThrows(
-        IllegalArgumentException.class, () -> GatewayControl.read(GatewayControl.ANSWER, command.toBytes()));
+        IllegalArgumentException.class,
+        () -> GatewayControl.read(GatewayControl.ANSWER, command.toBytes()));
   }
 
   @Test
@@ -89,7 +94,9 @@ class GatewayControlTest {
   void refusesValuesThatDoNotParse(String value) {
     for (String kind : new String[] {GatewayControl.COMMAND, GatewayControl.ANSWER}) {
       assertThrows(
-          IllegalArgumentException.class, () -> GatewayControl.read(kind, bytes(value)), kind + " " + value);
+          IllegalArgumentException.class,
+          () -> GatewayControl.read(kind, bytes(value)),
+          kind + " " + value);
     }
   }
 
@@ -97,7 +104,8 @@ class GatewayControlTest {
   void refusesBytesThatAreNotText() {
     byte[] garbage = {(byte) 0xc3, 0x28, (byte) 0xa0, (byte) 0xa1, 0};
 
-    assertThrows(IllegalArgumentException.class, () -> GatewayControl.read(GatewayControl.COMMAND, garbage));
+    assertThrows(
+        IllegalArgumentException.class, () -> GatewayControl.read(GatewayControl.COMMAND, garbage));
   }
 
   @Test
@@ -122,17 +130,21 @@ class GatewayControlTest {
             + "\"data\":\"x\",\"deadline\":1}";
 
     assertThrows(
-        IllegalArgumentException.class, () -> GatewayControl.read(GatewayControl.COMMAND, bytes(sendWithoutData)));
+        IllegalArgumentException.class,
+        () -> GatewayControl.read(GatewayControl.COMMAND, bytes(sendWithoutData)));
     assertThrows(
-        IllegalArgumentException.class, () -> GatewayControl.read(GatewayControl.COMMAND, bytes(getWithData)));
+        IllegalArgumentException.class,
+        () -> GatewayControl.read(GatewayControl.COMMAND, bytes(getWithData)));
   }
 
   @Test
   void requiresTheIdsOfACommandAndAnAnswer() {
     assertThrows(
-        IllegalArgumentException.class, () -> new ConnectionCommand("", "gw-a", Op.GET, "gw-b.u1", null, 1));
+        IllegalArgumentException.class,
+        () -> new ConnectionCommand("", "gw-a", Op.GET, "gw-b.u1", null, 1));
     assertThrows(
-        IllegalArgumentException.class, () -> new ConnectionCommand("r", null, Op.GET, "gw-b.u1", null, 1));
+        IllegalArgumentException.class,
+        () -> new ConnectionCommand("r", null, Op.GET, "gw-b.u1", null, 1));
     assertThrows(IllegalArgumentException.class, () -> new CommandAnswer("r", null, null));
     assertThrows(IllegalArgumentException.class, () -> new CommandAnswer(null, Outcome.DONE, null));
   }

@@ -22,33 +22,46 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Throws hostile text at the action parser and checks what the gateway relies on: the parser
- * never throws; a refusal is a 400 or 413 whose frame can be written as UTF-8 (what the
- * processor and the gateway do with it); an accepted action holds only well-formed strings and
- * survives the write-ahead log's serde unchanged, so the processor can read it and answer it.
+ * Throws hostile text at the action parser and checks what the gateway relies on: the parser never
+ * throws; a refusal is a 400 or 413 whose frame can be written as UTF-8 (what the processor and the
+ * gateway do with it); an accepted action holds only well-formed strings and survives the
+ * write-ahead log's serde unchanged, so the processor can read it and answer it.
  */
 class ActionParserFuzzTest {
   private static final int EXAMPLES = 3_000;
   private static final RequestContext CONTEXT =
       new RequestContext(
-          "sendMessage", EventType.MESSAGE, "gw-1.c1", 1L, 2L, "req-1", new Identity("127.0.0.1"), "gw-1", "1-a");
+          "sendMessage",
+          EventType.MESSAGE,
+          "gw-1.c1",
+          1L,
+          2L,
+          "req-1",
+          new Identity("127.0.0.1"),
+          "gw-1",
+          "1-a");
 
   @Test
   void anyTextIsAnsweredWithoutThrowing() {
-    qt().withExamples(EXAMPLES).forAll(JsonFuzz.anyText(200)).checkAssert(ActionParserFuzzTest::check);
+    qt().withExamples(EXAMPLES)
+        .forAll(JsonFuzz.anyText(200))
+        .checkAssert(ActionParserFuzzTest::check);
   }
 
   @Test
   void hostileJsonFramesAreAnsweredWithoutThrowing() {
-    qt().withExamples(EXAMPLES * 3).forAll(JsonFuzz.frame()).checkAssert(ActionParserFuzzTest::check);
+    qt().withExamples(EXAMPLES * 3)
+        .forAll(JsonFuzz.frame())
+        .checkAssert(ActionParserFuzzTest::check);
   }
 
   @Test
   void hostileServerPostBodiesAreAnsweredWithoutThrowing() {
-    qt()
-        .withExamples(EXAMPLES)
+    qt().withExamples(EXAMPLES)
         .forAll(JsonFuzz.frame())
-        .checkAssert(body -> checkResult(body, assertDoesNotThrow(() -> ActionParser.parsePost("lobby", body))));
+        .checkAssert(
+            body ->
+                checkResult(body, assertDoesNotThrow(() -> ActionParser.parsePost("lobby", body))));
   }
 
   private static void check(String frame) {
@@ -74,7 +87,6 @@ class ActionParserFuzzTest {
         assertDoesNotThrow(
             () -> Topics.ACTIONS.valueSerde().serializer().serialize("t", record), input);
     assertTrue(WellFormed.isWellFormed(Json.write(action)), input);
-    assertEquals(
-        record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes), input);
+    assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes), input);
   }
 }

@@ -6,10 +6,10 @@ import org.quicktheories.core.RandomnessSource;
 import org.quicktheories.impl.Constraint;
 
 /**
- * Generators of hostile JSON text for the fuzz suites: strings with every kind of escape
- * (lone and swapped surrogates, broken escapes), numbers far past a long, nesting past the
- * parser's cap, unknown and known fields, and data after the value. Built on QuickTheories'
- * randomness source, so a failure shrinks towards a small case and names its seed.
+ * Generators of hostile JSON text for the fuzz suites: strings with every kind of escape (lone and
+ * swapped surrogates, broken escapes), numbers far past a long, nesting past the parser's cap,
+ * unknown and known fields, and data after the value. Built on QuickTheories' randomness source, so
+ * a failure shrinks towards a small case and names its seed.
  */
 public final class JsonFuzz {
   /** The fields clients send, so that generated frames often get past the first checks. */
@@ -17,7 +17,14 @@ public final class JsonFuzz {
       List.of("action", "roomId", "username", "text", "afterSeq", "requestId", "clientMsgId");
 
   public static final List<String> ACTIONS =
-      List.of("createRoom", "joinRoom", "sendMessage", "leaveRoom", "resume", "$connect", "$postMessage");
+      List.of(
+          "createRoom",
+          "joinRoom",
+          "sendMessage",
+          "leaveRoom",
+          "resume",
+          "$connect",
+          "$postMessage");
 
   private JsonFuzz() {}
 
@@ -58,7 +65,8 @@ public final class JsonFuzz {
           case 1 -> s.append("\\u").append(hex4(between(in, 0xdc00, 0xdfff))); // low alone
           case 2 -> s.append("\\ud83d\\ude00"); // a proper pair
           case 3 -> s.append("\\u").append(hex4(between(in, 0, 0xffff)));
-          case 4 -> s.append(List.of("\\n", "\\\"", "\\\\", "\\/", "\\t", "\\b").get(between(in, 0, 5)));
+          case 4 ->
+              s.append(List.of("\\n", "\\\"", "\\\\", "\\/", "\\t", "\\b").get(between(in, 0, 5)));
           case 5 -> s.append(List.of("\\u12", "\\x41", "\\", "\\u{1F600}").get(between(in, 0, 3)));
           case 6 -> s.append("\ud83d\ude00"); // raw emoji
           case 7 -> s.append(anyChar(in)); // raw, possibly a lone surrogate or a control
@@ -82,7 +90,8 @@ public final class JsonFuzz {
           case 3 -> "9".repeat(between(in, 19, 1200));
           case 4 -> "-" + "1".repeat(between(in, 1, 1100));
           case 5 -> List.of("1.5", "1e400", "-0", "1e-400", "0.0", "2E3").get(between(in, 0, 5));
-          case 6 -> List.of("01", ".5", "1.", "+1", "NaN", "Infinity", "0x10").get(between(in, 0, 6));
+          case 6 ->
+              List.of("01", ".5", "1.", "+1", "NaN", "Infinity", "0x10").get(between(in, 0, 6));
           case 7 -> "1" + "0".repeat(between(in, 0, 30)) + ".0";
           default -> String.valueOf(between(in, 0, Integer.MAX_VALUE));
         };
@@ -131,8 +140,7 @@ public final class JsonFuzz {
           between(in, 0, 3) > 0
               ? "\"" + FIELDS.get(between(in, 0, FIELDS.size() - 1)) + "\""
               : stringLiteral().generate(in);
-      String v =
-          between(in, 0, 2) > 0 ? plausible(in, key) : value(in, depth);
+      String v = between(in, 0, 2) > 0 ? plausible(in, key) : value(in, depth);
       s.append(first ? "" : ",").append(key).append(':').append(v);
       first = false;
     }
@@ -151,15 +159,16 @@ public final class JsonFuzz {
   }
 
   /**
-   * A client frame: usually an object with an action and known fields, sometimes with data
-   * after it, sometimes nested past the parser's cap, sometimes not JSON at all.
+   * A client frame: usually an object with an action and known fields, sometimes with data after
+   * it, sometimes nested past the parser's cap, sometimes not JSON at all.
    */
   public static Gen<String> frame() {
     return in -> {
       String body =
           switch (between(in, 0, 9)) {
             case 0 -> value(in, 3);
-            case 1 -> "{\"x\":" + "[".repeat(between(in, 10, 40)) + "]".repeat(between(in, 0, 40)) + "}";
+            case 1 ->
+                "{\"x\":" + "[".repeat(between(in, 10, 40)) + "]".repeat(between(in, 0, 40)) + "}";
             default -> object(in, 3, true);
           };
       return switch (between(in, 0, 9)) {

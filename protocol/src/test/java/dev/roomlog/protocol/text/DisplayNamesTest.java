@@ -109,7 +109,13 @@ class DisplayNamesTest {
 
   private static String escape(String s) {
     StringBuilder out = new StringBuilder();
-    s.chars().forEach(c -> out.append(c < 0x80 && c >= 0x20 ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+    s.chars()
+        .forEach(
+            c ->
+                out.append(
+                    c < 0x80 && c >= 0x20
+                        ? String.valueOf((char) c)
+                        : String.format("\\u%04x", c)));
     return out.toString();
   }
 }

@@ -51,7 +51,9 @@ public sealed interface QueryRequest {
       return new Invalid(
           404,
           "notFound",
-          "no such endpoint: " + path + " (try /rooms, /rooms/{roomId}, /healthz, /readyz, /metrics)");
+          "no such endpoint: "
+              + path
+              + " (try /rooms, /rooms/{roomId}, /healthz, /readyz, /metrics)");
     }
     if (!"GET".equals(method)) {
       return new Invalid(405, "methodNotAllowed", method + " is not allowed here: only GET");
@@ -78,7 +80,9 @@ public sealed interface QueryRequest {
       }
       if (limit < 1 || limit > RoomPage.MAX_LIMIT) {
         return new Invalid(
-            400, "badRequest", "limit must be a whole number from 1 to " + RoomPage.MAX_LIMIT + ", got " + limitText);
+            400,
+            "badRequest",
+            "limit must be a whole number from 1 to " + RoomPage.MAX_LIMIT + ", got " + limitText);
       }
       return new ListRooms(after == null || after.isEmpty() ? null : after, limit, localOnly);
     }

@@ -24,8 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,13 +36,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The processor's query port (HTTP): {@code GET /rooms/{roomId}} and {@code GET /rooms}, answered
- * from Kafka Streams' state by whichever instance holds each room, and {@code GET /healthz}
- * (alive) and {@code GET /readyz} (running, not rebalancing).
+ * from Kafka Streams' state by whichever instance holds each room, and {@code GET /healthz} (alive)
+ * and {@code GET /readyz} (running, not rebalancing).
  *
- * <p>Any instance answers any query: a room held by another instance is fetched from it (its
- * {@code application.server}) with {@code scope=local}, which is never forwarded again. A list
- * asks every instance for its own rooms and merges them; if some partition was in no instance's
- * answer (moving in a rebalance), it answers 503 rather than a page with rooms silently missing.
+ * <p>Any instance answers any query: a room held by another instance is fetched from it (its {@code
+ * application.server}) with {@code scope=local}, which is never forwarded again. A list asks every
+ * instance for its own rooms and merges them; if some partition was in no instance's answer (moving
+ * in a rebalance), it answers 503 rather than a page with rooms silently missing.
  *
  * <p>Room queries need the admin key ({@link AdminKeyCheck}); instances forward it to each other,
  * so every instance of a deployment must have the same one. Requests are served by a few threads
@@ -61,8 +61,7 @@ public final class QueryServer implements AutoCloseable {
   private final String adminKey;
   private final int partitions;
   private final Supplier<String> scrape;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
   private volatile RoomProcessor processor;
 
   private QueryServer(HttpServer server, String adminKey, int partitions, Supplier<String> scrape) {
@@ -102,13 +101,14 @@ public final class QueryServer implements AutoCloseable {
    * @param adminKey the key room queries need; null refuses them all (403)
    * @param partitions the partitions of the write-ahead log (checked at start-up)
    */
-  public static QueryServer bind(String host, int port, String adminKey, int partitions) throws IOException {
+  public static QueryServer bind(String host, int port, String adminKey, int partitions)
+      throws IOException {
     return bind(host, port, adminKey, partitions, null);
   }
 
   /**
-   * As {@link #bind(String, int, String, int)}, also answering {@code GET /metrics} (no key)
-   * with {@code scrape}: the meters in Prometheus' text format. Null answers it 404.
+   * As {@link #bind(String, int, String, int)}, also answering {@code GET /metrics} (no key) with
+   * {@code scrape}: the meters in Prometheus' text format. Null answers it 404.
    */
   public static QueryServer bind(
       String host, int port, String adminKey, int partitions, Supplier<String> scrape)
@@ -140,7 +140,9 @@ public final class QueryServer implements AutoCloseable {
       try {
         executor.execute(() -> serve(exchange, request));
       } catch (RejectedExecutionException full) {
-        serve(exchange, new QueryRequest.Invalid(503, "busy", "too many queries at once; retry shortly"));
+        serve(
+            exchange,
+            new QueryRequest.Invalid(503, "busy", "too many queries at once; retry shortly"));
       }
       return;
     }
@@ -159,7 +161,9 @@ public final class QueryServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("query port: {} failed", exchange.getRequestURI(), e);
       try {
-        send(exchange, Answer.error(new QueryRequest.Invalid(500, "internalError", "the query failed: " + e)));
+        send(
+            exchange,
+            Answer.error(new QueryRequest.Invalid(500, "internalError", "the query failed: " + e)));
       } catch (IOException | RuntimeException ignored) {
         // the headers were already sent, or the client is gone: nothing more to say
       }
@@ -188,7 +192,8 @@ public final class QueryServer implements AutoCloseable {
       return Answer.error(invalid);
     }
     if (request instanceof QueryRequest.Metrics) {
-      return Answer.error(new QueryRequest.Invalid(404, "notFound", "this processor has no metrics"));
+      return Answer.error(
+          new QueryRequest.Invalid(404, "notFound", "this processor has no metrics"));
     }
     RoomProcessor rooms = processor;
     if (request instanceof QueryRequest.Health || request instanceof QueryRequest.Ready) {
@@ -196,7 +201,9 @@ public final class QueryServer implements AutoCloseable {
       // Alive while running or rebalancing; ready only while running: a rebalancing processor
       // holds its rooms' actions until it is done.
       boolean ok =
-          request instanceof QueryRequest.Health ? rooms.isRunning() : state == KafkaStreams.State.RUNNING;
+          request instanceof QueryRequest.Health
+              ? rooms.isRunning()
+              : state == KafkaStreams.State.RUNNING;
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", ok ? "ok" : "down");
       body.put("processor", state.toString());
@@ -207,7 +214,8 @@ public final class QueryServer implements AutoCloseable {
             exchange.getRequestHeaders().get("x-admin-key"),
             exchange.getRequestHeaders().get("authorization"));
     if (refused != null) {
-      return Answer.error(new QueryRequest.Invalid(refused.status(), refused.code(), refused.message()));
+      return Answer.error(
+          new QueryRequest.Invalid(refused.status(), refused.code(), refused.message()));
     }
     try {
       if (request instanceof QueryRequest.GetRoom get) {
@@ -228,31 +236,41 @@ public final class QueryServer implements AutoCloseable {
       Optional<RoomView> room = queries.local(get.roomId(), here.partition());
       return room.map(r -> new Answer(200, Json.write(r)))
           .orElseGet(
-              () -> Answer.error(new QueryRequest.Invalid(404, "roomNotFound", "no room " + get.roomId())));
+              () ->
+                  Answer.error(
+                      new QueryRequest.Invalid(404, "roomNotFound", "no room " + get.roomId())));
     }
     RoomQueries.There there = (RoomQueries.There) location;
     if (get.localOnly()) {
       return Answer.notReady("room " + get.roomId() + " is moving between processors");
     }
-    return forward(there.host() + ":" + there.port(), "/rooms/" + encode(get.roomId()) + "?scope=local")
+    return forward(
+            there.host() + ":" + there.port(), "/rooms/" + encode(get.roomId()) + "?scope=local")
         .map(QueryServer::peerRefusalAsMisconfiguration)
-        .orElseGet(() -> Answer.notReady("the processor holding room " + get.roomId() + " did not answer"));
+        .orElseGet(
+            () ->
+                Answer.notReady("the processor holding room " + get.roomId() + " did not answer"));
   }
 
   private Answer listRooms(RoomProcessor rooms, QueryRequest.ListRooms list) {
     RoomQueries queries = rooms.queries();
     if (list.localOnly()) {
       RoomQueries.LocalPage local = queries.localPage(list.after(), list.limit());
-      return new Answer(200, Json.write(Map.of(
-          "rooms", local.page().rooms(),
-          "next", Optional.ofNullable(local.page().next()).orElse(""),
-          "partitions", local.partitions())));
+      return new Answer(
+          200,
+          Json.write(
+              Map.of(
+                  "rooms", local.page().rooms(),
+                  "next", Optional.ofNullable(local.page().next()).orElse(""),
+                  "partitions", local.partitions())));
     }
     if (rooms.state() != KafkaStreams.State.RUNNING) {
       return Answer.notReady("the processor is " + rooms.state());
     }
     String query =
-        "/rooms?scope=local&limit=" + list.limit() + (list.after() == null ? "" : "&after=" + encode(list.after()));
+        "/rooms?scope=local&limit="
+            + list.limit()
+            + (list.after() == null ? "" : "&after=" + encode(list.after()));
     List<RoomPage> pages = new ArrayList<>();
     TreeSet<Integer> covered = new TreeSet<>();
     // Every other instance is asked at once, so a list takes the slowest answer, not their sum.
@@ -262,7 +280,9 @@ public final class QueryServer implements AutoCloseable {
           instance,
           instance.equals(queries.self())
               ? CompletableFuture.completedFuture(
-                  Optional.of(listRooms(rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true))))
+                  Optional.of(
+                      listRooms(
+                          rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true))))
               : forwardAsync(instance, query));
     }
     for (Map.Entry<String, CompletableFuture<Optional<Answer>>> each : asked.entrySet()) {
@@ -283,7 +303,10 @@ public final class QueryServer implements AutoCloseable {
       List<RoomSummary> summaries = new ArrayList<>();
       for (JsonNode room : body.path("rooms")) {
         summaries.add(
-            new RoomSummary(room.path("roomId").asText(), room.path("seq").asLong(), room.path("memberCount").asInt()));
+            new RoomSummary(
+                room.path("roomId").asText(),
+                room.path("seq").asLong(),
+                room.path("memberCount").asInt()));
       }
       String next = body.path("next").asText("");
       pages.add(new RoomPage(summaries, next.isEmpty() ? null : next));
@@ -300,9 +323,9 @@ public final class QueryServer implements AutoCloseable {
   }
 
   /**
-   * Another instance refusing the key this one forwarded means the processors were given
-   * different admin keys: the client's key was right (this instance checked it), so it is told
-   * of the deployment's fault, not of its own.
+   * Another instance refusing the key this one forwarded means the processors were given different
+   * admin keys: the client's key was right (this instance checked it), so it is told of the
+   * deployment's fault, not of its own.
    */
   private static Answer peerRefusalAsMisconfiguration(Answer peer) {
     if (peer.status() != 401 && peer.status() != 403) {
@@ -330,7 +353,8 @@ public final class QueryServer implements AutoCloseable {
               .GET();
     } catch (IllegalArgumentException e) {
       // An address that makes no URI (e.g. an IPv6 --rpc-host)
-      log.warn("query port: processor {} cannot be asked {}: {}", instance, pathAndQuery, e.toString());
+      log.warn(
+          "query port: processor {} cannot be asked {}: {}", instance, pathAndQuery, e.toString());
       return CompletableFuture.completedFuture(Optional.empty());
     }
     if (adminKey != null) {
@@ -341,7 +365,11 @@ public final class QueryServer implements AutoCloseable {
         .handle(
             (response, failure) -> {
               if (failure != null) {
-                log.warn("query port: processor {} did not answer {}: {}", instance, pathAndQuery, failure.toString());
+                log.warn(
+                    "query port: processor {} did not answer {}: {}",
+                    instance,
+                    pathAndQuery,
+                    failure.toString());
                 return Optional.<Answer>empty();
               }
               return Optional.of(new Answer(response.statusCode(), response.body()));

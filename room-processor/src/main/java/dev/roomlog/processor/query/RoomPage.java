@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One page of {@code GET /rooms}: rooms in id order after a given id, and the id to ask after
- * for the next page ({@code next}, null on the last page). Pure.
+ * One page of {@code GET /rooms}: rooms in id order after a given id, and the id to ask after for
+ * the next page ({@code next}, null on the last page). Pure.
  *
- * <p>Ids are ordered by their UTF-8 bytes, the order the rooms store keeps them in, so that a
- * page of one partition's store is a prefix of that store's range scan.
+ * <p>Ids are ordered by their UTF-8 bytes, the order the rooms store keeps them in, so that a page
+ * of one partition's store is a prefix of that store's range scan.
  */
 public record RoomPage(List<RoomSummary> rooms, String next) {
   public static final int DEFAULT_LIMIT = 100;
@@ -21,7 +21,8 @@ public record RoomPage(List<RoomSummary> rooms, String next) {
 
   public static final Comparator<String> ID_ORDER =
       (a, b) ->
-          Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+          Arrays.compareUnsigned(
+              a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
   public RoomPage {
     rooms = List.copyOf(rooms);
@@ -45,8 +46,8 @@ public record RoomPage(List<RoomSummary> rooms, String next) {
   }
 
   /**
-   * The first {@code limit} of {@code sorted}; there is a next page if some were left out or
-   * the source said it had more.
+   * The first {@code limit} of {@code sorted}; there is a next page if some were left out or the
+   * source said it had more.
    */
   public static RoomPage of(List<RoomSummary> sorted, int limit, boolean sourceHasMore) {
     List<RoomSummary> page = sorted.size() > limit ? sorted.subList(0, limit) : sorted;

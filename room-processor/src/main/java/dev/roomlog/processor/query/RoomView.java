@@ -4,8 +4,8 @@ import dev.roomlog.protocol.event.RoomEvent;
 import java.util.List;
 
 /**
- * A room as a query answers it: its latest seq, who is in it (and through which gateway), and
- * its recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}.
+ * A room as a query answers it: its latest seq, who is in it (and through which gateway), and its
+ * recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}.
  */
 public record RoomView(String roomId, long seq, List<Member> members, List<RoomEvent> recent) {
   public RoomView {

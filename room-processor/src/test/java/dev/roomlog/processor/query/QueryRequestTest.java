@@ -1,7 +1,6 @@
 package dev.roomlog.processor.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,17 +8,24 @@ import org.junit.jupiter.api.Test;
 class QueryRequestTest {
   @Test
   void roomIdsAreDecodedAndAPlusStaysAPlus() {
-    assertEquals(new QueryRequest.GetRoom("a b+c", false), QueryRequest.parse("GET", "/rooms/a%20b+c", null));
-    assertEquals(new QueryRequest.GetRoom("r-1", true), QueryRequest.parse("GET", "/rooms/r-1", "scope=local"));
+    assertEquals(
+        new QueryRequest.GetRoom("a b+c", false),
+        QueryRequest.parse("GET", "/rooms/a%20b+c", null));
+    assertEquals(
+        new QueryRequest.GetRoom("r-1", true),
+        QueryRequest.parse("GET", "/rooms/r-1", "scope=local"));
   }
 
   @Test
   void limitAtItsBoundsIsAcceptedAndPastThemRefused() {
-    assertEquals(new QueryRequest.ListRooms(null, 1, false), QueryRequest.parse("GET", "/rooms", "limit=1"));
+    assertEquals(
+        new QueryRequest.ListRooms(null, 1, false), QueryRequest.parse("GET", "/rooms", "limit=1"));
     assertEquals(
         new QueryRequest.ListRooms("r-9", RoomPage.MAX_LIMIT, false),
         QueryRequest.parse("GET", "/rooms", "limit=" + RoomPage.MAX_LIMIT + "&after=r-9"));
-    assertEquals(new QueryRequest.ListRooms(null, RoomPage.DEFAULT_LIMIT, false), QueryRequest.parse("GET", "/rooms", null));
+    assertEquals(
+        new QueryRequest.ListRooms(null, RoomPage.DEFAULT_LIMIT, false),
+        QueryRequest.parse("GET", "/rooms", null));
     for (String bad : List.of("0", String.valueOf(RoomPage.MAX_LIMIT + 1), "-1", "x", "1.5", "")) {
       QueryRequest parsed = QueryRequest.parse("GET", "/rooms", "limit=" + bad);
       assertEquals(400, ((QueryRequest.Invalid) parsed).status(), bad);
@@ -30,12 +36,16 @@ class QueryRequestTest {
   void unknownPathsMethodsAndBrokenEscapesAreRefused() {
     assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/roomsx", null)).status());
     assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/", null)).status());
-    assertEquals(404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/a/b", null)).status());
-    assertEquals(405, ((QueryRequest.Invalid) QueryRequest.parse("DELETE", "/rooms/a", null)).status());
-    assertEquals(400, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/%zz", null)).status());
+    assertEquals(
+        404, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/a/b", null)).status());
+    assertEquals(
+        405, ((QueryRequest.Invalid) QueryRequest.parse("DELETE", "/rooms/a", null)).status());
+    assertEquals(
+        400, ((QueryRequest.Invalid) QueryRequest.parse("GET", "/rooms/%zz", null)).status());
     assertEquals(new QueryRequest.Health(), QueryRequest.parse("GET", "/healthz", null));
     assertEquals(new QueryRequest.Ready(), QueryRequest.parse("GET", "/readyz", null));
     assertEquals(new QueryRequest.Metrics(), QueryRequest.parse("GET", "/metrics", null));
-    assertEquals(405, ((QueryRequest.Invalid) QueryRequest.parse("POST", "/metrics", null)).status());
+    assertEquals(
+        405, ((QueryRequest.Invalid) QueryRequest.parse("POST", "/metrics", null)).status());
   }
 }

@@ -32,7 +32,9 @@ class RoomPageTest {
     // Its partition moved from one instance to the other between their answers.
     RoomPage merged =
         RoomPage.merge(
-            List.of(new RoomPage(List.of(room("a"), room("b")), null), new RoomPage(List.of(room("b"), room("c")), null)),
+            List.of(
+                new RoomPage(List.of(room("a"), room("b")), null),
+                new RoomPage(List.of(room("b"), room("c")), null)),
             3);
     assertEquals(List.of("a", "b", "c"), ids(merged));
     assertNull(merged.next());
@@ -57,7 +59,8 @@ class RoomPageTest {
     // String.compareTo would put first).
     String fullwidth = "\uFF21";
     String emoji = "\uD83D\uDE00";
-    RoomPage merged = RoomPage.merge(List.of(new RoomPage(List.of(room(emoji), room(fullwidth)), null)), 5);
+    RoomPage merged =
+        RoomPage.merge(List.of(new RoomPage(List.of(room(emoji), room(fullwidth)), null)), 5);
     assertEquals(List.of(fullwidth, emoji), ids(merged));
   }
 }
