@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +72,47 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
         : String.valueOf(ctx.channel().remoteAddress());
   }
 
+  /**
+   * How long the socket of a request refused from its head alone keeps reading, and dropping, the
+   * body the client is still sending, after the answer.
+   */
+  static final long LINGER_MILLIS = 2_000;
+
+  /**
+   * Answers and then closes the way {@code write(..., false)} does, but lingering: a client still
+   * sending the body of a request refused from its head (a 413 for a declared length past the
+   * limit, a 401) would otherwise have the kernel reset the socket under unread input, and lose the
+   * answer it was sent. So the output is shut down once the answer is out, the input is read and
+   * dropped ({@link ManagementHeadHandler} drops it), and the socket closes when the client closes
+   * its side or after {@link #LINGER_MILLIS}.
+   */
+  static void writeAndLinger(ChannelHandlerContext ctx, ApiAnswer answer) {
+    FullHttpResponse response = response(answer);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response)
+        .addListener(
+            written -> {
+              if (!written.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex)) {
+                ctx.close();
+                return;
+              }
+              duplex.shutdownOutput();
+              ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
+  }
+
   static void write(ChannelHandlerContext ctx, ApiAnswer answer, boolean keepAlive) {
+    FullHttpResponse response = response(answer);
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static FullHttpResponse response(ApiAnswer answer) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
@@ -91,13 +133,7 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
       response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
     }
     HttpUtil.setContentLength(response, response.content().readableBytes());
-    if (keepAlive) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
+    return response;
   }
 
   @Override

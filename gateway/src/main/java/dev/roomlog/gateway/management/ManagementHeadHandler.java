@@ -41,8 +41,9 @@ final class ManagementHeadHandler extends ChannelInboundHandlerAdapter {
       if (answer != null) {
         refused = true;
         ReferenceCountUtil.release(msg);
-        // Closed after the answer: the body that may follow is never read.
-        ManagementHandler.write(ctx, answer, false);
+        // Closed after the answer, lingering: the body that may follow is read and dropped
+        // (never buffered), so the client is not reset before it reads the answer.
+        ManagementHandler.writeAndLinger(ctx, answer);
         return;
       }
     }
