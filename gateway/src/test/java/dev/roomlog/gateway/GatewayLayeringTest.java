@@ -72,23 +72,36 @@ class GatewayLayeringTest {
           .because(
               "the write-ahead log is the one way an action reaches Kafka: handlers append"
                   + " through WalAppender, management commands through ControlPublisher, and the"
-                  + " root package (GatewayServer, GatewayMetrics) builds and closes the producers");
+                  + " root package (Gateway, GatewayServer, GatewayMetrics) builds and closes the"
+                  + " producers");
 
-  static final ArchRule NO_PROCESSOR_DELIVERY_OR_SERVER =
+  static final ArchRule NO_PROCESSOR_OR_SERVER =
       noClasses()
           .that()
           .resideInAPackage("dev.roomlog.gateway..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
-              "dev.roomlog.processor..",
-              "dev.roomlog.delivery..",
-              "dev.roomlog.server..",
-              "org.apache.kafka.streams..")
+              "dev.roomlog.processor..", "dev.roomlog.server..", "org.apache.kafka.streams..")
           .because(
-              "the gateway knows the processor and delivery only through the topics and"
-                  + " formats in protocol; the server wires delivery into the gateway's"
-                  + " ConnectionRegistry, so each role can be deployed, scaled and tested alone");
+              "the gateway knows the processor only through the topics and formats in"
+                  + " protocol, so each role can be deployed, scaled and tested alone; the"
+                  + " server module assembles commands from the roles, never the other way");
+
+  static final ArchRule DELIVERY_ONLY_IN_THE_ENTRY_POINT =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.gateway..")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.roomlog.gateway.Gateway")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.roomlog.delivery..")
+          .because(
+              "the delivery consumer is the gateway's inbound half, but the gateway's parts see"
+                  + " only what it hands them (ConnectionRegistry::deliver,"
+                  + " ConnectionCommands::accept): Gateway alone wires it in, so the Netty side"
+                  + " can be tested without Kafka");
 
   @Test
   void limitsUseNoNettyNoKafkaAndNoOtherGatewayPackage() {
@@ -106,7 +119,12 @@ class GatewayLayeringTest {
   }
 
   @Test
-  void gatewayDependsOnNeitherProcessorNorDeliveryNorServer() {
-    NO_PROCESSOR_DELIVERY_OR_SERVER.check(GATEWAY);
+  void gatewayDependsOnNeitherProcessorNorServer() {
+    NO_PROCESSOR_OR_SERVER.check(GATEWAY);
+  }
+
+  @Test
+  void onlyTheEntryPointWiresInTheDeliveryConsumer() {
+    DELIVERY_ONLY_IN_THE_ENTRY_POINT.check(GATEWAY);
   }
 }

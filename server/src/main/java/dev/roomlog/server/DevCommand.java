@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
@@ -115,10 +116,15 @@ final class DevCommand implements Callable<Integer> {
         settings =
             settings.toBuilder().roomsUrls(List.of("http://127.0.0.1:" + queries.port())).build();
       }
-      GatewayNode node =
+      Gateway node =
           stack.push(
-              GatewayNode.start(
-                  bootstrap, TopicSet.DEFAULT, settings, metrics.registry(), metrics::scrape));
+              Gateway.start(
+                  bootstrap,
+                  TopicSet.DEFAULT,
+                  settings,
+                  metrics.registry(),
+                  metrics::scrape,
+                  null));
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,

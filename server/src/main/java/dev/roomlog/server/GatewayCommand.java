@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,12 +30,12 @@ final class GatewayCommand implements Callable<Integer> {
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
     PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
-    GatewayNode node;
+    Gateway node;
     try {
-      // GatewayNode closes what it had started when its own start fails.
+      // Gateway closes what it had started when its own start fails.
       node =
           stack.push(
-              GatewayNode.start(
+              Gateway.start(
                   kafka.bootstrapServers,
                   kafka.topics(),
                   settings,

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,15 +48,14 @@ class GatewayIdCheckIT {
       alice.sendAction("createRoom", "username", "alice", "requestId", "c");
       String roomId = alice.awaitAnswer("c").get("roomId").asText();
 
-      try (GatewayNode other =
-          GatewayNode.start(bootstrap, topics, settings("gw-other-" + takenId))) {
+      try (Gateway other = Gateway.start(bootstrap, topics, settings("gw-other-" + takenId))) {
         assertTrue(other.port() > 0, "another id starts beside it");
       }
 
       IllegalArgumentException refused =
           assertThrows(
               IllegalArgumentException.class,
-              () -> GatewayNode.start(bootstrap, topics, settings(takenId)));
+              () -> Gateway.start(bootstrap, topics, settings(takenId)));
       assertTrue(
           refused
               .getMessage()
@@ -68,7 +68,7 @@ class GatewayIdCheckIT {
     }
 
     // Its owner stopped: the id is free again (after watching two intervals for a beat).
-    try (GatewayNode restarted = GatewayNode.start(bootstrap, topics, settings(takenId))) {
+    try (Gateway restarted = Gateway.start(bootstrap, topics, settings(takenId))) {
       assertTrue(restarted.port() > 0);
     }
   }
@@ -81,7 +81,7 @@ class GatewayIdCheckIT {
         InProcessRoomlog.start(gateway -> gateway.heartbeatInterval(HEARTBEAT))) {
       String sharedId = "gw-twin-" + roomlog.gatewayId();
       CountDownLatch go = new CountDownLatch(1);
-      List<CompletableFuture<GatewayNode>> starts = new ArrayList<>();
+      List<CompletableFuture<Gateway>> starts = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         starts.add(
             CompletableFuture.supplyAsync(
@@ -91,12 +91,12 @@ class GatewayIdCheckIT {
                   } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                   }
-                  return GatewayNode.start(bootstrap, roomlog.topics(), settings(sharedId));
+                  return Gateway.start(bootstrap, roomlog.topics(), settings(sharedId));
                 }));
       }
       go.countDown();
-      List<GatewayNode> started = new ArrayList<>();
-      for (CompletableFuture<GatewayNode> start : starts) {
+      List<Gateway> started = new ArrayList<>();
+      for (CompletableFuture<Gateway> start : starts) {
         try {
           started.add(start.get(60, TimeUnit.SECONDS));
         } catch (ExecutionException refusedAtStart) {
@@ -113,7 +113,7 @@ class GatewayIdCheckIT {
         await("one gateway left under the shared id")
             .atMost(Duration.ofSeconds(30))
             .until(() -> started.stream().filter(Probe::serves).count() == 1);
-        GatewayNode survivor = started.stream().filter(Probe::serves).findFirst().orElseThrow();
+        Gateway survivor = started.stream().filter(Probe::serves).findFirst().orElseThrow();
         try (WsClient alice = WsClient.connect(survivor.port(), InProcessRoomlog.API_KEY)) {
           alice.sendAction("createRoom", "username", "alice", "requestId", "c");
           String roomId = alice.awaitAnswer("c").get("roomId").asText();
@@ -126,7 +126,7 @@ class GatewayIdCheckIT {
           }
         }
       } finally {
-        for (GatewayNode node : started) {
+        for (Gateway node : started) {
           node.close();
         }
       }
@@ -135,7 +135,7 @@ class GatewayIdCheckIT {
 
   /** Whether a node still accepts a WebSocket handshake on its port. */
   private static final class Probe {
-    static boolean serves(GatewayNode node) {
+    static boolean serves(Gateway node) {
       try {
         return WsClient.handshakeStatus(node.port(), InProcessRoomlog.API_KEY) == -1;
       } catch (RuntimeException refusedOrClosed) {

@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -31,7 +32,7 @@ final class InProcessRoomlog implements AutoCloseable {
   private final String gatewayId;
   private final String applicationId;
   private RoomProcessor processor;
-  private GatewayNode gateway;
+  private Gateway gateway;
 
   private InProcessRoomlog(String bootstrap, String prefix) {
     this.bootstrap = bootstrap;
@@ -56,7 +57,7 @@ final class InProcessRoomlog implements AutoCloseable {
     TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, PARTITIONS, REPLICATION_FACTOR);
     roomlog.startProcessorWithFreshStateDir();
     roomlog.gateway =
-        GatewayNode.start(
+        Gateway.start(
             bootstrap,
             roomlog.topics,
             gatewaySettings

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.processor.ProcessorSettings;
@@ -43,8 +44,8 @@ class ManagementApiIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private GatewayNode gatewayA;
-  private GatewayNode gatewayB;
+  private Gateway gatewayA;
+  private Gateway gatewayB;
 
   private record Reply(int status, String body, HttpResponse<String> response) {
     JsonNode json() throws Exception {
@@ -89,10 +90,9 @@ class ManagementApiIT {
         .until(() -> processor.state() == KafkaStreams.State.RUNNING);
   }
 
-  private GatewayNode gateway(
-      String bootstrap, TopicSet topics, String id, List<String> roomsUrls) {
-    GatewayNode node =
-        GatewayNode.start(
+  private Gateway gateway(String bootstrap, TopicSet topics, String id, List<String> roomsUrls) {
+    Gateway node =
+        Gateway.start(
             bootstrap,
             topics,
             GatewaySettings.of(Set.of(API_KEY), id).toBuilder()
@@ -113,7 +113,7 @@ class ManagementApiIT {
     }
   }
 
-  private Reply call(GatewayNode via, String method, String path, byte[] body, String... headers)
+  private Reply call(Gateway via, String method, String path, byte[] body, String... headers)
       throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + via.managementPort() + path))
@@ -131,7 +131,7 @@ class ManagementApiIT {
     return new Reply(response.statusCode(), response.body(), response);
   }
 
-  private Reply admin(GatewayNode via, String method, String path, String body) throws Exception {
+  private Reply admin(Gateway via, String method, String path, String body) throws Exception {
     return call(
         via,
         method,
@@ -246,7 +246,7 @@ class ManagementApiIT {
       bob.awaitFrame("memberLeft", f -> f.path("username").asText().equals("alice"));
 
       for (String method : List.of("GET", "POST", "DELETE")) {
-        for (GatewayNode via : List.of(gatewayA, gatewayB)) {
+        for (Gateway via : List.of(gatewayA, gatewayB)) {
           Reply gone = admin(via, method, path, method.equals("POST") ? "hello?" : null);
           assertEquals(410, gone.status(), method + " after the delete: " + gone.body());
           assertEquals("gone", gone.code());
@@ -407,7 +407,7 @@ class ManagementApiIT {
     }
   }
 
-  private static String gatewayIdOf(GatewayNode node) throws Exception {
+  private static String gatewayIdOf(Gateway node) throws Exception {
     try (WsClient probe = WsClient.connect(node.port(), API_KEY)) {
       String id = probe.connectionId();
       return id.substring(0, id.lastIndexOf('.'));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -87,9 +88,9 @@ class MetricsIT {
         Duration.ofSeconds(60));
 
     PrometheusMetrics gatewayMetrics = closing(new PrometheusMetrics());
-    GatewayNode gateway =
+    Gateway gateway =
         closing(
-            GatewayNode.start(
+            Gateway.start(
                 bootstrap,
                 topics,
                 GatewaySettings.of(Set.of(API_KEY), "gw-" + prefix).toBuilder()
@@ -98,7 +99,8 @@ class MetricsIT {
                     .adminPort(0)
                     .build(),
                 gatewayMetrics.registry(),
-                gatewayMetrics::scrape));
+                gatewayMetrics::scrape,
+                null));
     String gatewayUrl = "http://127.0.0.1:" + gateway.port() + "/metrics";
     String processorUrl = "http://127.0.0.1:" + queries.port() + "/metrics";
 

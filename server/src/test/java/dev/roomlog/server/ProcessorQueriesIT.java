@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -126,8 +127,8 @@ class ProcessorQueriesIT {
     Instance second = startInstance(bootstrap, topics, applicationId, "second");
     awaitSharing(first, second);
 
-    GatewayNode gateway =
-        GatewayNode.start(
+    Gateway gateway =
+        Gateway.start(
             bootstrap,
             topics,
             GatewaySettings.of(Set.of(InProcessRoomlog.API_KEY), "gw-queries").toBuilder()
