@@ -131,7 +131,14 @@ public final class Gateway implements AutoCloseable {
       startOrder.add("wal");
       server =
           started("server", new GatewayServer(settings, wal, registry, clock, metrics, scrape));
-      pushed("heartbeat", new GatewayHeartbeat(wal, server, settings, clock))
+      pushed(
+              "heartbeat",
+              new GatewayHeartbeat(
+                  wal,
+                  settings.gatewayId(),
+                  server.gatewayInstance(),
+                  settings.heartbeatInterval(),
+                  clock))
           .start(settings.logWriteTimeout());
       startOrder.add("heartbeat");
       started(

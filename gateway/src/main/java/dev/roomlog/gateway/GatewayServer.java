@@ -3,8 +3,8 @@ package dev.roomlog.gateway;
 import dev.roomlog.gateway.cluster.GatewayHeartbeat;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.Connection;
-import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
@@ -62,7 +62,6 @@ public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final Duration CLOSE_CONNECTIONS_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-  public static final String ADDRESS_REFUSED_REASON = "your address may no longer connect";
 
   private final GatewaySettings settings;
   private final ConnectionRegistry registry;
@@ -268,11 +267,11 @@ public final class GatewayServer implements AutoCloseable {
     int closedCount =
         registry.closeMatching(
             channel -> {
-              String sourceIp = channel.attr(ConnectionAttributes.SOURCE_IP).get();
+              String sourceIp = channel.attr(HandshakeAttributes.SOURCE_IP).get();
               return sourceIp != null && rules.refuses(sourceIp);
             },
             WebSocketCloseStatus.POLICY_VIOLATION,
-            ADDRESS_REFUSED_REASON);
+            IpRules.REFUSED_CLOSE_REASON);
     if (closedCount > 0) {
       log.info("closed {} connections whose source IP the new IP rules refuse", closedCount);
     }

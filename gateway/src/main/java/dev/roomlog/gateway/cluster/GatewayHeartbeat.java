@@ -1,7 +1,5 @@
 package dev.roomlog.gateway.cluster;
 
-import dev.roomlog.gateway.GatewayServer;
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
@@ -47,11 +45,6 @@ public final class GatewayHeartbeat implements AutoCloseable {
   private final AtomicLong beats = new AtomicLong();
 
   public GatewayHeartbeat(
-      WalAppender wal, GatewayServer server, GatewaySettings settings, Clock clock) {
-    this(wal, settings.gatewayId(), server.gatewayInstance(), settings.heartbeatInterval(), clock);
-  }
-
-  GatewayHeartbeat(
       WalAppender wal, String gatewayId, String gatewayInstance, Duration interval, Clock clock) {
     this.wal = Objects.requireNonNull(wal, "wal");
     this.gatewayId = Objects.requireNonNull(gatewayId, "gatewayId");

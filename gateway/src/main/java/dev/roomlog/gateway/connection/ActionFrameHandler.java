@@ -1,7 +1,8 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
+import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,11 +67,11 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
   }
 
   private void open(Channel channel) {
-    String sourceIp = channel.attr(ConnectionAttributes.SOURCE_IP).get();
+    String sourceIp = channel.attr(HandshakeAttributes.SOURCE_IP).get();
     if (sourceIp == null) {
       sourceIp = sourceIp(channel.remoteAddress());
     }
-    ApiKey apiKey = channel.attr(ConnectionAttributes.API_KEY).get();
+    ApiKey apiKey = channel.attr(HandshakeAttributes.API_KEY).get();
     if (apiKey == null) {
       throw new IllegalStateException("the handshake let a connection through without an API key");
     }
@@ -100,14 +101,14 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
           sourceIp);
       channel.writeAndFlush(
           new CloseWebSocketFrame(
-              WebSocketCloseStatus.POLICY_VIOLATION, GatewayServer.ADDRESS_REFUSED_REASON));
+              WebSocketCloseStatus.POLICY_VIOLATION, IpRules.REFUSED_CLOSE_REASON));
       channel.close();
       return;
     }
     ServerFrame first = connection.connectedFrame();
     channel.writeAndFlush(new TextWebSocketFrame(first.toJson()));
     openedAtNanos = System.nanoTime();
-    ApiKey key = channel.attr(ConnectionAttributes.API_KEY).get();
+    ApiKey key = channel.attr(HandshakeAttributes.API_KEY).get();
     log.info(
         "connection {} opened from {} with key {}",
         connection.id(),
@@ -131,7 +132,7 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
       log.info(
           "closing connection {} from {} with 1008: it kept sending past its rate limit",
           connection.id(),
-          ctx.channel().attr(ConnectionAttributes.SOURCE_IP).get());
+          ctx.channel().attr(HandshakeAttributes.SOURCE_IP).get());
       ctx.channel()
           .writeAndFlush(
               new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, FLOODING_REASON));

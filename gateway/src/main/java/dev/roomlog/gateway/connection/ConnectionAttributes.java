@@ -1,47 +1,15 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.handshake.ApiKey;
-import dev.roomlog.gateway.handshake.HandshakeHandler;
-import dev.roomlog.gateway.handshake.PendingHandshakeHandler;
-import dev.roomlog.gateway.handshake.RequestHeadHandler;
-import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.util.AttributeKey;
 
 /**
- * What the handshake learned about a client, kept on its channel for the handlers after it. {@link
- * HandshakeHandler} sets the API key and source IP before it lets the upgrade through.
+ * What an open connection keeps on its channel. What the handshake learned (key, source IP) is in
+ * {@link dev.roomlog.gateway.handshake.HandshakeAttributes}.
  */
 public final class ConnectionAttributes {
-  /** The API key the client presented (its name is used in logs and the per-key rate limit). */
-  public static final AttributeKey<ApiKey> API_KEY = AttributeKey.valueOf("roomlog.apiKey");
-
-  /**
-   * The client's IP address: the socket's peer, or the address a trusted proxy named in
-   * X-Forwarded-For.
-   */
-  public static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
-
-  /** The handshake's User-Agent header (at most 256 characters), or null. */
-  public static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
-
   /** The open connection, from the handshake's completion ({@link ActionFrameHandler}). */
   public static final AttributeKey<Connection> CONNECTION =
       AttributeKey.valueOf("roomlog.connection");
-
-  /**
-   * The socket's slot among the pending handshakes, from accept until admission ({@link
-   * PendingHandshakeHandler} sets it, {@link HandshakeHandler} releases it on admission).
-   */
-  public static final AttributeKey<ConnectionLimiter.Permit> HANDSHAKE_SLOT =
-      AttributeKey.valueOf("roomlog.handshakeSlot");
-
-  /**
-   * Set when the bytes that came behind the request head, before the upgrade was answered, begin
-   * like a second HTTP request ({@link RequestHeadHandler}); {@link HandshakeHandler} refuses the
-   * upgrade then (400 {@code secondRequest}).
-   */
-  public static final AttributeKey<Boolean> REQUEST_BEHIND =
-      AttributeKey.valueOf("roomlog.requestBehind");
 
   private ConnectionAttributes() {}
 

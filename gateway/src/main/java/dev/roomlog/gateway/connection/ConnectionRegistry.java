@@ -3,6 +3,7 @@ package dev.roomlog.gateway.connection;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.control.ConnectionInfo;
@@ -226,10 +227,10 @@ public final class ConnectionRegistry {
     if (connection == null) {
       return Optional.empty();
     }
-    ApiKey key = channel.attr(ConnectionAttributes.API_KEY).get();
+    ApiKey key = channel.attr(HandshakeAttributes.API_KEY).get();
     return Optional.of(
         connection.info(
-            channel.attr(ConnectionAttributes.USER_AGENT).get(), key == null ? null : key.name()));
+            channel.attr(HandshakeAttributes.USER_AGENT).get(), key == null ? null : key.name()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import io.netty.channel.Channel;
@@ -84,7 +85,7 @@ public final class PingRateHandler extends ChannelInboundHandlerAdapter {
       closing = true;
       log.info(
           "closing {} with 1008: more than {} pings per second",
-          channel.attr(ConnectionAttributes.SOURCE_IP).get(),
+          channel.attr(HandshakeAttributes.SOURCE_IP).get(),
           pingsPerSecond);
       // Through the channel, so that the WebSocket handler knows a close frame went out.
       channel.writeAndFlush(

@@ -1,8 +1,6 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.GatewayInitializer;
 import dev.roomlog.gateway.GatewayMetrics;
-import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
@@ -48,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *       Transfer-Encoding, bare LF); obsolete line folding; not exactly one Host header; a body
  *       (Content-Length other than 0, or any Transfer-Encoding); a second request pipelined behind
  *       this one ({@link RequestHeadHandler}), or one on a connection that already passed. A
- *       request line longer than {@link GatewayInitializer#MAX_REQUEST_LINE_BYTES} → 414; a header
- *       section larger than {@link GatewayInitializer#MAX_HEADER_BYTES} → 431.
+ *       request line longer than {@code GatewayInitializer.MAX_REQUEST_LINE_BYTES} → 414; a header
+ *       section larger than {@code GatewayInitializer.MAX_HEADER_BYTES} → 431.
  *   <li><b>path → 404</b>: anything but {@code /} (a query string is ignored).
  *   <li><b>not an upgrade → 426</b>, with a hint: not a GET, or no {@code Upgrade: websocket}.
  *   <li><b>not HTTP/1.1 → 505</b> (RFC 6455 4.1; a later 1.x counts as 1.1).
@@ -70,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>An admitted request goes on to Netty's WebSocket handshake with the client's API key and
- * source IP on the channel ({@link ConnectionAttributes}); its connection slot is released when the
+ * source IP on the channel ({@link HandshakeAttributes}); its connection slot is released when the
  * channel closes. Every refusal is logged as one line with the reason and the source IP: 403 and
  * 503 at INFO (an operator's rules or limits at work), the others at DEBUG.
  *
@@ -130,7 +128,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                   "secondRequest",
                   HandshakePolicy.SECOND_REQUEST_BODY,
                   "second request on the connection",
-                  ctx.channel().attr(ConnectionAttributes.SOURCE_IP).get(),
+                  ctx.channel().attr(HandshakeAttributes.SOURCE_IP).get(),
                   0)
               : policy.decide(toRequest(ctx, request));
     } catch (RuntimeException e) {
@@ -176,19 +174,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
     HandshakePolicy.Admit admit = (HandshakePolicy.Admit) decision;
     admitted = true;
-    ctx.channel().attr(ConnectionAttributes.API_KEY).set(admit.apiKey());
-    ctx.channel().attr(ConnectionAttributes.SOURCE_IP).set(admit.sourceIp());
+    ctx.channel().attr(HandshakeAttributes.API_KEY).set(admit.apiKey());
+    ctx.channel().attr(HandshakeAttributes.SOURCE_IP).set(admit.sourceIp());
     String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
     if (userAgent != null) {
       ctx.channel()
-          .attr(ConnectionAttributes.USER_AGENT)
+          .attr(HandshakeAttributes.USER_AGENT)
           .set(userAgent.length() <= 256 ? userAgent : userAgent.substring(0, 256));
     }
     // Counted until the channel closes, however it closes; Permit.release is idempotent.
     ctx.channel().closeFuture().addListener(closed -> admit.permit().release());
     // No longer a pending handshake: it holds a connection slot now.
     ConnectionLimiter.Permit handshakeSlot =
-        ctx.channel().attr(ConnectionAttributes.HANDSHAKE_SLOT).getAndSet(null);
+        ctx.channel().attr(HandshakeAttributes.HANDSHAKE_SLOT).getAndSet(null);
     if (handshakeSlot != null) {
       handshakeSlot.release();
     }
@@ -216,7 +214,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         peer,
         peer != null ? peer.getHostAddress() : String.valueOf(remote),
         request.protocolVersion().text(),
-        Boolean.TRUE.equals(ctx.channel().attr(ConnectionAttributes.REQUEST_BEHIND).get()));
+        Boolean.TRUE.equals(ctx.channel().attr(HandshakeAttributes.REQUEST_BEHIND).get()));
   }
 
   private static HandshakePolicy.DecodeFailure decodeFailure(DecoderResult result) {

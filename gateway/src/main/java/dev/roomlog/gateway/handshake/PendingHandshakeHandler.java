@@ -1,7 +1,6 @@
 package dev.roomlog.gateway.handshake;
 
 import dev.roomlog.gateway.GatewayMetrics;
-import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import io.netty.channel.Channel;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Past a cap the socket is closed at once, before any of its bytes are read: nothing can be
  * answered, since there is no request yet. The decision is {@link
  * HandshakePolicy#startHandshake}'s; the slot is kept on the channel ({@link
- * ConnectionAttributes#HANDSHAKE_SLOT}) for {@link HandshakeHandler} to release on admission.
+ * HandshakeAttributes#HANDSHAKE_SLOT}) for {@link HandshakeHandler} to release on admission.
  *
  * <p>First in the pipeline, so that a refused socket never starts the handshake timer. Leaves the
  * pipeline once the socket is admitted to its handshake. One instance per channel; runs on its
@@ -88,7 +87,7 @@ public final class PendingHandshakeHandler extends ChannelInboundHandlerAdapter 
     }
     admitted = true;
     ConnectionLimiter.Permit slot = ((ConnectionLimiter.Admitted) admission).permit();
-    channel.attr(ConnectionAttributes.HANDSHAKE_SLOT).set(slot);
+    channel.attr(HandshakeAttributes.HANDSHAKE_SLOT).set(slot);
     // Released on admission by HandshakeHandler, or here when the socket closes before that;
     // Permit.release is idempotent.
     channel.closeFuture().addListener(closed -> slot.release());

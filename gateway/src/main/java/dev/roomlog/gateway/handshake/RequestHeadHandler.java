@@ -1,6 +1,5 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.connection.ConnectionAttributes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>It also tells what those bytes are, when the head ends: if they begin like an HTTP request
  * line (at least two bytes of a method, token characters, up to a space or to the end of what has
  * come), they are a request pipelined behind the upgrade, and {@link
- * ConnectionAttributes#REQUEST_BEHIND} is set for {@link HandshakeHandler} to refuse it (400). A
+ * HandshakeAttributes#REQUEST_BEHIND} is set for {@link HandshakeHandler} to refuse it (400). A
  * client's WebSocket frame never begins so: its second byte carries the mask bit (0x80), which no
  * token character or space has. Bytes that come after the answer was decided are WebSocket's. Empty
  * lines right behind the head are dropped, as HTTP's decoder drops them before a request line (RFC
@@ -91,7 +90,7 @@ public final class RequestHeadHandler extends ChannelDuplexHandler {
     ByteBuf head = bytes.readRetainedSlice(end - bytes.readerIndex());
     held = bytes;
     if (beginsLikeARequestLine(held)) {
-      ctx.channel().attr(ConnectionAttributes.REQUEST_BEHIND).set(true);
+      ctx.channel().attr(HandshakeAttributes.REQUEST_BEHIND).set(true);
     }
     ctx.fireChannelRead(head);
     passOnIfUpgraded(ctx);

@@ -18,6 +18,9 @@ import java.util.List;
  * Immutable and thread-safe.
  */
 public final class IpRules {
+  /** The reason in the 1008 close of a live connection that rules changed since then refuse. */
+  public static final String REFUSED_CLOSE_REASON = "your address may no longer connect";
+
   /** No file: every address may connect. */
   public static final IpRules NONE = new IpRules(List.of(), List.of());
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
@@ -159,14 +160,14 @@ class ConnectionRegistryTest {
   void closeMatchingClosesOnlyThePickedConnectionsWithTheGivenCode() {
     EmbeddedChannel keep = new EmbeddedChannel();
     EmbeddedChannel drop = new EmbeddedChannel();
-    keep.attr(ConnectionAttributes.SOURCE_IP).set("192.0.2.1");
-    drop.attr(ConnectionAttributes.SOURCE_IP).set("198.51.100.1");
+    keep.attr(HandshakeAttributes.SOURCE_IP).set("192.0.2.1");
+    drop.attr(HandshakeAttributes.SOURCE_IP).set("198.51.100.1");
     registry.register("keep", keep);
     registry.register("drop", drop);
 
     int closed =
         registry.closeMatching(
-            ch -> "198.51.100.1".equals(ch.attr(ConnectionAttributes.SOURCE_IP).get()),
+            ch -> "198.51.100.1".equals(ch.attr(HandshakeAttributes.SOURCE_IP).get()),
             WebSocketCloseStatus.POLICY_VIOLATION,
             "not allowed");
 

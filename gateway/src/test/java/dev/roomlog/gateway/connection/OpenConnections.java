@@ -1,6 +1,7 @@
 package dev.roomlog.gateway.connection;
 
 import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
@@ -34,8 +35,8 @@ public final class OpenConnections {
             "",
             null);
     channel.attr(ConnectionAttributes.CONNECTION).set(connection);
-    channel.attr(ConnectionAttributes.USER_AGENT).set(userAgent);
-    channel.attr(ConnectionAttributes.API_KEY).set(new ApiKey(apiKeyName, "unused-secret"));
+    channel.attr(HandshakeAttributes.USER_AGENT).set(userAgent);
+    channel.attr(HandshakeAttributes.API_KEY).set(new ApiKey(apiKeyName, "unused-secret"));
     registry.register(connectionId, channel);
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewayInitializer;
 import dev.roomlog.gateway.GatewayPipelineTest;
-import dev.roomlog.gateway.GatewayServer;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
@@ -778,7 +777,7 @@ class HandshakeHandlerTest {
     io.netty.handler.codec.http.websocketx.CloseWebSocketFrame close =
         assertInstanceOf(io.netty.handler.codec.http.websocketx.CloseWebSocketFrame.class, frame);
     assertEquals(1008, close.statusCode());
-    assertEquals(GatewayServer.ADDRESS_REFUSED_REASON, close.reasonText());
+    assertEquals(IpRules.REFUSED_CLOSE_REASON, close.reasonText());
     close.release();
     assertTrue(c.server.isOpen(), "waiting for the client's close frame");
     c.send(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1008, ""));
