@@ -1,6 +1,5 @@
 package dev.roomlog.gateway.connection;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.AnswerBudget;
@@ -10,13 +9,11 @@ import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;
-import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,9 +40,8 @@ public final class ActionIntake {
   private static final Logger log = LoggerFactory.getLogger(ActionIntake.class);
 
   /** The wire name of each action, read from the protocol's own type mapping. */
-  private static final Map<Class<?>, String> ROUTE_KEYS = routeKeys();
-
   private final GatewaySettings settings;
+
   private final WalAppender wal;
   private final Clock clock;
   private final Supplier<String> ids;
@@ -190,21 +186,5 @@ public final class ActionIntake {
   /** Nanoseconds since the epoch; good until the year 2262. */
   private static long epochNanos(Instant instant) {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-  }
-
-  static String routeKey(Action action) {
-    String name = ROUTE_KEYS.get(action.getClass());
-    if (name == null) {
-      throw new IllegalArgumentException("no wire name for " + action.getClass().getName());
-    }
-    return name;
-  }
-
-  private static Map<Class<?>, String> routeKeys() {
-    Map<Class<?>, String> names = new HashMap<>();
-    for (JsonSubTypes.Type type : Action.class.getAnnotation(JsonSubTypes.class).value()) {
-      names.put(type.value(), type.name());
-    }
-    return Map.copyOf(names);
   }
 }

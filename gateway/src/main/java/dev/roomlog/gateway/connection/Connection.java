@@ -179,7 +179,7 @@ public final class Connection {
     // Before the key's bucket: this connection's own debt spends nobody else's budget.
     MessageRateLimiter.Decision shared =
         debtMs > 0 ? rateLimit.refuse(answersMessage, debtMs) : rateLimit.onAction();
-    String type = ActionIntake.routeKey(action);
+    String type = ActionNames.of(action);
     if (shared instanceof MessageRateLimiter.Decision.Close) {
       counted(type, GatewayMetrics.FLOODING);
       return Verdict.CLOSE_FOR_FLOODING;
@@ -235,7 +235,7 @@ public final class Connection {
 
   private void append(Action action, long receivedAt) {
     String requestId = action.requestId();
-    String type = ActionIntake.routeKey(action);
+    String type = ActionNames.of(action);
     InFlightLimiter.Permit permit = permits.tryAcquire();
     if (permit == null) {
       counted(type, ErrorCode.OVERLOADED.code());

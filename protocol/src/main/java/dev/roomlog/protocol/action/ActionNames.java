@@ -1,5 +1,9 @@
 package dev.roomlog.protocol.action;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import java.util.HashMap;
+import java.util.Map;
+
 /** The values of the {@code action} field, as clients and the log spell them. */
 public final class ActionNames {
   public static final String CREATE_ROOM = "createRoom";
@@ -14,5 +18,24 @@ public final class ActionNames {
   /** A message the server posts into a room through the management API; never from a client. */
   public static final String POST_MESSAGE = "$postMessage";
 
+  /** Read from {@link Action}'s own Jackson mapping, so the name on the wire has one source. */
+  private static final Map<Class<?>, String> BY_CLASS = byClass();
+
   private ActionNames() {}
+
+  /**
+   * The wire name of {@code action}'s kind ({@code "sendMessage"}, {@code "$connect"}...): the
+   * {@code action} field of its JSON and the {@code routeKey} of its request context.
+   */
+  public static String of(Action action) {
+    return BY_CLASS.get(action.getClass());
+  }
+
+  private static Map<Class<?>, String> byClass() {
+    Map<Class<?>, String> names = new HashMap<>();
+    for (JsonSubTypes.Type type : Action.class.getAnnotation(JsonSubTypes.class).value()) {
+      names.put(type.value(), type.name());
+    }
+    return Map.copyOf(names);
+  }
 }
