@@ -24,11 +24,15 @@ class GatewayLayeringTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("dev.roomlog.gateway");
 
-  /** The policies the Netty handlers call, and their nested types. */
+  /**
+   * The decisions the edge calls, and their nested types: the policies the Netty handlers ask, and
+   * the gateway id check's verdict ({@code RecentBeats}), which its Kafka reading feeds.
+   */
   private static final String POLICIES =
       "dev\\.roomlog\\.gateway\\."
           + "(handshake\\.(HandshakePolicy|OriginPolicy|ObsFoldDetector|ForwardedFor)"
-          + "|ipfilter\\.(Cidr|IpRules))(\\$.*)?";
+          + "|ipfilter\\.(Cidr|IpRules)"
+          + "|cluster\\.RecentBeats)(\\$.*)?";
 
   static final ArchRule LIMITS_ARE_PLAIN_JAVA =
       noClasses()
@@ -46,17 +50,18 @@ class GatewayLayeringTest {
                   + " every limit in one folder, and each is tested at and past its limit without a"
                   + " channel or a broker");
 
-  static final ArchRule POLICIES_USE_NO_NETTY =
+  static final ArchRule DECISIONS_USE_NEITHER_NETTY_NOR_KAFKA =
       noClasses()
           .that()
           .haveNameMatching(POLICIES)
           .should()
           .dependOnClassesThat()
-          .resideInAPackage("io.netty..")
+          .resideInAnyPackage("io.netty..", "org.apache.kafka..")
           .because(
-              "the handlers (HandshakeHandler, ObsFoldHandler...) are thin Netty adapters"
-                  + " that hand plain values (headers as strings, addresses) to these policies, which"
-                  + " are then tested by plain JUnit");
+              "the handlers (HandshakeHandler, ObsFoldHandler...) and the Kafka readers"
+                  + " (GatewayIdCheck) are thin adapters that hand plain values (headers as"
+                  + " strings, addresses, offsets) to these decisions, which are then tested by"
+                  + " plain JUnit");
 
   static final ArchRule PRODUCER_ONLY_IN_WAL_AND_ASSEMBLY =
       noClasses()
@@ -109,8 +114,8 @@ class GatewayLayeringTest {
   }
 
   @Test
-  void handshakeAndIpPoliciesUseNoNetty() {
-    POLICIES_USE_NO_NETTY.check(GATEWAY);
+  void policiesAndVerdictsUseNeitherNettyNorKafka() {
+    DECISIONS_USE_NEITHER_NETTY_NOR_KAFKA.check(GATEWAY);
   }
 
   @Test

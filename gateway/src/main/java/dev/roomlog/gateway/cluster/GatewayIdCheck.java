@@ -73,49 +73,48 @@ public final class GatewayIdCheck {
       consumer.seek(first, from.offset());
 
       long catchUpBy = start + CATCH_UP_DEADLINE.toMillis();
-      boolean beatLately = false;
-      ConsumerRecord<String, byte[]> beatSince = null;
-      while (consumer.position(first) < end) {
+      RecentBeats beats = new RecentBeats(end);
+      while (!beats.caughtUp(consumer.position(first))) {
         if (clock.millis() > catchUpBy) {
           throw new IllegalStateException(
               "could not read the log's recent heartbeats within "
                   + CATCH_UP_DEADLINE.toSeconds()
                   + " s");
         }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-          if (isHeartbeatOf(record, gatewayId, actions)) {
-            beatLately |= record.offset() < end;
-            beatSince = record.offset() >= end ? record : beatSince;
-          }
-        }
+        readHeartbeats(consumer.poll(POLL), gatewayId, actions, beats);
       }
-      if (!beatLately && beatSince == null) {
-        return consumer.position(first);
-      }
-      if (beatSince == null) {
+      if (beats.verdict() == RecentBeats.Verdict.WATCH) {
         log.info(
             "gateway {}: a run of this id beat in the last {} ms; watching as long again whether it is still alive",
             gatewayId,
             2 * heartbeatInterval.toMillis());
         long watchUntil = clock.millis() + 2 * heartbeatInterval.toMillis() + POLL.toMillis();
-        while (beatSince == null && clock.millis() < watchUntil) {
-          for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-            if (isHeartbeatOf(record, gatewayId, actions)) {
-              beatSince = record;
-            }
-          }
+        while (beats.verdict() != RecentBeats.Verdict.TAKEN && clock.millis() < watchUntil) {
+          readHeartbeats(consumer.poll(POLL), gatewayId, actions, beats);
         }
       }
-      if (beatSince != null) {
+      if (beats.verdict() == RecentBeats.Verdict.TAKEN) {
         throw new IllegalArgumentException(
             "another gateway is running with gateway id '"
                 + gatewayId
                 + "' (its run "
-                + instanceOf(beatSince, actions)
+                + beats.aliveRun()
                 + " beat just now): give each gateway its own"
                 + " --gateway-id (ROOMLOG_GATEWAY_ID), or stop the other one first");
       }
       return consumer.position(first);
+    }
+  }
+
+  private static void readHeartbeats(
+      Iterable<ConsumerRecord<String, byte[]>> records,
+      String gatewayId,
+      Topic<String, WalRecord> actions,
+      RecentBeats beats) {
+    for (ConsumerRecord<String, byte[]> record : records) {
+      if (isHeartbeatOf(record, gatewayId, actions)) {
+        beats.heartbeat(record.offset(), instanceOf(record, actions));
+      }
     }
   }
 
