@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's layering, checked on its compiled main classes (tests excluded). The policies
  * (limits, handshake and origin policy, the obs-fold detector, X-Forwarded-For, IP rules) are plain
- * Java that the Netty handlers call; Kafka is reached through the {@code wal} package (and the
- * management API's control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering
- * lists every module's rules.
+ * Java that the Netty handlers call, and the WAL's budget, settlement and queue are plain Java that
+ * its Kafka side calls; Kafka is reached through the {@code wal} package (and the management API's
+ * control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering lists every
+ * module's rules.
  */
 class GatewayLayeringTest {
 
@@ -29,6 +30,10 @@ class GatewayLayeringTest {
       "dev\\.roomlog\\.gateway\\."
           + "(handshake\\.(HandshakePolicy|OriginPolicy|ObsFoldDetector|ForwardedFor)"
           + "|ipfilter\\.(Cidr|IpRules))(\\$.*)?";
+
+  /** The write-ahead log's decisions and bookkeeping, apart from the producer that does the I/O. */
+  private static final String WAL_LOGIC =
+      "dev\\.roomlog\\.gateway\\.wal\\.(WriteBudget|Settlements|PendingRecord|WalQueue)(\\$.*)?";
 
   static final ArchRule LIMITS_ARE_PLAIN_JAVA =
       noClasses()
@@ -57,6 +62,21 @@ class GatewayLayeringTest {
               "the handlers (HandshakeHandler, ObsFoldHandler...) are thin Netty adapters"
                   + " that hand plain values (headers as strings, addresses) to these policies, which"
                   + " are then tested by plain JUnit");
+
+  static final ArchRule WAL_LOGIC_IS_PLAIN_JAVA =
+      noClasses()
+          .that()
+          .haveNameMatching(WAL_LOGIC)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.netty..", "org.apache.kafka..", "io.micrometer..")
+          .because(
+              "how logWriteTimeout is split (WriteBudget), answering each append exactly once and"
+                  + " counting what is unsettled (Settlements, PendingRecord) and the hand-off to"
+                  + " the writer (WalQueue) are plain Java over an injected time, tested at their"
+                  + " limits without a producer or a registry; the Kafka side (WalSender,"
+                  + " WalWriter, DeadlineSweep, WalProducerConfig) turns their answers into sends"
+                  + " and Kafka exceptions, and timings reach the metrics through SettleTimer");
 
   static final ArchRule PRODUCER_ONLY_IN_WAL_AND_ASSEMBLY =
       noClasses()
@@ -98,6 +118,11 @@ class GatewayLayeringTest {
   @Test
   void handshakeAndIpPoliciesUseNoNetty() {
     POLICIES_USE_NO_NETTY.check(GATEWAY);
+  }
+
+  @Test
+  void walBudgetSettlementAndQueueUseNoNettyNoKafkaAndNoMetrics() {
+    WAL_LOGIC_IS_PLAIN_JAVA.check(GATEWAY);
   }
 
   @Test

@@ -102,7 +102,8 @@ final class GatewayNode implements AutoCloseable {
           .start();
       GatewayMetrics metrics = new GatewayMetrics(meters);
       KafkaWalAppender wal =
-          parts.push(new KafkaWalAppender(bootstrapServers, topics.actions(), settings, metrics));
+          parts.push(
+              KafkaWalAppender.create(bootstrapServers, topics.actions(), settings, metrics));
       wal.start();
       server =
           parts.push(
