@@ -23,7 +23,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
 class KafkaWalAppenderBoundsTest {
   private final MockProducer<String, WalRecord> producer = mockProducer(false);
   private final AtomicLong nanos = new AtomicLong();
-  private KafkaWalAppender appender;
+
+  /** The test's appender, closed after it (close is idempotent, so a test may close it too). */
+  @AutoClose private KafkaWalAppender appender;
 
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p) {
     appender = WalFixtures.appender(p, nanos::get);
@@ -47,13 +49,6 @@ class KafkaWalAppenderBoundsTest {
         WalFixtures.appender(
             producer, nanos::get, bound, new GatewayMetrics(new SimpleMeterRegistry()));
     return appender;
-  }
-
-  @AfterEach
-  void close() {
-    if (appender != null) {
-      appender.close();
-    }
   }
 
   @Test

@@ -31,14 +31,16 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.Serializer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The writer thread and queue against MockProducer; real-broker tests are in server/. */
 class KafkaWalAppenderTest {
   private final MockProducer<String, WalRecord> producer = mockProducer(false);
   private final AtomicLong nanos = new AtomicLong();
-  private KafkaWalAppender appender;
+
+  /** The test's appender, closed after it (close is idempotent, so a test may close it too). */
+  @AutoClose private KafkaWalAppender appender;
 
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p) {
     return appender(p, nanos::get);
@@ -47,13 +49,6 @@ class KafkaWalAppenderTest {
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p, LongSupplier nanoTime) {
     appender = WalFixtures.appender(p, nanoTime);
     return appender;
-  }
-
-  @AfterEach
-  void close() {
-    if (appender != null) {
-      appender.close();
-    }
   }
 
   @Test
