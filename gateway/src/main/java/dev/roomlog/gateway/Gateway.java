@@ -126,7 +126,8 @@ public final class Gateway implements AutoCloseable {
       GatewayMetrics metrics = new GatewayMetrics(meters);
       KafkaWalAppender wal =
           pushed(
-              "wal", new KafkaWalAppender(bootstrapServers, topics.actions(), settings, metrics));
+              "wal",
+              KafkaWalAppender.create(bootstrapServers, topics.actions(), settings, metrics));
       wal.start();
       startOrder.add("wal");
       server =

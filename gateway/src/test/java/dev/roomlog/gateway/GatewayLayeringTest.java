@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's layering, checked on its compiled main classes (tests excluded). The policies
  * (limits, handshake and origin policy, the obs-fold detector, X-Forwarded-For, IP rules) are plain
- * Java that the Netty handlers call; Kafka is reached through the {@code wal} package (and the
- * management API's control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering
- * lists every module's rules.
+ * Java that the Netty handlers call, and the WAL's budget, settlement and queue are plain Java that
+ * its Kafka side calls; Kafka is reached through the {@code wal} package (and the management API's
+ * control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering lists every
+ * module's rules.
  */
 class GatewayLayeringTest {
 
@@ -33,6 +34,10 @@ class GatewayLayeringTest {
           + "(handshake\\.(HandshakePolicy|OriginPolicy|ObsFoldDetector|ForwardedFor)"
           + "|ipfilter\\.(Cidr|IpRules)"
           + "|cluster\\.RecentBeats)(\\$.*)?";
+
+  /** The write-ahead log's decisions and bookkeeping, apart from the producer that does the I/O. */
+  private static final String WAL_LOGIC =
+      "dev\\.roomlog\\.gateway\\.wal\\.(WriteBudget|Settlements|PendingRecord|WalQueue)(\\$.*)?";
 
   static final ArchRule LIMITS_ARE_PLAIN_JAVA =
       noClasses()
@@ -62,6 +67,21 @@ class GatewayLayeringTest {
                   + " (GatewayIdCheck) are thin adapters that hand plain values (headers as"
                   + " strings, addresses, offsets) to these decisions, which are then tested by"
                   + " plain JUnit");
+
+  static final ArchRule WAL_LOGIC_IS_PLAIN_JAVA =
+      noClasses()
+          .that()
+          .haveNameMatching(WAL_LOGIC)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.netty..", "org.apache.kafka..", "io.micrometer..")
+          .because(
+              "how logWriteTimeout is split (WriteBudget), answering each append exactly once and"
+                  + " counting what is unsettled (Settlements, PendingRecord) and the hand-off to"
+                  + " the writer (WalQueue) are plain Java over an injected time, tested at their"
+                  + " limits without a producer or a registry; the Kafka side (WalSender,"
+                  + " WalWriter, DeadlineSweep, WalProducerConfig) turns their answers into sends"
+                  + " and Kafka exceptions, and timings reach the metrics through SettleTimer");
 
   static final ArchRule PRODUCER_ONLY_IN_WAL_AND_ASSEMBLY =
       noClasses()
@@ -116,6 +136,11 @@ class GatewayLayeringTest {
   @Test
   void policiesAndVerdictsUseNeitherNettyNorKafka() {
     DECISIONS_USE_NEITHER_NETTY_NOR_KAFKA.check(GATEWAY);
+  }
+
+  @Test
+  void walBudgetSettlementAndQueueUseNoNettyNoKafkaAndNoMetrics() {
+    WAL_LOGIC_IS_PLAIN_JAVA.check(GATEWAY);
   }
 
   @Test

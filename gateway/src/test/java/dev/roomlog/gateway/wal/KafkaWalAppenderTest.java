@@ -1,148 +1,54 @@
 package dev.roomlog.gateway.wal;
 
+import static dev.roomlog.gateway.wal.WalFixtures.TOPIC;
+import static dev.roomlog.gateway.wal.WalFixtures.TOPICS;
+import static dev.roomlog.gateway.wal.WalFixtures.action;
+import static dev.roomlog.gateway.wal.WalFixtures.disconnect;
+import static dev.roomlog.gateway.wal.WalFixtures.mockProducer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewayMetrics;
-import dev.roomlog.gateway.GatewaySettings;
-import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.gateway.wal.WalFixtures.Outcome;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
-import dev.roomlog.protocol.action.RequestContext;
-import dev.roomlog.protocol.action.RequestContext.EventType;
-import dev.roomlog.protocol.action.RequestContext.Identity;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.Cluster;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Serializer;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-/** The writer thread and queue against Kafka's MockProducer; real-broker tests are in server/. */
+/** The writer thread and queue against MockProducer; real-broker tests are in server/. */
 class KafkaWalAppenderTest {
-  private static final TopicSet TOPICS = TopicSet.prefixed("wal-test");
-  private static final String TOPIC = TOPICS.actions().name();
-  private static final Duration LOG_WRITE_TIMEOUT = Duration.ofSeconds(4);
-
   private final MockProducer<String, WalRecord> producer = mockProducer(false);
   private final AtomicLong nanos = new AtomicLong();
-  private KafkaWalAppender appender;
 
-  /** How one record ended, counted so that a second settlement would show. */
-  static class Outcome implements WalAppender.Callback {
-    final AtomicInteger acknowledged = new AtomicInteger();
-    final List<Exception> failures = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void onAcknowledged() {
-      acknowledged.incrementAndGet();
-    }
-
-    @Override
-    public void onFailure(Exception cause) {
-      failures.add(cause);
-    }
-
-    int settlements() {
-      return acknowledged.get() + failures.size();
-    }
-  }
-
-  private static MockProducer<String, WalRecord> mockProducer(boolean autoComplete) {
-    return mockProducer(autoComplete, 1);
-  }
-
-  /** A producer whose cluster has the WAL topic with {@code partitions} partitions. */
-  private static MockProducer<String, WalRecord> mockProducer(
-      boolean autoComplete, int partitions) {
-    return new MockProducer<>(
-        cluster(partitions),
-        autoComplete,
-        null,
-        TOPICS.actions().keySerde().serializer(),
-        TOPICS.actions().valueSerde().serializer());
-  }
-
-  /** A cluster with the WAL topic in {@code partitions} partitions, for partitionsFor. */
-  private static Cluster cluster(int partitions) {
-    Node node = new Node(0, "localhost", 9092);
-    List<PartitionInfo> infos = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      infos.add(new PartitionInfo(TOPIC, p, node, new Node[] {node}, new Node[] {node}));
-    }
-    return new Cluster("test", List.of(node), infos, Set.of(), Set.of());
-  }
+  /** The test's appender, closed after it (close is idempotent, so a test may close it too). */
+  @AutoClose private KafkaWalAppender appender;
 
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p) {
     return appender(p, nanos::get);
   }
 
   private KafkaWalAppender appender(MockProducer<String, WalRecord> p, LongSupplier nanoTime) {
-    appender = new KafkaWalAppender(p, TOPIC, LOG_WRITE_TIMEOUT, nanoTime);
+    appender = WalFixtures.appender(p, nanoTime);
     return appender;
-  }
-
-  private static WalRecord action(String connectionId, String roomId) {
-    return new WalRecord(
-        new Action.LeaveRoom(null, roomId, null),
-        context("leaveRoom", EventType.MESSAGE, connectionId, roomId));
-  }
-
-  private static WalRecord disconnect(String connectionId) {
-    return new WalRecord(
-        new Action.Disconnect(), context("$disconnect", EventType.DISCONNECT, connectionId, "d"));
-  }
-
-  private static RequestContext context(
-      String routeKey, EventType type, String connectionId, String suffix) {
-    return new RequestContext(
-        routeKey,
-        type,
-        connectionId,
-        1L,
-        2L,
-        "req-" + suffix,
-        new Identity("198.51.100.1"),
-        "gw-1",
-        "run-1");
-  }
-
-  private static String roomOf(ProducerRecord<String, WalRecord> r) {
-    return r.value().action() instanceof Action.LeaveRoom leave ? leave.roomId() : null;
-  }
-
-  @AfterEach
-  void close() {
-    if (appender != null) {
-      appender.close();
-    }
   }
 
   @Test
@@ -156,7 +62,7 @@ class KafkaWalAppenderTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 3);
     List<ProducerRecord<String, WalRecord>> sent = producer.history();
     assertEquals(List.of("a", "b", "c"), sent.stream().map(ProducerRecord::key).toList());
-    assertEquals(List.of("a", "b", "c"), sent.stream().map(KafkaWalAppenderTest::roomOf).toList());
+    assertEquals(List.of("a", "b", "c"), sent.stream().map(WalFixtures::roomOf).toList());
     assertTrue(sent.stream().allMatch(r -> r.topic().equals(TOPIC)));
   }
 
@@ -190,13 +96,8 @@ class KafkaWalAppenderTest {
     MockProducer<String, WalRecord> producer = mockProducer(false);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     appender =
-        new KafkaWalAppender(
-            producer,
-            TOPIC,
-            LOG_WRITE_TIMEOUT,
-            KafkaWalAppender.DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS,
-            nanos::get,
-            new GatewayMetrics(meters));
+        WalFixtures.appender(
+            producer, nanos::get, WalFixtures.DEFAULT_LIFECYCLE_BOUND, new GatewayMetrics(meters));
     appender.start();
     Outcome acked = new Outcome();
     Outcome failed = new Outcome();
@@ -419,32 +320,6 @@ class KafkaWalAppenderTest {
   }
 
   @Test
-  void actionThatWaitedPastItsQueueBudgetIsFailedUnsentButADisconnectIsStillSent() {
-    MockProducer<String, WalRecord> autoComplete = mockProducer(true);
-    appender(autoComplete);
-    long queueBudget = KafkaWalAppender.WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos();
-    Outcome stale = new Outcome();
-    Outcome lifecycle = new Outcome();
-    appender.append(action("c1", "stale"), stale);
-    appender.append(disconnect("c2"), lifecycle);
-    nanos.addAndGet(queueBudget + 1);
-    Outcome fresh = new Outcome();
-    appender.append(action("c3", "fresh"), fresh);
-
-    appender.start();
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> fresh.settlements() == 1);
-    assertEquals(1, stale.failures.size());
-    assertInstanceOf(TimeoutException.class, stale.failures.get(0));
-    assertEquals(1, lifecycle.acknowledged.get());
-    assertEquals(1, fresh.acknowledged.get());
-    assertEquals(
-        List.of("c2", "fresh"),
-        autoComplete.history().stream().map(ProducerRecord::key).toList(),
-        "the disconnect (keyed by connection) and the fresh action (keyed by room); not the stale");
-  }
-
-  @Test
   void writerGoesOnAfterASendThatThrows() {
     Serializer<WalRecord> values = TOPICS.actions().valueSerde().serializer();
     MockProducer<String, WalRecord> picky =
@@ -513,174 +388,5 @@ class KafkaWalAppenderTest {
     appender.append(action("c1", "b"), after);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> after.acknowledged.get() == 1);
-  }
-
-  @Test
-  void producerTimeoutsAreDerivedFromTheLogWriteTimeoutAndAddUpToIt() {
-    Map<String, Object> config =
-        KafkaWalAppender.producerConfig("localhost:9092", Duration.ofSeconds(15), Map.of());
-
-    assertEquals(7_500, config.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG));
-    assertEquals(7_495, config.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG));
-    assertEquals(3_750L, config.get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
-    assertEquals(KafkaWalAppender.LINGER_MS, config.get(ProducerConfig.LINGER_MS_CONFIG));
-    KafkaWalAppender.WriteBudget budget = KafkaWalAppender.WriteBudget.of(Duration.ofSeconds(15));
-    assertEquals(
-        Duration.ofSeconds(15), budget.queue().plus(budget.maxBlock()).plus(budget.delivery()));
-  }
-
-  @Test
-  void kafkaAcceptsTheDerivedTimeoutsDownToTheSmallestLogWriteTimeout() {
-    for (Duration timeout :
-        List.of(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofHours(1))) {
-      Map<String, Object> config =
-          KafkaWalAppender.producerConfig("localhost:9", timeout, Map.of());
-      // The constructor checks delivery.timeout.ms >= linger.ms + request.timeout.ms; it does
-      // not connect.
-      new KafkaProducer<>(
-              config,
-              TOPICS.actions().keySerde().serializer(),
-              TOPICS.actions().valueSerde().serializer())
-          .close(Duration.ZERO);
-    }
-  }
-
-  @Test
-  void logWriteTimeoutUnderOneSecondIsRefusedWithTheSettingsName() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> new KafkaWalAppender(producer, TOPIC, Duration.ofMillis(999), nanos::get));
-
-    assertTrue(e.getMessage().contains(GatewaySettings.LOG_WRITE_TIMEOUT), e.getMessage());
-  }
-
-  /**
-   * A producer whose send of a lifecycle record blocks until {@code unblock} opens, as a send does
-   * for max.block.ms when the producer's buffer is full.
-   */
-  private static MockProducer<String, WalRecord> blockingOnLifecycle(CountDownLatch unblock) {
-    return new MockProducer<>(
-        cluster(1),
-        true,
-        null,
-        TOPICS.actions().keySerde().serializer(),
-        TOPICS.actions().valueSerde().serializer()) {
-      @Override
-      public Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback cb) {
-        if (record.value().requestContext().eventType() != EventType.MESSAGE) {
-          try {
-            unblock.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return super.send(record, cb);
-      }
-    };
-  }
-
-  @Test
-  void actionQueuedBehindBlockedLifecycleSendsIsFailedByItsDeadlineWithoutTheWriter()
-      throws Exception {
-    CountDownLatch unblock = new CountDownLatch(1);
-    MockProducer<String, WalRecord> blocking = blockingOnLifecycle(unblock);
-    appender(blocking).start();
-    try {
-      for (int i = 0; i < 8; i++) {
-        appender.append(disconnect("gone-" + i), new Outcome());
-      }
-      Outcome action = new Outcome();
-      appender.append(action("c1", "behind"), action);
-
-      // The writer is stuck in the first send; only the deadline thread can answer the client.
-      nanos.addAndGet(LOG_WRITE_TIMEOUT.toNanos());
-
-      await().atMost(Duration.ofSeconds(10)).until(() -> action.settlements() == 1);
-      assertEquals(1, action.failures.size());
-      assertInstanceOf(TimeoutException.class, action.failures.get(0));
-      assertEquals(0, blocking.history().size(), "the writer never got past the first send");
-    } finally {
-      unblock.countDown();
-    }
-  }
-
-  @Test
-  void actionIsFailedAtItsDeadlineNotBeforeAndIsThenNeverSent() throws Exception {
-    CountDownLatch unblock = new CountDownLatch(1);
-    MockProducer<String, WalRecord> blocking = blockingOnLifecycle(unblock);
-    appender(blocking).start();
-    long overdueAfter = KafkaWalAppender.WriteBudget.of(LOG_WRITE_TIMEOUT).overdueAfter().toNanos();
-    Outcome lifecycle = new Outcome();
-    appender.append(disconnect("c0"), lifecycle);
-    Outcome action = new Outcome();
-    appender.append(action("c1", "behind"), action);
-
-    nanos.addAndGet(overdueAfter - 1);
-    appender.failOverdueActions();
-    assertEquals(0, action.settlements(), "not yet due");
-
-    nanos.addAndGet(1);
-    appender.failOverdueActions();
-    assertEquals(1, action.failures.size());
-    appender.failOverdueActions();
-    assertEquals(1, action.settlements(), "settled once");
-
-    Outcome after = new Outcome();
-    appender.append(action("c2", "after"), after);
-    unblock.countDown();
-    await().atMost(Duration.ofSeconds(5)).until(() -> after.settlements() == 1);
-    assertEquals(
-        List.of("c0", "after"),
-        blocking.history().stream().map(ProducerRecord::key).toList(),
-        "the failed action was skipped, not sent");
-    assertEquals(1, lifecycle.acknowledged.get(), "lifecycle records have no deadline");
-    assertEquals(1, after.acknowledged.get());
-  }
-
-  @Test
-  void theDeadlineLeavesTheSweepIntervalToSpareWithinTheLogWriteTimeout() {
-    KafkaWalAppender.WriteBudget budget = KafkaWalAppender.WriteBudget.of(Duration.ofSeconds(15));
-
-    assertEquals(Duration.ofMillis(1_500), budget.sweep());
-    assertEquals(Duration.ofMillis(13_500), budget.overdueAfter());
-  }
-
-  @Test
-  void newConnectionsAreRefusedWhileTheLifecycleRecordsAtTheBoundAreUnsettled() {
-    appender = new KafkaWalAppender(producer, TOPIC, LOG_WRITE_TIMEOUT, 3, nanos::get);
-    appender.start();
-    appender.append(disconnect("c1"), new Outcome());
-    appender.append(disconnect("c2"), new Outcome());
-    for (int i = 0; i < 10; i++) {
-      appender.append(action("c" + i, "r"), new Outcome());
-    }
-    assertTrue(appender.acceptingConnections(), "2 of 3; client actions do not count");
-
-    appender.append(disconnect("c3"), new Outcome());
-
-    assertFalse(appender.acceptingConnections(), "3 of 3");
-    assertEquals(3, appender.pendingLifecycleRecords());
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 13);
-    assertTrue(producer.completeNext());
-    assertTrue(appender.acceptingConnections(), "an acknowledged one makes room");
-    assertTrue(producer.errorNext(new NotEnoughReplicasException("for the test")));
-    assertEquals(1, appender.pendingLifecycleRecords(), "a failed one is settled too");
-  }
-
-  @Test
-  void aDisconnectIsStillAcceptedPastTheBound() {
-    appender = new KafkaWalAppender(producer, TOPIC, LOG_WRITE_TIMEOUT, 1, nanos::get);
-    appender.append(disconnect("c1"), new Outcome());
-    assertFalse(appender.acceptingConnections());
-
-    assertTrue(appender.append(disconnect("c2"), new Outcome()));
-    assertEquals(2, appender.pendingLifecycleRecords());
-  }
-
-  @Test
-  void theLifecycleBoundOfAGatewayIsTwiceItsMaxConnections() {
-    assertEquals(100_000, KafkaWalAppender.DEFAULT_MAX_PENDING_LIFECYCLE_RECORDS);
-    assertEquals(Integer.MAX_VALUE, KafkaWalAppender.lifecycleBound(Integer.MAX_VALUE));
   }
 }
