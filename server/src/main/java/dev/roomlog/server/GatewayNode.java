@@ -94,7 +94,7 @@ final class GatewayNode implements AutoCloseable {
               Clock.systemUTC());
       parts
           .push(
-              new DeliveryConsumer(
+              DeliveryConsumer.create(
                   DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics),
                   registry::deliver,
                   commands::accept,
