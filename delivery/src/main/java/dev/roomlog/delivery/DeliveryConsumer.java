@@ -1,110 +1,78 @@
 package dev.roomlog.delivery;
 
-import dev.roomlog.protocol.control.GatewayControl;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the deliveries addressed to one gateway node and hands each to a {@link ConnectionSink}.
+ * Reads the deliveries addressed to one gateway node and hands each to a {@link ConnectionSink}
+ * (control messages to a {@link ControlSink}). The delivery module's one entry point: {@link
+ * #create} wires it for production; it owns its thread's start and stop.
  *
  * <p>It assigns itself the single partition that the gatewayId key maps to (see {@link
- * GatewayPartition}), with no consumer group, and starts at the end of it: deliveries written
- * before this node started are for sockets that no longer exist. It reads with {@code
- * isolation.level=read_committed}, so a delivery from an aborted processor transaction is never
- * sent. Records keyed by other gateways that share the partition are skipped without parsing.
+ * GatewayPartition}), with no consumer group, and starts at the end of it ({@link EndOfPartition}).
+ * It reads with {@code isolation.level=read_committed}, so a delivery from an aborted processor
+ * transaction is never sent. What a record becomes is {@link DeliveryRouter}'s decision, carried
+ * out by {@link RecordDispatcher}; the thread runs {@link DeliveryLoop}.
  *
  * <p>Error policy: a record that cannot be read is logged and skipped; an exception from the sink
  * is logged and the next record is delivered; a Kafka error in {@code poll} is logged and polling
  * resumes after a short back-off. Nothing stops the loop except {@link #close()}.
  *
  * <p>Lifecycle and threading: {@link #start()} once, then {@link #close()} once, from any one
- * thread. The Kafka consumer lives on this object's own thread; the sink is called there.
+ * thread. The Kafka consumer lives on this object's own thread; the sinks are called there.
  */
 public final class DeliveryConsumer implements AutoCloseable {
   /** How long a fetch may go unanswered before the consumer tries the partition's leader anew. */
   static final int REQUEST_TIMEOUT_MS = 10_000;
 
+  static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(DeliveryConsumer.class);
 
-  static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
-  private static final Duration METADATA_RETRY = Duration.ofMillis(100);
-  private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-
   private final DeliverySettings settings;
-  private final ConnectionSink sink;
-  private final ControlSink controls;
   private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
   private final Duration startTimeout;
-  private final DeliveryRouter router;
   private final DeliveryMetrics metrics;
-  private final Clock clock;
+  private final DeliveryCounts counts = new DeliveryCounts();
+  private final StopSignal stop = new StopSignal();
+  private final EndOfPartition endOfPartition;
+  private final RecordDispatcher dispatcher;
 
-  private final CompletableFuture<TopicPartition> positioned = new CompletableFuture<>();
-  private final CountDownLatch closing = new CountDownLatch(1);
-  private final AtomicLong delivered = new AtomicLong();
-  private final AtomicLong skippedOtherGateway = new AtomicLong();
-  private final AtomicLong unreadable = new AtomicLong();
-  private final AtomicLong sinkFailures = new AtomicLong();
-  private final AtomicLong controlMessages = new AtomicLong();
-
-  private volatile Consumer<byte[], byte[]> consumer;
-
-  /** The Kafka consumer's own metrics on the registry; closed with the consumer. */
-  private volatile AutoCloseable consumerMetrics;
+  /** Set by {@link #start()}; both guarded by this. */
+  private DeliveryLoop loop;
 
   private Thread thread;
 
-  /** A consumer whose meters nobody reads, taking no control messages. */
-  public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink) {
-    this(settings, sink, DeliveryConsumer::noControls, new SimpleMeterRegistry());
-  }
-
   /**
+   * The consumer of production: a {@link KafkaConsumer} for {@code settings}, started within 30 s,
+   * its meters on {@code registry}, deliveries timed by the system clock.
+   *
+   * @param sink takes the frames addressed to this gateway's connections
+   * @param controls takes the management API's control messages for this gateway
    * @param registry where the delivery latency, record counts, lag and the Kafka consumer's own
    *     metrics go
    */
-  public DeliveryConsumer(DeliverySettings settings, ConnectionSink sink, MeterRegistry registry) {
-    this(settings, sink, DeliveryConsumer::noControls, registry);
-  }
-
-  /** With {@code controls} taking the management API's control messages for this gateway. */
-  public DeliveryConsumer(
+  public static DeliveryConsumer create(
       DeliverySettings settings,
       ConnectionSink sink,
       ControlSink controls,
       MeterRegistry registry) {
-    this(
+    return new DeliveryConsumer(
         settings,
         sink,
         controls,
@@ -114,38 +82,9 @@ public final class DeliveryConsumer implements AutoCloseable {
         Clock.systemUTC());
   }
 
-  DeliveryConsumer(
-      DeliverySettings settings,
-      ConnectionSink sink,
-      Supplier<Consumer<byte[], byte[]>> consumerFactory,
-      Duration startTimeout) {
-    this(
-        settings,
-        sink,
-        consumerFactory,
-        startTimeout,
-        new DeliveryMetrics(new SimpleMeterRegistry()),
-        Clock.systemUTC());
-  }
-
-  DeliveryConsumer(
-      DeliverySettings settings,
-      ConnectionSink sink,
-      Supplier<Consumer<byte[], byte[]>> consumerFactory,
-      Duration startTimeout,
-      DeliveryMetrics metrics,
-      Clock clock) {
-    this(
-        settings,
-        sink,
-        DeliveryConsumer::noControls,
-        consumerFactory,
-        startTimeout,
-        metrics,
-        clock);
-  }
-
   /**
+   * @param consumerFactory makes the Kafka consumer, once, in {@link #start()}
+   * @param startTimeout how long {@link #start()} waits to be positioned
    * @param clock the time a delivery is measured against its record's timestamp
    */
   DeliveryConsumer(
@@ -156,14 +95,14 @@ public final class DeliveryConsumer implements AutoCloseable {
       Duration startTimeout,
       DeliveryMetrics metrics,
       Clock clock) {
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.sink = Objects.requireNonNull(sink, "sink");
-    this.controls = Objects.requireNonNull(controls, "controls");
     this.consumerFactory = Objects.requireNonNull(consumerFactory, "consumerFactory");
     this.startTimeout = Objects.requireNonNull(startTimeout, "startTimeout");
-    this.router = DeliveryRouter.of(settings);
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    DeliveryRouter router = DeliveryRouter.of(settings);
+    this.endOfPartition =
+        new EndOfPartition(settings.topic().name(), router.ownKey(), startTimeout, stop);
+    this.dispatcher = new RecordDispatcher(router, sink, controls, counts, metrics, clock);
   }
 
   /**
@@ -177,14 +116,24 @@ public final class DeliveryConsumer implements AutoCloseable {
     if (thread != null) {
       throw new IllegalStateException("the delivery consumer was already started");
     }
-    consumer = consumerFactory.get();
-    metrics.bindCounts(this);
-    consumerMetrics = metrics.bindConsumer(consumer);
-    thread = new Thread(this::run, "roomlog-delivery-" + settings.gatewayId());
+    Consumer<byte[], byte[]> consumer = consumerFactory.get();
+    metrics.bindCounts(counts);
+    AutoCloseable consumerMetrics = metrics.bindConsumer(consumer);
+    loop =
+        new DeliveryLoop(
+            settings.gatewayId(),
+            consumer,
+            consumerMetrics,
+            endOfPartition,
+            dispatcher,
+            metrics,
+            stop);
+    thread = new Thread(loop, "roomlog-delivery-" + settings.gatewayId());
     thread.setDaemon(true);
     thread.start();
     try {
-      TopicPartition partition = positioned.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      TopicPartition partition =
+          loop.positioned().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
       log.info(
           "delivery consumer of gateway {} reads {} from its end", settings.gatewayId(), partition);
     } catch (TimeoutException e) {
@@ -220,195 +169,25 @@ public final class DeliveryConsumer implements AutoCloseable {
   /** Stops the thread (wakeup + bounded join) and closes the Kafka consumer. Idempotent. */
   @Override
   public synchronized void close() {
-    closing.countDown();
-    Consumer<byte[], byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
+    stop.raise();
+    if (loop != null) {
+      loop.wakeup();
     }
     if (thread != null && thread != Thread.currentThread()) {
       try {
-        thread.join(CLOSE_TIMEOUT.toMillis());
+        thread.join(DeliveryLoop.CLOSE_TIMEOUT.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       if (thread.isAlive()) {
-        log.warn("the delivery consumer thread did not stop within {}", CLOSE_TIMEOUT);
+        log.warn("the delivery consumer thread did not stop within {}", DeliveryLoop.CLOSE_TIMEOUT);
       }
     }
   }
 
-  long deliveredCount() {
-    return delivered.get();
-  }
-
-  long skippedOtherGatewayCount() {
-    return skippedOtherGateway.get();
-  }
-
-  long unreadableCount() {
-    return unreadable.get();
-  }
-
-  long controlCount() {
-    return controlMessages.get();
-  }
-
-  long sinkFailureCount() {
-    return sinkFailures.get();
-  }
-
-  private boolean isClosing() {
-    return closing.getCount() == 0;
-  }
-
-  private void run() {
-    Consumer<byte[], byte[]> c = consumer;
-    try {
-      TopicPartition partition = positionAtEnd(c);
-      positioned.complete(partition);
-      while (!isClosing()) {
-        pollOnce(c);
-        // What the consumer knows from its last fetch; no request of its own.
-        OptionalLong lag = c.currentLag(partition);
-        if (lag.isPresent()) {
-          metrics.lag(lag.getAsLong());
-        }
-      }
-    } catch (WakeupException e) {
-      if (!isClosing()) {
-        log.error("delivery consumer woken up unexpectedly; it stops", e);
-      }
-      positioned.completeExceptionally(e);
-    } catch (RuntimeException e) {
-      log.error("delivery consumer of gateway {} stopped", settings.gatewayId(), e);
-      positioned.completeExceptionally(e);
-    } finally {
-      try {
-        c.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-      } catch (RuntimeException e) {
-        log.warn("error while closing the delivery consumer", e);
-      }
-      closeConsumerMetrics();
-    }
-  }
-
-  private void closeConsumerMetrics() {
-    AutoCloseable bound = consumerMetrics;
-    if (bound != null) {
-      try {
-        bound.close();
-      } catch (Exception e) {
-        log.warn("could not unbind the delivery consumer's metrics", e);
-      }
-    }
-  }
-
-  private TopicPartition positionAtEnd(Consumer<byte[], byte[]> c) {
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    String topic = settings.topic().name();
-    List<PartitionInfo> partitions = List.of();
-    while (partitions.isEmpty()) {
-      if (isClosing()) {
-        throw new WakeupException();
-      }
-      Duration left = Duration.ofNanos(deadline - System.nanoTime());
-      if (left.isNegative() || left.isZero()) {
-        throw new KafkaException("topic " + topic + " has no partitions (does it exist?)");
-      }
-      List<PartitionInfo> found = c.partitionsFor(topic, left);
-      partitions = found == null ? List.of() : found;
-      if (partitions.isEmpty()) {
-        // An unknown topic answers at once: do not hammer the broker while it is being created.
-        awaitClosing(METADATA_RETRY);
-      }
-    }
-    int index = GatewayPartition.of(router.ownKey(), partitions.size());
-    TopicPartition partition = new TopicPartition(topic, index);
-    c.assign(List.of(partition));
-    c.seekToEnd(List.of(partition));
-    // seekToEnd is lazy; position() performs the lookup, so after it nothing new can be missed.
-    c.position(partition, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-    return partition;
-  }
-
-  private void pollOnce(Consumer<byte[], byte[]> c) {
-    ConsumerRecords<byte[], byte[]> records;
-    try {
-      records = c.poll(POLL_TIMEOUT);
-    } catch (WakeupException e) {
-      if (isClosing()) {
-        return;
-      }
-      throw e;
-    } catch (KafkaException e) {
-      log.error("polling the deliveries failed; retrying in {}", ERROR_BACKOFF, e);
-      awaitClosing(ERROR_BACKOFF);
-      return;
-    }
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      handle(record);
-    }
-  }
-
-  private static void noControls(GatewayControl message) {
-    log.warn("this gateway takes no control messages; skipping {}", message);
-  }
-
-  private void handle(ConsumerRecord<byte[], byte[]> record) {
-    Header kind = record.headers().lastHeader(GatewayControl.KIND_HEADER);
-    DeliveryRouter.Route route =
-        router.route(
-            record.key(),
-            record.value(),
-            kind == null || kind.value() == null
-                ? null
-                : new String(kind.value(), StandardCharsets.UTF_8));
-    if (route instanceof DeliveryRouter.Route.Control control) {
-      try {
-        controls.accept(control.message());
-        controlMessages.incrementAndGet();
-      } catch (RuntimeException e) {
-        sinkFailures.incrementAndGet();
-        log.error("the control sink failed on {}; going on with the next", control.message(), e);
-      }
-    } else if (route instanceof DeliveryRouter.Route.Deliver deliver) {
-      try {
-        sink.deliver(deliver.delivery().connectionIds(), deliver.delivery().frame());
-        delivered.incrementAndGet();
-        // The processor stamps a delivery with the time of the action record that caused it,
-        // which the gateway's producer stamped when it sent the action (CreateTime).
-        if (record.timestamp() >= 0) {
-          metrics.delivered(clock.millis() - record.timestamp());
-        }
-      } catch (RuntimeException e) {
-        sinkFailures.incrementAndGet();
-        log.error(
-            "the connection sink failed on delivery {}-{}@{}; going on with the next",
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            e);
-      }
-    } else if (route instanceof DeliveryRouter.Route.Unreadable bad) {
-      unreadable.incrementAndGet();
-      log.warn(
-          "skipping unreadable delivery {}-{}@{}: {}",
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          bad.reason());
-    } else {
-      skippedOtherGateway.incrementAndGet();
-    }
-  }
-
-  private void awaitClosing(Duration timeout) {
-    try {
-      closing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closing.countDown();
-    }
+  /** What became of the records read so far. */
+  DeliveryCounts counts() {
+    return counts;
   }
 
   private static Consumer<byte[], byte[]> newKafkaConsumer(DeliverySettings settings) {

@@ -20,12 +20,12 @@ import org.apache.kafka.clients.consumer.Consumer;
  *
  * <p>Thread-safe; the latency and lag are recorded on the consumer's thread, read by any.
  */
-public final class DeliveryMetrics {
+final class DeliveryMetrics {
   private final MeterRegistry registry;
   private final Timer latency;
   private final AtomicLong lag = new AtomicLong();
 
-  public DeliveryMetrics(MeterRegistry registry) {
+  DeliveryMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.latency =
         Timer.builder("roomlog.delivery.latency")
@@ -53,18 +53,18 @@ public final class DeliveryMetrics {
     lag.set(records);
   }
 
-  /** The consumer's record counts, read from it rather than counted twice. */
-  void bindCounts(DeliveryConsumer consumer) {
-    counter(consumer, "delivered", DeliveryConsumer::deliveredCount);
-    counter(consumer, "otherGateway", DeliveryConsumer::skippedOtherGatewayCount);
-    counter(consumer, "unreadable", DeliveryConsumer::unreadableCount);
-    counter(consumer, "sinkFailed", DeliveryConsumer::sinkFailureCount);
-    counter(consumer, "control", DeliveryConsumer::controlCount);
+  /** The consumer's record counts, read from them rather than counted twice. */
+  void bindCounts(DeliveryCounts counts) {
+    counter(counts, "delivered", DeliveryCounts::deliveredCount);
+    counter(counts, "otherGateway", DeliveryCounts::skippedOtherGatewayCount);
+    counter(counts, "unreadable", DeliveryCounts::unreadableCount);
+    counter(counts, "sinkFailed", DeliveryCounts::sinkFailureCount);
+    counter(counts, "control", DeliveryCounts::controlCount);
   }
 
   private void counter(
-      DeliveryConsumer consumer, String result, ToDoubleFunction<DeliveryConsumer> count) {
-    FunctionCounter.builder("roomlog.delivery.records", consumer, count)
+      DeliveryCounts counts, String result, ToDoubleFunction<DeliveryCounts> count) {
+    FunctionCounter.builder("roomlog.delivery.records", counts, count)
         .description("Delivery records read, by what became of them")
         .tag("result", result)
         .register(registry);

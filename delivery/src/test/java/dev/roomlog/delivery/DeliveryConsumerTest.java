@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roomlog.protocol.Delivery;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.frame.ServerFrame;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +57,21 @@ class DeliveryConsumerTest {
   }
 
   private DeliveryConsumer start(ConnectionSink sink) {
-    consumer = new DeliveryConsumer(SETTINGS, sink, () -> mock, Duration.ofSeconds(5));
+    consumer = newConsumer(sink, Duration.ofSeconds(5));
     consumer.start();
     return consumer;
+  }
+
+  /** Reading from the mock, taking no control messages (these tests send none). */
+  private DeliveryConsumer newConsumer(ConnectionSink sink, Duration startTimeout) {
+    return new DeliveryConsumer(
+        SETTINGS,
+        sink,
+        message -> {},
+        () -> mock,
+        startTimeout,
+        new DeliveryMetrics(new SimpleMeterRegistry()),
+        Clock.systemUTC());
   }
 
   private void append(long offset, String key, byte[] value) {
@@ -104,7 +118,7 @@ class DeliveryConsumerTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
     assertEquals(List.of(List.of("a", "b"), List.of("c")), received);
     assertEquals(new ServerFrame.Connected("a").toJson(), frames.get(0));
-    assertEquals(1, consumer.skippedOtherGatewayCount());
+    assertEquals(1, consumer.counts().skippedOtherGatewayCount());
   }
 
   @Test
@@ -117,7 +131,7 @@ class DeliveryConsumerTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
     assertEquals(List.of(List.of("after")), received);
-    assertEquals(1, consumer.unreadableCount());
+    assertEquals(1, consumer.counts().unreadableCount());
   }
 
   @Test
@@ -136,13 +150,12 @@ class DeliveryConsumerTest {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
     assertEquals(List.of(List.of("ok")), received);
-    assertEquals(1, consumer.sinkFailureCount());
+    assertEquals(1, consumer.counts().sinkFailureCount());
   }
 
   @Test
   void startFailsWithinItsTimeoutWhenTheTopicDoesNotExist() {
-    consumer =
-        new DeliveryConsumer(SETTINGS, (ids, frame) -> {}, () -> mock, Duration.ofMillis(300));
+    consumer = newConsumer((ids, frame) -> {}, Duration.ofMillis(300));
 
     IllegalStateException e = assertThrows(IllegalStateException.class, consumer::start);
 

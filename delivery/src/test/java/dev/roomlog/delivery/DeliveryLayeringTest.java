@@ -19,6 +19,23 @@ class DeliveryLayeringTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("dev.roomlog.delivery");
 
+  /** The parts of the consumer that are plain state, with no I/O of their own. */
+  private static final String PURE =
+      "dev\\.roomlog\\.delivery\\.(DeliveryCounts|StopSignal)(\\$.*)?";
+
+  static final ArchRule PURE_PARTS_HAVE_NO_KAFKA_OR_METRICS =
+      noClasses()
+          .that()
+          .haveNameMatching(PURE)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.kafka..", "io.micrometer..")
+          .because(
+              "the record counts and the stop signal are plain state shared by the consumer's"
+                  + " thread and its owner, tested without a broker; Kafka stays in the loop's"
+                  + " edge (DeliveryLoop, EndOfPartition, RecordDispatcher) and meters in"
+                  + " DeliveryMetrics, which reads the counts");
+
   static final ArchRule NO_GATEWAY =
       noClasses()
           .that()
@@ -53,6 +70,11 @@ class DeliveryLayeringTest {
           .because(
               "delivery is a plain consumer of roomlog.deliveries; it knows the processor"
                   + " only through the Delivery format in protocol");
+
+  @Test
+  void pureClassesUseNoKafkaAndNoMetrics() {
+    PURE_PARTS_HAVE_NO_KAFKA_OR_METRICS.check(DELIVERY);
+  }
 
   @Test
   void deliveryDoesNotDependOnGateway() {

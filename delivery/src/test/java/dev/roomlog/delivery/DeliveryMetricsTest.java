@@ -63,6 +63,7 @@ class DeliveryMetricsTest {
         new DeliveryConsumer(
             SETTINGS,
             (ids, frame) -> received.add(ids),
+            message -> {},
             () -> mock,
             Duration.ofSeconds(5),
             new DeliveryMetrics(meters),
@@ -106,7 +107,9 @@ class DeliveryMetricsTest {
     append(1, "gw-1", delivery("b"), NOW.minusMillis(50));
     append(2, "gw-2", delivery("not-ours"), NOW.minusMillis(9000));
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.skippedOtherGatewayCount() == 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> consumer.counts().skippedOtherGatewayCount() == 1);
     Timer latency = meters.get("roomlog.delivery.latency").timer();
     assertEquals(2, latency.count(), "only this gateway's deliveries are timed");
     assertEquals(300, latency.totalTime(TimeUnit.MILLISECONDS), 0.001);
@@ -121,7 +124,9 @@ class DeliveryMetricsTest {
     append(1, "gw-1", bytes("{broken"), NOW);
     append(2, "gw-2", delivery("x"), NOW);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.skippedOtherGatewayCount() == 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> consumer.counts().skippedOtherGatewayCount() == 1);
     assertEquals(1, records("delivered"));
     assertEquals(1, records("unreadable"));
     assertEquals(1, records("otherGateway"));

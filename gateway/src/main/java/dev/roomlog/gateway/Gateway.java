@@ -116,7 +116,7 @@ public final class Gateway implements AutoCloseable {
       DeliveryConsumer delivery =
           pushed(
               "delivery",
-              new DeliveryConsumer(
+              DeliveryConsumer.create(
                   DeliverySettings.of(bootstrapServers, settings.gatewayId(), topics),
                   registry::deliver,
                   commands::accept,
