@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's layering, checked on its compiled main classes (tests excluded). The policies
- * (limits, handshake and origin policy, the obs-fold detector, X-Forwarded-For, IP rules) are plain
- * Java that the Netty handlers call; Kafka is reached through the {@code wal} package (and the
- * management API's control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering
- * lists every module's rules.
+ * (limits, handshake and origin policy and the upgrade checks, the obs-fold detector,
+ * X-Forwarded-For, IP rules) are plain Java that the Netty handlers call; Kafka is reached through
+ * the {@code wal} package (and the management API's control publisher), assembled in the root
+ * package. docs/ARCHITECTURE.md#layering lists every module's rules.
  */
 class GatewayLayeringTest {
 
@@ -27,7 +27,7 @@ class GatewayLayeringTest {
   /** The policies the Netty handlers call, and their nested types. */
   private static final String POLICIES =
       "dev\\.roomlog\\.gateway\\."
-          + "(handshake\\.(HandshakePolicy|OriginPolicy|ObsFoldDetector|ForwardedFor)"
+          + "(handshake\\.(HandshakePolicy|UpgradeChecks|OriginPolicy|ObsFoldDetector|ForwardedFor)"
           + "|ipfilter\\.(Cidr|IpRules))(\\$.*)?";
 
   static final ArchRule LIMITS_ARE_PLAIN_JAVA =
