@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
 /**
  * Writes docs/BENCHMARKS.md from one run's results: pure, from its inputs to the text, so that a
  * test can hand it sample results and a fixed machine. It writes the headline sections (targets,
- * other figures, misses, plots, JMH) and the order of the whole; the setting ({@link
- * SetupSection}), the runs in detail ({@link RunsSection}) and the Kafka and restore baselines
- * ({@link KafkaAndRestoreSection}) are written by their own classes.
+ * other figures, misses, plots, JMH) and the order of the whole; the setting ({@link SetupSection})
+ * and the runs in detail with the Kafka and restore baselines ({@link RunsSection}) are written by
+ * their own classes.
  */
 final class BenchReportWriter {
   /** The runs of the report, in the order they are shown. */
@@ -81,7 +81,6 @@ final class BenchReportWriter {
     otherFigures();
     missed(headlines);
     RunsSection.append(out, r);
-    KafkaAndRestoreSection.append(out, r);
     plotsSection();
     jmh();
     return out.toString();
@@ -179,7 +178,7 @@ final class BenchReportWriter {
                     Fmt.rate(ms),
                     "-",
                     "-"));
-    KafkaAndRestoreSection.restoreMibPerSecond(r)
+    RunsSection.restoreMibPerSecond(r)
         .ifPresent(
             mib -> {
               OptionalDouble fetch = r.kafka().consumer("fetch_mb_per_sec");
