@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's layering, checked on its compiled main classes (tests excluded). The policies
- * (limits, handshake and origin policy, the obs-fold detector, X-Forwarded-For, IP rules) are plain
- * Java that the Netty handlers call, and the WAL's budget, settlement and queue are plain Java that
- * its Kafka side calls; Kafka is reached through the {@code wal} package (and the management API's
- * control publisher), assembled in the root package. docs/ARCHITECTURE.md#layering lists every
- * module's rules.
+ * (limits, handshake and origin policy and the upgrade checks, the obs-fold detector,
+ * X-Forwarded-For, IP rules) are plain Java that the Netty handlers call, and the WAL's budget,
+ * settlement and queue are plain Java that its Kafka side calls; Kafka is reached through the
+ * {@code wal} package (and the management API's control publisher), assembled in the root package.
+ * docs/ARCHITECTURE.md#layering lists every module's rules.
  */
 class GatewayLayeringTest {
 
@@ -31,7 +31,7 @@ class GatewayLayeringTest {
    */
   private static final String POLICIES =
       "dev\\.roomlog\\.gateway\\."
-          + "(handshake\\.(HandshakePolicy|OriginPolicy|ObsFoldDetector|ForwardedFor)"
+          + "(handshake\\.(HandshakePolicy|UpgradeChecks|OriginPolicy|ObsFoldDetector|ForwardedFor)"
           + "|ipfilter\\.(Cidr|IpRules)"
           + "|cluster\\.RecentBeats)(\\$.*)?";
 

@@ -69,6 +69,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code gateways}: gatewayId to {@link GatewayLiveness.Status};
  *   <li>{@code answers}: the answers to actions with a clientMsgId, for the dedup window.
  * </ul>
+ *
+ * <p>Over 400 lines because plan and write are one record's transaction: every store read of the
+ * plan goes through the staged {@link Batch}, and every write applies that batch, so the reads, the
+ * staging and the writes of the four stores must be read together to see that a record takes effect
+ * whole or not at all. Issue 18 changes these stores (members and recent events in stores of their
+ * own); a split belongs with that change.
  */
 final class RoomStage implements Processor<String, byte[], String, RoomStage.Output> {
   private static final Logger log = LoggerFactory.getLogger(RoomStage.class);

@@ -1,18 +1,14 @@
 package dev.roomlog.gateway.connection;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.wal.WalAppender;
-import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.ActionParser;
-import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
@@ -20,8 +16,6 @@ import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
-import dev.roomlog.protocol.text.WellFormed;
-import java.io.IOException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,7 +158,7 @@ public final class Connection {
       counted(GatewayMetrics.UNKNOWN_TYPE, ErrorCode.RATE_LIMITED.code());
       replies.accept(
           ErrorCode.RATE_LIMITED.frame(
-              refuse.message(), peekRequestId(text), refuse.retryAfterMs()));
+              refuse.message(), ActionParser.peekRequestId(text), refuse.retryAfterMs()));
       return Verdict.KEEP_OPEN;
     }
     ActionParser.Result result = ActionParser.parse(text);
@@ -377,38 +371,5 @@ public final class Connection {
         identity,
         intake.gatewayId(),
         intake.gatewayInstance());
-  }
-
-  /**
-   * The top-level {@code requestId} of a message, or null if it has none that is valid; for
-   * answering a rate-limited message without parsing it into an action. It reads tokens only up to
-   * that field and builds no tree; its cost is bounded by the flood tolerance anyway.
-   */
-  static String peekRequestId(String text) {
-    try (JsonParser parser = Json.MAPPER.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if ("requestId".equals(field)) {
-          if (value != JsonToken.VALUE_STRING) {
-            return null;
-          }
-          String requestId = parser.getText();
-          // An unpaired surrogate could not be written back to the client as UTF-8.
-          boolean valid =
-              !requestId.isEmpty()
-                  && requestId.codePointCount(0, requestId.length()) <= Limits.MAX_REQUEST_ID_LENGTH
-                  && WellFormed.isWellFormed(requestId);
-          return valid ? requestId : null;
-        }
-        parser.skipChildren();
-      }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
   }
 }

@@ -8,7 +8,6 @@ import dev.roomlog.gateway.wal.WalAppender;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,8 +20,9 @@ import java.util.function.Supplier;
  * Decides whether an HTTP request may become a WebSocket connection, and if not, what the client is
  * told. Plain Java; {@link HandshakeHandler} turns Netty's request into a {@link Request} and the
  * {@link Decision} into a response. The order of the checks is documented on {@link
- * HandshakeHandler}. It also decides whether a new socket may start a handshake at all ({@link
- * #startHandshake}), before any of its bytes are read.
+ * HandshakeHandler}; those of the request's HTTP shape are {@link UpgradeChecks}. It also decides
+ * whether a new socket may start a handshake at all ({@link #startHandshake}), before any of its
+ * bytes are read.
  *
  * <p>Thread-safe; one instance serves every connection of a node (it holds the node's {@link
  * ConnectionLimiter}s: open connections, and sockets still in their handshake).
@@ -30,13 +30,6 @@ import java.util.function.Supplier;
 public final class HandshakePolicy {
   static final String API_KEY_HEADER = "x-api-key";
 
-  static final String MALFORMED_BODY = "bad request: malformed HTTP request\n";
-  static final String LINE_TOO_LONG_BODY = "request line too long\n";
-  static final String HEADERS_TOO_LARGE_BODY = "request headers too large\n";
-  static final String OBS_FOLD_BODY = "bad request: folded header lines are not allowed\n";
-  static final String HOST_BODY = "bad request: exactly one Host header is required\n";
-  static final String BODY_NOT_ALLOWED_BODY =
-      "bad request: a WebSocket handshake has no body (no Content-Length or Transfer-Encoding)\n";
   static final String SECOND_REQUEST_BODY = "bad request: one handshake per connection\n";
   static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
   static final String HEALTH_PATH = "/healthz";
@@ -296,16 +289,17 @@ public final class HandshakePolicy {
 
   Decision decide(Request request) {
     String peerText = request.peerText();
-    Refuse malformed = malformed(request);
+    Refuse malformed = UpgradeChecks.malformed(request);
     if (malformed != null) {
       return malformed;
     }
     boolean plainGet =
-        "GET".equals(request.method()) && !asksForWebSocket(request.header("upgrade"));
-    if (plainGet && HEALTH_PATH.equals(path(request.uri()))) {
+        "GET".equals(request.method())
+            && !UpgradeChecks.asksForWebSocket(request.header("upgrade"));
+    if (plainGet && HEALTH_PATH.equals(UpgradeChecks.path(request.uri()))) {
       return HealthCheck.ready();
     }
-    if (plainGet && READY_PATH.equals(path(request.uri()))) {
+    if (plainGet && READY_PATH.equals(UpgradeChecks.path(request.uri()))) {
       if (!logAcceptsConnections.getAsBoolean()) {
         return new HealthCheck(false, retryAfterSeconds, LOG_BEHIND_BODY);
       }
@@ -314,21 +308,22 @@ public final class HandshakePolicy {
       }
       return HealthCheck.ready();
     }
-    if (plainGet && METRICS_PATH.equals(path(request.uri()))) {
+    if (plainGet && METRICS_PATH.equals(UpgradeChecks.path(request.uri()))) {
       // The meters say much about the node: the IP rules apply (the health checks are exempt,
       // since a balancer's checks must always get through).
       ClientAddress where = clientAddress(request, peerText);
       return where.refused() != null ? where.refused() : new Scrape();
     }
-    if (!"/".equals(path(request.uri()))) {
+    if (!"/".equals(UpgradeChecks.path(request.uri()))) {
       return new Refuse(404, "notFound", NOT_FOUND_BODY, "path is not /", peerText, 0);
     }
-    if (!"GET".equals(request.method()) || !asksForWebSocket(request.header("upgrade"))) {
+    if (!"GET".equals(request.method())
+        || !UpgradeChecks.asksForWebSocket(request.header("upgrade"))) {
       return new Refuse(426, "notUpgrade", UPGRADE_HINT, "not a WebSocket upgrade", peerText, 0);
     }
     // RFC 6455 4.1: HTTP/1.1 or later, sent as HTTP/1.1 (HTTP/1.0 ignores Upgrade, RFC 9110 7.8;
     // HTTP/2 and 3 upgrade with other means). A later 1.x is read as 1.1 (RFC 9110 2.5).
-    if (!isHttp11(request.httpVersion())) {
+    if (!UpgradeChecks.isHttp11(request.httpVersion())) {
       return new Refuse(
           505,
           "httpVersion",
@@ -339,7 +334,7 @@ public final class HandshakePolicy {
     }
     // Without version 13 Netty would pick an older handshake: Hixie-76 (no version header)
     // takes unmasked 0x00..0xFF frames, which none of our frame checks apply to.
-    String versionProblem = versionProblem(request);
+    String versionProblem = UpgradeChecks.versionProblem(request);
     if (versionProblem != null) {
       return new Refuse(426, "version", VERSION_BODY, versionProblem, peerText, 0);
     }
@@ -399,103 +394,5 @@ public final class HandshakePolicy {
           retryAfterSeconds);
     }
     return new Admit(sourceIp, key.get(), ((ConnectionLimiter.Admitted) admission).permit());
-  }
-
-  /** HTTP that is broken, or that a proxy in front could read differently from us (smuggling). */
-  private static Refuse malformed(Request request) {
-    String peer = request.peerText();
-    switch (request.decodeFailure()) {
-      case LINE_TOO_LONG -> {
-        return new Refuse(
-            414, "requestLineTooLong", LINE_TOO_LONG_BODY, "request line too long", peer, 0);
-      }
-      case HEADERS_TOO_LARGE -> {
-        return new Refuse(
-            431, "headersTooLarge", HEADERS_TOO_LARGE_BODY, "headers too large", peer, 0);
-      }
-      case MALFORMED -> {
-        return new Refuse(400, "malformed", MALFORMED_BODY, "HTTP decoder failed", peer, 0);
-      }
-      case NONE -> {}
-    }
-    if (request.obsFold()) {
-      return new Refuse(400, "obsFold", OBS_FOLD_BODY, "obs-fold header line", peer, 0);
-    }
-    if (request.header("host").size() != 1) {
-      return new Refuse(
-          400, "host", HOST_BODY, request.header("host").size() + " Host headers", peer, 0);
-    }
-    // The body would be read by no one, and a proxy might count it differently: refuse it unread.
-    List<String> lengths = request.header("content-length");
-    boolean hasBody =
-        !lengths.isEmpty() && !(lengths.size() == 1 && lengths.get(0).strip().equals("0"));
-    if (hasBody || !request.header("transfer-encoding").isEmpty()) {
-      return new Refuse(400, "requestBody", BODY_NOT_ALLOWED_BODY, "request has a body", peer, 0);
-    }
-    if (request.requestBehind()) {
-      return new Refuse(
-          400,
-          "secondRequest",
-          SECOND_REQUEST_BODY,
-          "a request pipelined behind this one",
-          peer,
-          0);
-    }
-    return null;
-  }
-
-  /** {@code HTTP/1.1}, or a later minor version of HTTP/1. */
-  private static boolean isHttp11(String version) {
-    if (version == null || !version.startsWith("HTTP/1.")) {
-      return false;
-    }
-    String minor = version.substring("HTTP/1.".length());
-    return minor.matches("[0-9]{1,9}") && Integer.parseInt(minor) >= 1;
-  }
-
-  /**
-   * Why the request is not an RFC 6455 handshake (exactly one {@code Sec-WebSocket-Version: 13} and
-   * exactly one {@code Sec-WebSocket-Key} that is 16 bytes in base64), or null if it is.
-   */
-  private static String versionProblem(Request request) {
-    List<String> versions = request.header("sec-websocket-version");
-    if (versions.size() != 1 || !versions.get(0).strip().equals("13")) {
-      return versions.isEmpty()
-          ? "no Sec-WebSocket-Version (Hixie-75/76)"
-          : "Sec-WebSocket-Version other than exactly one 13";
-    }
-    List<String> keys = request.header("sec-websocket-key");
-    if (keys.size() != 1 || !isNonce(keys.get(0).strip())) {
-      return keys.isEmpty() ? "no Sec-WebSocket-Key" : "malformed Sec-WebSocket-Key";
-    }
-    return null;
-  }
-
-  /** 16 bytes in base64 with its padding: exactly 24 characters. */
-  private static boolean isNonce(String key) {
-    if (key.length() != 24) {
-      return false;
-    }
-    try {
-      return Base64.getDecoder().decode(key).length == 16;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private static String path(String uri) {
-    int query = uri.indexOf('?');
-    return query < 0 ? uri : uri.substring(0, query);
-  }
-
-  private static boolean asksForWebSocket(List<String> upgradeHeaders) {
-    for (String value : upgradeHeaders) {
-      for (String token : value.split(",")) {
-        if (token.strip().equalsIgnoreCase("websocket")) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 }

@@ -3,7 +3,6 @@ package dev.roomlog.loadtest.report;
 import dev.roomlog.loadtest.report.Headline.Comparison;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +14,10 @@ import java.util.stream.Collectors;
 
 /**
  * Writes docs/BENCHMARKS.md from one run's results: pure, from its inputs to the text, so that a
- * test can hand it sample results and a fixed machine.
+ * test can hand it sample results and a fixed machine. It writes the headline sections (targets,
+ * other figures, misses, plots, JMH) and the order of the whole; the setting ({@link SetupSection})
+ * and the runs in detail with the Kafka and restore baselines ({@link RunsSection}) are written by
+ * their own classes.
  */
 final class BenchReportWriter {
   /** The runs of the report, in the order they are shown. */
@@ -70,9 +72,7 @@ final class BenchReportWriter {
           .append(failures.replace(";", "; "))
           .append("\n\n");
     }
-    runFacts();
-    machine();
-    conditions();
+    SetupSection.append(out, r, machine);
     out.append("## Targets\n\n");
     out.append(
             "Each figure beside its baseline, measured in the same run on the same machine; the ratio is Roomlog's\n")
@@ -80,138 +80,10 @@ final class BenchReportWriter {
     targets(headlines);
     otherFigures();
     missed(headlines);
-    runs();
-    searches();
-    kafkaAndRestore();
+    RunsSection.append(out, r);
     plotsSection();
     jmh();
     return out.toString();
-  }
-
-  private void runFacts() {
-    out.append("- **Command:** `").append(r.info("command", "bench/run.sh")).append("`");
-    out.append(", at commit ").append(r.info("gitCommit", "unknown")).append('\n');
-    out.append("- **Date:** ")
-        .append(r.info("startedAt", "unknown"))
-        .append(" to ")
-        .append(r.info("finishedAt", "unknown"));
-    BenchResults.number(r.info(), "wallSeconds")
-        .ifPresent(
-            s ->
-                out.append(
-                    String.format(
-                        Locale.ROOT, " (%d min %02d s)", (long) (s / 60), (long) (s % 60))));
-    out.append('\n');
-    out.append(
-        "- **Raw results:** bench/results/ (one JSON per run, `loadtest/README.md` describes the fields)\n\n");
-  }
-
-  private void machine() {
-    out.append("## Machine\n\n");
-    MarkdownTable t = new MarkdownTable("", "");
-    t.row("cores", String.valueOf(machine.cores()));
-    t.row("CPU", machine.cpuModel());
-    t.row("memory", machine.memory());
-    t.row("OS", machine.os());
-    t.row("Java", r.info("javaVersion", machine.java()));
-    t.row("Kafka", r.info("kafkaVersion", "?") + " (embedded broker, clients, Streams, tools)");
-    t.row("Netty", r.info("nettyVersion", "?"));
-    t.row("Node, socket.io", r.info("nodeVersion", "?") + ", " + r.info("socketioVersion", "?"));
-    t.row("load average", loadAverage());
-    out.append(t.render()).append('\n');
-  }
-
-  /** The 1-minute load at the start, its highest before a step, and at the end. */
-  private String loadAverage() {
-    List<LoadSample> load = r.load();
-    if (load.isEmpty()) {
-      return "not recorded";
-    }
-    LoadSample first = load.get(0);
-    LoadSample last = load.get(load.size() - 1);
-    LoadSample max =
-        load.stream().max(Comparator.comparingDouble(LoadSample::oneMinute)).orElse(first);
-    String s =
-        String.format(
-            Locale.ROOT,
-            "1-minute: %.2f at the start, %.2f at most (before %s; the benchmark's own processes raise it), %.2f at the end",
-            first.oneMinute(),
-            max.oneMinute(),
-            max.step(),
-            last.oneMinute());
-    // Before the first step nothing of the benchmark's runs yet: a load there is someone else's.
-    if (first.oneMinute() > machine.cores() / 2.0) {
-      s +=
-          String.format(
-              Locale.ROOT,
-              "; %.2f before anything started on %d cores: something else was running, and the"
-                  + " figures are lower for it",
-              first.oneMinute(),
-              machine.cores());
-    }
-    return s;
-  }
-
-  private void conditions() {
-    out.append("## Conditions\n\n");
-    String commit =
-        r.info("commitIntervalMs", "?")
-            + " ms"
-            + (Boolean.parseBoolean(r.info("commitIntervalDefault", "false"))
-                ? " (roomlog dev's default)"
-                : "");
-    out.append(
-            "- **Roomlog** is `roomlog dev`: the embedded Kafka broker, the room processor (Kafka Streams, ")
-        .append("`exactly_once_v2`) and one gateway node in one JVM (`-Xmx")
-        .append(r.info("devHeap", "?"))
-        .append("`), commit interval ")
-        .append(commit)
-        .append(
-            ", with the gateway's limits raised as loadtest/README.md lists (one API key plays thousands of clients)");
-    String devArgs = r.info("devArgs", "");
-    if (!devArgs.isBlank()) {
-      out.append("; also `").append(devArgs).append('`');
-    }
-    out.append(".\n");
-    out.append(
-            "- **Baselines:** Kafka's `ProducerPerformance` and `ConsumerPerformance` against the dev server's own broker ")
-        .append("(`bench/kafka-baselines.sh`: acks=all, idempotent, linger.ms=5, ")
-        .append(r.info("kafkaRecords", "?"))
-        .append(" records of ")
-        .append(r.info("kafkaRecordSize", "?"))
-        .append(
-            " B, the size of one of the generator's `sendMessage` actions in `roomlog.actions`); the bare Netty ")
-        .append(
-            "broadcast server (no Kafka); the Socket.IO rooms server (`bench/socketio`). The WebSocket servers get ")
-        .append("the same generator flags as Roomlog.\n");
-    out.append(
-            "- **One machine, loopback only:** the generator, the server under test and Kafka's tools share its cores, ")
-        .append("so every figure is a floor for what the server alone could do.\n");
-    out.append(
-            "- **Maximum sustained rate** (ingest, chat): a step search, doubling the offered rate while a short step ")
-        .append(
-            "sustains it, then halving the bracket down to 20%. A step sustains its rate when acks and deliveries ")
-        .append("arrive at ≥ ")
-        .append(Fmt.percent(BenchResults.number(r.info(), "sustainShare").orElse(0.95)))
-        .append(
-            " of it within the step's window, with no error and no message left incomplete. A rate far above ")
-        .append(
-            "the maximum makes Roomlog refuse and time out most messages rather than slow down, so one overloaded ")
-        .append("run does not give the maximum.\n");
-    out.append(
-            "- **Warm-up:** a chat run before the first measured one (not reported), so that no figure pays for the ")
-        .append("server's JIT compiling.\n");
-    out.append("- **Fanout** is offered ")
-        .append(r.info("fanoutRate", "?"))
-        .append(
-            " msg/s to the room, above the 100 msg/s that 100,000 deliveries/s needs, so that keeping up shows as ")
-        .append(
-            "≥ 100,000. The generator receives every copy on the same cores: when the three servers fall behind ")
-        .append("alike at that rate, the generator's share of the cores is part of why.\n");
-    out.append(
-            "- **Latency** is end to end, from each message's due time on the open-loop schedule (corrected for ")
-        .append(
-            "coordinated omission) to its arrival at each member, the sender's own copy included.\n\n");
   }
 
   private void targets(List<Headline> headlines) {
@@ -291,11 +163,11 @@ final class BenchReportWriter {
             c ->
                 t.row(
                     "connections: held / opened / failed",
-                    fig(c, "connectionsHeld")
+                    Fmt.figure(c, "connectionsHeld")
                         + " / "
-                        + fig(c, "connectionsOpened")
+                        + Fmt.figure(c, "connectionsOpened")
                         + " / "
-                        + fig(c, "connectionsFailed"),
+                        + Fmt.figure(c, "connectionsFailed"),
                     "-",
                     "-"));
     BenchResults.number(r.restore(), "restoreMs")
@@ -306,7 +178,7 @@ final class BenchReportWriter {
                     Fmt.rate(ms),
                     "-",
                     "-"));
-    restoreMibPerSecond()
+    RunsSection.restoreMibPerSecond(r)
         .ifPresent(
             mib -> {
               OptionalDouble fetch = r.kafka().consumer("fetch_mb_per_sec");
@@ -327,16 +199,6 @@ final class BenchReportWriter {
   }
 
   /** A row of one figure of a scenario, for Roomlog and both WebSocket baselines. */
-  /** The changelogs' bytes on disk over the restore's duration. */
-  private Optional<Double> restoreMibPerSecond() {
-    Optional<Double> bytes = BenchResults.number(r.restore(), "changelogBytes");
-    Optional<Double> ms = BenchResults.number(r.restore(), "restoreMs");
-    if (bytes.isEmpty() || ms.isEmpty() || ms.get() <= 0) {
-      return Optional.empty();
-    }
-    return Optional.of(bytes.get() / (1 << 20) / (ms.get() / 1000));
-  }
-
   private String[] cell(String figure, String scenario, Function<LoadRun, String> f) {
     String[] row = new String[4];
     row[0] = figure;
@@ -367,211 +229,6 @@ final class BenchReportWriter {
           .append("\n\n");
       out.append(h.finding()).append("\n\n").append(TO_FILL).append("\n\n");
     }
-  }
-
-  private void runs() {
-    out.append("## Runs\n\n");
-    MarkdownTable t =
-        new MarkdownTable(
-            "run",
-            "server",
-            "conns",
-            "rooms × size",
-            "offered/s",
-            "acks/s",
-            "deliveries/s",
-            "sent",
-            "timeouts",
-            "dups",
-            "errors",
-            "latency",
-            "p50 ms",
-            "p90 ms",
-            "p99 ms",
-            "p99.9 ms",
-            "max ms",
-            "send lag ms");
-    MarkdownTable errors = new MarkdownTable("run", "error", "count");
-    for (LoadRun c : ordered()) {
-      boolean lat = c.latencyCount() > 0;
-      t.row(
-          c.label(),
-          c.server(),
-          Fmt.rate(c.connections()),
-          c.rooms() == 0 ? "-" : c.rooms() + " × " + c.roomSize(),
-          Fmt.rate(c.targetRate()),
-          Fmt.rate(c.achievedRate()),
-          Fmt.rate(c.deliveriesPerSecond()),
-          Fmt.rate(c.sent()),
-          Fmt.rate(c.timeouts()),
-          Fmt.rate(c.duplicates()),
-          Fmt.rate(c.errorsTotal()),
-          c.latency(),
-          lat ? Fmt.ms(c.latencyP50Ms()) : "-",
-          lat ? Fmt.ms(c.latencyP90Ms()) : "-",
-          lat ? Fmt.ms(c.latencyP99Ms()) : "-",
-          lat ? Fmt.ms(c.latencyP999Ms()) : "-",
-          lat ? Fmt.ms(c.latencyMaxMs()) : "-",
-          Fmt.ms(c.maxSendLagMs()));
-      c.errors().forEach((status, count) -> errors.row(c.label(), status, Fmt.rate(count)));
-    }
-    if (t.isEmpty()) {
-      out.append("No load-generator results.\n\n");
-      return;
-    }
-    out.append(
-            "Rates and latencies cover each run's measured window, counts the whole run (loadtest/README.md, \"Output\").\n")
-        .append(
-            "Latency is the run's headline measure: `ack` (ingest), `delivery` (chat), `lastMember` (fanout), ")
-        .append("`connect` (connections), `reconnect`.\n\n");
-    out.append(t.render()).append('\n');
-    out.append("### Errors by status\n\n");
-    out.append(errors.isEmpty() ? "No errors in any run.\n\n" : errors.render() + "\n");
-    run("roomlog-connections")
-        .ifPresent(
-            c -> {
-              out.append("### Connections\n\n");
-              MarkdownTable m =
-                  new MarkdownTable(
-                      "opened",
-                      "failed",
-                      "held",
-                      "heap before",
-                      "heap after",
-                      "bytes per connection",
-                      "per GiB");
-              m.row(
-                  fig(c, "connectionsOpened"),
-                  fig(c, "connectionsFailed"),
-                  fig(c, "connectionsHeld"),
-                  c.figure("heapUsedBeforeBytes").isPresent()
-                      ? Fmt.bytes(c.figure("heapUsedBeforeBytes").getAsDouble())
-                      : "-",
-                  c.figure("heapUsedAfterBytes").isPresent()
-                      ? Fmt.bytes(c.figure("heapUsedAfterBytes").getAsDouble())
-                      : "-",
-                  fig(c, "bytesPerConnection"),
-                  fig(c, "connectionsPerGiB"));
-              out.append(
-                      "Heap used after a full GC (`jcmd GC.heap_info`) of the `roomlog dev` JVM before the first connection and ")
-                  .append(
-                      "once all were open; it holds the broker and the processor too, so only the difference means anything.\n\n")
-                  .append(m.render())
-                  .append('\n');
-            });
-  }
-
-  private void searches() {
-    if (r.searches().isEmpty()) {
-      return;
-    }
-    out.append("### Maximum sustained rate: the search steps\n\n");
-    for (Map.Entry<String, List<SearchStep>> e : r.searches().entrySet()) {
-      out.append("**").append(e.getKey()).append("**\n\n");
-      MarkdownTable t =
-          new MarkdownTable(
-              "step",
-              "offered/s",
-              "acks/s",
-              "deliveries/s",
-              "timeouts",
-              "errors",
-              "p99 ms",
-              "sustained");
-      for (SearchStep s : e.getValue()) {
-        t.row(
-            String.valueOf(s.step()),
-            Fmt.rate(s.targetRate()),
-            Fmt.rate(s.achievedRate()),
-            Fmt.rate(s.deliveriesPerSecond()),
-            s.timeouts(),
-            s.errors(),
-            msText(s.latencyP99Ms()),
-            s.sustained() ? "yes" : "no");
-      }
-      out.append(t.render()).append('\n');
-    }
-  }
-
-  private void kafkaAndRestore() {
-    out.append("### Kafka baselines\n\n");
-    KafkaBaselines k = r.kafka();
-    if (k.producer().isEmpty() && k.consumer().isEmpty()) {
-      out.append("Not measured.\n\n");
-    } else {
-      MarkdownTable t = new MarkdownTable("tool", "records/s", "MiB/s", "details");
-      if (!k.producer().isEmpty()) {
-        t.row(
-            "ProducerPerformance",
-            num(k.producer("records_per_sec")),
-            num(k.producer("mb_per_sec")),
-            "latency avg "
-                + num(k.producer("avg_latency_ms"))
-                + " ms, p99 "
-                + num(k.producer("p99_ms"))
-                + " ms (at saturation: queueing, not comparable with Roomlog's latencies)");
-      }
-      if (!k.consumer().isEmpty()) {
-        t.row(
-            "ConsumerPerformance",
-            num(k.consumer("records_per_sec")),
-            num(k.consumer("mb_per_sec")),
-            "fetch only: "
-                + num(k.consumer("fetch_records_per_sec"))
-                + " records/s, "
-                + num(k.consumer("fetch_mb_per_sec"))
-                + " MiB/s; group join "
-                + num(k.consumer("rebalance_ms"))
-                + " ms");
-      }
-      out.append(t.render()).append('\n');
-    }
-    out.append("### State restore\n\n");
-    if (r.restore().isEmpty()) {
-      out.append("Not measured.\n\n");
-      return;
-    }
-    Optional<Double> records = BenchResults.number(r.restore(), "restoredRecords");
-    Optional<Double> bytes = BenchResults.number(r.restore(), "changelogBytes");
-    out.append(
-            "The dev server stopped, its Kafka Streams state directory deleted, and restarted on the same data: the ")
-        .append(
-            "processor restores its stores from their changelogs. Measured from Kafka Streams' own log lines ")
-        .append(
-            "(`StoreChangelogReader`), from the first changelog partition it starts restoring (\"End offset for changelog ")
-        .append(
-            "... initialized\") to the last \"Finished restoring changelog\"; the wait for the consumer group before ")
-        .append(
-            "it is not counted. The changelogs' end offsets (`GetOffsetShell`) count transaction markers too.\n\n");
-    MarkdownTable t =
-        new MarkdownTable(
-            "records restored",
-            "changelog end offsets",
-            "partitions",
-            "restore ms",
-            "records/s",
-            "changelog on disk",
-            "bytes per record",
-            "MiB/s");
-    t.row(
-        records.map(Fmt::rate).orElse("-"),
-        BenchResults.number(r.restore(), "changelogEndOffsets").map(Fmt::rate).orElse("-"),
-        BenchResults.number(r.restore(), "restoredPartitions").map(Fmt::rate).orElse("-"),
-        BenchResults.number(r.restore(), "restoreMs").map(Fmt::rate).orElse("-"),
-        BenchResults.number(r.restore(), "restoreRecordsPerSecond").map(Fmt::rate).orElse("-"),
-        bytes.map(Fmt::bytes).orElse("-"),
-        bytes.isPresent() && records.isPresent() && records.get() > 0
-            ? Fmt.rate(bytes.get() / records.get())
-            : "-",
-        restoreMibPerSecond().map(v -> String.format(Locale.ROOT, "%.1f", v)).orElse("-"));
-    out.append(t.render()).append('\n');
-    out.append(
-            "A changelog record of the rooms store is a whole room's state, its recent history included: larger than ")
-        .append("ConsumerPerformance's ")
-        .append(r.info("kafkaRecordSize", "?"))
-        .append(" B records, so compare the MiB/s too (ConsumerPerformance fetched ")
-        .append(num(r.kafka().consumer("fetch_mb_per_sec")))
-        .append(" MiB/s).\n\n");
   }
 
   private void plotsSection() {
@@ -637,27 +294,10 @@ final class BenchReportWriter {
     out.append(t.render());
   }
 
-  /** A latency as the search file has it: a number of ms, or "-". */
-  private static String msText(String v) {
-    try {
-      return Fmt.ms(Double.parseDouble(v));
-    } catch (NumberFormatException e) {
-      return v;
-    }
-  }
-
   private static String score(double v) {
     return Math.abs(v) >= 10_000
         ? String.format(Locale.ROOT, "%,.0f", v)
         : String.format(Locale.ROOT, "%.3f", v);
-  }
-
-  private List<LoadRun> ordered() {
-    List<LoadRun> runs = new ArrayList<>();
-    for (String label : RUN_ORDER) {
-      run(label).ifPresent(runs::add);
-    }
-    return runs;
   }
 
   private Optional<LoadRun> run(String label) {
@@ -668,14 +308,5 @@ final class BenchReportWriter {
     return c.latencyCount() == 0
         ? "-"
         : Fmt.ms(c.latencyP50Ms()) + " / " + Fmt.ms(c.latencyP99Ms());
-  }
-
-  private static String fig(LoadRun c, String name) {
-    OptionalDouble v = c.figure(name);
-    return v.isPresent() ? Fmt.rate(v.getAsDouble()) : "-";
-  }
-
-  private static String num(OptionalDouble v) {
-    return v.isPresent() ? Fmt.rate(v.getAsDouble()) : "-";
   }
 }

@@ -1,6 +1,7 @@
 package dev.roomlog.loadtest.report;
 
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /** How the report writes numbers: grouped thousands, no locale of the machine's. */
 final class Fmt {
@@ -14,6 +15,16 @@ final class Fmt {
     return Math.abs(v) < 100 && v != Math.rint(v)
         ? String.format(Locale.ROOT, "%,.1f", v)
         : String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  /** A rate or a count if there is one, else "-". */
+  static String rate(OptionalDouble v) {
+    return v.isPresent() ? rate(v.getAsDouble()) : "-";
+  }
+
+  /** A run's figure by its result-file name, as a rate or a count, or "-" if the run has none. */
+  static String figure(LoadRun run, String name) {
+    return rate(run.figure(name));
   }
 
   /** Milliseconds: three significant digits, at least one decimal. */

@@ -1,6 +1,7 @@
 package dev.roomlog.protocol.action;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
@@ -52,6 +53,40 @@ public final class ActionParser {
       return new Result.Accepted(read(readObject(text, "frame")));
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
+    }
+  }
+
+  /**
+   * The top-level {@code requestId} of a frame, or null if it has none that {@link #parse} would
+   * accept; for answering a message refused before it is parsed (a rate-limited one) with the id
+   * the client can match. It reads tokens only up to that field and builds no tree; its cost is
+   * bounded by the flood tolerance anyway.
+   */
+  public static String peekRequestId(String text) {
+    try (JsonParser parser = Json.MAPPER.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("requestId".equals(field)) {
+          if (value != JsonToken.VALUE_STRING) {
+            return null;
+          }
+          String requestId = parser.getText();
+          // An unpaired surrogate could not be written back to the client as UTF-8.
+          boolean valid =
+              !requestId.isEmpty()
+                  && requestId.codePointCount(0, requestId.length()) <= Limits.MAX_REQUEST_ID_LENGTH
+                  && WellFormed.isWellFormed(requestId);
+          return valid ? requestId : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

@@ -12,11 +12,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,25 +47,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
-  static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
   private static final int THREADS = 4;
   private static final int QUEUE = 64;
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final AdminKeyCheck keyCheck;
-  private final String adminKey;
+  private final PeerClient peers;
   private final int partitions;
   private final Supplier<String> scrape;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
   private volatile RoomProcessor processor;
 
   private QueryServer(HttpServer server, String adminKey, int partitions, Supplier<String> scrape) {
     this.server = server;
     this.scrape = scrape;
-    // Stripped as AdminKeyCheck strips it: a key read from a file often ends in a newline, which
-    // no HTTP header may carry.
-    this.adminKey = adminKey == null || adminKey.isBlank() ? null : adminKey.strip();
+    this.peers = new PeerClient(adminKey);
     this.keyCheck = new AdminKeyCheck(adminKey);
     this.partitions = partitions;
     AtomicInteger threads = new AtomicInteger();
@@ -172,21 +164,6 @@ public final class QueryServer implements AutoCloseable {
     }
   }
 
-  /** A status and a JSON body. */
-  record Answer(int status, String json) {
-    static Answer error(QueryRequest.Invalid invalid) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", invalid.status());
-      body.put("code", invalid.code());
-      body.put("message", invalid.message());
-      return new Answer(invalid.status(), Json.write(body));
-    }
-
-    static Answer notReady(String why) {
-      return error(new QueryRequest.Invalid(503, "notReady", why + "; retry shortly"));
-    }
-  }
-
   private Answer answer(QueryRequest request, HttpExchange exchange) {
     if (request instanceof QueryRequest.Invalid invalid) {
       return Answer.error(invalid);
@@ -244,9 +221,10 @@ public final class QueryServer implements AutoCloseable {
     if (get.localOnly()) {
       return Answer.notReady("room " + get.roomId() + " is moving between processors");
     }
-    return forward(
+    return peers
+        .forward(
             there.host() + ":" + there.port(), "/rooms/" + encode(get.roomId()) + "?scope=local")
-        .map(QueryServer::peerRefusalAsMisconfiguration)
+        .map(PeerClient::refusalAsMisconfiguration)
         .orElseGet(
             () ->
                 Answer.notReady("the processor holding room " + get.roomId() + " did not answer"));
@@ -283,13 +261,13 @@ public final class QueryServer implements AutoCloseable {
                   Optional.of(
                       listRooms(
                           rooms, new QueryRequest.ListRooms(list.after(), list.limit(), true))))
-              : forwardAsync(instance, query));
+              : peers.forwardAsync(instance, query));
     }
     for (Map.Entry<String, CompletableFuture<Optional<Answer>>> each : asked.entrySet()) {
       String instance = each.getKey();
       Optional<Answer> answer = each.getValue().join();
       if (answer.isPresent() && (answer.get().status() == 401 || answer.get().status() == 403)) {
-        return peerRefusalAsMisconfiguration(answer.get());
+        return PeerClient.refusalAsMisconfiguration(answer.get());
       }
       if (answer.isEmpty() || answer.get().status() != 200) {
         return Answer.notReady("processor " + instance + " did not list its rooms");
@@ -320,60 +298,6 @@ public final class QueryServer implements AutoCloseable {
     body.put("rooms", page.rooms());
     body.put("next", page.next());
     return new Answer(200, Json.write(body));
-  }
-
-  /**
-   * Another instance refusing the key this one forwarded means the processors were given different
-   * admin keys: the client's key was right (this instance checked it), so it is told of the
-   * deployment's fault, not of its own.
-   */
-  private static Answer peerRefusalAsMisconfiguration(Answer peer) {
-    if (peer.status() != 401 && peer.status() != 403) {
-      return peer;
-    }
-    return Answer.error(
-        new QueryRequest.Invalid(
-            500,
-            "adminKeyMismatch",
-            "another processor refused this one's admin key: every processor of the deployment needs the same --admin-key"));
-  }
-
-  /** The other instance's answer, or empty if it did not answer in time. */
-  private Optional<Answer> forward(String instance, String pathAndQuery) {
-    return forwardAsync(instance, pathAndQuery).join();
-  }
-
-  /** Asks another instance; empty when it did not answer (within {@link #FORWARD_TIMEOUT}). */
-  private CompletableFuture<Optional<Answer>> forwardAsync(String instance, String pathAndQuery) {
-    HttpRequest.Builder request;
-    try {
-      request =
-          HttpRequest.newBuilder(URI.create("http://" + instance + pathAndQuery))
-              .timeout(FORWARD_TIMEOUT)
-              .GET();
-    } catch (IllegalArgumentException e) {
-      // An address that makes no URI (e.g. an IPv6 --rpc-host)
-      log.warn(
-          "query port: processor {} cannot be asked {}: {}", instance, pathAndQuery, e.toString());
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    if (adminKey != null) {
-      request.header("x-admin-key", adminKey);
-    }
-    return client
-        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-        .handle(
-            (response, failure) -> {
-              if (failure != null) {
-                log.warn(
-                    "query port: processor {} did not answer {}: {}",
-                    instance,
-                    pathAndQuery,
-                    failure.toString());
-                return Optional.<Answer>empty();
-              }
-              return Optional.of(new Answer(response.statusCode(), response.body()));
-            });
   }
 
   private static String encode(String text) {
