@@ -3,6 +3,7 @@ package dev.roomlog.gateway;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -127,6 +128,37 @@ class GatewayLayeringTest {
                   + " only what it hands them (ConnectionRegistry::deliver,"
                   + " ConnectionCommands::accept): Gateway alone wires it in, so the Netty side"
                   + " can be tested without Kafka");
+
+  static final ArchRule PACKAGES_FREE_OF_CYCLES =
+      slices()
+          .matching("dev.roomlog.gateway.(*)..")
+          .should()
+          .beFreeOfCycles()
+          .because(
+              "each concern (handshake, limits, connection, wal...) can then be read, tested and"
+                  + " changed from the bottom up: a package only ever needs the ones below it");
+
+  static final ArchRule ASSEMBLY_ON_TOP =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.gateway.*..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.roomlog.gateway")
+          .because(
+              "the root package is the assembly (Gateway, GatewayServer, the pipeline): it uses"
+                  + " every concern and no concern uses it, so it is the one place that knows how"
+                  + " the parts fit");
+
+  @Test
+  void gatewayPackagesAreFreeOfCycles() {
+    PACKAGES_FREE_OF_CYCLES.check(GATEWAY);
+  }
+
+  @Test
+  void noConcernDependsOnTheAssembly() {
+    ASSEMBLY_ON_TOP.check(GATEWAY);
+  }
 
   @Test
   void limitsUseNoNettyNoKafkaAndNoOtherGatewayPackage() {
