@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -10,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of the modules as a whole, checked here because the server is the one module whose
- * classpath holds all the others (their main classes; tests excluded). Each module's own {@code
- * *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them all.
+ * classpath holds all the others (their main classes; tests excluded) and the system test kit. Each
+ * module's own {@code *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them
+ * all.
  */
 class ModuleLayeringTest {
 
@@ -53,8 +55,25 @@ class ModuleLayeringTest {
                   + " topics and formats in protocol; the server alone assembles them (and the"
                   + " embedded broker) into the roomlog command");
 
+  static final ArchRule NOTHING_BUT_TESTS_USES_THE_SYSTEM_TEST_KIT =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.roomlog.systemtest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.roomlog.systemtest..")
+          .because(
+              "the system test kit (system-test-kit/) starts, signals and kills processes and"
+                  + " judges histories for tests; it is on the test classpath only, and main code"
+                  + " that reached it would ship test machinery in the roomlog jar");
+
   @Test
   void onlyTheServerDependsOnTheRolesAndProtocolDependsOnNone() {
     MODULE_LAYERS.check(ROOMLOG);
+  }
+
+  @Test
+  void noMainCodeDependsOnTheSystemTestKit() {
+    NOTHING_BUT_TESTS_USES_THE_SYSTEM_TEST_KIT.check(ROOMLOG);
   }
 }

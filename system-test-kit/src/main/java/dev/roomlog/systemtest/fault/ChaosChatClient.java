@@ -1,4 +1,4 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import static org.awaitility.Awaitility.await;
 
