@@ -67,6 +67,23 @@ class ModuleLayeringTest {
                   + " judges histories for tests; it is on the test classpath only, and main code"
                   + " that reached it would ship test machinery in the roomlog jar");
 
+  static final ArchRule THE_SYSTEM_TEST_KIT_DRIVES_ROOMLOG_FROM_OUTSIDE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.systemtest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.roomlog.gateway..",
+              "dev.roomlog.processor..",
+              "dev.roomlog.delivery..",
+              "dev.roomlog.server..")
+          .because(
+              "the kit reaches Roomlog as its users do, through sockets, processes and topics"
+                  + " (protocol names them); a kit that reached into a role would let a system"
+                  + " test pass on the role's internals, and would tie the kit to the modules it"
+                  + " is built before");
+
   @Test
   void onlyTheServerDependsOnTheRolesAndProtocolDependsOnNone() {
     MODULE_LAYERS.check(ROOMLOG);
@@ -75,5 +92,10 @@ class ModuleLayeringTest {
   @Test
   void noMainCodeDependsOnTheSystemTestKit() {
     NOTHING_BUT_TESTS_USES_THE_SYSTEM_TEST_KIT.check(ROOMLOG);
+  }
+
+  @Test
+  void theSystemTestKitDependsOnNoRole() {
+    THE_SYSTEM_TEST_KIT_DRIVES_ROOMLOG_FROM_OUTSIDE.check(ROOMLOG);
   }
 }
