@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.server.DeploymentChecks.Deployment;
+import dev.roomlog.systemtest.Checkout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -226,7 +227,7 @@ class DeploymentFilesTest {
   }
 
   private static Deployment deployment() {
-    Path home = InProcessRoomlog.projectHome();
+    Path home = Checkout.root();
     return Deployment.read(
         path -> {
           try {

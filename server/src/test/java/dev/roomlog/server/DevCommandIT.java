@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.ChildProcess;
+import dev.roomlog.systemtest.WsClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -111,7 +114,7 @@ class DevCommandIT {
   }
 
   private ChildProcess startDev(int port, int kafkaPort) {
-    Path jar = InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar");
+    Path jar = Checkout.root().resolve("server/target/roomlog.jar");
     assertTrue(Files.exists(jar), "the build makes " + jar);
     String java = ProcessHandle.current().info().command().orElse("java");
     return ChildProcess.start(
@@ -147,7 +150,7 @@ class DevCommandIT {
   }
 
   private static ChildProcess wscat(int port, String key) {
-    Path wscat = InProcessRoomlog.projectHome().resolve("tools/node_modules/.bin/wscat");
+    Path wscat = Checkout.root().resolve("tools/node_modules/.bin/wscat");
     assertTrue(Files.exists(wscat), "the build installs wscat from npm into " + wscat);
     return ChildProcess.start(
         "wscat",

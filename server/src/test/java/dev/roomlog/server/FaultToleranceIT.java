@@ -4,7 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.TopicSet;
-import dev.roomlog.server.fault.HistoryReport;
+import dev.roomlog.systemtest.ChatClients;
+import dev.roomlog.systemtest.KafkaClusterProcess;
+import dev.roomlog.systemtest.RoomlogProcess;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.fault.HistoryReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -56,7 +59,7 @@ class GatewayLifecycleIT {
   }
 
   private static List<String> readmeStartOrder() throws IOException {
-    String readme = Files.readString(InProcessRoomlog.projectHome().resolve("gateway/README.md"));
+    String readme = Files.readString(Checkout.root().resolve("gateway/README.md"));
     int start = readme.indexOf("## Lifecycle");
     String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
     List<String> steps = new ArrayList<>();

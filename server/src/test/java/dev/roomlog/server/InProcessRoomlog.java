@@ -5,6 +5,7 @@ import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.systemtest.SharedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,12 +69,6 @@ final class InProcessRoomlog implements AutoCloseable {
                         .adminPort(0))
                 .build());
     return roomlog;
-  }
-
-  /** The checkout's root, where bin/, tools/ and server/target/ are. */
-  static Path projectHome() {
-    String home = System.getProperty("roomlog.home");
-    return home != null ? Path.of(home) : Path.of("..").toAbsolutePath().normalize();
   }
 
   int port() {

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.KafkaNode;
+import dev.roomlog.systemtest.SharedKafka;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -184,7 +187,7 @@ class LogFormatIT {
 
   /** Runs the roomlog jar to its end, stdout and stderr apart. */
   private static Run roomlog(String name, List<String> args, Map<String, String> env) {
-    Path jar = InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar");
+    Path jar = Checkout.root().resolve("server/target/roomlog.jar");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));

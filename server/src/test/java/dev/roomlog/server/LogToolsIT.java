@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -433,7 +436,7 @@ class LogToolsIT {
 
   /** The README's kafka-console-consumer commands, each as its words. */
   private static List<List<String>> readmeConsoleConsumerCommands() throws IOException {
-    String readme = Files.readString(InProcessRoomlog.projectHome().resolve("README.md"));
+    String readme = Files.readString(Checkout.root().resolve("README.md"));
     Matcher command =
         Pattern.compile("(?m)^bin/kafka-console-consumer (?:[^\\n]*\\\\\\n)*[^\\n]*$")
             .matcher(readme);

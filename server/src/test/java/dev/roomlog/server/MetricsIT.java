@@ -10,6 +10,9 @@ import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -213,7 +216,7 @@ class MetricsIT {
    * {@code _max} gauge with its histogram).
    */
   private static void assertDocumented(Scrape... scrapes) throws IOException {
-    String doc = Files.readString(InProcessRoomlog.projectHome().resolve("docs/OPERATIONS.md"));
+    String doc = Files.readString(Checkout.root().resolve("docs/OPERATIONS.md"));
     Set<String> missing = new TreeSet<>();
     for (Scrape s : scrapes) {
       for (String family : s.families()) {

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of the modules as a whole, checked here because the server is the one module whose
- * classpath holds all the others (their main classes; tests excluded). Each module's own {@code
- * *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them all.
+ * classpath holds all the others (their main classes; tests excluded) and the system test kit. Each
+ * module's own {@code *LayeringTest} checks its insides; docs/ARCHITECTURE.md#layering lists them
+ * all.
  */
 class ModuleLayeringTest {
 
@@ -91,8 +92,47 @@ class ModuleLayeringTest {
     GATEWAY_API.check(ROOMLOG);
   }
 
+  static final ArchRule NOTHING_BUT_TESTS_USES_THE_SYSTEM_TEST_KIT =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.roomlog.systemtest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.roomlog.systemtest..")
+          .because(
+              "the system test kit (system-test-kit/) starts, signals and kills processes and"
+                  + " judges histories for tests; it is on the test classpath only, and main code"
+                  + " that reached it would ship test machinery in the roomlog jar");
+
+  static final ArchRule THE_SYSTEM_TEST_KIT_DRIVES_ROOMLOG_FROM_OUTSIDE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.roomlog.systemtest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.roomlog.gateway..",
+              "dev.roomlog.processor..",
+              "dev.roomlog.delivery..",
+              "dev.roomlog.server..")
+          .because(
+              "the kit reaches Roomlog as its users do, through sockets, processes and topics"
+                  + " (protocol names them); a kit that reached into a role would let a system"
+                  + " test pass on the role's internals, and would tie the kit to the modules it"
+                  + " is built before");
+
   @Test
   void onlyTheServerDependsOnTheRolesAndProtocolDependsOnNone() {
     MODULE_LAYERS.check(ROOMLOG);
+  }
+
+  @Test
+  void noMainCodeDependsOnTheSystemTestKit() {
+    NOTHING_BUT_TESTS_USES_THE_SYSTEM_TEST_KIT.check(ROOMLOG);
+  }
+
+  @Test
+  void theSystemTestKitDependsOnNoRole() {
+    THE_SYSTEM_TEST_KIT_DRIVES_ROOMLOG_FROM_OUTSIDE.check(ROOMLOG);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.systemtest.Checkout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import picocli.CommandLine;
 
 /** docs/OPERATIONS.md stays true to the code: every setting is documented, the example works. */
 class OperationsDocTest {
-  private static final Path DOC = InProcessRoomlog.projectHome().resolve("docs/OPERATIONS.md");
+  private static final Path DOC = Checkout.root().resolve("docs/OPERATIONS.md");
 
   @Test
   void everyGatewaySettingIsDocumented() throws IOException {

@@ -13,6 +13,8 @@ import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.text.WellFormed;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -15,6 +15,8 @@ import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.processor.query.RoomPage;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -3,6 +3,7 @@ package dev.roomlog.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.systemtest.WsClient;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

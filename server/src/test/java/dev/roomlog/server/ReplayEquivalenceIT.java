@@ -9,6 +9,8 @@ import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,10 @@ package dev.roomlog.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.ChildProcess;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +91,7 @@ class SeparateRolesIT {
                 java,
                 "-Xmx384m",
                 "-jar",
-                InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar").toString(),
+                Checkout.root().resolve("server/target/roomlog.jar").toString(),
                 role));
     command.addAll(cluster);
     command.addAll(List.of(more));

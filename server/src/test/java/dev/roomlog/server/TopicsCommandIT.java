@@ -3,6 +3,7 @@ package dev.roomlog.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roomlog.systemtest.SharedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.systemtest.Checkout;
+import dev.roomlog.systemtest.SharedKafka;
+import dev.roomlog.systemtest.WsClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -202,7 +205,7 @@ class WriteAheadLogIT {
   /** Runs bin/kafka-console-consumer, the command the README gives, and returns its lines. */
   private static List<String> consoleConsume(String topic, int partition, long count)
       throws IOException, InterruptedException {
-    Path script = InProcessRoomlog.projectHome().resolve("bin/kafka-console-consumer");
+    Path script = Checkout.root().resolve("bin/kafka-console-consumer");
     Process process =
         new ProcessBuilder(
                 script.toString(),

@@ -1,4 +1,4 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import static org.awaitility.Awaitility.await;
 
@@ -67,6 +67,10 @@ import org.awaitility.core.ConditionTimeoutException;
  * acknowledgements; {@link #close} leaves the socket and the thread, as the client does by itself
  * after {@link Options#maxLifetime}. Memory is bounded by the window of unacknowledged messages and
  * a bounded map of recent requestIds.
+ *
+ * <p>Over 400 lines: one client's state machine (connection, rooms, window, resends), all of it
+ * confined to the loop thread, so its parts share state that one class keeps private; it came here
+ * from server/src/test as it was (issue 15 moved the kit, it did not redesign it).
  */
 public final class ChaosChatClient implements AutoCloseable {
   private static final Duration TICK = Duration.ofMillis(10);
@@ -141,7 +145,7 @@ public final class ChaosChatClient implements AutoCloseable {
      * second, at most 1,000, 4 in flight, answers awaited 3 s, a silent connection given up after
      * 10 s, backoff up to 1 s, closed after 10 minutes at the latest.
      */
-    public static Options of(String name, List<Integer> ports, String apiKey, List<String> rooms) {
+    static Options of(String name, List<Integer> ports, String apiKey, List<String> rooms) {
       return new Options(
           name,
           ports,
@@ -157,7 +161,7 @@ public final class ChaosChatClient implements AutoCloseable {
           Duration.ofMinutes(10));
     }
 
-    public Options withPace(double messagesPerSecond, int maxMessages) {
+    Options withPace(double messagesPerSecond, int maxMessages) {
       return new Options(
           name,
           ports,
@@ -173,7 +177,7 @@ public final class ChaosChatClient implements AutoCloseable {
           maxLifetime);
     }
 
-    public Options withTimeouts(Duration answerTimeout, Duration silenceTimeout) {
+    Options withTimeouts(Duration answerTimeout, Duration silenceTimeout) {
       return new Options(
           name,
           ports,
@@ -189,7 +193,7 @@ public final class ChaosChatClient implements AutoCloseable {
           maxLifetime);
     }
 
-    public Options withMaxInFlight(int maxInFlight) {
+    Options withMaxInFlight(int maxInFlight) {
       return new Options(
           name,
           ports,
@@ -305,12 +309,12 @@ public final class ChaosChatClient implements AutoCloseable {
   }
 
   /** The highest seq this client has seen in the room, over all its connections (0 if none). */
-  public long lastSeq(String roomId) {
+  long lastSeq(String roomId) {
     return lastSeqs.getOrDefault(roomId, 0L);
   }
 
   /** How many of its messages are not acknowledged yet. */
-  public int unacknowledged() {
+  int unacknowledged() {
     return pendingCount.get();
   }
 

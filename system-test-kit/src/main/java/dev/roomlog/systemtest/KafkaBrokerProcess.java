@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import org.apache.kafka.common.Uuid;
  * <p>Threading: drive it from one thread (the test's). A JVM shutdown hook kills the broker if the
  * test JVM ends without closing it, so that no broker outlives the test run holding ports.
  */
-final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess implements AutoCloseable {
   private static final int NODE_ID = 1;
 
   private final KafkaNode node;
@@ -46,7 +46,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   /** A broker on free ports that keeps its configuration, data and output in {@code dir}. */
-  static KafkaBrokerProcess onFreePorts(Path dir) {
+  public static KafkaBrokerProcess onFreePorts(Path dir) {
     return new KafkaBrokerProcess(dir, KafkaNode.freePort(), KafkaNode.freePort());
   }
 
@@ -57,7 +57,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
    * @throws IllegalStateException if it is already running, or does not become ready within 60 s
    *     (it is then killed; the message quotes its output)
    */
-  void start() {
+  public void start() {
     if (!node.isFormatted()) {
       node.format(Uuid.randomUuid().toString());
     }
@@ -66,7 +66,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   /** The address clients connect to; the same across restarts. */
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return node.address();
   }
 
@@ -80,12 +80,12 @@ final class KafkaBrokerProcess implements AutoCloseable {
    * s broker session, its own controller fences it for a moment on resume, so clients may see
    * NOT_LEADER_OR_FOLLOWER briefly (they retry).
    */
-  void pause() {
+  public void pause() {
     node.pause();
   }
 
   /** Thaws a paused broker (SIGCONT); it carries on where it stopped. */
-  void resume() {
+  public void resume() {
     node.resume();
   }
 

@@ -1,17 +1,17 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roomlog.protocol.Json;
-import dev.roomlog.server.fault.HistoryChecker.LogEvent;
-import dev.roomlog.server.fault.HistoryReport.DuplicateDelivery;
-import dev.roomlog.server.fault.HistoryReport.DuplicateEffect;
-import dev.roomlog.server.fault.HistoryReport.Gap;
-import dev.roomlog.server.fault.HistoryReport.LogAnomaly;
-import dev.roomlog.server.fault.HistoryReport.Reordering;
-import dev.roomlog.server.fault.HistoryReport.Unacknowledged;
+import dev.roomlog.systemtest.fault.HistoryChecker.LogEvent;
+import dev.roomlog.systemtest.fault.HistoryReport.DuplicateDelivery;
+import dev.roomlog.systemtest.fault.HistoryReport.DuplicateEffect;
+import dev.roomlog.systemtest.fault.HistoryReport.Gap;
+import dev.roomlog.systemtest.fault.HistoryReport.LogAnomaly;
+import dev.roomlog.systemtest.fault.HistoryReport.Reordering;
+import dev.roomlog.systemtest.fault.HistoryReport.Unacknowledged;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

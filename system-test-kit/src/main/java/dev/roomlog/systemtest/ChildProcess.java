@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
@@ -35,7 +35,7 @@ import org.awaitility.core.TerminalFailureException;
  * <p>It never outlives the test JVM: a shutdown hook kills it (SIGKILL) if the JVM ends without
  * closing it. Drive it from one thread; {@link #lines()} and {@link #tail} may be read from any.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
   private static final int TAIL_LINES = 40;
 
@@ -59,8 +59,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} in the checkout's root, its output kept in memory only. */
-  static ChildProcess start(String name, List<String> command) {
-    return start(name, command, InProcessRoomlog.projectHome(), null);
+  public static ChildProcess start(String name, List<String> command) {
+    return start(name, command, Checkout.root(), null);
   }
 
   /**
@@ -97,7 +97,7 @@ final class ChildProcess implements AutoCloseable {
    * @throws AssertionError if no such line comes within {@code atMost}, or the program ends without
    *     printing one; the message quotes the program's last lines
    */
-  String awaitLine(String text, Duration atMost) {
+  public String awaitLine(String text, Duration atMost) {
     try {
       await(name + " printing a line containing '" + text + "'")
           .atMost(atMost)
@@ -120,7 +120,7 @@ final class ChildProcess implements AutoCloseable {
     return null;
   }
 
-  void writeLine(String line) {
+  public void writeLine(String line) {
     try {
       OutputStream in = process.getOutputStream();
       in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -130,7 +130,7 @@ final class ChildProcess implements AutoCloseable {
     }
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return new ArrayList<>(lines);
   }
 
@@ -195,7 +195,7 @@ final class ChildProcess implements AutoCloseable {
    *
    * @throws AssertionError if it is still running after {@code atMost}
    */
-  int awaitExit(Duration atMost) throws InterruptedException {
+  public int awaitExit(Duration atMost) throws InterruptedException {
     if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not end within " + atMost + "; " + describeTail());
     }
@@ -203,7 +203,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Asks the program to stop as Ctrl-C would (SIGTERM), waits, and returns its exit code. */
-  int stop(Duration atMost) throws InterruptedException {
+  public int stop(Duration atMost) throws InterruptedException {
     if (paused) {
       resume();
     }

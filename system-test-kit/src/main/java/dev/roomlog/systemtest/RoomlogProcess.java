@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * #restart()}, and of {@link #pause()}/{@link #resume()}, then {@link #close()}. Drive it from one
  * thread. The JVM never outlives the test JVM (see {@link ChildProcess}).
  */
-final class RoomlogProcess implements AutoCloseable {
+public final class RoomlogProcess implements AutoCloseable {
   static final Duration START_DEADLINE = Duration.ofSeconds(90);
   private static final Logger LOG = LoggerFactory.getLogger(RoomlogProcess.class);
 
@@ -39,9 +39,9 @@ final class RoomlogProcess implements AutoCloseable {
    * Where the roles find Kafka and how Roomlog's topics are laid out on it: the flags that every
    * role takes, so that a test's gateways and processors agree.
    */
-  record KafkaFlags(
+  public record KafkaFlags(
       String bootstrapServers, String topicPrefix, int partitions, short replicationFactor) {
-    KafkaFlags {
+    public KafkaFlags {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers must name at least one broker");
       }
@@ -97,7 +97,7 @@ final class RoomlogProcess implements AutoCloseable {
    *
    * @param moreFlags further flags of {@code roomlog gateway}, e.g. {@code --set NAME=VALUE}
    */
-  static RoomlogProcess gateway(
+  public static RoomlogProcess gateway(
       Path dir, KafkaFlags kafka, String gatewayId, String apiKey, String... moreFlags) {
     int port = KafkaNode.freePort();
     List<String> args = new ArrayList<>(kafka.flags());
@@ -131,7 +131,7 @@ final class RoomlogProcess implements AutoCloseable {
    * @param moreFlags further flags of {@code roomlog processor}, e.g. {@code --commit-interval-ms
    *     100}
    */
-  static RoomlogProcess processor(
+  public static RoomlogProcess processor(
       Path dir, KafkaFlags kafka, String applicationId, String... moreFlags) {
     Path absolute = dir.toAbsolutePath();
     List<String> args = new ArrayList<>(kafka.flags());
@@ -164,7 +164,7 @@ final class RoomlogProcess implements AutoCloseable {
    * @throws AssertionError if it is not ready within 90 s or ends first (it is then killed; the
    *     message quotes its output)
    */
-  RoomlogProcess start() {
+  public RoomlogProcess start() {
     if (isRunning()) {
       throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
     }
@@ -195,7 +195,7 @@ final class RoomlogProcess implements AutoCloseable {
    *
    * @throws IllegalStateException if it is still running
    */
-  void restart() {
+  public void restart() {
     start();
   }
 
@@ -203,7 +203,7 @@ final class RoomlogProcess implements AutoCloseable {
    * Crashes the role (SIGKILL: no shutdown hook runs, nothing is flushed or committed) and returns
    * once its JVM has ended, so its port and state directory lock are free.
    */
-  void kill() {
+  public void kill() {
     running().kill();
   }
 
@@ -215,7 +215,7 @@ final class RoomlogProcess implements AutoCloseable {
    * @throws AssertionError if it has not ended within {@code atMost}, or ended without saying that
    *     it stopped (the message quotes its output)
    */
-  void stop(Duration atMost) throws InterruptedException {
+  public void stop(Duration atMost) throws InterruptedException {
     ChildProcess stopping = running();
     long began = System.nanoTime();
     int exitCode = stopping.stop(atMost);
@@ -239,12 +239,12 @@ final class RoomlogProcess implements AutoCloseable {
     running().resume();
   }
 
-  boolean isRunning() {
+  public boolean isRunning() {
     return process != null && process.isAlive();
   }
 
   /** The gateway's WebSocket port, the same across restarts. */
-  int port() {
+  public int port() {
     if (port == 0) {
       throw new IllegalStateException(name + " is not a gateway; it has no port");
     }
@@ -278,7 +278,7 @@ final class RoomlogProcess implements AutoCloseable {
   }
 
   private static List<String> command(Path dir, String role, List<String> args) {
-    Path jar = InProcessRoomlog.projectHome().resolve("server/target/roomlog.jar");
+    Path jar = Checkout.root().resolve("server/target/roomlog.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing; `mvn package` (or verify) builds it");
     }

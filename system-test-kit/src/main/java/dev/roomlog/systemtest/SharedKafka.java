@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.protocol.Topic;
@@ -23,13 +23,13 @@ import org.apache.kafka.common.serialization.Deserializer;
  * a broker fault halts the JVM anyway). Tests keep apart by using their own topics: {@link
  * #uniquePrefix()}.
  */
-final class SharedKafka {
+public final class SharedKafka {
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static EmbeddedKafkaBroker broker;
 
   private SharedKafka() {}
 
-  static synchronized String bootstrapServers() {
+  public static synchronized String bootstrapServers() {
     if (broker == null) {
       try {
         Path dir = Files.createTempDirectory("roomlog-it-kafka");
@@ -44,17 +44,17 @@ final class SharedKafka {
   }
 
   /** A topic prefix no other test in this JVM uses. */
-  static String uniquePrefix() {
+  public static String uniquePrefix() {
     return "t" + COUNTER.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Every committed record of the topic, in partition then offset order, read to its end. */
-  static <K, V> List<ConsumerRecord<K, V>> readAll(Topic<K, V> topic) {
+  public static <K, V> List<ConsumerRecord<K, V>> readAll(Topic<K, V> topic) {
     return readAll(bootstrapServers(), topic);
   }
 
   /** As {@link #readAll(Topic)}, from the Kafka at {@code bootstrap}. */
-  static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrap, Topic<K, V> topic) {
+  public static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrap, Topic<K, V> topic) {
     return readAll(
         bootstrap,
         topic.name(),
@@ -68,7 +68,7 @@ final class SharedKafka {
   }
 
   /** Every committed record of {@code topic} at {@code bootstrap}, read to its end. */
-  static <K, V> List<ConsumerRecord<K, V>> readAll(
+  public static <K, V> List<ConsumerRecord<K, V>> readAll(
       String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
     try (KafkaConsumer<K, V> consumer =

@@ -1,4 +1,4 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import static java.util.stream.Collectors.toSet;
 import static org.awaitility.Awaitility.await;
@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roomlog.server.fault.FakeRoomServer.FailedSend;
-import dev.roomlog.server.fault.FakeRoomServer.Fault;
+import dev.roomlog.systemtest.fault.FakeRoomServer.FailedSend;
+import dev.roomlog.systemtest.fault.FakeRoomServer.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

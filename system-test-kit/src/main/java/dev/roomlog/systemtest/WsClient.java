@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
@@ -24,8 +24,8 @@ import java.util.function.Predicate;
  * A real WebSocket client for the tests (the JDK's own, over a real socket). It records every frame
  * it receives so that a test can wait for the one it expects, with a deadline.
  */
-final class WsClient implements AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(30);
+public final class WsClient implements AutoCloseable {
+  public static final Duration WAIT = Duration.ofSeconds(30);
 
   private final WebSocket socket;
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
@@ -46,12 +46,12 @@ final class WsClient implements AutoCloseable {
     connectionId = awaitFrame("connected", f -> true).get("connectionId").asText();
   }
 
-  static WsClient connect(int port, String apiKey) {
+  public static WsClient connect(int port, String apiKey) {
     return new WsClient(URI.create("ws://127.0.0.1:" + port + "/"), apiKey);
   }
 
   /** The HTTP status with which the server refuses the upgrade, or -1 if it accepts it. */
-  static int handshakeStatus(int port, String apiKey) {
+  public static int handshakeStatus(int port, String apiKey) {
     try {
       connect(port, apiKey).close();
       return -1;
@@ -63,16 +63,16 @@ final class WsClient implements AutoCloseable {
     }
   }
 
-  String connectionId() {
+  public String connectionId() {
     return connectionId;
   }
 
-  void send(String json) {
+  public void send(String json) {
     socket.sendText(json, true).join();
   }
 
   /** Sends an action built from name/value pairs, e.g. send("createRoom", "username", "a"). */
-  void sendAction(String action, String... fieldsAndValues) {
+  public void sendAction(String action, String... fieldsAndValues) {
     ObjectNode node = Json.MAPPER.createObjectNode().put("action", action);
     for (int i = 0; i < fieldsAndValues.length; i += 2) {
       node.put(fieldsAndValues[i], fieldsAndValues[i + 1]);
@@ -81,7 +81,7 @@ final class WsClient implements AutoCloseable {
   }
 
   /** Waits for the first frame of this type that matches, and returns it. */
-  JsonNode awaitFrame(String type, Predicate<JsonNode> matching) {
+  public JsonNode awaitFrame(String type, Predicate<JsonNode> matching) {
     JsonNode[] found = new JsonNode[1];
     await()
         .atMost(WAIT)
@@ -101,7 +101,7 @@ final class WsClient implements AutoCloseable {
   }
 
   /** Waits for the answer to the request with this requestId, whatever its type. */
-  JsonNode awaitAnswer(String requestId) {
+  public JsonNode awaitAnswer(String requestId) {
     JsonNode[] found = new JsonNode[1];
     await()
         .atMost(WAIT)
@@ -121,7 +121,7 @@ final class WsClient implements AutoCloseable {
   }
 
   /** Waits until a text frame equal to {@code text} has come. */
-  void awaitText(String text) {
+  public void awaitText(String text) {
     await()
         .atMost(WAIT)
         .pollInterval(Duration.ofMillis(20))
@@ -134,20 +134,20 @@ final class WsClient implements AutoCloseable {
   }
 
   /** Every text frame so far, in order, JSON or not. */
-  List<String> texts() {
+  public List<String> texts() {
     return new ArrayList<>(texts);
   }
 
-  List<JsonNode> received() {
+  public List<JsonNode> received() {
     return new ArrayList<>(received);
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed.isDone();
   }
 
   /** Waits until the server closes the connection and returns its close code. */
-  int awaitCloseCode() {
+  public int awaitCloseCode() {
     try {
       return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -156,7 +156,7 @@ final class WsClient implements AutoCloseable {
   }
 
   /** Sends without waiting for the send to complete; for floods, where the socket may close. */
-  CompletableFuture<WebSocket> sendAsync(String json) {
+  public CompletableFuture<WebSocket> sendAsync(String json) {
     return socket.sendText(json, true);
   }
 

@@ -1,4 +1,4 @@
-package dev.roomlog.server.fault;
+package dev.roomlog.systemtest.fault;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +49,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>Lifecycle: {@link #start()}, then any sequence of the per-node faults, then {@link #close()}.
  * Drive it from one thread (the test's). No node outlives the test JVM (see {@link ChildProcess}).
  */
-final class KafkaClusterProcess implements AutoCloseable {
+public final class KafkaClusterProcess implements AutoCloseable {
   static final int NODES = 3;
   private static final Duration REPLICATION_DEADLINE = Duration.ofSeconds(60);
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -82,7 +82,7 @@ final class KafkaClusterProcess implements AutoCloseable {
   /**
    * A cluster on free ports that keeps each node's configuration, data and output in {@code dir}.
    */
-  static KafkaClusterProcess onFreePorts(Path dir) {
+  public static KafkaClusterProcess onFreePorts(Path dir) {
     return new KafkaClusterProcess(dir.toAbsolutePath());
   }
 
@@ -93,7 +93,7 @@ final class KafkaClusterProcess implements AutoCloseable {
    * @throws IllegalStateException if a node does not become ready within 60 s (the message quotes
    *     its output)
    */
-  void start() {
+  public void start() {
     if (nodes.values().stream().noneMatch(KafkaNode::isFormatted)) {
       String clusterId = Uuid.randomUuid().toString();
       nodes.values().forEach(node -> node.format(clusterId));
@@ -115,14 +115,14 @@ final class KafkaClusterProcess implements AutoCloseable {
    *
    * @throws IllegalStateException if it is running, or does not become ready within 60 s
    */
-  void start(int nodeId) {
+  public void start(int nodeId) {
     KafkaNode node = node(nodeId);
     node.launch();
     node.awaitReady();
   }
 
   /** Every node's address, comma-separated; the same across restarts. */
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return bootstrapServers;
   }
 
@@ -140,7 +140,7 @@ final class KafkaClusterProcess implements AutoCloseable {
    * fences it, and moves its leaderships, after the broker session timeout (3 s); until then
    * metadata still names it.
    */
-  void kill(int nodeId) {
+  public void kill(int nodeId) {
     node(nodeId).kill();
   }
 
@@ -149,12 +149,12 @@ final class KafkaClusterProcess implements AutoCloseable {
    * every ISR and its leaderships move; if it was the active controller, the other two elect
    * another within about 2 s.
    */
-  void pause(int nodeId) {
+  public void pause(int nodeId) {
     node(nodeId).pause();
   }
 
   /** Thaws node {@code nodeId} (SIGCONT): it is unfenced at its next heartbeat and catches up. */
-  void resume(int nodeId) {
+  public void resume(int nodeId) {
     node(nodeId).resume();
   }
 
@@ -163,7 +163,7 @@ final class KafkaClusterProcess implements AutoCloseable {
    * waiting up to 30 s while the partition has none (during an election). Right after a {@link
    * #kill}, this may still be the dead node, until the controller fences it.
    */
-  int leaderOf(String topic, int partition) {
+  public int leaderOf(String topic, int partition) {
     int[] leader = new int[1];
     await("a leader for " + topic + "-" + partition)
         .atMost(Duration.ofSeconds(30))
@@ -187,7 +187,7 @@ final class KafkaClusterProcess implements AutoCloseable {
   /**
    * The ids of the in-sync replicas of {@code topic}'s {@code partition}, as the metadata says now.
    */
-  List<Integer> inSyncReplicas(String topic, int partition) {
+  public List<Integer> inSyncReplicas(String topic, int partition) {
     try {
       return ids(describe(List.of(topic)).get(topic).partitions().get(partition).isr());
     } catch (InterruptedException e) {
@@ -206,7 +206,7 @@ final class KafkaClusterProcess implements AutoCloseable {
    * @throws AssertionError if that takes over 60 s; the message names the partitions that were
    *     short
    */
-  void awaitFullyReplicated(String... topics) {
+  public void awaitFullyReplicated(String... topics) {
     List<String> lagging = new ArrayList<>();
     try {
       await("full replication of " + (topics.length == 0 ? "every topic" : List.of(topics)))

@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.TopicSet;
-import dev.roomlog.server.fault.ChaosChatClient;
-import dev.roomlog.server.fault.HistoryChecker;
-import dev.roomlog.server.fault.HistoryReport;
+import dev.roomlog.systemtest.fault.ChaosChatClient;
+import dev.roomlog.systemtest.fault.HistoryChecker;
+import dev.roomlog.systemtest.fault.HistoryReport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +23,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * The chat clients of a test that runs Roomlog's roles as processes of their own ({@link
- * FaultToleranceIT}, {@link ScaleOutIT}): {@link ChaosChatClient}s spread over the gateways and
- * judged by one {@link HistoryChecker}, waits for their progress with a deadline, and the end of
- * the run: every send acknowledged, every client caught up with the room-events log and closed,
- * every room empty, then the checker's verdict against the log.
+ * The chat clients of a test that runs Roomlog's roles as processes of their own (the server's
+ * FaultToleranceIT and ScaleOutIT): {@link ChaosChatClient}s spread over the gateways and judged by
+ * one {@link HistoryChecker}, waits for their progress with a deadline, and the end of the run:
+ * every send acknowledged, every client caught up with the room-events log and closed, every room
+ * empty, then the checker's verdict against the log.
  *
  * <p>Client {@code i} is named {@code client-i}, connects first to gateway {@code i % gateways}
  * and, whenever it loses its connection, to the next one in turn. Each client sends 4 messages a
@@ -37,7 +37,7 @@ import org.apache.kafka.common.utils.Utils;
  * <p>Lifecycle: {@link #start}, any waits, {@link #finish} (not reached when the test fails
  * earlier), {@link #close}. Drive it from the test's thread; the counts may be read from any.
  */
-final class ChatClients implements AutoCloseable {
+public final class ChatClients implements AutoCloseable {
   private final List<ChaosChatClient> clients;
   private final List<List<String>> rooms;
   private final HistoryChecker checker;
@@ -53,7 +53,7 @@ final class ChatClients implements AutoCloseable {
    * Starts {@code count} clients on the gateways listening on {@code gatewayPorts}; client {@code
    * i} joins the rooms {@code roomsOf.apply(i)}, creating those that are missing.
    */
-  static ChatClients start(
+  public static ChatClients start(
       int count, List<Integer> gatewayPorts, String apiKey, IntFunction<List<String>> roomsOf) {
     HistoryChecker checker = new HistoryChecker();
     List<ChaosChatClient> clients = new ArrayList<>();
@@ -88,22 +88,22 @@ final class ChatClients implements AutoCloseable {
   }
 
   /** The clients, client {@code i} at index {@code i}. */
-  List<ChaosChatClient> clients() {
+  public List<ChaosChatClient> clients() {
     return List.copyOf(clients);
   }
 
   /** Messages acknowledged so far, all clients together. */
-  int acknowledged() {
+  public int acknowledged() {
     return clients.stream().mapToInt(c -> c.stats().acknowledged()).sum();
   }
 
   /** Messages acknowledged so far in each room, all clients together; rooms with none absent. */
-  Map<String, Integer> acknowledgedByRoom() {
+  public Map<String, Integer> acknowledgedByRoom() {
     return checker.acknowledgedByRoom();
   }
 
   /** Waits until the clients together have {@code count} more acknowledged messages. */
-  void awaitProgress(int count, Duration atMost, String what) {
+  public void awaitProgress(int count, Duration atMost, String what) {
     int from = acknowledged();
     await(what + ": " + count + " more acknowledged messages")
         .atMost(atMost)
@@ -112,7 +112,7 @@ final class ChatClients implements AutoCloseable {
   }
 
   /** Waits until every room the clients are in has {@code count} more acknowledged messages. */
-  void awaitProgressInEveryRoom(int count, Duration atMost, String what) {
+  public void awaitProgressInEveryRoom(int count, Duration atMost, String what) {
     Map<String, Integer> from = acknowledgedByRoom();
     List<String> all = rooms.stream().flatMap(List::stream).distinct().sorted().toList();
     await(what + ": " + count + " more acknowledged messages in every room of " + all)
@@ -132,7 +132,7 @@ final class ChatClients implements AutoCloseable {
    * waits until every room is empty (within {@code emptyRoomsDeadline}), and returns the checker's
    * verdict against the log. Adds the run's counts to {@code figures}.
    */
-  HistoryReport finish(
+  public HistoryReport finish(
       String bootstrapServers,
       TopicSet topics,
       Duration emptyRoomsDeadline,
@@ -179,7 +179,7 @@ final class ChatClients implements AutoCloseable {
    * the seq it was acknowledged with, and every member received every event of its rooms once, in
    * seq order, with the same content as every other member and the log.
    */
-  static void assertClean(HistoryReport report) {
+  public static void assertClean(HistoryReport report) {
     assertEquals(List.of(), report.lost(), "acknowledged messages lost");
     assertEquals(List.of(), report.duplicateEffects(), "messages applied twice");
     assertEquals(List.of(), report.duplicateDeliveries(), "events delivered twice");
@@ -200,12 +200,12 @@ final class ChatClients implements AutoCloseable {
    * The partition of roomlog.actions that a room's actions go to, out of {@code partitions}: the
    * producer's default partitioner on the key, the roomId.
    */
-  static int partitionOf(String roomId, int partitions) {
+  public static int partitionOf(String roomId, int partitions) {
     return Utils.toPositive(Utils.murmur2(roomId.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   /** Every committed event of roomlog.room-events, as JSON. */
-  static List<JsonNode> roomEvents(String bootstrap, TopicSet topics) {
+  public static List<JsonNode> roomEvents(String bootstrap, TopicSet topics) {
     List<JsonNode> events = new ArrayList<>();
     for (ConsumerRecord<String, String> record :
         SharedKafka.readAll(
@@ -223,7 +223,7 @@ final class ChatClients implements AutoCloseable {
   }
 
   /** The members of every room, replayed from the log: "roomId/connectionId" -> gatewayId. */
-  static Map<String, String> members(List<JsonNode> log) {
+  public static Map<String, String> members(List<JsonNode> log) {
     Map<String, String> members = new TreeMap<>();
     for (JsonNode event : log) {
       String key = event.get("roomId").asText() + "/" + event.path("connectionId").asText();

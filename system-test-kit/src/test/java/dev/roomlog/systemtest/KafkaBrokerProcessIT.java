@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

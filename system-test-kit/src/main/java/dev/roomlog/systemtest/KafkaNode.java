@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static org.awaitility.Awaitility.await;
 
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Kafka node (KRaft) in a JVM of its own: the piece that {@link KafkaBrokerProcess} (one node)
  * and {@link KafkaClusterProcess} (three) are made of. It runs from the jars the build copies to
- * {@code server/target/kafka-tools} at {@code package} (Kafka's tools plus the broker, which this
- * module gets through embedded-kafka), on 127.0.0.1.
+ * {@code system-test-kit/target/kafka-broker} at {@code package} (the broker and its storage tool,
+ * which this module gets through embedded-kafka), on 127.0.0.1.
  *
  * <p>Its directory holds everything: {@code server.properties} (written at each start from the
  * configuration given here, with {@code log.dirs} pointing at {@code data/}), the data, and the
@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * again, then {@link #close}. Drive it from one thread. The node's JVM never outlives the test JVM
  * (see {@link ChildProcess}).
  */
-final class KafkaNode {
-  static final String HOST = "127.0.0.1";
+public final class KafkaNode {
+  public static final String HOST = "127.0.0.1";
   static final Duration START_DEADLINE = Duration.ofSeconds(60);
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNode.class);
   private static final String JAVA =
@@ -267,7 +267,7 @@ final class KafkaNode {
 
   /** The command line of a JVM on Kafka's jars. */
   private static List<String> java(String mainClass, String... args) {
-    Path lib = InProcessRoomlog.projectHome().resolve("server/target/kafka-tools");
+    Path lib = Checkout.root().resolve("system-test-kit/target/kafka-broker");
     if (!Files.isDirectory(lib)) {
       throw new IllegalStateException(
           lib + " is missing; `mvn package` (or verify) copies Kafka's jars there");
@@ -298,7 +298,7 @@ final class KafkaNode {
   }
 
   /** A port free on 127.0.0.1 now; chosen once, at construction, so it stays across restarts. */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -1,13 +1,11 @@
-package dev.roomlog.server;
+package dev.roomlog.systemtest;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The three-node cluster that fault tests use survives what a production cluster survives: the
  * leader of a partition crashing under acks=all writes loses no acknowledged record and duplicates
- * none; a node frozen past its session leaves the ISR and rejoins it once thawed; and Roomlog's
- * roles, each in its own JVM, serve on it with exactly-once processing. One cluster for the class;
- * each test uses topics of its own and leaves every node running and in sync.
+ * none; and a node frozen past its session leaves the ISR and rejoins it once thawed (Roomlog's
+ * roles on it: the server's RoomlogProcessIT, which has the roomlog jar). One cluster for the
+ * class; each test uses topics of its own and leaves every node running and in sync.
  */
 class KafkaClusterProcessIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -159,36 +157,6 @@ class KafkaClusterProcessIT {
       assertTrue(isr.contains(paused), "node " + paused + " back in the ISR: " + isrs(topic));
     }
     assertEquals(30, readAll(topic).size());
-  }
-
-  @Test
-  void roomlogRolesInJvmsOfTheirOwnServeOnTheClusterAndAKilledGatewayComesBackOnItsPort() {
-    String prefix = SharedKafka.uniquePrefix();
-    RoomlogProcess.KafkaFlags kafka =
-        new RoomlogProcess.KafkaFlags(cluster.bootstrapServers(), prefix, PARTITIONS, (short) 3);
-    String key = "cluster-it-key";
-    try (RoomlogProcess processor =
-            RoomlogProcess.processor(dir.resolve(prefix + "-processor"), kafka, prefix + "-app")
-                .start();
-        RoomlogProcess gateway =
-            RoomlogProcess.gateway(dir.resolve(prefix + "-gateway"), kafka, prefix + "-gw", key)
-                .start()) {
-      try (WsClient alice = WsClient.connect(gateway.port(), key)) {
-        alice.sendAction("createRoom", "username", "alice", "requestId", "c");
-        assertEquals("roomCreated", alice.awaitAnswer("c").get("type").asText());
-      }
-
-      gateway.kill();
-      assertFalse(gateway.isRunning());
-      gateway.restart();
-
-      try (WsClient bob = WsClient.connect(gateway.port(), key)) {
-        bob.sendAction("createRoom", "username", "bob", "requestId", "c2");
-        JsonNode created = bob.awaitAnswer("c2");
-        assertEquals("roomCreated", created.get("type").asText(), created.toString());
-      }
-      assertTrue(processor.isRunning());
-    }
   }
 
   private static void createTopic(String topic) throws Exception {
