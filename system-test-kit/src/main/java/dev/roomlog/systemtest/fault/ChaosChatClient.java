@@ -68,9 +68,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * after {@link Options#maxLifetime}. Memory is bounded by the window of unacknowledged messages and
  * a bounded map of recent requestIds.
  *
- * <p>Over 400 lines: one client's state machine (connection, rooms, window, resends), all of it
- * confined to the loop thread, so its parts share state that one class keeps private; it came here
- * from server/src/test as it was (issue 15 moved the kit, it did not redesign it).
+ * <p>Over 400 lines because it is one client's state machine (connection, rooms, window, resends),
+ * all of it confined to the loop thread, so its parts share state that one class keeps private; it
+ * came here from server/src/test as it was (issue 15 moved the kit, it did not redesign it).
  */
 public final class ChaosChatClient implements AutoCloseable {
   private static final Duration TICK = Duration.ofMillis(10);

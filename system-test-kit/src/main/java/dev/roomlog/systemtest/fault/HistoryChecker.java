@@ -47,9 +47,9 @@ import java.util.TreeSet;
  * {@link #report} may be called at any time; it changes nothing. Memory: the checker keeps the gist
  * of every frame, which suits tests of thousands of events, not of millions.
  *
- * <p>Over 400 lines: one judgement over one recorded history; the recording and each check read the
- * same per-client and per-room tracks under one lock. It came here from server/src/test as it was
- * (issue 15 moved the kit, it did not redesign it).
+ * <p>Over 400 lines because it is one judgement over one recorded history; the recording and each
+ * check read the same per-client and per-room tracks under one lock. It came here from
+ * server/src/test as it was (issue 15 moved the kit, it did not redesign it).
  */
 public final class HistoryChecker {
   private static final String LOG = "log";
