@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

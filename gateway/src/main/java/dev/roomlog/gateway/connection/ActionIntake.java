@@ -1,11 +1,11 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes from
  * the gateway, never from the client. Thread-safe; one instance serves every connection.
  */
-public final class ActionIntake {
+public final class ActionIntake implements GatewayMetrics.IntakeCounts {
   private static final Logger log = LoggerFactory.getLogger(ActionIntake.class);
 
   /** The wire name of each action, read from the protocol's own type mapping. */

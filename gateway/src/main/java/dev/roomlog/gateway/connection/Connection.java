@@ -1,9 +1,9 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * write-buffer high-water mark pile up is cut off with close 1013 (try again later), so one slow
  * reader cannot grow the gateway's memory without bound.
  */
-public final class ConnectionRegistry {
+public final class ConnectionRegistry implements GatewayMetrics.ConnectionCounts {
   private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
   public static final String SLOW_CLIENT_REASON =
       "too slow: reconnect and resume from your last seq";

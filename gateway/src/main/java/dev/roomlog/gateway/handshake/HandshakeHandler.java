@@ -1,9 +1,9 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.wal.WalAppender;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,8 +1,8 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.GatewayMetrics;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

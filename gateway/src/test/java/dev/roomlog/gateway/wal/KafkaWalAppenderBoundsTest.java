@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.GatewayMetrics;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.wal.WalFixtures.Outcome;
 import dev.roomlog.protocol.WalRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

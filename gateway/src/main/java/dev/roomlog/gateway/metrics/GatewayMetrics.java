@@ -1,8 +1,5 @@
-package dev.roomlog.gateway;
+package dev.roomlog.gateway.metrics;
 
-import dev.roomlog.gateway.connection.ActionIntake;
-import dev.roomlog.gateway.connection.ConnectionRegistry;
-import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
@@ -23,8 +20,9 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * The gateway's meters, all named {@code roomlog.gateway.*} (Prometheus: {@code
  * roomlog_gateway_*}), in base units. The classes that see something happen call one method here;
- * counts the gateway already keeps ({@link ConnectionRegistry}) are read, not copied.
- * docs/OPERATIONS.md lists every meter.
+ * counts the gateway already keeps (the connection registry, the intake: {@link ConnectionCounts},
+ * {@link IntakeCounts}) are read, not copied. It depends on no other gateway package: the parts it
+ * reads implement its interfaces. docs/OPERATIONS.md lists every meter.
  *
  * <p>Label values are bounded: action names, stable error codes, HTTP statuses and fixed reason
  * codes, never a client's text.
@@ -61,30 +59,49 @@ public final class GatewayMetrics {
     return registry;
   }
 
+  /** The counts the connection registry keeps, which the meters read. */
+  public interface ConnectionCounts {
+    /** Connections open now. */
+    int size();
+
+    /** Frames handed to a socket so far. */
+    long framesWritten();
+
+    /** Delivery recipients skipped so far because their connection was gone. */
+    long unknownRecipients();
+
+    /** Connections closed so far because they did not read their frames. */
+    long slowClientsCut();
+  }
+
+  /** The count the action intake keeps, which a meter reads. */
+  public interface IntakeCounts {
+    /** Client actions accepted and not yet acknowledged or failed by Kafka. */
+    int inFlight();
+  }
+
   /** Reads the open connections and the delivery counts of {@code connections}. Once per node. */
-  void bindConnections(ConnectionRegistry connections) {
-    Gauge.builder("roomlog.gateway.connections.open", connections, ConnectionRegistry::size)
+  public void bindConnections(ConnectionCounts connections) {
+    Gauge.builder("roomlog.gateway.connections.open", connections, ConnectionCounts::size)
         .description("WebSocket connections open on this gateway")
         .register(registry);
     FunctionCounter.builder(
-            "roomlog.gateway.frames.written", connections, ConnectionRegistry::framesWritten)
+            "roomlog.gateway.frames.written", connections, ConnectionCounts::framesWritten)
         .description("Frames from the delivery consumer handed to a socket")
         .register(registry);
     FunctionCounter.builder(
-            "roomlog.gateway.unknown.recipients",
-            connections,
-            ConnectionRegistry::unknownRecipients)
+            "roomlog.gateway.unknown.recipients", connections, ConnectionCounts::unknownRecipients)
         .description("Delivery recipients skipped because their connection is no longer here")
         .register(registry);
     FunctionCounter.builder(
-            "roomlog.gateway.slow.reader.closes", connections, ConnectionRegistry::slowClientsCut)
+            "roomlog.gateway.slow.reader.closes", connections, ConnectionCounts::slowClientsCut)
         .description("Connections closed with 1013 because they did not read their frames")
         .register(registry);
   }
 
   /** Reads the in-flight actions and the readiness (can the log take new connections?). */
-  void bindIntake(ActionIntake intake, BooleanSupplier ready) {
-    Gauge.builder("roomlog.gateway.actions.in.flight", intake, ActionIntake::inFlight)
+  public void bindIntake(IntakeCounts intake, BooleanSupplier ready) {
+    Gauge.builder("roomlog.gateway.actions.in.flight", intake, IntakeCounts::inFlight)
         .description("Client actions accepted and not yet acknowledged or failed by Kafka")
         .register(registry);
     Gauge.builder("roomlog.gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
@@ -97,7 +114,7 @@ public final class GatewayMetrics {
    * A handshake answered with an HTTP error (or a socket closed before its request was read: status
    * {@value #NO_STATUS}).
    *
-   * @param reason a fixed code ({@link HandshakePolicy.Refuse#code()} or this class's callers')
+   * @param reason a fixed code ({@code HandshakePolicy.Refuse#code()} or this class's callers')
    */
   public void handshakeRefused(String status, String reason) {
     Counter.builder("roomlog.gateway.handshakes.refused")
