@@ -1,467 +1,545 @@
 package dev.roomlog.gateway;
 
+import static dev.roomlog.protocol.settings.SettingType.BOOLEAN;
+import static dev.roomlog.protocol.settings.SettingType.BYTES;
+import static dev.roomlog.protocol.settings.SettingType.DURATION;
+import static dev.roomlog.protocol.settings.SettingType.INT;
+import static dev.roomlog.protocol.settings.SettingType.LIST;
+import static dev.roomlog.protocol.settings.SettingType.PATH;
+import static dev.roomlog.protocol.settings.SettingType.STRING;
+import static dev.roomlog.protocol.settings.Validator.any;
+import static dev.roomlog.protocol.settings.Validator.atLeast;
+import static dev.roomlog.protocol.settings.Validator.between;
+import static dev.roomlog.protocol.settings.Validator.expect;
+import static dev.roomlog.protocol.settings.Validator.positive;
+import static dev.roomlog.protocol.settings.Validator.required;
+
 import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.protocol.ConnectionIds;
+import dev.roomlog.protocol.settings.Setting;
+import dev.roomlog.protocol.settings.SettingDefs;
+import dev.roomlog.protocol.settings.SettingType;
+import dev.roomlog.protocol.settings.Validator;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The configuration of one gateway node, validated when built: a bad value fails fast with the name
- * of the setting. Property names (for the server's flags, config file and environment) are
- * constants here, with their defaults beside them; docs/OPERATIONS.md lists each one and what a
- * client sees when it is hit. Immutable and thread-safe.
+ * of the setting. Each setting is declared once below (name, type, default, check, doc, and the
+ * flag and environment variable where they differ from the rule), in the order docs/OPERATIONS.md
+ * lists them; the server's flags, config file and environment, its help text and the docs' settings
+ * table all come from these declarations. Immutable and thread-safe.
  *
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  */
 public final class GatewaySettings {
-  private static final String P = "roomlog.gateway.";
-
-  // Where it listens and who it is.
-  public static final String BIND_HOST = P + "bindHost";
-  public static final String DEFAULT_BIND_HOST = "0.0.0.0";
-  public static final String PORT = P + "port";
-  public static final int DEFAULT_PORT = 8080;
-
-  /** The management API's port (/@connections, server posts); 0 = any free port, -1 = none. */
-  public static final String ADMIN_PORT = P + "adminPort";
+  /** Every gateway setting, in docs order; see {@link SettingDefs}. */
+  public static final SettingDefs DEFS =
+      SettingDefs.properties("roomlog.gateway.", "ROOMLOG_GATEWAY_");
 
   public static final int DEFAULT_ADMIN_PORT = 8081;
+  public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
+  public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 32 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
 
-  /** The address the management API listens on; by default the WebSocket server's. */
-  public static final String ADMIN_BIND_HOST = P + "adminBindHost";
+  // TokenBucket's interval is whole nanoseconds.
+  private static final Validator<Integer> PER_SECOND = between(1, 1_000_000_000);
 
-  /**
-   * The processors' query ports (comma-separated base URLs, e.g. {@code http://processor-1:7070}),
-   * to which the management API forwards room queries ({@code GET /rooms...}); empty = it does not
-   * answer them.
-   */
-  public static final String ROOMS_URLS = P + "roomsUrls";
-
-  public static final String GATEWAY_ID = P + "id";
-  public static final String STAGE = P + "stage";
+  // Where it listens and who it is.
+  public static final String BIND_HOST =
+      define(
+          Setting.of(
+                  "bindHost",
+                  STRING,
+                  "0.0.0.0",
+                  required(),
+                  "the address the WebSocket server listens on")
+              .withFlag("--bind-host", "ROOMLOG_BIND_HOST")
+              .deprecating("--bind", "ROOMLOG_BIND"));
+  public static final String PORT =
+      define(
+          Setting.of(
+                  "port",
+                  INT,
+                  8080,
+                  expect(p -> p >= 0 && p <= 65_535, "between 0 and 65535 (0 = any free port)"),
+                  "its port; 0 picks a free one")
+              .withFlag("--port", "ROOMLOG_PORT"));
+  public static final String ADMIN_PORT =
+      define(
+          Setting.of(
+                  "adminPort",
+                  INT,
+                  DEFAULT_ADMIN_PORT,
+                  expect(
+                      p -> p >= -1 && p <= 65_535,
+                      "between 0 and 65535 (0 = any free port), or -1 for none"),
+                  "the [management API](#the-gateways-management-api)'s port; 0 picks a free one,"
+                      + " -1 turns it off")
+              .withFlag("--admin-port", "ROOMLOG_ADMIN_PORT"));
+  public static final String ADMIN_BIND_HOST =
+      define(
+          Setting.of(
+                  "adminBindHost",
+                  STRING,
+                  null,
+                  any(),
+                  "the address the management API listens on: an internal one keeps it off the"
+                      + " public network")
+              .withDefaultText("as `bindHost`"));
+  public static final String ROOMS_URLS =
+      define(
+          Setting.of(
+                  "roomsUrls",
+                  LIST,
+                  List.of(),
+                  GatewaySettings::checkRoomsUrls,
+                  "the processors' query ports (`http://processor-1:7070,...`), to which the"
+                      + " management API forwards `GET /rooms` and `GET /rooms/{roomId}`, tried in"
+                      + " order")
+              .withDefaultText("none (`roomlog dev`: its processor)"));
+  public static final String GATEWAY_ID =
+      define(
+          Setting.of(
+                  "id",
+                  STRING,
+                  null,
+                  required()
+                      .and(
+                          // It is part of every connection id, and those go into URLs.
+                          expectText(
+                              id -> ConnectionIds.GATEWAY_ID.matcher(id).matches(),
+                              "1 to 64 letters, digits, '.', '_' or '-'")),
+                  "the node's id, stamped on every record and the key of its deliveries; set it to"
+                      + " keep it across restarts")
+              .withFlag("--gateway-id", "ROOMLOG_GATEWAY_ID")
+              .withDefaultText("random per start"));
+  public static final String STAGE =
+      define(
+          Setting.of(
+              "stage",
+              STRING,
+              null,
+              // It is a path segment of the management API (/{stage}/@connections/{id}).
+              (name, stage) -> {
+                if (stage != null) {
+                  expectText(
+                          s -> s.matches("[A-Za-z0-9._-]{1,128}"),
+                          "1 to 128 letters, digits, '.', '_' or '-'")
+                      .check(name, stage);
+                }
+              },
+              "a deployment label (reserved: not yet written to the log)"));
 
   // Who may connect.
-  /** Comma-separated {@code name:secret} entries (a bare secret gets a generated name). */
-  public static final String API_KEYS = P + "apiKeys";
-
-  /** A file with one {@code name:secret} per line; {@code #} starts a comment. */
-  public static final String API_KEYS_FILE = P + "apiKeysFile";
-
-  /** The management API's key; never accepted from WebSocket clients. */
-  public static final String ADMIN_KEY = P + "adminKey";
-
-  /** Exact origins (scheme://host[:port]) browsers may connect from; empty = any. */
-  public static final String ALLOWED_ORIGINS = P + "allowedOrigins";
-
-  /** A file of {@code allow CIDR} / {@code block CIDR} lines, re-read when it changes. */
-  public static final String IP_RULES_FILE = P + "ipRulesFile";
-
-  public static final String IP_RULES_RELOAD_INTERVAL = P + "ipRulesReloadInterval";
-  public static final Duration DEFAULT_IP_RULES_RELOAD_INTERVAL = Duration.ofSeconds(5);
-
-  /** CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = none. */
-  public static final String TRUSTED_PROXIES = P + "trustedProxies";
+  public static final String API_KEYS =
+      define(
+          Setting.of(
+                  "apiKeys",
+                  new SettingType<List<ApiKey>>(
+                      "NAME:SECRET,...",
+                      ApiKey::parseList,
+                      keys -> String.join(",", keys.stream().map(ApiKey::name).toList())),
+                  List.of(),
+                  GatewaySettings::checkApiKeys,
+                  "client keys, comma-separated `name:secret` (a bare secret is named `key-1`,"
+                      + " ...), sent by clients in the `x-api-key` header")
+              .withFlag("--api-key", "ROOMLOG_API_KEYS"));
+  public static final String API_KEYS_FILE =
+      define(
+          Setting.of(
+                  "apiKeysFile",
+                  PATH,
+                  null,
+                  any(),
+                  "a file of client keys, one `name:secret` per line (`#` starts a comment)")
+              .withFlag("--api-keys-file", "ROOMLOG_API_KEYS_FILE"));
+  public static final String ADMIN_KEY =
+      define(
+          Setting.of(
+                  "adminKey",
+                  STRING,
+                  null,
+                  any(),
+                  "the management API's key; never accepted from WebSocket clients")
+              .withFlag("--admin-key", "ROOMLOG_ADMIN_KEY"));
+  public static final String ALLOWED_ORIGINS =
+      define(
+          Setting.of(
+              "allowedOrigins",
+              new SettingType<Set<String>>(
+                  "ORIGIN,...",
+                  (name, text) -> Set.copyOf(SettingType.items(text)),
+                  origins -> String.join(",", origins)),
+              Set.of(),
+              (name, origins) -> {
+                for (String origin : origins) {
+                  if (!origin.matches("(?i)https?://[^/\\s]+")) {
+                    throw new IllegalArgumentException(
+                        name
+                            + " entries must be exact origins like https://chat.example.com"
+                            + " (scheme://host[:port], no path), was '"
+                            + origin
+                            + "'");
+                  }
+                }
+              },
+              "exact origins (`scheme://host[:port]`, comma-separated) browsers may connect from;"
+                  + " empty = any"));
+  public static final String IP_RULES_FILE =
+      define(
+          Setting.of(
+              "ipRulesFile",
+              PATH,
+              null,
+              any(),
+              "a file of `allow CIDR` / `block CIDR` lines, re-read when it changes"));
+  public static final String IP_RULES_RELOAD_INTERVAL =
+      define(
+          Setting.of(
+              "ipRulesReloadInterval",
+              DURATION,
+              Duration.ofSeconds(5),
+              positive(),
+              "how often the IP rules file is checked for changes"));
+  public static final String TRUSTED_PROXIES =
+      define(
+          Setting.of(
+              "trustedProxies",
+              LIST,
+              List.of(),
+              (name, proxies) -> {
+                for (String proxy : proxies) {
+                  try {
+                    Cidr.parse(proxy);
+                  } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+                  }
+                }
+              },
+              "CIDRs of reverse proxies whose `X-Forwarded-For` is believed; empty = none"));
 
   // How much.
-  public static final String MAX_CONNECTIONS = P + "maxConnections";
-  public static final int DEFAULT_MAX_CONNECTIONS = 50_000;
-  public static final String MAX_CONNECTIONS_PER_IP = P + "maxConnectionsPerIp";
-  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
-
-  /**
-   * Sockets accepted but not yet through the handshake check (still sending their HTTP request), on
-   * this node; past it a new socket is closed at once.
-   */
-  public static final String MAX_PENDING_HANDSHAKES = P + "maxPendingHandshakes";
-
-  public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1_000;
-
-  /** The same from one peer address (trusted proxies count only towards the node's total). */
-  public static final String MAX_PENDING_HANDSHAKES_PER_IP = P + "maxPendingHandshakesPerIp";
-
-  public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP = 50;
-
-  /**
-   * Handshakes one source address may start per second (token bucket refill; the address after
-   * X-Forwarded-For from a trusted proxy), and how many at once; past it HTTP 429 + Retry-After.
-   * Every connect/close writes two records to the log, kept for ever.
-   */
-  public static final String HANDSHAKES_PER_SECOND_PER_IP = P + "handshakesPerSecondPerIp";
-
-  public static final int DEFAULT_HANDSHAKES_PER_SECOND_PER_IP = 10;
-  public static final String HANDSHAKE_BURST_PER_IP = P + "handshakeBurstPerIp";
-  public static final int DEFAULT_HANDSHAKE_BURST_PER_IP = 20;
-
-  /** The Retry-After (seconds) sent with a 503 refused handshake. */
-  public static final String RETRY_AFTER_SECONDS = P + "retryAfterSeconds";
-
-  public static final int DEFAULT_RETRY_AFTER_SECONDS = 5;
-  public static final String MAX_IN_FLIGHT_ACTIONS = P + "maxInFlightActions";
-  public static final int DEFAULT_MAX_IN_FLIGHT_ACTIONS = 10_000;
+  public static final String MAX_CONNECTIONS =
+      define(
+          Setting.of(
+              "maxConnections",
+              INT,
+              DEFAULT_MAX_CONNECTIONS,
+              atLeast(1),
+              "open connections on this node; past it handshakes get HTTP 503 + `Retry-After`"));
+  public static final String MAX_CONNECTIONS_PER_IP =
+      define(
+          Setting.of(
+              "maxConnectionsPerIp",
+              INT,
+              1_000,
+              atLeast(1),
+              "open connections from one source IP; past it handshakes get HTTP 503"));
+  public static final String MAX_PENDING_HANDSHAKES =
+      define(
+          Setting.of(
+              "maxPendingHandshakes",
+              INT,
+              1_000,
+              atLeast(1),
+              "sockets accepted but still in their HTTP handshake, on this node; past it a new"
+                  + " socket is closed at once"));
+  public static final String MAX_PENDING_HANDSHAKES_PER_IP =
+      define(
+          Setting.of(
+              "maxPendingHandshakesPerIp",
+              INT,
+              50,
+              atLeast(1),
+              "the same from one peer address (a trusted proxy's count only towards the total)"));
+  public static final String HANDSHAKES_PER_SECOND_PER_IP =
+      define(
+          Setting.of(
+              "handshakesPerSecondPerIp",
+              INT,
+              10,
+              PER_SECOND,
+              "handshakes one source address may start per second (token bucket refill); past"
+                  + " it HTTP 429 + `Retry-After`"));
+  public static final String HANDSHAKE_BURST_PER_IP =
+      define(
+          Setting.of(
+              "handshakeBurstPerIp",
+              INT,
+              20,
+              atLeast(1),
+              "how many handshakes one source address may start at once"));
+  public static final String RETRY_AFTER_SECONDS =
+      define(
+          Setting.of(
+              "retryAfterSeconds",
+              INT,
+              5,
+              atLeast(1),
+              "the `Retry-After` (seconds) of a handshake refused with 503"));
+  public static final String MAX_IN_FLIGHT_ACTIONS =
+      define(
+          Setting.of(
+              "maxInFlightActions",
+              INT,
+              10_000,
+              atLeast(1),
+              "actions accepted but not yet acknowledged by Kafka, on this node; past it 503"
+                  + " `overloaded`"));
   public static final String MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION =
-      P + "maxInFlightActionsPerConnection";
-  public static final int DEFAULT_MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION = 100;
-
-  /** How long a write to Kafka may take before the client is told 503 logUnavailable. */
-  public static final String LOG_WRITE_TIMEOUT = P + "logWriteTimeout";
-
-  public static final Duration DEFAULT_LOG_WRITE_TIMEOUT = Duration.ofSeconds(15);
-  public static final String CONNECTION_RATE = P + "connectionRatePerSecond";
-  public static final int DEFAULT_CONNECTION_RATE = 20;
-  public static final String CONNECTION_BURST = P + "connectionBurst";
-  public static final int DEFAULT_CONNECTION_BURST = 40;
-  public static final String API_KEY_RATE = P + "apiKeyRatePerSecond";
-  public static final int DEFAULT_API_KEY_RATE = 2_000;
-  public static final String API_KEY_BURST = P + "apiKeyBurst";
-  public static final int DEFAULT_API_KEY_BURST = 4_000;
-
-  /**
-   * How many rate-limited (429) actions a connection may send, refilled at its own rate, before it
-   * is closed with 1008 as a flooder.
-   */
-  public static final String FLOOD_TOLERANCE = P + "floodTolerance";
-
-  public static final int DEFAULT_FLOOD_TOLERANCE = 50;
-
-  /** Pings one connection may send per second (and at once); past it close 1008. */
-  public static final String MAX_PINGS_PER_SECOND = P + "maxPingsPerSecond";
-
-  public static final int DEFAULT_MAX_PINGS_PER_SECOND = 10;
-  public static final String MAX_FRAME_PAYLOAD_BYTES = P + "maxFramePayloadBytes";
-  public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 32 * 1024;
-  public static final String MAX_MESSAGE_BYTES = P + "maxMessageBytes";
-  public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
+      define(
+          Setting.of(
+              "maxInFlightActionsPerConnection",
+              INT,
+              100,
+              atLeast(1),
+              "the same bound for one connection"));
+  public static final String LOG_WRITE_TIMEOUT =
+      define(
+          Setting.of(
+              "logWriteTimeout",
+              DURATION,
+              Duration.ofSeconds(15),
+              positive()
+                  .and(
+                      // KafkaWalAppender splits it between queueing, blocking in send and
+                      // Kafka's own timeouts.
+                      (name, timeout) -> {
+                        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                          throw new IllegalArgumentException(
+                              name + " must be at least 1s, was " + timeout.toMillis() + "ms");
+                        }
+                      }),
+              "how long a write to Kafka may take before the client is told 503"
+                  + " `logUnavailable`; at least 1s"));
+  public static final String CONNECTION_RATE =
+      define(
+          Setting.of(
+              "connectionRatePerSecond",
+              INT,
+              20,
+              atLeast(1),
+              "actions per second one connection may send (token bucket refill); past it 429"));
+  public static final String CONNECTION_BURST =
+      define(
+          Setting.of(
+              "connectionBurst",
+              INT,
+              40,
+              atLeast(1),
+              "how many actions one connection may send at once"));
+  public static final String API_KEY_RATE =
+      define(
+          Setting.of(
+              "apiKeyRatePerSecond",
+              INT,
+              2_000,
+              atLeast(1),
+              "valid actions per second all connections of one API key may send together; past"
+                  + " it 429"));
+  public static final String API_KEY_BURST =
+      define(
+          Setting.of(
+              "apiKeyBurst",
+              INT,
+              4_000,
+              atLeast(1),
+              "how many actions one API key's connections may send at once"));
+  public static final String FLOOD_TOLERANCE =
+      define(
+          Setting.of(
+              "floodTolerance",
+              INT,
+              50,
+              atLeast(1),
+              "rate-limited (429) actions a connection may send, refilled at its own rate, before"
+                  + " it is closed with 1008"));
+  public static final String MAX_PINGS_PER_SECOND =
+      define(
+          Setting.of(
+              "maxPingsPerSecond",
+              INT,
+              10,
+              PER_SECOND,
+              "pings one connection may send per second (and at once); past it close 1008"));
+  public static final String MAX_FRAME_PAYLOAD_BYTES =
+      define(
+          Setting.of(
+              "maxFramePayloadBytes",
+              BYTES,
+              DEFAULT_MAX_FRAME_PAYLOAD_BYTES,
+              atLeast(1),
+              "the largest single WebSocket frame; larger ones close 1009"));
+  public static final String MAX_MESSAGE_BYTES =
+      define(
+          Setting.of(
+              "maxMessageBytes",
+              BYTES,
+              DEFAULT_MAX_MESSAGE_BYTES,
+              atLeast(1),
+              "the largest message after joining continuation frames (and inflating); larger"
+                  + " close 1009. At least `maxFramePayloadBytes`"));
   public static final String MAX_OUTBOUND_BYTES_PER_CONNECTION =
-      P + "maxOutboundBytesPerConnection";
-  public static final int DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION = 1024 * 1024;
+      define(
+          Setting.of(
+              "maxOutboundBytesPerConnection",
+              BYTES,
+              1024 * 1024,
+              atLeast(1),
+              "bytes that may wait to be written to one socket; past it close 1013"));
 
-  /**
-   * Bytes per second of answers to its own requests one connection may be sent (charged when
-   * delivered); while it has had more, with {@link #ANSWER_BURST_BYTES}, its joins and resumes get
-   * 429. The defaults: one answer is at most about 1.1 MiB (the processor keeps at most 1 MiB of a
-   * room's recent events and 1000 members), a full window of 100 chat messages about 170 KB. A
-   * burst of 8 MiB lets a reconnecting client rejoin or resume 7 rooms at their largest, or some 48
-   * full ordinary windows, one after the other without waiting; 256 KiB/s pays that back in 32 s
-   * and holds a client that keeps asking to about one full ordinary window every 0.7 s, instead of
-   * one per message its rate allows.
+  /*
+   * The defaults of the answer budget: one answer is at most about 1.1 MiB (the processor keeps at
+   * most 1 MiB of a room's recent events and 1000 members), a full window of 100 chat messages about
+   * 170 KB. A burst of 8 MiB lets a reconnecting client rejoin or resume 7 rooms at their largest,
+   * or some 48 full ordinary windows, one after the other without waiting; 256 KiB/s pays that back
+   * in 32 s and holds a client that keeps asking to about one full ordinary window every 0.7 s,
+   * instead of one per message its rate allows.
    */
-  public static final String ANSWER_BYTES_PER_SECOND = P + "answerBytesPerSecond";
-
-  public static final int DEFAULT_ANSWER_BYTES_PER_SECOND = 256 * 1024;
-  public static final String ANSWER_BURST_BYTES = P + "answerBurstBytes";
-  public static final int DEFAULT_ANSWER_BURST_BYTES = 8 * 1024 * 1024;
-
-  /** permessage-deflate (RFC 7692); off unless set, since it costs CPU and memory per socket. */
-  public static final String PERMESSAGE_DEFLATE = P + "permessageDeflate";
+  public static final String ANSWER_BYTES_PER_SECOND =
+      define(
+          Setting.of(
+              "answerBytesPerSecond",
+              BYTES,
+              256 * 1024,
+              atLeast(1),
+              "bytes per second of answers to its own requests one connection may be sent"
+                  + " (charged when delivered)"));
+  public static final String ANSWER_BURST_BYTES =
+      define(
+          Setting.of(
+              "answerBurstBytes",
+              BYTES,
+              8 * 1024 * 1024,
+              atLeast(1),
+              "the burst of `answerBytesPerSecond`; past it joins and resumes get 429"));
+  public static final String PERMESSAGE_DEFLATE =
+      define(
+          Setting.of(
+              "permessageDeflate",
+              BOOLEAN,
+              false,
+              any(),
+              "permessage-deflate (RFC 7692); off unless set, since it costs CPU and memory per"
+                  + " socket"));
 
   // How long.
-  public static final String HANDSHAKE_TIMEOUT = P + "handshakeTimeout";
-  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-  public static final String IDLE_TIMEOUT = P + "idleTimeout";
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
-  public static final String MAX_CONNECTION_AGE = P + "maxConnectionAge";
-  public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofHours(2);
-  public static final String PING_INTERVAL = P + "pingInterval";
-  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
-  public static final String PONG_TIMEOUT = P + "pongTimeout";
-  public static final Duration DEFAULT_PONG_TIMEOUT = Duration.ofSeconds(10);
-
-  /**
-   * After the server's close frame: how long it goes on reading (and dropping) what the client
-   * sends, waiting for the client's close frame, before it closes the socket regardless.
-   */
-  public static final String CLOSE_TIMEOUT = P + "closeTimeout";
-
-  public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-
-  /**
-   * How often the gateway writes a heartbeat to every partition of the log. The processor's
-   * gatewayTimeout (default 15 s) must be several of these: a gateway silent that long loses its
-   * members.
-   */
-  public static final String HEARTBEAT_INTERVAL = P + "heartbeatInterval";
-
-  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(3);
+  public static final String HANDSHAKE_TIMEOUT =
+      define(
+          Setting.of(
+              "handshakeTimeout",
+              DURATION,
+              Duration.ofSeconds(10),
+              positive(),
+              "from TCP accept to a completed WebSocket upgrade; slower clients get 408"));
+  public static final String IDLE_TIMEOUT =
+      define(
+          Setting.of(
+              "idleTimeout",
+              DURATION,
+              Duration.ofMinutes(10),
+              positive(),
+              "a connection that sends no message for this long is closed with 1001"));
+  public static final String MAX_CONNECTION_AGE =
+      define(
+          Setting.of(
+              "maxConnectionAge",
+              DURATION,
+              Duration.ofHours(2),
+              positive(),
+              "a connection older than this is closed with 1001 and reconnects (and resumes)"));
+  public static final String PING_INTERVAL =
+      define(
+          Setting.of(
+              "pingInterval",
+              DURATION,
+              Duration.ofSeconds(30),
+              positive(),
+              "how often the server pings a connection it has heard nothing from"));
+  public static final String PONG_TIMEOUT =
+      define(
+          Setting.of(
+              "pongTimeout",
+              DURATION,
+              Duration.ofSeconds(10),
+              positive(),
+              "how long a ping may go unanswered before the connection is closed"));
+  public static final String CLOSE_TIMEOUT =
+      define(
+          Setting.of(
+              "closeTimeout",
+              DURATION,
+              Duration.ofSeconds(5),
+              positive(),
+              "after the server's close frame: how long it goes on reading (and dropping) what the"
+                  + " client sends, waiting for its close frame, before it closes the socket"));
+  public static final String HEARTBEAT_INTERVAL =
+      define(
+          Setting.of(
+              "heartbeatInterval",
+              DURATION,
+              Duration.ofSeconds(3),
+              positive(),
+              "how often the gateway writes a heartbeat to every partition of the log; the"
+                  + " processor's `--gateway-timeout` must be several of these"));
 
   /** Every setting's property name, in the order docs/OPERATIONS.md lists them. */
-  public static final List<String> PROPERTY_NAMES =
-      List.of(
-          BIND_HOST,
-          PORT,
-          ADMIN_PORT,
-          ADMIN_BIND_HOST,
-          ROOMS_URLS,
-          GATEWAY_ID,
-          STAGE,
-          API_KEYS,
-          API_KEYS_FILE,
-          ADMIN_KEY,
-          ALLOWED_ORIGINS,
-          IP_RULES_FILE,
-          IP_RULES_RELOAD_INTERVAL,
-          TRUSTED_PROXIES,
-          MAX_CONNECTIONS,
-          MAX_CONNECTIONS_PER_IP,
-          MAX_PENDING_HANDSHAKES,
-          MAX_PENDING_HANDSHAKES_PER_IP,
-          HANDSHAKES_PER_SECOND_PER_IP,
-          HANDSHAKE_BURST_PER_IP,
-          RETRY_AFTER_SECONDS,
-          MAX_IN_FLIGHT_ACTIONS,
-          MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION,
-          LOG_WRITE_TIMEOUT,
-          CONNECTION_RATE,
-          CONNECTION_BURST,
-          API_KEY_RATE,
-          API_KEY_BURST,
-          FLOOD_TOLERANCE,
-          MAX_PINGS_PER_SECOND,
-          MAX_FRAME_PAYLOAD_BYTES,
-          MAX_MESSAGE_BYTES,
-          MAX_OUTBOUND_BYTES_PER_CONNECTION,
-          ANSWER_BYTES_PER_SECOND,
-          ANSWER_BURST_BYTES,
-          PERMESSAGE_DEFLATE,
-          HANDSHAKE_TIMEOUT,
-          IDLE_TIMEOUT,
-          MAX_CONNECTION_AGE,
-          PING_INTERVAL,
-          PONG_TIMEOUT,
-          CLOSE_TIMEOUT,
-          HEARTBEAT_INTERVAL);
+  public static final List<String> PROPERTY_NAMES = DEFS.names();
+
+  private static String define(Setting<?> setting) {
+    return DEFS.define(setting);
+  }
 
   /**
    * The environment variable that sets a property: {@code roomlog.gateway.maxConnections} is {@code
    * ROOMLOG_GATEWAY_MAX_CONNECTIONS}.
    */
   public static String environmentVariable(String property) {
-    String camel = property.substring(P.length());
-    return "ROOMLOG_GATEWAY_"
-        + camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    return DEFS.propertyVariable(property);
   }
 
-  private final String bindHost;
-  private final int port;
-  private final String gatewayId;
-  private final String stage;
-  private final List<ApiKey> apiKeys;
-  private final String adminKey;
-  private final int adminPort;
-
-  /** As configured; null means "the WebSocket server's address" ({@link #adminBindHost()}). */
-  private final String adminBindHostSetting;
+  /** Every setting's value, checked; see {@link SettingDefs#complete}. */
+  private final Map<String, Object> values;
 
   private final List<URI> roomsUrls;
-  private final Set<String> allowedOrigins;
-  private final Path ipRulesFile;
-  private final Duration ipRulesReloadInterval;
-  private final List<String> trustedProxies;
-  private final int maxConnections;
-  private final int maxConnectionsPerIp;
-  private final int maxPendingHandshakes;
-  private final int maxPendingHandshakesPerIp;
-  private final int handshakesPerSecondPerIp;
-  private final int handshakeBurstPerIp;
-  private final int retryAfterSeconds;
-  private final int maxInFlightActions;
-  private final int maxInFlightActionsPerConnection;
-  private final Duration logWriteTimeout;
-  private final int connectionRatePerSecond;
-  private final int connectionBurst;
-  private final int apiKeyRatePerSecond;
-  private final int apiKeyBurst;
-  private final int floodTolerance;
-  private final int maxPingsPerSecond;
-  private final int maxFramePayloadBytes;
-  private final int maxMessageBytes;
-  private final int maxOutboundBytesPerConnection;
-  private final int answerBytesPerSecond;
-  private final int answerBurstBytes;
-  private final boolean permessageDeflate;
-  private final Duration handshakeTimeout;
-  private final Duration idleTimeout;
-  private final Duration maxConnectionAge;
-  private final Duration pingInterval;
-  private final Duration pongTimeout;
-  private final Duration closeTimeout;
-  private final Duration heartbeatInterval;
 
   private GatewaySettings(Builder b) {
-    bindHost = require(BIND_HOST, b.bindHost);
-    if (b.port < 0 || b.port > 65_535) {
-      throw new IllegalArgumentException(
-          PORT + " must be between 0 and 65535 (0 = any free port), was " + b.port);
-    }
-    port = b.port;
-    if (b.adminPort < -1 || b.adminPort > 65_535) {
-      throw new IllegalArgumentException(
-          ADMIN_PORT
-              + " must be between 0 and 65535 (0 = any free port), or -1 for none, was "
-              + b.adminPort);
-    }
-    adminPort = b.adminPort;
-    adminBindHostSetting =
-        b.adminBindHost == null || b.adminBindHost.isBlank() ? null : b.adminBindHost.strip();
-    List<URI> urls = new ArrayList<>();
-    for (String url : b.roomsUrls) {
-      URI uri;
-      try {
-        uri = new URI(url.strip());
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(ROOMS_URLS + ": '" + url + "' is not a URL", e);
-      }
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            ROOMS_URLS + ": '" + url + "' must be http(s)://host:port of a processor's query port");
-      }
-      urls.add(uri);
-    }
-    roomsUrls = List.copyOf(urls);
-    gatewayId = require(GATEWAY_ID, b.gatewayId);
-    if (!ConnectionIds.GATEWAY_ID.matcher(gatewayId).matches()) {
-      // It is part of every connection id, and those go into URLs (/@connections/{id}).
-      throw new IllegalArgumentException(
-          GATEWAY_ID
-              + " must be 1 to 64 letters, digits, '.', '_' or '-', got '"
-              + gatewayId
-              + "'");
-    }
-    stage = b.stage == null || b.stage.isBlank() ? null : b.stage.strip();
-    if (stage != null && !stage.matches("[A-Za-z0-9._-]{1,128}")) {
-      // It is a path segment of the management API (/{stage}/@connections/{id}).
-      throw new IllegalArgumentException(
-          STAGE + " must be 1 to 128 letters, digits, '.', '_' or '-', got '" + stage + "'");
-    }
-    apiKeys = List.copyOf(b.apiKeys);
-    if (apiKeys.isEmpty()) {
-      throw new IllegalArgumentException(
-          API_KEYS
-              + " (or "
-              + API_KEYS_FILE
-              + ") must name at least one key: clients present it in the x-api-key header");
-    }
-    Set<String> names = new HashSet<>();
+    values = DEFS.complete(b.values);
     Set<String> secrets = new HashSet<>();
-    for (ApiKey key : apiKeys) {
-      if (!names.add(key.name())) {
-        throw new IllegalArgumentException(
-            API_KEYS + ": the key name '" + key.name() + "' is used twice");
-      }
-      if (!secrets.add(key.secret())) {
-        throw new IllegalArgumentException(
-            API_KEYS
-                + ": the same secret is configured twice (keys '"
-                + key.name()
-                + "' and another)");
-      }
-    }
-    adminKey = b.adminKey == null || b.adminKey.isBlank() ? null : b.adminKey.strip();
-    if (adminKey != null && secrets.contains(adminKey)) {
+    apiKeys().forEach(key -> secrets.add(key.secret()));
+    if (adminKey() != null && secrets.contains(adminKey())) {
       throw new IllegalArgumentException(
           ADMIN_KEY + " must differ from every client key in " + API_KEYS);
     }
-    allowedOrigins = Set.copyOf(b.allowedOrigins);
-    for (String origin : allowedOrigins) {
-      if (!origin.matches("(?i)https?://[^/\\s]+")) {
-        throw new IllegalArgumentException(
-            ALLOWED_ORIGINS
-                + " entries must be exact origins like https://chat.example.com (scheme://host[:port],"
-                + " no path), was '"
-                + origin
-                + "'");
-      }
-    }
-    ipRulesFile = b.ipRulesFile;
-    ipRulesReloadInterval = positive(IP_RULES_RELOAD_INTERVAL, b.ipRulesReloadInterval);
-    trustedProxies = List.copyOf(b.trustedProxies);
-    for (String proxy : trustedProxies) {
-      try {
-        Cidr.parse(proxy);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
-      }
-    }
-    maxConnections = atLeastOne(MAX_CONNECTIONS, b.maxConnections);
-    maxConnectionsPerIp = atLeastOne(MAX_CONNECTIONS_PER_IP, b.maxConnectionsPerIp);
-    maxPendingHandshakes = atLeastOne(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
-    maxPendingHandshakesPerIp =
-        atLeastOne(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
-    handshakesPerSecondPerIp = atLeastOne(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
-    if (handshakesPerSecondPerIp > 1_000_000_000) {
-      // TokenBucket's interval is whole nanoseconds.
-      throw new IllegalArgumentException(
-          HANDSHAKES_PER_SECOND_PER_IP
-              + " must be at most 1000000000, was "
-              + handshakesPerSecondPerIp);
-    }
-    handshakeBurstPerIp = atLeastOne(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
-    retryAfterSeconds = atLeastOne(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
-    maxInFlightActions = atLeastOne(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
-    maxInFlightActionsPerConnection =
-        atLeastOne(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, b.maxInFlightActionsPerConnection);
-    logWriteTimeout = positive(LOG_WRITE_TIMEOUT, b.logWriteTimeout);
-    if (logWriteTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-      // KafkaWalAppender splits it between queueing, blocking in send and Kafka's own timeouts.
-      throw new IllegalArgumentException(
-          LOG_WRITE_TIMEOUT + " must be at least 1s, was " + logWriteTimeout.toMillis() + "ms");
-    }
-    connectionRatePerSecond = atLeastOne(CONNECTION_RATE, b.connectionRatePerSecond);
-    connectionBurst = atLeastOne(CONNECTION_BURST, b.connectionBurst);
-    apiKeyRatePerSecond = atLeastOne(API_KEY_RATE, b.apiKeyRatePerSecond);
-    apiKeyBurst = atLeastOne(API_KEY_BURST, b.apiKeyBurst);
-    floodTolerance = atLeastOne(FLOOD_TOLERANCE, b.floodTolerance);
-    // TokenBucket's interval is whole nanoseconds.
-    maxPingsPerSecond = atLeastOne(MAX_PINGS_PER_SECOND, b.maxPingsPerSecond);
-    if (maxPingsPerSecond > 1_000_000_000) {
-      throw new IllegalArgumentException(
-          MAX_PINGS_PER_SECOND + " must be at most 1000000000, was " + maxPingsPerSecond);
-    }
-    maxFramePayloadBytes = atLeastOne(MAX_FRAME_PAYLOAD_BYTES, b.maxFramePayloadBytes);
-    maxMessageBytes = atLeastOne(MAX_MESSAGE_BYTES, b.maxMessageBytes);
-    if (maxMessageBytes < maxFramePayloadBytes) {
+    if (maxMessageBytes() < maxFramePayloadBytes()) {
       throw new IllegalArgumentException(
           MAX_MESSAGE_BYTES
               + " ("
-              + maxMessageBytes
+              + maxMessageBytes()
               + ") must be at least "
               + MAX_FRAME_PAYLOAD_BYTES
               + " ("
-              + maxFramePayloadBytes
+              + maxFramePayloadBytes()
               + ")");
     }
-    maxOutboundBytesPerConnection =
-        atLeastOne(MAX_OUTBOUND_BYTES_PER_CONNECTION, b.maxOutboundBytesPerConnection);
-    answerBytesPerSecond = atLeastOne(ANSWER_BYTES_PER_SECOND, b.answerBytesPerSecond);
-    answerBurstBytes = atLeastOne(ANSWER_BURST_BYTES, b.answerBurstBytes);
-    permessageDeflate = b.permessageDeflate;
-    handshakeTimeout = positive(HANDSHAKE_TIMEOUT, b.handshakeTimeout);
-    idleTimeout = positive(IDLE_TIMEOUT, b.idleTimeout);
-    maxConnectionAge = positive(MAX_CONNECTION_AGE, b.maxConnectionAge);
-    pingInterval = positive(PING_INTERVAL, b.pingInterval);
-    pongTimeout = positive(PONG_TIMEOUT, b.pongTimeout);
-    closeTimeout = positive(CLOSE_TIMEOUT, b.closeTimeout);
-    heartbeatInterval = positive(HEARTBEAT_INTERVAL, b.heartbeatInterval);
+    roomsUrls = this.<List<String>>get(ROOMS_URLS).stream().map(url -> roomsUrl(url)).toList();
   }
 
   /** A builder with every default, for these client keys and this node id. */
   public static Builder builder(List<ApiKey> apiKeys, String gatewayId) {
-    Builder b = new Builder();
-    b.apiKeys = List.copyOf(apiKeys);
-    b.gatewayId = gatewayId;
-    return b;
+    return new Builder(Map.of()).apiKeys(apiKeys).gatewayId(gatewayId);
   }
 
   /** The defaults, with unnamed client keys (named {@code key-1}, {@code key-2}, ...). */
@@ -475,108 +553,18 @@ public final class GatewaySettings {
    * required.
    */
   public static GatewaySettings fromProperties(Map<String, String> props) {
-    List<ApiKey> keys =
-        new ArrayList<>(ApiKey.parseList(API_KEYS, props.getOrDefault(API_KEYS, "")));
-    String keyFile = props.get(API_KEYS_FILE);
-    if (keyFile != null && !keyFile.isBlank()) {
-      keys.addAll(ApiKey.readFile(API_KEYS_FILE, Path.of(keyFile.strip())));
+    Builder b = new Builder(DEFS.parse(props));
+    List<ApiKey> keys = new ArrayList<>(b.<List<ApiKey>>get(API_KEYS, List.of()));
+    Path keyFile = b.get(API_KEYS_FILE, null);
+    if (keyFile != null) {
+      keys.addAll(ApiKey.readFile(API_KEYS_FILE, keyFile));
     }
-    Builder b = builder(keys, props.get(GATEWAY_ID));
-    PropertyReader r = new PropertyReader(props);
-    b.bindHost = r.string(BIND_HOST, b.bindHost);
-    b.port = r.integer(PORT, b.port);
-    b.adminPort = r.integer(ADMIN_PORT, b.adminPort);
-    b.adminBindHost = r.string(ADMIN_BIND_HOST, null);
-    b.roomsUrls = r.list(ROOMS_URLS);
-    b.stage = r.string(STAGE, null);
-    b.adminKey = r.string(ADMIN_KEY, null);
-    b.allowedOrigins = new LinkedHashSet<>(r.list(ALLOWED_ORIGINS));
-    String rules = r.string(IP_RULES_FILE, null);
-    b.ipRulesFile = rules == null ? null : Path.of(rules);
-    b.ipRulesReloadInterval = r.duration(IP_RULES_RELOAD_INTERVAL, b.ipRulesReloadInterval);
-    b.trustedProxies = r.list(TRUSTED_PROXIES);
-    b.maxConnections = r.integer(MAX_CONNECTIONS, b.maxConnections);
-    b.maxConnectionsPerIp = r.integer(MAX_CONNECTIONS_PER_IP, b.maxConnectionsPerIp);
-    b.maxPendingHandshakes = r.integer(MAX_PENDING_HANDSHAKES, b.maxPendingHandshakes);
-    b.maxPendingHandshakesPerIp =
-        r.integer(MAX_PENDING_HANDSHAKES_PER_IP, b.maxPendingHandshakesPerIp);
-    b.handshakesPerSecondPerIp =
-        r.integer(HANDSHAKES_PER_SECOND_PER_IP, b.handshakesPerSecondPerIp);
-    b.handshakeBurstPerIp = r.integer(HANDSHAKE_BURST_PER_IP, b.handshakeBurstPerIp);
-    b.retryAfterSeconds = r.integer(RETRY_AFTER_SECONDS, b.retryAfterSeconds);
-    b.maxInFlightActions = r.integer(MAX_IN_FLIGHT_ACTIONS, b.maxInFlightActions);
-    b.maxInFlightActionsPerConnection =
-        r.integer(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, b.maxInFlightActionsPerConnection);
-    b.logWriteTimeout = r.duration(LOG_WRITE_TIMEOUT, b.logWriteTimeout);
-    b.connectionRatePerSecond = r.integer(CONNECTION_RATE, b.connectionRatePerSecond);
-    b.connectionBurst = r.integer(CONNECTION_BURST, b.connectionBurst);
-    b.apiKeyRatePerSecond = r.integer(API_KEY_RATE, b.apiKeyRatePerSecond);
-    b.apiKeyBurst = r.integer(API_KEY_BURST, b.apiKeyBurst);
-    b.floodTolerance = r.integer(FLOOD_TOLERANCE, b.floodTolerance);
-    b.maxPingsPerSecond = r.integer(MAX_PINGS_PER_SECOND, b.maxPingsPerSecond);
-    b.maxFramePayloadBytes = r.integer(MAX_FRAME_PAYLOAD_BYTES, b.maxFramePayloadBytes);
-    b.maxMessageBytes = r.integer(MAX_MESSAGE_BYTES, b.maxMessageBytes);
-    b.maxOutboundBytesPerConnection =
-        r.integer(MAX_OUTBOUND_BYTES_PER_CONNECTION, b.maxOutboundBytesPerConnection);
-    b.answerBytesPerSecond = r.integer(ANSWER_BYTES_PER_SECOND, b.answerBytesPerSecond);
-    b.answerBurstBytes = r.integer(ANSWER_BURST_BYTES, b.answerBurstBytes);
-    b.permessageDeflate = r.bool(PERMESSAGE_DEFLATE, b.permessageDeflate);
-    b.handshakeTimeout = r.duration(HANDSHAKE_TIMEOUT, b.handshakeTimeout);
-    b.idleTimeout = r.duration(IDLE_TIMEOUT, b.idleTimeout);
-    b.maxConnectionAge = r.duration(MAX_CONNECTION_AGE, b.maxConnectionAge);
-    b.pingInterval = r.duration(PING_INTERVAL, b.pingInterval);
-    b.pongTimeout = r.duration(PONG_TIMEOUT, b.pongTimeout);
-    b.closeTimeout = r.duration(CLOSE_TIMEOUT, b.closeTimeout);
-    b.heartbeatInterval = r.duration(HEARTBEAT_INTERVAL, b.heartbeatInterval);
-    return b.build();
+    return b.apiKeys(keys).build();
   }
 
   /** A builder holding these settings, to change a copy. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.bindHost = bindHost;
-    b.port = port;
-    b.adminPort = adminPort;
-    b.adminBindHost = adminBindHostSetting;
-    b.roomsUrls = roomsUrls.stream().map(URI::toString).toList();
-    b.gatewayId = gatewayId;
-    b.stage = stage;
-    b.apiKeys = apiKeys;
-    b.adminKey = adminKey;
-    b.allowedOrigins = allowedOrigins;
-    b.ipRulesFile = ipRulesFile;
-    b.ipRulesReloadInterval = ipRulesReloadInterval;
-    b.trustedProxies = trustedProxies;
-    b.maxConnections = maxConnections;
-    b.maxConnectionsPerIp = maxConnectionsPerIp;
-    b.maxPendingHandshakes = maxPendingHandshakes;
-    b.maxPendingHandshakesPerIp = maxPendingHandshakesPerIp;
-    b.handshakesPerSecondPerIp = handshakesPerSecondPerIp;
-    b.handshakeBurstPerIp = handshakeBurstPerIp;
-    b.retryAfterSeconds = retryAfterSeconds;
-    b.maxInFlightActions = maxInFlightActions;
-    b.maxInFlightActionsPerConnection = maxInFlightActionsPerConnection;
-    b.logWriteTimeout = logWriteTimeout;
-    b.connectionRatePerSecond = connectionRatePerSecond;
-    b.connectionBurst = connectionBurst;
-    b.apiKeyRatePerSecond = apiKeyRatePerSecond;
-    b.apiKeyBurst = apiKeyBurst;
-    b.floodTolerance = floodTolerance;
-    b.maxPingsPerSecond = maxPingsPerSecond;
-    b.maxFramePayloadBytes = maxFramePayloadBytes;
-    b.maxMessageBytes = maxMessageBytes;
-    b.maxOutboundBytesPerConnection = maxOutboundBytesPerConnection;
-    b.answerBytesPerSecond = answerBytesPerSecond;
-    b.answerBurstBytes = answerBurstBytes;
-    b.permessageDeflate = permessageDeflate;
-    b.handshakeTimeout = handshakeTimeout;
-    b.idleTimeout = idleTimeout;
-    b.maxConnectionAge = maxConnectionAge;
-    b.pingInterval = pingInterval;
-    b.pongTimeout = pongTimeout;
-    b.closeTimeout = closeTimeout;
-    b.heartbeatInterval = heartbeatInterval;
-    return b;
+    return new Builder(values);
   }
 
   public GatewaySettings withPort(int newPort) {
@@ -594,35 +582,29 @@ public final class GatewaySettings {
         .build();
   }
 
-  /** The address to listen on. */
+  @SuppressWarnings("unchecked")
+  private <T> T get(String name) {
+    return (T) values.get(name);
+  }
+
   public String bindHost() {
-    return bindHost;
+    return get(BIND_HOST);
   }
 
   /** The TCP port for WebSocket clients; 0 picks a free port (see {@link GatewayServer#port()}). */
   public int port() {
-    return port;
+    return get(PORT);
   }
 
-  /** This node's id; stamped on every WAL record and used as the deliveries key. */
-  public String gatewayId() {
-    return gatewayId;
-  }
-
-  /** A deployment label such as "production", or null; not yet written to the log. */
-  public String stage() {
-    return stage;
-  }
-
-  /** The client keys accepted in the {@code x-api-key} handshake header; at least one. */
-  public List<ApiKey> apiKeys() {
-    return apiKeys;
-  }
-
-  /** The management API's key, or null; never accepted at the WebSocket handshake. */
   /** The management API's port: 0 = any free one, -1 = none. */
   public int adminPort() {
-    return adminPort;
+    return get(ADMIN_PORT);
+  }
+
+  /** The management API's address; by default the WebSocket server's. */
+  public String adminBindHost() {
+    String own = get(ADMIN_BIND_HOST);
+    return own != null ? own : bindHost();
   }
 
   /** Where room queries are forwarded, in the order tried; empty for nowhere. */
@@ -630,515 +612,387 @@ public final class GatewaySettings {
     return roomsUrls;
   }
 
-  public String adminBindHost() {
-    return adminBindHostSetting != null ? adminBindHostSetting : bindHost;
+  public String gatewayId() {
+    return get(GATEWAY_ID);
   }
 
+  /** A deployment label such as "production", or null. */
+  public String stage() {
+    return get(STAGE);
+  }
+
+  /** The client keys accepted in the {@code x-api-key} handshake header; at least one. */
+  public List<ApiKey> apiKeys() {
+    return get(API_KEYS);
+  }
+
+  /** The management API's key, or null; never accepted at the WebSocket handshake. */
   public String adminKey() {
-    return adminKey;
+    return get(ADMIN_KEY);
   }
 
   /** Origins browsers may connect from (exact match); empty means any origin. */
   public Set<String> allowedOrigins() {
-    return allowedOrigins;
+    return get(ALLOWED_ORIGINS);
   }
 
   /** The reloadable allow/block CIDR file, or null for no IP rules. */
   public Path ipRulesFile() {
-    return ipRulesFile;
+    return get(IP_RULES_FILE);
   }
 
   public Duration ipRulesReloadInterval() {
-    return ipRulesReloadInterval;
+    return get(IP_RULES_RELOAD_INTERVAL);
   }
 
-  /** CIDRs of proxies whose X-Forwarded-For header is believed. */
   public List<String> trustedProxies() {
-    return trustedProxies;
+    return get(TRUSTED_PROXIES);
   }
 
-  /** Open connections on this node; past it handshakes get HTTP 503 with Retry-After. */
   public int maxConnections() {
-    return maxConnections;
+    return get(MAX_CONNECTIONS);
   }
 
-  /** Open connections from one source IP; past it handshakes get HTTP 503 with Retry-After. */
   public int maxConnectionsPerIp() {
-    return maxConnectionsPerIp;
+    return get(MAX_CONNECTIONS_PER_IP);
   }
 
-  /** Sockets still in the HTTP handshake on this node; past it new sockets are closed at once. */
   public int maxPendingHandshakes() {
-    return maxPendingHandshakes;
+    return get(MAX_PENDING_HANDSHAKES);
   }
 
-  /**
-   * Sockets still in the HTTP handshake from one peer address (a trusted proxy's count only towards
-   * {@link #maxPendingHandshakes()}); past it new sockets are closed at once.
-   */
   public int maxPendingHandshakesPerIp() {
-    return maxPendingHandshakesPerIp;
+    return get(MAX_PENDING_HANDSHAKES_PER_IP);
   }
 
-  /** Handshakes one source address may start per second (token bucket refill); past it 429. */
   public int handshakesPerSecondPerIp() {
-    return handshakesPerSecondPerIp;
+    return get(HANDSHAKES_PER_SECOND_PER_IP);
   }
 
-  /** The bucket size of {@link #handshakesPerSecondPerIp()}: how many may start at once. */
   public int handshakeBurstPerIp() {
-    return handshakeBurstPerIp;
+    return get(HANDSHAKE_BURST_PER_IP);
   }
 
-  /** The Retry-After header value, in seconds, of a refused handshake. */
   public int retryAfterSeconds() {
-    return retryAfterSeconds;
+    return get(RETRY_AFTER_SECONDS);
   }
 
-  /** Actions accepted but not yet acknowledged by Kafka, on this node; past it 503 overloaded. */
   public int maxInFlightActions() {
-    return maxInFlightActions;
+    return get(MAX_IN_FLIGHT_ACTIONS);
   }
 
-  /** The same bound for one connection. */
   public int maxInFlightActionsPerConnection() {
-    return maxInFlightActionsPerConnection;
+    return get(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION);
   }
 
-  /** How long an accepted action may wait for Kafka before it is answered 503 logUnavailable. */
   public Duration logWriteTimeout() {
-    return logWriteTimeout;
+    return get(LOG_WRITE_TIMEOUT);
   }
 
-  /** Actions per second one connection may send (token bucket refill); past it 429. */
   public int connectionRatePerSecond() {
-    return connectionRatePerSecond;
+    return get(CONNECTION_RATE);
   }
 
-  /** The bucket size of {@link #connectionRatePerSecond()}: how many may come at once. */
   public int connectionBurst() {
-    return connectionBurst;
+    return get(CONNECTION_BURST);
   }
 
-  /** Actions per second all connections of one API key may send together; past it 429. */
   public int apiKeyRatePerSecond() {
-    return apiKeyRatePerSecond;
+    return get(API_KEY_RATE);
   }
 
   public int apiKeyBurst() {
-    return apiKeyBurst;
+    return get(API_KEY_BURST);
   }
 
-  /** Rate-limited actions a connection may send (refilled at its rate) before close 1008. */
   public int floodTolerance() {
-    return floodTolerance;
+    return get(FLOOD_TOLERANCE);
   }
 
-  /** Pings one connection may send per second, and in a burst; past it close 1008. */
   public int maxPingsPerSecond() {
-    return maxPingsPerSecond;
+    return get(MAX_PINGS_PER_SECOND);
   }
 
-  /** The largest single WebSocket frame; larger ones close with 1009. */
   public int maxFramePayloadBytes() {
-    return maxFramePayloadBytes;
+    return get(MAX_FRAME_PAYLOAD_BYTES);
   }
 
-  /** The largest message after joining continuation frames (and inflating); larger close 1009. */
   public int maxMessageBytes() {
-    return maxMessageBytes;
+    return get(MAX_MESSAGE_BYTES);
   }
 
-  /** Bytes that may wait to be written to one socket; past it the client is closed with 1013. */
   public int maxOutboundBytesPerConnection() {
-    return maxOutboundBytesPerConnection;
+    return get(MAX_OUTBOUND_BYTES_PER_CONNECTION);
   }
 
-  /** Bytes per second of answers to its own requests one connection may be sent. */
   public int answerBytesPerSecond() {
-    return answerBytesPerSecond;
+    return get(ANSWER_BYTES_PER_SECOND);
   }
 
-  /** The burst of {@link #answerBytesPerSecond()}; past it joins and resumes get 429. */
   public int answerBurstBytes() {
-    return answerBurstBytes;
+    return get(ANSWER_BURST_BYTES);
   }
 
   public boolean permessageDeflate() {
-    return permessageDeflate;
+    return get(PERMESSAGE_DEFLATE);
   }
 
-  /** From TCP accept to a completed WebSocket upgrade; slower clients are closed. */
   public Duration handshakeTimeout() {
-    return handshakeTimeout;
+    return get(HANDSHAKE_TIMEOUT);
   }
 
-  /** A connection that sends no message for this long is closed with 1001. */
   public Duration idleTimeout() {
-    return idleTimeout;
+    return get(IDLE_TIMEOUT);
   }
 
-  /** A connection older than this is closed with 1001 and reconnects (and resumes). */
   public Duration maxConnectionAge() {
-    return maxConnectionAge;
+    return get(MAX_CONNECTION_AGE);
   }
 
-  /** How often the server pings a connection it has heard nothing from. */
   public Duration pingInterval() {
-    return pingInterval;
+    return get(PING_INTERVAL);
   }
 
-  /** How long a ping may go unanswered before the connection is closed. */
   public Duration pongTimeout() {
-    return pongTimeout;
+    return get(PONG_TIMEOUT);
   }
 
-  /** How long the server waits for the client's close frame after sending its own. */
   public Duration closeTimeout() {
-    return closeTimeout;
+    return get(CLOSE_TIMEOUT);
   }
 
-  /** How often this gateway tells the processor, on every partition, that it is alive. */
   public Duration heartbeatInterval() {
-    return heartbeatInterval;
+    return get(HEARTBEAT_INTERVAL);
   }
 
   @Override
   public String toString() {
     // Never the secrets: settings are logged at start-up.
     return "GatewaySettings[gatewayId="
-        + gatewayId
+        + gatewayId()
         + ", "
-        + bindHost
+        + bindHost()
         + ":"
-        + port
+        + port()
         + ", apiKeys="
-        + apiKeys.stream().map(ApiKey::name).toList()
+        + apiKeys().stream().map(ApiKey::name).toList()
         + ", adminKey="
-        + (adminKey == null ? "none" : "set")
+        + (adminKey() == null ? "none" : "set")
         + "]";
   }
 
-  /** Mutable, unvalidated; {@link #build()} validates. */
+  /**
+   * Mutable, unvalidated; {@link #build()} validates. {@link #set} takes any setting by name; the
+   * typed setters are shorthands (and set pairs that go together).
+   */
   public static final class Builder {
-    private String bindHost = DEFAULT_BIND_HOST;
-    private int port = DEFAULT_PORT;
-    private int adminPort = DEFAULT_ADMIN_PORT;
-    private String adminBindHost;
-    private List<String> roomsUrls = List.of();
-    private String gatewayId;
-    private String stage;
-    private List<ApiKey> apiKeys = List.of();
-    private String adminKey;
-    private Set<String> allowedOrigins = Set.of();
-    private Path ipRulesFile;
-    private Duration ipRulesReloadInterval = DEFAULT_IP_RULES_RELOAD_INTERVAL;
-    private List<String> trustedProxies = List.of();
-    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-    private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
-    private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
-    private int maxPendingHandshakesPerIp = DEFAULT_MAX_PENDING_HANDSHAKES_PER_IP;
-    private int handshakesPerSecondPerIp = DEFAULT_HANDSHAKES_PER_SECOND_PER_IP;
-    private int handshakeBurstPerIp = DEFAULT_HANDSHAKE_BURST_PER_IP;
-    private int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
-    private int maxInFlightActions = DEFAULT_MAX_IN_FLIGHT_ACTIONS;
-    private int maxInFlightActionsPerConnection = DEFAULT_MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION;
-    private Duration logWriteTimeout = DEFAULT_LOG_WRITE_TIMEOUT;
-    private int connectionRatePerSecond = DEFAULT_CONNECTION_RATE;
-    private int connectionBurst = DEFAULT_CONNECTION_BURST;
-    private int apiKeyRatePerSecond = DEFAULT_API_KEY_RATE;
-    private int apiKeyBurst = DEFAULT_API_KEY_BURST;
-    private int floodTolerance = DEFAULT_FLOOD_TOLERANCE;
-    private int maxPingsPerSecond = DEFAULT_MAX_PINGS_PER_SECOND;
-    private int maxFramePayloadBytes = DEFAULT_MAX_FRAME_PAYLOAD_BYTES;
-    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    private int maxOutboundBytesPerConnection = DEFAULT_MAX_OUTBOUND_BYTES_PER_CONNECTION;
-    private int answerBytesPerSecond = DEFAULT_ANSWER_BYTES_PER_SECOND;
-    private int answerBurstBytes = DEFAULT_ANSWER_BURST_BYTES;
-    private boolean permessageDeflate;
-    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-    private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
-    private Duration pingInterval = DEFAULT_PING_INTERVAL;
-    private Duration pongTimeout = DEFAULT_PONG_TIMEOUT;
-    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private final Map<String, Object> values;
 
-    private Builder() {}
+    private Builder(Map<String, Object> values) {
+      this.values = new HashMap<>(values);
+    }
 
     public GatewaySettings build() {
       return new GatewaySettings(this);
     }
 
-    public Builder bindHost(String v) {
-      bindHost = v;
+    /** Sets the setting named {@code name} (one of this class's constants) to {@code value}. */
+    public Builder set(String name, Object value) {
+      values.put(DEFS.get(name).name(), value);
       return this;
     }
 
+    @SuppressWarnings("unchecked")
+    private <T> T get(String name, T absent) {
+      return values.containsKey(name) ? (T) values.get(name) : absent;
+    }
+
+    public Builder bindHost(String v) {
+      return set(BIND_HOST, v);
+    }
+
     public Builder port(int v) {
-      port = v;
-      return this;
+      return set(PORT, v);
     }
 
     /** 0 = any free port, -1 = no management API on this node. */
     public Builder adminPort(int v) {
-      adminPort = v;
-      return this;
+      return set(ADMIN_PORT, v);
     }
 
     /** The processors' query ports, as base URLs ({@link #ROOMS_URLS}). */
     public Builder roomsUrls(List<String> v) {
-      roomsUrls = List.copyOf(v);
-      return this;
-    }
-
-    public Builder adminBindHost(String v) {
-      adminBindHost = v;
-      return this;
+      return set(ROOMS_URLS, List.copyOf(v));
     }
 
     public Builder gatewayId(String v) {
-      gatewayId = v;
-      return this;
-    }
-
-    public Builder stage(String v) {
-      stage = v;
-      return this;
+      return set(GATEWAY_ID, v);
     }
 
     public Builder apiKeys(List<ApiKey> v) {
-      apiKeys = List.copyOf(v);
-      return this;
+      return set(API_KEYS, List.copyOf(v));
     }
 
     public Builder adminKey(String v) {
-      adminKey = v;
-      return this;
-    }
-
-    public Builder allowedOrigins(Set<String> v) {
-      allowedOrigins = new LinkedHashSet<>(v);
-      return this;
-    }
-
-    public Builder ipRulesFile(Path v) {
-      ipRulesFile = v;
-      return this;
+      return set(ADMIN_KEY, v);
     }
 
     public Builder ipRulesReloadInterval(Duration v) {
-      ipRulesReloadInterval = v;
-      return this;
-    }
-
-    public Builder trustedProxies(List<String> v) {
-      trustedProxies = List.copyOf(v);
-      return this;
-    }
-
-    public Builder maxConnections(int v) {
-      maxConnections = v;
-      return this;
-    }
-
-    public Builder maxConnectionsPerIp(int v) {
-      maxConnectionsPerIp = v;
-      return this;
-    }
-
-    public Builder maxPendingHandshakes(int v) {
-      maxPendingHandshakes = v;
-      return this;
-    }
-
-    public Builder maxPendingHandshakesPerIp(int v) {
-      maxPendingHandshakesPerIp = v;
-      return this;
-    }
-
-    public Builder handshakeRatePerIp(int perSecond, int burst) {
-      handshakesPerSecondPerIp = perSecond;
-      handshakeBurstPerIp = burst;
-      return this;
-    }
-
-    public Builder retryAfterSeconds(int v) {
-      retryAfterSeconds = v;
-      return this;
+      return set(IP_RULES_RELOAD_INTERVAL, v);
     }
 
     public Builder maxInFlightActions(int v) {
-      maxInFlightActions = v;
-      return this;
+      return set(MAX_IN_FLIGHT_ACTIONS, v);
     }
 
     public Builder maxInFlightActionsPerConnection(int v) {
-      maxInFlightActionsPerConnection = v;
-      return this;
+      return set(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, v);
     }
 
-    public Builder logWriteTimeout(Duration v) {
-      logWriteTimeout = v;
-      return this;
+    public Builder handshakeRatePerIp(int perSecond, int burst) {
+      return set(HANDSHAKES_PER_SECOND_PER_IP, perSecond).set(HANDSHAKE_BURST_PER_IP, burst);
     }
 
     public Builder connectionRate(int perSecond, int burst) {
-      connectionRatePerSecond = perSecond;
-      connectionBurst = burst;
-      return this;
+      return set(CONNECTION_RATE, perSecond).set(CONNECTION_BURST, burst);
     }
 
     public Builder apiKeyRate(int perSecond, int burst) {
-      apiKeyRatePerSecond = perSecond;
-      apiKeyBurst = burst;
-      return this;
-    }
-
-    public Builder floodTolerance(int v) {
-      floodTolerance = v;
-      return this;
-    }
-
-    public Builder maxPingsPerSecond(int v) {
-      maxPingsPerSecond = v;
-      return this;
-    }
-
-    public Builder maxFramePayloadBytes(int v) {
-      maxFramePayloadBytes = v;
-      return this;
-    }
-
-    public Builder maxMessageBytes(int v) {
-      maxMessageBytes = v;
-      return this;
-    }
-
-    public Builder maxOutboundBytesPerConnection(int v) {
-      maxOutboundBytesPerConnection = v;
-      return this;
+      return set(API_KEY_RATE, perSecond).set(API_KEY_BURST, burst);
     }
 
     public Builder answerBudget(int bytesPerSecond, int burstBytes) {
-      answerBytesPerSecond = bytesPerSecond;
-      answerBurstBytes = burstBytes;
-      return this;
+      return set(ANSWER_BYTES_PER_SECOND, bytesPerSecond).set(ANSWER_BURST_BYTES, burstBytes);
     }
 
-    public Builder permessageDeflate(boolean v) {
-      permessageDeflate = v;
-      return this;
+    public Builder floodTolerance(int v) {
+      return set(FLOOD_TOLERANCE, v);
     }
 
-    public Builder handshakeTimeout(Duration v) {
-      handshakeTimeout = v;
-      return this;
+    public Builder maxFramePayloadBytes(int v) {
+      return set(MAX_FRAME_PAYLOAD_BYTES, v);
     }
 
-    public Builder idleTimeout(Duration v) {
-      idleTimeout = v;
-      return this;
-    }
-
-    public Builder maxConnectionAge(Duration v) {
-      maxConnectionAge = v;
-      return this;
-    }
-
-    public Builder pingInterval(Duration v) {
-      pingInterval = v;
-      return this;
-    }
-
-    public Builder pongTimeout(Duration v) {
-      pongTimeout = v;
-      return this;
-    }
-
-    public Builder closeTimeout(Duration v) {
-      closeTimeout = v;
-      return this;
+    public Builder maxMessageBytes(int v) {
+      return set(MAX_MESSAGE_BYTES, v);
     }
 
     public Builder heartbeatInterval(Duration v) {
-      heartbeatInterval = v;
-      return this;
+      return set(HEARTBEAT_INTERVAL, v);
+    }
+
+    public Builder logWriteTimeout(Duration v) {
+      return set(LOG_WRITE_TIMEOUT, v);
+    }
+
+    public Builder maxConnectionsPerIp(int v) {
+      return set(MAX_CONNECTIONS_PER_IP, v);
+    }
+
+    public Builder pongTimeout(Duration v) {
+      return set(PONG_TIMEOUT, v);
+    }
+
+    public Builder allowedOrigins(Set<String> v) {
+      return set(ALLOWED_ORIGINS, Set.copyOf(v));
+    }
+
+    public Builder ipRulesFile(Path v) {
+      return set(IP_RULES_FILE, v);
+    }
+
+    public Builder trustedProxies(List<String> v) {
+      return set(TRUSTED_PROXIES, List.copyOf(v));
+    }
+
+    public Builder maxConnections(int v) {
+      return set(MAX_CONNECTIONS, v);
+    }
+
+    public Builder maxPendingHandshakes(int v) {
+      return set(MAX_PENDING_HANDSHAKES, v);
+    }
+
+    public Builder maxPendingHandshakesPerIp(int v) {
+      return set(MAX_PENDING_HANDSHAKES_PER_IP, v);
+    }
+
+    public Builder retryAfterSeconds(int v) {
+      return set(RETRY_AFTER_SECONDS, v);
+    }
+
+    public Builder maxPingsPerSecond(int v) {
+      return set(MAX_PINGS_PER_SECOND, v);
+    }
+
+    public Builder maxOutboundBytesPerConnection(int v) {
+      return set(MAX_OUTBOUND_BYTES_PER_CONNECTION, v);
+    }
+
+    public Builder permessageDeflate(boolean v) {
+      return set(PERMESSAGE_DEFLATE, v);
+    }
+
+    public Builder handshakeTimeout(Duration v) {
+      return set(HANDSHAKE_TIMEOUT, v);
+    }
+
+    public Builder pingInterval(Duration v) {
+      return set(PING_INTERVAL, v);
+    }
+
+    public Builder closeTimeout(Duration v) {
+      return set(CLOSE_TIMEOUT, v);
     }
   }
 
-  private static String require(String name, String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " is required and must not be blank");
-    }
-    return value.strip();
+  /** "{@code setting} must be {@code expected}, got '{@code value}'", for text settings. */
+  private static Validator<String> expectText(Predicate<String> ok, String expected) {
+    return (name, value) -> {
+      if (!ok.test(value)) {
+        throw new IllegalArgumentException(name + " must be " + expected + ", got '" + value + "'");
+      }
+    };
   }
 
-  private static int atLeastOne(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be at least 1, was " + value);
-    }
-    return value;
+  private static void checkRoomsUrls(String name, List<String> urls) {
+    urls.forEach(GatewaySettings::roomsUrl);
   }
 
-  private static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be longer than zero, was " + value);
+  private static URI roomsUrl(String url) {
+    URI uri;
+    try {
+      uri = new URI(url.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(ROOMS_URLS + ": '" + url + "' is not a URL", e);
     }
-    return value;
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          ROOMS_URLS + ": '" + url + "' must be http(s)://host:port of a processor's query port");
+    }
+    return uri;
   }
 
-  /** Typed reads of string properties; a bad value names its property. */
-  private record PropertyReader(Map<String, String> props) {
-    String string(String name, String defaultValue) {
-      String value = props.get(name);
-      return value == null || value.isBlank() ? defaultValue : value.strip();
+  private static void checkApiKeys(String name, List<ApiKey> keys) {
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(
+          name
+              + " (or "
+              + API_KEYS_FILE
+              + ") must name at least one key: clients present it in the x-api-key header");
     }
-
-    int integer(String name, int defaultValue) {
-      String value = string(name, null);
-      if (value == null) {
-        return defaultValue;
+    Set<String> names = new HashSet<>();
+    Set<String> secrets = new HashSet<>();
+    for (ApiKey key : keys) {
+      if (!names.add(key.name())) {
+        throw new IllegalArgumentException(
+            name + ": the key name '" + key.name() + "' is used twice");
       }
-      try {
-        return Integer.parseInt(value.replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'", e);
+      if (!secrets.add(key.secret())) {
+        throw new IllegalArgumentException(
+            name + ": the same secret is configured twice (keys '" + key.name() + "' and another)");
       }
-    }
-
-    boolean bool(String name, boolean defaultValue) {
-      String value = string(name, null);
-      if (value == null) {
-        return defaultValue;
-      }
-      return switch (value.toLowerCase(Locale.ROOT)) {
-        case "true", "on", "yes" -> true;
-        case "false", "off", "no" -> false;
-        default ->
-            throw new IllegalArgumentException(
-                name + " must be true or false, was '" + value + "'");
-      };
-    }
-
-    Duration duration(String name, Duration defaultValue) {
-      String value = string(name, null);
-      return value == null ? defaultValue : Durations.parse(name, value);
-    }
-
-    List<String> list(String name) {
-      String value = string(name, null);
-      if (value == null) {
-        return List.of();
-      }
-      List<String> items = new ArrayList<>();
-      for (String item : value.split(",")) {
-        if (!item.isBlank()) {
-          items.add(item.strip());
-        }
-      }
-      return items;
     }
   }
 }
