@@ -85,8 +85,7 @@ public final class GatewaySettings {
                   expect(
                       p -> p >= -1 && p <= 65_535,
                       "between 0 and 65535 (0 = any free port), or -1 for none"),
-                  "the [management API](#the-gateways-management-api)'s port; 0 picks a free one,"
-                      + " -1 turns it off")
+                  "the management API's port; 0 picks a free one, -1 turns it off")
               .withFlag("--admin-port", "ROOMLOG_ADMIN_PORT"));
   public static final String ADMIN_BIND_HOST =
       define(

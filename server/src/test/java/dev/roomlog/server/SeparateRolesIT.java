@@ -45,7 +45,7 @@ class SeparateRolesIT {
                 prefix + "-app",
                 "--state-dir",
                 stateDir.toString(),
-                "--rpc-port",
+                "--query-port",
                 "0");
         ChildProcess gateway =
             roomlog(

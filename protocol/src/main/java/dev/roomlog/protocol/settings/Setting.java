@@ -80,7 +80,8 @@ public record Setting<T>(
     if (defaultText != null) {
       return defaultText;
     }
-    return defaultValue == null ? "none" : type.format(defaultValue);
+    String text = defaultValue == null ? "" : type.format(defaultValue);
+    return text.isEmpty() ? "none" : text;
   }
 
   /** {@code text} (not blank) as this setting's value. */
