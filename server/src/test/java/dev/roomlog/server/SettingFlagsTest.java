@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 /** The flags made from the settings' declarations: help, variables, and earlier names. */
@@ -164,6 +166,22 @@ class SettingFlagsTest {
       assertTrue(help.contains("env " + s.env() + "; default " + s.defaultText()), s.env());
     }
     assertTrue(!help.contains("--rpc-port"), "deprecated flags are hidden");
+  }
+
+  @Test
+  void theGatewaysNamedFlagsAreTheDeclaredFlagsAndVariables() {
+    CommandSpec gateway =
+        new CommandLine(new RoomlogCommand()).getSubcommands().get("gateway").getCommandSpec();
+
+    for (Setting<?> s : GatewaySettings.DEFS.all()) {
+      if (s.flag() != null) {
+        OptionSpec option = gateway.findOption(s.flag());
+        assertTrue(option != null, s.flag());
+        gateway.interpolateVariables(false);
+        assertTrue(option.defaultValue().startsWith("${env:" + s.env()), s.flag());
+        gateway.interpolateVariables(true);
+      }
+    }
   }
 
   @Test
