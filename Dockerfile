@@ -39,7 +39,7 @@ WORKDIR /var/lib/roomlog
 VOLUME /var/lib/roomlog
 
 # 8080: the gateway's WebSocket port (--port); 8081: its management API (--admin-port);
-# 7070: the processor's query port (--rpc-port).
+# 7070: the processor's query port (--query-port).
 EXPOSE 8080 8081 7070
 
 # Exec form: java is PID 1 and gets the SIGTERM of `docker stop`, so a gateway closes its

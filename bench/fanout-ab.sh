@@ -26,8 +26,8 @@ for k in 0 1; do
     extra+=(--set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000)
   fi
   work=$(mktemp -d /tmp/fanout-ab.XXXXXX)
-  java -Xmx4g -jar "$jar" dev --data-dir "$work/data" --bind 127.0.0.1 --port 0 --kafka-port 0 \
-    --controller-port 0 --rpc-port 0 "${extra[@]}" --api-key "bench:bench-secret" \
+  java -Xmx4g -jar "$jar" dev --data-dir "$work/data" --bind-host 127.0.0.1 --port 0 --kafka-port 0 \
+    --controller-port 0 --query-port 0 "${extra[@]}" --api-key "bench:bench-secret" \
     --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000 \
     --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000 \
     --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000 \

@@ -33,14 +33,14 @@ wait_for() { # file, text, pid, seconds
 
 ws1=$(free_port); admin1=$(free_port); kafka=$(free_port); ws2=$(free_port); admin2=$(free_port)
 java -Xmx2g -jar "$jar" dev --data-dir "$work/data" --port "$ws1" --admin-port "$admin1" \
-  --kafka-port "$kafka" --controller-port 0 --rpc-port 0 > "$work/dev.log" 2>&1 &
+  --kafka-port "$kafka" --controller-port 0 --query-port 0 > "$work/dev.log" 2>&1 &
 pids+=($!)
 wait_for "$work/dev.log" "Roomlog dev is ready." "${pids[0]}" 180 || { cat "$work/dev.log" >&2; exit 1; }
 api_key=$(awk '/^  API key /{print $3}' "$work/dev.log")
 admin_key=$(awk '/^  Admin key /{print $3}' "$work/dev.log")
 
 java -Xmx1g -jar "$jar" gateway --bootstrap-servers "127.0.0.1:$kafka" --partitions 3 --replication-factor 1 \
-  --bind 127.0.0.1 --port "$ws2" --admin-port "$admin2" --gateway-id bench-2 \
+  --bind-host 127.0.0.1 --port "$ws2" --admin-port "$admin2" --gateway-id bench-2 \
   --api-key "dev:$api_key" --admin-key "$admin_key" > "$work/gateway2.log" 2>&1 &
 pids+=($!)
 wait_for "$work/gateway2.log" "management API listening" "${pids[1]}" 60 || { cat "$work/gateway2.log" >&2; exit 1; }

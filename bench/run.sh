@@ -280,10 +280,10 @@ bootstrap=
 start_dev() {
   local log=$1 args
   args=(-Xmx4g
-    -jar "$roomlog_jar" dev --data-dir "$data_dir" --bind 127.0.0.1
+    -jar "$roomlog_jar" dev --data-dir "$data_dir" --bind-host 127.0.0.1
     # Kafka Streams' restore lines, for the state-restore measurement.
     --log-level org.apache.kafka.streams.processor.internals.StoreChangelogReader=info
-    --port 0 --kafka-port 0 --controller-port 0 --rpc-port 0 --api-key "bench:$api_key"
+    --port 0 --kafka-port 0 --controller-port 0 --query-port 0 --api-key "bench:$api_key"
     # The generator is one client (one key, a few addresses) playing thousands (loadtest/README.md).
     --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000
     --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000

@@ -1,6 +1,7 @@
 package dev.roomlog.gateway;
 
 import dev.roomlog.gateway.connection.ActionFrameHandler;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

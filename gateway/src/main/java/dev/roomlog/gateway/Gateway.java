@@ -12,6 +12,7 @@ import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
 import dev.roomlog.gateway.management.RoomQueryForwarder;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -18,6 +18,7 @@ import dev.roomlog.gateway.handshake.PendingHandshakeHandler;
 import dev.roomlog.gateway.handshake.RequestHeadHandler;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;

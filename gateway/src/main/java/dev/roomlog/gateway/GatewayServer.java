@@ -11,6 +11,7 @@ import dev.roomlog.gateway.ipfilter.IpRulesWatcher;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.management.RoomPoster;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -11,6 +11,7 @@ import dev.roomlog.gateway.handshake.HandshakeHandler;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.connection.ConnectionRegistry;
-import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.action.Action;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.Json;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;

@@ -74,7 +74,7 @@ final class RoomlogDev implements AutoCloseable {
     command.addAll(List.of("--port", String.valueOf(port)));
     command.addAll(List.of("--kafka-port", String.valueOf(freePort())));
     command.addAll(List.of("--controller-port", "0"));
-    command.addAll(List.of("--rpc-port", "0"));
+    command.addAll(List.of("--query-port", "0"));
     command.addAll(List.of("--api-key", apiKey));
     for (String s : settings) {
       command.add("--set");

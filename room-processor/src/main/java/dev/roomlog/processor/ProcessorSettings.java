@@ -1,79 +1,38 @@
 package dev.roomlog.processor;
 
+import static dev.roomlog.protocol.settings.SettingType.DURATION;
+import static dev.roomlog.protocol.settings.SettingType.INT;
+import static dev.roomlog.protocol.settings.SettingType.LONG;
+import static dev.roomlog.protocol.settings.SettingType.STRING;
+
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.protocol.settings.Setting;
+import dev.roomlog.protocol.settings.SettingDefs;
+import dev.roomlog.protocol.settings.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
  * Everything the room processor needs to run, validated once at start-up so that a bad value fails
- * fast with the name of the setting.
- *
- * @param bootstrapServers Kafka brokers, {@code host:port[,host:port...]}
- * @param applicationId the Kafka Streams application id: consumer group, transactional id prefix
- *     and prefix of the internal topics; every processor instance of one deployment shares it
- * @param stateDir where RocksDB keeps the local copies of the state stores
- * @param historySize how many recent events a room keeps in the processor's state (0..): the
- *     messages among them are the {@code joined} frame's history, and a resume or a join with
- *     afterSeq can start anywhere inside them. The full history stays in roomlog.room-events.
- * @param dedupWindow how long a clientMsgId is remembered: a retry within it is answered with the
- *     original result and not applied again
- * @param gatewayTimeout how long a gateway may go without a heartbeat before its members are
- *     removed from their rooms (as seen on each partition, by the times the gateways stamp)
- * @param commitIntervalMs how often a transaction commits; bounds input-to-output latency
- * @param replicationFactor of the internal topics (repartition, changelogs); -1 = broker default
- * @param topics the write-ahead log and the two output topics
- * @param standbyReplicas warm copies of each partition's stores kept by other instances, so that a
- *     stopped instance's rooms move without a restore from the changelogs
- * @param applicationServer {@code host:port} of this instance's query endpoint, by which other
- *     instances reach it (Kafka Streams' {@code application.server}); null when it has none
- * @param instanceId this instance's stable id among the application's instances, or null: with one,
- *     the instance is a static member of the consumer group (Kafka's {@code group.instance.id}), so
- *     a stop hands its partitions over at once and a restart within the session timeout gets them
- *     back without a rebalance
- * @param maxRoomMembers how many members one room may have: a room's members are part of its state
- *     record, rewritten on every event, and of every joined frame
+ * fast with the name of the setting. The operator's settings are declared once below (name, type,
+ * default, check, doc; each is a flag of {@code roomlog processor} and {@code roomlog dev}, {@code
+ * historySize} being {@code --history-size} and {@code ROOMLOG_HISTORY_SIZE}); help text and the
+ * docs' table come from them. The rest comes from the Kafka options and the command: the brokers,
+ * the state directory, the internal topics' replication factor, the topics, and {@code
+ * applicationServer} ({@code host:port} of this instance's query port, by which other instances
+ * reach it: Kafka Streams' {@code application.server}; null when it has none). Immutable.
  */
-public record ProcessorSettings(
-    String bootstrapServers,
-    String applicationId,
-    Path stateDir,
-    int historySize,
-    Duration dedupWindow,
-    Duration gatewayTimeout,
-    long commitIntervalMs,
-    int replicationFactor,
-    TopicSet topics,
-    int standbyReplicas,
-    String applicationServer,
-    int maxRoomMembers,
-    String instanceId) {
+public final class ProcessorSettings {
+  /** Every operator setting of the processor, in docs order. */
+  public static final SettingDefs DEFS = SettingDefs.flags("ROOMLOG_");
 
   public static final String DEFAULT_APPLICATION_ID = "roomlog-processor";
   public static final int DEFAULT_HISTORY_SIZE = 100;
-
-  /**
-   * Long enough to cover a client's retries through a gateway crash and a reconnect, with a wide
-   * margin; the dedup store holds every clientMsgId sent in this window (see docs/OPERATIONS.md for
-   * its disk cost).
-   */
-  public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(1);
-
-  /** Five missed heartbeats at the gateway's default interval of 3 s. */
-  public static final Duration DEFAULT_GATEWAY_TIMEOUT = Duration.ofSeconds(15);
-
-  /**
-   * Exactly-once output becomes visible at commit, so an answer waits for the room stage's commit.
-   * Measured on 2 cores with the earlier two-stage topology (two commits per answer), chat in rooms
-   * of 10 at 500 messages/s, end to end p50/p99: 196/356 ms at 100 ms, 70/161 at 20, 43/94 at 10,
-   * 45/190 at 5 (commits start to cost more CPU than they save). See docs/BENCHMARKS.md for the
-   * current figures.
-   */
-  public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
-
-  /** -1 lets the broker's default.replication.factor decide. */
-  public static final int DEFAULT_REPLICATION_FACTOR = -1;
 
   /**
    * A room's recent events are part of its state record and of joined frames: keep them bounded.
@@ -93,46 +52,163 @@ public record ProcessorSettings(
    */
   public static final int MAX_ROOM_MEMBERS = 5_000;
 
-  /**
+  // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
+  private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern APPLICATION_SERVER = Pattern.compile("[^:\\s]+:\\d{1,5}");
+
+  public static final String APPLICATION_ID =
+      DEFS.define(
+          Setting.of(
+              "applicationId",
+              STRING,
+              DEFAULT_APPLICATION_ID,
+              expect(
+                  id -> id != null && TOPIC_LEGAL.matcher(id).matches(),
+                  "letters, digits," + " '.', '_' or '-'"),
+              "Kafka Streams application id, shared by every processor of one deployment: the"
+                  + " consumer group, transactional id prefix and prefix of the internal topics"));
+  public static final String HISTORY_SIZE =
+      DEFS.define(
+          Setting.of(
+              "historySize",
+              INT,
+              DEFAULT_HISTORY_SIZE,
+              expect(n -> n >= 0 && n <= MAX_HISTORY_SIZE, "0.." + MAX_HISTORY_SIZE),
+              "events each room keeps in the processor's state: a plain join shows the messages"
+                  + " among them, and a join with `afterSeq` or a `resume` can start anywhere"
+                  + " inside them. Older resume points get 410 `resumeTooOld`. At most 1000"));
+
+  /*
+   * The dedup window: long enough to cover a client's retries through a gateway crash and a
+   * reconnect, with a wide margin; the dedup store holds every clientMsgId sent in this window (see
+   * docs/OPERATIONS.md for its disk cost).
+   */
+  public static final String DEDUP_WINDOW =
+      DEFS.define(
+          Setting.of(
+              "dedupWindow",
+              DURATION,
+              Duration.ofHours(1),
+              expect(d -> d != null && d.toMillis() >= 1, "at least 1 ms"),
+              "how long an action's `clientMsgId` is remembered: a retry inside it gets the"
+                  + " original answer and changes nothing; after it, the same id is a new action"));
+
+  /* Five missed heartbeats at the gateway's default interval of 3 s. */
+  public static final String GATEWAY_TIMEOUT =
+      DEFS.define(
+          Setting.of(
+              "gatewayTimeout",
+              DURATION,
+              Duration.ofSeconds(15),
+              expect(d -> d != null && d.toMillis() >= 1, "at least 1 ms"),
+              "a gateway with no heartbeat for this long (judged on each partition by the times"
+                  + " other gateways stamp) loses its members (`memberLeft`, reason"
+                  + " `gatewayLost`); keep it at least 3 × the gateways' `heartbeatInterval`"));
+
+  /*
+   * Exactly-once output becomes visible at commit, so an answer waits for the room stage's commit.
+   * Measured on 2 cores with the earlier two-stage topology (two commits per answer), chat in rooms
+   * of 10 at 500 messages/s, end to end p50/p99: 196/356 ms at 100 ms, 70/161 at 20, 43/94 at 10,
+   * 45/190 at 5 (commits start to cost more CPU than they save). See docs/BENCHMARKS.md for the
+   * current figures.
+   */
+  public static final String COMMIT_INTERVAL_MS =
+      DEFS.define(
+          Setting.of(
+              "commitIntervalMs",
+              LONG,
+              10L,
+              expect(ms -> ms >= 1, ">= 1"),
+              "exactly-once commit interval in milliseconds; bounds the latency of every answer"));
+  public static final String MAX_ROOM_MEMBERS_SETTING =
+      DEFS.define(
+          Setting.of(
+              "maxRoomMembers",
+              INT,
+              DEFAULT_MAX_ROOM_MEMBERS,
+              expect(n -> n >= 1 && n <= MAX_ROOM_MEMBERS, "1.." + MAX_ROOM_MEMBERS),
+              "members one room may have; a join past it gets 409 `roomFull`. At most 5000: a"
+                  + " room's members are part of its state record and of every `joined` frame"));
+  public static final String INSTANCE_ID =
+      DEFS.define(
+          Setting.of(
+              "instanceId",
+              STRING,
+              null,
+              expect(
+                  id -> id == null || TOPIC_LEGAL.matcher(id).matches(),
+                  "letters, digits," + " '.', '_' or '-'"),
+              "a stable id for this processor, unique among the processors of its application"
+                  + " id (the host or pod name): a static member of the consumer group, so a stop"
+                  + " hands its rooms over at once and a restart within 10 s gets them back"
+                  + " without a rebalance"));
+
+  /*
    * One warm copy: a stopped instance's rooms are served by the copy's holder once the group
    * notices, without replaying the changelogs first. With one instance there is no other to hold
    * it, and it costs nothing.
    */
-  public static final int DEFAULT_STANDBY_REPLICAS = 1;
+  public static final String STANDBY_REPLICAS =
+      DEFS.define(
+          Setting.of(
+              "standbyReplicas",
+              INT,
+              1,
+              expect(n -> n >= 0, ">= 0"),
+              "warm copies of each partition's state kept by other processors, so a stopped"
+                  + " processor's rooms move without a restore; nothing with one processor"));
+  public static final String QUERY_PORT =
+      DEFS.define(
+          Setting.of(
+                  "queryPort",
+                  INT,
+                  7070,
+                  expect(p -> p >= 0 && p <= 65_535, "0..65535"),
+                  "the processor's query port (HTTP: `/rooms`, `/rooms/{roomId}`, `/healthz`,"
+                      + " `/readyz`, `/metrics`), by which processors also reach each other; 0"
+                      + " picks a free one")
+              .deprecating("--rpc-port", "ROOMLOG_RPC_PORT"));
+  public static final String QUERY_BIND_HOST =
+      DEFS.define(
+          Setting.of(
+                  "queryBindHost",
+                  STRING,
+                  "0.0.0.0",
+                  Validator.required(),
+                  "the address the query port listens on")
+              .deprecating("--rpc-bind", "ROOMLOG_RPC_BIND"));
+  public static final String QUERY_HOST =
+      DEFS.define(
+          Setting.of(
+                  "queryHost",
+                  STRING,
+                  null,
+                  Validator.any(),
+                  "the host name other processors reach this one's query port by (Kafka Streams'"
+                      + " `application.server`)")
+              .withDefaultText("this machine's host name")
+              .deprecating("--rpc-host", "ROOMLOG_RPC_HOST"));
 
-  private static final Pattern APPLICATION_SERVER = Pattern.compile("[^:\\s]+:\\d{1,5}");
+  private final String bootstrapServers;
+  private final Path stateDir;
+  private final int replicationFactor;
+  private final TopicSet topics;
+  private final String applicationServer;
+  private final Map<String, Object> values;
 
-  // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
-  private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
-
-  public ProcessorSettings {
+  private ProcessorSettings(
+      String bootstrapServers,
+      Path stateDir,
+      int replicationFactor,
+      TopicSet topics,
+      String applicationServer,
+      Map<String, ?> given) {
     require(
         bootstrapServers != null && !bootstrapServers.isBlank(),
         "bootstrapServers",
         bootstrapServers,
         "a non-empty host:port list");
-    require(
-        applicationId != null && TOPIC_LEGAL.matcher(applicationId).matches(),
-        "applicationId",
-        applicationId,
-        "letters, digits, '.', '_' or '-'");
     Objects.requireNonNull(stateDir, "stateDir must be set: the directory for RocksDB state");
-    require(
-        historySize >= 0 && historySize <= MAX_HISTORY_SIZE,
-        "historySize",
-        historySize,
-        "0.." + MAX_HISTORY_SIZE);
-    require(
-        dedupWindow != null && dedupWindow.toMillis() >= 1,
-        "dedupWindow",
-        dedupWindow,
-        "at least 1 ms");
-    require(
-        gatewayTimeout != null && gatewayTimeout.toMillis() >= 1,
-        "gatewayTimeout",
-        gatewayTimeout,
-        "at least 1 ms");
-    require(commitIntervalMs >= 1, "commitIntervalMs", commitIntervalMs, ">= 1");
     require(
         replicationFactor == -1 || replicationFactor >= 1,
         "replicationFactor",
@@ -140,226 +216,160 @@ public record ProcessorSettings(
         "-1 (broker default) or >= 1");
     Objects.requireNonNull(topics, "topics must be set");
     require(
-        maxRoomMembers >= 1 && maxRoomMembers <= MAX_ROOM_MEMBERS,
-        "maxRoomMembers",
-        maxRoomMembers,
-        "1.." + MAX_ROOM_MEMBERS);
-    require(
-        instanceId == null || TOPIC_LEGAL.matcher(instanceId).matches(),
-        "instanceId",
-        instanceId,
-        "letters, digits, '.', '_' or '-'");
-    require(standbyReplicas >= 0, "standbyReplicas", standbyReplicas, ">= 0");
-    require(
         applicationServer == null || APPLICATION_SERVER.matcher(applicationServer).matches(),
         "applicationServer",
         applicationServer,
         "host:port");
+    this.bootstrapServers = bootstrapServers;
+    this.stateDir = stateDir;
+    this.replicationFactor = replicationFactor;
+    this.topics = topics;
+    this.applicationServer = applicationServer;
+    this.values = DEFS.complete(given);
   }
 
-  /** The defaults for everything but the broker and the state directory. */
+  /**
+   * The defaults for everything but the broker and the state directory; the internal topics'
+   * replication factor -1 lets the broker's default.replication.factor decide.
+   */
   public static ProcessorSettings defaults(String bootstrapServers, Path stateDir) {
+    return new ProcessorSettings(bootstrapServers, stateDir, -1, TopicSet.DEFAULT, null, Map.of());
+  }
+
+  /** A copy with the declared setting {@code name} (one of this class's constants) set. */
+  public ProcessorSettings with(String name, Object value) {
+    Map<String, Object> changed = new HashMap<>(values);
+    changed.put(DEFS.get(name).name(), value);
     return new ProcessorSettings(
-        bootstrapServers,
-        DEFAULT_APPLICATION_ID,
-        stateDir,
-        DEFAULT_HISTORY_SIZE,
-        DEFAULT_DEDUP_WINDOW,
-        DEFAULT_GATEWAY_TIMEOUT,
-        DEFAULT_COMMIT_INTERVAL_MS,
-        DEFAULT_REPLICATION_FACTOR,
-        TopicSet.DEFAULT,
-        DEFAULT_STANDBY_REPLICAS,
-        null,
-        DEFAULT_MAX_ROOM_MEMBERS,
-        null);
+        bootstrapServers, stateDir, replicationFactor, topics, applicationServer, changed);
   }
 
   public ProcessorSettings withApplicationId(String value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        value,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+    return with(APPLICATION_ID, value);
   }
 
   public ProcessorSettings withHistorySize(int value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        value,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+    return with(HISTORY_SIZE, value);
   }
 
   public ProcessorSettings withDedupWindow(Duration value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        value,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+    return with(DEDUP_WINDOW, value);
   }
 
   public ProcessorSettings withGatewayTimeout(Duration value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        value,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+    return with(GATEWAY_TIMEOUT, value);
   }
 
   public ProcessorSettings withCommitIntervalMs(long value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        value,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
-  }
-
-  public ProcessorSettings withReplicationFactor(int value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        value,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
-  }
-
-  public ProcessorSettings withTopics(TopicSet value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        value,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+    return with(COMMIT_INTERVAL_MS, value);
   }
 
   public ProcessorSettings withInstanceId(String value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        maxRoomMembers,
-        value);
+    return with(INSTANCE_ID, value);
   }
 
   public ProcessorSettings withMaxRoomMembers(int value) {
-    return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        applicationServer,
-        value,
-        instanceId);
+    return with(MAX_ROOM_MEMBERS_SETTING, value);
   }
 
   public ProcessorSettings withStandbyReplicas(int value) {
+    return with(STANDBY_REPLICAS, value);
+  }
+
+  /** Of the internal topics (repartition, changelogs); -1 = the broker's default. */
+  public ProcessorSettings withReplicationFactor(int value) {
     return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        value,
-        applicationServer,
-        maxRoomMembers,
-        instanceId);
+        bootstrapServers, stateDir, value, topics, applicationServer, values);
+  }
+
+  /** The write-ahead log and the two output topics. */
+  public ProcessorSettings withTopics(TopicSet value) {
+    return new ProcessorSettings(
+        bootstrapServers, stateDir, replicationFactor, value, applicationServer, values);
   }
 
   public ProcessorSettings withApplicationServer(String value) {
     return new ProcessorSettings(
-        bootstrapServers,
-        applicationId,
-        stateDir,
-        historySize,
-        dedupWindow,
-        gatewayTimeout,
-        commitIntervalMs,
-        replicationFactor,
-        topics,
-        standbyReplicas,
-        value,
-        maxRoomMembers,
-        instanceId);
+        bootstrapServers, stateDir, replicationFactor, topics, value, values);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T get(String name) {
+    return (T) values.get(name);
+  }
+
+  /** Kafka brokers, {@code host:port[,host:port...]}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** Where RocksDB keeps the local copies of the state stores. */
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  public TopicSet topics() {
+    return topics;
+  }
+
+  /** {@code host:port} of this instance's query endpoint, or null. */
+  public String applicationServer() {
+    return applicationServer;
+  }
+
+  public String applicationId() {
+    return get(APPLICATION_ID);
+  }
+
+  public int historySize() {
+    return get(HISTORY_SIZE);
+  }
+
+  public Duration dedupWindow() {
+    return get(DEDUP_WINDOW);
+  }
+
+  public Duration gatewayTimeout() {
+    return get(GATEWAY_TIMEOUT);
+  }
+
+  public long commitIntervalMs() {
+    return get(COMMIT_INTERVAL_MS);
+  }
+
+  public int maxRoomMembers() {
+    return get(MAX_ROOM_MEMBERS_SETTING);
+  }
+
+  /** This instance's stable id (Kafka's {@code group.instance.id}), or null. */
+  public String instanceId() {
+    return get(INSTANCE_ID);
+  }
+
+  public int standbyReplicas() {
+    return get(STANDBY_REPLICAS);
+  }
+
+  public int queryPort() {
+    return get(QUERY_PORT);
+  }
+
+  public String queryBindHost() {
+    return get(QUERY_BIND_HOST);
+  }
+
+  /** The host other instances reach this one by, or null for this machine's host name. */
+  public String queryHost() {
+    return get(QUERY_HOST);
+  }
+
+  /** "invalid processor setting NAME=VALUE: expected {@code expected}" unless {@code ok}. */
+  private static <T> Validator<T> expect(Predicate<T> ok, String expected) {
+    return (name, value) -> require(ok.test(value), name, value, expected);
   }
 
   private static void require(boolean ok, String setting, Object value, String expected) {

@@ -1,9 +1,10 @@
 package dev.roomlog.server;
 
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
-import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
+import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.protocol.TopicSet;
@@ -87,26 +88,23 @@ final class DevCommand implements Callable<Integer> {
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
       }
+      ProcessorSettings processorSettings =
+          processor.settings(
+              bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR);
       // One registry for the gateway and the processor of this one JVM: both ports serve it.
       PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
       QueryServer queries =
           stack.push(
               QueryServer.bind(
-                  processor.rpcBind,
-                  processor.rpcPort,
+                  processorSettings.queryBindHost(),
+                  processorSettings.queryPort(),
                   settings.adminKey(),
                   partitions,
                   metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
-                  processor
-                      .settings(
-                          bootstrap,
-                          dataDir.resolve("streams"),
-                          TopicSet.DEFAULT,
-                          DEV_REPLICATION_FACTOR)
-                      .withApplicationServer("localhost:" + queries.port()),
+                  processorSettings.withApplicationServer("localhost:" + queries.port()),
                   FatalExit.exitProcess("Roomlog dev"),
                   metrics.registry()));
       rooms.start();

@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.GatewaySettings;
-import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,55 +26,40 @@ import picocli.CommandLine.Option;
  * {@code --set NAME=VALUE}, and the named flags below. An unknown setting name is an error, so a
  * typo is not silently ignored.
  */
+// The named flags' descriptions and the list of every setting --help ends with come from the
+// declarations in GatewaySettings (see SettingFlags.Transformer).
+@Command(modelTransformer = SettingFlags.Transformer.class)
 final class GatewayOptions {
-  @Option(
-      names = "--port",
-      defaultValue = "${env:ROOMLOG_PORT}",
-      description = "WebSocket port; 0 picks a free one (env ROOMLOG_PORT; default 8080).")
+  @Option(names = "--port", defaultValue = "${env:ROOMLOG_PORT}")
   Integer port;
 
-  @Option(
-      names = "--admin-port",
-      defaultValue = "${env:ROOMLOG_ADMIN_PORT}",
-      description =
-          "Port of the management API (/@connections, server posts); 0 picks a free one, -1 turns it off (env ROOMLOG_ADMIN_PORT; default 8081).")
+  @Option(names = "--admin-port", defaultValue = "${env:ROOMLOG_ADMIN_PORT}")
   Integer adminPort;
 
-  @Option(
-      names = "--bind",
-      defaultValue = "${env:ROOMLOG_BIND}",
-      description = "Address the WebSocket server listens on (env ROOMLOG_BIND; default 0.0.0.0).")
+  @Option(names = "--bind-host", defaultValue = "${env:ROOMLOG_BIND_HOST}")
   String bindHost;
+
+  /** The earlier name of --bind-host; still read, with a warning. */
+  @Option(names = "--bind", defaultValue = "${env:ROOMLOG_BIND}", hidden = true)
+  String bindHostByOldName;
 
   @Option(
       names = "--api-key",
       paramLabel = "NAME:SECRET",
       split = ",",
-      defaultValue = "${env:ROOMLOG_API_KEYS:-}",
-      description =
-          "A client API key, sent by clients in the x-api-key header; NAME is used in logs and the per-key rate limit. Repeat or separate with commas (env ROOMLOG_API_KEYS).")
+      defaultValue = "${env:ROOMLOG_API_KEYS:-}")
   List<String> apiKeys = new ArrayList<>();
 
   @Option(
       names = "--api-keys-file",
       paramLabel = "FILE",
-      defaultValue = "${env:ROOMLOG_API_KEYS_FILE}",
-      description =
-          "A file of client API keys, one NAME:SECRET per line (env ROOMLOG_API_KEYS_FILE).")
+      defaultValue = "${env:ROOMLOG_API_KEYS_FILE}")
   Path apiKeysFile;
 
-  @Option(
-      names = "--admin-key",
-      defaultValue = "${env:ROOMLOG_ADMIN_KEY}",
-      description =
-          "The management API's key; never accepted from WebSocket clients (env ROOMLOG_ADMIN_KEY).")
+  @Option(names = "--admin-key", defaultValue = "${env:ROOMLOG_ADMIN_KEY}")
   String adminKey;
 
-  @Option(
-      names = "--gateway-id",
-      defaultValue = "${env:ROOMLOG_GATEWAY_ID}",
-      description =
-          "This gateway node's id, unique in the cluster (env ROOMLOG_GATEWAY_ID; default a random id per start).")
+  @Option(names = "--gateway-id", defaultValue = "${env:ROOMLOG_GATEWAY_ID}")
   String gatewayId;
 
   @Option(
@@ -109,6 +96,7 @@ final class GatewayOptions {
       props.put(GatewaySettings.API_KEYS, String.join(",", entries));
     }
     props.putIfAbsent(GatewaySettings.GATEWAY_ID, randomGatewayId());
+    deprecations().forEach(LoggerFactory.getLogger(GatewayOptions.class)::warn);
     return GatewaySettings.fromProperties(props);
   }
 
@@ -127,7 +115,7 @@ final class GatewayOptions {
     putChecked(props, overrides, "given with --set");
     putIfSet(props, GatewaySettings.PORT, port == null ? null : port.toString());
     putIfSet(props, GatewaySettings.ADMIN_PORT, adminPort == null ? null : adminPort.toString());
-    putIfSet(props, GatewaySettings.BIND_HOST, bindHost);
+    putIfSet(props, GatewaySettings.BIND_HOST, bindHost != null ? bindHost : bindHostByOldName);
     List<String> keys = apiKeys.stream().filter(k -> !k.isBlank()).map(String::strip).toList();
     putIfSet(props, GatewaySettings.API_KEYS, keys.isEmpty() ? null : String.join(",", keys));
     putIfSet(
@@ -135,6 +123,13 @@ final class GatewayOptions {
     putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
     putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
     return props;
+  }
+
+  /** One warning for each earlier flag or variable name used. */
+  List<String> deprecations() {
+    return bindHostByOldName != null && !bindHostByOldName.isBlank()
+        ? List.of(SettingFlags.deprecation(GatewaySettings.DEFS.get(GatewaySettings.BIND_HOST)))
+        : List.of();
   }
 
   private static void putChecked(

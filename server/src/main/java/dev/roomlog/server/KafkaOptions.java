@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.Durations;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.protocol.settings.Durations;
 import picocli.CommandLine.Option;
 
 /** Where the Kafka cluster is and how Roomlog's topics are laid out on it. */

@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;
 import java.nio.file.Path;
@@ -35,7 +36,10 @@ final class ProcessorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     kafka.validate();
-    String rpcHost = processor.rpcHost();
+    ProcessorSettings settings =
+        processor.settings(
+            kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor);
+    String queryHost = ProcessorOptions.queryHost(settings);
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();
     try {
@@ -43,18 +47,15 @@ final class ProcessorCommand implements Callable<Integer> {
       QueryServer queries =
           stack.push(
               QueryServer.bind(
-                  processor.rpcBind,
-                  processor.rpcPort,
+                  settings.queryBindHost(),
+                  settings.queryPort(),
                   adminKey,
                   kafka.partitions,
                   metrics::scrape));
       RoomProcessor rooms =
           stack.push(
               new RoomProcessor(
-                  processor
-                      .settings(
-                          kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
-                      .withApplicationServer(rpcHost + ":" + queries.port()),
+                  settings.withApplicationServer(queryHost + ":" + queries.port()),
                   FatalExit.exitProcess("Roomlog processor"),
                   metrics.registry()));
       rooms.start();
@@ -65,7 +66,7 @@ final class ProcessorCommand implements Callable<Integer> {
               + ", query port "
               + queries.port()
               + " (reached as "
-              + rpcHost
+              + queryHost
               + ":"
               + queries.port()
               + "; metrics at /metrics)");

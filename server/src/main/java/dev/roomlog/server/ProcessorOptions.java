@@ -1,115 +1,71 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.Durations;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.protocol.settings.Setting;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
 
-/** The room processor's flags, each with its environment variable. */
+/**
+ * The room processor's flags, one per setting declared in {@link ProcessorSettings#DEFS}, each with
+ * its environment variable: made from the declarations when the command is built (picocli's model
+ * transformer), so there is no flag to keep in step by hand.
+ */
+@Command(modelTransformer = SettingFlags.Transformer.class)
 final class ProcessorOptions {
-  @Option(
-      names = "--application-id",
-      defaultValue = "${env:ROOMLOG_APPLICATION_ID:-roomlog-processor}",
-      description =
-          "Kafka Streams application id, shared by every processor of one deployment (env ROOMLOG_APPLICATION_ID; default ${DEFAULT-VALUE}).")
-  String applicationId;
+  final SettingFlags flags = new SettingFlags(ProcessorSettings.DEFS);
 
-  @Option(
-      names = "--history-size",
-      defaultValue = "${env:ROOMLOG_HISTORY_SIZE:-100}",
-      description =
-          "Recent events per room kept in the processor's state: the history a join shows and how far back a resume can start (env ROOMLOG_HISTORY_SIZE; default ${DEFAULT-VALUE}).")
-  int historySize;
-
-  @Option(
-      names = "--dedup-window",
-      defaultValue = "${env:ROOMLOG_DEDUP_WINDOW:-1h}",
-      description =
-          "How long a clientMsgId is remembered: a retry within it is answered with the original result and not applied again (env ROOMLOG_DEDUP_WINDOW; default ${DEFAULT-VALUE}).")
-  String dedupWindow;
-
-  @Option(
-      names = "--gateway-timeout",
-      defaultValue = "${env:ROOMLOG_GATEWAY_TIMEOUT:-15s}",
-      description =
-          "How long a gateway may go without a heartbeat before its members are removed from their rooms (env ROOMLOG_GATEWAY_TIMEOUT; default ${DEFAULT-VALUE}).")
-  String gatewayTimeout;
-
-  @Option(
-      names = "--commit-interval-ms",
-      defaultValue = "${env:ROOMLOG_COMMIT_INTERVAL_MS:-10}",
-      description =
-          "Exactly-once commit interval; bounds the latency of every answer (env ROOMLOG_COMMIT_INTERVAL_MS; default ${DEFAULT-VALUE}).")
-  long commitIntervalMs;
-
-  @Option(
-      names = "--instance-id",
-      defaultValue = "${env:ROOMLOG_INSTANCE_ID}",
-      description =
-          "A stable id for this processor, unique among the processors of the application id (e.g. the host name). With one, a stop hands this processor's rooms over at once and a restart within 10 s gets them back without a rebalance; without one, a stopped processor's rooms wait 10 s for the group to notice (env ROOMLOG_INSTANCE_ID; default none).")
-  String instanceId;
-
-  @Option(
-      names = "--max-room-members",
-      defaultValue = "${env:ROOMLOG_MAX_ROOM_MEMBERS:-1000}",
-      description =
-          "Members one room may have; a join past it is refused with 409 roomFull. At most 5000: a room's members are part of its state record and of every joined frame (env ROOMLOG_MAX_ROOM_MEMBERS; default ${DEFAULT-VALUE}).")
-  int maxRoomMembers;
-
-  @Option(
-      names = "--standby-replicas",
-      defaultValue = "${env:ROOMLOG_STANDBY_REPLICAS:-1}",
-      description =
-          "Warm copies of each partition's room state kept by other processors, so a stopped processor's rooms move without a restore; no cost with one processor (env ROOMLOG_STANDBY_REPLICAS; default ${DEFAULT-VALUE}).")
-  int standbyReplicas;
-
-  @Option(
-      names = "--rpc-port",
-      defaultValue = "${env:ROOMLOG_RPC_PORT:-7070}",
-      description =
-          "The processor's query port (HTTP: /rooms, /rooms/{roomId}, /healthz, /readyz), by which processors also reach each other; 0 picks a free one (env ROOMLOG_RPC_PORT; default ${DEFAULT-VALUE}).")
-  int rpcPort;
-
-  @Option(
-      names = "--rpc-bind",
-      defaultValue = "${env:ROOMLOG_RPC_BIND:-0.0.0.0}",
-      description =
-          "Address the query port listens on (env ROOMLOG_RPC_BIND; default ${DEFAULT-VALUE}).")
-  String rpcBind;
-
-  @Option(
-      names = "--rpc-host",
-      defaultValue = "${env:ROOMLOG_RPC_HOST}",
-      description =
-          "The host name other processors reach this one's query port by (env ROOMLOG_RPC_HOST; default this machine's host name).")
-  String rpcHost;
-
-  /** The host other instances reach this one by. */
-  String rpcHost() {
-    if (rpcHost != null && !rpcHost.isBlank()) {
-      return rpcHost.strip();
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalArgumentException(
-          "this machine's host name does not resolve (" + e.getMessage() + "): set --rpc-host");
-    }
-  }
-
+  /**
+   * The processor's settings from the flags (and their variables; earlier names logged as
+   * deprecated), for this cluster. A bad value fails naming the setting.
+   */
   ProcessorSettings settings(
       String bootstrapServers, Path stateDir, TopicSet topics, int replicationFactor) {
-    return ProcessorSettings.defaults(bootstrapServers, stateDir)
-        .withApplicationId(applicationId)
-        .withHistorySize(historySize)
-        .withDedupWindow(Durations.parse("--dedup-window", dedupWindow))
-        .withGatewayTimeout(Durations.parse("--gateway-timeout", gatewayTimeout))
-        .withCommitIntervalMs(commitIntervalMs)
-        .withReplicationFactor(replicationFactor)
-        .withStandbyReplicas(standbyReplicas)
-        .withMaxRoomMembers(maxRoomMembers)
-        .withInstanceId(instanceId == null || instanceId.isBlank() ? null : instanceId.strip())
-        .withTopics(topics);
+    flags.deprecations().forEach(LoggerFactory.getLogger(ProcessorOptions.class)::warn);
+    ProcessorSettings settings =
+        ProcessorSettings.defaults(bootstrapServers, stateDir)
+            .withReplicationFactor(replicationFactor)
+            .withTopics(topics);
+    for (Map.Entry<String, Object> value : values().entrySet()) {
+      settings = settings.with(value.getKey(), value.getValue());
+    }
+    return settings;
+  }
+
+  /** The application id the processor will use, as {@link #settings} reads it. */
+  String applicationId() {
+    Object id = values().get(ProcessorSettings.APPLICATION_ID);
+    return id != null ? (String) id : ProcessorSettings.DEFAULT_APPLICATION_ID;
+  }
+
+  private Map<String, Object> values() {
+    Map<String, Object> values = new HashMap<>();
+    flags
+        .given()
+        .forEach(
+            (name, text) -> {
+              Setting<?> setting = ProcessorSettings.DEFS.get(name);
+              // A bad value is named as the operator wrote it: by its flag.
+              values.put(name, setting.type().parse(setting.flag(), text.strip()));
+            });
+    return values;
+  }
+
+  /** The host other processors reach this one by: the setting, or this machine's name. */
+  static String queryHost(ProcessorSettings settings) {
+    if (settings.queryHost() != null) {
+      return settings.queryHost();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "this machine's host name does not resolve (" + e.getMessage() + "): set --query-host");
+    }
   }
 }

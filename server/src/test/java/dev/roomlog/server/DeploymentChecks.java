@@ -421,13 +421,13 @@ final class DeploymentChecks {
           .ifPresent(
               options ->
                   byApplication
-                      .computeIfAbsent(options.applicationId, id -> new ArrayList<>())
+                      .computeIfAbsent(options.applicationId(), id -> new ArrayList<>())
                       .add(processor.name()));
-      String rpcHost = processor.environment().get("ROOMLOG_RPC_HOST");
-      if (rpcHost != null && !rpcHost.equals(processor.name())) {
+      String queryHost = processor.environment().get("ROOMLOG_QUERY_HOST");
+      if (queryHost != null && !queryHost.equals(processor.name())) {
         problems.add(
-            "%s: ROOMLOG_RPC_HOST is %s, but the other processors reach it as %s"
-                .formatted(processor.name(), rpcHost, processor.name()));
+            "%s: ROOMLOG_QUERY_HOST is %s, but the other processors reach it as %s"
+                .formatted(processor.name(), queryHost, processor.name()));
       }
       String stateDir = processor.environment().get("ROOMLOG_STATE_DIR");
       Optional<String> volume = namedVolumeHolding(d, processor, stateDir);

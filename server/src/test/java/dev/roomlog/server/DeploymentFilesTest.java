@@ -157,8 +157,8 @@ class DeploymentFilesTest {
         new Mistake(
             "processors of two applications",
             COMPOSE_FILE,
-            "ROOMLOG_RPC_HOST: processor-2",
-            "ROOMLOG_RPC_HOST: processor-2\n      ROOMLOG_APPLICATION_ID: another",
+            "ROOMLOG_QUERY_HOST: processor-2",
+            "ROOMLOG_QUERY_HOST: processor-2\n      ROOMLOG_APPLICATION_ID: another",
             "processors: they share the work only under one ROOMLOG_APPLICATION_ID"),
         new Mistake(
             "two processors on one state volume",

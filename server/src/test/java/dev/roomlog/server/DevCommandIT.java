@@ -133,7 +133,7 @@ class DevCommandIT {
             String.valueOf(kafkaPort),
             "--controller-port",
             "0",
-            "--rpc-port",
+            "--query-port",
             "0",
             "--admin-port",
             "0",

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.systemtest.Checkout;
 import dev.roomlog.systemtest.SharedKafka;

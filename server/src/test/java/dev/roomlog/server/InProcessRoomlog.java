@@ -1,7 +1,7 @@
 package dev.roomlog.server;
 
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.protocol.TopicSet;

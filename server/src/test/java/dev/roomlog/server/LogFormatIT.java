@@ -77,7 +77,7 @@ class LogFormatIT {
       args.addAll(kafkaFlags);
       args.addAll(
           List.of(
-              "--bind",
+              "--bind-host",
               KafkaNode.HOST,
               "--port",
               String.valueOf(taken.getLocalPort()),

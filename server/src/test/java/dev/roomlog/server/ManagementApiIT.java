@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.management.ManagementApi;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;

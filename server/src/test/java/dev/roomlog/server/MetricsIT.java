@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;

@@ -10,10 +10,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import dev.roomlog.gateway.Durations;
 import dev.roomlog.gateway.Gateway;
-import dev.roomlog.gateway.GatewaySettings;
-import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,11 +80,10 @@ class ModuleLayeringTest {
                               Gateway.class,
                               GatewaySettings.class,
                               GatewaySettings.Builder.class,
-                              ApiKey.class,
-                              Durations.class))))
+                              ApiKey.class))))
           .because(
               "a gateway node is started through Gateway alone, from GatewaySettings (whose"
-                  + " values include ApiKeys and durations); its parts are its own to rearrange");
+                  + " values include ApiKeys); its parts are its own to rearrange");
 
   @Test
   void otherModulesUseOnlyTheGatewaysEntryPointAndSettings() {

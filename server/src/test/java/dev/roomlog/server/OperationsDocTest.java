@@ -3,12 +3,15 @@ package dev.roomlog.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.processor.ProcessorSettings;
+import dev.roomlog.protocol.settings.SettingDefs;
 import dev.roomlog.systemtest.Checkout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,9 @@ import picocli.CommandLine;
 /** docs/OPERATIONS.md stays true to the code: every setting is documented, the example works. */
 class OperationsDocTest {
   private static final Path DOC = Checkout.root().resolve("docs/OPERATIONS.md");
+  private static final Pattern GENERATED =
+      Pattern.compile(
+          "(<!-- generated: (\\w+)\\.DEFS\\.markdownTable\\(\\) -->\\n)(?s:.*?)(<!-- end generated -->)");
 
   @Test
   void everyGatewaySettingIsDocumented() throws IOException {
@@ -29,6 +35,42 @@ class OperationsDocTest {
             .toList();
 
     assertEquals(List.of(), missing, "settings missing from " + DOC);
+  }
+
+  /**
+   * The settings tables are the declarations' {@link SettingDefs#markdownTable()}. To update them
+   * after changing a declaration: {@code mvn -o -q -pl server -am test -Dtest=OperationsDocTest
+   * -Dsurefire.failIfNoSpecifiedTests=false -Droomlog.writeDocs=true}.
+   */
+  @Test
+  void theSettingsTablesAreTheDeclarations() throws IOException {
+    String doc = Files.readString(DOC);
+    String generated = withGeneratedTables(doc);
+    if (Boolean.getBoolean("roomlog.writeDocs")) {
+      Files.writeString(DOC, generated);
+      doc = generated;
+    }
+
+    assertEquals(generated, doc, "regenerate the settings tables of " + DOC);
+  }
+
+  private static String withGeneratedTables(String doc) {
+    Map<String, SettingDefs> tables =
+        Map.of(
+            "GatewaySettings", GatewaySettings.DEFS, "ProcessorSettings", ProcessorSettings.DEFS);
+    Matcher m = GENERATED.matcher(doc);
+    StringBuilder out = new StringBuilder();
+    int found = 0;
+    while (m.find()) {
+      SettingDefs defs = tables.get(m.group(2));
+      assertTrue(defs != null, "no declarations named " + m.group(2));
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(m.group(1) + defs.markdownTable() + m.group(3)));
+      found++;
+    }
+    m.appendTail(out);
+    assertEquals(tables.size(), found, "one generated table per role");
+    return out.toString();
   }
 
   @Test

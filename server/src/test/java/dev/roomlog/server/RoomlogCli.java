@@ -1,6 +1,6 @@
 package dev.roomlog.server;
 
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -49,7 +49,7 @@ class SeparateRolesIT {
                 prefix + "-app",
                 "--state-dir",
                 stateDir.toString(),
-                "--rpc-port",
+                "--query-port",
                 "0");
         ChildProcess gateway =
             roomlog(

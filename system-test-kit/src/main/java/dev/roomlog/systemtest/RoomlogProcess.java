@@ -103,7 +103,7 @@ public final class RoomlogProcess implements AutoCloseable {
     List<String> args = new ArrayList<>(kafka.flags());
     args.addAll(
         List.of(
-            "--bind",
+            "--bind-host",
             KafkaNode.HOST,
             "--port",
             String.valueOf(port),
@@ -142,9 +142,9 @@ public final class RoomlogProcess implements AutoCloseable {
             "--state-dir",
             absolute.resolve("state").toString(),
             // several processors share a machine in tests: each takes a free query port
-            "--rpc-port",
+            "--query-port",
             "0",
-            "--rpc-host",
+            "--query-host",
             "127.0.0.1"));
     args.addAll(List.of(moreFlags));
     return new RoomlogProcess(

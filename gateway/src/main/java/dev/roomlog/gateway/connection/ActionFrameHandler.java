@@ -1,8 +1,8 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

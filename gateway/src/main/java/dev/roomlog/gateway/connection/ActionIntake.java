@@ -1,11 +1,11 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;

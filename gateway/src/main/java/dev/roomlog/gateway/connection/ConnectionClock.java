@@ -1,7 +1,7 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.Durations;
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.protocol.settings.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -2,10 +2,10 @@ package dev.roomlog.gateway.connection;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,6 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.Durations;
+import dev.roomlog.protocol.settings.Durations;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;

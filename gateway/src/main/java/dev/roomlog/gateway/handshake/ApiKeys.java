@@ -1,5 +1,6 @@
 package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.settings.ApiKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

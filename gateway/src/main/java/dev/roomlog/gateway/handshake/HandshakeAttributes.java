@@ -1,6 +1,7 @@
 package dev.roomlog.gateway.handshake;
 
 import dev.roomlog.gateway.limits.ConnectionLimiter;
+import dev.roomlog.gateway.settings.ApiKey;
 import io.netty.util.AttributeKey;
 
 /**

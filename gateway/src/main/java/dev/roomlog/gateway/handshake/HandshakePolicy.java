@@ -1,9 +1,10 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import java.net.InetAddress;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.roomlog.gateway.handshake;
 
-import dev.roomlog.gateway.Durations;
+import dev.roomlog.protocol.settings.Durations;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

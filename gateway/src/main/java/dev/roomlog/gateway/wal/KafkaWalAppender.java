@@ -1,8 +1,8 @@
 package dev.roomlog.gateway.wal;
 
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.Topic;
 import dev.roomlog.protocol.WalRecord;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.roomlog.gateway.wal;
 
-import dev.roomlog.gateway.GatewaySettings;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewayServer;
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.RawWebSocketClient;
 import dev.roomlog.gateway.RawWebSocketClient.Frame;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,8 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.handshake.ApiKey;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
 

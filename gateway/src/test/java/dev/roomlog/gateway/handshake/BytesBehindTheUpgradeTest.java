@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.gateway.GatewayServer;
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.RawWebSocketClient;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.action.Action;
 import java.io.ByteArrayOutputStream;

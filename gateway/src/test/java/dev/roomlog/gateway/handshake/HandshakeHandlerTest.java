@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.GatewayInitializer;
 import dev.roomlog.gateway.GatewayPipelineTest;
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
@@ -17,6 +16,8 @@ import dev.roomlog.gateway.connection.Connection;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;
 import java.util.ArrayList;

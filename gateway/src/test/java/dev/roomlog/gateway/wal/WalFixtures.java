@@ -1,7 +1,7 @@
 package dev.roomlog.gateway.wal;
 
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;

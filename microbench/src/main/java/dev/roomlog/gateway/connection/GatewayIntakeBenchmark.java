@@ -1,8 +1,8 @@
 package dev.roomlog.gateway.connection;
 
-import dev.roomlog.gateway.GatewaySettings;
 import dev.roomlog.gateway.Ids;
-import dev.roomlog.gateway.handshake.ApiKey;
+import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.microbench.Samples;
 import dev.roomlog.protocol.frame.ServerFrame;

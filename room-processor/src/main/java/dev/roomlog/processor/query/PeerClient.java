@@ -61,7 +61,7 @@ final class PeerClient {
               .timeout(FORWARD_TIMEOUT)
               .GET();
     } catch (IllegalArgumentException e) {
-      // An address that makes no URI (e.g. an IPv6 --rpc-host)
+      // An address that makes no URI (e.g. an IPv6 --query-host)
       log.warn(
           "query port: processor {} cannot be asked {}: {}", instance, pathAndQuery, e.toString());
       return CompletableFuture.completedFuture(Optional.empty());

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway.handshake;
+package dev.roomlog.gateway.settings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

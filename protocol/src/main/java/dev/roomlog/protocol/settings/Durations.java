@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.protocol.settings;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.roomlog.gateway;
+package dev.roomlog.protocol.settings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
