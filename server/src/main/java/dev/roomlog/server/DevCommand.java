@@ -9,12 +9,9 @@ import dev.roomlog.processor.RoomProcessor;
 import dev.roomlog.processor.query.QueryServer;
 import dev.roomlog.protocol.TopicSet;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
@@ -33,8 +30,8 @@ import picocli.CommandLine.Option;
     description =
         "Runs Roomlog whole in one process, with an embedded Kafka broker: for trying it out and for development.")
 final class DevCommand implements Callable<Integer> {
-  static final String DEV_KEY_FILE = "dev-api-key";
-  static final String DEV_ADMIN_KEY_FILE = "dev-admin-key";
+  static final String DEV_KEY_FILE = DevSecrets.API_KEY_FILE;
+  static final String DEV_ADMIN_KEY_FILE = DevSecrets.ADMIN_KEY_FILE;
   static final short DEV_REPLICATION_FACTOR = 1;
 
   @Option(
@@ -139,15 +136,7 @@ final class DevCommand implements Callable<Integer> {
 
   /** A dev key: made once per data directory, so a restart keeps the same key. */
   private String devKey(String fileName, String prefix) throws IOException {
-    Path file = dataDir.resolve(fileName);
-    if (Files.exists(file)) {
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
-    }
-    byte[] bytes = new byte[18];
-    new SecureRandom().nextBytes(bytes);
-    String key = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
-    return key;
+    return DevSecrets.readOrCreate(dataDir, fileName, prefix, 18);
   }
 
   private void printBanner(

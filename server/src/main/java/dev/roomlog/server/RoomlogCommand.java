@@ -20,7 +20,8 @@ import picocli.CommandLine.TypeConversionException;
       ProcessorCommand.class,
       TopicsCommand.class,
       TailCommand.class,
-      ReplayCommand.class
+      ReplayCommand.class,
+      TokenCommand.class
     })
 public final class RoomlogCommand implements Runnable {
   // Inherited: each subcommand takes them too (`roomlog tail --log-format json`), and they
