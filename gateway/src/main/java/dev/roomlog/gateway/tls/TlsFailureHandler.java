@@ -40,8 +40,9 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
       } else if (isTls(completion.cause())) {
         failed(ctx, completion.cause());
       }
-      // Otherwise the socket closed before TLS was done (a handshake timeout, the client went
-      // away): whoever closed it has counted it.
+      // Otherwise the socket closed before TLS was done: a handshake timeout (counted as one),
+      // or a client that hung up, which is how a client that does not trust the certificate
+      // usually leaves: nothing to count as a TLS error.
     }
     super.userEventTriggered(ctx, event);
   }
