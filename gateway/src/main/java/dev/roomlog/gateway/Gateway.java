@@ -185,7 +185,11 @@ public final class Gateway implements AutoCloseable {
     ManagementServer started =
         pushed(
             "management",
-            new ManagementServer(settings.adminBindHost(), settings.adminPort(), api));
+            new ManagementServer(
+                settings.adminBindHost(),
+                settings.adminPort(),
+                api,
+                settings.adminTls() ? server.tls() : null));
     started.start();
     startOrder.add("management");
     return started;

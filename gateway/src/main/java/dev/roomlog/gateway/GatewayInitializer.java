@@ -19,6 +19,8 @@ import dev.roomlog.gateway.handshake.RequestHeadHandler;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.gateway.tls.ServerTls;
+import dev.roomlog.gateway.tls.TlsFailureHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +33,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,11 +42,12 @@ import java.util.function.Supplier;
 /**
  * Assembles the pipeline of one client connection; nothing else.
  *
- * <p>Before the upgrade: {@code pendingHandshakes} (leaves once the socket may start its
- * handshake), {@code headSplitter} (leaves once the upgrade is done), {@code obsFold}, {@code
- * http}, {@code lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code
- * httpAggregator}, [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket handler's
- * own handshake and UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code webSocket}, {@code
+ * <p>Before the upgrade: with TLS, {@code tls} and {@code tlsFailures} first (the latter leaves
+ * once TLS is up); {@code pendingHandshakes} (leaves once the socket may start its handshake),
+ * {@code headSplitter} (leaves once the upgrade is done), {@code obsFold}, {@code http}, {@code
+ * lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code httpAggregator},
+ * [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket handler's own handshake and
+ * UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code webSocket}, {@code
  * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The upgrade
  * swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater and
  * deflater after {@code permessageDeflate}.
@@ -73,6 +78,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
   private final Supplier<String> scrape;
+  private final Supplier<SslContext> tls;
 
   /**
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
@@ -105,11 +111,26 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy,
       Supplier<String> scrape) {
+    this(settings, intake, registry, handshakePolicy, scrape, null);
+  }
+
+  /**
+   * @param tls the TLS context for a socket accepted now (it changes when the certificate is
+   *     reloaded; a socket keeps the one it got); null for plain WebSocket
+   */
+  public GatewayInitializer(
+      GatewaySettings settings,
+      ActionIntake intake,
+      ConnectionRegistry registry,
+      HandshakePolicy handshakePolicy,
+      Supplier<String> scrape,
+      Supplier<SslContext> tls) {
     this.settings = settings;
     this.handshakePolicy = handshakePolicy;
     this.intake = intake;
     this.registry = registry;
     this.scrape = scrape;
+    this.tls = tls;
   }
 
   /**
@@ -216,6 +237,19 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     // First, so that a socket past the cap is closed before any other handler is added.
     GatewayMetrics metrics = intake.metrics();
     pipeline.addLast("pendingHandshakes", new PendingHandshakeHandler(handshakePolicy, metrics));
+    if (tls != null && channel.isActive()) {
+      // In front of everything: every byte read is TLS and every byte written leaves encrypted.
+      // Added only once the socket has its pending-handshake slot (no engine for a socket closed
+      // at once). That slot is held from accept until the HTTP request is admitted, so the TLS
+      // handshake counts towards maxPendingHandshakes, and HandshakeTimeoutHandler's deadline,
+      // also from accept, bounds it: the SslHandler's own timer is off, so that one timer closes
+      // and counts (408) a socket that never finishes either handshake.
+      pipeline.addFirst(
+          "tlsFailures",
+          new TlsFailureHandler(
+              () -> metrics.handshakeRefused(GatewayMetrics.NO_STATUS, "tlsHandshake")));
+      pipeline.addFirst("tls", ServerTls.newHandler(tls.get(), channel.alloc(), Duration.ZERO));
+    }
     addWebSocketCodec(
         pipeline,
         settings,

@@ -12,6 +12,7 @@ import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.management.RoomPoster;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.gateway.tls.TlsContextWatcher;
 import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.gateway.wal.WalAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,6 +25,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * named {@code roomlog-ip-rules} re-reads it when it changes, every {@code ipRulesReloadInterval};
  * connections whose source IP the new rules refuse are closed with 1008. {@link #close()} stops
  * that thread first.
+ *
+ * <p>With {@code tlsCertFile} and {@code tlsKeyFile}, {@link #start()} reads them (a bad pair fails
+ * start-up) and the port speaks TLS only; a thread named {@code roomlog-tls-reload} rebuilds the
+ * TLS context when either file changes, every {@code tlsReloadInterval}, for new connections
+ * ({@link #tls()}, which the management API shares).
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
@@ -80,6 +87,8 @@ public final class GatewayServer implements AutoCloseable {
   private volatile HandshakePolicy handshakePolicy;
 
   private ScheduledExecutorService ipRulesScheduler;
+  private TlsContextWatcher tlsWatcher;
+  private ScheduledExecutorService tlsScheduler;
 
   /** A server whose meters nobody reads, with no {@code /metrics}. */
   public GatewayServer(
@@ -129,6 +138,7 @@ public final class GatewayServer implements AutoCloseable {
     if (serverChannel != null) {
       throw new IllegalStateException("the gateway server was already started");
     }
+    startTls();
     handshakePolicy =
         HandshakePolicy.create(settings, startIpRules(), wal::acceptingConnections, intake.clock());
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -143,12 +153,14 @@ public final class GatewayServer implements AutoCloseable {
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
             .childHandler(
-                new GatewayInitializer(settings, intake, registry, handshakePolicy, scrape));
+                new GatewayInitializer(
+                    settings, intake, registry, handshakePolicy, scrape, tlsWatcher));
     try {
       serverChannel =
           bootstrap.bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
       stopIpRules();
+      stopTls();
       shutdownGroups();
       throw new IllegalStateException(
           "cannot listen on "
@@ -164,10 +176,11 @@ public final class GatewayServer implements AutoCloseable {
           e);
     }
     log.info(
-        "gateway {} listening for WebSocket clients on {}:{}",
+        "gateway {} listening for WebSocket clients on {}:{}{}",
         settings.gatewayId(),
         settings.bindHost(),
-        port());
+        port(),
+        tlsWatcher != null ? " (TLS: wss://)" : "");
   }
 
   /** The port the server listens on (the real one when configured with port 0). */
@@ -203,6 +216,7 @@ public final class GatewayServer implements AutoCloseable {
     }
     closed = true;
     stopIpRules();
+    stopTls();
     serverChannel.close().syncUninterruptibly();
     int open = registry.size();
     // Each socket waits up to closeTimeout for its client's close frame (LingeringCloseHandler).
@@ -235,6 +249,51 @@ public final class GatewayServer implements AutoCloseable {
   /** The IP rules watcher, or null without a rules file; tests reload through it by hand. */
   synchronized IpRulesWatcher ipRulesWatcher() {
     return ipRulesWatcher;
+  }
+
+  /**
+   * The TLS context for a socket accepted now, reloaded when the files change; null without TLS or
+   * before {@link #start()}.
+   */
+  public synchronized Supplier<SslContext> tls() {
+    return tlsWatcher;
+  }
+
+  /** The TLS watcher, or null without TLS; tests reload through it by hand. */
+  synchronized TlsContextWatcher tlsWatcher() {
+    return tlsWatcher;
+  }
+
+  private void startTls() {
+    if (!settings.tls()) {
+      return;
+    }
+    try {
+      tlsWatcher = new TlsContextWatcher(settings.tlsCertFile(), settings.tlsKeyFile());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          GatewaySettings.TLS_CERT_FILE
+              + ", "
+              + GatewaySettings.TLS_KEY_FILE
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    tlsScheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "roomlog-tls-reload");
+              thread.setDaemon(true);
+              return thread;
+            });
+    // Its own thread, not an event loop: reading the files blocks.
+    tlsWatcher.start(tlsScheduler, settings.tlsReloadInterval());
+  }
+
+  private void stopTls() {
+    if (tlsScheduler != null) {
+      tlsScheduler.shutdownNow();
+    }
   }
 
   private Supplier<IpRules> startIpRules() {

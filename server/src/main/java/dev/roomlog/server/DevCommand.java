@@ -11,6 +11,7 @@ import dev.roomlog.protocol.TopicSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,6 +63,12 @@ final class DevCommand implements Callable<Integer> {
           "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(
+      names = "--tls",
+      description =
+          "Serves wss:// and https:// with a self-signed certificate for localhost, made once in the data directory (dev-tls.crt, dev-tls.key); --tls-cert-file and --tls-key-file win over it.")
+  boolean tls;
+
   @Mixin GatewayOptions gateway;
   @Mixin ProcessorOptions processor;
 
@@ -84,6 +91,14 @@ final class DevCommand implements Callable<Integer> {
                   : List.of(new ApiKey("dev", devKey(DEV_KEY_FILE, "dev-"))));
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
+      }
+      if (tls && !settings.tls()) {
+        DevCertificate cert = DevCertificate.inDataDir(dataDir, Clock.systemUTC());
+        settings =
+            settings.toBuilder()
+                .set(GatewaySettings.TLS_CERT_FILE, cert.certFile())
+                .set(GatewaySettings.TLS_KEY_FILE, cert.keyFile())
+                .build();
       }
       ProcessorSettings processorSettings =
           processor.settings(
@@ -141,7 +156,8 @@ final class DevCommand implements Callable<Integer> {
 
   private void printBanner(
       String bootstrap, int port, GatewaySettings settings, int queryPort, int managementPort) {
-    String url = "ws://localhost:" + port + "/";
+    String url = (settings.tls() ? "wss" : "ws") + "://localhost:" + port + "/";
+    String http = settings.adminTls() ? "https" : "http";
     String gatewayId = settings.gatewayId();
     String key = settings.apiKeys().get(0).secret();
     System.out.println();
@@ -156,7 +172,9 @@ final class DevCommand implements Callable<Integer> {
             + "  (header x-admin-key, or Authorization: Bearer)");
     if (managementPort >= 0) {
       System.out.println(
-          "  Management  http://localhost:"
+          "  Management  "
+              + http
+              + "://localhost:"
               + managementPort
               + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
     }
@@ -164,22 +182,42 @@ final class DevCommand implements Callable<Integer> {
         "  Rooms       http://localhost:"
             + queryPort
             + "/rooms  (the processor's query port, which the management API forwards to)");
+    if (settings.tls()) {
+      System.out.println(
+          "  TLS         "
+              + settings.tlsCertFile().toAbsolutePath()
+              + "  (self-signed unless you gave your own: trust it in your client, e.g."
+              + " NODE_EXTRA_CA_CERTS for wscat, curl --cacert)");
+    }
     System.out.println(
-        "  Metrics     http://localhost:"
+        "  Metrics     "
+            + (settings.tls() ? "https" : "http")
+            + "://localhost:"
             + port
             + "/metrics  (Prometheus; the same on http://localhost:"
             + queryPort
             + "/metrics)");
     System.out.println();
     System.out.println("Chat from another terminal:");
-    System.out.println("  npx wscat -c " + url + " -H \"x-api-key: " + key + "\"");
+    System.out.println(
+        "  "
+            + (settings.tls()
+                ? "NODE_EXTRA_CA_CERTS=" + settings.tlsCertFile().toAbsolutePath() + " "
+                : "")
+            + "npx wscat -c "
+            + url
+            + " -H \"x-api-key: "
+            + key
+            + "\"");
     System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
     System.out.println("Look at the rooms:");
     System.out.println(
         "  curl -H \"x-admin-key: "
             + settings.adminKey()
-            + "\" http://localhost:"
-            + (managementPort >= 0 ? managementPort : queryPort)
+            + "\" "
+            + (managementPort >= 0
+                ? curlBase(settings, managementPort)
+                : "http://localhost:" + queryPort)
             + "/rooms");
     if (managementPort >= 0) {
       System.out.println(
@@ -187,14 +225,14 @@ final class DevCommand implements Callable<Integer> {
       System.out.println(
           "  curl -H \"x-admin-key: "
               + settings.adminKey()
-              + "\" -d '{\"text\":\"hello from the server\"}' http://localhost:"
-              + managementPort
+              + "\" -d '{\"text\":\"hello from the server\"}' "
+              + curlBase(settings, managementPort)
               + "/rooms/ROOM_ID/messages");
       System.out.println(
           "  curl -H \"x-admin-key: "
               + settings.adminKey()
-              + "\" -d 'hello' http://localhost:"
-              + managementPort
+              + "\" -d 'hello' "
+              + curlBase(settings, managementPort)
               + "/@connections/CONNECTION_ID");
     }
     System.out.println("Read the write-ahead log:");
@@ -206,5 +244,15 @@ final class DevCommand implements Callable<Integer> {
             + " --from-beginning --property print.key=true");
     System.out.println("Ctrl-C stops everything.");
     System.out.flush();
+  }
+
+  /** The management API's base URL for curl, trusting the dev certificate when it is https. */
+  private static String curlBase(GatewaySettings settings, int managementPort) {
+    return settings.adminTls()
+        ? "--cacert "
+            + settings.tlsCertFile().toAbsolutePath()
+            + " https://localhost:"
+            + managementPort
+        : "http://localhost:" + managementPort;
   }
 }

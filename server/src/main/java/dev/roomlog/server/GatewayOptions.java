@@ -63,6 +63,18 @@ final class GatewayOptions {
   String gatewayId;
 
   @Option(
+      names = "--tls-cert-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:ROOMLOG_TLS_CERT_FILE}")
+  Path tlsCertFile;
+
+  @Option(
+      names = "--tls-key-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:ROOMLOG_TLS_KEY_FILE}")
+  Path tlsKeyFile;
+
+  @Option(
       names = "--gateway-config",
       paramLabel = "FILE",
       defaultValue = "${env:ROOMLOG_GATEWAY_CONFIG}",
@@ -122,6 +134,10 @@ final class GatewayOptions {
         props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
     putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
     putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
+    putIfSet(
+        props, GatewaySettings.TLS_CERT_FILE, tlsCertFile == null ? null : tlsCertFile.toString());
+    putIfSet(
+        props, GatewaySettings.TLS_KEY_FILE, tlsKeyFile == null ? null : tlsKeyFile.toString());
     return props;
   }
 

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway.management;
 
+import dev.roomlog.gateway.tls.ServerTls;
+import dev.roomlog.gateway.tls.TlsFailureHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -9,10 +11,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>Pipeline: HTTP codec, a 60 s read timeout for idle keep-alive sockets, {@link
  * ManagementHeadHandler} (refuses from the head alone: path, key, declared length), an aggregator
  * that refuses a chunked body past {@link #MAX_AGGREGATED_BYTES} with Netty's own 413, and {@link
- * ManagementHandler}. At most {@link #MAX_CONNECTIONS} sockets at once.
+ * ManagementHandler}. At most {@link #MAX_CONNECTIONS} sockets at once. With TLS, an {@code
+ * SslHandler} goes first (the WebSocket port's context, reloaded with it), bounded by its own
+ * {@link #TLS_HANDSHAKE_TIMEOUT}, and a failed TLS handshake closes the socket quietly.
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
@@ -35,17 +42,25 @@ public final class ManagementServer implements AutoCloseable {
   /** Sockets open at once, at most; one more is closed at once. */
   public static final int MAX_CONNECTIONS = 256;
 
+  /** How long a socket may take to finish TLS; the read timeout only starts after it. */
+  static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   private final String bindHost;
   private final int port;
   private final ManagementApi api;
+  private final Supplier<SslContext> tls;
   private EventLoopGroup group;
   private Channel serverChannel;
   private final AtomicInteger open = new AtomicInteger();
 
-  public ManagementServer(String bindHost, int port, ManagementApi api) {
+  /**
+   * @param tls the TLS context for a socket accepted now; null for plain HTTP
+   */
+  public ManagementServer(String bindHost, int port, ManagementApi api, Supplier<SslContext> tls) {
     this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
     this.port = port;
     this.api = Objects.requireNonNull(api, "api");
+    this.tls = tls;
   }
 
   public synchronized void start() {
@@ -68,6 +83,13 @@ public final class ManagementServer implements AutoCloseable {
                       return;
                     }
                     ch.closeFuture().addListener(closed -> open.decrementAndGet());
+                    if (tls != null) {
+                      ch.pipeline()
+                          .addLast(
+                              "tls",
+                              ServerTls.newHandler(tls.get(), ch.alloc(), TLS_HANDSHAKE_TIMEOUT))
+                          .addLast("tlsFailures", new TlsFailureHandler(() -> {}));
+                    }
                     ch.pipeline()
                         .addLast("http", new HttpServerCodec())
                         .addLast("idle", new ReadTimeoutHandler(60))
@@ -89,7 +111,8 @@ public final class ManagementServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    log.info("management API listening on {}:{}", bindHost, port());
+    log.info(
+        "management API listening on {}:{}{}", bindHost, port(), tls != null ? " (https)" : "");
   }
 
   /** The port it listens on (the real one when configured with 0). */

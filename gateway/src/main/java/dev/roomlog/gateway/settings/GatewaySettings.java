@@ -22,6 +22,7 @@ import dev.roomlog.protocol.settings.SettingType;
 import dev.roomlog.protocol.settings.Validator;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,6 +144,47 @@ public final class GatewaySettings {
                 }
               },
               "a deployment label (reserved: not yet written to the log)"));
+
+  // TLS on the WebSocket and management ports (wss:// and https://).
+  public static final String TLS_CERT_FILE =
+      define(
+          Setting.of(
+                  "tlsCertFile",
+                  PATH,
+                  null,
+                  GatewaySettings::checkPemFile,
+                  "a PEM file of the server's certificate chain (its own certificate first); with"
+                      + " `tlsKeyFile`, clients connect with wss:// (re-read when it changes)")
+              .withFlag("--tls-cert-file", "ROOMLOG_TLS_CERT_FILE")
+              .withDefaultText("none (plain ws://)"));
+  public static final String TLS_KEY_FILE =
+      define(
+          Setting.of(
+                  "tlsKeyFile",
+                  PATH,
+                  null,
+                  GatewaySettings::checkPemFile,
+                  "a PEM file of the certificate's private key, unencrypted PKCS#8 (`BEGIN PRIVATE"
+                      + " KEY`); set both or neither (re-read when it changes)")
+              .withFlag("--tls-key-file", "ROOMLOG_TLS_KEY_FILE"));
+  public static final String ADMIN_TLS =
+      define(
+          Setting.of(
+              "adminTls",
+              BOOLEAN,
+              true,
+              any(),
+              "with TLS on, whether the management API uses the same certificate (https://);"
+                  + " false keeps it plain HTTP, for an internal address only"));
+  public static final String TLS_RELOAD_INTERVAL =
+      define(
+          Setting.of(
+              "tlsReloadInterval",
+              DURATION,
+              Duration.ofSeconds(10),
+              positive(),
+              "how often the certificate and key files are checked for changes; a new pair is"
+                  + " used for new connections, open ones keep theirs"));
 
   // Who may connect.
   public static final String API_KEYS =
@@ -537,6 +579,10 @@ public final class GatewaySettings {
               + ")");
     }
     roomsUrls = this.<List<String>>get(ROOMS_URLS).stream().map(url -> roomsUrl(url)).toList();
+    if ((tlsCertFile() == null) != (tlsKeyFile() == null)) {
+      throw new IllegalArgumentException(
+          TLS_CERT_FILE + " and " + TLS_KEY_FILE + " go together: set both for TLS, or neither");
+    }
   }
 
   /** A builder with every default, for these client keys and this node id. */
@@ -621,6 +667,30 @@ public final class GatewaySettings {
   /** A deployment label such as "production", or null. */
   public String stage() {
     return get(STAGE);
+  }
+
+  /** The PEM certificate chain file; null when TLS is off. */
+  public Path tlsCertFile() {
+    return get(TLS_CERT_FILE);
+  }
+
+  /** The PEM (PKCS#8) private key file; null when TLS is off. */
+  public Path tlsKeyFile() {
+    return get(TLS_KEY_FILE);
+  }
+
+  /** True when the WebSocket port speaks TLS (wss://). */
+  public boolean tls() {
+    return tlsCertFile() != null;
+  }
+
+  /** True when the management API speaks TLS too (https://): TLS is on and not turned off. */
+  public boolean adminTls() {
+    return tls() && this.<Boolean>get(ADMIN_TLS);
+  }
+
+  public Duration tlsReloadInterval() {
+    return get(TLS_RELOAD_INTERVAL);
   }
 
   /** The client keys accepted in the {@code x-api-key} handshake header; at least one. */
@@ -995,6 +1065,21 @@ public final class GatewaySettings {
         throw new IllegalArgumentException(
             name + ": the same secret is configured twice (keys '" + key.name() + "' and another)");
       }
+    }
+  }
+
+  /** A TLS file, when set, must be a regular file this process can read. */
+  private static void checkPemFile(String name, Path file) {
+    if (file == null) {
+      return;
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          name + " must be a PEM file, but " + file + " does not exist or is not a regular file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException(
+          name + ": " + file + " cannot be read by this process (check its permissions)");
     }
   }
 }

@@ -45,7 +45,8 @@ class ManagementServerTest {
             timers,
             Duration.ofMillis(300),
             Clock.systemUTC());
-    server = new ManagementServer("127.0.0.1", 0, new ManagementApi(null, KEY, commands, null));
+    server =
+        new ManagementServer("127.0.0.1", 0, new ManagementApi(null, KEY, commands, null), null);
     server.start();
   }
 
