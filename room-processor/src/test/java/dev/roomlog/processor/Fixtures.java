@@ -65,7 +65,8 @@ final class Fixtures {
             gatewayInstance + "-hb-" + at,
             new RequestContext.Identity(null),
             gatewayId,
-            gatewayInstance));
+            gatewayInstance,
+            null));
   }
 
   private static RequestContext context(Client client, long at, String routeKey, EventType type) {
@@ -78,6 +79,7 @@ final class Fixtures {
         "gw-" + client.connectionId() + "-" + at,
         new RequestContext.Identity("203.0.113.7"),
         client.gatewayId(),
-        client.gatewayInstance());
+        client.gatewayInstance(),
+        null);
   }
 }

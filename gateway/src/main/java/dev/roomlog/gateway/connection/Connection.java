@@ -370,6 +370,7 @@ public final class Connection {
         intake.newRequestId(),
         identity,
         intake.gatewayId(),
-        intake.gatewayInstance());
+        intake.gatewayInstance(),
+        null);
   }
 }
