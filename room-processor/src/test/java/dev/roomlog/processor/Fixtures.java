@@ -3,6 +3,7 @@ package dev.roomlog.processor;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 
@@ -38,6 +39,24 @@ final class Fixtures {
 
     WalRecord wal(long at, Action action) {
       return new WalRecord(action, context(at));
+    }
+
+    /** As {@link #wal}, from a connection the gateway admitted as {@code authorizer}. */
+    WalRecord wal(long at, Action action, Authorizer authorizer) {
+      RequestContext c = context(at);
+      return new WalRecord(
+          action,
+          new RequestContext(
+              c.routeKey(),
+              c.eventType(),
+              c.connectionId(),
+              c.connectedAt(),
+              c.requestTimeEpoch(),
+              c.requestId(),
+              c.identity(),
+              c.gatewayId(),
+              c.gatewayInstance(),
+              authorizer));
     }
 
     WalRecord connect(long at) {
