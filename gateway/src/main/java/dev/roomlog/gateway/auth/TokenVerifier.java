@@ -12,6 +12,7 @@ import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.text.DisplayNames;
+import java.net.URI;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
@@ -87,10 +88,15 @@ public final class TokenVerifier {
   }
 
   private final Options options;
+  private final JwksUrlKeys remote;
   private final DefaultJWTProcessor<SecurityContext> processor;
 
-  TokenVerifier(Options options, Clock clock) {
+  /**
+   * @param remote the keys of a JWKS URL besides those of the options, or null for none
+   */
+  TokenVerifier(Options options, JwksUrlKeys remote, Clock clock) {
     this.options = Objects.requireNonNull(options, "options");
+    this.remote = remote;
     Objects.requireNonNull(clock, "clock");
     processor = new DefaultJWTProcessor<>();
     processor.setJWSKeySelector(
@@ -117,12 +123,13 @@ public final class TokenVerifier {
 
   /** A verifier with these options, on {@code clock}. */
   public static TokenVerifier create(Options options, Clock clock) {
-    return new TokenVerifier(options, clock);
+    return new TokenVerifier(options, null, clock);
   }
 
   /**
    * The verifier a node with these settings uses: its keys from {@code tokenSecret} and {@code
-   * tokenKeysFile} (read now: a bad file fails the start, naming the setting).
+   * tokenKeysFile} (read now: a bad file fails the start, naming the setting), and from {@code
+   * tokenJwksUrl} (fetched now and when keys rotate, see {@link JwksUrlKeys}).
    */
   public static TokenVerifier fromSettings(GatewaySettings settings, Clock clock) {
     List<VerificationKey> keys = new ArrayList<>();
@@ -139,19 +146,37 @@ public final class TokenVerifier {
             settings.tokenAudience(),
             settings.tokenClockSkew(),
             settings.tokenNameClaim()),
+        settings.tokenJwksUrl() == null
+            ? null
+            : JwksUrlKeys.start(
+                GatewaySettings.TOKEN_JWKS_URL, URI.create(settings.tokenJwksUrl()), clock),
         clock);
   }
 
   /** Whether any key is configured: without one no token is ever valid. */
   public boolean hasKeys() {
-    return !options.keys().isEmpty();
+    return !options.keys().isEmpty() || remote != null;
   }
 
+  /**
+   * The keys that may have signed a token with this header: the configured ones first, then those
+   * of the JWKS URL. A key id none of them has may be a rotation: the URL is fetched again (in the
+   * background, rate-limited) for the client's retry.
+   */
   private List<Key> keysFor(JWSAlgorithm alg, String kid) {
-    return options.keys().stream()
-        .filter(k -> k.matches(alg, kid))
-        .map(VerificationKey::key)
-        .toList();
+    List<Key> keys = matching(options.keys(), alg, kid);
+    if (remote == null || !keys.isEmpty()) {
+      return keys;
+    }
+    List<Key> fetched = matching(remote.keys(null), alg, kid);
+    if (fetched.isEmpty() && kid != null) {
+      remote.keys(kid);
+    }
+    return fetched;
+  }
+
+  private static List<Key> matching(List<VerificationKey> keys, JWSAlgorithm alg, String kid) {
+    return keys.stream().filter(k -> k.matches(alg, kid)).map(VerificationKey::key).toList();
   }
 
   /** Checks {@code token} (the compact JWS, without "Bearer "). */
@@ -162,7 +187,7 @@ public final class TokenVerifier {
     if (token.length() > MAX_TOKEN_CHARS) {
       return new Refused(Refusal.INVALID, "longer than " + MAX_TOKEN_CHARS + " characters");
     }
-    if (options.keys().isEmpty()) {
+    if (!hasKeys()) {
       return new Refused(Refusal.INVALID, "no token keys configured");
     }
     JWTClaimsSet claims;

@@ -43,7 +43,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 50 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 51 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -217,6 +217,18 @@ public final class GatewaySettings {
               any(),
               "a file of public keys for RS256/ES256 user tokens: PEM public keys, or a JWKS"
                   + " document (keys chosen by `kid`)"));
+  public static final String TOKEN_JWKS_URL =
+      define(
+          Setting.of(
+              "tokenJwksUrl",
+              STRING,
+              null,
+              expect(
+                  (String v) -> v == null || v.matches("(?i)https?://\\S+"),
+                  "an http(s) URL of a JWKS document"),
+              "the JWKS URL of an identity provider whose RS256/ES256 user tokens are accepted"
+                  + " (keys by `kid`, cached, fetched again on an unknown `kid` at most once a"
+                  + " minute)"));
   public static final String TOKEN_ISSUER =
       define(
           Setting.of(
@@ -601,7 +613,10 @@ public final class GatewaySettings {
       throw new IllegalArgumentException(
           TOKEN_SECRET + " must differ from every client key and from " + ADMIN_KEY);
     }
-    if ("token".equals(auth()) && tokenSecret() == null && tokenKeysFile() == null) {
+    if ("token".equals(auth())
+        && tokenSecret() == null
+        && tokenKeysFile() == null
+        && tokenJwksUrl() == null) {
       throw new IllegalArgumentException(
           AUTH + "=token needs a token key: set " + TOKEN_SECRET + " or " + TOKEN_KEYS_FILE);
     }
@@ -725,6 +740,11 @@ public final class GatewaySettings {
 
   public Path tokenKeysFile() {
     return get(TOKEN_KEYS_FILE);
+  }
+
+  /** The JWKS URL of user token keys, or null. */
+  public String tokenJwksUrl() {
+    return get(TOKEN_JWKS_URL);
   }
 
   public String tokenIssuer() {
