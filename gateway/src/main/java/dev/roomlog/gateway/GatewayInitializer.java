@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.auth.TokenSources;
 import dev.roomlog.gateway.connection.ActionFrameHandler;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionClock;
@@ -143,6 +144,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         .websocketPath("/")
         // HandshakeHandler already insists on path "/"; this lets "/?query" through too.
         .checkStartsWith(true)
+        // The one subprotocol this server speaks: chosen when offered, which is how a browser
+        // that offers its token as roomlog.token.<jwt> gets an answer that does not echo it.
+        .subprotocols(TokenSources.PROTOCOL)
         .maxFramePayloadLength(settings.maxFramePayloadBytes())
         // Netty's timer starts only once the whole request is in; HandshakeTimeoutHandler
         // bounds the whole handshake from accept. Both use the same setting.

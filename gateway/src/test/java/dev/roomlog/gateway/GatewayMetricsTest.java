@@ -55,7 +55,8 @@ class GatewayMetricsTest {
       metrics.bindIntake(intake, wal::acceptingConnections);
     }
     HandshakePolicy policy =
-        HandshakePolicy.create(settings, () -> IpRules.NONE, wal::acceptingConnections);
+        HandshakePolicy.create(
+            settings, () -> IpRules.NONE, wal::acceptingConnections, java.time.Clock.systemUTC());
     WebSocketTestClient client =
         new WebSocketTestClient(new GatewayInitializer(settings, intake, registry, policy, scrape));
     clients.add(client);
@@ -101,7 +102,8 @@ class GatewayMetricsTest {
     settings = settings.toBuilder().handshakeRatePerIp(1, 1).build();
     WebSocketTestClient first = client(null);
     HandshakePolicy shared =
-        HandshakePolicy.create(settings, () -> IpRules.NONE, wal::acceptingConnections);
+        HandshakePolicy.create(
+            settings, () -> IpRules.NONE, wal::acceptingConnections, java.time.Clock.systemUTC());
     String http10 = WebSocketTestClient.upgradeRequest("/", KEY).replace("HTTP/1.1", "HTTP/1.0");
 
     assertEquals(505, first.http(http10).status());

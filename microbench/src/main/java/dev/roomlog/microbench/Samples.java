@@ -61,7 +61,8 @@ public final class Samples {
         "Zr8TqW1yHc5bN0sD",
         new Identity("203.0.113.7"),
         gatewayId,
-        "run-1");
+        "run-1",
+        null);
   }
 
   public static WalRecord walRecord() {

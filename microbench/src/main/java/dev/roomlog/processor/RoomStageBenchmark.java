@@ -139,7 +139,8 @@ public class RoomStageBenchmark {
         sample.requestId(),
         sample.identity(),
         sample.gatewayId(),
-        sample.gatewayInstance());
+        sample.gatewayInstance(),
+        null);
   }
 
   /**

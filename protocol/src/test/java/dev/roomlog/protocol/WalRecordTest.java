@@ -1,11 +1,14 @@
 package dev.roomlog.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
@@ -26,7 +29,8 @@ class WalRecordTest {
           "gw-req-1",
           new Identity("127.0.0.1"),
           "gw-a",
-          "run-1");
+          "run-1",
+          null);
 
   @Test
   void keepsTheClientFieldsAtTopLevelAndTheContextBesideThem() throws Exception {
@@ -43,6 +47,55 @@ class WalRecordTest {
     assertEquals("gw-a", json.at("/requestContext/gatewayId").asText());
 
     assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
+  }
+
+  @Test
+  void carriesTheAuthorizerAndReadsRecordsWrittenBeforeIt() throws Exception {
+    Authorizer token = new Authorizer("token", "a1", "Alice", List.of("team-*"), false, 1_900L);
+    RequestContext withToken =
+        new RequestContext(
+            "sendMessage",
+            EventType.MESSAGE,
+            "conn-1",
+            1L,
+            2L,
+            "gw-req-1",
+            new Identity("127.0.0.1"),
+            "gw-a",
+            "run-1",
+            token);
+    WalRecord record = new WalRecord(new Action.SendMessage("c1", "team-1", "hi", null), withToken);
+    byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
+    JsonNode json = Json.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
+    assertEquals("token", json.at("/requestContext/authorizer/type").asText());
+    assertEquals("a1", json.at("/requestContext/authorizer/principalId").asText());
+    assertEquals("Alice", json.at("/requestContext/authorizer/name").asText());
+    assertEquals(
+        List.of("type", "principalId", "name", "rooms", "createRooms", "expiresAt"),
+        fieldNames(json.at("/requestContext/authorizer")));
+    assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));
+
+    // A record from before the authorizer existed has none: read, with a null authorizer.
+    byte[] old =
+        Topics.ACTIONS
+            .valueSerde()
+            .serializer()
+            .serialize(
+                "t", new WalRecord(new Action.SendMessage("c1", "lobby", "hi", null), CONTEXT));
+    assertFalse(new String(old, StandardCharsets.UTF_8).contains("authorizer"));
+    assertNull(
+        Topics.ACTIONS
+            .valueSerde()
+            .deserializer()
+            .deserialize("t", old)
+            .requestContext()
+            .authorizer());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test
@@ -94,7 +147,8 @@ class WalRecordTest {
             "hb-1",
             new Identity(null),
             "gw-a",
-            "run-1");
+            "run-1",
+            null);
     WalRecord record = new WalRecord(new Action.Heartbeat(), beat);
     byte[] bytes = Topics.ACTIONS.valueSerde().serializer().serialize("t", record);
     assertEquals(record, Topics.ACTIONS.valueSerde().deserializer().deserialize("t", bytes));

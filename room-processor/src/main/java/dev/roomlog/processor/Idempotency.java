@@ -1,6 +1,7 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
@@ -17,7 +18,9 @@ import java.util.Optional;
  * finds the original. A membership belongs to a connection: a join retried from a new connection is
  * a new membership, which is what the client needs, since the old connection's membership ended
  * with it; so joins and leaves are remembered per connection. Messages the server posts belong to
- * the server.
+ * the server. On a connection admitted with a user token, messages and rooms belong to the token's
+ * subject ({@code authorizer.principalId}) instead of the username, so that another user's retry
+ * with the same clientMsgId is never taken for theirs.
  */
 final class Idempotency {
   private Idempotency() {}
@@ -46,7 +49,13 @@ final class Idempotency {
       return Optional.empty();
     }
     String owner;
-    if (action instanceof Action.CreateRoom create) {
+    Authorizer who = ctx.authorizer();
+    if (who != null
+        && who.tokenBased()
+        && (action instanceof Action.CreateRoom || action instanceof Action.SendMessage)) {
+      // A token's subject is who the user is, signed; a username is only what someone typed.
+      owner = "principal\u0000" + who.principalId();
+    } else if (action instanceof Action.CreateRoom create) {
       owner = "user\u0000" + create.username();
     } else if (action instanceof Action.SendMessage) {
       Optional<RoomState.Member> sender =

@@ -3,6 +3,7 @@ package dev.roomlog.processor;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 
@@ -40,6 +41,24 @@ final class Fixtures {
       return new WalRecord(action, context(at));
     }
 
+    /** As {@link #wal}, from a connection the gateway admitted as {@code authorizer}. */
+    WalRecord wal(long at, Action action, Authorizer authorizer) {
+      RequestContext c = context(at);
+      return new WalRecord(
+          action,
+          new RequestContext(
+              c.routeKey(),
+              c.eventType(),
+              c.connectionId(),
+              c.connectedAt(),
+              c.requestTimeEpoch(),
+              c.requestId(),
+              c.identity(),
+              c.gatewayId(),
+              c.gatewayInstance(),
+              authorizer));
+    }
+
     WalRecord connect(long at) {
       return new WalRecord(
           new Action.Connect(), Fixtures.context(this, at, ActionNames.CONNECT, EventType.CONNECT));
@@ -65,7 +84,8 @@ final class Fixtures {
             gatewayInstance + "-hb-" + at,
             new RequestContext.Identity(null),
             gatewayId,
-            gatewayInstance));
+            gatewayInstance,
+            null));
   }
 
   private static RequestContext context(Client client, long at, String routeKey, EventType type) {
@@ -78,6 +98,7 @@ final class Fixtures {
         "gw-" + client.connectionId() + "-" + at,
         new RequestContext.Identity("203.0.113.7"),
         client.gatewayId(),
-        client.gatewayInstance());
+        client.gatewayInstance(),
+        null);
   }
 }

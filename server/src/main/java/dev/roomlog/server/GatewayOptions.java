@@ -59,6 +59,9 @@ final class GatewayOptions {
   @Option(names = "--admin-key", defaultValue = "${env:ROOMLOG_ADMIN_KEY}")
   String adminKey;
 
+  @Option(names = "--token-secret", defaultValue = "${env:ROOMLOG_TOKEN_SECRET}")
+  String tokenSecret;
+
   @Option(names = "--gateway-id", defaultValue = "${env:ROOMLOG_GATEWAY_ID}")
   String gatewayId;
 
@@ -133,6 +136,7 @@ final class GatewayOptions {
     putIfSet(
         props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
     putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
+    putIfSet(props, GatewaySettings.TOKEN_SECRET, tokenSecret);
     putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
     putIfSet(
         props, GatewaySettings.TLS_CERT_FILE, tlsCertFile == null ? null : tlsCertFile.toString());

@@ -103,4 +103,12 @@ class GatewayOptionsTest {
     assertEquals("gw-9", settings.gatewayId());
     assertEquals("adm", settings.adminKey());
   }
+
+  @Test
+  void theTokenSecretFlagReachesTheSettings() {
+    String secret = "a-token-secret-of-32-bytes-or-more!!";
+    GatewaySettings settings =
+        parse("--api-key", "web:s1", "--token-secret", secret).settings(java.util.List.of());
+    assertEquals(secret, settings.tokenSecret());
+  }
 }

@@ -116,6 +116,7 @@ class PoisonRecordsIT {
                   "foreign-1",
                   new Identity("127.0.0.1"),
                   roomlog.gatewayId(),
+                  null,
                   null));
       byte[] bytes = roomlog.topics().actions().valueSerde().serializer().serialize("t", poison);
       try (KafkaProducer<String, byte[]> producer =

@@ -50,6 +50,14 @@ public final class WsClient implements AutoCloseable {
     return new WsClient(URI.create("ws://127.0.0.1:" + port + "/"), apiKey);
   }
 
+  /**
+   * Connects to {@code uri} with no header of its own, as a browser does (a user token in its query
+   * string, {@code ?token=}).
+   */
+  public static WsClient connect(URI uri) {
+    return new WsClient(uri, null);
+  }
+
   /** The HTTP status with which the server refuses the upgrade, or -1 if it accepts it. */
   public static int handshakeStatus(int port, String apiKey) {
     try {

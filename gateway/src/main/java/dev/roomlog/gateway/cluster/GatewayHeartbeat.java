@@ -112,7 +112,8 @@ public final class GatewayHeartbeat implements AutoCloseable {
             gatewayInstance + "-hb-" + now,
             new Identity(null),
             gatewayId,
-            gatewayInstance);
+            gatewayInstance,
+            null);
     boolean accepted =
         wal.append(
             new WalRecord(new Action.Heartbeat(), context),

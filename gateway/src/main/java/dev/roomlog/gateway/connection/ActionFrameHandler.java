@@ -3,6 +3,7 @@ package dev.roomlog.gateway.connection;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -72,13 +73,19 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
       sourceIp = sourceIp(channel.remoteAddress());
     }
     ApiKey apiKey = channel.attr(HandshakeAttributes.API_KEY).get();
-    if (apiKey == null) {
-      throw new IllegalStateException("the handshake let a connection through without an API key");
+    Authorizer authorizer = channel.attr(HandshakeAttributes.AUTHORIZER).get();
+    if (authorizer == null && apiKey != null) {
+      authorizer = Authorizer.apiKey(apiKey.name());
+    }
+    if (authorizer == null) {
+      throw new IllegalStateException(
+          "the handshake let a connection through without an API key or a token");
     }
     Optional<Connection> opened =
         intake.open(
             sourceIp,
-            apiKey.name(),
+            apiKey != null ? apiKey.name() : ActionIntake.TOKEN_BUCKET,
+            authorizer,
             frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())));
     if (opened.isEmpty()) {
       channel.writeAndFlush(
@@ -108,12 +115,13 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
     ServerFrame first = connection.connectedFrame();
     channel.writeAndFlush(new TextWebSocketFrame(first.toJson()));
     openedAtNanos = System.nanoTime();
-    ApiKey key = channel.attr(HandshakeAttributes.API_KEY).get();
+    // The key's name or the token's subject: never the secret or the token.
     log.info(
-        "connection {} opened from {} with key {}",
+        "connection {} opened from {} with {} {}",
         connection.id(),
         sourceIp,
-        key == null ? "-" : key.name());
+        authorizer.tokenBased() ? "the token of" : "key",
+        authorizer.principalId());
   }
 
   @Override

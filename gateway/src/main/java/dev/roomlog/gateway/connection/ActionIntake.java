@@ -9,6 +9,7 @@ import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,6 +47,13 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
   private final Clock clock;
   private final Supplier<String> ids;
   private final InFlightLimiter inFlight;
+
+  /**
+   * The shared rate bucket of every token connection on this node: one per subject would grow with
+   * the users, and the per-connection limits still apply to each. Not a possible key name.
+   */
+  public static final String TOKEN_BUCKET = "(user tokens)";
+
   private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
   private final String gatewayInstance;
@@ -85,11 +93,14 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
    * caller should then refuse the connection, which could write nothing.
    *
-   * @param apiKeyName the name of the key the client presented (for the per-key rate limit)
+   * @param apiKeyName the name of the key the client presented (for the per-key rate limit); token
+   *     connections share one bucket, {@link #TOKEN_BUCKET}
+   * @param authorizer who the connection speaks for, stamped on its records
    * @param replies where frames for this client go (async answers arrive on appender threads, so it
    *     must be thread-safe)
    */
-  Optional<Connection> open(String sourceIp, String apiKeyName, Consumer<ServerFrame> toClient) {
+  Optional<Connection> open(
+      String sourceIp, String apiKeyName, Authorizer authorizer, Consumer<ServerFrame> toClient) {
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
     String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
     if (wal.isClosed()) {
@@ -110,6 +121,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
             connectionId,
             clock.millis(),
             new Identity(sourceIp),
+            authorizer,
             inFlight.newConnection(),
             rateLimit(apiKeyName),
             new AnswerBudget(

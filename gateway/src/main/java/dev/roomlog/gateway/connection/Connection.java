@@ -1,5 +1,6 @@
 package dev.roomlog.gateway.connection;
 
+import dev.roomlog.gateway.auth.TokenRights;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
@@ -9,6 +10,7 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.ActionParser;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
 import dev.roomlog.protocol.action.RequestContext.Identity;
@@ -16,6 +18,7 @@ import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each data message goes through, in order: the connection's own rate limit ({@link
  * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and validation
- * (400/413), for a request that replays history its answers' budget ({@link AnswerBudget}: 429
- * while in debt), its API key's shared rate limit ({@link MessageRateLimiter#onAction}: 429), the
- * in-flight bound ({@link InFlightLimiter}: 503 overloaded), and then the log. An accepted action
- * holds its in-flight permit until Kafka acknowledges or fails it.
+ * (400/413), on a token connection its token's rights ({@link TokenRights}: 403), for a request
+ * that replays history its answers' budget ({@link AnswerBudget}: 429 while in debt), its API key's
+ * shared rate limit ({@link MessageRateLimiter#onAction}: 429), the in-flight bound ({@link
+ * InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its in-flight
+ * permit until Kafka acknowledges or fails it.
  *
  * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never reach
  * the log. Its {@code $connect} (with the time it connected) is appended just before its first
@@ -73,6 +77,7 @@ public final class Connection {
   private final String id;
   private final long connectedAt;
   private final Identity identity;
+  private final Authorizer authorizer;
   private final InFlightLimiter.ConnectionPermits permits;
   private final MessageRateLimiter rateLimit;
   private final Consumer<ServerFrame> replies;
@@ -97,6 +102,7 @@ public final class Connection {
       String id,
       long connectedAt,
       Identity identity,
+      Authorizer authorizer,
       InFlightLimiter.ConnectionPermits permits,
       MessageRateLimiter rateLimit,
       AnswerBudget answers,
@@ -106,6 +112,7 @@ public final class Connection {
     this.id = id;
     this.connectedAt = connectedAt;
     this.identity = identity;
+    this.authorizer = authorizer;
     this.permits = permits;
     this.rateLimit = rateLimit;
     this.replies = replies;
@@ -161,7 +168,8 @@ public final class Connection {
               refuse.message(), ActionParser.peekRequestId(text), refuse.retryAfterMs()));
       return Verdict.KEEP_OPEN;
     }
-    ActionParser.Result result = ActionParser.parse(text);
+    ActionParser.Result result =
+        ActionParser.parse(text, authorizer.tokenBased() ? authorizer.name() : null);
     if (result instanceof ActionParser.Result.Rejected rejected) {
       // Refused before the key's bucket: a connection's invalid frames cost only its own budget.
       counted(GatewayMetrics.UNKNOWN_TYPE, rejected.error().code());
@@ -169,6 +177,13 @@ public final class Connection {
       return Verdict.KEEP_OPEN;
     }
     Action action = ((ActionParser.Result.Accepted) result).action();
+    Optional<ServerFrame.ErrorFrame> notAllowed = TokenRights.refusal(authorizer, action);
+    if (notAllowed.isPresent()) {
+      // Refused before the key's bucket, like an invalid frame: nothing is written.
+      counted(ActionNames.of(action), notAllowed.get().code());
+      replies.accept(notAllowed.get());
+      return Verdict.KEEP_OPEN;
+    }
     long debtMs = replaysHistory(action) ? answers.millisUntilOutOfDebt() : 0;
     // Before the key's bucket: this connection's own debt spends nobody else's budget.
     MessageRateLimiter.Decision shared =
@@ -370,6 +385,7 @@ public final class Connection {
         intake.newRequestId(),
         identity,
         intake.gatewayId(),
-        intake.gatewayInstance());
+        intake.gatewayInstance(),
+        authorizer);
   }
 }

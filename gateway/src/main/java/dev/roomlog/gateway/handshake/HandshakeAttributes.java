@@ -2,6 +2,7 @@ package dev.roomlog.gateway.handshake;
 
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.protocol.action.Authorizer;
 import io.netty.util.AttributeKey;
 
 /**
@@ -11,8 +12,18 @@ import io.netty.util.AttributeKey;
  * one way (connection to handshake).
  */
 public final class HandshakeAttributes {
-  /** The API key the client presented (its name is used in logs and the per-key rate limit). */
+  /**
+   * The API key the client presented (its name is used in logs and the per-key rate limit); null
+   * for a connection admitted with a token.
+   */
   public static final AttributeKey<ApiKey> API_KEY = AttributeKey.valueOf("roomlog.apiKey");
+
+  /**
+   * Who the connection speaks for: its API key's name or its token's subject and claims. Stamped on
+   * each of its records; never the secret or the token.
+   */
+  public static final AttributeKey<Authorizer> AUTHORIZER =
+      AttributeKey.valueOf("roomlog.authorizer");
 
   /**
    * The client's IP address: the socket's peer, or the address a trusted proxy named in

@@ -1,5 +1,7 @@
 package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.auth.HandshakeAuth;
+import dev.roomlog.gateway.auth.TokenSources;
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
@@ -59,8 +61,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>handshake rate → 429</b> with {@code Retry-After}: the source IP started more handshakes
  *       than its bucket holds ({@link HandshakeRateLimiter}).
  *   <li><b>Origin → 403</b> ({@link OriginPolicy}).
- *   <li><b>API key → 401</b>: exactly one {@code x-api-key} header holding a client key. The admin
- *       key is not a client key and gets 401 like any wrong one.
+ *   <li><b>API key or token → 401</b> ({@link HandshakeAuth}, by the {@code auth} setting): exactly
+ *       one {@code x-api-key} header holding a client key (the admin key is not one), or a valid
+ *       user token; a refused token with {@code WWW-Authenticate: Bearer error="invalid_token"}. A
+ *       token offered as a subprotocol without {@code roomlog.v1} → 400.
  *   <li><b>log behind → 503</b> with {@code Retry-After}: the write-ahead log has too many {@code
  *       $connect}/{@code $disconnect} records waiting ({@link WalAppender#acceptingConnections()}).
  *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take a
@@ -152,7 +156,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       if (scrape != null) {
         // On the event loop: a scrape only reads counters (no I/O, no lock held for long), a
         // few milliseconds every scrape interval; a hand-off would need a thread of its own.
-        respond(ctx, HttpResponseStatus.OK, METRICS_CONTENT_TYPE, scrape.get(), 0);
+        respond(ctx, HttpResponseStatus.OK, METRICS_CONTENT_TYPE, scrape.get(), 0, null);
       } else {
         refuse(
             ctx,
@@ -175,6 +179,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     HandshakePolicy.Admit admit = (HandshakePolicy.Admit) decision;
     admitted = true;
     ctx.channel().attr(HandshakeAttributes.API_KEY).set(admit.apiKey());
+    ctx.channel().attr(HandshakeAttributes.AUTHORIZER).set(admit.authorizer());
+    withoutToken(request);
     ctx.channel().attr(HandshakeAttributes.SOURCE_IP).set(admit.sourceIp());
     String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
     if (userAgent != null) {
@@ -191,6 +197,28 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       handshakeSlot.release();
     }
     ctx.fireChannelRead(request);
+  }
+
+  /**
+   * Takes the token out of the request before it goes on: Netty's handshaker logs the offered
+   * subprotocols it cannot match (at DEBUG) and hands the request's URI and headers to every
+   * handler in its HandshakeComplete event; none of them may see a token.
+   */
+  private static void withoutToken(HttpRequest request) {
+    request.setUri(TokenSources.withoutToken(request.uri()));
+    List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+    if (authorization.stream().anyMatch(TokenSources::isBearer)) {
+      request.headers().remove(HttpHeaderNames.AUTHORIZATION);
+    }
+    List<String> protocols = request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+    if (!protocols.isEmpty()) {
+      String kept = TokenSources.protocolsWithoutToken(protocols);
+      if (kept == null) {
+        request.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+      } else {
+        request.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, kept);
+      }
+    }
   }
 
   private HandshakePolicy.Request toRequest(ChannelHandlerContext ctx, HttpRequest request) {
@@ -233,15 +261,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   /** Answers with a plain-text response and closes the connection. */
   private static void respond(
       ChannelHandlerContext ctx, HttpResponseStatus status, String text, int retryAfterSeconds) {
-    respond(ctx, status, "text/plain; charset=utf-8", text, retryAfterSeconds);
+    respond(ctx, status, "text/plain; charset=utf-8", text, retryAfterSeconds, null);
   }
 
+  /**
+   * @param challenge the WWW-Authenticate header, or null for none
+   */
   private static void respond(
       ChannelHandlerContext ctx,
       HttpResponseStatus status,
       String contentType,
       String text,
-      int retryAfterSeconds) {
+      int retryAfterSeconds,
+      String challenge) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -252,6 +284,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       response.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
       // The one version this server speaks (RFC 6455 4.4), for a client that offered another.
       response.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+    }
+    if (challenge != null) {
+      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
     }
     if (retryAfterSeconds > 0) {
       response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
@@ -265,8 +300,10 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     respond(
         ctx,
         HttpResponseStatus.valueOf(refuse.status()),
+        "text/plain; charset=utf-8",
         refuse.body(),
-        refuse.retryAfterSeconds());
+        refuse.retryAfterSeconds(),
+        HandshakeAuth.challenge(refuse.code()));
     metrics.handshakeRefused(Integer.toString(refuse.status()), refuse.code());
     // One line per refused request, with its reason (never a secret): what an operator looks
     // for when a client cannot connect.

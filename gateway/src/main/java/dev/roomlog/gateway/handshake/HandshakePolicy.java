@@ -1,11 +1,14 @@
 package dev.roomlog.gateway.handshake;
 
+import dev.roomlog.gateway.auth.HandshakeAuth;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
+import dev.roomlog.protocol.action.Authorizer;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -29,7 +31,7 @@ import java.util.function.Supplier;
  * ConnectionLimiter}s: open connections, and sockets still in their handshake).
  */
 public final class HandshakePolicy {
-  static final String API_KEY_HEADER = "x-api-key";
+  static final String API_KEY_HEADER = HandshakeAuth.API_KEY_HEADER;
 
   static final String SECOND_REQUEST_BODY = "bad request: one handshake per connection\n";
   static final String FORWARDED_FOR_BODY = "bad request: malformed X-Forwarded-For\n";
@@ -43,7 +45,6 @@ public final class HandshakePolicy {
   static final String ADDRESS_REFUSED_BODY =
       "forbidden: connections from your address are not allowed\n";
   static final String ORIGIN_REFUSED_BODY = "forbidden: this Origin may not connect\n";
-  static final String UNAUTHORIZED_BODY = "missing or wrong x-api-key header\n";
   static final String VERSION_BODY =
       "this server speaks WebSocket version 13 (RFC 6455) only: send Sec-WebSocket-Version: 13"
           + " and a Sec-WebSocket-Key of 16 random bytes in base64\n";
@@ -129,7 +130,8 @@ public final class HandshakePolicy {
    * Go ahead with the WebSocket handshake. The caller must release the permit when the channel
    * closes.
    */
-  record Admit(String sourceIp, ApiKey apiKey, ConnectionLimiter.Permit permit)
+  record Admit(
+      String sourceIp, ApiKey apiKey, Authorizer authorizer, ConnectionLimiter.Permit permit)
       implements Decision {}
 
   /**
@@ -146,7 +148,7 @@ public final class HandshakePolicy {
       int status, String code, String body, String reason, String sourceIp, int retryAfterSeconds)
       implements Decision {}
 
-  private final ApiKeys apiKeys;
+  private final HandshakeAuth auth;
   private final Supplier<IpRules> ipRules;
   private final ForwardedFor forwardedFor;
   private final OriginPolicy origins;
@@ -163,7 +165,7 @@ public final class HandshakePolicy {
    *     more connection in time ({@link WalAppender#acceptingConnections()})
    */
   HandshakePolicy(
-      ApiKeys apiKeys,
+      HandshakeAuth auth,
       Supplier<IpRules> ipRules,
       ForwardedFor forwardedFor,
       OriginPolicy origins,
@@ -172,7 +174,7 @@ public final class HandshakePolicy {
       HandshakeRateLimiter handshakeRate,
       BooleanSupplier logAcceptsConnections,
       int retryAfterSeconds) {
-    this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+    this.auth = Objects.requireNonNull(auth, "auth");
     this.ipRules = Objects.requireNonNull(ipRules, "ipRules");
     this.forwardedFor = Objects.requireNonNull(forwardedFor, "forwardedFor");
     this.origins = Objects.requireNonNull(origins, "origins");
@@ -182,12 +184,6 @@ public final class HandshakePolicy {
     this.logAcceptsConnections =
         Objects.requireNonNull(logAcceptsConnections, "logAcceptsConnections");
     this.retryAfterSeconds = retryAfterSeconds;
-  }
-
-  /** As below, on the system clock. */
-  public static HandshakePolicy create(
-      GatewaySettings settings, Supplier<IpRules> ipRules, BooleanSupplier logAcceptsConnections) {
-    return create(settings, ipRules, logAcceptsConnections, Clock.systemUTC());
   }
 
   /**
@@ -201,7 +197,10 @@ public final class HandshakePolicy {
       BooleanSupplier logAcceptsConnections,
       Clock clock) {
     return new HandshakePolicy(
-        new ApiKeys(settings.apiKeys()),
+        new HandshakeAuth(
+            HandshakeAuth.Mode.of(settings.auth()),
+            new ApiKeys(settings.apiKeys())::match,
+            TokenVerifier.fromSettings(settings, clock)),
         ipRules,
         ForwardedFor.of(settings.trustedProxies()),
         new OriginPolicy(settings.allowedOrigins()),
@@ -363,11 +362,9 @@ public final class HandshakePolicy {
       return new Refuse(403, "origin", ORIGIN_REFUSED_BODY, "Origin not allowed", sourceIp, 0);
     }
 
-    List<String> keys = request.header(API_KEY_HEADER);
-    Optional<ApiKey> key = keys.size() == 1 ? apiKeys.match(keys.get(0)) : Optional.empty();
-    if (key.isEmpty()) {
-      return new Refuse(
-          401, "apiKey", UNAUTHORIZED_BODY, "missing or wrong x-api-key", sourceIp, 0);
+    HandshakeAuth.Outcome who = auth.decide(request.uri(), request::header);
+    if (who instanceof HandshakeAuth.Refused no) {
+      return new Refuse(no.status(), no.code(), no.body(), no.reason(), sourceIp, 0);
     }
 
     // Its $connect could not be written within logWriteTimeout: better a 503 now than a
@@ -394,6 +391,8 @@ public final class HandshakePolicy {
           sourceIp,
           retryAfterSeconds);
     }
-    return new Admit(sourceIp, key.get(), ((ConnectionLimiter.Admitted) admission).permit());
+    HandshakeAuth.Admitted yes = (HandshakeAuth.Admitted) who;
+    ConnectionLimiter.Permit permit = ((ConnectionLimiter.Admitted) admission).permit();
+    return new Admit(sourceIp, yes.apiKey(), yes.authorizer(), permit);
   }
 }

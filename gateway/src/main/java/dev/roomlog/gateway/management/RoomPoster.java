@@ -112,7 +112,8 @@ public final class RoomPoster {
             intake.newRequestId(),
             new Identity(sourceIp),
             intake.gatewayId(),
-            intake.gatewayInstance());
+            intake.gatewayInstance(),
+            null);
     registry.listen(requestId, frame -> onFrame(requestId, frame, answer));
     answer.whenComplete((frame, failure) -> registry.stopListening(requestId));
     var timer =

@@ -22,6 +22,7 @@ import dev.roomlog.protocol.settings.SettingType;
 import dev.roomlog.protocol.settings.Validator;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 43 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 55 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -218,6 +219,88 @@ public final class GatewaySettings {
                   any(),
                   "the management API's key; never accepted from WebSocket clients")
               .withFlag("--admin-key", "ROOMLOG_ADMIN_KEY"));
+  public static final String AUTH =
+      define(
+          Setting.of(
+              "auth",
+              STRING,
+              "either",
+              expect(
+                  (String v) -> List.of("key", "token", "either").contains(v),
+                  "key, token or either"),
+              "what a handshake must carry: `key` (an `x-api-key`), `token` (a signed user token)"
+                  + " or `either`; without a token key no token is valid"));
+  public static final String TOKEN_SECRET =
+      define(
+          Setting.of(
+                  "tokenSecret",
+                  STRING,
+                  null,
+                  (String name, String secret) -> {
+                    // Not Validator.expect: its message would quote the secret.
+                    int bytes =
+                        secret == null ? 32 : secret.getBytes(StandardCharsets.UTF_8).length;
+                    if (bytes < 32) {
+                      throw new IllegalArgumentException(
+                          name
+                              + " must be at least 32 bytes (HS256 needs a 256-bit secret), was "
+                              + bytes
+                              + " bytes");
+                    }
+                  },
+                  "the shared secret of HS256 user tokens (at least 32 bytes)")
+              .withFlag("--token-secret", "ROOMLOG_TOKEN_SECRET"));
+  public static final String TOKEN_KEYS_FILE =
+      define(
+          Setting.of(
+              "tokenKeysFile",
+              PATH,
+              null,
+              any(),
+              "a file of public keys for RS256/ES256 user tokens: PEM public keys, or a JWKS"
+                  + " document (keys chosen by `kid`)"));
+  public static final String TOKEN_JWKS_URL =
+      define(
+          Setting.of(
+              "tokenJwksUrl",
+              STRING,
+              null,
+              expect(
+                  (String v) -> v == null || v.matches("(?i)https?://\\S+"),
+                  "an http(s) URL of a JWKS document"),
+              "the JWKS URL of an identity provider whose RS256/ES256 user tokens are accepted"
+                  + " (keys by `kid`, cached, fetched again on an unknown `kid` at most once a"
+                  + " minute)"));
+  public static final String TOKEN_ISSUER =
+      define(
+          Setting.of(
+              "tokenIssuer", STRING, null, any(), "the `iss` a user token must carry; none = any"));
+  public static final String TOKEN_AUDIENCE =
+      define(
+          Setting.of(
+              "tokenAudience",
+              STRING,
+              null,
+              any(),
+              "a value a user token's `aud` must hold; none = any"));
+  public static final String TOKEN_CLOCK_SKEW =
+      define(
+          Setting.of(
+              "tokenClockSkew",
+              DURATION,
+              Duration.ofSeconds(30),
+              expect(
+                  (Duration d) -> !d.isNegative() && d.compareTo(Duration.ofMinutes(5)) <= 0,
+                  "between 0s and 5m"),
+              "how far a user token's `exp` and `nbf` may be off the gateway's clock"));
+  public static final String TOKEN_NAME_CLAIM =
+      define(
+          Setting.of(
+              "tokenNameClaim",
+              STRING,
+              "name",
+              required(),
+              "the user token claim whose value is the user's name (its `sub` when absent)"));
   public static final String ALLOWED_ORIGINS =
       define(
           Setting.of(
@@ -567,6 +650,18 @@ public final class GatewaySettings {
       throw new IllegalArgumentException(
           ADMIN_KEY + " must differ from every client key in " + API_KEYS);
     }
+    if (tokenSecret() != null
+        && (secrets.contains(tokenSecret()) || tokenSecret().equals(adminKey()))) {
+      throw new IllegalArgumentException(
+          TOKEN_SECRET + " must differ from every client key and from " + ADMIN_KEY);
+    }
+    if ("token".equals(auth())
+        && tokenSecret() == null
+        && tokenKeysFile() == null
+        && tokenJwksUrl() == null) {
+      throw new IllegalArgumentException(
+          AUTH + "=token needs a token key: set " + TOKEN_SECRET + " or " + TOKEN_KEYS_FILE);
+    }
     if (maxMessageBytes() < maxFramePayloadBytes()) {
       throw new IllegalArgumentException(
           MAX_MESSAGE_BYTES
@@ -701,6 +796,41 @@ public final class GatewaySettings {
   /** The management API's key, or null; never accepted at the WebSocket handshake. */
   public String adminKey() {
     return get(ADMIN_KEY);
+  }
+
+  /** What a handshake must carry: "key", "token" or "either". */
+  public String auth() {
+    return get(AUTH);
+  }
+
+  /** The HS256 token secret, or null. */
+  public String tokenSecret() {
+    return get(TOKEN_SECRET);
+  }
+
+  public Path tokenKeysFile() {
+    return get(TOKEN_KEYS_FILE);
+  }
+
+  /** The JWKS URL of user token keys, or null. */
+  public String tokenJwksUrl() {
+    return get(TOKEN_JWKS_URL);
+  }
+
+  public String tokenIssuer() {
+    return get(TOKEN_ISSUER);
+  }
+
+  public String tokenAudience() {
+    return get(TOKEN_AUDIENCE);
+  }
+
+  public Duration tokenClockSkew() {
+    return get(TOKEN_CLOCK_SKEW);
+  }
+
+  public String tokenNameClaim() {
+    return get(TOKEN_NAME_CLAIM);
   }
 
   /** Origins browsers may connect from (exact match); empty means any origin. */
@@ -850,6 +980,10 @@ public final class GatewaySettings {
         + apiKeys().stream().map(ApiKey::name).toList()
         + ", adminKey="
         + (adminKey() == null ? "none" : "set")
+        + ", auth="
+        + auth()
+        + ", tokenSecret="
+        + (tokenSecret() == null ? "none" : "set")
         + "]";
   }
 
@@ -963,6 +1097,14 @@ public final class GatewaySettings {
 
     public Builder pongTimeout(Duration v) {
       return set(PONG_TIMEOUT, v);
+    }
+
+    public Builder auth(String v) {
+      return set(AUTH, v);
+    }
+
+    public Builder tokenSecret(String v) {
+      return set(TOKEN_SECRET, v);
     }
 
     public Builder allowedOrigins(Set<String> v) {

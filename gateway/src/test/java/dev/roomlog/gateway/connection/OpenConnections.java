@@ -3,6 +3,7 @@ package dev.roomlog.gateway.connection;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
 
@@ -29,6 +30,7 @@ public final class OpenConnections {
             connectionId,
             connectedAt,
             new RequestContext.Identity(sourceIp),
+            Authorizer.apiKey(apiKeyName == null ? "-" : apiKeyName),
             null,
             null,
             new AnswerBudget(Integer.MAX_VALUE, Integer.MAX_VALUE, System::nanoTime),

@@ -11,6 +11,7 @@ import dev.roomlog.gateway.GatewayPipelineTest;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
+import dev.roomlog.gateway.auth.HandshakeAuth;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.Connection;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
@@ -512,7 +513,7 @@ class HandshakeHandlerTest {
     WebSocketTestClient.HttpReply reply = send(request("GET / HTTP/1.1", headers));
 
     assertRefused(401, reply);
-    assertEquals(HandshakePolicy.UNAUTHORIZED_BODY, reply.body());
+    assertEquals(HandshakeAuth.UNAUTHORIZED_BODY, reply.body());
   }
 
   @Test
@@ -769,7 +770,8 @@ class HandshakeHandlerTest {
         HandshakePolicy.create(
             settings.build(),
             () -> reads.incrementAndGet() == 1 ? IpRules.NONE : reloaded,
-            wal::acceptingConnections);
+            wal::acceptingConnections,
+            java.time.Clock.systemUTC());
     WebSocketTestClient c = client();
 
     assertEquals(101, c.http(upgrade()).status());

@@ -50,6 +50,39 @@ class GatewaySettingsTest {
   }
 
   @Test
+  void tokenSettingsHaveSafeDefaultsAndFailNamingTheSetting() {
+    GatewaySettings s = GatewaySettings.of(Set.of("k"), "gw-1");
+    assertEquals("either", s.auth());
+    assertNull(s.tokenSecret());
+    assertEquals(Duration.ofSeconds(30), s.tokenClockSkew());
+    assertEquals("name", s.tokenNameClaim());
+
+    String shortSecret = failureWith(GatewaySettings.TOKEN_SECRET, "too-short-secret");
+    assertTrue(
+        shortSecret.contains("tokenSecret") && shortSecret.contains("32 bytes"), shortSecret);
+    assertFalse(shortSecret.contains("too-short-secret"), "the secret is never in a message");
+    assertTrue(failureWith(GatewaySettings.AUTH, "jwt").contains("key, token or either"));
+    assertTrue(failureWith(GatewaySettings.TOKEN_CLOCK_SKEW, "1h").contains("tokenClockSkew"));
+    assertTrue(failureWith(GatewaySettings.AUTH, "token").contains("needs a token key"));
+    String sameAsKey =
+        failure(
+            Map.of(
+                GatewaySettings.API_KEYS, "k".repeat(32),
+                GatewaySettings.GATEWAY_ID, "g",
+                GatewaySettings.TOKEN_SECRET, "k".repeat(32)));
+    assertTrue(sameAsKey.contains("must differ from every client key"), sameAsKey);
+    assertEquals(
+        "token",
+        GatewaySettings.fromProperties(
+                Map.of(
+                    GatewaySettings.API_KEYS, "k",
+                    GatewaySettings.GATEWAY_ID, "g",
+                    GatewaySettings.AUTH, "token",
+                    GatewaySettings.TOKEN_SECRET, "s".repeat(32)))
+            .auth());
+  }
+
+  @Test
   void readsPropertiesIncludingNamedAndBareKeys() {
     GatewaySettings s =
         GatewaySettings.fromProperties(

@@ -154,7 +154,8 @@ final class WalFixtures {
         "req-" + suffix,
         new Identity("198.51.100.1"),
         "gw-1",
-        "run-1");
+        "run-1",
+        null);
   }
 
   static String roomOf(ProducerRecord<String, WalRecord> r) {

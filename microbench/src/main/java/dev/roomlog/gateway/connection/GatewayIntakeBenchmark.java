@@ -5,6 +5,7 @@ import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.microbench.Samples;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.time.Clock;
 import java.util.List;
@@ -63,7 +64,11 @@ public class GatewayIntakeBenchmark {
         new ActionIntake(settings, acknowledgeAtOnce, Clock.systemUTC(), Ids::newId);
     connection =
         intake
-            .open("203.0.113.7", "bench", (ServerFrame frame) -> replies++)
+            .open(
+                "203.0.113.7",
+                "bench",
+                Authorizer.apiKey("bench"),
+                (ServerFrame frame) -> replies++)
             .orElseThrow(() -> new IllegalStateException("the intake refused the connection"));
     sendMessage = Samples.SEND_MESSAGE_JSON;
     // A connection's first record is preceded by its $connect; the benchmark measures the ones

@@ -49,8 +49,17 @@ public final class ActionParser {
   }
 
   public static Result parse(String text) {
+    return parse(text, null);
+  }
+
+  /**
+   * As {@link #parse(String)}, for a connection whose username is fixed (a user token's name): an
+   * action that needs a username and names none gets {@code ownUsername}. One that names another is
+   * parsed as written; refusing it is the gateway's (403 usernameNotYours).
+   */
+  public static Result parse(String text, String ownUsername) {
     try {
-      return new Result.Accepted(read(readObject(text, "frame")));
+      return new Result.Accepted(read(readObject(text, "frame"), ownUsername));
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
     }
@@ -178,7 +187,7 @@ public final class ActionParser {
     }
   }
 
-  private static Action read(JsonNode root) {
+  private static Action read(JsonNode root, String ownUsername) {
     String requestId = optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
     String action = requiredString(root, "action", Integer.MAX_VALUE, requestId);
     switch (action) {
@@ -188,13 +197,16 @@ public final class ActionParser {
           checkRoomId(roomId, requestId);
         }
         return new Action.CreateRoom(
-            requestId, username(root, requestId), roomId, clientMsgId(root, requestId));
+            requestId,
+            username(root, requestId, ownUsername),
+            roomId,
+            clientMsgId(root, requestId));
       }
       case ActionNames.JOIN_ROOM -> {
         return new Action.JoinRoom(
             requestId,
             roomId(root, requestId),
-            username(root, requestId),
+            username(root, requestId, ownUsername),
             optionalSeq(root, "afterSeq", requestId),
             clientMsgId(root, requestId));
       }
@@ -269,6 +281,10 @@ public final class ActionParser {
           requestId);
     }
     return node.longValue();
+  }
+
+  private static String username(JsonNode root, String requestId, String ownUsername) {
+    return ownUsername != null && !root.has("username") ? ownUsername : username(root, requestId);
   }
 
   private static String username(JsonNode root, String requestId) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param gatewayInstance this run of that gateway (new at every start): members whose connections
  *     belonged to an earlier run are gone, whatever their gatewayId. Null in records written before
  *     it existed.
+ * @param authorizer who the gateway admitted the connection as (an API key or a token's subject);
+ *     null on a heartbeat, on the management API's posts, and in records written before it existed
  */
 public record RequestContext(
     String routeKey,
@@ -29,7 +31,8 @@ public record RequestContext(
     String requestId,
     Identity identity,
     String gatewayId,
-    String gatewayInstance) {
+    String gatewayInstance,
+    Authorizer authorizer) {
 
   public RequestContext {
     Objects.requireNonNull(routeKey, "routeKey");

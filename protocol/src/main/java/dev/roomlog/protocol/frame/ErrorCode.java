@@ -10,6 +10,12 @@ public enum ErrorCode {
   MISSING_FIELD(400, "missingField"),
   INVALID_FIELD(400, "invalidField"),
   NOT_MEMBER(403, "notMember"),
+  /** On a token connection: the action names a username other than the token's. */
+  USERNAME_NOT_YOURS(403, "usernameNotYours"),
+  /** On a token connection: the token's rooms claim does not grant the room. */
+  ROOM_NOT_GRANTED(403, "roomNotGranted"),
+  /** On a token connection: the token's createRooms claim is false. */
+  CREATE_ROOMS_NOT_GRANTED(403, "createRoomsNotGranted"),
   ROOM_NOT_FOUND(404, "roomNotFound"),
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),

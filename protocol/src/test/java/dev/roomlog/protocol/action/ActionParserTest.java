@@ -406,4 +406,25 @@ class ActionParserTest {
     assertTrue(WellFormed.isWellFormed(error.message()), error.message());
     assertTrue(error.message().contains("x".repeat(39) + "\ud83d\ude00..."), error.message());
   }
+
+  @Test
+  void aConnectionWithItsOwnUsernameMayLeaveItOutAndAnotherIsParsedAsWritten() {
+    assertEquals(
+        new Action.JoinRoom("r1", "lobby", "Alice", null, null),
+        ((Result.Accepted)
+                ActionParser.parse(
+                    "{\"action\":\"joinRoom\",\"requestId\":\"r1\",\"roomId\":\"lobby\"}", "Alice"))
+            .action());
+    assertEquals(
+        new Action.CreateRoom("r1", "Bob", null, null),
+        ((Result.Accepted)
+                ActionParser.parse(
+                    "{\"action\":\"createRoom\",\"requestId\":\"r1\",\"username\":\"Bob\"}",
+                    "Alice"))
+            .action());
+    // Without one, username is still required.
+    assertInstanceOf(
+        Result.Rejected.class,
+        ActionParser.parse("{\"action\":\"joinRoom\",\"roomId\":\"lobby\"}", null));
+  }
 }

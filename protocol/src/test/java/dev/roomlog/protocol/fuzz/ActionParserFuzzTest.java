@@ -39,7 +39,8 @@ class ActionParserFuzzTest {
           "req-1",
           new Identity("127.0.0.1"),
           "gw-1",
-          "1-a");
+          "1-a",
+          null);
 
   @Test
   void anyTextIsAnsweredWithoutThrowing() {
