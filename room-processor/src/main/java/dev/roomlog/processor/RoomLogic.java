@@ -25,11 +25,11 @@ import java.util.Optional;
  * decides the same thing. Instances are immutable and thread-safe.
  *
  * <p>Over 400 lines because it is one state machine: each action's decision (create, join, resume,
- * send, post, leave, remove) and {@link #apply} must agree on the same rules (who is a member, the
- * next seq, the bounded history, which frame goes to whom), and their shared checks and frames are
- * the private helpers at the bottom. A class per action would scatter those rules over files that
- * must change together. Issue 18 changes the room state's layout (members and recent events in
- * stores of their own), which is the time to revisit the shape.
+ * send, post, leave, remove, moderate) and {@link #apply} must agree on the same rules (who is a
+ * member, the next seq, the bounded history, which frame goes to whom), and their shared checks and
+ * frames are the private helpers at the bottom. A class per action would scatter those rules over
+ * files that must change together. Issue 18 changes the room state's layout (members and recent
+ * events in stores of their own), which is the time to revisit the shape.
  */
 final class RoomLogic {
   /**
