@@ -103,6 +103,9 @@ public final class ProcessorMetrics {
     if (action instanceof Action.PostMessage) {
       return ActionNames.POST_MESSAGE;
     }
+    if (action instanceof Action.Moderate) {
+      return ActionNames.MODERATE;
+    }
     return action.getClass().getSimpleName();
   }
 

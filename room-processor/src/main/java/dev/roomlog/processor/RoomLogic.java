@@ -1,13 +1,17 @@
 package dev.roomlog.processor;
 
 import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,11 +25,11 @@ import java.util.Optional;
  * decides the same thing. Instances are immutable and thread-safe.
  *
  * <p>Over 400 lines because it is one state machine: each action's decision (create, join, resume,
- * send, post, leave, remove) and {@link #apply} must agree on the same rules (who is a member, the
- * next seq, the bounded history, which frame goes to whom), and their shared checks and frames are
- * the private helpers at the bottom. A class per action would scatter those rules over files that
- * must change together. Issue 18 changes the room state's layout (members and recent events in
- * stores of their own), which is the time to revisit the shape.
+ * send, post, leave, remove, moderate) and {@link #apply} must agree on the same rules (who is a
+ * member, the next seq, the bounded history, which frame goes to whom), and their shared checks and
+ * frames are the private helpers at the bottom. A class per action would scatter those rules over
+ * files that must change together. Issue 18 changes the room state's layout (members and recent
+ * events in stores of their own), which is the time to revisit the shape.
  */
 final class RoomLogic {
   /**
@@ -40,6 +44,12 @@ final class RoomLogic {
    * most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field names.
    */
   static final int MEMBER_BYTES_BOUND = 512;
+
+  /**
+   * The running bans a room keeps at most: each is a 22-character key and a time, so they weigh
+   * about 50 KiB at most beside the members and the recent events.
+   */
+  static final int MAX_BANS = 1000;
 
   private final int historySize;
   private final int maxRoomMembers;
@@ -68,6 +78,12 @@ final class RoomLogic {
     if (event instanceof RoomEvent.MessagePosted message) {
       return fixed + 6 * message.text().length();
     }
+    if (event instanceof RoomEvent.UserBanned banned) {
+      return fixed + 6 * (banned.user().length() + lengthOf(banned.reason()));
+    }
+    if (event instanceof RoomEvent.MemberLeft left) {
+      return fixed + 6 * lengthOf(left.note());
+    }
     return fixed;
   }
 
@@ -93,6 +109,9 @@ final class RoomLogic {
     }
     if (action instanceof Action.PostMessage post) {
       return post(stateOrNull, post, ctx);
+    }
+    if (action instanceof Action.Moderate moderate) {
+      return moderate(stateOrNull, moderate, ctx);
     }
     throw new IllegalArgumentException("not a room action: " + action);
   }
@@ -140,6 +159,9 @@ final class RoomLogic {
     RoomState state = stateOrNull;
     checkSeq(state.lastSeq(), event);
     List<RoomEvent> recent = remember(state.recent(), event);
+    // Bans over by this event's time are dropped, so the state holds only running ones.
+    Map<String, Long> bans = new HashMap<>(state.bans());
+    bans.values().removeIf(until -> until <= event.at());
     if (event instanceof RoomEvent.MemberJoined joined) {
       List<RoomState.Member> members = new ArrayList<>(state.members());
       members.add(
@@ -147,16 +169,23 @@ final class RoomLogic {
               joined.connectionId(),
               joined.username(),
               joined.gatewayId(),
-              joined.gatewayInstance()));
-      return new RoomState(state.roomId(), event.seq(), members, recent);
+              joined.gatewayInstance(),
+              joined.subject() == null ? null : UserKeys.of(joined.subject())));
+      return new RoomState(state.roomId(), event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
       List<RoomState.Member> members = new ArrayList<>(state.members());
       members.removeIf(m -> m.connectionId().equals(left.connectionId()));
-      return new RoomState(state.roomId(), event.seq(), members, recent);
+      return new RoomState(state.roomId(), event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MessagePosted) {
-      return new RoomState(state.roomId(), event.seq(), state.members(), recent);
+      return new RoomState(state.roomId(), event.seq(), state.members(), recent, bans);
+    }
+    if (event instanceof RoomEvent.UserBanned banned) {
+      if (banned.until() > banned.at()) {
+        bans.put(UserKeys.of(banned.user()), banned.until());
+      }
+      return new RoomState(state.roomId(), event.seq(), state.members(), recent, bans);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
@@ -201,7 +230,8 @@ final class RoomLogic {
                 ctx.connectionId(),
                 create.username(),
                 ctx.gatewayId(),
-                ctx.gatewayInstance()));
+                ctx.gatewayInstance(),
+                subjectOf(ctx)));
     ServerFrame frame =
         new ServerFrame.RoomCreated(
             roomId,
@@ -221,6 +251,22 @@ final class RoomLogic {
           join,
           ErrorCode.ALREADY_MEMBER,
           "you are already a member of room '" + join.roomId() + "'");
+    }
+    String user = subjectOf(ctx) != null ? subjectOf(ctx) : join.username();
+    Optional<Long> bannedUntil = state.bannedUntil(user, ctx.requestTimeEpoch());
+    if (bannedUntil.isPresent()) {
+      long until = bannedUntil.get();
+      return Decision.reply(
+          Reply.to(
+              requester(ctx),
+              ErrorCode.BANNED.frame(
+                  "you are banned from room '"
+                      + join.roomId()
+                      + "' until "
+                      + Instant.ofEpochMilli(until)
+                      + " (retryAfterMs says how long that is)",
+                  join.requestId(),
+                  until - ctx.requestTimeEpoch())));
     }
     if (state.members().size() >= maxRoomMembers) {
       return error(
@@ -251,7 +297,8 @@ final class RoomLogic {
             ctx.connectionId(),
             join.username(),
             ctx.gatewayId(),
-            ctx.gatewayInstance());
+            ctx.gatewayInstance(),
+            subjectOf(ctx));
     List<ServerFrame.MemberView> members = new ArrayList<>(state.memberViews());
     members.add(new ServerFrame.MemberView(ctx.connectionId(), join.username()));
     List<ServerFrame.Message> history = missed == null ? historyOf(state) : null;
@@ -394,6 +441,9 @@ final class RoomLogic {
     if (event instanceof RoomEvent.MessagePosted posted) {
       return messageFrame(posted, null);
     }
+    if (event instanceof RoomEvent.UserBanned banned) {
+      return userBannedFrame(banned);
+    }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
 
@@ -475,7 +525,87 @@ final class RoomLogic {
         event.connectionId(),
         event.username(),
         event.reason(),
-        event.at());
+        event.at(),
+        event.note());
+  }
+
+  private static ServerFrame.UserBanned userBannedFrame(RoomEvent.UserBanned event) {
+    return new ServerFrame.UserBanned(
+        event.roomId(), event.seq(), event.user(), event.until(), event.reason(), event.at());
+  }
+
+  /**
+   * A kick through the management API: every connection of {@code user} leaves the room (each a
+   * memberLeft with reason kicked, told to the others and to the removed connection itself, which
+   * is still connected), then, with a ban, a userBanned event whose end is the record's time plus
+   * the ban's length. The answer, to the management request, says how many connections left.
+   */
+  private Decision moderate(RoomState state, Action.Moderate moderate, RequestContext ctx) {
+    if (state == null) {
+      return roomNotFound(ctx, moderate);
+    }
+    long at = ctx.requestTimeEpoch();
+    String key = UserKeys.of(moderate.user());
+    Long until = moderate.banForMs() == null ? null : at + moderate.banForMs();
+    if (until != null
+        && !state.bans().containsKey(key)
+        && state.bans().values().stream().filter(end -> end > at).count() >= MAX_BANS) {
+      return error(
+          ctx,
+          moderate,
+          ErrorCode.TOO_MANY_BANS,
+          "room '"
+              + moderate.roomId()
+              + "' already has "
+              + MAX_BANS
+              + " running bans, the most a room keeps");
+    }
+    List<RoomEvent> events = new ArrayList<>();
+    List<Reply> replies = new ArrayList<>();
+    List<RoomState.Member> remaining = new ArrayList<>(state.members());
+    long seq = state.lastSeq();
+    for (RoomState.Member member : state.members()) {
+      if (!member.userKey().equals(key)) {
+        continue;
+      }
+      RoomEvent.MemberLeft left =
+          new RoomEvent.MemberLeft(
+              moderate.roomId(),
+              ++seq,
+              at,
+              member.connectionId(),
+              member.username(),
+              RoomEvent.MemberLeft.KICKED,
+              moderate.reason());
+      events.add(left);
+      // The kicked connection is told too (it is still connected), then is no member any more.
+      toOthers(remaining, null, memberLeftFrame(left), replies);
+      remaining.remove(member);
+    }
+    int removed = events.size();
+    if (until != null) {
+      RoomEvent.UserBanned banned =
+          new RoomEvent.UserBanned(
+              moderate.roomId(), ++seq, at, moderate.user(), until, moderate.reason());
+      events.add(banned);
+      toOthers(remaining, null, userBannedFrame(banned), replies);
+    }
+    replies.add(
+        Reply.to(
+            requester(ctx),
+            new ServerFrame.Moderated(
+                moderate.roomId(), moderate.user(), removed, until, moderate.requestId())));
+    return new Decision(events, replies);
+  }
+
+  /** A token connection's subject: who its user is, whatever username it shows. */
+  private static String subjectOf(RequestContext ctx) {
+    Authorizer who = ctx.authorizer();
+    return who != null && who.tokenBased() ? who.principalId() : null;
+  }
+
+  private static int lengthOf(String textOrNull) {
+    return textOrNull == null ? 0 : textOrNull.length();
   }
 
   static ServerFrame.Message messageFrame(RoomEvent.MessagePosted m, String requestId) {

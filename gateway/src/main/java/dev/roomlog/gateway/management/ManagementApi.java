@@ -114,6 +114,9 @@ public final class ManagementApi {
       if (request instanceof ManagementRequest.OnConnection on) {
         return onConnection(on, body);
       }
+      if (request instanceof ManagementRequest.Kick kick) {
+        return kick(kick, body, sourceIp);
+      }
       return postToRoom((ManagementRequest.PostToRoom) request, body, sourceIp);
     } catch (RuntimeException e) {
       log.error("management request {} {} failed", method, rawPath, e);
@@ -162,7 +165,10 @@ public final class ManagementApi {
           refused.code());
       return ApiAnswer.error(refused.status(), refused.code(), refused.message());
     }
-    int limit = request instanceof ManagementRequest.PostToRoom ? MAX_POST_BYTES : MAX_SEND_BYTES;
+    int limit =
+        request instanceof ManagementRequest.PostToRoom || request instanceof ManagementRequest.Kick
+            ? MAX_POST_BYTES
+            : MAX_SEND_BYTES;
     if (contentLength > limit) {
       return ApiAnswer.error(
           413,
@@ -251,6 +257,36 @@ public final class ManagementApi {
     return poster
         .post(action, sourceIp)
         .handle((frame, failure) -> failure == null ? posted(frame) : failed(failure));
+  }
+
+  private CompletableFuture<ApiAnswer> kick(
+      ManagementRequest.Kick kick, byte[] body, String sourceIp) {
+    String json = utf8(body);
+    if (json == null) {
+      return done(ApiAnswer.error(400, "invalidBody", "the body must be UTF-8 JSON"));
+    }
+    Object parsed = KickBody.parse(kick.roomId(), json);
+    if (parsed instanceof KickBody.Refused refused) {
+      return done(ApiAnswer.error(400, refused.code(), refused.message()));
+    }
+    return poster
+        .moderate((Action.Moderate) parsed, sourceIp)
+        .handle((frame, failure) -> failure == null ? moderated(frame) : failed(failure));
+  }
+
+  private static ApiAnswer moderated(ServerFrame frame) {
+    if (frame instanceof ServerFrame.ErrorFrame error) {
+      return ApiAnswer.error(error.status(), error.code(), error.message());
+    }
+    ServerFrame.Moderated done = (ServerFrame.Moderated) frame;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("roomId", done.roomId());
+    body.put("user", done.user());
+    body.put("removed", done.removed());
+    if (done.bannedUntil() != null) {
+      body.put("bannedUntil", done.bannedUntil());
+    }
+    return ApiAnswer.of(200, body);
   }
 
   private static ApiAnswer posted(ServerFrame frame) {

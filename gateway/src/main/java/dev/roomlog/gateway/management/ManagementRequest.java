@@ -11,7 +11,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code POST|GET|DELETE /@connections/{connectionId}}, also under {@code /{stage}} when the
  *       gateway has a stage, as API Gateway's URLs have it;
- *   <li>{@code POST /rooms/{roomId}/messages};
+ *   <li>{@code POST /rooms/{roomId}/messages} and {@code POST /rooms/{roomId}/kick};
  *   <li>{@code GET /rooms} and {@code GET /rooms/{roomId}}, answered by a processor;
  *   <li>{@code GET /metrics}.
  * </ul>
@@ -20,6 +20,9 @@ sealed interface ManagementRequest {
   record OnConnection(Op op, String connectionId) implements ManagementRequest {}
 
   record PostToRoom(String roomId) implements ManagementRequest {}
+
+  /** {@code POST /rooms/{roomId}/kick}: remove a user, maybe ban them. */
+  record Kick(String roomId) implements ManagementRequest {}
 
   /** {@code GET /rooms} or {@code GET /rooms/{roomId}}: forwarded to a processor. */
   record RoomQuery() implements ManagementRequest {}
@@ -92,6 +95,13 @@ sealed interface ManagementRequest {
         String roomId = decode(parts[1]);
         return method.equals("POST") ? new PostToRoom(roomId) : notAllowed("POST");
       }
+      if (parts.length == 3
+          && parts[0].equals("rooms")
+          && !parts[1].isEmpty()
+          && parts[2].equals("kick")) {
+        String roomId = decode(parts[1]);
+        return method.equals("POST") ? new Kick(roomId) : notAllowed("POST");
+      }
     } catch (IllegalArgumentException e) {
       return new Invalid(400, "badPath", "the path has a broken %-escape", null);
     }
@@ -99,7 +109,7 @@ sealed interface ManagementRequest {
         404,
         "notFound",
         "no such endpoint: the management API has /@connections/{connectionId}, /rooms,"
-            + " /rooms/{roomId}, /rooms/{roomId}/messages and /metrics",
+            + " /rooms/{roomId}, /rooms/{roomId}/messages, /rooms/{roomId}/kick and /metrics",
         null);
   }
 

@@ -19,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * Posts messages into rooms as the server ({@code POST /rooms/{roomId}/messages}), through the
+ * Posts messages into rooms as the server ({@code POST /rooms/{roomId}/messages}), and kicks users
+ * out of them ({@code POST /rooms/{roomId}/kick}, a {@code $moderate} record), through the
  * write-ahead log like a client's sendMessage: the {@code $postMessage} record is appended with an
  * id of its own on this gateway as its connectionId, and the processor's answer to that id (the
  * message with its seq, or an error) comes back through this gateway's deliveries, where {@link
@@ -77,6 +79,32 @@ public final class RoomPoster {
    * @param sourceIp who asked, recorded in the log as the post's identity
    */
   public CompletableFuture<ServerFrame> post(Action.PostMessage post, String sourceIp) {
+    return submit(
+        requestId ->
+            new Action.PostMessage(
+                requestId, post.roomId(), post.text(), post.username(), post.clientMsgId()),
+        sourceIp);
+  }
+
+  /**
+   * Appends a kick (and maybe a ban) the same way, and completes with the room's answer: a {@link
+   * ServerFrame.Moderated} or a {@link ServerFrame.ErrorFrame} (no such room, too many bans).
+   */
+  public CompletableFuture<ServerFrame> moderate(Action.Moderate moderate, String sourceIp) {
+    return submit(
+        requestId ->
+            new Action.Moderate(
+                requestId,
+                moderate.roomId(),
+                moderate.user(),
+                moderate.reason(),
+                moderate.banForMs()),
+        sourceIp);
+  }
+
+  /** {@code withRequestId} makes the action to append, answering the given request id. */
+  private CompletableFuture<ServerFrame> submit(
+      Function<String, Action.RoomAction> withRequestId, String sourceIp) {
     CompletableFuture<ServerFrame> answer = new CompletableFuture<>();
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
@@ -88,7 +116,7 @@ public final class RoomPoster {
     // From here every way out completes the answer, which frees the slot and the listener.
     answer.whenComplete((frame, failure) -> pending.decrementAndGet());
     try {
-      append(post, sourceIp, answer);
+      append(withRequestId, sourceIp, answer);
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
     }
@@ -96,15 +124,15 @@ public final class RoomPoster {
   }
 
   private void append(
-      Action.PostMessage post, String sourceIp, CompletableFuture<ServerFrame> answer) {
+      Function<String, Action.RoomAction> withRequestId,
+      String sourceIp,
+      CompletableFuture<ServerFrame> answer) {
     String requestId = ConnectionIds.of(intake.gatewayId(), "post-" + intake.newRequestId());
-    Action.PostMessage action =
-        new Action.PostMessage(
-            requestId, post.roomId(), post.text(), post.username(), post.clientMsgId());
+    Action.RoomAction action = withRequestId.apply(requestId);
     long now = intake.clock().millis();
     RequestContext context =
         new RequestContext(
-            ActionNames.POST_MESSAGE,
+            ActionNames.of(action),
             EventType.MESSAGE,
             requestId,
             now,

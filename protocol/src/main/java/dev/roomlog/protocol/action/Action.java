@@ -23,6 +23,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.Disconnect.class, name = ActionNames.DISCONNECT),
   @JsonSubTypes.Type(value = Action.Heartbeat.class, name = ActionNames.HEARTBEAT),
   @JsonSubTypes.Type(value = Action.PostMessage.class, name = ActionNames.POST_MESSAGE),
+  @JsonSubTypes.Type(value = Action.Moderate.class, name = ActionNames.MODERATE),
 })
 public sealed interface Action {
 
@@ -108,6 +109,31 @@ public sealed interface Action {
       Fields.require("roomId", roomId);
       Fields.require("text", text);
       Fields.require("username", username);
+    }
+  }
+
+  /**
+   * Removes a user from a room, optionally banning them for a while ({@code POST
+   * /rooms/{roomId}/kick} on a gateway's management port). Only a gateway writes it, never on a
+   * client's behalf. {@code user} is matched against each member's user: its token's subject on a
+   * token connection, else its username. The ban's end is the record's {@code requestTimeEpoch}
+   * plus {@code banForMs}, so a replay bans until the same instant.
+   *
+   * @param reason the moderator's words, shown to the members; may be null
+   * @param banForMs how long the user may not join again, in millis; null for no ban
+   */
+  record Moderate(String requestId, String roomId, String user, String reason, Long banForMs)
+      implements RoomAction {
+    /** The longest ban: a year. */
+    public static final long MAX_BAN_MS = 365L * 24 * 60 * 60 * 1000;
+
+    public Moderate {
+      Fields.require("roomId", roomId);
+      Fields.require("user", user);
+      if (banForMs != null && (banForMs < 1 || banForMs > MAX_BAN_MS)) {
+        throw new IllegalArgumentException(
+            "banForMs must be from 1 to " + MAX_BAN_MS + " (365 days), was " + banForMs);
+      }
     }
   }
 

@@ -18,6 +18,9 @@ public final class ActionNames {
   /** A message the server posts into a room through the management API; never from a client. */
   public static final String POST_MESSAGE = "$postMessage";
 
+  /** A kick (and maybe a ban) through the management API; never from a client. */
+  public static final String MODERATE = "$moderate";
+
   /** Read from {@link Action}'s own Jackson mapping, so the name on the wire has one source. */
   private static final Map<Class<?>, String> BY_CLASS = byClass();
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = RoomEvent.MemberJoined.class, name = "memberJoined"),
   @JsonSubTypes.Type(value = RoomEvent.MemberLeft.class, name = "memberLeft"),
   @JsonSubTypes.Type(value = RoomEvent.MessagePosted.class, name = "messagePosted"),
+  @JsonSubTypes.Type(value = RoomEvent.UserBanned.class, name = "userBanned"),
 })
 public sealed interface RoomEvent {
   String roomId();
@@ -27,7 +28,9 @@ public sealed interface RoomEvent {
 
   /**
    * {@code gatewayId} says which gateway node holds the member's connection, and {@code
-   * gatewayInstance} which run of it (null in events written before it existed).
+   * gatewayInstance} which run of it (null in events written before it existed). {@code subject} is
+   * the token's subject on a token connection, what a kick names; null otherwise (and in events
+   * written before it existed), when the member's user is its username.
    */
   record MemberJoined(
       String roomId,
@@ -36,20 +39,55 @@ public sealed interface RoomEvent {
       String connectionId,
       String username,
       String gatewayId,
-      String gatewayInstance)
-      implements RoomEvent {}
+      String gatewayInstance,
+      String subject)
+      implements RoomEvent {
+    /** A member without a token subject: its user is its username. */
+    public MemberJoined(
+        String roomId,
+        long seq,
+        long at,
+        String connectionId,
+        String username,
+        String gatewayId,
+        String gatewayInstance) {
+      this(roomId, seq, at, connectionId, username, gatewayId, gatewayInstance, null);
+    }
+  }
 
   /**
    * {@code reason} is {@link #LEFT} (the member asked), {@link #DISCONNECTED} (its connection
-   * closed) or {@link #GATEWAY_LOST} (its gateway stopped sending heartbeats, or restarted).
+   * closed), {@link #GATEWAY_LOST} (its gateway stopped sending heartbeats, or restarted) or {@link
+   * #KICKED} (removed through the management API; {@code note} is the moderator's reason, or null).
    */
   record MemberLeft(
-      String roomId, long seq, long at, String connectionId, String username, String reason)
+      String roomId,
+      long seq,
+      long at,
+      String connectionId,
+      String username,
+      String reason,
+      String note)
       implements RoomEvent {
     public static final String LEFT = "left";
     public static final String DISCONNECTED = "disconnected";
     public static final String GATEWAY_LOST = "gatewayLost";
+    public static final String KICKED = "kicked";
+
+    /** A member leaving without a moderator's note. */
+    public MemberLeft(
+        String roomId, long seq, long at, String connectionId, String username, String reason) {
+      this(roomId, seq, at, connectionId, username, reason, null);
+    }
   }
+
+  /**
+   * {@code user} (a token's subject or a username) may not join the room before {@code until}
+   * (epoch millis): the end of a ban made through the management API. {@code reason} is the
+   * moderator's, or null.
+   */
+  record UserBanned(String roomId, long seq, long at, String user, long until, String reason)
+      implements RoomEvent {}
 
   record MessagePosted(
       String roomId,

@@ -16,11 +16,18 @@ public enum ErrorCode {
   ROOM_NOT_GRANTED(403, "roomNotGranted"),
   /** On a token connection: the token's createRooms claim is false. */
   CREATE_ROOMS_NOT_GRANTED(403, "createRoomsNotGranted"),
+  /**
+   * The joiner's user is banned from the room (through the management API); carries retryAfterMs,
+   * the time until the ban ends.
+   */
+  BANNED(403, "banned"),
   ROOM_NOT_FOUND(404, "roomNotFound"),
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),
   /** The room has as many members as the processor's --max-room-members allows. */
   ROOM_FULL(409, "roomFull"),
+  /** A ban through the management API, when the room already has as many as it keeps. */
+  TOO_MANY_BANS(409, "tooManyBans"),
   /** The clientMsgId was used before in this room with a different request. */
   CLIENT_MSG_ID_REUSED(409, "clientMsgIdReused"),
   /** afterSeq is older than the room keeps; carries oldestSeq and the room as it stands. */

@@ -22,6 +22,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "message"),
   @JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
   @JsonSubTypes.Type(value = ServerFrame.ErrorFrame.class, name = "error"),
+  @JsonSubTypes.Type(value = ServerFrame.UserBanned.class, name = "userBanned"),
+  @JsonSubTypes.Type(value = ServerFrame.Moderated.class, name = "moderated"),
 })
 public sealed interface ServerFrame {
 
@@ -121,13 +123,46 @@ public sealed interface ServerFrame {
       implements ServerFrame {}
 
   /**
-   * Told to the other members when someone leaves; reason is "left", "disconnected" or
-   * "gatewayLost". A member removed because its gateway was lost is told too, in case that gateway
-   * is alive after all (it was paused): it is no longer in the room and must join again.
+   * Told to the other members when someone leaves; reason is "left", "disconnected", "gatewayLost"
+   * or "kicked" (then {@code note} is the moderator's reason, when one was given). A member removed
+   * because its gateway was lost is told too, in case that gateway is alive after all (it was
+   * paused): it is no longer in the room and must join again.
    */
   record MemberLeft(
-      String roomId, long seq, String connectionId, String username, String reason, long at)
+      String roomId,
+      long seq,
+      String connectionId,
+      String username,
+      String reason,
+      long at,
+      String note)
+      implements ServerFrame {
+    /** Without a moderator's note: every reason but "kicked". */
+    public MemberLeft(
+        String roomId, long seq, String connectionId, String username, String reason, long at) {
+      this(roomId, seq, connectionId, username, reason, at, null);
+    }
+  }
+
+  /**
+   * Told to the members when a user is banned from the room through the management API: {@code
+   * user} may not join again before {@code until} (epoch millis). {@code reason} is the
+   * moderator's, or null.
+   */
+  record UserBanned(String roomId, long seq, String user, long until, String reason, long at)
       implements ServerFrame {}
+
+  /**
+   * Answers a {@code $moderate} (only ever to the management API, never to a client): how many
+   * connections were removed, and the ban's end when there is one.
+   */
+  record Moderated(String roomId, String user, int removed, Long bannedUntil, String requestId)
+      implements Answer {
+    @Override
+    public Moderated withRequestId(String value) {
+      return new Moderated(roomId, user, removed, bannedUntil, value);
+    }
+  }
 
   /** Answers leaveRoom. */
   record Left(String roomId, long seq, String requestId) implements Answer {
