@@ -92,6 +92,15 @@ final class DevCommand implements Callable<Integer> {
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
       }
+      if (settings.tokenSecret() == null
+          && settings.tokenKeysFile() == null
+          && settings.tokenJwksUrl() == null) {
+        // User tokens work out of the box: `roomlog token` signs with this same secret.
+        settings =
+            settings.toBuilder()
+                .set(GatewaySettings.TOKEN_SECRET, DevSecrets.tokenSecret(dataDir))
+                .build();
+      }
       if (tls && !settings.tls()) {
         DevCertificate cert = DevCertificate.inDataDir(dataDir, Clock.systemUTC());
         settings =
@@ -210,6 +219,22 @@ final class DevCommand implements Callable<Integer> {
             + key
             + "\"");
     System.out.println("  > {\"action\":\"createRoom\",\"username\":\"test1\"}");
+    if (settings.tokenSecret() != null) {
+      System.out.println(
+          "Or as a user with a signed token, as a browser page does (--rooms, --ttl: ./roomlog token"
+              + " --help):");
+      System.out.println(
+          "  "
+              + (settings.tls()
+                  ? "NODE_EXTRA_CA_CERTS=" + settings.tlsCertFile().toAbsolutePath() + " "
+                  : "")
+              + "npx wscat -c \""
+              + url
+              + "?token=$(./roomlog token --sub alice --name Alice --data-dir "
+              + dataDir
+              + ")\"");
+      System.out.println("  > {\"action\":\"createRoom\"}");
+    }
     System.out.println("Look at the rooms:");
     System.out.println(
         "  curl -H \"x-admin-key: "

@@ -88,6 +88,26 @@ class DevCommandIT {
         assertEquals(4, Json.MAPPER.readTree(room.body()).get("seq").asLong(), room.body());
       }
 
+      // As the banner says: a user token from `roomlog token`, signed with the dev secret the
+      // running dev gateway checks, carried as ?token= the way a browser page must.
+      assertTrue(dev.awaitLine("?token=$(./roomlog token", START).contains("--data-dir"));
+      String token;
+      try (ChildProcess tokenCommand = roomlog("token", "--sub", "u-alice", "--name", "Alice")) {
+        assertEquals(0, tokenCommand.awaitExit(WsClient.WAIT), tokenCommand.lines().toString());
+        assertEquals(1, tokenCommand.lines().size(), "the token alone on stdout");
+        token = tokenCommand.lines().get(0).strip();
+      }
+      try (ChildProcess alice = wscatTo("ws://127.0.0.1:" + port + "/?token=" + token, List.of())) {
+        alice.awaitLine("\"connected\"", WsClient.WAIT);
+        alice.writeLine(
+            "{\"action\":\"joinRoom\",\"roomId\":\"" + roomId + "\",\"requestId\":\"t1\"}");
+        JsonNode joined = frameIn(alice.awaitLine("\"t1\"", WsClient.WAIT));
+        assertEquals("joined", joined.get("type").asText(), joined.toString());
+        List<String> names = new ArrayList<>();
+        joined.get("members").forEach(m -> names.add(m.get("username").asText()));
+        assertTrue(names.contains("Alice"), "the token's name is the username: " + names);
+      }
+
       try (ChildProcess refused = wscat(port, "not-the-key")) {
         assertNotEquals(0, refused.awaitExit(WsClient.WAIT));
         assertTrue(String.join("\n", refused.lines()).contains("401"), refused.lines().toString());
@@ -150,11 +170,26 @@ class DevCommandIT {
   }
 
   private static ChildProcess wscat(int port, String key) {
+    return wscatTo("ws://127.0.0.1:" + port + "/", List.of("-H", "x-api-key: " + key));
+  }
+
+  private static ChildProcess wscatTo(String url, List<String> flags) {
     Path wscat = Checkout.root().resolve("tools/node_modules/.bin/wscat");
     assertTrue(Files.exists(wscat), "the build installs wscat from npm into " + wscat);
-    return ChildProcess.start(
-        "wscat",
-        List.of(wscat.toString(), "-c", "ws://127.0.0.1:" + port + "/", "-H", "x-api-key: " + key));
+    List<String> command = new ArrayList<>(List.of(wscat.toString(), "-c", url));
+    command.addAll(flags);
+    return ChildProcess.start("wscat", command);
+  }
+
+  /** Another roomlog command, from the same jar, on this test's data directory. */
+  private ChildProcess roomlog(String command, String... args) {
+    Path jar = Checkout.root().resolve("server/target/roomlog.jar");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> line =
+        new ArrayList<>(
+            List.of(java, "-jar", jar.toString(), command, "--data-dir", dataDir.toString()));
+    line.addAll(List.of(args));
+    return ChildProcess.start("roomlog-" + command, line);
   }
 
   private static int freePort() throws Exception {
