@@ -43,6 +43,15 @@ public final class TokenExpiryHandler extends ChannelInboundHandlerAdapter {
   static final int EXPIRED_CODE = 4001;
   static final String EXPIRED_REASON = "token expired: refresh before exp";
   static final long MAX_WARNING_MS = 60_000;
+
+  /**
+   * At most one refresh a second per connection: each costs a signature check, and they are not
+   * counted by the connection's rate limit (they never reach {@link Connection}).
+   */
+  static final long REFRESH_INTERVAL_MS = 1_000;
+
+  static final String TOO_OFTEN_MESSAGE =
+      "at most one refresh a second: the connection keeps its expiry; retry after retryAfterMs";
   static final String NOT_TOKEN_MESSAGE =
       "refresh is only for connections opened with a user token";
   static final String MISSING_TOKEN_MESSAGE = "refresh needs a token (a string)";
@@ -59,6 +68,7 @@ public final class TokenExpiryHandler extends ChannelInboundHandlerAdapter {
   private long expiresAtMs;
 
   private long warnAtMs;
+  private long nextRefreshAtMs;
   private boolean warned;
   private boolean closed;
   private Future<?> timer;
@@ -126,6 +136,12 @@ public final class TokenExpiryHandler extends ChannelInboundHandlerAdapter {
       reply(ctx, ErrorCode.MISSING_FIELD.frame(MISSING_TOKEN_MESSAGE, requestId));
       return;
     }
+    long now = clock.millis();
+    if (now < nextRefreshAtMs) {
+      reply(ctx, ErrorCode.RATE_LIMITED.frame(TOO_OFTEN_MESSAGE, requestId, nextRefreshAtMs - now));
+      return;
+    }
+    nextRefreshAtMs = now + REFRESH_INTERVAL_MS;
     TokenVerifier.Result result = verifier.verify(token.asText());
     if (result instanceof TokenVerifier.Refused refused) {
       log.debug("connection of {}: refresh refused ({})", authorizer, refused.refusal());

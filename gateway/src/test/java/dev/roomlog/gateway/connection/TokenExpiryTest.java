@@ -215,8 +215,11 @@ class TokenExpiryTest {
     String tampered = parts[0] + "." + otherUser.split("\\.")[1] + "." + parts[2];
 
     assertError(403, "refreshSubjectMismatch", refresh(otherUser));
+    advanceTo(Duration.ofSeconds(1));
     assertError(401, "tokenExpired", refresh(expired));
+    advanceTo(Duration.ofSeconds(2));
     assertError(401, "tokenInvalid", refresh(tampered));
+    advanceTo(Duration.ofSeconds(3));
     assertError(401, "tokenInvalid", refresh("not-a-jwt"));
 
     advanceTo(Duration.ofMinutes(9));
@@ -226,6 +229,21 @@ class TokenExpiryTest {
     assertEquals(List.of(), wal.records(), "a refused refresh writes nothing to the log");
     assertTokenNotLogged(otherUser);
     assertTokenNotLogged(tampered);
+  }
+
+  @Test
+  void atMostOneRefreshASecond() {
+    openWithToken();
+    String renewed = token("a1", nowPlus(Duration.ofMinutes(30)));
+    assertError(401, "tokenInvalid", refresh("not-a-jwt"));
+    advanceTo(Duration.ofMillis(400));
+
+    JsonNode tooSoon = refresh(renewed);
+
+    assertError(429, "rateLimited", tooSoon);
+    assertEquals(600, tooSoon.get("retryAfterMs").asLong());
+    advanceTo(Duration.ofSeconds(1));
+    assertEquals("refreshed", refresh(renewed).get("type").asText());
   }
 
   @Test
