@@ -11,6 +11,7 @@ import dev.roomlog.gateway.connection.LivenessHandler;
 import dev.roomlog.gateway.connection.PingRateHandler;
 import dev.roomlog.gateway.connection.ProtocolErrorHandler;
 import dev.roomlog.gateway.connection.SlowReaderHandler;
+import dev.roomlog.gateway.connection.TokenExpiryHandler;
 import dev.roomlog.gateway.handshake.HandshakeHandler;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.handshake.HandshakeTimeoutHandler;
@@ -262,6 +263,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
         "webSocket", "pingGuard", new PingRateHandler(registry, settings.maxPingsPerSecond()));
+    // Before "actions": it answers refresh itself, so that the token never reaches the log.
+    pipeline.addLast(
+        "tokenExpiry", new TokenExpiryHandler(handshakePolicy.tokens(), intake.clock()));
     pipeline.addLast(
         "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
     pipeline.addLast("slowReaderGuard", new SlowReaderHandler(registry));

@@ -216,6 +216,11 @@ public final class HandshakePolicy {
         settings.retryAfterSeconds());
   }
 
+  /** The verifier of user tokens, for a connection's {@code refresh}. */
+  public TokenVerifier tokens() {
+    return auth.tokens();
+  }
+
   public ConnectionLimiter limiter() {
     return limiter;
   }

@@ -9,7 +9,13 @@ public enum ErrorCode {
   UNKNOWN_ACTION(400, "unknownAction"),
   MISSING_FIELD(400, "missingField"),
   INVALID_FIELD(400, "invalidField"),
+  /** A {@code refresh} whose token is not valid (bad signature, claims, or form). */
+  TOKEN_INVALID(401, "tokenInvalid"),
+  /** A {@code refresh} whose token has expired. */
+  TOKEN_EXPIRED(401, "tokenExpired"),
   NOT_MEMBER(403, "notMember"),
+  /** A {@code refresh} whose token names another {@code sub} than the connection's. */
+  REFRESH_SUBJECT_MISMATCH(403, "refreshSubjectMismatch"),
   /** On a token connection: the action names a username other than the token's. */
   USERNAME_NOT_YOURS(403, "usernameNotYours"),
   /** On a token connection: the token's rooms claim does not grant the room. */

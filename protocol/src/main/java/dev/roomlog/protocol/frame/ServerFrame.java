@@ -24,6 +24,8 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.ErrorFrame.class, name = "error"),
   @JsonSubTypes.Type(value = ServerFrame.UserBanned.class, name = "userBanned"),
   @JsonSubTypes.Type(value = ServerFrame.Moderated.class, name = "moderated"),
+  @JsonSubTypes.Type(value = ServerFrame.TokenExpiring.class, name = "tokenExpiring"),
+  @JsonSubTypes.Type(value = ServerFrame.Refreshed.class, name = "refreshed"),
 })
 public sealed interface ServerFrame {
 
@@ -163,6 +165,15 @@ public sealed interface ServerFrame {
       return new Moderated(roomId, user, removed, bannedUntil, value);
     }
   }
+
+  /**
+   * Sent once on a token connection shortly before its token's {@code exp} ({@code expiresAt},
+   * epoch millis): send a {@code refresh} with a new token, or be closed with 4001 then.
+   */
+  record TokenExpiring(long expiresAt) implements ServerFrame {}
+
+  /** Answers a {@code refresh}: the connection now lasts until {@code expiresAt} (epoch millis). */
+  record Refreshed(long expiresAt, String requestId) implements ServerFrame {}
 
   /** Answers leaveRoom. */
   record Left(String roomId, long seq, String requestId) implements Answer {
