@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -149,6 +150,30 @@ class UserTokenIT {
               .firstValue("www-authenticate")
               .orElse("")
               .startsWith("Bearer error=\"invalid_token\""));
+    }
+  }
+
+  @Test
+  void aLiveConnectionIsWarnedRefreshesAndOutlivesItsFirstTokenWhileOneThatDoesNotIsClosed4001() {
+    // A JWT's exp is whole seconds.
+    Instant soon = Instant.now().plus(Duration.ofSeconds(4)).truncatedTo(ChronoUnit.SECONDS);
+    try (WsClient alice = WsClient.connect(withToken(token("a1", "Alice", soon)));
+        WsClient bob = WsClient.connect(withToken(token("b2", "Bob", soon)))) {
+      JsonNode warned = alice.awaitFrame("tokenExpiring", f -> true);
+      assertEquals(soon.getEpochSecond() * 1000, warned.get("expiresAt").asLong());
+
+      Instant later = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+      alice.sendAction("refresh", "token", token("a1", "Alice", later), "requestId", "r1");
+      JsonNode refreshed = alice.awaitAnswer("r1");
+      assertEquals("refreshed", refreshed.get("type").asText(), refreshed.toString());
+      assertEquals(later.getEpochSecond() * 1000, refreshed.get("expiresAt").asLong());
+
+      assertEquals(4001, bob.awaitCloseCode(), "no refresh: closed at its token's exp");
+      assertFalse(Instant.now().isBefore(soon), "the close came at exp, not before");
+      alice.sendAction("createRoom", "requestId", "c1");
+      JsonNode created = alice.awaitAnswer("c1");
+      assertEquals("roomCreated", created.get("type").asText(), created.toString());
+      assertFalse(alice.isClosed(), "the refreshed connection outlived its first token");
     }
   }
 }
