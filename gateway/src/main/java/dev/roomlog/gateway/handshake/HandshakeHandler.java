@@ -245,17 +245,17 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         Boolean.TRUE.equals(ctx.channel().attr(HandshakeAttributes.REQUEST_BEHIND).get()));
   }
 
-  private static HandshakePolicy.DecodeFailure decodeFailure(DecoderResult result) {
+  private static DecodeFailure decodeFailure(DecoderResult result) {
     if (!result.isFailure()) {
-      return HandshakePolicy.DecodeFailure.NONE;
+      return DecodeFailure.NONE;
     }
     if (result.cause() instanceof TooLongHttpLineException) {
-      return HandshakePolicy.DecodeFailure.LINE_TOO_LONG;
+      return DecodeFailure.LINE_TOO_LONG;
     }
     if (result.cause() instanceof TooLongHttpHeaderException) {
-      return HandshakePolicy.DecodeFailure.HEADERS_TOO_LARGE;
+      return DecodeFailure.HEADERS_TOO_LARGE;
     }
-    return HandshakePolicy.DecodeFailure.MALFORMED;
+    return DecodeFailure.MALFORMED;
   }
 
   /** Answers with a plain-text response and closes the connection. */

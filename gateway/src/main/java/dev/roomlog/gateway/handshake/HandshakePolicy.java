@@ -64,14 +64,6 @@ public final class HandshakePolicy {
    */
   static final int MAX_RATE_TRACKED_ADDRESSES = 10_000;
 
-  /** Why Netty's decoder could not read the request, if it could not. */
-  enum DecodeFailure {
-    NONE,
-    LINE_TOO_LONG,
-    HEADERS_TOO_LARGE,
-    MALFORMED
-  }
-
   /**
    * What the policy needs to know about a request.
    *
