@@ -20,11 +20,6 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     kafka.validate();
-    if (!gateway.hasClientKeys()) {
-      throw new IllegalArgumentException(
-          "a gateway needs at least one client API key: --api-key NAME:SECRET,"
-              + " ROOMLOG_API_KEYS=name1:secret1,name2:secret2, or --api-keys-file FILE");
-    }
     // Settings first: a bad flag should fail at once, not after waiting for Kafka.
     GatewaySettings settings = gateway.settings(List.of());
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());

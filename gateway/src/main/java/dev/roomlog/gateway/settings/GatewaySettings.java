@@ -655,12 +655,21 @@ public final class GatewaySettings {
       throw new IllegalArgumentException(
           TOKEN_SECRET + " must differ from every client key and from " + ADMIN_KEY);
     }
-    if ("token".equals(auth())
-        && tokenSecret() == null
-        && tokenKeysFile() == null
-        && tokenJwksUrl() == null) {
+    boolean tokenKey = tokenSecret() != null || tokenKeysFile() != null || tokenJwksUrl() != null;
+    if ("token".equals(auth()) && !tokenKey) {
       throw new IllegalArgumentException(
           AUTH + "=token needs a token key: set " + TOKEN_SECRET + " or " + TOKEN_KEYS_FILE);
+    }
+    // Someone must be able to connect: a client key, or user tokens where auth lets them in.
+    if (apiKeys().isEmpty() && !(tokenKey && !"key".equals(auth()))) {
+      throw new IllegalArgumentException(
+          API_KEYS
+              + " (or "
+              + API_KEYS_FILE
+              + ") must name at least one key: clients present it in the x-api-key header"
+              + " (with "
+              + AUTH
+              + "=token or either and a token key, user tokens alone are enough)");
     }
     if (maxMessageBytes() < maxFramePayloadBytes()) {
       throw new IllegalArgumentException(
@@ -1189,13 +1198,6 @@ public final class GatewaySettings {
   }
 
   private static void checkApiKeys(String name, List<ApiKey> keys) {
-    if (keys.isEmpty()) {
-      throw new IllegalArgumentException(
-          name
-              + " (or "
-              + API_KEYS_FILE
-              + ") must name at least one key: clients present it in the x-api-key header");
-    }
     Set<String> names = new HashSet<>();
     Set<String> secrets = new HashSet<>();
     for (ApiKey key : keys) {

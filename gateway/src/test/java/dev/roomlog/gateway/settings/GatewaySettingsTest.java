@@ -50,6 +50,24 @@ class GatewaySettingsTest {
   }
 
   @Test
+  void userTokensAloneAreEnoughWhereAuthLetsThemInOtherwiseAClientKeyIsNeeded() {
+    String secret = "a-token-secret-of-at-least-32-bytes!";
+    Map<String, String> tokensOnly =
+        Map.of(GatewaySettings.GATEWAY_ID, "g", GatewaySettings.TOKEN_SECRET, secret);
+
+    assertTrue(GatewaySettings.fromProperties(tokensOnly).apiKeys().isEmpty(), "auth=either");
+    Map<String, String> tokenAuth = new java.util.HashMap<>(tokensOnly);
+    tokenAuth.put(GatewaySettings.AUTH, "token");
+    assertTrue(GatewaySettings.fromProperties(tokenAuth).apiKeys().isEmpty(), "auth=token");
+
+    Map<String, String> keyAuth = new java.util.HashMap<>(tokensOnly);
+    keyAuth.put(GatewaySettings.AUTH, "key");
+    assertTrue(failure(keyAuth).contains("must name at least one key"), failure(keyAuth));
+    String nothing = failure(Map.of(GatewaySettings.GATEWAY_ID, "g"));
+    assertTrue(nothing.startsWith(GatewaySettings.API_KEYS + " (or "), nothing);
+  }
+
+  @Test
   void tokenSettingsHaveSafeDefaultsAndFailNamingTheSetting() {
     GatewaySettings s = GatewaySettings.of(Set.of("k"), "gw-1");
     assertEquals("either", s.auth());
