@@ -85,28 +85,7 @@ public final class ProcessorMetrics {
   }
 
   private static String type(Action.RoomAction action) {
-    if (action instanceof Action.CreateRoom) {
-      return ActionNames.CREATE_ROOM;
-    }
-    if (action instanceof Action.JoinRoom) {
-      return ActionNames.JOIN_ROOM;
-    }
-    if (action instanceof Action.SendMessage) {
-      return ActionNames.SEND_MESSAGE;
-    }
-    if (action instanceof Action.LeaveRoom) {
-      return ActionNames.LEAVE_ROOM;
-    }
-    if (action instanceof Action.Resume) {
-      return ActionNames.RESUME;
-    }
-    if (action instanceof Action.PostMessage) {
-      return ActionNames.POST_MESSAGE;
-    }
-    if (action instanceof Action.Moderate) {
-      return ActionNames.MODERATE;
-    }
-    return action.getClass().getSimpleName();
+    return ActionNames.of(action);
   }
 
   private static String outcome(Decision decision) {

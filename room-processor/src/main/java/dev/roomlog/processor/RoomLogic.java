@@ -84,6 +84,9 @@ final class RoomLogic {
     if (event instanceof RoomEvent.MemberLeft left) {
       return fixed + 6 * lengthOf(left.note());
     }
+    if (event instanceof RoomEvent.UserInvited invited) {
+      return fixed + 6 * (invited.user().length() + invited.invitedBy().length());
+    }
     return fixed;
   }
 
@@ -112,6 +115,9 @@ final class RoomLogic {
     }
     if (action instanceof Action.Moderate moderate) {
       return moderate(stateOrNull, moderate, ctx);
+    }
+    if (action instanceof Action.Invite invite) {
+      return PrivateRooms.invite(stateOrNull, invite, ctx);
     }
     throw new IllegalArgumentException("not a room action: " + action);
   }
@@ -150,7 +156,13 @@ final class RoomLogic {
         throw new IllegalStateException("room " + created.roomId() + " is created twice");
       }
       checkSeq(0, event);
-      return new RoomState(created.roomId(), created.seq(), List.of(), remember(List.of(), event));
+      RoomState.Access access =
+          created.isPrivate()
+              ? RoomState.Access.privateTo(
+                  created.owner() != null ? created.owner() : created.createdBy())
+              : RoomState.Access.PUBLIC;
+      return new RoomState(
+          created.roomId(), created.seq(), List.of(), remember(List.of(), event), Map.of(), access);
     }
     if (stateOrNull == null) {
       throw new IllegalStateException(
@@ -171,21 +183,30 @@ final class RoomLogic {
               joined.gatewayId(),
               joined.gatewayInstance(),
               joined.subject() == null ? null : UserKeys.of(joined.subject())));
-      return new RoomState(state.roomId(), event.seq(), members, recent, bans);
+      return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
       List<RoomState.Member> members = new ArrayList<>(state.members());
       members.removeIf(m -> m.connectionId().equals(left.connectionId()));
-      return new RoomState(state.roomId(), event.seq(), members, recent, bans);
+      return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MessagePosted) {
-      return new RoomState(state.roomId(), event.seq(), state.members(), recent, bans);
+      return state.next(event.seq(), state.members(), recent, bans);
+    }
+    if (event instanceof RoomEvent.UserInvited invited) {
+      return new RoomState(
+          state.roomId(),
+          event.seq(),
+          state.members(),
+          recent,
+          bans,
+          state.access().inviting(invited.user()));
     }
     if (event instanceof RoomEvent.UserBanned banned) {
       if (banned.until() > banned.at()) {
         bans.put(UserKeys.of(banned.user()), banned.until());
       }
-      return new RoomState(state.roomId(), event.seq(), state.members(), recent, bans);
+      return state.next(event.seq(), state.members(), recent, bans);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
@@ -220,9 +241,11 @@ final class RoomLogic {
       return error(ctx, create, ErrorCode.ROOM_EXISTS, "room '" + roomId + "' already exists");
     }
     long at = ctx.requestTimeEpoch();
+    Boolean privateRoom = create.isPrivate() ? Boolean.TRUE : null;
+    String owner = create.isPrivate() ? PrivateRooms.userOf(ctx, create.username()) : null;
     List<RoomEvent> events =
         List.of(
-            new RoomEvent.RoomCreated(roomId, 1, at, create.username()),
+            new RoomEvent.RoomCreated(roomId, 1, at, create.username(), privateRoom, owner),
             new RoomEvent.MemberJoined(
                 roomId,
                 2,
@@ -237,7 +260,8 @@ final class RoomLogic {
             roomId,
             2,
             List.of(new ServerFrame.MemberView(ctx.connectionId(), create.username())),
-            create.requestId());
+            create.requestId(),
+            privateRoom);
     return new Decision(events, List.of(Reply.to(requester(ctx), frame)));
   }
 
@@ -252,7 +276,17 @@ final class RoomLogic {
           ErrorCode.ALREADY_MEMBER,
           "you are already a member of room '" + join.roomId() + "'");
     }
-    String user = subjectOf(ctx) != null ? subjectOf(ctx) : join.username();
+    // Before anything else about the room: who may not enter learns nothing of it.
+    if (!PrivateRooms.admits(state, ctx, join.username())) {
+      return error(
+          ctx,
+          join,
+          ErrorCode.PRIVATE_ROOM,
+          "room '"
+              + join.roomId()
+              + "' is private: you need an invite from its creator, or a token that grants it");
+    }
+    String user = PrivateRooms.userOf(ctx, join.username());
     Optional<Long> bannedUntil = state.bannedUntil(user, ctx.requestTimeEpoch());
     if (bannedUntil.isPresent()) {
       long until = bannedUntil.get();
@@ -333,7 +367,12 @@ final class RoomLogic {
       if (reply.frame() instanceof ServerFrame.Joined j) {
         replies.add(
             new Reply(
-                new ServerFrame.RoomCreated(j.roomId(), j.seq(), j.members(), j.requestId()),
+                new ServerFrame.RoomCreated(
+                    j.roomId(),
+                    j.seq(),
+                    j.members(),
+                    j.requestId(),
+                    state.access().privateRoom() ? Boolean.TRUE : null),
                 reply.recipients()));
       } else {
         replies.add(reply);
@@ -429,7 +468,8 @@ final class RoomLogic {
   /** An event as the frame its room's members received live. */
   static ServerFrame frameOf(RoomEvent event) {
     if (event instanceof RoomEvent.RoomCreated created) {
-      return new ServerFrame.RoomCreated(created.roomId(), created.seq(), List.of(), null);
+      return new ServerFrame.RoomCreated(
+          created.roomId(), created.seq(), List.of(), null, created.privateRoom());
     }
     if (event instanceof RoomEvent.MemberJoined joined) {
       return new ServerFrame.MemberJoined(
@@ -443,6 +483,9 @@ final class RoomLogic {
     }
     if (event instanceof RoomEvent.UserBanned banned) {
       return userBannedFrame(banned);
+    }
+    if (event instanceof RoomEvent.UserInvited invited) {
+      return PrivateRooms.frame(invited, null);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
@@ -621,7 +664,7 @@ final class RoomLogic {
   }
 
   /** Adds one reply with {@code frame} for every member except {@code excluded} (may be null). */
-  private static void toOthers(
+  static void toOthers(
       List<RoomState.Member> members, String excluded, ServerFrame frame, List<Reply> replies) {
     List<Recipient> others =
         members.stream()

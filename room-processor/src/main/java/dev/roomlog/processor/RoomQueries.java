@@ -160,6 +160,7 @@ public final class RoomQueries {
         state.members().stream()
             .map(m -> new RoomView.Member(m.connectionId(), m.username(), m.gatewayId()))
             .toList(),
-        state.recent());
+        state.recent(),
+        state.access().privateRoom() ? Boolean.TRUE : null);
   }
 }

@@ -2,10 +2,12 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ServerFrame;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One room as the processor stores it; it is exactly the fold of {@link RoomLogic#apply} over the
@@ -17,13 +19,45 @@ import java.util.Optional;
  *     join with afterSeq or a resume can replay from
  * @param bans the end (epoch millis) of each ban still running at the room's latest event, by
  *     {@link UserKeys#of} the user; empty (never null) also in states stored before bans existed
+ * @param access who may join: {@link Access#PUBLIC} (also in states stored before private rooms
+ *     existed) or a private room's owner and invitees
  */
 record RoomState(
     String roomId,
     long lastSeq,
     List<Member> members,
     List<RoomEvent> recent,
-    Map<String, Long> bans) {
+    Map<String, Long> bans,
+    Access access) {
+
+  /**
+   * Who may join a room. A room anyone may join is {@link #PUBLIC}; a private one names its owner
+   * and the users invited, each as {@link UserKeys#of} the user.
+   */
+  record Access(boolean privateRoom, String ownerKey, Set<String> invited) {
+    static final Access PUBLIC = new Access(false, null, Set.of());
+
+    Access {
+      invited = invited == null ? Set.of() : Set.copyOf(invited);
+    }
+
+    /** A private room whose owner is {@code owner} (a token's subject or a username). */
+    static Access privateTo(String owner) {
+      return new Access(true, UserKeys.of(owner), Set.of());
+    }
+
+    /** This access with {@code user} (a token's subject or a username) invited too. */
+    Access inviting(String user) {
+      Set<String> more = new HashSet<>(invited);
+      more.add(UserKeys.of(user));
+      return new Access(privateRoom, ownerKey, more);
+    }
+
+    /** Whether the user with {@code userKey} is the owner or invited; a public room lets anyone. */
+    boolean lets(String userKey) {
+      return !privateRoom || userKey.equals(ownerKey) || invited.contains(userKey);
+    }
+  }
 
   /**
    * {@code gatewayInstance} is null for members who joined before instances were recorded; {@code
@@ -66,11 +100,28 @@ record RoomState(
     members = List.copyOf(members);
     recent = List.copyOf(recent);
     bans = bans == null ? Map.of() : Map.copyOf(bans);
+    access = access == null ? Access.PUBLIC : access;
   }
 
-  /** A room nobody is banned from. */
+  /** A room anyone may join. */
+  RoomState(
+      String roomId,
+      long lastSeq,
+      List<Member> members,
+      List<RoomEvent> recent,
+      Map<String, Long> bans) {
+    this(roomId, lastSeq, members, recent, bans, Access.PUBLIC);
+  }
+
+  /** A room anyone may join and nobody is banned from. */
   RoomState(String roomId, long lastSeq, List<Member> members, List<RoomEvent> recent) {
     this(roomId, lastSeq, members, recent, Map.of());
+  }
+
+  /** This room after an event: everything but {@link #access} may change. */
+  RoomState next(
+      long seq, List<Member> nextMembers, List<RoomEvent> nextRecent, Map<String, Long> nextBans) {
+    return new RoomState(roomId, seq, nextMembers, nextRecent, nextBans, access);
   }
 
   /** The end of {@code user}'s ban, if it is banned at {@code at} (epoch millis). */

@@ -1,5 +1,6 @@
 package dev.roomlog.protocol.action;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.SendMessage.class, name = ActionNames.SEND_MESSAGE),
   @JsonSubTypes.Type(value = Action.LeaveRoom.class, name = ActionNames.LEAVE_ROOM),
   @JsonSubTypes.Type(value = Action.Resume.class, name = ActionNames.RESUME),
+  @JsonSubTypes.Type(value = Action.Invite.class, name = ActionNames.INVITE),
   @JsonSubTypes.Type(value = Action.Connect.class, name = ActionNames.CONNECT),
   @JsonSubTypes.Type(value = Action.Disconnect.class, name = ActionNames.DISCONNECT),
   @JsonSubTypes.Type(value = Action.Heartbeat.class, name = ActionNames.HEARTBEAT),
@@ -52,15 +54,32 @@ public sealed interface Action {
    * Creates a room and makes the creator its first member. The client may leave out {@code roomId};
    * the gateway then fills one in before the action is written (see {@link RoomIds}), so that every
    * createRoom in the log names its room.
+   *
+   * @param privateRoom {@code "private": true} makes a room only its creator, the users it invites
+   *     and tokens that grant it by name may join; null or false for a room anyone may join
    */
-  record CreateRoom(String requestId, String username, String roomId, String clientMsgId)
+  record CreateRoom(
+      String requestId,
+      String username,
+      String roomId,
+      String clientMsgId,
+      @JsonProperty("private") Boolean privateRoom)
       implements RoomAction {
     public CreateRoom {
       Fields.require("username", username);
     }
 
+    /** A room anyone may join. */
+    public CreateRoom(String requestId, String username, String roomId, String clientMsgId) {
+      this(requestId, username, roomId, clientMsgId, null);
+    }
+
     public CreateRoom withRoomId(String value) {
-      return new CreateRoom(requestId, username, value, clientMsgId);
+      return new CreateRoom(requestId, username, value, clientMsgId, privateRoom);
+    }
+
+    public boolean isPrivate() {
+      return Boolean.TRUE.equals(privateRoom);
     }
   }
 
@@ -134,6 +153,18 @@ public sealed interface Action {
         throw new IllegalArgumentException(
             "banForMs must be from 1 to " + MAX_BAN_MS + " (365 days), was " + banForMs);
       }
+    }
+  }
+
+  /**
+   * Lets {@code user} (a token's subject, or a username for API-key clients) join a private room.
+   * Only a member who may invite sends it: the room's creator, or a token that grants the room by
+   * name (the application's backend said so).
+   */
+  record Invite(String requestId, String roomId, String user) implements RoomAction {
+    public Invite {
+      Fields.require("roomId", roomId);
+      Fields.require("user", user);
     }
   }
 

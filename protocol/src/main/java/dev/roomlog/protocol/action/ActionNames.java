@@ -11,6 +11,10 @@ public final class ActionNames {
   public static final String SEND_MESSAGE = "sendMessage";
   public static final String LEAVE_ROOM = "leaveRoom";
   public static final String RESUME = "resume";
+
+  /** Lets a user into a private room; from a member with the right to invite. */
+  public static final String INVITE = "invite";
+
   public static final String CONNECT = "$connect";
   public static final String DISCONNECT = "$disconnect";
   public static final String HEARTBEAT = "$heartbeat";

@@ -34,7 +34,8 @@ public final class ActionParser {
           ActionNames.JOIN_ROOM,
           ActionNames.SEND_MESSAGE,
           ActionNames.LEAVE_ROOM,
-          ActionNames.RESUME);
+          ActionNames.RESUME,
+          ActionNames.INVITE);
 
   /** The fields that hold a seq. */
   private static final Set<String> SEQ_FIELDS = Set.of("afterSeq");
@@ -200,7 +201,8 @@ public final class ActionParser {
             requestId,
             username(root, requestId, ownUsername),
             roomId,
-            clientMsgId(root, requestId));
+            clientMsgId(root, requestId),
+            optionalBoolean(root, "private", requestId));
       }
       case ActionNames.JOIN_ROOM -> {
         return new Action.JoinRoom(
@@ -226,6 +228,17 @@ public final class ActionParser {
           throw new Invalid(ErrorCode.MISSING_FIELD, "afterSeq is required", requestId);
         }
         return new Action.Resume(requestId, roomId, afterSeq);
+      }
+      case ActionNames.INVITE -> {
+        String roomId = roomId(root, requestId);
+        String user = requiredString(root, "user", Limits.MAX_USER_LENGTH, requestId);
+        if (user.isBlank() || user.codePoints().anyMatch(Character::isISOControl)) {
+          throw new Invalid(
+              ErrorCode.INVALID_FIELD,
+              "user must be a token's subject or a username: not blank, no control characters",
+              requestId);
+        }
+        return new Action.Invite(requestId, roomId, user);
       }
       default ->
           throw new Invalid(
@@ -281,6 +294,18 @@ public final class ActionParser {
           requestId);
     }
     return node.longValue();
+  }
+
+  /** A JSON true or false; null when absent or JSON null. */
+  private static Boolean optionalBoolean(JsonNode root, String field, String requestId) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isBoolean()) {
+      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must be true or false", requestId);
+    }
+    return node.booleanValue();
   }
 
   private static String username(JsonNode root, String requestId, String ownUsername) {

@@ -53,8 +53,17 @@ public record Authorizer(
    * not limit rooms or one of its grants is the id or a prefix ({@code abc*}) of it.
    */
   public boolean grantsRoom(String roomId) {
+    return rooms == null || grantsRoomByName(roomId);
+  }
+
+  /**
+   * Whether a token's {@code rooms} claim names {@code roomId}, exactly or by a prefix: what lets a
+   * user into a private room without an invite. A token without the claim, and an API key, grant no
+   * room by name.
+   */
+  public boolean grantsRoomByName(String roomId) {
     if (rooms == null) {
-      return true;
+      return false;
     }
     for (String grant : rooms) {
       boolean prefix = grant.endsWith("*");

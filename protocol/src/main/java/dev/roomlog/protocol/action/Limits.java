@@ -11,6 +11,9 @@ public final class Limits {
   public static final int MAX_REQUEST_ID_LENGTH = 128;
   public static final int MAX_CLIENT_MSG_ID_LENGTH = 128;
 
+  /** The longest user an invite or a kick names: a token's subject is at most this long. */
+  public static final int MAX_USER_LENGTH = 256;
+
   /** Room ids are URL- and log-safe: letters, digits, '.', '_' and '-'. */
   public static final String ROOM_ID_PATTERN = "[A-Za-z0-9._-]+";
 

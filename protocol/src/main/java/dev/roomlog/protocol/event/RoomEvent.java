@@ -1,5 +1,6 @@
 package dev.roomlog.protocol.event;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = RoomEvent.MemberLeft.class, name = "memberLeft"),
   @JsonSubTypes.Type(value = RoomEvent.MessagePosted.class, name = "messagePosted"),
   @JsonSubTypes.Type(value = RoomEvent.UserBanned.class, name = "userBanned"),
+  @JsonSubTypes.Type(value = RoomEvent.UserInvited.class, name = "userInvited"),
 })
 public sealed interface RoomEvent {
   String roomId();
@@ -24,7 +26,28 @@ public sealed interface RoomEvent {
 
   long at();
 
-  record RoomCreated(String roomId, long seq, long at, String createdBy) implements RoomEvent {}
+  /**
+   * {@code createdBy} is the creator's username. A private room ({@code "private": true}) also
+   * names its {@code owner}, the creator's user (its token's subject, else its username), who may
+   * invite; both are null for a room anyone may join (and in events written before private rooms).
+   */
+  record RoomCreated(
+      String roomId,
+      long seq,
+      long at,
+      String createdBy,
+      @JsonProperty("private") Boolean privateRoom,
+      String owner)
+      implements RoomEvent {
+    /** A room anyone may join. */
+    public RoomCreated(String roomId, long seq, long at, String createdBy) {
+      this(roomId, seq, at, createdBy, null, null);
+    }
+
+    public boolean isPrivate() {
+      return Boolean.TRUE.equals(privateRoom);
+    }
+  }
 
   /**
    * {@code gatewayId} says which gateway node holds the member's connection, and {@code
@@ -87,6 +110,13 @@ public sealed interface RoomEvent {
    * moderator's, or null.
    */
   record UserBanned(String roomId, long seq, long at, String user, long until, String reason)
+      implements RoomEvent {}
+
+  /**
+   * {@code user} (a token's subject or a username) may join the private room from now on; {@code
+   * invitedBy} is the username of the member who invited it.
+   */
+  record UserInvited(String roomId, long seq, long at, String user, String invitedBy)
       implements RoomEvent {}
 
   record MessagePosted(

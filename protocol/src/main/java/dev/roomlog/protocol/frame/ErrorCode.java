@@ -27,6 +27,13 @@ public enum ErrorCode {
    * the time until the ban ends.
    */
   BANNED(403, "banned"),
+  /**
+   * The room is private and the joiner was neither invited nor granted it by its token; nothing of
+   * the room is in the answer.
+   */
+  PRIVATE_ROOM(403, "privateRoom"),
+  /** An invite from a member who is neither the room's creator nor granted the room by name. */
+  INVITE_NOT_ALLOWED(403, "inviteNotAllowed"),
   ROOM_NOT_FOUND(404, "roomNotFound"),
   ROOM_EXISTS(409, "roomExists"),
   ALREADY_MEMBER(409, "alreadyMember"),
@@ -34,6 +41,10 @@ public enum ErrorCode {
   ROOM_FULL(409, "roomFull"),
   /** A ban through the management API, when the room already has as many as it keeps. */
   TOO_MANY_BANS(409, "tooManyBans"),
+  /** An invite to a room anyone may join. */
+  ROOM_NOT_PRIVATE(409, "roomNotPrivate"),
+  /** An invite when the room already keeps as many invites as it may. */
+  TOO_MANY_INVITES(409, "tooManyInvites"),
   /** The clientMsgId was used before in this room with a different request. */
   CLIENT_MSG_ID_REUSED(409, "clientMsgIdReused"),
   /** afterSeq is older than the room keeps; carries oldestSeq and the room as it stands. */

@@ -1,5 +1,6 @@
 package dev.roomlog.protocol.frame;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.roomlog.protocol.Json;
@@ -23,6 +24,7 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
   @JsonSubTypes.Type(value = ServerFrame.ErrorFrame.class, name = "error"),
   @JsonSubTypes.Type(value = ServerFrame.UserBanned.class, name = "userBanned"),
+  @JsonSubTypes.Type(value = ServerFrame.UserInvited.class, name = "userInvited"),
   @JsonSubTypes.Type(value = ServerFrame.Moderated.class, name = "moderated"),
   @JsonSubTypes.Type(value = ServerFrame.TokenExpiring.class, name = "tokenExpiring"),
   @JsonSubTypes.Type(value = ServerFrame.Refreshed.class, name = "refreshed"),
@@ -54,16 +56,29 @@ public sealed interface ServerFrame {
     }
   }
 
-  /** Answers createRoom: the room exists and its creator is its first member. */
-  record RoomCreated(String roomId, long seq, List<MemberView> members, String requestId)
+  /**
+   * Answers createRoom: the room exists and its creator is its first member. {@code private} is
+   * true for a private room, absent for one anyone may join.
+   */
+  record RoomCreated(
+      String roomId,
+      long seq,
+      List<MemberView> members,
+      String requestId,
+      @JsonProperty("private") Boolean privateRoom)
       implements Answer {
     public RoomCreated {
       members = List.copyOf(members);
     }
 
+    /** The answer for a room anyone may join. */
+    public RoomCreated(String roomId, long seq, List<MemberView> members, String requestId) {
+      this(roomId, seq, members, requestId, null);
+    }
+
     @Override
     public RoomCreated withRequestId(String value) {
-      return new RoomCreated(roomId, seq, members, value);
+      return new RoomCreated(roomId, seq, members, value, privateRoom);
     }
   }
 
@@ -153,6 +168,19 @@ public sealed interface ServerFrame {
    */
   record UserBanned(String roomId, long seq, String user, long until, String reason, long at)
       implements ServerFrame {}
+
+  /**
+   * {@code user} may now join the private room: sent to every member, and to the inviter as the
+   * answer to its invite (with its requestId).
+   */
+  record UserInvited(
+      String roomId, long seq, String user, String invitedBy, long at, String requestId)
+      implements Answer {
+    @Override
+    public UserInvited withRequestId(String value) {
+      return new UserInvited(roomId, seq, user, invitedBy, at, value);
+    }
+  }
 
   /**
    * Answers a {@code $moderate} (only ever to the management API, never to a client): how many

@@ -284,7 +284,8 @@ public final class QueryServer implements AutoCloseable {
             new RoomSummary(
                 room.path("roomId").asText(),
                 room.path("seq").asLong(),
-                room.path("memberCount").asInt()));
+                room.path("memberCount").asInt(),
+                room.path("private").asBoolean(false) ? Boolean.TRUE : null));
       }
       String next = body.path("next").asText("");
       pages.add(new RoomPage(summaries, next.isEmpty() ? null : next));

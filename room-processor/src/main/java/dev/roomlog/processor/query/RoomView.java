@@ -1,13 +1,20 @@
 package dev.roomlog.processor.query;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.roomlog.protocol.event.RoomEvent;
 import java.util.List;
 
 /**
  * A room as a query answers it: its latest seq, who is in it (and through which gateway), and its
- * recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}.
+ * recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}, which only the admin
+ * key reads. {@code private} is true for a private room, absent for one anyone may join.
  */
-public record RoomView(String roomId, long seq, List<Member> members, List<RoomEvent> recent) {
+public record RoomView(
+    String roomId,
+    long seq,
+    List<Member> members,
+    List<RoomEvent> recent,
+    @JsonProperty("private") Boolean privateRoom) {
   public RoomView {
     members = List.copyOf(members);
     recent = List.copyOf(recent);
@@ -16,6 +23,6 @@ public record RoomView(String roomId, long seq, List<Member> members, List<RoomE
   public record Member(String connectionId, String username, String gatewayId) {}
 
   public RoomSummary summary() {
-    return new RoomSummary(roomId, seq, members.size());
+    return new RoomSummary(roomId, seq, members.size(), privateRoom);
   }
 }
