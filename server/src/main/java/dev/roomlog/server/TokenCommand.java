@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import dev.roomlog.gateway.auth.UserTokens;
 import dev.roomlog.protocol.settings.Durations;
 import java.nio.file.Path;
 import java.time.Clock;

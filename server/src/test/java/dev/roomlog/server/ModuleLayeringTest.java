@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.roomlog.gateway.Gateway;
+import dev.roomlog.gateway.auth.UserTokens;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import org.junit.jupiter.api.Test;
@@ -80,10 +81,13 @@ class ModuleLayeringTest {
                               Gateway.class,
                               GatewaySettings.class,
                               GatewaySettings.Builder.class,
-                              ApiKey.class))))
+                              ApiKey.class,
+                              UserTokens.class))))
           .because(
               "a gateway node is started through Gateway alone, from GatewaySettings (whose"
-                  + " values include ApiKeys); its parts are its own to rearrange");
+                  + " values include ApiKeys); its parts are its own to rearrange. UserTokens is"
+                  + " the one signer of dev tokens: `roomlog token` and the dev chat page must"
+                  + " make the same tokens the gateway checks");
 
   @Test
   void otherModulesUseOnlyTheGatewaysEntryPointAndSettings() {

@@ -1,4 +1,4 @@
-package dev.roomlog.server;
+package dev.roomlog.gateway.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Makes the user tokens {@code roomlog token} prints: HS256 JWTs signed with the shared secret the
- * gateway checks ({@code tokenSecret}, whose UTF-8 bytes are the key). For development and tests:
- * in production an application's own backend signs its users' tokens, with any JWT library.
+ * Makes the user tokens {@code roomlog token} prints and the dev chat page hands out: HS256 JWTs
+ * signed with the shared secret the gateway checks ({@code tokenSecret}, whose UTF-8 bytes are the
+ * key). For development and tests: in production an application's own backend signs its users'
+ * tokens, with any JWT library.
  *
  * @param subject the user's identity ({@code sub})
  * @param name the display name the gateway makes the username ({@code name})
@@ -29,7 +30,7 @@ import java.util.Objects;
  * @param issuer the {@code iss} claim, or null for none
  * @param audience the {@code aud} claim, or null for none
  */
-record UserTokens(
+public record UserTokens(
     String subject,
     String name,
     List<String> rooms,
@@ -39,12 +40,12 @@ record UserTokens(
     String audience) {
 
   /** The longest a token from this command may live: refresh by making a new one. */
-  static final Duration MAX_TTL = Duration.ofDays(30);
+  public static final Duration MAX_TTL = Duration.ofDays(30);
 
   /** HS256 needs a key of at least 256 bits (RFC 7518 3.2). */
-  static final int MIN_SECRET_BYTES = 32;
+  public static final int MIN_SECRET_BYTES = 32;
 
-  UserTokens {
+  public UserTokens {
     if (subject == null || subject.isBlank()) {
       throw new IllegalArgumentException("--sub must name the user (the token's subject)");
     }
@@ -60,7 +61,7 @@ record UserTokens(
   }
 
   /** The signed token, valid from now (by {@code clock}) for {@link #ttl()}. */
-  String sign(String secret, Clock clock) {
+  public String sign(String secret, Clock clock) {
     byte[] key = secret.getBytes(StandardCharsets.UTF_8);
     if (key.length < MIN_SECRET_BYTES) {
       throw new IllegalArgumentException(
