@@ -172,3 +172,19 @@ test('a handshake refused for good (401 without getToken) closes the client with
   assert.equal(reason.status, 401);
   await assert.rejects(connecting, { code: 'connectionClosed', status: 401 });
 });
+
+test('the browser entry imports only files beside it (a page loads it without a build step)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const seen = new Set();
+  const visit = async (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = await readFile(new URL(`../src/${file}`, import.meta.url), 'utf8');
+    for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)) {
+      assert.match(specifier, /^\.\/[\w-]+\.js$/, `${file} imports ${specifier}`);
+      await visit(specifier.slice(2));
+    }
+  };
+  await visit('index.js');
+  assert.deepEqual([...seen].sort(), ['backoff.js', 'client.js', 'emitter.js', 'errors.js', 'index.js', 'room.js']);
+});
