@@ -177,6 +177,8 @@ export declare class Room extends Emitter<RoomEvents> {
   readonly members: Map<string, Member>;
   /** The messages sent with the first join (`joined.history`), oldest first. */
   readonly history: MessageEvent[];
+  /** This room's sends not yet acknowledged (sent, or waiting for a connection). */
+  readonly pendingSends: number;
   /** Resolves with the message's seq once acknowledged (after reconnects if need be). */
   send(text: string): Promise<number>;
   /** Leaves once earlier sends are settled. */
@@ -189,6 +191,8 @@ export declare class RoomlogClient extends Emitter<ClientEvents> {
   readonly state: ConnectionState;
   readonly connectionId: string | null;
   readonly rooms: Map<string, Room>;
+  /** Sends not yet acknowledged, across rooms (at most maxQueuedSends). */
+  readonly pendingSends: number;
   /** Resolves once connected; rejects if the client closes first. */
   connect(): Promise<this>;
   /** Closes for good: no reconnect; waiting sends reject with `clientClosed`. */

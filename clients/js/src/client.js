@@ -114,7 +114,16 @@ export class RoomlogClient extends Emitter {
     return create.promise;
   }
 
+  /** Sends not yet acknowledged (sent or waiting), across rooms. */
+  get pendingSends() {
+    return this.#outbox.length;
+  }
+
   // ---- used by Room ----
+
+  _pendingSends(room) {
+    return this.#outbox.filter((entry) => entry.room === room).length;
+  }
 
   _send(room, text) {
     if (this.state === 'closed') return Promise.reject(closedError());

@@ -44,6 +44,11 @@ export class Room extends Emitter {
     return this.#client._send(this, text);
   }
 
+  /** This room's sends not yet acknowledged (sent or waiting for a connection). */
+  get pendingSends() {
+    return this.#client._pendingSends(this);
+  }
+
   /** Leaves the room once the sends made before are settled; resolves when the server said `left`. */
   leave() {
     return this.#client._leave(this);

@@ -90,6 +90,8 @@ test('sends wait in a bounded queue while not connected, and past the bound reje
   const first = room.send('one');
   const second = room.send('two');
   await assert.rejects(room.send('three'), (error) => error.code === 'queueFull' && /maxQueuedSends/.test(error.message));
+  assert.equal(room.pendingSends, 2);
+  assert.equal(client.pendingSends, 2);
   client.close();
   await assert.rejects(first, { code: 'clientClosed' });
   await assert.rejects(second, { code: 'clientClosed' });
