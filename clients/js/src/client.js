@@ -14,6 +14,10 @@ const DEFAULTS = {
 // Handshake answers that another try would get again: give up (unless a new token may help 401).
 const PERMANENT_HANDSHAKE_STATUSES = new Set([400, 401, 403, 404, 414, 426, 431, 505]);
 
+// Over 400 lines because it is one state machine: the socket's lifecycle, the requests in flight
+// on it, and the order "rejoin every room, then resend" change together; the seq bookkeeping of
+// each room is apart in room.js.
+
 /**
  * A connection to a Roomlog gateway that stays up by itself: it reconnects with backoff, rejoins
  * every room from the last seq it delivered, and retries unacknowledged sends with their
