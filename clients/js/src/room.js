@@ -1,0 +1,172 @@
+import { Emitter } from './emitter.js';
+
+/**
+ * A room this client is in. Events (each payload is the server's frame, see docs/PROTOCOL.md,
+ * with `self: true` on member events about one of this client's own connections):
+ * `message`, `memberJoined`, `memberLeft`, `userBanned`, `roomCreated`, and `joined` for each
+ * (re)join of this client after a reconnect (`resumed: true`); `event` for every one of them, in
+ * seq order, each seq once; `gap` when the server could not fill a gap (410 resumeTooOld);
+ * `left` when this client is no longer a member (its own leave(), a kick, a rejoin refused).
+ *
+ * The client drives it; the methods and fields starting with `_` are the client's, not the
+ * application's.
+ */
+export class Room extends Emitter {
+  #client;
+
+  constructor(client, id, username) {
+    super();
+    this.#client = client;
+    /** The room id. */
+    this.id = id;
+    /** The username this client joined with (undefined on a token connection: the token's). */
+    this.username = username;
+    /** The seq of the last event delivered to the application. */
+    this.lastSeq = 0;
+    /** `joining` (first join), `joined`, `rejoining` (after a reconnect), or `left`. */
+    this.state = 'joining';
+    /** The members as this client knows them, by connection id: `{connectionId, username}`. */
+    this.members = new Map();
+    /** The messages the server sent with the first join (`joined.history`), oldest first. */
+    this.history = [];
+    this._everJoined = false;
+    this._resuming = false;
+    // Frames that came ahead of a missing seq (or while a join is in flight), by seq.
+    this._ahead = new Map();
+  }
+
+  /**
+   * Sends a message; resolves with its seq once the server acknowledged it, after reconnects if
+   * need be (retried with the same clientMsgId, so it is in the room once). Rejects with a
+   * RoomlogError carrying the server's status, code and message.
+   */
+  send(text) {
+    return this.#client._send(this, text);
+  }
+
+  /** This room's sends not yet acknowledged (sent or waiting for a connection). */
+  get pendingSends() {
+    return this.#client._pendingSends(this);
+  }
+
+  /** Leaves the room once the sends made before are settled; resolves when the server said `left`. */
+  leave() {
+    return this.#client._leave(this);
+  }
+
+  /** The answer to this client's createRoom: the room stands at `frame.seq` (the creator's join). */
+  _created(frame) {
+    this.lastSeq = frame.seq;
+    this.members = membersOf(frame.members);
+    this.state = 'joined';
+    this._everJoined = true;
+  }
+
+  /**
+   * The answer to joinRoom. With `afterSeq` the frame's `events` are what happened since; the join
+   * itself is the frame's seq, delivered as a `joined` event when it is a rejoin.
+   */
+  _joined(frame, afterSeq) {
+    const rejoin = this._everJoined;
+    this.state = 'joined';
+    if (afterSeq === undefined) {
+      this.lastSeq = Math.max(this.lastSeq, frame.seq - 1);
+      this.history = frame.history ?? [];
+    } else {
+      for (const event of frame.events ?? []) this._accept(event);
+    }
+    this._everJoined = true;
+    const joined = { ...frame, members: frame.members ?? [], resumed: afterSeq !== undefined };
+    delete joined.events;
+    delete joined.requestId;
+    if (rejoin) {
+      this._accept(joined);
+    } else {
+      this.lastSeq = Math.max(this.lastSeq, frame.seq);
+      this.members = membersOf(joined.members);
+      this._drain();
+    }
+  }
+
+  /** 410: the events from `afterSeq + 1` to `oldestSeq - 1` are gone; the rejoin starts after them. */
+  _gap(frame, afterSeq) {
+    const gap = {
+      roomId: this.id,
+      fromSeq: afterSeq + 1,
+      toSeq: frame.oldestSeq - 1,
+      oldestSeq: frame.oldestSeq,
+      room: frame.room,
+      message: frame.message,
+    };
+    this.lastSeq = Math.max(this.lastSeq, frame.oldestSeq - 1);
+    this.emit('gap', gap);
+  }
+
+  /**
+   * A frame of this room with a seq: delivered if it is the next one, dropped if it was
+   * delivered already, kept for later if it is ahead (then the missing ones are asked for).
+   */
+  _accept(frame) {
+    if (frame.seq <= this.lastSeq) return;
+    if (this.state !== 'joined' || frame.seq !== this.lastSeq + 1) {
+      this._ahead.set(frame.seq, frame);
+      if (this.state === 'joined') this.#client._resume(this);
+      return;
+    }
+    this.#deliver(frame);
+    this._drain();
+  }
+
+  _drain() {
+    for (const seq of this._ahead.keys()) {
+      if (seq <= this.lastSeq) this._ahead.delete(seq);
+    }
+    while (this.state === 'joined' && this._ahead.has(this.lastSeq + 1)) {
+      const next = this._ahead.get(this.lastSeq + 1);
+      this._ahead.delete(next.seq);
+      this.#deliver(next);
+    }
+  }
+
+  /** This client is no longer a member: no rejoin, its waiting sends are rejected by the client. */
+  _left(reason) {
+    if (this.state === 'left') return;
+    this.state = 'left';
+    this._ahead.clear();
+    this.emit('left', { roomId: this.id, ...reason });
+  }
+
+  #deliver(frame) {
+    this.lastSeq = frame.seq;
+    const event = { ...frame };
+    delete event.requestId;
+    switch (frame.type) {
+      case 'memberJoined':
+        this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
+        event.self = this.#client._isOwnConnection(frame.connectionId);
+        break;
+      case 'memberLeft':
+        this.members.delete(frame.connectionId);
+        event.self = this.#client._isOwnConnection(frame.connectionId);
+        break;
+      case 'joined':
+        this.members = membersOf(frame.members);
+        break;
+      case 'message':
+        event.self = this.#client._isOwnConnection(frame.connectionId);
+        break;
+      default:
+        break;
+    }
+    this.emit(frame.type, event);
+    this.emit('event', event);
+    if (frame.type === 'memberLeft' && frame.connectionId === this.#client.connectionId) {
+      // This very connection was taken out of the room (kicked, its gateway declared lost, ...).
+      this.#client._removedFromRoom(this, frame);
+    }
+  }
+}
+
+function membersOf(list) {
+  return new Map((list ?? []).map((m) => [m.connectionId, { connectionId: m.connectionId, username: m.username }]));
+}
