@@ -12,6 +12,8 @@ import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
 import dev.roomlog.gateway.management.RoomQueryForwarder;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.pages.PageHandler;
+import dev.roomlog.gateway.pages.PageSite;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.KafkaWalAppender;
 import dev.roomlog.protocol.TopicSet;
@@ -190,6 +192,10 @@ public final class Gateway implements AutoCloseable {
                 settings.adminPort(),
                 api,
                 settings.adminTls() ? server.tls() : null));
+    if (!"off".equals(settings.pages())) {
+      PageSite inspector = PageSite.inspector();
+      started.withPages(() -> new PageHandler(inspector, null, "'self'"));
+    }
     started.start();
     startOrder.add("management");
     return started;

@@ -20,6 +20,9 @@ import dev.roomlog.gateway.handshake.PendingHandshakeHandler;
 import dev.roomlog.gateway.handshake.RequestHeadHandler;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.pages.DevTokenIssuer;
+import dev.roomlog.gateway.pages.PageHandler;
+import dev.roomlog.gateway.pages.PageSite;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.tls.ServerTls;
 import dev.roomlog.gateway.tls.TlsFailureHandler;
@@ -81,6 +84,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
   private final ConnectionRegistry registry;
   private final Supplier<String> scrape;
   private final Supplier<SslContext> tls;
+  private final PageSite pages;
+  private final DevTokenIssuer devTokens;
 
   /**
    * With the IP rules file (if any) read once, this initializer's own connection limits, and the
@@ -133,6 +138,11 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     this.registry = registry;
     this.scrape = scrape;
     this.tls = tls;
+    this.pages = "off".equals(settings.pages()) ? null : PageSite.chat();
+    this.devTokens =
+        "dev".equals(settings.pages())
+            ? new DevTokenIssuer(settings.tokenSecret(), intake.clock())
+            : null;
   }
 
   /**
@@ -260,6 +270,11 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         settings,
         obsFoldSeen -> new HandshakeHandler(handshakePolicy, obsFoldSeen, metrics, scrape),
         () -> metrics.handshakeRefused("408", "handshakeTimeout"));
+    if (pages != null) {
+      // Before the handshake check: a browser's plain GET of a page is no upgrade to refuse.
+      pipeline.addBefore(
+          "handshakeGuard", "pages", new PageHandler(pages, devTokens, "'self' ws: wss:"));
+    }
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
         "webSocket", "pingGuard", new PingRateHandler(registry, settings.maxPingsPerSecond()));

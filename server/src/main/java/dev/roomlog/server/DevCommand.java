@@ -101,6 +101,12 @@ final class DevCommand implements Callable<Integer> {
                 .set(GatewaySettings.TOKEN_SECRET, DevSecrets.tokenSecret(dataDir))
                 .build();
       }
+      if ("off".equals(settings.pages())) {
+        // The pages in the browser: with the dev secret the chat page can hand out tokens.
+        boolean devSecret = settings.tokenKeysFile() == null && settings.tokenJwksUrl() == null;
+        settings =
+            settings.toBuilder().set(GatewaySettings.PAGES, devSecret ? "dev" : "on").build();
+      }
       if (tls && !settings.tls()) {
         DevCertificate cert = DevCertificate.inDataDir(dataDir, Clock.systemUTC());
         settings =
@@ -186,6 +192,25 @@ final class DevCommand implements Callable<Integer> {
               + "://localhost:"
               + managementPort
               + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
+    }
+    if (!"off".equals(settings.pages())) {
+      System.out.println(
+          "  Chat page   "
+              + (settings.tls() ? "https" : "http")
+              + "://localhost:"
+              + port
+              + "/chat/"
+              + ("dev".equals(settings.pages())
+                  ? "  (pick a name: the page gets a token for it)"
+                  : "  (add ?token=<a user token> to the URL)"));
+      if (managementPort >= 0) {
+        System.out.println(
+            "  Inspector   "
+                + http
+                + "://localhost:"
+                + managementPort
+                + "/inspector/  (asks for the admin key)");
+      }
     }
     System.out.println(
         "  Rooms       http://localhost:"

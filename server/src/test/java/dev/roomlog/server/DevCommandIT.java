@@ -108,6 +108,32 @@ class DevCommandIT {
         assertTrue(names.contains("Alice"), "the token's name is the username: " + names);
       }
 
+      // The chat page, as the banner gives it, and the dev token it asks for a name: a token the
+      // gateway takes, naming the user as asked.
+      String chatPage = dev.awaitLine("  Chat page ", START).strip().split("\\s+")[2];
+      assertEquals("http://localhost:" + port + "/chat/", chatPage);
+      HttpResponse<String> page =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(chatPage)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode());
+      assertTrue(page.body().contains("<title>Roomlog chat</title>"), page.body());
+      HttpResponse<String> devToken =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(chatPage + "dev-token?name=Bob")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, devToken.statusCode(), devToken.body());
+      String bobToken = Json.MAPPER.readTree(devToken.body()).get("token").asText();
+      try (WsClient bob =
+          WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/?token=" + bobToken))) {
+        bob.sendAction("joinRoom", "roomId", roomId, "requestId", "p1");
+        JsonNode joined = bob.awaitAnswer("p1");
+        assertEquals("joined", joined.get("type").asText(), joined.toString());
+        assertTrue(joined.toString().contains("\"username\":\"Bob\""), joined.toString());
+      }
+
       try (ChildProcess refused = wscat(port, "not-the-key")) {
         assertNotEquals(0, refused.awaitExit(WsClient.WAIT));
         assertTrue(String.join("\n", refused.lines()).contains("401"), refused.lines().toString());

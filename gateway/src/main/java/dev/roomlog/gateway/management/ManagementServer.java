@@ -4,6 +4,7 @@ import dev.roomlog.gateway.tls.ServerTls;
 import dev.roomlog.gateway.tls.TlsFailureHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -52,6 +53,7 @@ public final class ManagementServer implements AutoCloseable {
   private EventLoopGroup group;
   private Channel serverChannel;
   private final AtomicInteger open = new AtomicInteger();
+  private Supplier<ChannelHandler> pages;
 
   /**
    * @param tls the TLS context for a socket accepted now; null for plain HTTP
@@ -61,6 +63,16 @@ public final class ManagementServer implements AutoCloseable {
     this.port = port;
     this.api = Objects.requireNonNull(api, "api");
     this.tls = tls;
+  }
+
+  /**
+   * Serves a page site (the inspector) beside the API: {@code pages} makes a handler for each
+   * socket, put before the API's key check (the pages hold no data; what they show, they fetch from
+   * the API with the admin key).
+   */
+  public ManagementServer withPages(Supplier<ChannelHandler> pages) {
+    this.pages = pages;
+    return this;
   }
 
   public synchronized void start() {
@@ -90,8 +102,11 @@ public final class ManagementServer implements AutoCloseable {
                               ServerTls.newHandler(tls.get(), ch.alloc(), TLS_HANDSHAKE_TIMEOUT))
                           .addLast("tlsFailures", new TlsFailureHandler(() -> {}));
                     }
+                    ch.pipeline().addLast("http", new HttpServerCodec());
+                    if (pages != null) {
+                      ch.pipeline().addLast("pages", pages.get());
+                    }
                     ch.pipeline()
-                        .addLast("http", new HttpServerCodec())
                         .addLast("idle", new ReadTimeoutHandler(60))
                         .addLast("headGuard", new ManagementHeadHandler(api))
                         .addLast("aggregator", new HttpObjectAggregator(MAX_AGGREGATED_BYTES))

@@ -186,6 +186,17 @@ public final class GatewaySettings {
               positive(),
               "how often the certificate and key files are checked for changes; a new pair is"
                   + " used for new connections, open ones keep theirs"));
+  public static final String PAGES =
+      define(
+          Setting.of(
+              "pages",
+              STRING,
+              "off",
+              expect((String v) -> List.of("off", "on", "dev").contains(v), "off, on or dev"),
+              "the browser pages: `on` serves the chat page (`/chat/`, with the client library)"
+                  + " here and the inspector (`/inspector/`) on the management port; `dev` also"
+                  + " hands out a token for any name at `/chat/dev-token` (development only:"
+                  + " needs `tokenSecret`); `roomlog dev` uses `dev`"));
 
   // Who may connect.
   public static final String API_KEYS =
@@ -671,6 +682,10 @@ public final class GatewaySettings {
               + AUTH
               + "=token or either and a token key, user tokens alone are enough)");
     }
+    if ("dev".equals(pages()) && tokenSecret() == null) {
+      throw new IllegalArgumentException(
+          PAGES + "=dev needs " + TOKEN_SECRET + ": it signs the tokens the dev page hands out");
+    }
     if (maxMessageBytes() < maxFramePayloadBytes()) {
       throw new IllegalArgumentException(
           MAX_MESSAGE_BYTES
@@ -791,6 +806,11 @@ public final class GatewaySettings {
   /** True when the management API speaks TLS too (https://): TLS is on and not turned off. */
   public boolean adminTls() {
     return tls() && this.<Boolean>get(ADMIN_TLS);
+  }
+
+  /** {@code off}, {@code on} or {@code dev}: see {@link #PAGES}. */
+  public String pages() {
+    return get(PAGES);
   }
 
   public Duration tlsReloadInterval() {
