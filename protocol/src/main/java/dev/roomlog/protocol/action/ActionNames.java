@@ -11,6 +11,13 @@ public final class ActionNames {
   public static final String SEND_MESSAGE = "sendMessage";
   public static final String LEAVE_ROOM = "leaveRoom";
   public static final String RESUME = "resume";
+
+  /**
+   * A token connection's new token ({@link ActionParser.Result.Refresh}): answered by the gateway
+   * itself, never an {@link Action}, so never written to the log.
+   */
+  public static final String REFRESH = "refresh";
+
   public static final String CONNECT = "$connect";
   public static final String DISCONNECT = "$disconnect";
   public static final String HEARTBEAT = "$heartbeat";

@@ -10,6 +10,7 @@ import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
 import dev.roomlog.protocol.text.DisplayNames;
 import dev.roomlog.protocol.text.WellFormed;
 import java.io.IOException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -24,6 +25,9 @@ import java.util.regex.Pattern;
  * {@code connectionId} (the gateway's context is the only source of identity). A client can never
  * send {@code $connect} or {@code $disconnect}. Every rejection carries the client's {@code
  * requestId} when it was readable, so the client can match it.
+ *
+ * <p>A {@code refresh} is no {@link Action}: it is parsed into {@link Result.Refresh}, which the
+ * gateway answers itself, so that its token has no way into the log.
  */
 public final class ActionParser {
   private static final Pattern ROOM_ID = Pattern.compile(Limits.ROOM_ID_PATTERN);
@@ -34,7 +38,8 @@ public final class ActionParser {
           ActionNames.JOIN_ROOM,
           ActionNames.SEND_MESSAGE,
           ActionNames.LEAVE_ROOM,
-          ActionNames.RESUME);
+          ActionNames.RESUME,
+          ActionNames.REFRESH);
 
   /** The fields that hold a seq. */
   private static final Set<String> SEQ_FIELDS = Set.of("afterSeq");
@@ -46,6 +51,23 @@ public final class ActionParser {
     record Accepted(Action action) implements Result {}
 
     record Rejected(ErrorFrame error) implements Result {}
+
+    /**
+     * A {@code refresh}: a token connection's new token, to be checked and answered by the gateway.
+     * Not an {@link Action}, so it cannot become a log record; its {@link #toString} leaves the
+     * token out, so that it cannot reach a log line either.
+     */
+    record Refresh(String requestId, String token) implements Result {
+      public Refresh {
+        // An empty token is the verifier's to refuse (401), like any other bad one.
+        Objects.requireNonNull(token, "token");
+      }
+
+      @Override
+      public String toString() {
+        return "Refresh[requestId=" + requestId + ", token=(" + token.length() + " chars)]";
+      }
+    }
   }
 
   public static Result parse(String text) {
@@ -59,7 +81,10 @@ public final class ActionParser {
    */
   public static Result parse(String text, String ownUsername) {
     try {
-      return new Result.Accepted(read(readObject(text, "frame"), ownUsername));
+      JsonNode root = readObject(text, "frame");
+      return ActionNames.REFRESH.equals(root.path("action").textValue())
+          ? refresh(root)
+          : new Result.Accepted(read(root, ownUsername));
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
     }
@@ -185,6 +210,22 @@ public final class ActionParser {
     } catch (Invalid e) {
       return new Result.Rejected(e.error);
     }
+  }
+
+  /** The message of a {@code refresh} without a token (a string). */
+  public static final String REFRESH_WITHOUT_TOKEN = "refresh needs a token (a string)";
+
+  /**
+   * Reads a {@code refresh}. The token is only required to be a string here: its length and form
+   * are the verifier's to judge (401), so that every bad token is answered alike.
+   */
+  private static Result.Refresh refresh(JsonNode root) {
+    String requestId = optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
+    JsonNode token = root.get("token");
+    if (token == null || !token.isTextual()) {
+      throw new Invalid(ErrorCode.MISSING_FIELD, REFRESH_WITHOUT_TOKEN, requestId);
+    }
+    return new Result.Refresh(requestId, token.textValue());
   }
 
   private static Action read(JsonNode root, String ownUsername) {
