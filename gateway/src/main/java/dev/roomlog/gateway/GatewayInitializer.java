@@ -50,9 +50,9 @@ import java.util.function.Supplier;
  * lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code httpAggregator},
  * [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket handler's own handshake and
  * UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code webSocket}, {@code
- * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The upgrade
- * swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater and
- * deflater after {@code permessageDeflate}.
+ * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code tokenExpiry}, {@code
+ * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
+ * inserts the inflater and deflater after {@code permessageDeflate}.
  */
 public final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeHandler refuses any body before it is read. */
@@ -263,11 +263,11 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
         "webSocket", "pingGuard", new PingRateHandler(registry, settings.maxPingsPerSecond()));
-    // Before "actions": it answers refresh itself, so that the token never reaches the log.
-    pipeline.addLast(
-        "tokenExpiry", new TokenExpiryHandler(handshakePolicy.tokens(), intake.clock()));
     pipeline.addLast(
         "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
+    // After "actions", which passes it each refresh it parsed: answered there, never logged.
+    pipeline.addLast(
+        "tokenExpiry", new TokenExpiryHandler(handshakePolicy.tokens(), intake.clock(), metrics));
     pipeline.addLast("slowReaderGuard", new SlowReaderHandler(registry));
   }
 
