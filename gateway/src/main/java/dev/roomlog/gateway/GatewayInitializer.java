@@ -1,6 +1,7 @@
 package dev.roomlog.gateway;
 
 import dev.roomlog.gateway.auth.TokenSources;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.connection.ActionFrameHandler;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionClock;
@@ -77,6 +78,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
 
   private final GatewaySettings settings;
   private final HandshakePolicy handshakePolicy;
+  private final TokenVerifier tokens;
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
   private final Supplier<String> scrape;
@@ -88,20 +90,38 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
    */
   public GatewayInitializer(
       GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+    this(settings, intake, registry, TokenVerifier.fromSettings(settings, intake.clock()));
+  }
+
+  private GatewayInitializer(
+      GatewaySettings settings,
+      ActionIntake intake,
+      ConnectionRegistry registry,
+      TokenVerifier tokens) {
     this(
         settings,
         intake,
         registry,
         HandshakePolicy.create(
-            settings, fixedIpRules(settings), intake.wal()::acceptingConnections, intake.clock()));
+            settings,
+            tokens,
+            fixedIpRules(settings),
+            intake.wal()::acceptingConnections,
+            intake.clock()),
+        tokens);
   }
 
+  /**
+   * @param tokens the verifier of user tokens, the one {@code handshakePolicy} checks handshakes
+   *     with: it also checks the connections' refreshes
+   */
   public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,
-      HandshakePolicy handshakePolicy) {
-    this(settings, intake, registry, handshakePolicy, null);
+      HandshakePolicy handshakePolicy,
+      TokenVerifier tokens) {
+    this(settings, intake, registry, handshakePolicy, tokens, null);
   }
 
   /**
@@ -112,8 +132,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
       ActionIntake intake,
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy,
+      TokenVerifier tokens,
       Supplier<String> scrape) {
-    this(settings, intake, registry, handshakePolicy, scrape, null);
+    this(settings, intake, registry, handshakePolicy, tokens, scrape, null);
   }
 
   /**
@@ -125,10 +146,12 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
       ActionIntake intake,
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy,
+      TokenVerifier tokens,
       Supplier<String> scrape,
       Supplier<SslContext> tls) {
     this.settings = settings;
     this.handshakePolicy = handshakePolicy;
+    this.tokens = tokens;
     this.intake = intake;
     this.registry = registry;
     this.scrape = scrape;
@@ -266,8 +289,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast(
         "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
     // After "actions", which passes it each refresh it parsed: answered there, never logged.
-    pipeline.addLast(
-        "tokenExpiry", new TokenExpiryHandler(handshakePolicy.tokens(), intake.clock(), metrics));
+    pipeline.addLast("tokenExpiry", new TokenExpiryHandler(tokens, intake.clock(), metrics));
     pipeline.addLast("slowReaderGuard", new SlowReaderHandler(registry));
   }
 

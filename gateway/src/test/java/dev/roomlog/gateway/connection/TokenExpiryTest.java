@@ -12,6 +12,7 @@ import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.auth.TestTokens;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
@@ -107,15 +108,18 @@ class TokenExpiryTest {
             .set(GatewaySettings.MAX_CONNECTION_AGE, Duration.ofDays(1))
             .set(GatewaySettings.PING_INTERVAL, Duration.ofDays(1))
             .build();
+    TokenVerifier tokens = TokenVerifier.fromSettings(settings, clock);
     HandshakePolicy policy =
-        HandshakePolicy.create(settings, () -> IpRules.NONE, wal::acceptingConnections, clock);
+        HandshakePolicy.create(
+            settings, tokens, () -> IpRules.NONE, wal::acceptingConnections, clock);
     AtomicInteger ids = new AtomicInteger();
     ActionIntake intake =
         new ActionIntake(
             settings, wal, clock, () -> "id-" + ids.incrementAndGet(), new GatewayMetrics(meters));
     client =
         new WebSocketTestClient(
-            new GatewayInitializer(settings, intake, new ConnectionRegistry(), policy), ticker);
+            new GatewayInitializer(settings, intake, new ConnectionRegistry(), policy, tokens),
+            ticker);
     WebSocketTestClient.HttpReply reply =
         client.http(WebSocketTestClient.upgradeRequest(path, apiKey));
     assertEquals(101, reply.status(), reply.body());
