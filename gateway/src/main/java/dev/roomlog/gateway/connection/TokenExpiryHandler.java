@@ -54,8 +54,8 @@ public final class TokenExpiryHandler extends ChannelInboundHandlerAdapter {
   static final String RIGHTS_CHANGED_REASON = "token rights changed: reconnect";
 
   /**
-   * At most one refresh a second per connection: each costs a signature check, and they are not
-   * counted by the connection's rate limit (they never reach {@link Connection}).
+   * At most one refresh a second per connection: each costs a signature check, far more than the
+   * message it spends of the connection's rate limit.
    */
   static final long REFRESH_INTERVAL_MS = 1_000;
 
