@@ -1,6 +1,7 @@
 package dev.roomlog.gateway;
 
 import dev.roomlog.gateway.auth.TokenSources;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.connection.ActionFrameHandler;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionClock;
@@ -53,9 +54,9 @@ import java.util.function.Supplier;
  * lingeringClose}, {@code handshakeTimeout}, {@code handshakeGuard}, {@code httpAggregator},
  * [{@code permessageDeflate}, {@code deflateGuard}], then the WebSocket handler's own handshake and
  * UTF-8 handlers, {@code liveness}, {@code pingGuard}, {@code webSocket}, {@code
- * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code slowReaderGuard}. The upgrade
- * swaps the HTTP handlers for the frame codec and, when negotiated, inserts the inflater and
- * deflater after {@code permessageDeflate}.
+ * messageAggregator}, {@code protocolErrors}, {@code actions}, {@code tokenExpiry}, {@code
+ * slowReaderGuard}. The upgrade swaps the HTTP handlers for the frame codec and, when negotiated,
+ * inserts the inflater and deflater after {@code permessageDeflate}.
  */
 public final class GatewayInitializer extends ChannelInitializer<Channel> {
   /** A handshake is a GET without a body; HandshakeHandler refuses any body before it is read. */
@@ -80,6 +81,7 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
 
   private final GatewaySettings settings;
   private final HandshakePolicy handshakePolicy;
+  private final TokenVerifier tokens;
   private final ActionIntake intake;
   private final ConnectionRegistry registry;
   private final Supplier<String> scrape;
@@ -93,20 +95,38 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
    */
   public GatewayInitializer(
       GatewaySettings settings, ActionIntake intake, ConnectionRegistry registry) {
+    this(settings, intake, registry, TokenVerifier.fromSettings(settings, intake.clock()));
+  }
+
+  private GatewayInitializer(
+      GatewaySettings settings,
+      ActionIntake intake,
+      ConnectionRegistry registry,
+      TokenVerifier tokens) {
     this(
         settings,
         intake,
         registry,
         HandshakePolicy.create(
-            settings, fixedIpRules(settings), intake.wal()::acceptingConnections, intake.clock()));
+            settings,
+            tokens,
+            fixedIpRules(settings),
+            intake.wal()::acceptingConnections,
+            intake.clock()),
+        tokens);
   }
 
+  /**
+   * @param tokens the verifier of user tokens, the one {@code handshakePolicy} checks handshakes
+   *     with: it also checks the connections' refreshes
+   */
   public GatewayInitializer(
       GatewaySettings settings,
       ActionIntake intake,
       ConnectionRegistry registry,
-      HandshakePolicy handshakePolicy) {
-    this(settings, intake, registry, handshakePolicy, null);
+      HandshakePolicy handshakePolicy,
+      TokenVerifier tokens) {
+    this(settings, intake, registry, handshakePolicy, tokens, null);
   }
 
   /**
@@ -117,8 +137,9 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
       ActionIntake intake,
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy,
+      TokenVerifier tokens,
       Supplier<String> scrape) {
-    this(settings, intake, registry, handshakePolicy, scrape, null);
+    this(settings, intake, registry, handshakePolicy, tokens, scrape, null);
   }
 
   /**
@@ -130,10 +151,12 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
       ActionIntake intake,
       ConnectionRegistry registry,
       HandshakePolicy handshakePolicy,
+      TokenVerifier tokens,
       Supplier<String> scrape,
       Supplier<SslContext> tls) {
     this.settings = settings;
     this.handshakePolicy = handshakePolicy;
+    this.tokens = tokens;
     this.intake = intake;
     this.registry = registry;
     this.scrape = scrape;
@@ -278,11 +301,10 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     // Just before "webSocket", which answers pings with pongs written from its own position.
     pipeline.addBefore(
         "webSocket", "pingGuard", new PingRateHandler(registry, settings.maxPingsPerSecond()));
-    // Before "actions": it answers refresh itself, so that the token never reaches the log.
-    pipeline.addLast(
-        "tokenExpiry", new TokenExpiryHandler(handshakePolicy.tokens(), intake.clock()));
     pipeline.addLast(
         "actions", new ActionFrameHandler(intake, registry, handshakePolicy::refusesNow));
+    // After "actions", which passes it each refresh it parsed: answered there, never logged.
+    pipeline.addLast("tokenExpiry", new TokenExpiryHandler(tokens, intake.clock(), metrics));
     pipeline.addLast("slowReaderGuard", new SlowReaderHandler(registry));
   }
 

@@ -1,5 +1,6 @@
 package dev.roomlog.gateway;
 
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.cluster.GatewayHeartbeat;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.Connection;
@@ -139,8 +140,11 @@ public final class GatewayServer implements AutoCloseable {
       throw new IllegalStateException("the gateway server was already started");
     }
     startTls();
+    // One verifier for the node: its handshakes, and its connections' refreshes.
+    TokenVerifier tokens = TokenVerifier.fromSettings(settings, intake.clock());
     handshakePolicy =
-        HandshakePolicy.create(settings, startIpRules(), wal::acceptingConnections, intake.clock());
+        HandshakePolicy.create(
+            settings, tokens, startIpRules(), wal::acceptingConnections, intake.clock());
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     int highWaterMark = settings.maxOutboundBytesPerConnection();
@@ -154,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
                 new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
             .childHandler(
                 new GatewayInitializer(
-                    settings, intake, registry, handshakePolicy, scrape, tlsWatcher));
+                    settings, intake, registry, handshakePolicy, tokens, scrape, tlsWatcher));
     try {
       serverChannel =
           bootstrap.bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();

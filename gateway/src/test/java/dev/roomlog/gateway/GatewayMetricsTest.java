@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.handshake.HandshakeHandler;
@@ -54,11 +55,17 @@ class GatewayMetricsTest {
       metrics.bindConnections(registry);
       metrics.bindIntake(intake, wal::acceptingConnections);
     }
+    TokenVerifier tokens = TokenVerifier.fromSettings(settings, java.time.Clock.systemUTC());
     HandshakePolicy policy =
         HandshakePolicy.create(
-            settings, () -> IpRules.NONE, wal::acceptingConnections, java.time.Clock.systemUTC());
+            settings,
+            tokens,
+            () -> IpRules.NONE,
+            wal::acceptingConnections,
+            java.time.Clock.systemUTC());
     WebSocketTestClient client =
-        new WebSocketTestClient(new GatewayInitializer(settings, intake, registry, policy, scrape));
+        new WebSocketTestClient(
+            new GatewayInitializer(settings, intake, registry, policy, tokens, scrape));
     clients.add(client);
     return client;
   }
@@ -103,7 +110,11 @@ class GatewayMetricsTest {
     WebSocketTestClient first = client(null);
     HandshakePolicy shared =
         HandshakePolicy.create(
-            settings, () -> IpRules.NONE, wal::acceptingConnections, java.time.Clock.systemUTC());
+            settings,
+            TokenVerifier.fromSettings(settings, java.time.Clock.systemUTC()),
+            () -> IpRules.NONE,
+            wal::acceptingConnections,
+            java.time.Clock.systemUTC());
     String http10 = WebSocketTestClient.upgradeRequest("/", KEY).replace("HTTP/1.1", "HTTP/1.0");
 
     assertEquals(505, first.http(http10).status());
@@ -119,7 +130,14 @@ class GatewayMetricsTest {
   /** A client of the node whose handshake policy (and so handshake rate) is {@code policy}. */
   private WebSocketTestClient sharing(HandshakePolicy policy) {
     WebSocketTestClient client =
-        new WebSocketTestClient(new GatewayInitializer(settings, intake, registry, policy, null));
+        new WebSocketTestClient(
+            new GatewayInitializer(
+                settings,
+                intake,
+                registry,
+                policy,
+                TokenVerifier.fromSettings(settings, java.time.Clock.systemUTC()),
+                null));
     clients.add(client);
     return client;
   }

@@ -176,4 +176,50 @@ class UserTokenIT {
       assertFalse(alice.isClosed(), "the refreshed connection outlived its first token");
     }
   }
+
+  private static String token(String sub, String name, List<String> rooms) {
+    return JWT.create()
+        .withSubject(sub)
+        .withClaim("name", name)
+        .withClaim("rooms", rooms)
+        .withExpiresAt(Instant.now().plus(Duration.ofHours(1)))
+        .sign(Algorithm.HMAC256(SECRET));
+  }
+
+  @Test
+  void aRefreshThatWidensRightsAppliesThemLiveAndOneThatNarrowsThemClosesWith4003() {
+    try (WsClient alice = WsClient.connect(withToken(token("a1", "Alice", List.of("team-*"))));
+        WsClient bob = WsClient.connect(withToken(token("b1", "Bob", List.of("lobby"))))) {
+      alice.sendAction("createRoom", "requestId", "c1", "roomId", "team-a");
+      assertEquals("roomCreated", alice.awaitAnswer("c1").get("type").asText());
+      bob.sendAction("joinRoom", "requestId", "j1", "roomId", "team-a");
+      assertEquals("roomNotGranted", bob.awaitAnswer("j1").get("code").asText());
+
+      bob.sendAction(
+          "refresh", "token", token("b1", "Bob", List.of("lobby", "team-*")), "requestId", "r1");
+      assertEquals("refreshed", bob.awaitAnswer("r1").get("type").asText());
+      bob.sendAction("joinRoom", "requestId", "j2", "roomId", "team-a");
+      JsonNode joined = bob.awaitAnswer("j2");
+      assertEquals("joined", joined.get("type").asText(), joined.toString());
+
+      alice.sendAction(
+          "refresh", "token", token("a1", "Alice", List.of("lobby")), "requestId", "r2");
+      assertEquals("refreshed", alice.awaitAnswer("r2").get("type").asText());
+      assertEquals(4003, alice.awaitCloseCode(), "narrower rights: closed to take effect");
+      // Its $disconnect took it out of team-a, which its new token no longer grants.
+      JsonNode left = bob.awaitFrame("memberLeft", f -> "Alice".equals(f.get("username").asText()));
+      assertEquals("team-a", left.get("roomId").asText(), left.toString());
+
+      WalRecord bobsJoin =
+          SharedKafka.readAll(roomlog.topics().actions()).stream()
+              .map(ConsumerRecord::value)
+              .filter(r -> r.action() instanceof Action.JoinRoom)
+              .findFirst()
+              .orElseThrow();
+      assertEquals(
+          List.of("lobby", "team-*"),
+          bobsJoin.requestContext().authorizer().rooms(),
+          "the join is stamped with the refreshed token's rooms");
+    }
+  }
 }

@@ -83,11 +83,6 @@ public final class HandshakeAuth {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
   }
 
-  /** The verifier of the handshake's tokens, which also checks a connection's refresh. */
-  public TokenVerifier tokens() {
-    return tokens;
-  }
-
   /**
    * @param header a request header's values by lower-case name
    */

@@ -55,6 +55,46 @@ public final class TokenRights {
     return Optional.empty();
   }
 
+  /**
+   * Whether a refreshed token ({@code after}, same {@code sub}) gives its connection less than
+   * {@code before} did, or another name: a room {@code before} granted that {@code after} does not
+   * (an exact id, or every room of a prefix), or {@code createRooms} revoked. Rights that stay or
+   * only widen can be applied to an open connection; narrower ones cannot be made to take effect on
+   * the rooms it is already in, so it must reconnect.
+   */
+  public static boolean narrows(Authorizer before, Authorizer after) {
+    if (!after.name().equals(before.name())
+        || (before.mayCreateRooms() && !after.mayCreateRooms())) {
+      return true;
+    }
+    if (after.rooms() == null) {
+      return false;
+    }
+    if (before.rooms() == null) {
+      return true;
+    }
+    for (String grant : before.rooms()) {
+      if (!grantsAll(after, grant)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code who} grants every room {@code grant} does (an id, or a prefix with '*'). */
+  private static boolean grantsAll(Authorizer who, String grant) {
+    if (!grant.endsWith("*")) {
+      return who.grantsRoom(grant);
+    }
+    String prefix = grant.substring(0, grant.length() - 1);
+    for (String other : who.rooms()) {
+      if (other.endsWith("*") && prefix.startsWith(other.substring(0, other.length() - 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String username(Action action) {
     if (action instanceof Action.CreateRoom create) {
       return create.username();

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The thin edge between Netty and {@link Connection}: on handshake completion it opens the
  * connection (registry + {@code $connect} + the {@code connected} frame), hands each complete
- * message to it, closes the channel with 1008 when the connection says it floods or when the IP
- * rules changed under its handshake, and closes the connection when the channel goes inactive. One
- * instance per channel.
+ * message to it (and a {@code refresh} it parsed on down the pipeline, to {@link
+ * TokenExpiryHandler}), closes the channel with 1008 when the connection says it floods or when the
+ * IP rules changed under its handshake, and closes the connection when the channel goes inactive.
+ * One instance per channel.
  */
 public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(ActionFrameHandler.class);
@@ -62,12 +63,13 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof HandshakeComplete) {
-      open(ctx.channel());
+      open(ctx);
     }
     super.userEventTriggered(ctx, event);
   }
 
-  private void open(Channel channel) {
+  private void open(ChannelHandlerContext ctx) {
+    Channel channel = ctx.channel();
     String sourceIp = channel.attr(HandshakeAttributes.SOURCE_IP).get();
     if (sourceIp == null) {
       sourceIp = sourceIp(channel.remoteAddress());
@@ -86,7 +88,9 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
             sourceIp,
             apiKey != null ? apiKey.name() : ActionIntake.TOKEN_BUCKET,
             authorizer,
-            frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())));
+            frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())),
+            // On down the pipeline, to TokenExpiryHandler, which answers it.
+            ctx::fireChannelRead);
     if (opened.isEmpty()) {
       channel.writeAndFlush(
           new CloseWebSocketFrame(WebSocketCloseStatus.TRY_AGAIN_LATER, OVERLOADED_REASON));

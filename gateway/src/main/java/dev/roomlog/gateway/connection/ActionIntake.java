@@ -9,6 +9,7 @@ import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.ConnectionIds;
 import dev.roomlog.protocol.GatewayRuns;
+import dev.roomlog.protocol.action.ActionParser;
 import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
@@ -96,11 +97,17 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    * @param apiKeyName the name of the key the client presented (for the per-key rate limit); token
    *     connections share one bucket, {@link #TOKEN_BUCKET}
    * @param authorizer who the connection speaks for, stamped on its records
-   * @param replies where frames for this client go (async answers arrive on appender threads, so it
-   *     must be thread-safe)
+   * @param toClient where frames for this client go (async answers arrive on appender threads, so
+   *     it must be thread-safe)
+   * @param refreshes where its {@code refresh} requests go, on its event loop: they are answered
+   *     there ({@link TokenExpiryHandler}), never written to the log
    */
   Optional<Connection> open(
-      String sourceIp, String apiKeyName, Authorizer authorizer, Consumer<ServerFrame> toClient) {
+      String sourceIp,
+      String apiKeyName,
+      Authorizer authorizer,
+      Consumer<ServerFrame> toClient,
+      Consumer<ActionParser.Result.Refresh> refreshes) {
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
     String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
     if (wal.isClosed()) {
@@ -127,7 +134,8 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
             new AnswerBudget(
                 settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
             answersMessage(),
-            replies));
+            replies,
+            refreshes));
   }
 
   private String answersMessage() {

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * that replays history its answers' budget ({@link AnswerBudget}: 429 while in debt), its API key's
  * shared rate limit ({@link MessageRateLimiter#onAction}: 429), the in-flight bound ({@link
  * InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its in-flight
- * permit until Kafka acknowledges or fails it.
+ * permit until Kafka acknowledges or fails it. A {@code refresh} leaves after parsing, for {@code
+ * refreshes} ({@link TokenExpiryHandler}), which may {@link #reauthorize} the connection.
  *
  * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never reach
  * the log. Its {@code $connect} (with the time it connected) is appended just before its first
@@ -47,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
  * threads.
+ *
+ * <p>Over 400 lines because it is one message's way from the socket to the log: each step above
+ * refuses with its own answer and metric, in an order that decides whose budget a refusal spends,
+ * and the {@code $connect}/{@code $disconnect} bracketing depends on what that way accepted. Split,
+ * that order would no longer be read in one place (the lifecycle records are the seam to cut if it
+ * grows).
  */
 public final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -77,10 +84,14 @@ public final class Connection {
   private final String id;
   private final long connectedAt;
   private final Identity identity;
-  private final Authorizer authorizer;
+
+  /** Who it speaks for; replaced by a refreshed token that only widened its rights. */
+  private Authorizer authorizer;
+
   private final InFlightLimiter.ConnectionPermits permits;
   private final MessageRateLimiter rateLimit;
   private final Consumer<ServerFrame> replies;
+  private final Consumer<ActionParser.Result.Refresh> refreshes;
   private final AnswerBudget answers;
   private final String answersMessage;
   private boolean closed;
@@ -107,7 +118,8 @@ public final class Connection {
       MessageRateLimiter rateLimit,
       AnswerBudget answers,
       String answersMessage,
-      Consumer<ServerFrame> replies) {
+      Consumer<ServerFrame> replies,
+      Consumer<ActionParser.Result.Refresh> refreshes) {
     this.intake = intake;
     this.id = id;
     this.connectedAt = connectedAt;
@@ -116,6 +128,7 @@ public final class Connection {
     this.permits = permits;
     this.rateLimit = rateLimit;
     this.replies = replies;
+    this.refreshes = refreshes;
     this.answers = answers;
     this.answersMessage = answersMessage;
     this.lastActiveAt = connectedAt;
@@ -176,6 +189,10 @@ public final class Connection {
       replies.accept(rejected.error());
       return Verdict.KEEP_OPEN;
     }
+    if (result instanceof ActionParser.Result.Refresh refresh) {
+      refreshes.accept(refresh); // never for the log: TokenExpiryHandler checks and answers it
+      return Verdict.KEEP_OPEN;
+    }
     Action action = ((ActionParser.Result.Accepted) result).action();
     Optional<ServerFrame.ErrorFrame> notAllowed = TokenRights.refusal(authorizer, action);
     if (notAllowed.isPresent()) {
@@ -211,6 +228,11 @@ public final class Connection {
    */
   static boolean replaysHistory(Action action) {
     return action instanceof Action.Resume || action instanceof Action.JoinRoom;
+  }
+
+  /** Checks and stamps its later actions with a refreshed token's rights. Event loop only. */
+  void reauthorize(Authorizer renewed) {
+    authorizer = renewed;
   }
 
   /**

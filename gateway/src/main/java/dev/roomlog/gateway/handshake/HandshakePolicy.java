@@ -181,18 +181,18 @@ public final class HandshakePolicy {
   /**
    * The policy of a node with these settings, whose IP rules come from {@code ipRules} and whose
    * log says through {@code logAcceptsConnections} whether it can take more connections; {@code
-   * clock} times the handshake rate.
+   * clock} times the handshake rate. {@code tokens} checks the user tokens handshakes carry (the
+   * node's one verifier, which also checks its connections' refreshes).
    */
   public static HandshakePolicy create(
       GatewaySettings settings,
+      TokenVerifier tokens,
       Supplier<IpRules> ipRules,
       BooleanSupplier logAcceptsConnections,
       Clock clock) {
     return new HandshakePolicy(
         new HandshakeAuth(
-            HandshakeAuth.Mode.of(settings.auth()),
-            new ApiKeys(settings.apiKeys())::match,
-            TokenVerifier.fromSettings(settings, clock)),
+            HandshakeAuth.Mode.of(settings.auth()), new ApiKeys(settings.apiKeys())::match, tokens),
         ipRules,
         ForwardedFor.of(settings.trustedProxies()),
         new OriginPolicy(settings.allowedOrigins()),
@@ -206,11 +206,6 @@ public final class HandshakePolicy {
             () -> epochNanos(clock.instant())),
         logAcceptsConnections,
         settings.retryAfterSeconds());
-  }
-
-  /** The verifier of user tokens, for a connection's {@code refresh}. */
-  public TokenVerifier tokens() {
-    return auth.tokens();
   }
 
   public ConnectionLimiter limiter() {

@@ -40,6 +40,12 @@ public final class GatewayMetrics {
   public static final String FLOODING = "flooding";
   public static final String SHUTTING_DOWN = "shuttingDown";
 
+  /** Outcomes of a token connection's refresh besides the error codes it may be answered with. */
+  public static final String REFRESHED = "refreshed";
+
+  /** The refresh was answered, and the connection then closed with 4003 to take new rights. */
+  public static final String RIGHTS_CHANGED = "rightsChanged";
+
   /** The status label of a socket closed before it could be answered. */
   public static final String NO_STATUS = "none";
 
@@ -142,6 +148,29 @@ public final class GatewayMetrics {
                     .tag("type", type)
                     .tag("outcome", outcome)
                     .register(registry))
+        .increment();
+  }
+
+  /**
+   * How a token connection's {@code refresh} ended: {@value #REFRESHED} (its end moved, its rights
+   * kept or widened), {@value #RIGHTS_CHANGED} (answered, then closed with 4003), or the code of
+   * the error it was answered with ({@code tokenInvalid}, {@code tokenExpired}, {@code
+   * refreshSubjectMismatch}, {@code rateLimited}, {@code invalidField}).
+   */
+  public void tokenRefresh(String outcome) {
+    Counter.builder("roomlog.gateway.token.refreshes")
+        .description("Refreshes of token connections, by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  /** A token connection closed because of its token, by close code (4001 expired, 4003 rights). */
+  public void tokenClose(int code) {
+    Counter.builder("roomlog.gateway.token.closes")
+        .description("Token connections closed by the gateway because of their token, by code")
+        .tag("code", Integer.toString(code))
+        .register(registry)
         .increment();
   }
 

@@ -1,6 +1,7 @@
 package dev.roomlog.gateway.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.action.Action;
@@ -64,5 +65,37 @@ class TokenRightsTest {
         TokenRights.refusal(
                 Authorizer.apiKey("web"), new Action.CreateRoom("r", "anyone", "any", null))
             .isEmpty());
+  }
+
+  private static Authorizer alice(List<String> rooms, Boolean createRooms) {
+    return new Authorizer("token", "a1", "Alice", rooms, createRooms, 20L);
+  }
+
+  @Test
+  void aRefreshThatKeepsOrWidensRightsDoesNotNarrow() {
+    assertFalse(TokenRights.narrows(ALICE, alice(List.of("lobby", "team-*"), null)), "the same");
+    assertFalse(TokenRights.narrows(ALICE, alice(List.of("lobby", "team-*", "x"), null)));
+    assertFalse(TokenRights.narrows(ALICE, alice(List.of("lobby", "te*"), null)), "wider prefix");
+    assertFalse(TokenRights.narrows(ALICE, alice(null, null)), "every room");
+    assertFalse(TokenRights.narrows(NO_CREATE, alice(null, true)), "createRooms granted");
+    assertFalse(
+        TokenRights.narrows(alice(List.of("lobby"), null), alice(List.of("lob*"), null)),
+        "an id within a prefix");
+  }
+
+  @Test
+  void aRefreshThatTakesAnyRightOrTheNameNarrows() {
+    assertTrue(TokenRights.narrows(ALICE, alice(List.of("lobby"), null)), "a prefix dropped");
+    assertTrue(
+        TokenRights.narrows(ALICE, alice(List.of("lobby", "team-red"), null)),
+        "a prefix cut down to one of its rooms");
+    assertTrue(
+        TokenRights.narrows(ALICE, alice(List.of("lobby", "team-red*"), null)), "a longer prefix");
+    assertTrue(TokenRights.narrows(alice(null, null), ALICE), "every room, then some");
+    assertTrue(TokenRights.narrows(ALICE, alice(List.of("lobby", "team-*"), false)), "createRooms");
+    assertTrue(
+        TokenRights.narrows(
+            ALICE, new Authorizer("token", "a1", "Alicia", List.of("lobby", "team-*"), null, 20L)),
+        "another name");
   }
 }

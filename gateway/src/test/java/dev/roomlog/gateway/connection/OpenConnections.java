@@ -35,6 +35,7 @@ public final class OpenConnections {
             null,
             new AnswerBudget(Integer.MAX_VALUE, Integer.MAX_VALUE, System::nanoTime),
             "",
+            null,
             null);
     channel.attr(ConnectionAttributes.CONNECTION).set(connection);
     channel.attr(HandshakeAttributes.USER_AGENT).set(userAgent);

@@ -12,10 +12,17 @@ import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.auth.TestTokens;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.handshake.HandshakePolicy;
 import dev.roomlog.gateway.ipfilter.IpRules;
+import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.protocol.WalRecord;
+import dev.roomlog.protocol.action.Action;
+import dev.roomlog.protocol.action.Authorizer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.MockTicker;
@@ -49,6 +56,7 @@ class TokenExpiryTest {
   private final MockTicker ticker = Ticker.newMockTicker();
   private final Clock clock = new TickerClock(ticker);
   private final RecordingWalAppender wal = new RecordingWalAppender();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
   private PrintStream realErr;
   private WebSocketTestClient client;
@@ -100,14 +108,18 @@ class TokenExpiryTest {
             .set(GatewaySettings.MAX_CONNECTION_AGE, Duration.ofDays(1))
             .set(GatewaySettings.PING_INTERVAL, Duration.ofDays(1))
             .build();
+    TokenVerifier tokens = TokenVerifier.fromSettings(settings, clock);
     HandshakePolicy policy =
-        HandshakePolicy.create(settings, () -> IpRules.NONE, wal::acceptingConnections, clock);
+        HandshakePolicy.create(
+            settings, tokens, () -> IpRules.NONE, wal::acceptingConnections, clock);
     AtomicInteger ids = new AtomicInteger();
     ActionIntake intake =
-        new ActionIntake(settings, wal, clock, () -> "id-" + ids.incrementAndGet());
+        new ActionIntake(
+            settings, wal, clock, () -> "id-" + ids.incrementAndGet(), new GatewayMetrics(meters));
     client =
         new WebSocketTestClient(
-            new GatewayInitializer(settings, intake, new ConnectionRegistry(), policy), ticker);
+            new GatewayInitializer(settings, intake, new ConnectionRegistry(), policy, tokens),
+            ticker);
     WebSocketTestClient.HttpReply reply =
         client.http(WebSocketTestClient.upgradeRequest(path, apiKey));
     assertEquals(101, reply.status(), reply.body());
@@ -126,6 +138,28 @@ class TokenExpiryTest {
     return TestTokens.claims(sub, "Alice")
         .withExpiresAt(exp)
         .sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(TestTokens.SECRET));
+  }
+
+  /** A token of user a1 with these claims ({@code rooms} null: every room). */
+  private static String token(String name, List<String> rooms, boolean createRooms, Instant exp) {
+    com.auth0.jwt.JWTCreator.Builder claims =
+        TestTokens.claims("a1", name).withExpiresAt(exp).withClaim("createRooms", createRooms);
+    if (rooms != null) {
+      claims.withClaim("rooms", rooms);
+    }
+    return claims.sign(com.auth0.jwt.algorithms.Algorithm.HMAC256(TestTokens.SECRET));
+  }
+
+  private double refreshes(String outcome) {
+    Counter counter =
+        meters.find("roomlog.gateway.token.refreshes").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private double tokenCloses(int code) {
+    Counter counter =
+        meters.find("roomlog.gateway.token.closes").tag("code", Integer.toString(code)).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** Moves time to {@code at} after the handshake and runs what became due. */
@@ -178,6 +212,7 @@ class TokenExpiryTest {
     assertNothingSent();
     advanceTo(LIFETIME);
     assertClosedForExpiry();
+    assertEquals(1, tokenCloses(4001), "the close is counted by its code");
   }
 
   @Test
@@ -202,6 +237,8 @@ class TokenExpiryTest {
     assertClosedForExpiry();
     assertEquals(List.of(), wal.records(), "a refresh writes nothing to the log");
     assertTokenNotLogged(renewed);
+    assertEquals(1, refreshes("refreshed"));
+    assertEquals(1, tokenCloses(4001));
   }
 
   @Test
@@ -229,6 +266,25 @@ class TokenExpiryTest {
     assertEquals(List.of(), wal.records(), "a refused refresh writes nothing to the log");
     assertTokenNotLogged(otherUser);
     assertTokenNotLogged(tampered);
+    assertEquals(1, refreshes("refreshSubjectMismatch"));
+    assertEquals(1, refreshes("tokenExpired"));
+    assertEquals(2, refreshes("tokenInvalid"));
+    assertEquals(0, refreshes("refreshed"));
+    // Error frames like any other the gateway sends: the label is the code, never the token.
+    assertEquals(
+        2,
+        meters.find("roomlog.gateway.error.frames").tag("code", "tokenInvalid").counter().count());
+    meters
+        .getMeters()
+        .forEach(
+            m ->
+                m.getId()
+                    .getTags()
+                    .forEach(
+                        t ->
+                            assertFalse(
+                                t.getValue().contains("a1") || t.getValue().contains("."),
+                                m.getId().toString())));
   }
 
   @Test
@@ -242,6 +298,7 @@ class TokenExpiryTest {
 
     assertError(429, "rateLimited", tooSoon);
     assertEquals(600, tooSoon.get("retryAfterMs").asLong());
+    assertEquals(1, refreshes("rateLimited"));
     advanceTo(Duration.ofSeconds(1));
     assertEquals("refreshed", refresh(renewed).get("type").asText());
   }
@@ -250,8 +307,88 @@ class TokenExpiryTest {
   void anApiKeyConnectionIsNeverClosedForExpiryAndCannotRefresh() {
     open("/", KEY);
     assertError(400, "invalidField", refresh(token("a1", nowPlus(Duration.ofHours(1)))));
+    assertEquals(1, refreshes("invalidField"));
     advanceTo(Duration.ofHours(3));
     assertNothingSent();
+    assertEquals(List.of(), wal.records(), "nothing of the refresh was written");
+  }
+
+  @Test
+  void aRefreshWithoutATokenIsAMissingField() {
+    openWithToken();
+    client.sendText("{\"action\":\"refresh\",\"requestId\":\"r1\",\"token\":42}");
+    assertError(400, "missingField", nextJson());
+  }
+
+  @Test
+  void aChatMessageThatSaysRefreshIsAMessageNotARefresh() {
+    openWithToken();
+    String text = "{\\\"action\\\":\\\"refresh\\\"} please refresh";
+    client.sendText(
+        "{\"action\":\"sendMessage\",\"requestId\":\"r2\",\"roomId\":\"lobby\",\"text\":\""
+            + text
+            + "\",\"token\":\"not-a-jwt\"}");
+
+    assertNothingSent();
+    Action.SendMessage sent =
+        assertInstanceOf(Action.SendMessage.class, wal.last().record().action());
+    assertEquals("{\"action\":\"refresh\"} please refresh", sent.text());
+    assertEquals(0, meters.find("roomlog.gateway.token.refreshes").counters().size());
+  }
+
+  @Test
+  void aRefreshThatWidensTheRightsAppliesThemInPlace() {
+    Instant firstExp = nowPlus(LIFETIME);
+    open("/?token=" + token("Alice", List.of("lobby"), false, firstExp), null);
+    client.sendText("{\"action\":\"joinRoom\",\"requestId\":\"r1\",\"roomId\":\"team-a\"}");
+    assertError(403, "roomNotGranted", nextJson());
+    Instant renewedExp = nowPlus(Duration.ofMinutes(30));
+
+    JsonNode answer = refresh(token("Alice", List.of("lobby", "team-*"), true, renewedExp));
+
+    assertEquals("refreshed", answer.get("type").asText(), answer.toString());
+    client.sendText("{\"action\":\"joinRoom\",\"requestId\":\"r3\",\"roomId\":\"team-a\"}");
+    client.sendText("{\"action\":\"createRoom\",\"requestId\":\"r4\",\"roomId\":\"team-b\"}");
+    assertNothingSent();
+    List<WalRecord> actions =
+        wal.records().stream().filter(r -> !(r.action() instanceof Action.Connect)).toList();
+    assertEquals(2, actions.size(), actions.toString());
+    Authorizer stamped =
+        new Authorizer(
+            "token", "a1", "Alice", List.of("lobby", "team-*"), true, renewedExp.getEpochSecond());
+    actions.forEach(r -> assertEquals(stamped, r.requestContext().authorizer(), r.toString()));
+    assertEquals(1, refreshes("refreshed"));
+    // Still closed at the new end, not the first one.
+    advanceTo(LIFETIME);
+    assertNothingSent();
+    advanceTo(Duration.ofMinutes(29));
+    assertWarnedFor(renewedExp);
+  }
+
+  @Test
+  void aRefreshThatNarrowsTheRightsIsAnsweredAndThenClosedWith4003() {
+    open("/?token=" + token("Alice", List.of("lobby", "team-*"), true, nowPlus(LIFETIME)), null);
+    client.sendText("{\"action\":\"joinRoom\",\"requestId\":\"r2\",\"roomId\":\"team-a\"}");
+    Instant renewedExp = nowPlus(Duration.ofMinutes(30));
+
+    JsonNode answer = refresh(token("Alice", List.of("lobby"), true, renewedExp));
+
+    assertEquals("refreshed", answer.get("type").asText(), answer.toString());
+    assertEquals(renewedExp.toEpochMilli(), answer.get("expiresAt").asLong());
+    assertEquals(
+        new TestPipelines.Close(4003, "token rights changed: reconnect"),
+        TestPipelines.expectClose(client));
+    // Its $disconnect takes it out of team-a, which the new token no longer grants.
+    assertEquals(1, wal.count(Action.Disconnect.class));
+    assertEquals(1, refreshes("rightsChanged"));
+    assertEquals(1, tokenCloses(4003));
+  }
+
+  @Test
+  void aRefreshThatChangesTheNameClosesWith4003() {
+    openWithToken();
+    refresh(token("Alicia", null, true, nowPlus(Duration.ofMinutes(30))));
+    assertEquals(4003, TestPipelines.expectClose(client).code());
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.TestPipelines;
 import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.auth.HandshakeAuth;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.Connection;
 import dev.roomlog.gateway.connection.ConnectionAttributes;
@@ -56,12 +57,20 @@ class HandshakeHandlerTest {
   private WebSocketTestClient client() {
     GatewaySettings built = settings.build();
     if (policy == null) {
-      policy = HandshakePolicy.create(built, ipRules::get, wal::acceptingConnections, clock);
+      policy =
+          HandshakePolicy.create(
+              built,
+              TokenVerifier.fromSettings(built, clock),
+              ipRules::get,
+              wal::acceptingConnections,
+              clock);
     }
     ActionIntake intake =
         new ActionIntake(built, wal, Clock.systemUTC(), () -> "id-" + ids.incrementAndGet());
     WebSocketTestClient client =
-        new WebSocketTestClient(new GatewayInitializer(built, intake, registry, policy));
+        new WebSocketTestClient(
+            new GatewayInitializer(
+                built, intake, registry, policy, TokenVerifier.fromSettings(built, clock)));
     clients.add(client);
     return client;
   }
@@ -769,6 +778,7 @@ class HandshakeHandlerTest {
     policy =
         HandshakePolicy.create(
             settings.build(),
+            TokenVerifier.fromSettings(settings.build(), clock),
             () -> reads.incrementAndGet() == 1 ? IpRules.NONE : reloaded,
             wal::acceptingConnections,
             java.time.Clock.systemUTC());

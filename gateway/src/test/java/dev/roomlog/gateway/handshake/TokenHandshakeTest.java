@@ -10,6 +10,7 @@ import dev.roomlog.gateway.GatewayInitializer;
 import dev.roomlog.gateway.RecordingWalAppender;
 import dev.roomlog.gateway.WebSocketTestClient;
 import dev.roomlog.gateway.auth.TestTokens;
+import dev.roomlog.gateway.auth.TokenVerifier;
 import dev.roomlog.gateway.connection.ActionIntake;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.ipfilter.IpRules;
@@ -48,6 +49,7 @@ class TokenHandshakeTest {
       GatewaySettings.builder(List.of(new ApiKey("web", KEY)), "gw-test")
           .tokenSecret(TestTokens.SECRET);
   private HandshakePolicy policy;
+  private TokenVerifier tokens;
 
   // Every log line of the test, to check no token is in any (slf4j-simple writes to System.err).
   private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
@@ -75,11 +77,14 @@ class TokenHandshakeTest {
   private WebSocketTestClient client() {
     GatewaySettings built = settings.build();
     if (policy == null) {
-      policy = HandshakePolicy.create(built, () -> IpRules.NONE, wal::acceptingConnections, CLOCK);
+      tokens = TokenVerifier.fromSettings(built, CLOCK);
+      policy =
+          HandshakePolicy.create(
+              built, tokens, () -> IpRules.NONE, wal::acceptingConnections, CLOCK);
     }
     ActionIntake intake = new ActionIntake(built, wal, CLOCK, () -> "id-" + ids.incrementAndGet());
     WebSocketTestClient client =
-        new WebSocketTestClient(new GatewayInitializer(built, intake, registry, policy));
+        new WebSocketTestClient(new GatewayInitializer(built, intake, registry, policy, tokens));
     clients.add(client);
     return client;
   }

@@ -68,7 +68,10 @@ public class GatewayIntakeBenchmark {
                 "203.0.113.7",
                 "bench",
                 Authorizer.apiKey("bench"),
-                (ServerFrame frame) -> replies++)
+                (ServerFrame frame) -> replies++,
+                refresh -> {
+                  throw new IllegalStateException("the benchmark sends no refresh");
+                })
             .orElseThrow(() -> new IllegalStateException("the intake refused the connection"));
     sendMessage = Samples.SEND_MESSAGE_JSON;
     // A connection's first record is preceded by its $connect; the benchmark measures the ones

@@ -15,6 +15,12 @@ public final class ActionNames {
   /** Lets a user into a private room; from a member with the right to invite. */
   public static final String INVITE = "invite";
 
+  /**
+   * A token connection's new token ({@link ActionParser.Result.Refresh}): answered by the gateway
+   * itself, never an {@link Action}, so never written to the log.
+   */
+  public static final String REFRESH = "refresh";
+
   public static final String CONNECT = "$connect";
   public static final String DISCONNECT = "$disconnect";
   public static final String HEARTBEAT = "$heartbeat";

@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
-import dev.roomlog.protocol.text.DisplayNames;
 import dev.roomlog.protocol.text.WellFormed;
 import java.io.IOException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Turns a client's text frame into an {@link Action}, or into the error that answers it. Pure: no
@@ -24,9 +23,11 @@ import java.util.regex.Pattern;
  * {@code connectionId} (the gateway's context is the only source of identity). A client can never
  * send {@code $connect} or {@code $disconnect}. Every rejection carries the client's {@code
  * requestId} when it was readable, so the client can match it.
+ *
+ * <p>A {@code refresh} is no {@link Action}: it is parsed into {@link Result.Refresh}, which the
+ * gateway answers itself, so that its token has no way into the log.
  */
 public final class ActionParser {
-  private static final Pattern ROOM_ID = Pattern.compile(Limits.ROOM_ID_PATTERN);
   private static final String CLIENT_ACTIONS =
       String.join(
           ", ",
@@ -35,7 +36,8 @@ public final class ActionParser {
           ActionNames.SEND_MESSAGE,
           ActionNames.LEAVE_ROOM,
           ActionNames.RESUME,
-          ActionNames.INVITE);
+          ActionNames.INVITE,
+          ActionNames.REFRESH);
 
   /** The fields that hold a seq. */
   private static final Set<String> SEQ_FIELDS = Set.of("afterSeq");
@@ -47,6 +49,23 @@ public final class ActionParser {
     record Accepted(Action action) implements Result {}
 
     record Rejected(ErrorFrame error) implements Result {}
+
+    /**
+     * A {@code refresh}: a token connection's new token, to be checked and answered by the gateway.
+     * Not an {@link Action}, so it cannot become a log record; its {@link #toString} leaves the
+     * token out, so that it cannot reach a log line either.
+     */
+    record Refresh(String requestId, String token) implements Result {
+      public Refresh {
+        // An empty token is the verifier's to refuse (401), like any other bad one.
+        Objects.requireNonNull(token, "token");
+      }
+
+      @Override
+      public String toString() {
+        return "Refresh[requestId=" + requestId + ", token=(" + token.length() + " chars)]";
+      }
+    }
   }
 
   public static Result parse(String text) {
@@ -60,8 +79,11 @@ public final class ActionParser {
    */
   public static Result parse(String text, String ownUsername) {
     try {
-      return new Result.Accepted(read(readObject(text, "frame"), ownUsername));
-    } catch (Invalid e) {
+      JsonNode root = readObject(text, "frame");
+      return ActionNames.REFRESH.equals(root.path("action").textValue())
+          ? refresh(root)
+          : new Result.Accepted(read(root, ownUsername));
+    } catch (FrameFields.Invalid e) {
       return new Result.Rejected(e.error);
     }
   }
@@ -112,7 +134,7 @@ public final class ActionParser {
         // A second value, or garbage, after the object would otherwise be ignored while the
         // first was applied and logged: the client meant something else, so nothing is taken.
         if (root != null && parser.nextToken() != null) {
-          throw new Invalid(
+          throw new FrameFields.Invalid(
               ErrorCode.BAD_JSON,
               "the " + what + " has data after its JSON object: send exactly one object",
               null);
@@ -122,27 +144,28 @@ public final class ActionParser {
         // before any field is read; a number that long is a field out of range, not bad JSON.
         String field = parser.currentName();
         if (field != null && e.getMessage() != null && e.getMessage().contains("Number")) {
-          throw new Invalid(ErrorCode.INVALID_FIELD, outOfRange(field), null);
+          throw new FrameFields.Invalid(ErrorCode.INVALID_FIELD, outOfRange(field), null);
         }
-        throw new Invalid(
+        throw new FrameFields.Invalid(
             ErrorCode.BAD_JSON, "the " + what + " is too deeply nested or too large", null);
       }
     } catch (IOException e) {
-      throw new Invalid(
+      throw new FrameFields.Invalid(
           ErrorCode.BAD_JSON, "the " + what + " is not valid JSON: expected one JSON object", null);
     }
     if (root == null || !root.isObject()) {
-      throw new Invalid(ErrorCode.BAD_JSON, "the " + what + " must be a JSON object", null);
+      throw new FrameFields.Invalid(
+          ErrorCode.BAD_JSON, "the " + what + " must be a JSON object", null);
     }
     Optional<String> illFormed = WellFormed.firstIllFormed(root);
     if (illFormed.isPresent()) {
       // Not answered with the requestId: it may be the ill-formed string.
-      throw new Invalid(
+      throw new FrameFields.Invalid(
           ErrorCode.BAD_JSON,
           "the "
               + what
               + " has a string with an unpaired surrogate escape (at "
-              + truncate(illFormed.get())
+              + FrameFields.truncate(illFormed.get())
               + "): strings must be well-formed Unicode (I-JSON, RFC 7493)",
           null);
     }
@@ -155,7 +178,7 @@ public final class ActionParser {
     }
     // Any other field is the client's own: quoted only if it can be written back to it.
     return WellFormed.isWellFormed(field)
-        ? "'" + truncate(field) + "' is a number too long to read"
+        ? "'" + FrameFields.truncate(field) + "' is a number too long to read"
         : "a number in the frame is too long to read";
   }
 
@@ -171,69 +194,97 @@ public final class ActionParser {
   public static Result parsePost(String roomId, String body) {
     try {
       JsonNode root = readObject(body, "body");
-      checkRoomId(roomId, null);
+      FrameFields.checkRoomId(roomId, null);
       if (roomId.codePointCount(0, roomId.length()) > Limits.MAX_ROOM_ID_LENGTH) {
-        throw new Invalid(
+        throw new FrameFields.Invalid(
             ErrorCode.FIELD_TOO_LONG,
             "roomId is longer than " + Limits.MAX_ROOM_ID_LENGTH + " characters",
             null);
       }
       String username =
-          root.hasNonNull("username") ? username(root, null) : DEFAULT_SERVER_USERNAME;
+          root.hasNonNull("username") ? FrameFields.username(root, null) : DEFAULT_SERVER_USERNAME;
       return new Result.Accepted(
           new Action.PostMessage(
-              null, roomId, text(root, null), username, clientMsgId(root, null)));
-    } catch (Invalid e) {
+              null,
+              roomId,
+              FrameFields.text(root, null),
+              username,
+              FrameFields.clientMsgId(root, null)));
+    } catch (FrameFields.Invalid e) {
       return new Result.Rejected(e.error);
     }
   }
 
+  /** The message of a {@code refresh} without a token (a string). */
+  public static final String REFRESH_WITHOUT_TOKEN = "refresh needs a token (a string)";
+
+  /**
+   * Reads a {@code refresh}. The token is only required to be a string here: its length and form
+   * are the verifier's to judge (401), so that every bad token is answered alike.
+   */
+  private static Result.Refresh refresh(JsonNode root) {
+    String requestId =
+        FrameFields.optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
+    JsonNode token = root.get("token");
+    if (token == null || !token.isTextual()) {
+      throw new FrameFields.Invalid(ErrorCode.MISSING_FIELD, REFRESH_WITHOUT_TOKEN, requestId);
+    }
+    return new Result.Refresh(requestId, token.textValue());
+  }
+
   private static Action read(JsonNode root, String ownUsername) {
-    String requestId = optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
-    String action = requiredString(root, "action", Integer.MAX_VALUE, requestId);
+    String requestId =
+        FrameFields.optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
+    String action = FrameFields.requiredString(root, "action", Integer.MAX_VALUE, requestId);
     switch (action) {
       case ActionNames.CREATE_ROOM -> {
-        String roomId = optionalString(root, "roomId", Limits.MAX_ROOM_ID_LENGTH, requestId);
+        String roomId =
+            FrameFields.optionalString(root, "roomId", Limits.MAX_ROOM_ID_LENGTH, requestId);
         if (roomId != null) {
-          checkRoomId(roomId, requestId);
+          FrameFields.checkRoomId(roomId, requestId);
         }
         return new Action.CreateRoom(
             requestId,
-            username(root, requestId, ownUsername),
+            FrameFields.username(root, requestId, ownUsername),
             roomId,
-            clientMsgId(root, requestId),
-            optionalBoolean(root, "private", requestId));
+            FrameFields.clientMsgId(root, requestId),
+            FrameFields.optionalBoolean(root, "private", requestId));
       }
       case ActionNames.JOIN_ROOM -> {
         return new Action.JoinRoom(
             requestId,
-            roomId(root, requestId),
-            username(root, requestId, ownUsername),
-            optionalSeq(root, "afterSeq", requestId),
-            clientMsgId(root, requestId));
+            FrameFields.roomId(root, requestId),
+            FrameFields.username(root, requestId, ownUsername),
+            FrameFields.optionalSeq(root, "afterSeq", requestId),
+            FrameFields.clientMsgId(root, requestId));
       }
       case ActionNames.SEND_MESSAGE -> {
-        String roomId = roomId(root, requestId);
+        String roomId = FrameFields.roomId(root, requestId);
         return new Action.SendMessage(
-            requestId, roomId, text(root, requestId), clientMsgId(root, requestId));
+            requestId,
+            roomId,
+            FrameFields.text(root, requestId),
+            FrameFields.clientMsgId(root, requestId));
       }
       case ActionNames.LEAVE_ROOM -> {
         return new Action.LeaveRoom(
-            requestId, roomId(root, requestId), clientMsgId(root, requestId));
+            requestId,
+            FrameFields.roomId(root, requestId),
+            FrameFields.clientMsgId(root, requestId));
       }
       case ActionNames.RESUME -> {
-        String roomId = roomId(root, requestId);
-        Long afterSeq = optionalSeq(root, "afterSeq", requestId);
+        String roomId = FrameFields.roomId(root, requestId);
+        Long afterSeq = FrameFields.optionalSeq(root, "afterSeq", requestId);
         if (afterSeq == null) {
-          throw new Invalid(ErrorCode.MISSING_FIELD, "afterSeq is required", requestId);
+          throw new FrameFields.Invalid(ErrorCode.MISSING_FIELD, "afterSeq is required", requestId);
         }
         return new Action.Resume(requestId, roomId, afterSeq);
       }
       case ActionNames.INVITE -> {
-        String roomId = roomId(root, requestId);
-        String user = requiredString(root, "user", Limits.MAX_USER_LENGTH, requestId);
+        String roomId = FrameFields.roomId(root, requestId);
+        String user = FrameFields.requiredString(root, "user", Limits.MAX_USER_LENGTH, requestId);
         if (user.isBlank() || user.codePoints().anyMatch(Character::isISOControl)) {
-          throw new Invalid(
+          throw new FrameFields.Invalid(
               ErrorCode.INVALID_FIELD,
               "user must be a token's subject or a username: not blank, no control characters",
               requestId);
@@ -241,137 +292,13 @@ public final class ActionParser {
         return new Action.Invite(requestId, roomId, user);
       }
       default ->
-          throw new Invalid(
+          throw new FrameFields.Invalid(
               ErrorCode.UNKNOWN_ACTION,
-              "unknown action '" + truncate(action) + "': expected one of " + CLIENT_ACTIONS,
+              "unknown action '"
+                  + FrameFields.truncate(action)
+                  + "': expected one of "
+                  + CLIENT_ACTIONS,
               requestId);
-    }
-  }
-
-  private static String text(JsonNode root, String requestId) {
-    String text = requiredString(root, "text", Limits.MAX_TEXT_LENGTH, requestId);
-    // Line breaks and tabs belong in chat; other control characters do not, and each would
-    // be stored as a six-byte JSON escape, swelling the room's state.
-    if (text.codePoints()
-        .anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
-      throw new Invalid(
-          ErrorCode.INVALID_FIELD,
-          "text must not contain control characters other than line breaks and tabs",
-          requestId);
-    }
-    return text;
-  }
-
-  private static String roomId(JsonNode root, String requestId) {
-    String roomId = requiredString(root, "roomId", Limits.MAX_ROOM_ID_LENGTH, requestId);
-    checkRoomId(roomId, requestId);
-    return roomId;
-  }
-
-  private static void checkRoomId(String roomId, String requestId) {
-    if (!ROOM_ID.matcher(roomId).matches()) {
-      throw new Invalid(
-          ErrorCode.INVALID_FIELD,
-          "roomId may contain only letters, digits, '.', '_' and '-'",
-          requestId);
-    }
-  }
-
-  private static String clientMsgId(JsonNode root, String requestId) {
-    return optionalString(root, "clientMsgId", Limits.MAX_CLIENT_MSG_ID_LENGTH, requestId);
-  }
-
-  /** A seq: a whole JSON number from 0 up to 2^63-1; null when absent or JSON null. */
-  private static Long optionalSeq(JsonNode root, String field, String requestId) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
-      throw new Invalid(
-          ErrorCode.INVALID_FIELD,
-          field + " must be a whole number from 0 to " + Long.MAX_VALUE,
-          requestId);
-    }
-    return node.longValue();
-  }
-
-  /** A JSON true or false; null when absent or JSON null. */
-  private static Boolean optionalBoolean(JsonNode root, String field, String requestId) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isBoolean()) {
-      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must be true or false", requestId);
-    }
-    return node.booleanValue();
-  }
-
-  private static String username(JsonNode root, String requestId, String ownUsername) {
-    return ownUsername != null && !root.has("username") ? ownUsername : username(root, requestId);
-  }
-
-  private static String username(JsonNode root, String requestId) {
-    String username = requiredString(root, "username", Limits.MAX_USERNAME_LENGTH, requestId);
-    Optional<String> problem = DisplayNames.problem("username", username);
-    if (problem.isPresent()) {
-      throw new Invalid(ErrorCode.INVALID_FIELD, problem.get(), requestId);
-    }
-    return username;
-  }
-
-  private static String requiredString(
-      JsonNode root, String field, int maxLength, String requestId) {
-    String value = optionalString(root, field, maxLength, requestId);
-    if (value == null) {
-      throw new Invalid(ErrorCode.MISSING_FIELD, field + " is required", requestId);
-    }
-    return value;
-  }
-
-  /** The field's string value, null when absent or JSON null. */
-  private static String optionalString(
-      JsonNode root, String field, int maxLength, String requestId) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isTextual()) {
-      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must be a string", requestId);
-    }
-    String value = node.textValue();
-    if (value.isEmpty()) {
-      throw new Invalid(ErrorCode.INVALID_FIELD, field + " must not be empty", requestId);
-    }
-    if (value.codePointCount(0, value.length()) > maxLength) {
-      throw new Invalid(
-          ErrorCode.FIELD_TOO_LONG,
-          field + " is longer than " + maxLength + " characters",
-          requestId);
-    }
-    return value;
-  }
-
-  /** The first 40 characters; never splits a surrogate pair, so the result stays well-formed. */
-  private static String truncate(String s) {
-    if (s.codePointCount(0, s.length()) <= 40) {
-      return s;
-    }
-    return s.substring(0, s.offsetByCodePoints(0, 40)) + "...";
-  }
-
-  private static Result reject(ErrorCode code, String message, String requestId) {
-    return new Result.Rejected(code.frame(message, requestId));
-  }
-
-  /** Unwinds the field readers to {@link #parse}; never escapes this class. */
-  private static final class Invalid extends RuntimeException {
-    private final transient ErrorFrame error;
-
-    Invalid(ErrorCode code, String message, String requestId) {
-      super(message, null, false, false);
-      this.error = code.frame(message, requestId);
     }
   }
 }

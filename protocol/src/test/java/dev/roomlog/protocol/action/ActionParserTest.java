@@ -1,6 +1,7 @@
 package dev.roomlog.protocol.action;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -426,5 +427,44 @@ class ActionParserTest {
     assertInstanceOf(
         Result.Rejected.class,
         ActionParser.parse("{\"action\":\"joinRoom\",\"roomId\":\"lobby\"}", null));
+  }
+
+  @Test
+  void aRefreshIsParsedIntoARefreshNeverAnAction() {
+    Result.Refresh refresh =
+        assertInstanceOf(
+            Result.Refresh.class,
+            ActionParser.parse(
+                "{\"action\":\"refresh\",\"requestId\":\"r9\",\"token\":\"aaa.bbb.sig-xyz\"}",
+                "Alice"));
+    assertEquals(new Result.Refresh("r9", "aaa.bbb.sig-xyz"), refresh);
+    // The token is for the verifier only: what gets printed of it never shows it.
+    assertFalse(refresh.toString().contains("sig-xyz"), refresh.toString());
+    // An empty token is the verifier's to refuse, like any other bad token.
+    assertEquals(
+        new Result.Refresh(null, ""),
+        ActionParser.parse("{\"action\":\"refresh\",\"token\":\"\"}"));
+  }
+
+  @Test
+  void aRefreshWithoutAStringTokenIsAMissingField() {
+    for (String frame :
+        List.of(
+            "{\"action\":\"refresh\",\"requestId\":\"r9\"}",
+            "{\"action\":\"refresh\",\"requestId\":\"r9\",\"token\":42}")) {
+      ErrorFrame error = rejected(frame);
+      assertEquals("missingField", error.code(), frame);
+      assertEquals(ActionParser.REFRESH_WITHOUT_TOKEN, error.message(), frame);
+      assertEquals("r9", error.requestId(), frame);
+    }
+  }
+
+  @Test
+  void aMessageThatSaysRefreshIsAMessage() {
+    assertEquals(
+        new Action.SendMessage(null, "lobby", "please refresh", null),
+        accepted(
+            "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"please refresh\","
+                + "\"token\":\"x\"}"));
   }
 }

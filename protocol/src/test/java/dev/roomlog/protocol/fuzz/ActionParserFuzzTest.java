@@ -79,6 +79,10 @@ class ActionParserFuzzTest {
           "the refusal of " + input + " cannot be written: " + error);
       return;
     }
+    if (result instanceof ActionParser.Result.Refresh) {
+      // Never a record (the gateway answers it): parsed without throwing is all there is to check.
+      return;
+    }
     Action action = ((ActionParser.Result.Accepted) result).action();
     if (action instanceof Action.CreateRoom create && create.roomId() == null) {
       action = create.withRoomId(RoomIds.forCreate(create, CONTEXT.requestId()));

@@ -14,7 +14,8 @@ import org.quicktheories.impl.Constraint;
 public final class JsonFuzz {
   /** The fields clients send, so that generated frames often get past the first checks. */
   public static final List<String> FIELDS =
-      List.of("action", "roomId", "username", "text", "afterSeq", "requestId", "clientMsgId");
+      List.of(
+          "action", "roomId", "username", "text", "afterSeq", "requestId", "clientMsgId", "token");
 
   public static final List<String> ACTIONS =
       List.of(
@@ -23,6 +24,7 @@ public final class JsonFuzz {
           "sendMessage",
           "leaveRoom",
           "resume",
+          "refresh",
           "$connect",
           "$postMessage");
 
