@@ -9,11 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A blocking WebSocket client on a plain socket, for what well-behaved clients never do: send half
- * a request, stop reading, ignore pings. Every read waits at most {@code READ_TIMEOUT}, the
- * deadline of the test that calls it.
+ * A blocking WebSocket client on a plain socket (or a TLS one, {@link #overTls}), for what
+ * well-behaved clients never do: send half a request, stop reading, ignore pings. Every read waits
+ * at most {@code READ_TIMEOUT}, the deadline of the test that calls it.
  */
 public final class RawWebSocketClient implements AutoCloseable {
   public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -37,12 +39,25 @@ public final class RawWebSocketClient implements AutoCloseable {
     }
   }
 
-  private final Socket socket = new Socket();
+  private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
 
   /** Connects; {@code receiveBufferBytes} > 0 shrinks the kernel's receive buffer. */
   public RawWebSocketClient(int port, int receiveBufferBytes) throws IOException {
+    this(new Socket(), port, receiveBufferBytes);
+  }
+
+  /** Connects over TLS with the JDK's SSLSocket, trusting what {@code trust} trusts. */
+  public static RawWebSocketClient overTls(int port, SSLContext trust) throws IOException {
+    RawWebSocketClient client =
+        new RawWebSocketClient(trust.getSocketFactory().createSocket(), port, 0);
+    ((SSLSocket) client.socket).startHandshake();
+    return client;
+  }
+
+  private RawWebSocketClient(Socket socket, int port, int receiveBufferBytes) throws IOException {
+    this.socket = socket;
     if (receiveBufferBytes > 0) {
       socket.setReceiveBufferSize(receiveBufferBytes);
     }

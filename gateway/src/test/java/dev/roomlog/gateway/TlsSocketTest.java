@@ -3,6 +3,7 @@ package dev.roomlog.gateway;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -130,6 +131,39 @@ class TlsSocketTest {
 
     assertEquals(1001, inbox.closed.get(10, TimeUnit.SECONDS));
     assertEquals(0, registry.size());
+  }
+
+  /**
+   * The gateway's pom makes the JDK's SSLSocket strict ({@code
+   * com.sun.net.ssl.requireCloseNotify}): by default it takes a TCP end without close_notify for a
+   * clean end, and this test would pass without the close_notify it is about.
+   */
+  @Test
+  void aCloseTheServerStartsEndsWithCloseNotifyBeforeTheEndOfTheStream() throws Exception {
+    // Far past the test's deadline: only the client's close frame can end the connection in time.
+    TestCertificates.Pair pair = start(defaults().closeTimeout(Duration.ofMinutes(5)));
+    try (RawWebSocketClient client =
+        RawWebSocketClient.overTls(server.port(), pair.trustingClient())) {
+      client.upgrade(KEY);
+      String connectionId =
+          TestPipelines.json(client.readFrame().text()).get("connectionId").asText();
+
+      assertTrue(registry.disconnect(connectionId));
+
+      RawWebSocketClient.Frame close = client.readFrame();
+      assertEquals(RawWebSocketClient.Frame.CLOSE, close.opcode());
+      assertEquals(1000, close.closeCode());
+      // A strict SSLSocket fails this read (a truncation, to TLS) unless close_notify came.
+      assertNull(client.readFrame(), "a clean TLS end after the close frame");
+      // TLS 1.3 closes one direction at a time: the client's close frame still gets through,
+      // and the server then closes the socket without waiting for closeTimeout.
+      client.writeBytes(
+          TestPipelines.rawFrame(
+              true, 0, RawWebSocketClient.Frame.CLOSE, true, new byte[] {0x03, (byte) 0xE8}));
+
+      // Awaited with the client's socket still open: its close frame, not its end, closed it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> registry.size() == 0);
+    }
   }
 
   @Test

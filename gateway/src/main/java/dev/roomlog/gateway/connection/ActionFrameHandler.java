@@ -86,7 +86,7 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
     Optional<Connection> opened =
         intake.open(
             sourceIp,
-            apiKey != null ? apiKey.name() : ActionIntake.TOKEN_BUCKET,
+            apiKey != null ? apiKey.name() : null,
             authorizer,
             frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())),
             // On down the pipeline, to TokenExpiryHandler, which answers it.

@@ -2,6 +2,7 @@ package dev.roomlog.gateway.connection;
 
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
+import dev.roomlog.gateway.limits.KeyedTokenBuckets;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link Connection}). Plain Java, no Netty: the frame handler calls it.
  *
  * <p>It also holds what the connections of this node share: the in-flight bound ({@link
- * InFlightLimiter}) and one rate-limit bucket per API key name. Keys are the configured ones, so
- * that map stays small.
+ * InFlightLimiter}), one rate-limit bucket per API key name (keys are the configured ones, so that
+ * map stays small), and one per user token subject ({@link KeyedTokenBuckets}, bounded).
  *
  * <p>The identity of every record (connectionId, gatewayId, sourceIp, times, request id) comes from
  * the gateway, never from the client. Thread-safe; one instance serves every connection.
@@ -49,13 +50,18 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
   private final Supplier<String> ids;
   private final InFlightLimiter inFlight;
 
-  /**
-   * The shared rate bucket of every token connection on this node: one per subject would grow with
-   * the users, and the per-connection limits still apply to each. Not a possible key name.
-   */
-  public static final String TOKEN_BUCKET = "(user tokens)";
-
   private final Map<String, TokenBucket> keyBuckets = new ConcurrentHashMap<>();
+
+  /**
+   * One bucket per token subject, so that one noisy user cannot throttle the others. Bounded at
+   * {@code maxConnections} subjects: a subject acts only through an open connection, so more than
+   * that are tracked only when users come and go faster than their buckets refill. Past it the
+   * least recently active subject is forgotten; it starts again with a full bucket, so the bound
+   * can only loosen that one user's limit, never tighten anyone else's. A subject whose bucket has
+   * refilled is forgotten too (the same as never seen).
+   */
+  private final KeyedTokenBuckets userBuckets;
+
   private final LongSupplier nanoTime;
   private final String gatewayInstance;
   private final GatewayMetrics metrics;
@@ -85,6 +91,12 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
         new InFlightLimiter(
             settings.maxInFlightActions(), settings.maxInFlightActionsPerConnection());
     this.nanoTime = () -> epochNanos(clock.instant());
+    this.userBuckets =
+        new KeyedTokenBuckets(
+            settings.userRatePerSecond(),
+            settings.userBurst(),
+            settings.maxConnections(),
+            nanoTime);
     // Start time first: the processor orders a gateway's runs by it (see GatewayLiveness).
     this.gatewayInstance = GatewayRuns.id(clock.millis(), ids.get());
   }
@@ -94,9 +106,10 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
    * caller should then refuse the connection, which could write nothing.
    *
-   * @param apiKeyName the name of the key the client presented (for the per-key rate limit); token
-   *     connections share one bucket, {@link #TOKEN_BUCKET}
-   * @param authorizer who the connection speaks for, stamped on its records
+   * @param apiKeyName the name of the key the client presented (for the per-key rate limit); null
+   *     for a token connection
+   * @param authorizer who the connection speaks for, stamped on its records; a token's subject has
+   *     its own rate limit
    * @param toClient where frames for this client go (async answers arrive on appender threads, so
    *     it must be thread-safe)
    * @param refreshes where its {@code refresh} requests go, on its event loop: they are answered
@@ -130,7 +143,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
             new Identity(sourceIp),
             authorizer,
             inFlight.newConnection(),
-            rateLimit(apiKeyName),
+            rateLimit(apiKeyName, authorizer),
             new AnswerBudget(
                 settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),
             answersMessage(),
@@ -146,28 +159,45 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
         + "), and joins and resumes replay history; wait retryAfterMs before asking for more";
   }
 
-  private MessageRateLimiter rateLimit(String apiKeyName) {
+  private MessageRateLimiter rateLimit(String apiKeyName, Authorizer authorizer) {
     int rate = settings.connectionRatePerSecond();
     int burst = settings.connectionBurst();
-    int keyRate = settings.apiKeyRatePerSecond();
-    TokenBucket keyBucket =
-        keyBuckets.computeIfAbsent(
-            apiKeyName, name -> new TokenBucket(keyRate, settings.apiKeyBurst(), nanoTime));
+    MessageRateLimiter.SharedBucket shared;
+    String sharedMessage;
+    if (authorizer.tokenBased()) {
+      // A refresh keeps the subject, so the connection's bucket stays its user's.
+      String subject = authorizer.principalId();
+      shared = () -> userBuckets.tryTake(subject);
+      sharedMessage =
+          "rate limited: one user may send "
+              + settings.userRatePerSecond()
+              + " messages per second to this gateway across their connections (bursts of "
+              + settings.userBurst()
+              + "); wait retryAfterMs before sending again";
+    } else {
+      int keyRate = settings.apiKeyRatePerSecond();
+      shared =
+          MessageRateLimiter.SharedBucket.of(
+              keyBuckets.computeIfAbsent(
+                  apiKeyName, name -> new TokenBucket(keyRate, settings.apiKeyBurst(), nanoTime)));
+      sharedMessage =
+          "rate limited: the API key '"
+              + apiKeyName
+              + "' may send "
+              + keyRate
+              + " messages per second to this gateway across its connections; wait retryAfterMs"
+              + " before sending again";
+    }
     return new MessageRateLimiter(
         new TokenBucket(rate, burst, nanoTime),
-        keyBucket,
+        shared,
         new TokenBucket(rate, settings.floodTolerance(), nanoTime),
         "rate limited: a connection may send "
             + rate
             + " messages per second (bursts of "
             + burst
             + "); wait retryAfterMs before sending again",
-        "rate limited: the API key '"
-            + apiKeyName
-            + "' may send "
-            + keyRate
-            + " messages per second to this gateway across its connections; wait retryAfterMs"
-            + " before sending again");
+        sharedMessage);
   }
 
   /** Actions in flight on this node (accepted, not yet acknowledged or failed by Kafka). */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.nio.channels.ClosedChannelException;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  *       frame, the end of its stream, or {@code closeTimeout}, whichever comes first.
  *   <li>When the close frame has reached the socket, the output is shut down (half-close: the
  *       client reads the end of the stream right after the close frame), while input is still read.
+ *       On TLS, the SslHandler's close_notify goes first, and the half-close once it is written.
  *   <li>Every close of the channel asked for meanwhile ({@code channel.close()} from any handler,
  *       Netty's WebSocket handler included) waits for that; its future completes when the socket is
  *       really closed. The client's close frame (or its end of stream) closes it at once.
@@ -177,7 +179,22 @@ public final class LingeringCloseHandler extends ChannelDuplexHandler {
     } else if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()) {
       // Nothing follows a close frame: the client sees the end of the stream after it, while its
       // own frames are still read here.
-      duplex.shutdownOutput();
+      SslHandler tls = ctx.pipeline().get(SslHandler.class);
+      if (tls == null) {
+        duplex.shutdownOutput();
+      } else {
+        // The half-close is the socket's, below the SslHandler: alone it would end the stream
+        // without TLS's own end, which a strict client takes for a truncation attack. So
+        // close_notify first (RFC 8446 6.1; TLS 1.3 lets the client still send its close frame
+        // after it), then the FIN once it is written, whether or not it could be.
+        tls.closeOutbound()
+            .addListener(
+                notified -> {
+                  if (duplex.isActive()) {
+                    duplex.shutdownOutput();
+                  }
+                });
+      }
     }
   }
 

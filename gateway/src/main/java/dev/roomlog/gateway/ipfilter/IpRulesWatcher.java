@@ -1,10 +1,7 @@
 package dev.roomlog.gateway.ipfilter;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.roomlog.gateway.files.FileStamp;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,12 +18,9 @@ import org.slf4j.LoggerFactory;
  * The current {@link IpRules} of an IP rules file, re-read when the file changes, without a
  * restart.
  *
- * <p>A change is noticed by polling the file's modification time, size and file key (the key
- * changes when a deployment tool replaces the file by renaming a new one over it). Polling, not a
- * {@code WatchService}: it also works on bind mounts and ConfigMap symlink swaps, where watch
- * events are unreliable, and a few seconds' delay is fine for access rules. An edit that keeps both
- * the size and the modification time (within the file system's time resolution) is missed until the
- * next edit.
+ * <p>A change is noticed by polling the file's {@link FileStamp} (modification time, size, file
+ * key; it says why polling), and a few seconds' delay is fine for access rules. An edit that keeps
+ * both the size and the modification time is missed until the next edit.
  *
  * <p>A file is taken only if its stamp (modification time, size, file key) is the same just before
  * and just after it was read; otherwise it is read again, up to {@link #MAX_READS} times, and if it
@@ -48,21 +42,17 @@ import org.slf4j.LoggerFactory;
 public final class IpRulesWatcher implements Supplier<IpRules> {
   private static final Logger log = LoggerFactory.getLogger(IpRulesWatcher.class);
 
-  private record Stamp(FileTime modified, long size, Object fileKey) {}
-
-  private static final Stamp MISSING = new Stamp(FileTime.fromMillis(0), -1, null);
-
   /** Reads of one poll before a file that keeps changing is left to the next poll. */
   static final int MAX_READS = 3;
 
   /** One read of the file, and the stamp it had throughout; exactly one of rules and error. */
-  private record StableRead(Stamp stamp, IpRules rules, RuntimeException error) {}
+  private record StableRead(FileStamp stamp, IpRules rules, RuntimeException error) {}
 
   private final Path file;
   private final Consumer<IpRules> onReload;
   private final Function<Path, IpRules> reader;
   private final AtomicReference<IpRules> current = new AtomicReference<>();
-  private Stamp seen;
+  private FileStamp seen;
 
   /**
    * Reads the file now.
@@ -84,7 +74,7 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
     this.file = Objects.requireNonNull(file, "file");
     this.onReload = Objects.requireNonNull(onReload, "onReload");
     this.reader = Objects.requireNonNull(reader, "reader");
-    StableRead first = readStable(stamp());
+    StableRead first = readStable(FileStamp.of(file));
     if (first == null) {
       throw new IllegalStateException(
           file
@@ -118,7 +108,7 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
    * @return true if new rules are now in force
    */
   public synchronized boolean reloadIfChanged() {
-    Stamp now = stamp();
+    FileStamp now = FileStamp.of(file);
     if (now.equals(seen)) {
       return false;
     }
@@ -131,7 +121,7 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
       return false;
     }
     seen = read.stamp();
-    if (read.stamp() == MISSING) {
+    if (read.stamp().isMissing()) {
       log.error("the IP rules file {} is gone; keeping the previous rules", file);
       return false;
     }
@@ -163,7 +153,7 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
    * Reads the file until its stamp is the same before and after a read, at most {@link #MAX_READS}
    * times; null if it never was. {@code before} is the stamp just taken.
    */
-  private StableRead readStable(Stamp before) {
+  private StableRead readStable(FileStamp before) {
     for (int read = 0; read < MAX_READS; read++) {
       // Read even when it looks missing: the reader's exception says why (at start-up).
       IpRules rules = null;
@@ -174,21 +164,12 @@ public final class IpRulesWatcher implements Supplier<IpRules> {
         // Perhaps only because the file was half-written: judged after the stamp is checked.
         error = e;
       }
-      Stamp after = stamp();
+      FileStamp after = FileStamp.of(file);
       if (after.equals(before)) {
         return new StableRead(before, rules, error);
       }
       before = after;
     }
     return null;
-  }
-
-  private Stamp stamp() {
-    try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-      return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
-    } catch (IOException e) {
-      return MISSING;
-    }
   }
 }

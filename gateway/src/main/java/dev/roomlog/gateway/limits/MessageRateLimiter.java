@@ -13,16 +13,17 @@ import java.util.concurrent.TimeUnit;
  *   <li>Every data message counts against the connection's own bucket ({@link #onMessage}), before
  *       it is parsed: valid actions, invalid JSON and binary frames alike, so a flood of garbage
  *       costs the flooder its own budget and no parsing.
- *   <li>Only a message that parses as a valid action then takes a token from its API key's bucket
- *       ({@link #onAction}), shared by every connection of that key on this node. So a connection's
- *       invalid frames, and its messages past its own rate, spend none of its neighbours' budget:
- *       the order is own bucket, parse, key bucket.
+ *   <li>Only a message that parses as a valid action then takes a token from its shared bucket
+ *       ({@link #onAction}): its API key's, shared by every connection of that key on this node,
+ *       or, on a token connection, its user's, shared by that user's connections on this node. So a
+ *       connection's invalid frames, and its messages past its own rate, spend none of its
+ *       neighbours' budget: the order is own bucket, parse, shared bucket.
  *   <li>Each refusal (429) takes a token from the connection's flood bucket ({@code floodTolerance}
- *       tokens, refilled at the connection's rate), whichever limit refused it (its own bucket, its
- *       key's, or a refusal decided elsewhere, {@link #refuse}); when that is empty the connection
- *       is closed. Only this connection's own refusals count: a client that waits {@code
+ *       tokens, refilled at the connection's rate), whichever limit refused it (its own bucket, the
+ *       shared one, or a refusal decided elsewhere, {@link #refuse}); when that is empty the
+ *       connection is closed. Only this connection's own refusals count: a client that waits {@code
  *       retryAfterMs} earns back flood tokens faster than it spends them, so a busy neighbour on
- *       the same key cannot get it closed.
+ *       the same key (or a second tab of the same user) cannot get it closed.
  * </ul>
  */
 public final class MessageRateLimiter {
@@ -39,30 +40,48 @@ public final class MessageRateLimiter {
     record Close() implements Decision {}
   }
 
+  /**
+   * A bucket several connections take from: an API key's ({@link #of(TokenBucket)}), or a user's in
+   * {@link KeyedTokenBuckets}. Must be thread-safe: its connections run on different loops.
+   */
+  @FunctionalInterface
+  public interface SharedBucket {
+    /** Takes a token: 0 if there was one, else nanoseconds until there is (taking nothing). */
+    long tryTake();
+
+    static SharedBucket of(TokenBucket bucket) {
+      return () -> bucket.tryTake() ? 0 : Math.max(1, bucket.nanosUntilToken());
+    }
+  }
+
   static final Decision ADMIT = new Decision.Admit();
   static final Decision CLOSE = new Decision.Close();
 
   private final TokenBucket own;
-  private final TokenBucket key;
+  private final SharedBucket shared;
   private final TokenBucket flood;
   private final String ownMessage;
-  private final String keyMessage;
+  private final String sharedMessage;
   private boolean flooded;
 
   /**
    * @param own this connection's bucket
-   * @param key the bucket of the connection's API key, shared with its other connections
+   * @param shared the bucket of the connection's API key or user, shared with its other connections
    * @param flood this connection's tolerance for refused messages
    * @param ownMessage the 429 message when {@code own} is empty
-   * @param keyMessage the 429 message when {@code key} is empty
+   * @param sharedMessage the 429 message when {@code shared} is empty
    */
   public MessageRateLimiter(
-      TokenBucket own, TokenBucket key, TokenBucket flood, String ownMessage, String keyMessage) {
+      TokenBucket own,
+      SharedBucket shared,
+      TokenBucket flood,
+      String ownMessage,
+      String sharedMessage) {
     this.own = Objects.requireNonNull(own, "own");
-    this.key = Objects.requireNonNull(key, "key");
+    this.shared = Objects.requireNonNull(shared, "shared");
     this.flood = Objects.requireNonNull(flood, "flood");
     this.ownMessage = Objects.requireNonNull(ownMessage, "ownMessage");
-    this.keyMessage = Objects.requireNonNull(keyMessage, "keyMessage");
+    this.sharedMessage = Objects.requireNonNull(sharedMessage, "sharedMessage");
   }
 
   /**
@@ -78,13 +97,14 @@ public final class MessageRateLimiter {
 
   /**
    * Counts a message that {@link #onMessage admitted} and that parsed as a valid action against the
-   * API key's shared bucket.
+   * shared bucket of its API key or user.
    */
   public Decision onAction() {
     if (flooded) {
       return CLOSE;
     }
-    return key.tryTake() ? ADMIT : refusedBy(key, keyMessage);
+    long wait = shared.tryTake();
+    return wait == 0 ? ADMIT : refuse(sharedMessage, retryAfterMillis(wait));
   }
 
   /**

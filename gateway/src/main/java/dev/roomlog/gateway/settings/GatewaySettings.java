@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 55 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 57 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -495,6 +495,27 @@ public final class GatewaySettings {
               4_000,
               atLeast(1),
               "how many actions one API key's connections may send at once"));
+  // A person types a message every few seconds; 10/s leaves room for a bot on a user token and
+  // for several tabs of one user (each still capped by connectionRatePerSecond). A key is a server
+  // speaking for many users, so it gets far more (apiKeyRatePerSecond).
+  public static final String USER_RATE =
+      define(
+          Setting.of(
+              "userRatePerSecond",
+              INT,
+              10,
+              PER_SECOND,
+              "valid actions per second all connections of one user token subject (`sub`) may"
+                  + " send together on this gateway; past it 429"));
+  public static final String USER_BURST =
+      define(
+          Setting.of(
+              "userBurst",
+              INT,
+              50,
+              atLeast(1),
+              "how many actions one user's connections may send at once (a reconnect rejoins and"
+                  + " resumes its rooms together)"));
   public static final String FLOOD_TOLERANCE =
       define(
           Setting.of(
@@ -936,6 +957,14 @@ public final class GatewaySettings {
     return get(API_KEY_BURST);
   }
 
+  public int userRatePerSecond() {
+    return get(USER_RATE);
+  }
+
+  public int userBurst() {
+    return get(USER_BURST);
+  }
+
   public int floodTolerance() {
     return get(FLOOD_TOLERANCE);
   }
@@ -1094,6 +1123,10 @@ public final class GatewaySettings {
 
     public Builder apiKeyRate(int perSecond, int burst) {
       return set(API_KEY_RATE, perSecond).set(API_KEY_BURST, burst);
+    }
+
+    public Builder userRate(int perSecond, int burst) {
+      return set(USER_RATE, perSecond).set(USER_BURST, burst);
     }
 
     public Builder answerBudget(int bytesPerSecond, int burstBytes) {

@@ -1,11 +1,8 @@
 package dev.roomlog.gateway.tls;
 
+import dev.roomlog.gateway.files.FileStamp;
 import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * without a restart. Each new socket takes the context in force when it is accepted ({@link
  * #get()}); a socket keeps the engine it was given, so a reload never touches an open connection.
  *
- * <p>A change is noticed as {@code IpRulesWatcher} notices one, by polling each file's modification
- * time, size and file key (a rename over it changes the key), for the same reasons: it works on
- * bind mounts and Kubernetes secret symlink swaps, and a few seconds' delay is fine for a
+ * <p>A change is noticed as {@code IpRulesWatcher} notices one, by polling each file's {@link
+ * FileStamp} (modification time, size and file key: a rename over it changes the key), which works
+ * on bind mounts and Kubernetes secret symlink swaps; a few seconds' delay is fine for a
  * certificate renewed days before it expires. A pair is taken only if the stamps of both files were
  * the same just before and just after both were read (read again up to {@link #MAX_READS} times,
  * else at the next poll), so a certificate caught half-written, or a new certificate beside the old
@@ -47,12 +44,8 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
   /** Reads of one poll before files that keep changing are left to the next poll. */
   static final int MAX_READS = 3;
 
-  private record Stamp(FileTime modified, long size, Object fileKey) {}
-
-  private static final Stamp MISSING = new Stamp(FileTime.fromMillis(0), -1, null);
-
   /** One read of both files, and their stamps throughout; exactly one of context and error. */
-  private record StableRead(List<Stamp> stamps, Loaded loaded, RuntimeException error) {}
+  private record StableRead(List<FileStamp> stamps, Loaded loaded, RuntimeException error) {}
 
   /** A context and the certificate it serves, for the log. */
   private record Loaded(SslContext context, TlsCredentials credentials) {}
@@ -61,7 +54,7 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
   private final Path keyFile;
   private final BiFunction<Path, Path, TlsCredentials> reader;
   private final AtomicReference<SslContext> current = new AtomicReference<>();
-  private List<Stamp> seen;
+  private List<FileStamp> seen;
 
   /**
    * Reads both files and builds the first context now.
@@ -118,7 +111,7 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
    * @return true if a new context is now in force
    */
   public synchronized boolean reloadIfChanged() {
-    List<Stamp> now = stamps();
+    List<FileStamp> now = stamps();
     if (now.equals(seen)) {
       return false;
     }
@@ -157,7 +150,7 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
    * Reads the pair until both stamps are the same before and after a read, at most {@link
    * #MAX_READS} times; null if they never were. {@code before} are the stamps just taken.
    */
-  private StableRead readStable(List<Stamp> before) {
+  private StableRead readStable(List<FileStamp> before) {
     for (int read = 0; read < MAX_READS; read++) {
       Loaded loaded = null;
       RuntimeException error = null;
@@ -168,7 +161,7 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
         // Perhaps only because a file was half-written: judged after the stamps are checked.
         error = e;
       }
-      List<Stamp> after = stamps();
+      List<FileStamp> after = stamps();
       if (after.equals(before)) {
         return new StableRead(before, loaded, error);
       }
@@ -177,17 +170,8 @@ public final class TlsContextWatcher implements Supplier<SslContext> {
     return null;
   }
 
-  private List<Stamp> stamps() {
-    return List.of(stamp(certFile), stamp(keyFile));
-  }
-
-  private static Stamp stamp(Path file) {
-    try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-      return new Stamp(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
-    } catch (IOException e) {
-      return MISSING;
-    }
+  private List<FileStamp> stamps() {
+    return List.of(FileStamp.of(certFile), FileStamp.of(keyFile));
   }
 
   private static String describe(Loaded loaded) {

@@ -21,7 +21,8 @@ class MessageRateLimiterTest {
 
   /** Own: 10/s burst 2; flood tolerance 3 at 10/s. */
   private MessageRateLimiter limit(TokenBucket key) {
-    return new MessageRateLimiter(bucket(10, 2), key, bucket(10, 3), "own", "key");
+    return new MessageRateLimiter(
+        bucket(10, 2), MessageRateLimiter.SharedBucket.of(key), bucket(10, 3), "own", "key");
   }
 
   @Test
@@ -74,7 +75,9 @@ class MessageRateLimiterTest {
   void aMessageThatIsNotAValidActionTakesOnlyItsOwnToken() {
     TokenBucket own = bucket(10, 2);
     TokenBucket key = bucket(1, 3);
-    MessageRateLimiter limit = new MessageRateLimiter(own, key, bucket(10, 3), "own", "key");
+    MessageRateLimiter limit =
+        new MessageRateLimiter(
+            own, MessageRateLimiter.SharedBucket.of(key), bucket(10, 3), "own", "key");
 
     assertSame(MessageRateLimiter.ADMIT, limit.onMessage());
 
@@ -112,7 +115,12 @@ class MessageRateLimiterTest {
   @Test
   void refusalsByTheKeysBucketCountTowardsThisConnectionsFloodTolerance() {
     MessageRateLimiter limit =
-        new MessageRateLimiter(bucket(1_000, 1_000), bucket(1, 1), bucket(10, 3), "own", "key");
+        new MessageRateLimiter(
+            bucket(1_000, 1_000),
+            MessageRateLimiter.SharedBucket.of(bucket(1, 1)),
+            bucket(10, 3),
+            "own",
+            "key");
     validAction(limit);
     for (int i = 0; i < 3; i++) {
       assertEquals("key", assertInstanceOf(Decision.Refuse.class, validAction(limit)).message());
