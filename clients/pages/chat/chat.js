@@ -125,12 +125,15 @@ function renderRoomList() {
   }
 }
 
-function follow(room) {
+function follow(room, how) {
   const roomId = room.id;
   rooms.set(roomId, { room, items: [] });
   for (const m of room.history || []) {
     addItem(roomId, { seq: m.seq, kind: 'message', from: m.from, text: m.text });
   }
+  // This client's own join is an event of the room too (the library delivers it to nobody): shown,
+  // so the seqs on screen run without a hole from here on.
+  addItem(roomId, { seq: room.lastSeq, kind: 'joined', text: how === 'created' ? 'You created this room' : 'You joined' });
   room.on('message', (m) => addItem(roomId, { seq: m.seq, kind: 'message', from: m.from, text: m.text }));
   room.on('memberJoined', (m) => {
     addItem(roomId, { seq: m.seq, kind: 'joined', text: `${m.username} joined` });
@@ -140,7 +143,9 @@ function follow(room) {
     addItem(roomId, { seq: m.seq, kind: 'left', text: `${m.username} left (${m.reason})` });
     if (roomId === current) renderMembers();
   });
-  room.on('joined', () => {
+  // A rejoin after a reconnect: an event with its own seq, which the other members see as memberJoined.
+  room.on('joined', (j) => {
+    addItem(roomId, { seq: j.seq, kind: 'joined', text: 'You are back after a reconnect' });
     if (roomId === current) renderMembers();
   });
   room.on('gap', ({ fromSeq, toSeq }) =>
@@ -150,6 +155,7 @@ function follow(room) {
     if (roomId === current) renderRoom();
   });
   current = roomId;
+  $('room-id').value = '';
   renderRoom();
   $('text').focus();
 }
@@ -183,13 +189,13 @@ $('join-form').addEventListener('submit', (event) => {
     return renderRoom();
   }
   notice('');
-  client.join(roomId).then(follow, (error) => notice(`${roomId}: ${error.message}`));
+  client.join(roomId).then((room) => follow(room, 'joined'), (error) => notice(`${roomId}: ${error.message}`));
 });
 
 $('create').addEventListener('click', () => {
   const roomId = $('room-id').value.trim() || undefined;
   notice('');
-  client.createRoom({ roomId }).then(follow, (error) => notice(error.message));
+  client.createRoom({ roomId }).then((room) => follow(room, 'created'), (error) => notice(error.message));
 });
 
 $('send-form').addEventListener('submit', (event) => {
