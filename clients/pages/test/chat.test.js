@@ -70,4 +70,112 @@ describe('the chat page', { skip: skipReason ?? false }, () => {
     assert.deepEqual(await shownMessages(alice), await shownMessages(bob));
     await screenshot(alice, 'chat.png');
   });
+
+  test('a page whose connection the server kills shows it reconnecting, then catches up: nothing lost or doubled', async () => {
+    const carol = await open();
+    const dave = await open();
+    // Dave's reconnect asks /chat/dev-token for a fresh token first; holding that request keeps
+    // Dave disconnected for as long as the test needs to type a message meanwhile.
+    const held = [];
+    let holdTokens = false;
+    await dave.setRequestInterception(true);
+    dave.on('request', (request) => {
+      if (holdTokens && request.url().includes('/chat/dev-token')) held.push(request);
+      else request.continue();
+    });
+    await enterName(carol, chatUrl, 'Carol');
+    await openRoom(carol, 'kitchen', '#create');
+    await enterName(dave, chatUrl, 'Dave');
+    await openRoom(dave, 'kitchen', '#join');
+    // Every state #state shows, in order (a reconnect can be quicker than a poll).
+    await dave.evaluate(() => {
+      const state = document.getElementById('state');
+      window.shownStates = [state.dataset.state];
+      new MutationObserver(() => window.shownStates.push(state.dataset.state)).observe(state, { attributeFilter: ['data-state'] });
+    });
+
+    const fromCarol = [];
+    const carolSays = async (n) => {
+      for (let i = 0; i < n; i++) {
+        const text = `Carol's message ${fromCarol.length + 1}`;
+        await say(carol, text);
+        fromCarol.push(text);
+      }
+    };
+    await carolSays(3);
+    await waitForMessages(dave, fromCarol);
+
+    const connectionId = await dave.evaluate(() => window.roomlogChat.client.connectionId);
+    assert.match(connectionId, /\S/);
+    holdTokens = true;
+    await server.killConnection(connectionId);
+    await waitFor(() => held.length > 0, { message: "Dave's reconnect asking for a token" });
+    await carolSays(3);
+    const offline = 'Dave typed this while disconnected';
+    await say(dave, offline);
+    assert.notEqual(await dave.$eval('#state', (e) => e.dataset.state), 'connected');
+    assert.equal(await dave.$eval('#pending', (e) => e.textContent), 'sending 1…');
+
+    holdTokens = false;
+    for (const request of held.splice(0)) await request.continue();
+    await carolSays(3);
+    await waitForState(dave, 'connected');
+    const everything = [...fromCarol, offline];
+    for (const page of [carol, dave]) {
+      await waitForMessages(page, everything);
+      await waitFor(async () => (await page.$eval('#pending', (e) => e.textContent)) === '', { message: 'no pending sends' });
+      const shown = await shownMessages(page);
+      for (const text of everything) {
+        assert.equal(shown.filter((t) => t === text).length, 1, `${text} shown once on ${await page.title()}`);
+      }
+      await assertWholeLog(page);
+      assert.deepEqual(page.problems, []);
+    }
+    const states = await dave.evaluate(() => window.shownStates);
+    const reconnecting = states.indexOf('reconnecting');
+    assert.ok(reconnecting > 0 && states.indexOf('connected', reconnecting) > reconnecting, `states shown: ${states}`);
+    assert.deepEqual(await shownMessages(carol), await shownMessages(dave));
+  });
+
+  test('the keyboard alone: a name, a room, messages', async () => {
+    const erin = await open();
+    await erin.goto(chatUrl);
+    const focused = () => erin.evaluate(() => document.activeElement?.id);
+    assert.equal(await focused(), 'name', 'the name field has the focus on arrival');
+    await erin.keyboard.type('Erin');
+    await erin.keyboard.press('Enter');
+    await waitForState(erin, 'connected');
+    assert.equal(await focused(), 'room-id');
+    await erin.keyboard.type('porch');
+    await erin.keyboard.press('Tab');
+    assert.equal(await focused(), 'join');
+    await erin.keyboard.press('Tab');
+    assert.equal(await focused(), 'create');
+    await erin.keyboard.press('Enter');
+    await waitForRoom(erin, 'porch');
+    assert.equal(await focused(), 'text', 'the message field has the focus once in a room');
+    await erin.keyboard.type('Erin, keyboard only');
+    await erin.keyboard.press('Enter');
+
+    const frank = await open();
+    await frank.goto(chatUrl);
+    await frank.keyboard.type('Frank');
+    await frank.keyboard.press('Enter');
+    await waitForState(frank, 'connected');
+    await frank.keyboard.type('porch');
+    await frank.keyboard.press('Enter');
+    await waitForRoom(frank, 'porch');
+    await frank.keyboard.type('Frank, keyboard only');
+    await frank.keyboard.press('Enter');
+    await erin.keyboard.type('Erin again');
+    await erin.keyboard.press('Enter');
+
+    const all = ['Erin, keyboard only', 'Frank, keyboard only', 'Erin again'];
+    for (const page of [erin, frank]) {
+      await waitForMessages(page, all);
+      assert.deepEqual((await shownMessages(page)).sort(), [...all].sort());
+      await waitFor(async () => (await shownMembers(page)).sort().join() === 'Erin,Frank', { message: 'members Erin and Frank' });
+      assert.deepEqual(page.problems, []);
+    }
+  });
 });
