@@ -84,6 +84,17 @@ class PageHandlerTest {
   }
 
   @Test
+  void anotherUpgradeThanWebSocketIsIgnoredAndThePageServed() {
+    // Java's HttpClient offers h2c on every plain-HTTP request.
+    FullHttpRequest h2c = get("/chat/");
+    h2c.headers().set(HttpHeaderNames.UPGRADE, "h2c");
+    h2c.headers().set(HttpHeaderNames.CONNECTION, "Upgrade, HTTP2-Settings");
+    FullHttpResponse page = answer(channel(null), h2c);
+    assertEquals(200, page.status().code());
+    assertEquals("<p>chat fixture</p>\n", body(page));
+  }
+
+  @Test
   void theRootAndAFolderWithoutItsSlashRedirect() {
     FullHttpResponse root = answer(channel(null), get("/"));
     assertEquals(302, root.status().code());
@@ -115,7 +126,7 @@ class PageHandlerTest {
   @Test
   void anUpgradeOtherPathsAndOtherMethodsPassOnUntouched() {
     FullHttpRequest upgrade = get("/");
-    upgrade.headers().set(HttpHeaderNames.UPGRADE, "websocket");
+    upgrade.headers().set(HttpHeaderNames.UPGRADE, "WebSocket");
     FullHttpRequest health = get("/healthz");
     FullHttpRequest post =
         new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/chat/");
