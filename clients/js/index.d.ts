@@ -133,6 +133,14 @@ export interface UserBannedEvent extends RoomEvent {
   at: number;
 }
 
+/** `user` may now join this private room; `invitedBy` is the inviting member's username. */
+export interface UserInvitedEvent extends RoomEvent {
+  type: 'userInvited';
+  user: string;
+  invitedBy: string;
+  at: number;
+}
+
 /** This client joined again after a reconnect, at this seq. */
 export interface JoinedEvent extends RoomEvent {
   type: 'joined';
@@ -159,6 +167,7 @@ export interface RoomEvents {
   memberJoined: MemberJoinedEvent;
   memberLeft: MemberLeftEvent;
   userBanned: UserBannedEvent;
+  userInvited: UserInvitedEvent;
   roomCreated: RoomEvent;
   joined: JoinedEvent;
   /** Every event above, in seq order, each seq once. */
@@ -183,6 +192,12 @@ export declare class Room extends Emitter<RoomEvents> {
   send(text: string): Promise<number>;
   /** Leaves once earlier sends are settled. */
   leave(): Promise<void>;
+  /**
+   * Lets a user (a token's `sub`, or a username for API-key clients) into this private room;
+   * resolves with the invite's seq. Rejects with 403 `inviteNotAllowed` unless this user created
+   * the room or its token grants the room, 409 `roomNotPrivate` for a public room.
+   */
+  invite(user: string): Promise<number>;
 }
 
 export declare class RoomlogClient extends Emitter<ClientEvents> {
@@ -198,7 +213,8 @@ export declare class RoomlogClient extends Emitter<ClientEvents> {
   /** Closes for good: no reconnect; waiting sends reject with `clientClosed`. */
   close(): void;
   join(roomId: string, options?: { username?: string; afterSeq?: number }): Promise<Room>;
-  createRoom(options?: { roomId?: string; username?: string }): Promise<Room>;
+  /** `private: true`: only the creator, its invitees and tokens that grant the room may join. */
+  createRoom(options?: { roomId?: string; username?: string; private?: boolean }): Promise<Room>;
 }
 
 /** A request's failure: the server's error frame, or one the client decided (no status). */

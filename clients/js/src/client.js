@@ -109,10 +109,14 @@ export class RoomlogClient extends Emitter {
     return deferred.promise;
   }
 
-  /** Creates a room (the server picks its id unless given) and joins it; resolves with the Room. */
-  createRoom({ roomId, username = this.#options.username } = {}) {
+  /**
+   * Creates a room (the server picks its id unless given) and joins it; resolves with the Room.
+   * `private: true` makes a room only its creator, the users it invites and tokens that grant it
+   * may join.
+   */
+  createRoom({ roomId, username = this.#options.username, private: isPrivate = false } = {}) {
     if (this.state === 'closed') return Promise.reject(closedError());
-    const create = { roomId, username, clientMsgId: this.#randomId(), ...defer() };
+    const create = { roomId, username, isPrivate, clientMsgId: this.#randomId(), ...defer() };
     this.#creates.add(create);
     if (this.state === 'connected') this.#sendCreate(create);
     return create.promise;
@@ -172,6 +176,31 @@ export class RoomlogClient extends Emitter {
         this.#roomGone(room, { reason: 'left' });
       }
     }
+  }
+
+  _invite(room, user) {
+    if (this.state === 'closed') return Promise.reject(closedError());
+    if (this.state !== 'connected' || room.state !== 'joined') {
+      return Promise.reject(
+        RoomlogError.local('notJoined', `room '${room.id}' is not joined right now: invite once it is (state ${room.state})`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#request(
+        { action: 'invite', roomId: room.id, user },
+        {
+          onAnswer: (frame) => {
+            if (frame.type !== 'userInvited') return reject(new RoomlogError(frame));
+            // The answer is also the room's event: delivered in its seq order like the others.
+            room._accept(frame);
+            return resolve(frame.seq);
+          },
+          // An invite changes nothing twice: sending it again after a reconnect is safe.
+          onLost: () =>
+            reject(RoomlogError.local('connectionClosed', 'the connection dropped before the invite was answered: invite again')),
+        },
+      );
+    });
   }
 
   /** Asks for the events after room.lastSeq (a frame came ahead of a missing one). */
@@ -487,6 +516,7 @@ export class RoomlogClient extends Emitter {
     const body = { action: 'createRoom', clientMsgId: create.clientMsgId };
     if (create.username !== undefined) body.username = create.username;
     if (create.roomId !== undefined) body.roomId = create.roomId;
+    if (create.isPrivate) body.private = true;
     this.#request(body, {
       onAnswer: (frame) => {
         if (frame.type === 'roomCreated') {

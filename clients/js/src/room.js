@@ -49,6 +49,15 @@ export class Room extends Emitter {
     return this.#client._pendingSends(this);
   }
 
+  /**
+   * Lets `user` (a token's `sub`, or a username for API-key clients) into this private room;
+   * resolves with the invite's seq. Only the room's creator, or a user whose token grants the
+   * room, may invite (403 `inviteNotAllowed`).
+   */
+  invite(user) {
+    return this.#client._invite(this, user);
+  }
+
   /** Leaves the room once the sends made before are settled; resolves when the server said `left`. */
   leave() {
     return this.#client._leave(this);

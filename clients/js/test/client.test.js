@@ -190,3 +190,34 @@ test('the browser entry imports only files beside it (a page loads it without a 
   await visit('index.js');
   assert.deepEqual([...seen].sort(), ['backoff.js', 'client.js', 'emitter.js', 'errors.js', 'index.js', 'room.js']);
 });
+
+test('a private room is created with private: true, and an invite resolves with its seq or rejects with the server error', async () => {
+  const client = newClient();
+  const socket = await connected(client);
+  const creating = client.createRoom({ roomId: 'team-1', private: true });
+  const create = await waitFor(() => socket.last('createRoom'));
+  assert.equal(create.private, true);
+  socket.push({ type: 'roomCreated', roomId: 'team-1', seq: 2, members: [], private: true, requestId: create.requestId });
+  const room = await creating;
+
+  const invited = [];
+  room.on('userInvited', (e) => invited.push(e.user));
+  const inviting = room.invite('u-42');
+  const invite = await waitFor(() => socket.last('invite'));
+  assert.deepEqual({ roomId: invite.roomId, user: invite.user }, { roomId: 'team-1', user: 'u-42' });
+  socket.push({ type: 'userInvited', roomId: 'team-1', seq: 3, user: 'u-42', invitedBy: 'tester', at: 1, requestId: invite.requestId });
+  assert.equal(await inviting, 3);
+  assert.deepEqual(invited, ['u-42']);
+
+  const refusedInvite = room.invite('u-43');
+  const second = await waitFor(() => (socket.last('invite').user === 'u-43' ? socket.last('invite') : null));
+  socket.push({ type: 'error', status: 403, code: 'inviteNotAllowed', message: 'no', requestId: second.requestId });
+  await assert.rejects(refusedInvite, (error) => error.status === 403 && error.code === 'inviteNotAllowed');
+
+  const plain = client.createRoom({ roomId: 'open' });
+  const plainCreate = await waitFor(() => socket.last('createRoom').roomId === 'open' ? socket.last('createRoom') : null);
+  assert.equal(plainCreate.private, undefined, 'a public room is created as before');
+  socket.push({ type: 'roomCreated', roomId: 'open', seq: 2, members: [], requestId: plainCreate.requestId });
+  await plain;
+  client.close();
+});

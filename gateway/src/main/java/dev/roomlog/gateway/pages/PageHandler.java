@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -83,9 +84,22 @@ public final class PageHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
+  /**
+   * A GET that asks for no WebSocket. Another upgrade is ignored, as RFC 9110 lets a server do:
+   * Java's HttpClient, for one, offers {@code Upgrade: h2c} with every plain-HTTP request.
+   */
   private static boolean isPlainGet(HttpRequest request) {
-    return HttpMethod.GET.equals(request.method())
-        && !request.headers().contains(HttpHeaderNames.UPGRADE);
+    if (!HttpMethod.GET.equals(request.method())) {
+      return false;
+    }
+    for (String upgrade : request.headers().getAll(HttpHeaderNames.UPGRADE)) {
+      for (String protocol : upgrade.split(",")) {
+        if (protocol.strip().toLowerCase(Locale.ROOT).startsWith("websocket")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static FullHttpResponse page(Optional<PageSite.Answer> answer) {

@@ -68,6 +68,31 @@ class GatewaySettingsTest {
   }
 
   @Test
+  void pagesAreOffByDefaultAndTheDevPagesNeedATokenSecretToSignWith() {
+    assertEquals("off", GatewaySettings.of(Set.of("k"), "gw-1").pages());
+    Map<String, String> dev =
+        Map.of(
+            GatewaySettings.GATEWAY_ID,
+            "g",
+            GatewaySettings.API_KEYS,
+            "k",
+            GatewaySettings.PAGES,
+            "dev");
+    String noSecret = failure(dev);
+    assertTrue(
+        noSecret.contains(GatewaySettings.PAGES + "=dev needs " + GatewaySettings.TOKEN_SECRET),
+        noSecret);
+    Map<String, String> withSecret = new java.util.HashMap<>(dev);
+    withSecret.put(GatewaySettings.TOKEN_SECRET, "a-token-secret-of-at-least-32-bytes!");
+    assertEquals("dev", GatewaySettings.fromProperties(withSecret).pages());
+    Map<String, String> on = new java.util.HashMap<>(dev);
+    on.put(GatewaySettings.PAGES, "on");
+    assertEquals("on", GatewaySettings.fromProperties(on).pages(), "on serves no tokens");
+    String unknown = failureWith(GatewaySettings.PAGES, "yes");
+    assertTrue(unknown.contains("off, on or dev"), unknown);
+  }
+
+  @Test
   void tokenSettingsHaveSafeDefaultsAndFailNamingTheSetting() {
     GatewaySettings s = GatewaySettings.of(Set.of("k"), "gw-1");
     assertEquals("either", s.auth());
