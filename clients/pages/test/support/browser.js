@@ -33,20 +33,20 @@ export function findChromium() {
   return CANDIDATES.find((path) => existsSync(path)) ?? null;
 }
 
-/**
- * Why the browser tests cannot run here (no browser), or null. Shown as the skip reason of each
- * test and printed once.
- */
-export const skipReason = (() => {
+/** Why the browser tests cannot run here (no browser), or null: the skip reason of each suite. */
+export const skipReason = findChromium()
+  ? null
+  : 'no Chromium: apt-get install -y chromium, or set ROOMLOG_CHROMIUM (see the message above)';
+
+/** The one message of `npm test` (its pretest) where the tests will be skipped: where to get a browser. */
+export function noBrowserMessage() {
   if (findChromium()) return null;
-  const reason =
-    'no Chromium found (looked for ROOMLOG_CHROMIUM, ' +
-    CANDIDATES.join(', ') +
-    '): browser tests skipped. Install it with `apt-get install -y chromium` (Debian/Ubuntu; .ci/run does so as root) ' +
-    'or set ROOMLOG_CHROMIUM to a Chrome or Chromium binary.';
-  console.error(`\n*** ${reason}\n`);
-  return reason;
-})();
+  return (
+    `No Chromium found (looked at $ROOMLOG_CHROMIUM, ${CANDIDATES.join(', ')}): the browser tests are SKIPPED. ` +
+    'Install it with `apt-get install -y chromium` (Debian/Ubuntu; .ci/run does so when it runs as root), ' +
+    'or set ROOMLOG_CHROMIUM to a Chrome or Chromium binary.'
+  );
+}
 
 /** Starts headless Chromium. `--no-sandbox`: the tests may run as root (CI does), where the sandbox cannot start. */
 export async function launchBrowser() {
