@@ -1,8 +1,7 @@
 // A headless Chromium for the page tests, driven over the DevTools protocol by puppeteer-core.
 // The browser is the machine's own (Debian's `chromium` package): nothing is downloaded. Where
 // none is found the tests skip with one message that says how to install it.
-import { existsSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
@@ -83,12 +82,60 @@ export async function newPage(browser) {
   return page;
 }
 
-/** Takes a screenshot of the whole viewport into SCREENSHOT_DIR/name. */
+/**
+ * Takes a screenshot of the whole viewport into SCREENSHOT_DIR/name, unless the image there already
+ * looks the same: Chromium's anti-aliasing and a figure like actions/s vary by a few pixels from run
+ * to run, and a committed image rewritten by every test run would always show as changed.
+ */
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // No caret or focus ring: they blink or move, and the image would differ between runs.
+  // No caret or focus ring: they blink or move.
   await page.evaluate(() => document.activeElement?.blur());
   const path = join(SCREENSHOT_DIR, name);
-  await page.screenshot({ path, type: 'png' });
+  const image = await page.screenshot({ type: 'png' });
+  if (!existsSync(path) || (await differingPixels(page.browser(), readFileSync(path), image)) > SAME_IMAGE_MAX_PIXELS) {
+    writeFileSync(path, image);
+  }
   return path;
+}
+
+/** At most this many pixels differ between two images of the same page (0.1% of the viewport). */
+const SAME_IMAGE_MAX_PIXELS = (VIEWPORT.width * VIEWPORT.height) / 1000;
+
+/** How many pixels of two PNGs differ (all of them when the sizes do), compared in a blank page. */
+async function differingPixels(browser, before, after) {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async (a, b) => {
+        const load = (base64) =>
+          new Promise((resolveImage, reject) => {
+            const image = new Image();
+            image.onload = () => resolveImage(image);
+            image.onerror = () => reject(new Error('not an image'));
+            image.src = `data:image/png;base64,${base64}`;
+          });
+        const pixels = (image) => {
+          const canvas = new OffscreenCanvas(image.width, image.height);
+          const context = canvas.getContext('2d');
+          context.drawImage(image, 0, 0);
+          return context.getImageData(0, 0, image.width, image.height).data;
+        };
+        const [imageA, imageB] = await Promise.all([load(a), load(b)]);
+        if (imageA.width !== imageB.width || imageA.height !== imageB.height) return Infinity;
+        const [pa, pb] = [pixels(imageA), pixels(imageB)];
+        let differing = 0;
+        for (let i = 0; i < pa.length; i += 4) {
+          if (pa[i] !== pb[i] || pa[i + 1] !== pb[i + 1] || pa[i + 2] !== pb[i + 2]) differing++;
+        }
+        return differing;
+      },
+      before.toString('base64'),
+      Buffer.from(after).toString('base64'),
+    );
+  } catch {
+    return Infinity;
+  } finally {
+    await page.close();
+  }
 }
