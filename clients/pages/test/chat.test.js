@@ -175,7 +175,29 @@ describe('the chat page', { skip: skipReason ?? false }, () => {
       await waitForMessages(page, all);
       assert.deepEqual((await shownMessages(page)).sort(), [...all].sort());
       await waitFor(async () => (await shownMembers(page)).sort().join() === 'Erin,Frank', { message: 'members Erin and Frank' });
-      assert.deepEqual(page.problems, []);
     }
+
+    // A second room, then back to the first through the room list: Shift+Tab from the message
+    // field goes back through the room list (the last room first), then the room form.
+    await erin.keyboard.down('Shift');
+    for (let i = 0; i < 4; i++) await erin.keyboard.press('Tab'); // porch, Create, Join, the room id
+    await erin.keyboard.up('Shift');
+    assert.equal(await focused(), 'room-id');
+    await erin.keyboard.type('attic');
+    await erin.keyboard.press('Tab');
+    await erin.keyboard.press('Tab');
+    await erin.keyboard.press('Enter');
+    await waitForRoom(erin, 'attic');
+    assert.deepEqual(await shownMessages(erin), []);
+    await erin.keyboard.down('Shift');
+    await erin.keyboard.press('Tab');
+    await erin.keyboard.press('Tab');
+    await erin.keyboard.up('Shift');
+    assert.equal(await erin.evaluate(() => document.activeElement?.textContent), 'porch');
+    await erin.keyboard.press('Enter');
+    await waitForRoom(erin, 'porch');
+    assert.deepEqual((await shownMessages(erin)).sort(), [...all].sort(), 'the first room as it was');
+    assert.equal(await focused(), 'text');
+    for (const page of [erin, frank]) assert.deepEqual(page.problems, []);
   });
 });
