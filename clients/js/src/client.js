@@ -473,6 +473,8 @@ export class RoomlogClient extends Emitter {
           room._joined(frame, afterSeq);
           this.#firstJoins.get(room.id)?.resolve(room);
           this.#firstJoins.delete(room.id);
+          // After the resolve: the application's then/await runs first and attaches listeners.
+          queueMicrotask(() => room._release());
           this.#pump();
         } else {
           this.#joinRefused(room, frame, afterSeq);

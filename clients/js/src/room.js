@@ -78,23 +78,36 @@ export class Room extends Emitter {
   _joined(frame, afterSeq) {
     const rejoin = this._everJoined;
     this.state = 'joined';
-    if (afterSeq === undefined) {
-      this.lastSeq = Math.max(this.lastSeq, frame.seq - 1);
-      this.history = frame.history ?? [];
-    } else {
-      for (const event of frame.events ?? []) this._accept(event);
-    }
     this._everJoined = true;
+    if (!rejoin) {
+      // The first join: the application gets the Room when join() resolves and attaches its
+      // listeners then. The events since afterSeq, and frames that came ahead of the answer,
+      // wait for _release(), called just after the resolve, or they would go unheard. The room
+      // stands at the join's seq at once.
+      this._holding = true;
+      this._held = afterSeq === undefined ? [] : [...(frame.events ?? [])];
+      if (afterSeq === undefined) this.history = frame.history ?? [];
+      this.lastSeq = Math.max(this.lastSeq, frame.seq);
+      this.members = membersOf(frame.members);
+      return;
+    }
+    for (const event of frame.events ?? []) this._accept(event);
     const joined = { ...frame, members: frame.members ?? [], resumed: afterSeq !== undefined };
     delete joined.events;
     delete joined.requestId;
-    if (rejoin) {
-      this._accept(joined);
-    } else {
-      this.lastSeq = Math.max(this.lastSeq, frame.seq);
-      this.members = membersOf(joined.members);
-      this._drain();
-    }
+    this._accept(joined);
+  }
+
+  /** Delivers what the first join held back (see _joined), in seq order. */
+  _release() {
+    if (!this._holding) return;
+    this._holding = false;
+    const held = this._held;
+    this._held = [];
+    // Before the join's own seq, which lastSeq already stands at: told, not counted again.
+    for (const event of held) this.#emit(event, false);
+    this._drain();
+    if (this.state === 'joined' && this._ahead.size > 0) this.#client._resume(this);
   }
 
   /** 410: the events from `afterSeq + 1` to `oldestSeq - 1` are gone; the rejoin starts after them. */
@@ -117,6 +130,10 @@ export class Room extends Emitter {
    */
   _accept(frame) {
     if (frame.seq <= this.lastSeq) return;
+    if (this._holding) {
+      this._ahead.set(frame.seq, frame);
+      return;
+    }
     if (this.state !== 'joined' || frame.seq !== this.lastSeq + 1) {
       this._ahead.set(frame.seq, frame);
       if (this.state === 'joined') this.#client._resume(this);
@@ -130,7 +147,7 @@ export class Room extends Emitter {
     for (const seq of this._ahead.keys()) {
       if (seq <= this.lastSeq) this._ahead.delete(seq);
     }
-    while (this.state === 'joined' && this._ahead.has(this.lastSeq + 1)) {
+    while (this.state === 'joined' && !this._holding && this._ahead.has(this.lastSeq + 1)) {
       const next = this._ahead.get(this.lastSeq + 1);
       this._ahead.delete(next.seq);
       this.#deliver(next);
@@ -147,19 +164,24 @@ export class Room extends Emitter {
 
   #deliver(frame) {
     this.lastSeq = frame.seq;
+    this.#emit(frame);
+  }
+
+  /** Tells the listeners of `frame`; `current` false for events older than `members` (held). */
+  #emit(frame, current = true) {
     const event = { ...frame };
     delete event.requestId;
     switch (frame.type) {
       case 'memberJoined':
-        this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
+        if (current) this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;
       case 'memberLeft':
-        this.members.delete(frame.connectionId);
+        if (current) this.members.delete(frame.connectionId);
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;
       case 'joined':
-        this.members = membersOf(frame.members);
+        if (current) this.members = membersOf(frame.members);
         break;
       case 'message':
         event.self = this.#client._isOwnConnection(frame.connectionId);

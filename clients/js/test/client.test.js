@@ -221,3 +221,39 @@ test('a private room is created with private: true, and an invite resolves with 
   await plain;
   client.close();
 });
+
+test('a first join hands over the events it already has only once the application has the room and its listeners', async () => {
+  const client = newClient();
+  const socket = await connected(client);
+
+  // A message that came ahead of the join's answer (the room is busy); the listener is attached
+  // in then(), as a page does.
+  const early = [];
+  const joining = client.join('busy').then((room) => room.on('message', (m) => early.push(m.seq)));
+  const request = await waitFor(() => socket.last('joinRoom'));
+  socket.push({ type: 'message', roomId: 'busy', seq: 6, from: 'x', text: 'early' });
+  socket.push({ type: 'joined', roomId: 'busy', seq: 5, members: [], history: [], requestId: request.requestId });
+  await joining;
+  await waitFor(() => early.length === 1);
+  assert.deepEqual(early, [6]);
+
+  // With afterSeq: the events since then, heard by a listener attached after an await.
+  const seen = [];
+  const catchingUp = (async () => {
+    const joined = await client.join('since', { afterSeq: 2 });
+    joined.on('event', (e) => seen.push(e.seq));
+    return joined;
+  })();
+  const since = await waitFor(() => (socket.last('joinRoom').roomId === 'since' ? socket.last('joinRoom') : null));
+  assert.equal(since.afterSeq, 2);
+  socket.push({
+    type: 'joined', roomId: 'since', seq: 5, members: [], requestId: since.requestId,
+    events: [{ type: 'message', roomId: 'since', seq: 3, text: 'a' }, { type: 'message', roomId: 'since', seq: 4, text: 'b' }],
+  });
+  const room = await catchingUp;
+  socket.push({ type: 'message', roomId: 'since', seq: 6, text: 'c' });
+  await waitFor(() => seen.length === 3);
+  assert.deepEqual(seen, [3, 4, 6]);
+  assert.equal(room.lastSeq, 6);
+  client.close();
+});
