@@ -46,7 +46,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class RoomStageBenchmark {
   /** Members of the room, the sender among them, on two gateways. */
-  @Param({"10", "1000", "10000"})
+  @Param({"10", "1000", "10000", "100000"})
   public int members;
 
   static final int HISTORY = ProcessorSettings.DEFAULT_HISTORY_SIZE;

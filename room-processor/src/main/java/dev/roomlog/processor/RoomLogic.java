@@ -175,19 +175,20 @@ final class RoomLogic {
     Map<String, Long> bans = new HashMap<>(state.bans());
     bans.values().removeIf(until -> until <= event.at());
     if (event instanceof RoomEvent.MemberJoined joined) {
-      List<RoomState.Member> members = new ArrayList<>(state.members());
-      members.add(
-          new RoomState.Member(
-              joined.connectionId(),
-              joined.username(),
-              joined.gatewayId(),
-              joined.gatewayInstance(),
-              joined.subject() == null ? null : UserKeys.of(joined.subject())));
+      MemberList members =
+          state
+              .memberList()
+              .plus(
+                  new RoomState.Member(
+                      joined.connectionId(),
+                      joined.username(),
+                      joined.gatewayId(),
+                      joined.gatewayInstance(),
+                      joined.subject() == null ? null : UserKeys.of(joined.subject())));
       return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
-      List<RoomState.Member> members = new ArrayList<>(state.members());
-      members.removeIf(m -> m.connectionId().equals(left.connectionId()));
+      MemberList members = state.memberList().minus(left.connectionId());
       return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MessagePosted) {
