@@ -667,6 +667,13 @@ final class RoomLogic {
   /** Adds one reply with {@code frame} for every member except {@code excluded} (may be null). */
   static void toOthers(
       List<RoomState.Member> members, String excluded, ServerFrame frame, List<Reply> replies) {
+    if (members instanceof MemberList list) {
+      MemberList.Except others = list.except(excluded);
+      if (!others.isEmpty()) {
+        replies.add(new Reply(frame, others));
+      }
+      return;
+    }
     List<Recipient> others =
         members.stream()
             .filter(m -> !m.connectionId().equals(excluded))
