@@ -28,20 +28,20 @@ import java.util.Optional;
  * send, post, leave, remove, moderate) and {@link #apply} must agree on the same rules (who is a
  * member, the next seq, the bounded history, which frame goes to whom), and their shared checks and
  * frames are the private helpers at the bottom. A class per action would scatter those rules over
- * files that must change together. Issue 18 changes the room state's layout (members and recent
- * events in stores of their own), which is the time to revisit the shape.
+ * files that must change together. The stores' layout (issue 18) left it whole: {@code RoomStores}
+ * derives each record's store writes from the states before and after.
  */
 final class RoomLogic {
   /**
    * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at their
-   * largest it keeps a room's state record, and a joined frame, under {@link
+   * largest it keeps a joined frame (and the previous layout's state record) under {@link
    * RoomTopology#MAX_RECORD_BYTES}, whatever the history size and however long the messages.
    */
   static final int RECENT_BYTES_BUDGET = 1024 * 1024;
 
   /**
-   * The most one member entry weighs in the state record or a joined frame: ids, a username of at
-   * most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field names.
+   * The most one member entry weighs in a joined frame: ids, a username of at most 64 characters (3
+   * UTF-8 bytes each at worst; control characters are refused), field names.
    */
   static final int MEMBER_BYTES_BOUND = 512;
 

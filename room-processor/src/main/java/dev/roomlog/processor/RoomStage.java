@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Stores (all of this task's partition):
  *
  * <ul>
- *   <li>{@code rooms}: roomId to {@link RoomState};
+ *   <li>{@code room-heads}, {@code room-members}, {@code room-recent}: each room's head, members
+ *       and recent events ({@link RoomStores}), decoded into a {@link RoomState} only when the room
+ *       is not in the task's {@link RoomStores.Cache}; {@code rooms}: the layout before, whose
+ *       rooms move to these as they are touched and in the background ({@link #upgradeSome});
  *   <li>{@code memberships}: "gatewayId NUL connectionId NUL roomId" for every member, so that a
  *       {@code $disconnect} or a lost gateway finds its rooms by a prefix scan;
  *   <li>{@code gateways}: gatewayId to {@link GatewayLiveness.Status};
@@ -75,9 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Over 400 lines because plan and write are one record's transaction: every store read of the
  * plan goes through the staged {@link Batch}, and every write applies that batch, so the reads, the
- * staging and the writes of the four stores must be read together to see that a record takes effect
- * whole or not at all. Issue 18 changes these stores (members and recent events in stores of their
- * own); a split belongs with that change.
+ * staging and the writes of the stores must be read together to see that a record takes effect
+ * whole or not at all. The room layout's own code (keys, loading a room, deriving its writes, the
+ * cache) is in {@link RoomStores}.
  */
 final class RoomStage implements Processor<String, byte[], String, RoomStage.Output> {
   private static final Logger log = LoggerFactory.getLogger(RoomStage.class);
