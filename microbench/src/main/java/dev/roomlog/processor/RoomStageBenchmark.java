@@ -6,9 +6,9 @@ import dev.roomlog.protocol.JsonSerde;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.event.RoomEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,14 +25,16 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The room processor's logic for one sendMessage, in a room of {@link #members} members (10, 1000
- * and 10,000: a chat, a big room, a hot one) whose history window (the default 100 events) is full:
- * {@link RoomLogic#decide}, {@link RoomLogic#apply} (which copies the state: the room's lists are
- * immutable), the routing of the replies into delivery records, and the JSON serde of the room's
- * state, which the "rooms" store (no cache) runs on every get and put. {@link #processSendMessage}
- * is the whole of {@code RoomStage.process} short of Kafka and RocksDB. The room's state record
- * holds every member and is read and written whole on every message, so its cost grows with the
- * room; so do the recipient lists of the delivery records.
+ * The room processor's work for one sendMessage, in a room of {@link #members} members (10, 1000,
+ * 10,000 and 100,000: a chat, a big room, a hot one, a broadcast) whose history window (the default
+ * 100 events) is full: {@link RoomLogic#decide}, {@link RoomLogic#apply}, the store writes of the
+ * layout of issue 18 ({@link RoomStores.Changes}: the room's head and the new event, encoded as the
+ * stores encode them) and the routing of the replies into delivery records. The room is decoded in
+ * the task's cache ({@link RoomStores.Cache}), as it is between actions. {@link
+ * #processSendMessage} is the whole of {@code RoomStage.process} short of Kafka, RocksDB and the
+ * encoding of the deliveries, which {@link #encodeDeliveries} measures apart: a delivery still
+ * lists every recipient of its gateway, so that part grows with the room until the processor writes
+ * one delivery per gateway (issue 18's next step).
  *
  * <p>In package {@code dev.roomlog.processor} because the room's types are package-private.
  */
@@ -46,44 +48,39 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class RoomStageBenchmark {
   /** Members of the room, the sender among them, on two gateways. */
-  @Param({"10", "1000", "10000"})
+  @Param({"10", "1000", "10000", "100000"})
   public int members;
 
   static final int HISTORY = ProcessorSettings.DEFAULT_HISTORY_SIZE;
 
-  private final String storeTopic = "rooms-changelog";
   private RoomLogic logic;
   private RoomState room;
   private Action.SendMessage send;
   private RequestContext sendContext;
   private RoomEvent.MessagePosted posted;
   private Decision decision;
-  private Serializer<RoomState> stateSerializer;
-  private Deserializer<RoomState> stateDeserializer;
-  private byte[] roomBytes;
+  private RoomStores.Cache cache;
+  private Serializer<RoomStores.Head> headSerializer;
+  private Serializer<RoomEvent> eventSerializer;
+  private Serializer<Delivery> deliverySerializer;
 
   @Setup
   public void buildRoom() {
     logic = new RoomLogic(HISTORY);
-    // Built the way the processor builds it: decide each command and apply its events; the
-    // joins as a replay of the room's events would apply them, since deciding 10,000 joins one
-    // by one (each answered with the whole member list) would take seconds of set-up.
     long at = Samples.AT - 1_000_000;
-    room = run(null, new Action.CreateRoom("c", "user-0", Samples.ROOM_ID, null), 0, at++);
+    RoomState created =
+        run(null, new Action.CreateRoom("c", "user-0", Samples.ROOM_ID, null), 0, at++);
+    // The state the joins of members 1.. would fold to, built at once: deciding (or applying)
+    // 100,000 joins one by one copies the member list each time, minutes of set-up. The history
+    // window is then filled by 100 messages, decided and applied as the processor does.
+    List<RoomState.Member> all = new ArrayList<>(created.members());
     for (int m = 1; m < members; m++) {
       RequestContext joiner = context(m, at++);
-      room =
-          logic.apply(
-              room,
-              new RoomEvent.MemberJoined(
-                  Samples.ROOM_ID,
-                  room.lastSeq() + 1,
-                  joiner.requestTimeEpoch(),
-                  joiner.connectionId(),
-                  "user-" + m,
-                  joiner.gatewayId(),
-                  joiner.gatewayInstance()));
+      all.add(
+          new RoomState.Member(
+              joiner.connectionId(), "user-" + m, joiner.gatewayId(), joiner.gatewayInstance()));
     }
+    room = new RoomState(Samples.ROOM_ID, created.lastSeq() + members - 1, all, List.of());
     for (int i = 0; i < HISTORY; i++) {
       Action.SendMessage earlier =
           new Action.SendMessage("r" + i, Samples.ROOM_ID, Samples.TEXT, "earlier-" + i);
@@ -110,13 +107,14 @@ public class RoomStageBenchmark {
               + room.recent().size()
               + " events");
     }
-    JsonSerde<RoomState> serde = JsonSerde.of(RoomState.class);
-    stateSerializer = serde.serializer();
-    stateDeserializer = serde.deserializer();
-    roomBytes = stateSerializer.serialize(storeTopic, room);
-    if (!room.equals(stateDeserializer.deserialize(storeTopic, roomBytes))) {
-      throw new IllegalStateException("the room state does not survive its serde");
+    cache = new RoomStores.Cache(RoomStores.Cache.MAX_WEIGHT);
+    cache.put(room);
+    if (cache.get(Samples.ROOM_ID) != room) {
+      throw new IllegalStateException("the room does not fit the cache");
     }
+    headSerializer = JsonSerde.of(RoomStores.Head.class).serializer();
+    eventSerializer = JsonSerde.of(RoomEvent.class).serializer();
+    deliverySerializer = JsonSerde.of(Delivery.class).serializer();
   }
 
   private RoomState run(RoomState state, Action.RoomAction action, int member, long at) {
@@ -174,33 +172,56 @@ public class RoomStageBenchmark {
     return DeliveryRouting.route(decision.replies());
   }
 
-  /** rooms.get(): the state (its members, 100 messages) from the store's JSON bytes. */
+  /**
+   * The message's store writes: the room's head and the new event, encoded for RocksDB and their
+   * changelogs (the event that leaves the window is a delete: no value).
+   */
   @Benchmark
-  public RoomState roomStateFromBytes() {
-    return stateDeserializer.deserialize(storeTopic, roomBytes);
+  public void storeWrites(Blackhole bh) {
+    RoomState after = logic.apply(room, posted);
+    RoomStores.Changes changes = new RoomStores.Changes();
+    changes.room(room, after, List.of(posted));
+    encode(changes, bh);
   }
 
-  /** rooms.put(): the state to JSON bytes for RocksDB and its changelog. */
+  /** The message's deliveries to JSON: one per gateway, each listing its recipients. */
   @Benchmark
-  public byte[] roomStateToBytes() {
-    return stateSerializer.serialize(storeTopic, room);
+  public void encodeDeliveries(Blackhole bh) {
+    for (KeyValue<String, Delivery> d : DeliveryRouting.route(decision.replies())) {
+      bh.consume(deliverySerializer.serialize("deliveries", d.value));
+    }
   }
 
   /**
-   * All of the room stage for one sendMessage but the I/O: read the state, decide, apply, write the
-   * state, route the replies. It compiles later than the parts (more code to profile and inline),
-   * hence the longer warm-up.
+   * All of the room stage for one sendMessage but the I/O and the deliveries' encoding: the room
+   * from the cache, decide, apply, the store writes encoded, the room back in the cache, the
+   * replies routed. It compiles later than the parts (more code to profile and inline), hence the
+   * longer warm-up.
    */
   @Benchmark
   @Warmup(iterations = 6, time = 1)
   public List<KeyValue<String, Delivery>> processSendMessage(Blackhole bh) {
-    RoomState before = stateDeserializer.deserialize(storeTopic, roomBytes);
+    RoomState before = cache.get(Samples.ROOM_ID);
     Decision d = logic.decide(before, send, sendContext);
     RoomState after = before;
     for (RoomEvent event : d.events()) {
       after = logic.apply(after, event);
     }
-    bh.consume(stateSerializer.serialize(storeTopic, after));
+    RoomStores.Changes changes = new RoomStores.Changes();
+    changes.room(before, after, d.events());
+    encode(changes, bh);
+    cache.put(after);
     return DeliveryRouting.route(d.replies());
+  }
+
+  private void encode(RoomStores.Changes changes, Blackhole bh) {
+    changes.heads.values().forEach(h -> bh.consume(headSerializer.serialize("heads", h)));
+    changes.recent.forEach(
+        (key, event) -> {
+          bh.consume(key);
+          if (event != null) {
+            bh.consume(eventSerializer.serialize("recent", event));
+          }
+        });
   }
 }

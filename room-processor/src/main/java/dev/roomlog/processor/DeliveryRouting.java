@@ -16,6 +16,12 @@ final class DeliveryRouting {
     for (Reply reply : replies) {
       // Encoded once here; every gateway and every connection gets these same bytes.
       String frame = reply.frame().toJson();
+      if (reply.recipients() instanceof MemberList.Except others) {
+        for (Map.Entry<String, List<String>> gateway : others.byGateway()) {
+          out.add(KeyValue.pair(gateway.getKey(), new Delivery(gateway.getValue(), frame)));
+        }
+        continue;
+      }
       Map<String, List<String>> byGateway = new LinkedHashMap<>();
       for (Recipient r : reply.recipients()) {
         byGateway.computeIfAbsent(r.gatewayId(), g -> new ArrayList<>()).add(r.connectionId());

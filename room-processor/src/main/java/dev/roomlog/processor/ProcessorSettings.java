@@ -35,20 +35,20 @@ public final class ProcessorSettings {
   public static final int DEFAULT_HISTORY_SIZE = 100;
 
   /**
-   * A room's recent events are part of its state record and of joined frames: keep them bounded.
+   * A room's recent events are part of a join's answer and of the task's cache: keep them bounded.
    */
   public static final int MAX_HISTORY_SIZE = 1_000;
 
   /**
-   * Members per room by default. Each member is one entry of the room's state record (rewritten on
-   * every event of the room) and of every joined frame; docs/OPERATIONS.md has the cost.
+   * Members per room by default. Each member is one record of the room-members store (written on
+   * its join and leave) and one entry of every joined frame; docs/OPERATIONS.md has the cost.
    */
   public static final int DEFAULT_MAX_ROOM_MEMBERS = 1_000;
 
   /**
-   * The most a room can hold and still fit one record ({@link RoomTopology#MAX_RECORD_BYTES}):
-   * members at their largest ({@link RoomLogic#MEMBER_BYTES_BOUND} each) plus the recent events'
-   * byte budget ({@link RoomLogic#RECENT_BYTES_BUDGET}).
+   * The most a room can hold and still fit its joined frame in one record ({@link
+   * RoomTopology#MAX_RECORD_BYTES}): members at their largest ({@link RoomLogic#MEMBER_BYTES_BOUND}
+   * each) plus the recent events' byte budget ({@link RoomLogic#RECENT_BYTES_BUDGET}).
    */
   public static final int MAX_ROOM_MEMBERS = 5_000;
 
@@ -127,8 +127,8 @@ public final class ProcessorSettings {
               INT,
               DEFAULT_MAX_ROOM_MEMBERS,
               expect(n -> n >= 1 && n <= MAX_ROOM_MEMBERS, "1.." + MAX_ROOM_MEMBERS),
-              "members one room may have; a join past it gets 409 `roomFull`. At most 5000: a"
-                  + " room's members are part of its state record and of every `joined` frame"));
+              "members one room may have; a join past it gets 409 `roomFull`. At most 5000:"
+                  + " every `joined` frame lists a room's members"));
   public static final String INSTANCE_ID =
       DEFS.define(
           Setting.of(

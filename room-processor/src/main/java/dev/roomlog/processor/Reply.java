@@ -8,7 +8,8 @@ import java.util.Objects;
 record Reply(ServerFrame frame, List<Recipient> recipients) {
   Reply {
     Objects.requireNonNull(frame, "frame");
-    recipients = List.copyOf(recipients);
+    // Every member but one is a view of the room's members (immutable), not copied.
+    recipients = recipients instanceof MemberList.Except ? recipients : List.copyOf(recipients);
     if (recipients.isEmpty()) {
       throw new IllegalArgumentException("a reply needs at least one recipient");
     }

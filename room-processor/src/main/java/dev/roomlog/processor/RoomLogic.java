@@ -28,20 +28,20 @@ import java.util.Optional;
  * send, post, leave, remove, moderate) and {@link #apply} must agree on the same rules (who is a
  * member, the next seq, the bounded history, which frame goes to whom), and their shared checks and
  * frames are the private helpers at the bottom. A class per action would scatter those rules over
- * files that must change together. Issue 18 changes the room state's layout (members and recent
- * events in stores of their own), which is the time to revisit the shape.
+ * files that must change together. The stores' layout (issue 18) left it whole: {@code RoomStores}
+ * derives each record's store writes from the states before and after.
  */
 final class RoomLogic {
   /**
    * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at their
-   * largest it keeps a room's state record, and a joined frame, under {@link
+   * largest it keeps a joined frame (and the previous layout's state record) under {@link
    * RoomTopology#MAX_RECORD_BYTES}, whatever the history size and however long the messages.
    */
   static final int RECENT_BYTES_BUDGET = 1024 * 1024;
 
   /**
-   * The most one member entry weighs in the state record or a joined frame: ids, a username of at
-   * most 64 characters (3 UTF-8 bytes each at worst; control characters are refused), field names.
+   * The most one member entry weighs in a joined frame: ids, a username of at most 64 characters (3
+   * UTF-8 bytes each at worst; control characters are refused), field names.
    */
   static final int MEMBER_BYTES_BOUND = 512;
 
@@ -175,19 +175,20 @@ final class RoomLogic {
     Map<String, Long> bans = new HashMap<>(state.bans());
     bans.values().removeIf(until -> until <= event.at());
     if (event instanceof RoomEvent.MemberJoined joined) {
-      List<RoomState.Member> members = new ArrayList<>(state.members());
-      members.add(
-          new RoomState.Member(
-              joined.connectionId(),
-              joined.username(),
-              joined.gatewayId(),
-              joined.gatewayInstance(),
-              joined.subject() == null ? null : UserKeys.of(joined.subject())));
+      MemberList members =
+          state
+              .memberList()
+              .plus(
+                  new RoomState.Member(
+                      joined.connectionId(),
+                      joined.username(),
+                      joined.gatewayId(),
+                      joined.gatewayInstance(),
+                      joined.subject() == null ? null : UserKeys.of(joined.subject())));
       return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
-      List<RoomState.Member> members = new ArrayList<>(state.members());
-      members.removeIf(m -> m.connectionId().equals(left.connectionId()));
+      MemberList members = state.memberList().minus(left.connectionId());
       return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MessagePosted) {
@@ -666,6 +667,13 @@ final class RoomLogic {
   /** Adds one reply with {@code frame} for every member except {@code excluded} (may be null). */
   static void toOthers(
       List<RoomState.Member> members, String excluded, ServerFrame frame, List<Reply> replies) {
+    if (members instanceof MemberList list) {
+      MemberList.Except others = list.except(excluded);
+      if (!others.isEmpty()) {
+        replies.add(new Reply(frame, others));
+      }
+      return;
+    }
     List<Recipient> others =
         members.stream()
             .filter(m -> !m.connectionId().equals(excluded))

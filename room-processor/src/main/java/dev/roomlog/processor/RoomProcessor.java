@@ -1,13 +1,17 @@
 package dev.roomlog.processor;
 
+import dev.roomlog.protocol.event.RoomEvent;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -123,18 +127,34 @@ public final class RoomProcessor implements AutoCloseable {
   }
 
   /**
-   * The {@value RoomTopology#ROOMS_STORE} store of this client, read-only, through Kafka Streams'
-   * interactive queries: roomId to the room's state. For tests and diagnostics, e.g. comparing the
-   * live state with a replay of the write-ahead log into another application id. The values' type
-   * ({@code RoomState}) is package-private: callers see plain objects, equal when the states are
-   * equal, which {@code Json.MAPPER} turns into {@code roomId}, {@code lastSeq}, {@code members}
-   * and {@code recent}. Only the rooms of this client's tasks are visible; the store throws {@code
+   * Every room of this client's tasks, by roomId, read from its room stores through Kafka Streams'
+   * interactive queries (see {@link RoomStores}; rooms still in the previous layout included). For
+   * tests and diagnostics, e.g. comparing the live state with a replay of the write-ahead log into
+   * another application id. The values' type ({@code RoomState}) is package-private: callers see
+   * plain objects, equal when the states are equal, which {@code Json.MAPPER} turns into {@code
+   * roomId}, {@code lastSeq}, {@code members} and {@code recent}. The stores throw {@code
    * InvalidStateStoreException} while the client is not RUNNING.
    */
-  public ReadOnlyKeyValueStore<String, Object> rooms() {
+  public SortedMap<String, Object> rooms() {
+    ReadOnlyKeyValueStore<String, RoomStores.Head> heads = store(RoomTopology.ROOM_HEADS_STORE);
+    ReadOnlyKeyValueStore<String, RoomStores.StoredMember> members =
+        store(RoomTopology.ROOM_MEMBERS_STORE);
+    ReadOnlyKeyValueStore<String, RoomEvent> recent = store(RoomTopology.ROOM_RECENT_STORE);
+    ReadOnlyKeyValueStore<String, RoomState> legacy = store(RoomTopology.ROOMS_STORE);
+    SortedMap<String, Object> rooms = new TreeMap<>();
+    try (KeyValueIterator<String, RoomState> all = legacy.all()) {
+      all.forEachRemaining(kv -> rooms.put(kv.key, kv.value));
+    }
+    try (KeyValueIterator<String, RoomStores.Head> all = heads.all()) {
+      all.forEachRemaining(
+          kv -> rooms.put(kv.key, RoomStores.load(heads, members, recent, kv.key)));
+    }
+    return rooms;
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
     return streams.store(
-        StoreQueryParameters.fromNameAndType(
-            RoomTopology.ROOMS_STORE, QueryableStoreTypes.<String, Object>keyValueStore()));
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
   }
 
   /**

@@ -5,8 +5,12 @@ import dev.roomlog.processor.query.RoomSummary;
 import dev.roomlog.processor.query.RoomView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -24,8 +28,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Where a room's state lives among the processor instances, and its state when it lives here: Kafka
- * Streams' interactive queries over the {@value RoomTopology#ROOMS_STORE} store. The transport
- * between instances is the caller's ({@code query.QueryServer}).
+ * Streams' interactive queries over the room stores ({@link RoomStores}: heads, members, recent
+ * events; and the previous layout's {@value RoomTopology#ROOMS_STORE} for rooms not moved yet). The
+ * transport between instances is the caller's ({@code query.QueryServer}).
  */
 public final class RoomQueries {
   private final KafkaStreams streams;
@@ -62,7 +67,8 @@ public final class RoomQueries {
       return new Unknown("the processor is " + streams.state());
     }
     KeyQueryMetadata metadata =
-        streams.queryMetadataForKey(RoomTopology.ROOMS_STORE, roomId, Serdes.String().serializer());
+        streams.queryMetadataForKey(
+            RoomTopology.ROOM_HEADS_STORE, roomId, Serdes.String().serializer());
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       return new Unknown("the processors are rebalancing");
     }
@@ -75,8 +81,23 @@ public final class RoomQueries {
 
   /** The room from this instance's store; empty if the partition holds no such room. */
   public Optional<RoomView> local(String roomId, int partition) {
-    Object state = partitionStore(partition).get(roomId);
-    return Optional.ofNullable(state).map(s -> view((RoomState) s));
+    RoomState state =
+        read(
+            partition,
+            () ->
+                RoomStores.load(
+                    partitionStore(RoomTopology.ROOM_HEADS_STORE, partition),
+                    partitionStore(RoomTopology.ROOM_MEMBERS_STORE, partition),
+                    partitionStore(RoomTopology.ROOM_RECENT_STORE, partition),
+                    roomId));
+    if (state == null) {
+      state =
+          read(
+              partition,
+              () ->
+                  this.<RoomState>partitionStore(RoomTopology.ROOMS_STORE, partition).get(roomId));
+    }
+    return Optional.ofNullable(state).map(RoomQueries::view);
   }
 
   /**
@@ -93,30 +114,64 @@ public final class RoomQueries {
     List<RoomPage> pages = new ArrayList<>();
     List<Integer> partitions = activePartitions();
     for (int partition : partitions) {
-      List<RoomSummary> rooms = new ArrayList<>();
-      boolean more = false;
-      try (KeyValueIterator<String, Object> range = partitionStore(partition).range(after, null)) {
-        while (range.hasNext()) {
-          KeyValue<String, Object> next = range.next();
-          if (after != null && next.key.equals(after)) {
-            continue;
-          }
-          if (rooms.size() == limit) {
-            more = true;
-            break;
-          }
-          rooms.add(view((RoomState) next.value).summary());
-        }
-      }
-      pages.add(RoomPage.of(rooms, limit, more));
+      // The rooms of both layouts (a room is in one of them), merged in id order.
+      TreeMap<String, RoomSummary> rooms = new TreeMap<>();
+      read(
+          partition,
+          () -> {
+            firstAfter(
+                this.<RoomStores.Head>partitionStore(RoomTopology.ROOM_HEADS_STORE, partition),
+                after,
+                limit + 1,
+                head ->
+                    new RoomSummary(
+                        head.roomId(),
+                        head.lastSeq(),
+                        head.memberCount(),
+                        head.access().privateRoom() ? Boolean.TRUE : null),
+                rooms);
+            firstAfter(
+                this.<RoomState>partitionStore(RoomTopology.ROOMS_STORE, partition),
+                after,
+                limit + 1,
+                state -> view(state).summary(),
+                rooms);
+            return rooms;
+          });
+      boolean more = rooms.size() > limit;
+      pages.add(
+          RoomPage.of(
+              new ArrayList<>(rooms.values()).subList(0, Math.min(limit, rooms.size())),
+              limit,
+              more));
     }
     return new LocalPage(RoomPage.merge(pages, limit), partitions);
+  }
+
+  /** Adds the first {@code count} values with keys after {@code after} (null: from the first). */
+  private static <V> void firstAfter(
+      ReadOnlyKeyValueStore<String, V> store,
+      String after,
+      int count,
+      Function<V, RoomSummary> summary,
+      Map<String, RoomSummary> into) {
+    int taken = 0;
+    try (KeyValueIterator<String, V> range = store.range(after, null)) {
+      while (taken < count && range.hasNext()) {
+        KeyValue<String, V> next = range.next();
+        if (after != null && next.key.equals(after)) {
+          continue;
+        }
+        into.put(next.key, summary.apply(next.value));
+        taken++;
+      }
+    }
   }
 
   /** {@code host:port} of every instance that holds rooms, this one included. */
   public List<String> instances() {
     TreeSet<String> all = new TreeSet<>();
-    for (StreamsMetadata m : streams.streamsMetadataForStore(RoomTopology.ROOMS_STORE)) {
+    for (StreamsMetadata m : streams.streamsMetadataForStore(RoomTopology.ROOM_HEADS_STORE)) {
       all.add(m.hostInfo().host() + ":" + m.hostInfo().port());
     }
     return List.copyOf(all);
@@ -141,12 +196,16 @@ public final class RoomQueries {
     return partitions;
   }
 
-  private ReadOnlyKeyValueStore<String, Object> partitionStore(int partition) {
+  private <V> ReadOnlyKeyValueStore<String, V> partitionStore(String name, int partition) {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
+            .withPartition(partition));
+  }
+
+  /** A read of a partition's stores, which a rebalance or a restore can make unreadable. */
+  private static <T> T read(int partition, Supplier<T> read) {
     try {
-      return streams.store(
-          StoreQueryParameters.fromNameAndType(
-                  RoomTopology.ROOMS_STORE, QueryableStoreTypes.<String, Object>keyValueStore())
-              .withPartition(partition));
+      return read.get();
     } catch (InvalidStateStoreException e) {
       throw new NotQueryable(
           "the rooms of partition " + partition + " cannot be read now: " + e.getMessage(), e);

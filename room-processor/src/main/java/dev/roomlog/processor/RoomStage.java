@@ -8,6 +8,7 @@ import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ErrorCode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -63,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Stores (all of this task's partition):
  *
  * <ul>
- *   <li>{@code rooms}: roomId to {@link RoomState};
+ *   <li>{@code room-heads}, {@code room-members}, {@code room-recent}: each room's head, members
+ *       and recent events ({@link RoomStores}), decoded into a {@link RoomState} only when the room
+ *       is not in the task's {@link RoomStores.Cache}; {@code rooms}: the layout before, whose
+ *       rooms move to these as they are touched and in the background ({@link #upgradeSome});
  *   <li>{@code memberships}: "gatewayId NUL connectionId NUL roomId" for every member, so that a
  *       {@code $disconnect} or a lost gateway finds its rooms by a prefix scan;
  *   <li>{@code gateways}: gatewayId to {@link GatewayLiveness.Status};
@@ -72,9 +78,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Over 400 lines because plan and write are one record's transaction: every store read of the
  * plan goes through the staged {@link Batch}, and every write applies that batch, so the reads, the
- * staging and the writes of the four stores must be read together to see that a record takes effect
- * whole or not at all. Issue 18 changes these stores (members and recent events in stores of their
- * own); a split belongs with that change.
+ * staging and the writes of the stores must be read together to see that a record takes effect
+ * whole or not at all. The room layout's own code (keys, loading a room, deriving its writes, the
+ * cache) is in {@link RoomStores}.
  */
 final class RoomStage implements Processor<String, byte[], String, RoomStage.Output> {
   private static final Logger log = LoggerFactory.getLogger(RoomStage.class);
@@ -95,10 +101,15 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
       "the processor could not handle this action: it was not applied, and was set aside for the"
           + " operators (dead-letter topic)";
 
-  private static final String ROOMS = RoomTopology.ROOMS_STORE;
+  private static final String ROOMS = RoomStores.HEADS;
   private static final String MEMBERSHIPS = RoomTopology.MEMBERSHIPS_STORE;
   private static final String GATEWAYS = RoomTopology.GATEWAYS_STORE;
   private static final String ANSWERS = RoomTopology.ANSWERS_STORE;
+
+  /** How often, and how many, rooms of the previous layout are moved to this one. */
+  static final Duration UPGRADE_EVERY = Duration.ofSeconds(1);
+
+  static final int UPGRADE_BATCH = 500;
 
   private static final char SEPARATOR = '\u0000';
   private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
@@ -114,7 +125,12 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   private final Serializer<RoomEvent> eventWriter;
   private final Serializer<Delivery> deliveryWriter;
   private ProcessorContext<String, Output> context;
-  private KeyValueStore<String, RoomState> rooms;
+  private KeyValueStore<String, RoomStores.Head> heads;
+  private KeyValueStore<String, RoomStores.StoredMember> roomMembers;
+  private KeyValueStore<String, RoomEvent> recent;
+  private KeyValueStore<String, RoomState> legacyRooms;
+  private final RoomStores.Cache cache = new RoomStores.Cache(RoomStores.Cache.MAX_WEIGHT);
+  private Cancellable upgrading;
   private KeyValueStore<String, String> memberships;
   private KeyValueStore<String, GatewayLiveness.Status> gateways;
   private WindowStore<String, Idempotency.Remembered> answers;
@@ -143,10 +159,50 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   @Override
   public void init(ProcessorContext<String, Output> context) {
     this.context = context;
-    this.rooms = context.getStateStore(RoomTopology.ROOMS_STORE);
+    this.heads = context.getStateStore(RoomStores.HEADS);
+    this.roomMembers = context.getStateStore(RoomStores.MEMBERS);
+    this.recent = context.getStateStore(RoomStores.RECENT);
+    this.legacyRooms = context.getStateStore(RoomStores.LEGACY);
     this.memberships = context.getStateStore(RoomTopology.MEMBERSHIPS_STORE);
     this.gateways = context.getStateStore(RoomTopology.GATEWAYS_STORE);
     this.answers = context.getStateStore(RoomTopology.ANSWERS_STORE);
+    // Nothing decoded survives a restore: after an abort or a move the stores are the truth.
+    cache.clear();
+    upgrading =
+        context.schedule(UPGRADE_EVERY, PunctuationType.WALL_CLOCK_TIME, now -> upgradeSome());
+  }
+
+  @Override
+  public void close() {
+    cache.clear();
+    if (upgrading != null) {
+      upgrading.cancel();
+    }
+  }
+
+  /**
+   * Moves up to {@link #UPGRADE_BATCH} rooms of the previous layout to this one; once none is left,
+   * stops being called. A room an action touches first is moved by that action ({@link #room}).
+   */
+  private void upgradeSome() {
+    List<String> ids = RoomStores.legacyRoomIds(legacyRooms, UPGRADE_BATCH);
+    if (ids.isEmpty()) {
+      upgrading.cancel();
+      return;
+    }
+    RoomStores.Changes changes = new RoomStores.Changes();
+    int moved = 0;
+    for (String roomId : ids) {
+      RoomState state = legacyRooms.get(roomId);
+      if (heads.get(roomId) == null && state != null) {
+        changes.upgrade(state);
+        moved++;
+      } else {
+        changes.legacyDeletes.add(roomId);
+      }
+    }
+    changes.writeTo(heads, roomMembers, recent, legacyRooms);
+    log.info("moved {} rooms of the previous state layout to the new one", moved);
   }
 
   @Override
@@ -341,9 +397,30 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     return membershipKey.split(String.valueOf(SEPARATOR), 3);
   }
 
+  /**
+   * The room as this record's staged changes, the cache or the stores have it; a room only in the
+   * previous layout is moved to this one as part of this record.
+   */
   private RoomState room(String roomId) {
     RoomState staged = batch.rooms.get(roomId);
-    return staged != null ? staged : fromStore(ROOMS, () -> rooms.get(roomId));
+    if (staged != null) {
+      return staged;
+    }
+    RoomState cached = cache.get(roomId);
+    if (cached != null) {
+      return cached;
+    }
+    RoomState loaded = fromStore(ROOMS, () -> RoomStores.load(heads, roomMembers, recent, roomId));
+    if (loaded != null) {
+      cache.put(loaded);
+      return loaded;
+    }
+    RoomState old = fromStore(RoomStores.LEGACY, () -> legacyRooms.get(roomId));
+    if (old != null) {
+      batch.changes.upgrade(old);
+      batch.rooms.put(roomId, old);
+    }
+    return old;
   }
 
   private GatewayLiveness.Status gateway(String gatewayId) {
@@ -389,6 +466,7 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     }
     if (after != before) {
       batch.rooms.put(after.roomId(), after);
+      batch.changes.room(before, after, decision.events());
     }
     for (RoomEvent event : decision.events()) {
       batch.outputs.add(
@@ -418,7 +496,8 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
             memberships.delete(key);
           }
         });
-    planned.rooms.forEach(rooms::put);
+    planned.changes.writeTo(heads, roomMembers, recent, legacyRooms);
+    planned.rooms.values().forEach(cache::put);
     for (Batch.Answer answer : planned.answers) {
       answers.put(answer.key(), answer.remembered(), answer.at());
     }
@@ -490,6 +569,9 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     record Answer(String key, Idempotency.Remembered remembered, long at) {}
 
     final Map<String, RoomState> rooms = new HashMap<>();
+
+    /** The rooms' store writes: heads, members, recent events. */
+    final RoomStores.Changes changes = new RoomStores.Changes();
 
     /** Membership key to true (added) or false (removed); insertion order kept for the writes. */
     final Map<String, Boolean> memberships = new LinkedHashMap<>();

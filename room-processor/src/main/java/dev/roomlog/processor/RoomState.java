@@ -97,7 +97,7 @@ record RoomState(
 
   RoomState {
     Objects.requireNonNull(roomId, "roomId");
-    members = List.copyOf(members);
+    members = MemberList.of(members);
     recent = List.copyOf(recent);
     bans = bans == null ? Map.of() : Map.copyOf(bans);
     access = access == null ? Access.PUBLIC : access;
@@ -131,7 +131,12 @@ record RoomState(
   }
 
   Optional<Member> member(String connectionId) {
-    return members.stream().filter(m -> m.connectionId().equals(connectionId)).findFirst();
+    return memberList().find(connectionId);
+  }
+
+  /** The members, indexed by connection: {@link #members} as what the compact constructor made. */
+  MemberList memberList() {
+    return (MemberList) members;
   }
 
   List<ServerFrame.MemberView> memberViews() {

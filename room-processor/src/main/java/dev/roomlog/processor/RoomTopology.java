@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.JsonSerde;
 import dev.roomlog.protocol.TopicSet;
+import dev.roomlog.protocol.event.RoomEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,7 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * actions (key roomId; $connect/$disconnect by connectionId; heartbeats to every partition)
- *   -> room-stage [stores rooms, memberships, gateways, answers]   decode + decide + apply + encode
+ *   -> room-stage [stores room-heads, room-members, room-recent, memberships, gateways, answers;
+ *                  rooms: the previous layout, read to upgrade]   decode + decide + apply + encode
  *   -> room-events (key roomId), deliveries (key gatewayId), dead-letters (key as in actions)
  * </pre>
  *
@@ -44,8 +46,21 @@ import org.apache.kafka.streams.state.Stores;
  * docs/ARCHITECTURE.md.
  */
 public final class RoomTopology {
-  /** roomId -> {@link RoomState}. */
-  public static final String ROOMS_STORE = "rooms";
+  /**
+   * roomId -> {@link RoomState}, whole: the layout before issue 18, kept so that its changelog
+   * restores the rooms of an earlier version, which the stage moves to {@link #ROOM_HEADS_STORE}
+   * and the stores beside it (see {@link RoomStores}).
+   */
+  public static final String ROOMS_STORE = RoomStores.LEGACY;
+
+  /** roomId -> the room's head: seq, member count, bans, access ({@link RoomStores.Head}). */
+  public static final String ROOM_HEADS_STORE = RoomStores.HEADS;
+
+  /** roomId NUL connectionId -> a member and the seq of its join. */
+  public static final String ROOM_MEMBERS_STORE = RoomStores.MEMBERS;
+
+  /** roomId NUL seq -> one of the room's recent events. */
+  public static final String ROOM_RECENT_STORE = RoomStores.RECENT;
 
   /** "gatewayId NUL connectionId NUL roomId" -> "" for every member. */
   public static final String MEMBERSHIPS_STORE = "memberships";
@@ -87,6 +102,21 @@ public final class RoomTopology {
             JsonSerde.of(RoomState.class)));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROOM_HEADS_STORE),
+            Serdes.String(),
+            JsonSerde.of(RoomStores.Head.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROOM_MEMBERS_STORE),
+            Serdes.String(),
+            JsonSerde.of(RoomStores.StoredMember.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ROOM_RECENT_STORE),
+            Serdes.String(),
+            JsonSerde.of(RoomEvent.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(MEMBERSHIPS_STORE), Serdes.String(), Serdes.String()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -110,6 +140,9 @@ public final class RoomTopology {
                 () -> new RoomStage(logic, liveness, dedupWindowMs, metrics, topics),
                 Named.as("room-stage"),
                 ROOMS_STORE,
+                ROOM_HEADS_STORE,
+                ROOM_MEMBERS_STORE,
+                ROOM_RECENT_STORE,
                 MEMBERSHIPS_STORE,
                 GATEWAYS_STORE,
                 ANSWERS_STORE);
@@ -237,9 +270,9 @@ public final class RoomTopology {
     p.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
         PROCESSOR_SESSION_TIMEOUT_MS);
-    // A room's state (members + recent messages) is one changelog record, and a joined reply
-    // one delivery record: room for 50 messages of 4096 four-byte characters and more, past
-    // Kafka's 1 MB default, so a busy room cannot make its own state unwritable.
+    // A joined reply is one delivery record (every member and the recent messages), and so was
+    // a room's state before issue 18 (the previous layout's changelog still holds such records):
+    // room for 50 messages of 4096 four-byte characters and more, past Kafka's 1 MB default.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), MAX_RECORD_BYTES);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");

@@ -28,7 +28,7 @@ class ProcessorLayeringTest {
   /** The pure classes and their nested types ({@code RoomLogic$Result}...). */
   private static final String PURE =
       "dev\\.roomlog\\.processor\\."
-          + "(RoomLogic|Idempotency|GatewayLiveness|Decision|Reply|Recipient|RoomState"
+          + "(RoomLogic|Idempotency|GatewayLiveness|Decision|Reply|Recipient|RoomState|MemberList"
           + "|query\\.QueryRequest|query\\.RoomPage)(\\$.*)?";
 
   static final ArchRule PURE_LOGIC_HAS_NO_KAFKA_NETTY_OR_METRICS =

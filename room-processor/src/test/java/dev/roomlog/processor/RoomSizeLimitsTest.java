@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A room's size is bounded twice: by members (--max-room-members, refused at the join) and by the
- * bytes of its recent events (the oldest are dropped). Together they keep a room's state record and
- * its joined frames under Kafka's record limit, however big the room gets: a room past that limit
- * could not be stored, and would stop the processor.
+ * bytes of its recent events (the oldest are dropped). Together they keep a room's joined frames
+ * (every member and the recent messages) under Kafka's record limit, however big the room gets: a
+ * frame past that limit could not be delivered, and would stop the processor. The room's state is
+ * one record per member and per event (issue 18), each far under the limit; the layout before, one
+ * record per room, is still read to upgrade, and the largest room fits it too.
  */
 class RoomSizeLimitsTest {
   private static final String ROOM = "big";
@@ -119,10 +121,30 @@ class RoomSizeLimitsTest {
       state = logic.apply(state, posted);
     }
 
+    // The previous layout's record (still restored, to upgrade) and the new layout's records.
     byte[] stored = JsonSerde.of(RoomState.class).serializer().serialize("t", state);
     assertTrue(
         stored.length < RoomTopology.MAX_RECORD_BYTES,
         "state record of " + stored.length + " bytes");
+    RoomStores.Changes layout = new RoomStores.Changes();
+    layout.upgrade(state);
+    assertEquals(state.members().size(), layout.members.size());
+    int largest =
+        JsonSerde.of(RoomStores.Head.class)
+            .serializer()
+            .serialize("t", layout.heads.get(ROOM))
+            .length;
+    for (RoomStores.StoredMember m : layout.members.values()) {
+      largest =
+          Math.max(
+              largest,
+              JsonSerde.of(RoomStores.StoredMember.class).serializer().serialize("t", m).length);
+    }
+    for (RoomEvent e : layout.recent.values()) {
+      largest =
+          Math.max(largest, JsonSerde.of(RoomEvent.class).serializer().serialize("t", e).length);
+    }
+    assertTrue(largest < RoomTopology.MAX_RECORD_BYTES, "largest store record: " + largest);
     ServerFrame.Joined joined =
         new ServerFrame.Joined(
             ROOM,

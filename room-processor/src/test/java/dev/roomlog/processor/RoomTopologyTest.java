@@ -247,6 +247,9 @@ class RoomTopologyTest {
     for (String store :
         List.of(
             RoomTopology.ROOMS_STORE,
+            RoomTopology.ROOM_HEADS_STORE,
+            RoomTopology.ROOM_MEMBERS_STORE,
+            RoomTopology.ROOM_RECENT_STORE,
             RoomTopology.MEMBERSHIPS_STORE,
             RoomTopology.GATEWAYS_STORE,
             RoomTopology.ANSWERS_STORE)) {

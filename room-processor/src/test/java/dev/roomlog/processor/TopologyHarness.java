@@ -8,8 +8,8 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ServerFrame;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -73,16 +73,32 @@ final class TopologyHarness implements AutoCloseable {
     actions.pipeInput(record.key(), record, record.requestContext().requestTimeEpoch());
   }
 
-  KeyValueStore<String, RoomState> rooms() {
-    return driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
+  /** Every room, as its stores hold it, by roomId. */
+  Map<String, RoomState> rooms() {
+    return allRooms();
   }
 
+  /** Every room, read from the room stores as a restarted task would load it. */
   Map<String, RoomState> allRooms() {
-    Map<String, RoomState> all = new LinkedHashMap<>();
-    try (KeyValueIterator<String, RoomState> it = rooms().all()) {
+    KeyValueStore<String, RoomStores.Head> heads =
+        driver.getKeyValueStore(RoomTopology.ROOM_HEADS_STORE);
+    KeyValueStore<String, RoomStores.StoredMember> members =
+        driver.getKeyValueStore(RoomTopology.ROOM_MEMBERS_STORE);
+    KeyValueStore<String, RoomEvent> recent =
+        driver.getKeyValueStore(RoomTopology.ROOM_RECENT_STORE);
+    Map<String, RoomState> all = new TreeMap<>();
+    try (KeyValueIterator<String, RoomState> it = legacyRooms().all()) {
       it.forEachRemaining(kv -> all.put(kv.key, kv.value));
     }
+    try (KeyValueIterator<String, RoomStores.Head> it = heads.all()) {
+      it.forEachRemaining(kv -> all.put(kv.key, RoomStores.load(heads, members, recent, kv.key)));
+    }
     return all;
+  }
+
+  /** The store of the layout before issue 18: one whole room per record. */
+  KeyValueStore<String, RoomState> legacyRooms() {
+    return driver.getKeyValueStore(RoomTopology.ROOMS_STORE);
   }
 
   /** Reads and forgets everything written so far. */

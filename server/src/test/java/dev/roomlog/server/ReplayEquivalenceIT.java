@@ -28,8 +28,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -255,12 +253,7 @@ class ReplayEquivalenceIT {
   /** Every room in the processor's store, as JSON, by roomId. */
   private static Map<String, JsonNode> rooms(RoomProcessor processor) {
     Map<String, JsonNode> rooms = new TreeMap<>();
-    try (KeyValueIterator<String, Object> all = processor.rooms().all()) {
-      while (all.hasNext()) {
-        KeyValue<String, Object> room = all.next();
-        rooms.put(room.key, Json.MAPPER.valueToTree(room.value));
-      }
-    }
+    processor.rooms().forEach((roomId, room) -> rooms.put(roomId, Json.MAPPER.valueToTree(room)));
     return rooms;
   }
 
