@@ -43,20 +43,23 @@ final class Fixtures {
 
     /** As {@link #wal}, from a connection the gateway admitted as {@code authorizer}. */
     WalRecord wal(long at, Action action, Authorizer authorizer) {
+      return new WalRecord(action, context(at, authorizer));
+    }
+
+    /** As {@link #context(long)}, from a connection the gateway admitted as {@code authorizer}. */
+    RequestContext context(long at, Authorizer authorizer) {
       RequestContext c = context(at);
-      return new WalRecord(
-          action,
-          new RequestContext(
-              c.routeKey(),
-              c.eventType(),
-              c.connectionId(),
-              c.connectedAt(),
-              c.requestTimeEpoch(),
-              c.requestId(),
-              c.identity(),
-              c.gatewayId(),
-              c.gatewayInstance(),
-              authorizer));
+      return new RequestContext(
+          c.routeKey(),
+          c.eventType(),
+          c.connectionId(),
+          c.connectedAt(),
+          c.requestTimeEpoch(),
+          c.requestId(),
+          c.identity(),
+          c.gatewayId(),
+          c.gatewayInstance(),
+          authorizer);
     }
 
     WalRecord connect(long at) {

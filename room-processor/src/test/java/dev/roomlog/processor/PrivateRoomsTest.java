@@ -39,19 +39,7 @@ class PrivateRoomsTest {
 
   private Decision run(Client who, Action.RoomAction action, Authorizer authorizer) {
     clock += 10;
-    RequestContext c = who.context(clock);
-    RequestContext ctx =
-        new RequestContext(
-            c.routeKey(),
-            c.eventType(),
-            c.connectionId(),
-            c.connectedAt(),
-            c.requestTimeEpoch(),
-            c.requestId(),
-            c.identity(),
-            c.gatewayId(),
-            c.gatewayInstance(),
-            authorizer);
+    RequestContext ctx = who.context(clock, authorizer);
     Decision d = logic.decide(state, action, ctx);
     long seq = state == null ? 0 : state.lastSeq();
     for (RoomEvent e : d.events()) {
