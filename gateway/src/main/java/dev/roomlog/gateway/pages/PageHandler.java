@@ -57,7 +57,16 @@ public final class PageHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!(msg instanceof HttpRequest request) || !isPlainGet(request)) {
+    if (!(msg instanceof HttpRequest request)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (!isPlainGet(request)) {
+      if (asksForWebSocket(request)) {
+        // The connection becomes a WebSocket: no page can be asked on it, so its frames need
+        // not pass through here.
+        ctx.pipeline().remove(this);
+      }
       ctx.fireChannelRead(msg);
       return;
     }
@@ -89,17 +98,18 @@ public final class PageHandler extends ChannelInboundHandlerAdapter {
    * Java's HttpClient, for one, offers {@code Upgrade: h2c} with every plain-HTTP request.
    */
   private static boolean isPlainGet(HttpRequest request) {
-    if (!HttpMethod.GET.equals(request.method())) {
-      return false;
-    }
+    return HttpMethod.GET.equals(request.method()) && !asksForWebSocket(request);
+  }
+
+  private static boolean asksForWebSocket(HttpRequest request) {
     for (String upgrade : request.headers().getAll(HttpHeaderNames.UPGRADE)) {
       for (String protocol : upgrade.split(",")) {
         if (protocol.strip().toLowerCase(Locale.ROOT).startsWith("websocket")) {
-          return false;
+          return true;
         }
       }
     }
-    return true;
+    return false;
   }
 
   private static FullHttpResponse page(Optional<PageSite.Answer> answer) {

@@ -137,6 +137,11 @@ class PageHandlerTest {
       assertNull(channel.readOutbound());
       assertTrue(channel.isOpen());
       ReferenceCountUtil.release(request);
+      // Once a connection becomes a WebSocket, its frames no longer pass through the pages.
+      assertEquals(
+          request == upgrade,
+          channel.pipeline().get(PageHandler.class) == null,
+          request.method() + " " + request.uri());
     }
   }
 
