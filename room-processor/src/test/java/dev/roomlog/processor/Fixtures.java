@@ -1,11 +1,15 @@
 package dev.roomlog.processor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionNames;
 import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.event.RoomEvent;
+import java.util.List;
 
 /** Builders for the records the tests feed in. */
 final class Fixtures {
@@ -103,5 +107,20 @@ final class Fixtures {
         client.gatewayId(),
         client.gatewayInstance(),
         null);
+  }
+
+  /**
+   * {@code state} after {@code decision}'s events, each applied by {@code logic} and added to
+   * {@code log}, checking that their seqs follow the room's without a gap.
+   */
+  static RoomState applyAll(
+      RoomLogic logic, RoomState state, Decision decision, List<RoomEvent> log) {
+    long seq = state == null ? 0 : state.lastSeq();
+    for (RoomEvent e : decision.events()) {
+      assertEquals(++seq, e.seq(), "seq has no gap");
+      state = logic.apply(state, e);
+      log.add(e);
+    }
+    return state;
   }
 }

@@ -42,12 +42,7 @@ class ModerationTest {
     clock += 10;
     RequestContext ctx = who.context(clock, authorizer);
     Decision d = logic.decide(state, action, ctx);
-    long seq = state == null ? 0 : state.lastSeq();
-    for (RoomEvent e : d.events()) {
-      assertEquals(++seq, e.seq(), "seq has no gap");
-      state = logic.apply(state, e);
-      log.add(e);
-    }
+    state = Fixtures.applyAll(logic, state, d, log);
     return d;
   }
 

@@ -1,6 +1,7 @@
 package dev.roomlog.gateway.pages;
 
 import dev.roomlog.gateway.auth.UserTokens;
+import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.text.DisplayNames;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +36,9 @@ public final class DevTokenIssuer {
     if (nameOrNull == null || nameOrNull.isEmpty()) {
       return new Issued.Refused("name is required: /chat/dev-token?name=Alice");
     }
-    if (nameOrNull.codePointCount(0, nameOrNull.length()) > 64) {
-      return new Issued.Refused("name is longer than 64 characters");
+    if (nameOrNull.codePointCount(0, nameOrNull.length()) > Limits.MAX_USERNAME_LENGTH) {
+      return new Issued.Refused(
+          "name is longer than " + Limits.MAX_USERNAME_LENGTH + " characters (a username's limit)");
     }
     Optional<String> problem = DisplayNames.problem("name", nameOrNull);
     if (problem.isPresent()) {
