@@ -14,6 +14,7 @@ final class DeliveryCounts {
   private final AtomicLong unreadable = new AtomicLong();
   private final AtomicLong sinkFailures = new AtomicLong();
   private final AtomicLong controlMessages = new AtomicLong();
+  private final AtomicLong membershipChanges = new AtomicLong();
 
   DeliveryCounts() {}
 
@@ -36,6 +37,17 @@ final class DeliveryCounts {
 
   void addControl() {
     controlMessages.incrementAndGet();
+  }
+
+  /**
+   * A room's members on this gateway changed ({@code Delivery.memberJoined}, {@code memberLeft}).
+   */
+  void addMembershipChange() {
+    membershipChanges.incrementAndGet();
+  }
+
+  long membershipChangeCount() {
+    return membershipChanges.get();
   }
 
   long deliveredCount() {

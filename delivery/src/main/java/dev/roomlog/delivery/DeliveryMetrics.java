@@ -60,6 +60,7 @@ final class DeliveryMetrics {
     counter(counts, "unreadable", DeliveryCounts::unreadableCount);
     counter(counts, "sinkFailed", DeliveryCounts::sinkFailureCount);
     counter(counts, "control", DeliveryCounts::controlCount);
+    counter(counts, "membership", DeliveryCounts::membershipChangeCount);
   }
 
   private void counter(

@@ -1,8 +1,11 @@
 package dev.roomlog.delivery;
 
+import dev.roomlog.protocol.Delivery;
+import dev.roomlog.protocol.GatewayMembers;
 import dev.roomlog.protocol.control.GatewayControl;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -12,13 +15,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands one record of the deliveries topic to where it goes: a delivery to the {@link
  * ConnectionSink}, a control message to the {@link ControlSink}, anything else nowhere. {@link
- * DeliveryRouter} decides; this class reads the record's parts for it, calls the sink, counts the
+ * DeliveryRouter} decides; this class reads the record's parts for it, keeps this gateway's members
+ * of each room ({@link GatewayMembers}: a frame to a room goes to them), calls the sink, counts the
  * outcome and times the delivery.
  *
  * <p>Error policy: an unreadable record is logged and skipped; an exception from either sink is
  * logged and counted, and the next record is handed on. Nothing here stops the loop.
  *
- * <p>Threading: called on the consumer's thread only.
+ * <p>Threading: called on the consumer's thread only (which is why the members need no lock).
  */
 final class RecordDispatcher {
   // The consumer's own logger: its log lines keep one name whichever part writes them.
@@ -30,6 +34,7 @@ final class RecordDispatcher {
   private final DeliveryCounts counts;
   private final DeliveryMetrics metrics;
   private final Clock clock;
+  private final GatewayMembers members = new GatewayMembers();
 
   /**
    * @param clock the time a delivery is measured against its record's timestamp
@@ -67,8 +72,16 @@ final class RecordDispatcher {
         log.error("the control sink failed on {}; going on with the next", control.message(), e);
       }
     } else if (route instanceof DeliveryRouter.Route.Deliver deliver) {
+      Delivery delivery = deliver.delivery();
+      List<String> reached = members.apply(delivery);
+      if (delivery.isMembershipChange()) {
+        counts.addMembershipChange();
+        return;
+      }
       try {
-        sink.deliver(deliver.delivery().connectionIds(), deliver.delivery().frame());
+        if (!reached.isEmpty()) {
+          sink.deliver(reached, delivery.frame());
+        }
         counts.addDelivered();
         // The processor stamps a delivery with the time of the action record that caused it,
         // which the gateway's producer stamped when it sent the action (CreateTime).

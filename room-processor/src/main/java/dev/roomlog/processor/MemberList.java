@@ -4,14 +4,13 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
+import java.util.TreeMap;
 
 /**
  * A room's members in join order, immutable, with an index by connection id: finding a member (is
@@ -21,25 +20,26 @@ import java.util.RandomAccess;
  * member.
  */
 final class MemberList extends AbstractList<RoomState.Member> implements RandomAccess {
-  static final MemberList EMPTY = new MemberList(new RoomState.Member[0], Map.of());
+  static final MemberList EMPTY = new MemberList(new RoomState.Member[0], Map.of(), Map.of());
 
   private final RoomState.Member[] inOrder;
 
   /** connectionId to its position in {@link #inOrder}. */
   private final Map<String, Integer> positions;
 
-  /** The members' connection ids by gateway, built the first time a frame goes to them. */
-  private Map<String, Gateway> gateways;
-
   /**
-   * One gateway's members: their connection ids in join order, and the positions (in the list) of
-   * its first two members, -1 for none.
+   * How many members each gateway holds (none absent): whom a frame to the room goes to, one
+   * delivery per gateway. Small (gateways, not members), so a join or a leave copies it.
    */
-  private record Gateway(List<String> connectionIds, int first, int second) {}
+  private final Map<String, Integer> gatewayCounts;
 
-  private MemberList(RoomState.Member[] inOrder, Map<String, Integer> positions) {
+  private MemberList(
+      RoomState.Member[] inOrder,
+      Map<String, Integer> positions,
+      Map<String, Integer> gatewayCounts) {
     this.inOrder = inOrder;
     this.positions = positions;
+    this.gatewayCounts = gatewayCounts;
   }
 
   /** {@code members} as a member list: itself if it is one, else a copy (no nulls). */
@@ -48,10 +48,12 @@ final class MemberList extends AbstractList<RoomState.Member> implements RandomA
       return list;
     }
     RoomState.Member[] copy = members.toArray(new RoomState.Member[0]);
+    Map<String, Integer> counts = new TreeMap<>();
     for (RoomState.Member member : copy) {
       Objects.requireNonNull(member, "a member");
+      counts.merge(member.gatewayId(), 1, Integer::sum);
     }
-    return new MemberList(copy, index(copy, copy.length));
+    return new MemberList(copy, index(copy, copy.length), counts);
   }
 
   private static Map<String, Integer> index(RoomState.Member[] members, int size) {
@@ -60,6 +62,12 @@ final class MemberList extends AbstractList<RoomState.Member> implements RandomA
       positions.put(members[i].connectionId(), i);
     }
     return positions;
+  }
+
+  private Map<String, Integer> countsWith(String gatewayId, int change) {
+    Map<String, Integer> counts = new TreeMap<>(gatewayCounts);
+    counts.merge(gatewayId, change, (a, b) -> a + b == 0 ? null : a + b);
+    return counts;
   }
 
   @Override
@@ -88,7 +96,7 @@ final class MemberList extends AbstractList<RoomState.Member> implements RandomA
     more[inOrder.length] = member;
     Map<String, Integer> morePositions = new HashMap<>(positions);
     morePositions.put(member.connectionId(), inOrder.length);
-    return new MemberList(more, morePositions);
+    return new MemberList(more, morePositions, countsWith(member.gatewayId(), 1));
   }
 
   /** This list without the member on {@code connectionId} (the same list if there is none). */
@@ -97,58 +105,39 @@ final class MemberList extends AbstractList<RoomState.Member> implements RandomA
     if (at == null) {
       return this;
     }
+    Map<String, Integer> fewerCounts = countsWith(inOrder[at].gatewayId(), -1);
     RoomState.Member[] fewer = new RoomState.Member[inOrder.length - 1];
     System.arraycopy(inOrder, 0, fewer, 0, at);
     System.arraycopy(inOrder, at + 1, fewer, at, inOrder.length - at - 1);
     if (at == inOrder.length - 1) {
       Map<String, Integer> fewerPositions = new HashMap<>(positions);
       fewerPositions.remove(connectionId);
-      return new MemberList(fewer, fewerPositions);
+      return new MemberList(fewer, fewerPositions, fewerCounts);
     }
-    return new MemberList(fewer, index(fewer, fewer.length));
-  }
-
-  /** Every member but the one on {@code connectionId} (null or not a member: every member). */
-  Except except(String connectionId) {
-    Integer at = connectionId == null ? null : positions.get(connectionId);
-    return new Except(this, at == null ? -1 : at);
-  }
-
-  private Map<String, Gateway> gateways() {
-    Map<String, Gateway> built = gateways;
-    if (built == null) {
-      Map<String, List<String>> ids = new LinkedHashMap<>();
-      Map<String, int[]> firsts = new HashMap<>();
-      for (int i = 0; i < inOrder.length; i++) {
-        String gateway = inOrder[i].gatewayId();
-        ids.computeIfAbsent(gateway, g -> new ArrayList<>()).add(inOrder[i].connectionId());
-        int[] two = firsts.computeIfAbsent(gateway, g -> new int[] {-1, -1});
-        if (two[0] < 0) {
-          two[0] = i;
-        } else if (two[1] < 0) {
-          two[1] = i;
-        }
-      }
-      built = new LinkedHashMap<>();
-      for (Map.Entry<String, List<String>> e : ids.entrySet()) {
-        int[] two = firsts.get(e.getKey());
-        built.put(e.getKey(), new Gateway(List.copyOf(e.getValue()), two[0], two[1]));
-      }
-      // Immutable and only read once built: a race builds it twice, alike.
-      gateways = built;
-    }
-    return built;
+    return new MemberList(fewer, index(fewer, fewer.length), fewerCounts);
   }
 
   /**
-   * The recipients of a frame for every member but one, in join order: a view over the list, so
-   * that it costs nothing to make, and its deliveries come from the list's groups by gateway.
+   * Every member of room {@code roomId} but the one on {@code connectionId} (null or not a member:
+   * every member).
+   */
+  Except except(String roomId, String connectionId) {
+    Integer at = connectionId == null ? null : positions.get(connectionId);
+    return new Except(roomId, this, at == null ? -1 : at);
+  }
+
+  /**
+   * The recipients of a frame for every member of a room but one, in join order: a view over the
+   * list, so that it costs nothing to make. Its deliveries are one per gateway ({@link #gateways}),
+   * each gateway writing to its own members of the room.
    */
   static final class Except extends AbstractList<Recipient> implements RandomAccess {
+    private final String roomId;
     private final MemberList members;
     private final int skipped;
 
-    private Except(MemberList members, int skipped) {
+    private Except(String roomId, MemberList members, int skipped) {
+      this.roomId = Objects.requireNonNull(roomId, "roomId");
       this.members = members;
       this.skipped = skipped;
     }
@@ -164,52 +153,33 @@ final class MemberList extends AbstractList<RoomState.Member> implements RandomA
       return members.inOrder.length - (skipped < 0 ? 0 : 1);
     }
 
+    /** The room these members are in. */
+    String roomId() {
+      return roomId;
+    }
+
+    /** The member left out, if any. */
+    Optional<RoomState.Member> skipped() {
+      return skipped < 0 ? Optional.empty() : Optional.of(members.inOrder[skipped]);
+    }
+
+    /** Whether {@code connectionId} gets the frame: a member, and not the one left out. */
+    boolean reaches(String connectionId) {
+      Integer at = members.positions.get(connectionId);
+      return at != null && at != skipped;
+    }
+
     /**
-     * The connection ids of each gateway, the gateways in the order of their first recipient, as
-     * grouping {@link #get} one by one would give: the same lists for every frame to the room, but
-     * the left-out member's gateway, whose list is copied without it.
+     * The gateways holding at least one recipient, in gateway-id order: one delivery to each
+     * reaches every recipient, as each gateway knows its members of the room.
      */
-    List<Map.Entry<String, List<String>>> byGateway() {
+    List<String> gateways() {
       String skippedGateway = skipped < 0 ? null : members.inOrder[skipped].gatewayId();
-      String skippedConnection = skipped < 0 ? null : members.inOrder[skipped].connectionId();
-      List<Map.Entry<String, List<String>>> out = new ArrayList<>();
-      List<Integer> firsts = new ArrayList<>();
-      boolean reordered = false;
-      for (Map.Entry<String, Gateway> e : members.gateways().entrySet()) {
-        Gateway gateway = e.getValue();
-        List<String> ids = gateway.connectionIds();
-        int first = gateway.first();
-        if (e.getKey().equals(skippedGateway)) {
-          if (ids.size() == 1) {
-            continue;
-          }
-          List<String> others = new ArrayList<>(ids.size() - 1);
-          for (String id : ids) {
-            if (!id.equals(skippedConnection)) {
-              others.add(id);
-            }
-          }
-          ids = others;
-          if (first == skipped) {
-            first = gateway.second();
-            reordered = true;
-          }
+      List<String> out = new ArrayList<>(members.gatewayCounts.size());
+      for (Map.Entry<String, Integer> e : members.gatewayCounts.entrySet()) {
+        if (!(e.getKey().equals(skippedGateway) && e.getValue() == 1)) {
+          out.add(e.getKey());
         }
-        out.add(Map.entry(e.getKey(), ids));
-        firsts.add(first);
-      }
-      if (reordered) {
-        // The left-out member was its gateway's first: that gateway may now come later.
-        Integer[] order = new Integer[out.size()];
-        for (int i = 0; i < order.length; i++) {
-          order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(firsts::get));
-        List<Map.Entry<String, List<String>>> sorted = new ArrayList<>(out.size());
-        for (int i : order) {
-          sorted.add(out.get(i));
-        }
-        return sorted;
       }
       return out;
     }

@@ -94,7 +94,8 @@ final class PrivateRooms {
             inviter.get().username());
     List<Reply> replies = new ArrayList<>();
     replies.add(Reply.to(RoomLogic.requester(ctx), frame(event, invite.requestId())));
-    RoomLogic.toOthers(state.members(), ctx.connectionId(), frame(event, null), replies);
+    RoomLogic.toOthers(
+        state.roomId(), state.members(), ctx.connectionId(), frame(event, null), replies);
     return new Decision(List.of(event), replies);
   }
 

@@ -146,7 +146,8 @@ final class RoomLogic {
             reason);
     List<Reply> replies = new ArrayList<>();
     String excluded = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason) ? null : connectionId;
-    toOthers(stateOrNull.members(), excluded, memberLeftFrame(event), replies);
+    toOthers(
+        stateOrNull.roomId(), stateOrNull.members(), excluded, memberLeftFrame(event), replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -344,6 +345,7 @@ final class RoomLogic {
             new ServerFrame.Joined(
                 join.roomId(), seq, members, history, missed, join.requestId())));
     toOthers(
+        state.roomId(),
         state.members(),
         ctx.connectionId(),
         new ServerFrame.MemberJoined(join.roomId(), seq, ctx.connectionId(), join.username(), at),
@@ -510,7 +512,8 @@ final class RoomLogic {
             send.clientMsgId());
     List<Reply> replies = new ArrayList<>();
     replies.add(Reply.to(requester(ctx), messageFrame(event, send.requestId())));
-    toOthers(state.members(), ctx.connectionId(), messageFrame(event, null), replies);
+    toOthers(
+        state.roomId(), state.members(), ctx.connectionId(), messageFrame(event, null), replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -534,7 +537,7 @@ final class RoomLogic {
             post.clientMsgId());
     List<Reply> replies = new ArrayList<>();
     replies.add(Reply.to(requester(ctx), messageFrame(event, post.requestId())));
-    toOthers(state.members(), null, messageFrame(event, null), replies);
+    toOthers(state.roomId(), state.members(), null, messageFrame(event, null), replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -558,7 +561,7 @@ final class RoomLogic {
     replies.add(
         Reply.to(
             requester(ctx), new ServerFrame.Left(leave.roomId(), event.seq(), leave.requestId())));
-    toOthers(state.members(), ctx.connectionId(), memberLeftFrame(event), replies);
+    toOthers(state.roomId(), state.members(), ctx.connectionId(), memberLeftFrame(event), replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -606,7 +609,7 @@ final class RoomLogic {
     }
     List<RoomEvent> events = new ArrayList<>();
     List<Reply> replies = new ArrayList<>();
-    List<RoomState.Member> remaining = new ArrayList<>(state.members());
+    MemberList remaining = state.memberList();
     long seq = state.lastSeq();
     for (RoomState.Member member : state.members()) {
       if (!member.userKey().equals(key)) {
@@ -623,8 +626,8 @@ final class RoomLogic {
               moderate.reason());
       events.add(left);
       // The kicked connection is told too (it is still connected), then is no member any more.
-      toOthers(remaining, null, memberLeftFrame(left), replies);
-      remaining.remove(member);
+      toOthers(moderate.roomId(), remaining, null, memberLeftFrame(left), replies);
+      remaining = remaining.minus(member.connectionId());
     }
     int removed = events.size();
     if (until != null) {
@@ -632,7 +635,7 @@ final class RoomLogic {
           new RoomEvent.UserBanned(
               moderate.roomId(), ++seq, at, moderate.user(), until, moderate.reason());
       events.add(banned);
-      toOthers(remaining, null, userBannedFrame(banned), replies);
+      toOthers(moderate.roomId(), remaining, null, userBannedFrame(banned), replies);
     }
     replies.add(
         Reply.to(
@@ -664,21 +667,17 @@ final class RoomLogic {
         requestId);
   }
 
-  /** Adds one reply with {@code frame} for every member except {@code excluded} (may be null). */
+  /**
+   * Adds one reply with {@code frame} for every member of {@code roomId} in {@code members} except
+   * {@code excluded} (may be null).
+   */
   static void toOthers(
-      List<RoomState.Member> members, String excluded, ServerFrame frame, List<Reply> replies) {
-    if (members instanceof MemberList list) {
-      MemberList.Except others = list.except(excluded);
-      if (!others.isEmpty()) {
-        replies.add(new Reply(frame, others));
-      }
-      return;
-    }
-    List<Recipient> others =
-        members.stream()
-            .filter(m -> !m.connectionId().equals(excluded))
-            .map(RoomState.Member::recipient)
-            .toList();
+      String roomId,
+      List<RoomState.Member> members,
+      String excluded,
+      ServerFrame frame,
+      List<Reply> replies) {
+    MemberList.Except others = MemberList.of(members).except(roomId, excluded);
     if (!others.isEmpty()) {
       replies.add(new Reply(frame, others));
     }

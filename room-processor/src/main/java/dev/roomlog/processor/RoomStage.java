@@ -449,19 +449,27 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
    */
   private void stage(RoomState before, Decision decision) {
     RoomState after = before;
+    List<DeliveryRouting.MemberChange> changes = new ArrayList<>();
     for (RoomEvent event : decision.events()) {
       if (event instanceof RoomEvent.MemberLeft left && after != null) {
         after
             .member(left.connectionId())
             .ifPresent(
-                m ->
-                    batch.memberships.put(
-                        membershipKey(m.gatewayId(), m.connectionId(), left.roomId()), false));
+                m -> {
+                  batch.memberships.put(
+                      membershipKey(m.gatewayId(), m.connectionId(), left.roomId()), false);
+                  changes.add(
+                      new DeliveryRouting.MemberChange(
+                          left.roomId(), m.connectionId(), m.gatewayId(), false));
+                });
       }
       after = logic.apply(after, event);
       if (event instanceof RoomEvent.MemberJoined joined) {
         batch.memberships.put(
             membershipKey(joined.gatewayId(), joined.connectionId(), joined.roomId()), true);
+        changes.add(
+            new DeliveryRouting.MemberChange(
+                joined.roomId(), joined.connectionId(), joined.gatewayId(), true));
       }
     }
     if (after != before) {
@@ -473,7 +481,7 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
           KeyValue.pair(
               event.roomId(), new EventOut(eventWriter.serialize(roomEventsTopic, event))));
     }
-    for (KeyValue<String, Delivery> d : DeliveryRouting.route(decision.replies())) {
+    for (KeyValue<String, Delivery> d : DeliveryRouting.route(changes, decision.replies())) {
       batch.outputs.add(
           KeyValue.pair(
               d.key, new DeliveryOut(deliveryWriter.serialize(deliveriesTopic, d.value))));

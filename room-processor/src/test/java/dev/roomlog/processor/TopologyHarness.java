@@ -27,7 +27,13 @@ final class TopologyHarness implements AutoCloseable {
   final TestInputTopic<String, WalRecord> actions;
   final TestInputTopic<String, byte[]> rawActions;
   final TestOutputTopic<String, RoomEvent> roomEvents;
-  final TestOutputTopic<String, Delivery> deliveries;
+
+  /** The deliveries topic as written: frames to rooms, membership changes. */
+  final TestOutputTopic<String, Delivery> rawDeliveries;
+
+  /** The deliveries as each gateway resolves them: a frame and the connections it reaches. */
+  final ResolvedDeliveries deliveries;
+
   final TestOutputTopic<String, byte[]> deadLetters;
 
   /** With the default settings, a history of 10 and topics of its own. */
@@ -56,11 +62,12 @@ final class TopologyHarness implements AutoCloseable {
             topics.roomEvents().name(),
             topics.roomEvents().keySerde().deserializer(),
             topics.roomEvents().valueSerde().deserializer());
-    deliveries =
+    rawDeliveries =
         driver.createOutputTopic(
             topics.deliveries().name(),
             topics.deliveries().keySerde().deserializer(),
             topics.deliveries().valueSerde().deserializer());
+    deliveries = new ResolvedDeliveries(rawDeliveries);
     deadLetters =
         driver.createOutputTopic(
             topics.deadLetters().name(),
