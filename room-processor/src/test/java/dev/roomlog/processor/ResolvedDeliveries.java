@@ -35,6 +35,15 @@ final class ResolvedDeliveries {
     return members == null ? List.of() : members.members(roomId);
   }
 
+  /**
+   * Gateway {@code gatewayId} restarts: its new run starts with no members, as a new delivery
+   * consumer does. What was written for it before is resolved by the old run.
+   */
+  void restart(String gatewayId) {
+    pull();
+    gateways.put(gatewayId, new GatewayMembers());
+  }
+
   private void pull() {
     for (TestRecord<String, Delivery> record : raw.readRecordsToList()) {
       List<String> reached =
