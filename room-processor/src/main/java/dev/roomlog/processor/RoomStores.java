@@ -41,6 +41,10 @@ final class RoomStores {
   static final String LEGACY = "rooms";
 
   private static final char SEPARATOR = '\u0000';
+
+  /** Digits of a seq in a key: enough for any non-negative long. */
+  private static final int SEQ_DIGITS = 19;
+
   private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
   /**
@@ -80,8 +84,10 @@ final class RoomStores {
   }
 
   static String recentKey(String roomId, long seq) {
-    // Fixed width, so the store's byte order is the seq order.
-    return roomId + SEPARATOR + String.format("%019d", seq);
+    // Fixed width, so the store's byte order is the seq order. (Not String.format: it parses its
+    // pattern on every call, and this runs for every event.)
+    String digits = Long.toString(seq);
+    return roomId + SEPARATOR + "0".repeat(SEQ_DIGITS - digits.length()) + digits;
   }
 
   /** The room as its three stores hold it, or null if there is no such room. */
