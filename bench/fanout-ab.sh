@@ -32,6 +32,7 @@ for k in 0 1; do
     --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000 \
     --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000 \
     --set roomlog.gateway.maxInFlightActions=100000 --set roomlog.gateway.maxInFlightActionsPerConnection=10000 \
+    --set roomlog.gateway.maxUnansweredActionsPerConnection=10000 \
     --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000 \
     > "$work/dev.log" 2>&1 &
   pid=$!

@@ -19,6 +19,8 @@ import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RequestContext.EventType;
+import dev.roomlog.protocol.frame.ErrorCode;
+import dev.roomlog.protocol.frame.ServerFrame;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -27,6 +29,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -457,6 +460,125 @@ public class GatewayPipelineTest {
     assertEquals(second, wal.action("r2").record().connectionId());
     closeAndFinish(first);
     closeAndFinish(client);
+  }
+
+  // Unanswered bound: actions accepted but not yet answered by the processor.
+
+  private static String send(String requestId) {
+    return "{\"action\":\"sendMessage\",\"roomId\":\"lobby\",\"text\":\"hi\",\"requestId\":\""
+        + requestId
+        + "\"}";
+  }
+
+  /** Sends {@code requestId}'s action and has Kafka acknowledge it: only its answer is missing. */
+  private void sendAcknowledged(String action, String requestId) {
+    client.sendText(action);
+    wal.action(requestId).callback().onAcknowledged();
+  }
+
+  @Test
+  void actionPastTheUnansweredBoundGets503OverloadedUntilTheProcessorsAnswerIsDelivered() {
+    settings = settings.toBuilder().maxUnansweredActionsPerConnection(2).build();
+    String connectionId = connect();
+    sendAcknowledged(leave("r1"), "r1");
+    sendAcknowledged(send("r2"), "r2");
+    assertNull(client.nextFrame(), "at the bound: both accepted");
+    assertEquals(0, intake.inFlight(), "Kafka has both: the in-flight bound is not what refuses");
+
+    client.sendText(leave("r3"));
+
+    JsonNode error = json(client.nextText());
+    assertEquals(503, error.get("status").asInt());
+    assertEquals("overloaded", error.get("code").asText());
+    assertEquals("r3", error.get("requestId").asText());
+    assertEquals(Connection.RETRY_AFTER_503_MS, error.get("retryAfterMs").asLong());
+    assertTrue(error.get("message").asText().contains("room processor's answer"), error.toString());
+    assertEquals(1, wal.count(Action.LeaveRoom.class), "r3 is not written");
+
+    // The sender's copy of its message, as the processor answers a sendMessage.
+    registry.deliver(
+        List.of(connectionId),
+        new ServerFrame.Message("lobby", 7, "ann", connectionId, "hi", 1L, null, "r2").toJson());
+    assertEquals("message", json(client.nextText()).get("type").asText());
+    client.sendText(leave("r4"));
+
+    assertNull(client.nextFrame(), "an answer delivered frees a place");
+    wal.action("r4");
+    client.sendText(leave("r5"));
+    assertEquals("overloaded", json(client.nextText()).get("code").asText());
+    assertEquals(2, wal.count(Action.LeaveRoom.class));
+    closeAndFinish();
+  }
+
+  @Test
+  void framesAboutOthersDoNotFreeAPlaceButEveryKindOfAnswerDoes() {
+    settings = settings.toBuilder().maxUnansweredActionsPerConnection(1).build();
+    String connectionId = connect();
+    sendAcknowledged(send("r1"), "r1");
+    // What a member is told of others' actions, and another member's message.
+    registry.deliver(
+        List.of(connectionId), new ServerFrame.MemberJoined("lobby", 3, "c2", "bob", 1L).toJson());
+    registry.deliver(
+        List.of(connectionId),
+        new ServerFrame.Message("lobby", 4, "bob", "c2", "yo", 1L, null, null).toJson());
+    assertEquals("memberJoined", json(client.nextText()).get("type").asText());
+    assertEquals("message", json(client.nextText()).get("type").asText());
+
+    client.sendText(leave("r2"));
+    assertEquals("overloaded", json(client.nextText()).get("code").asText());
+
+    List<ServerFrame> answers =
+        List.of(
+            // Its own message, sent without a requestId: the frame names the sender.
+            new ServerFrame.Message("lobby", 5, "ann", connectionId, "hi", 1L, null, null),
+            ErrorCode.ROOM_NOT_FOUND.frame("no room", null),
+            new ServerFrame.Left("lobby", 6, null),
+            ErrorCode.INTERNAL_ERROR.frame("set aside", "r9"));
+    for (int i = 0; i < answers.size(); i++) {
+      registry.deliver(List.of(connectionId), answers.get(i).toJson());
+      client.nextText();
+      String requestId = "n" + i;
+      client.sendText(leave(requestId));
+      assertNull(client.nextFrame(), answers.get(i).toJson() + " freed a place");
+      wal.action(requestId).callback().onAcknowledged();
+    }
+    closeAndFinish();
+  }
+
+  @Test
+  void anActionThatIsNeverAnsweredStopsCountingAfterTheTimeout() {
+    settings =
+        settings.toBuilder()
+            .maxUnansweredActionsPerConnection(1)
+            .unansweredActionTimeout(Duration.ofSeconds(30))
+            .build();
+    connect();
+    sendAcknowledged(leave("r1"), "r1");
+    clock.set(T0.plusSeconds(29));
+    client.sendText(leave("r2"));
+    assertEquals("overloaded", json(client.nextText()).get("code").asText());
+
+    clock.set(T0.plusSeconds(30));
+    client.sendText(leave("r3"));
+
+    assertNull(client.nextFrame(), "r1 no longer counts");
+    wal.action("r3");
+    closeAndFinish();
+  }
+
+  @Test
+  void anActionTheLogFailedNoLongerCountsAsUnanswered() {
+    settings = settings.toBuilder().maxUnansweredActionsPerConnection(1).build();
+    connect();
+    client.sendText(leave("r1"));
+
+    wal.action("r1").callback().onFailure(new IllegalStateException("for the test"));
+    assertEquals("logUnavailable", json(client.nextText()).get("code").asText());
+    client.sendText(leave("r2"));
+
+    assertNull(client.nextFrame(), "the client was answered by the gateway");
+    wal.action("r2");
+    closeAndFinish();
   }
 
   // Rate limits and floods.

@@ -45,7 +45,8 @@ class LoadTestIT {
                 "roomlog.gateway.maxConnectionsPerIp=100000",
                 "roomlog.gateway.handshakesPerSecondPerIp=100000",
                 "roomlog.gateway.handshakeBurstPerIp=100000",
-                "roomlog.gateway.maxInFlightActionsPerConnection=10000"),
+                "roomlog.gateway.maxInFlightActionsPerConnection=10000",
+                "roomlog.gateway.maxUnansweredActionsPerConnection=10000"),
             Duration.ofSeconds(90));
   }
 

@@ -25,7 +25,12 @@ import java.util.regex.Pattern;
  * docs' table come from them. The rest comes from the Kafka options and the command: the brokers,
  * the state directory, the internal topics' replication factor, the topics, and {@code
  * applicationServer} ({@code host:port} of this instance's query port, by which other instances
- * reach it: Kafka Streams' {@code application.server}; null when it has none). Immutable.
+ * reach it: Kafka Streams' {@code application.server}; null when it has none), and the log's
+ * partitions, which bound the default stream threads. Immutable.
+ *
+ * <p>Over 400 lines because it is the table of the processor's 12 settings (a declaration each,
+ * with the reason for its default beside it, an accessor each and the copies with one changed);
+ * split, the table would no longer be read in one place.
  */
 public final class ProcessorSettings {
   /** Every operator setting of the processor, in docs order. */
@@ -157,6 +162,21 @@ public final class ProcessorSettings {
               expect(n -> n >= 0, ">= 0"),
               "warm copies of each partition's state kept by other processors, so a stopped"
                   + " processor's rooms move without a restore; nothing with one processor"));
+  /*
+   * A task (one partition of the log) runs on one thread at a time, so threads past the log's
+   * partitions would only sit idle, each with its own consumer and transactional producer.
+   */
+  public static final String STREAM_THREADS =
+      DEFS.define(
+          Setting.of(
+                  "streamThreads",
+                  INT,
+                  null,
+                  expect(n -> n == null || n >= 1, ">= 1"),
+                  "Kafka Streams threads of this processor: each runs the rooms of some partitions"
+                      + " of the log, so one processor uses as many cores as it has threads and"
+                      + " partitions")
+              .withDefaultText("this machine's cores, at most the log's partitions"));
   public static final String QUERY_PORT =
       DEFS.define(
           Setting.of(
@@ -194,6 +214,7 @@ public final class ProcessorSettings {
   private final int replicationFactor;
   private final TopicSet topics;
   private final String applicationServer;
+  private final int logPartitions;
   private final Map<String, Object> values;
 
   private ProcessorSettings(
@@ -202,6 +223,7 @@ public final class ProcessorSettings {
       int replicationFactor,
       TopicSet topics,
       String applicationServer,
+      int logPartitions,
       Map<String, ?> given) {
     require(
         bootstrapServers != null && !bootstrapServers.isBlank(),
@@ -220,11 +242,13 @@ public final class ProcessorSettings {
         "applicationServer",
         applicationServer,
         "host:port");
+    require(logPartitions >= 0, "logPartitions", logPartitions, ">= 0 (0 = unknown)");
     this.bootstrapServers = bootstrapServers;
     this.stateDir = stateDir;
     this.replicationFactor = replicationFactor;
     this.topics = topics;
     this.applicationServer = applicationServer;
+    this.logPartitions = logPartitions;
     this.values = DEFS.complete(given);
   }
 
@@ -233,7 +257,8 @@ public final class ProcessorSettings {
    * replication factor -1 lets the broker's default.replication.factor decide.
    */
   public static ProcessorSettings defaults(String bootstrapServers, Path stateDir) {
-    return new ProcessorSettings(bootstrapServers, stateDir, -1, TopicSet.DEFAULT, null, Map.of());
+    return new ProcessorSettings(
+        bootstrapServers, stateDir, -1, TopicSet.DEFAULT, null, 0, Map.of());
   }
 
   /** A copy with the declared setting {@code name} (one of this class's constants) set. */
@@ -241,7 +266,13 @@ public final class ProcessorSettings {
     Map<String, Object> changed = new HashMap<>(values);
     changed.put(DEFS.get(name).name(), value);
     return new ProcessorSettings(
-        bootstrapServers, stateDir, replicationFactor, topics, applicationServer, changed);
+        bootstrapServers,
+        stateDir,
+        replicationFactor,
+        topics,
+        applicationServer,
+        logPartitions,
+        changed);
   }
 
   public ProcessorSettings withApplicationId(String value) {
@@ -279,18 +310,37 @@ public final class ProcessorSettings {
   /** Of the internal topics (repartition, changelogs); -1 = the broker's default. */
   public ProcessorSettings withReplicationFactor(int value) {
     return new ProcessorSettings(
-        bootstrapServers, stateDir, value, topics, applicationServer, values);
+        bootstrapServers, stateDir, value, topics, applicationServer, logPartitions, values);
   }
 
   /** The write-ahead log and the two output topics. */
   public ProcessorSettings withTopics(TopicSet value) {
     return new ProcessorSettings(
-        bootstrapServers, stateDir, replicationFactor, value, applicationServer, values);
+        bootstrapServers,
+        stateDir,
+        replicationFactor,
+        value,
+        applicationServer,
+        logPartitions,
+        values);
   }
 
   public ProcessorSettings withApplicationServer(String value) {
     return new ProcessorSettings(
-        bootstrapServers, stateDir, replicationFactor, topics, value, values);
+        bootstrapServers, stateDir, replicationFactor, topics, value, logPartitions, values);
+  }
+
+  /**
+   * The partitions of the write-ahead log, as the command checked them at start (0 = unknown): the
+   * default {@link #streamThreads} never exceeds them.
+   */
+  public ProcessorSettings withLogPartitions(int value) {
+    return new ProcessorSettings(
+        bootstrapServers, stateDir, replicationFactor, topics, applicationServer, value, values);
+  }
+
+  public ProcessorSettings withStreamThreads(int value) {
+    return with(STREAM_THREADS, value);
   }
 
   @SuppressWarnings("unchecked")
@@ -352,6 +402,32 @@ public final class ProcessorSettings {
 
   public int standbyReplicas() {
     return get(STANDBY_REPLICAS);
+  }
+
+  /**
+   * The stream threads to run: the setting, or by default {@link #defaultStreamThreads} of this
+   * machine's cores and the log's partitions.
+   */
+  public int streamThreads() {
+    Integer given = get(STREAM_THREADS);
+    return given != null
+        ? given
+        : defaultStreamThreads(Runtime.getRuntime().availableProcessors(), logPartitions);
+  }
+
+  /**
+   * One thread per core, so that one processor can use the whole machine, but no more than the
+   * log's partitions ({@code partitions}; 0 = unknown): a partition's rooms are one task, which
+   * runs on one thread at a time.
+   */
+  static int defaultStreamThreads(int cores, int partitions) {
+    int threads = partitions > 0 ? Math.min(cores, partitions) : cores;
+    return Math.max(1, threads);
+  }
+
+  /** The log's partitions as the command gave them, 0 if unknown. */
+  public int logPartitions() {
+    return logPartitions;
   }
 
   public int queryPort() {

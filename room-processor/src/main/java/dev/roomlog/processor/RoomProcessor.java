@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>If a stream thread dies with an exception that Kafka Streams did not handle itself, {@link
  * StreamThreadFailures} decides: a transient Kafka failure (FaultToleranceIT met one when a broker
  * froze mid-commit: the transaction was left in an invalid state) gets a new thread, at most
- * {@value #MAX_THREAD_REPLACEMENTS} times in {@value #REPLACEMENT_WINDOW_MINUTES} minutes; anything
- * else (a bug, a record the logic cannot apply) shuts the client down ({@code SHUTDOWN_CLIENT}):
- * replacing the thread would only replay the same record in a loop. Then {@link #isRunning} turns
- * false, its tasks move to the other instances of the group, and the {@code onFatalError} callback
- * runs, so that the server can exit for its supervisor to restart it.
+ * {@value #MAX_THREAD_REPLACEMENTS} times per stream thread in {@value #REPLACEMENT_WINDOW_MINUTES}
+ * minutes (one frozen broker can fail every thread at once); anything else (a bug, a record the
+ * logic cannot apply) shuts the client down ({@code SHUTDOWN_CLIENT}): replacing the thread would
+ * only replay the same record in a loop. Then {@link #isRunning} turns false, its tasks move to the
+ * other instances of the group, and the {@code onFatalError} callback runs, so that the server can
+ * exit for its supervisor to restart it.
  */
 public final class RoomProcessor implements AutoCloseable {
   /** How long {@link #close()} waits for the stream threads to commit and stop. */
@@ -43,9 +44,7 @@ public final class RoomProcessor implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final RoomQueries queries;
   private final boolean staticMember;
-  private final StreamThreadFailures failures =
-      new StreamThreadFailures(
-          MAX_THREAD_REPLACEMENTS, Duration.ofMinutes(REPLACEMENT_WINDOW_MINUTES).toMillis());
+  private final StreamThreadFailures failures;
 
   public RoomProcessor(ProcessorSettings settings) {
     this(settings, () -> {});
@@ -81,6 +80,10 @@ public final class RoomProcessor implements AutoCloseable {
         .description("1 while /readyz answers 200 (Kafka Streams RUNNING), else 0")
         .register(registry);
     this.staticMember = settings.instanceId() != null;
+    this.failures =
+        new StreamThreadFailures(
+            replacementBudget(settings.streamThreads()),
+            Duration.ofMinutes(REPLACEMENT_WINDOW_MINUTES).toMillis());
     this.queries =
         new RoomQueries(streams, settings.topics().actions().name(), settings.applicationServer());
     streams.setStateListener(
@@ -109,6 +112,15 @@ public final class RoomProcessor implements AutoCloseable {
           }
           return response;
         });
+  }
+
+  /**
+   * How many dead threads may be replaced within the window: {@value #MAX_THREAD_REPLACEMENTS} per
+   * thread, since one Kafka failure (a broker that froze mid-commit) can kill every thread at once,
+   * and that must not use up the budget of a processor with many threads.
+   */
+  static int replacementBudget(int streamThreads) {
+    return MAX_THREAD_REPLACEMENTS * streamThreads;
   }
 
   /** Starts processing in the background; returns at once. */

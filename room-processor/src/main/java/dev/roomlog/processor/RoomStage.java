@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * Idempotency}, {@link GatewayLiveness}), stores the outcome and forwards the room events (key
  * roomId) and deliveries (key gatewayId), already encoded. Under exactly-once all of it commits in
  * one transaction with the input offset, so a crash never leaves an event without its state change
- * or the reverse. Runs on one stream thread.
+ * or the reverse. Each task has its own instance (the topology's supplier makes one per task) and
+ * runs on one stream thread at a time; what instances share ({@link RoomLogic}, {@link
+ * GatewayLiveness}, {@link ProcessorMetrics}, the topic names) is immutable or thread-safe.
  *
  * <p>One record never stops the processor. Each record is handled in two steps:
  *

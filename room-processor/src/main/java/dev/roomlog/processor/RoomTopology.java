@@ -233,6 +233,9 @@ public final class RoomTopology {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs());
+    // Each thread runs its own tasks (partitions), with its own consumer and transactional
+    // producer; RoomStage keeps nothing between tasks (one instance per task).
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
     // A stream thread commits only between polls, and an idle poll blocks for poll.ms (100 ms
     // by default): with a shorter commit interval, a record processed just before an idle poll
     // would wait for that poll, not for the commit interval, before its transaction commits.

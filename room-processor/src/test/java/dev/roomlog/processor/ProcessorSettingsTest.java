@@ -88,6 +88,31 @@ class ProcessorSettingsTest {
   }
 
   @Test
+  void streamThreadsAreOnePerCoreButNoMoreThanTheLogsPartitions() {
+    assertEquals(8, ProcessorSettings.defaultStreamThreads(8, 16));
+    assertEquals(6, ProcessorSettings.defaultStreamThreads(16, 6), "idle past the partitions");
+    assertEquals(4, ProcessorSettings.defaultStreamThreads(4, 0), "partitions unknown");
+    assertEquals(1, ProcessorSettings.defaultStreamThreads(1, 1));
+
+    ProcessorSettings s = ProcessorSettings.defaults("broker:9092", stateDir);
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(cores, s.streamThreads());
+    assertEquals(1, s.withLogPartitions(1).streamThreads());
+    assertEquals(3, s.withLogPartitions(1).withStreamThreads(3).streamThreads(), "as set");
+    assertEquals(3, RoomTopology.streamsConfig(s.withStreamThreads(3)).get("num.stream.threads"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> s.withStreamThreads(0));
+    assertTrue(e.getMessage().contains("streamThreads=0"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> s.withLogPartitions(-1));
+  }
+
+  @Test
+  void aProcessorWithMoreThreadsMayReplaceMoreOfThemWhenOneKafkaFailureKillsThemAll() {
+    assertEquals(RoomProcessor.MAX_THREAD_REPLACEMENTS, RoomProcessor.replacementBudget(1));
+    assertEquals(4 * RoomProcessor.MAX_THREAD_REPLACEMENTS, RoomProcessor.replacementBudget(4));
+  }
+
+  @Test
   void processorIsNotRunningBeforeStartAndClosesWithinItsTimeout() {
     RoomProcessor processor =
         new RoomProcessor(ProcessorSettings.defaults("localhost:1", stateDir));

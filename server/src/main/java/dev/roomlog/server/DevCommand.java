@@ -56,12 +56,22 @@ final class DevCommand implements Callable<Integer> {
           "Port of the embedded broker's KRaft controller; 0 picks a free one (env ROOMLOG_CONTROLLER_PORT; default ${DEFAULT-VALUE}).")
   int controllerPort;
 
+  /** Dev's partitions at most, by default: see {@link #defaultPartitions}. */
+  static final int MAX_DEFAULT_PARTITIONS = 32;
+
+  /** Dev's partitions at least, by default. */
+  static final int MIN_DEFAULT_PARTITIONS = 4;
+
   @Option(
       names = "--partitions",
-      defaultValue = "${env:ROOMLOG_PARTITIONS:-3}",
+      defaultValue = "${env:ROOMLOG_PARTITIONS}",
       description =
-          "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default ${DEFAULT-VALUE}).")
-  int partitions;
+          "Partitions of each topic when first created (env ROOMLOG_PARTITIONS; default: as many as the data directory's topics already have, else twice this machine's cores, from "
+              + MIN_DEFAULT_PARTITIONS
+              + " to "
+              + MAX_DEFAULT_PARTITIONS
+              + ").")
+  Integer partitions;
 
   @Option(
       names = "--tls",
@@ -81,8 +91,12 @@ final class DevCommand implements Callable<Integer> {
           stack.push(new EmbeddedKafkaBroker(dataDir, kafkaPort, controllerPort));
       broker.start();
       String bootstrap = broker.bootstrapServers();
+      int partitionCount =
+          partitions != null
+              ? partitions
+              : defaultPartitions(existingPartitions(bootstrap), availableProcessors());
       TopicProvisioner.ensureTopics(
-          bootstrap, TopicSet.DEFAULT, partitions, DEV_REPLICATION_FACTOR);
+          bootstrap, TopicSet.DEFAULT, partitionCount, DEV_REPLICATION_FACTOR);
 
       GatewaySettings settings =
           gateway.settings(
@@ -116,8 +130,10 @@ final class DevCommand implements Callable<Integer> {
                 .build();
       }
       ProcessorSettings processorSettings =
-          processor.settings(
-              bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR);
+          processor
+              .settings(
+                  bootstrap, dataDir.resolve("streams"), TopicSet.DEFAULT, DEV_REPLICATION_FACTOR)
+              .withLogPartitions(partitionCount);
       // One registry for the gateway and the processor of this one JVM: both ports serve it.
       PrometheusMetrics metrics = stack.push(new PrometheusMetrics());
       QueryServer queries =
@@ -126,7 +142,7 @@ final class DevCommand implements Callable<Integer> {
                   processorSettings.queryBindHost(),
                   processorSettings.queryPort(),
                   settings.adminKey(),
-                  partitions,
+                  partitionCount,
                   metrics::scrape));
       RoomProcessor rooms =
           stack.push(
@@ -162,6 +178,36 @@ final class DevCommand implements Callable<Integer> {
     }
     stack.runUntilShutdown("Roomlog dev");
     return 0;
+  }
+
+  /**
+   * Dev's partitions when {@code --partitions} is not given. A data directory that already has the
+   * topics keeps their count ({@code existing}; 0 when the log does not exist yet): a topic's
+   * partitions cannot change once it holds rooms, and the start check would refuse any other.
+   * Otherwise twice the machine's cores, so that the processor's default stream threads (one per
+   * core, at most one per partition) all have work, spread over rooms that hash unevenly; from
+   * {@value #MIN_DEFAULT_PARTITIONS} (the earlier default was 3) to {@value
+   * #MAX_DEFAULT_PARTITIONS}, past which a one-machine broker's start and its changelogs (seven a
+   * partition) cost more than the cores it feeds.
+   */
+  static int defaultPartitions(int existing, int cores) {
+    if (existing > 0) {
+      return existing;
+    }
+    return Math.min(MAX_DEFAULT_PARTITIONS, Math.max(MIN_DEFAULT_PARTITIONS, 2 * cores));
+  }
+
+  /** The partitions of the data directory's log, 0 if it has none yet. */
+  private static int existingPartitions(String bootstrap) {
+    TopicCheck.Actual actions =
+        TopicProvisioner.describe(
+                bootstrap, TopicLayout.of(TopicSet.DEFAULT, 1, DEV_REPLICATION_FACTOR, -1))
+            .get(TopicSet.DEFAULT.actions().name());
+    return actions == null ? 0 : actions.partitions();
+  }
+
+  private static int availableProcessors() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
   /** A dev key: made once per data directory, so a restart keeps the same key. */

@@ -37,8 +37,9 @@ final class ProcessorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     kafka.validate();
     ProcessorSettings settings =
-        processor.settings(
-            kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor);
+        processor
+            .settings(kafka.bootstrapServers, stateDir, kafka.topics(), kafka.replicationFactor)
+            .withLogPartitions(kafka.partitions);
     String queryHost = ProcessorOptions.queryHost(settings);
     TopicProvisioner.ensureTopics(kafka.bootstrapServers, kafka.layout());
     Stack stack = new Stack();

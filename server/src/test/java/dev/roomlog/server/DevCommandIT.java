@@ -37,7 +37,9 @@ class DevCommandIT {
     int port = freePort();
     int kafkaPort = freePort();
     String roomId;
-    try (ChildProcess dev = startDev(port, kafkaPort)) {
+    // Made with the partitions of earlier versions' default; the restart below names none, and
+    // must keep them (a topic's partitions cannot change once it holds rooms).
+    try (ChildProcess dev = startDev(port, kafkaPort, "--partitions", "3")) {
       String hint = dev.awaitLine("wscat -c", START);
       assertTrue(hint.contains("ws://localhost:" + port + "/"), hint);
 
@@ -159,32 +161,34 @@ class DevCommandIT {
     }
   }
 
-  private ChildProcess startDev(int port, int kafkaPort) {
+  private ChildProcess startDev(int port, int kafkaPort, String... extra) {
     Path jar = Checkout.root().resolve("server/target/roomlog.jar");
     assertTrue(Files.exists(jar), "the build makes " + jar);
     String java = ProcessHandle.current().info().command().orElse("java");
-    return ChildProcess.start(
-        "roomlog-dev",
-        List.of(
-            java,
-            "-Xmx512m",
-            "-jar",
-            jar.toString(),
-            "dev",
-            "--data-dir",
-            dataDir.toString(),
-            "--port",
-            String.valueOf(port),
-            "--kafka-port",
-            String.valueOf(kafkaPort),
-            "--controller-port",
-            "0",
-            "--query-port",
-            "0",
-            "--admin-port",
-            "0",
-            "--api-key",
-            KEY));
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx512m",
+                "-jar",
+                jar.toString(),
+                "dev",
+                "--data-dir",
+                dataDir.toString(),
+                "--port",
+                String.valueOf(port),
+                "--kafka-port",
+                String.valueOf(kafkaPort),
+                "--controller-port",
+                "0",
+                "--query-port",
+                "0",
+                "--admin-port",
+                "0",
+                "--api-key",
+                KEY));
+    line.addAll(List.of(extra));
+    return ChildProcess.start("roomlog-dev", line);
   }
 
   /**

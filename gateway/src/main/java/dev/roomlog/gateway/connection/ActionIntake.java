@@ -5,6 +5,7 @@ import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.KeyedTokenBuckets;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
 import dev.roomlog.gateway.limits.TokenBucket;
+import dev.roomlog.gateway.limits.UnansweredActions;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.wal.WalAppender;
@@ -143,6 +144,10 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
             new Identity(sourceIp),
             authorizer,
             inFlight.newConnection(),
+            new UnansweredActions(
+                settings.maxUnansweredActionsPerConnection(),
+                settings.unansweredActionTimeout(),
+                clock),
             rateLimit(apiKeyName, authorizer),
             new AnswerBudget(
                 settings.answerBytesPerSecond(), settings.answerBurstBytes(), nanoTime),

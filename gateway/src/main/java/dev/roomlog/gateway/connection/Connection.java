@@ -4,6 +4,7 @@ import dev.roomlog.gateway.auth.TokenRights;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.limits.InFlightLimiter;
 import dev.roomlog.gateway.limits.MessageRateLimiter;
+import dev.roomlog.gateway.limits.UnansweredActions;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.wal.WalAppender;
 import dev.roomlog.protocol.WalRecord;
@@ -30,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and validation
  * (400/413), on a token connection its token's rights ({@link TokenRights}: 403), for a request
  * that replays history its answers' budget ({@link AnswerBudget}: 429 while in debt), its API key's
- * shared rate limit ({@link MessageRateLimiter#onAction}: 429), the in-flight bound ({@link
- * InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its in-flight
- * permit until Kafka acknowledges or fails it. A {@code refresh} leaves after parsing, for {@code
+ * shared rate limit ({@link MessageRateLimiter#onAction}: 429), the bound on its unanswered actions
+ * ({@link UnansweredActions}: 503 overloaded), the in-flight bound ({@link InFlightLimiter}: 503
+ * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
+ * acknowledges or fails it, and counts as unanswered until the processor's answer is delivered
+ * ({@link #answered}) or the log fails it. A {@code refresh} leaves after parsing, for {@code
  * refreshes} ({@link TokenExpiryHandler}), which may {@link #reauthorize} the connection.
  *
  * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never reach
@@ -61,6 +64,9 @@ public final class Connection {
   static final String OVERLOADED_MESSAGE =
       "the gateway is overloaded (too many actions of this connection or this gateway are"
           + " waiting for the log): the action was not recorded, retry after retryAfterMs";
+  static final String UNANSWERED_MESSAGE =
+      "the gateway is overloaded (too many actions of this connection are waiting for the room"
+          + " processor's answer): the action was not recorded, retry after retryAfterMs";
   static final String CLOSED_MESSAGE =
       "the gateway is shutting down: the action was not recorded, retry on a new connection";
   static final String LOG_UNAVAILABLE_MESSAGE =
@@ -89,6 +95,7 @@ public final class Connection {
   private Authorizer authorizer;
 
   private final InFlightLimiter.ConnectionPermits permits;
+  private final UnansweredActions unanswered;
   private final MessageRateLimiter rateLimit;
   private final Consumer<ServerFrame> replies;
   private final Consumer<ActionParser.Result.Refresh> refreshes;
@@ -115,6 +122,7 @@ public final class Connection {
       Identity identity,
       Authorizer authorizer,
       InFlightLimiter.ConnectionPermits permits,
+      UnansweredActions unanswered,
       MessageRateLimiter rateLimit,
       AnswerBudget answers,
       String answersMessage,
@@ -126,6 +134,7 @@ public final class Connection {
     this.identity = identity;
     this.authorizer = authorizer;
     this.permits = permits;
+    this.unanswered = unanswered;
     this.rateLimit = rateLimit;
     this.replies = replies;
     this.refreshes = refreshes;
@@ -236,10 +245,12 @@ public final class Connection {
   }
 
   /**
-   * Charges an answer of {@code bytes} delivered to this connection to its answers' budget.
-   * Thread-safe: called on the delivery consumer's thread.
+   * The processor's answer to one of this connection's actions was delivered: that action no longer
+   * counts as unanswered, and {@code bytes} (0 for an answer no larger than its request) are
+   * charged to its answers' budget. Thread-safe: called on the delivery consumer's thread.
    */
-  void chargeAnswer(long bytes) {
+  void answered(long bytes) {
+    unanswered.answered();
     answers.charge(bytes);
   }
 
@@ -267,14 +278,21 @@ public final class Connection {
   private void append(Action action, long receivedAt) {
     String requestId = action.requestId();
     String type = ActionNames.of(action);
+    if (!unanswered.tryAdd()) {
+      counted(type, ErrorCode.OVERLOADED.code());
+      replies.accept(ErrorCode.OVERLOADED.frame(UNANSWERED_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
     InFlightLimiter.Permit permit = permits.tryAcquire();
     if (permit == null) {
+      unanswered.withdraw();
       counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
     if (!appendConnect()) {
       permit.release();
+      unanswered.withdraw();
       counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
@@ -300,6 +318,9 @@ public final class Connection {
                   @Override
                   public void onFailure(Exception cause) {
                     permit.release();
+                    // Told logUnavailable, the client retries: should the action have landed
+                    // all the same, its answer ends a younger one (UnansweredActions' policy).
+                    unanswered.withdraw();
                     counted(type, ErrorCode.LOG_UNAVAILABLE.code());
                     log.warn(
                         "connection {}: an action was not acknowledged by the log: {}",
@@ -312,6 +333,7 @@ public final class Connection {
                 });
     if (!accepted) {
       permit.release();
+      unanswered.withdraw();
       counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;

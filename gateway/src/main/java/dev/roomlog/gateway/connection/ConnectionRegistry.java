@@ -1,12 +1,9 @@
 package dev.roomlog.gateway.connection;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.settings.ApiKey;
-import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.control.ConnectionInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -18,7 +15,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.AttributeKey;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * loop after the handshake and unregistered when they close; {@link #deliver} runs on the delivery
  * consumer's thread and relies on {@code writeAndFlush} being thread-safe.
  *
- * <p>Each frame that answers a recipient's own request ({@link #isAnswer}) is charged to that
- * connection's answers' budget ({@link AnswerBudget}) as it is handed over, so that what a client
- * makes the server send counts in its limits, not only what it sends.
+ * <p>Each frame that answers a recipient's own request ({@link FrameAnswers}) ends one of that
+ * connection's unanswered actions ({@code UnansweredActions}) as it is handed over, and the larger
+ * ones are charged to its answers' budget ({@link AnswerBudget}), so that what a client makes the
+ * server send, and what it has the processor do, count in its limits, not only what it sends.
  *
  * <p>Policy: a frame for a connectionId that is not (or no longer) here is skipped and counted: the
  * socket is gone and the client will resume by seq. A client that lets more than the channel's
@@ -97,11 +93,11 @@ public final class ConnectionRegistry implements GatewayMetrics.ConnectionCounts
    * ConnectionSink}, so the server can pass {@code registry::deliver}.
    */
   public void deliver(List<String> connectionIds, String frameJson) {
-    deliver(connectionIds, frameJson, isAnswer(frameJson));
+    deliver(connectionIds, frameJson, FrameAnswers.of(frameJson));
   }
 
-  /** As {@link #deliver(List, String)}; {@code answer}: charge it to each recipient's budget. */
-  private void deliver(List<String> connectionIds, String frameJson, boolean answer) {
+  /** As {@link #deliver(List, String)}; {@code answers}: whose actions it answers. */
+  private void deliver(List<String> connectionIds, String frameJson, FrameAnswers answers) {
     ByteBuf encoded = ByteBufUtil.writeUtf8(allocator, frameJson);
     try {
       // One task per event loop, not one per recipient: a frame for a room of 1000 would
@@ -118,10 +114,10 @@ public final class ConnectionRegistry implements GatewayMetrics.ConnectionCounts
           }
           continue;
         }
-        if (answer) {
+        if (answers.answers(connectionId)) {
           Connection connection = channel.attr(ConnectionAttributes.CONNECTION).get();
           if (connection != null) {
-            connection.chargeAnswer(encoded.readableBytes());
+            connection.answered(answers.charged() ? encoded.readableBytes() : 0);
           }
         }
         byLoop
@@ -139,29 +135,12 @@ public final class ConnectionRegistry implements GatewayMetrics.ConnectionCounts
   private record Recipient(String connectionId, Channel channel) {}
 
   /**
-   * Whether a frame from the processor answers its recipient's own request: the frame types sent
-   * only to the connection that asked ({@code roomCreated}, {@code joined}, {@code resumed}, {@code
-   * left}, {@code error}; the last may carry the room, as a 410 does), as opposed to what members
-   * are told of others' actions. The sender's own copy of its {@code message} is left out: it is no
-   * larger than the request. Reads only the first field, which the processor's encoder writes
-   * first.
+   * Whether a frame from the processor counts in its recipients' answers' budget: see {@link
+   * FrameAnswers#charged}.
    */
   static boolean isAnswer(String frameJson) {
-    try (JsonParser parser = Json.MAPPER.createParser(frameJson)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT
-          || parser.nextToken() != JsonToken.FIELD_NAME
-          || !"type".equals(parser.currentName())
-          || parser.nextToken() != JsonToken.VALUE_STRING) {
-        return false;
-      }
-      return ANSWER_TYPES.contains(parser.getText());
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    return FrameAnswers.of(frameJson).charged();
   }
-
-  private static final Set<String> ANSWER_TYPES =
-      Set.of("roomCreated", "joined", "resumed", "left", "error");
 
   /**
    * Writes one frame to each recipient and then flushes them, on their event loop; owns {@code
@@ -251,7 +230,7 @@ public final class ConnectionRegistry implements GatewayMetrics.ConnectionCounts
       return false;
     }
     // A backend's frame: not the client's doing, so not charged to it.
-    deliver(List.of(connectionId), text, false);
+    deliver(List.of(connectionId), text, FrameAnswers.NONE);
     return true;
   }
 

@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 57 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 60 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -444,6 +444,24 @@ public final class GatewaySettings {
               100,
               atLeast(1),
               "the same bound for one connection"));
+  public static final String MAX_UNANSWERED_ACTIONS_PER_CONNECTION =
+      define(
+          Setting.of(
+              "maxUnansweredActionsPerConnection",
+              INT,
+              100,
+              atLeast(1),
+              "actions of one connection accepted but not yet answered by the room processor"
+                  + " (a hot room's backlog); past it 503 `overloaded`"));
+  public static final String UNANSWERED_ACTION_TIMEOUT =
+      define(
+          Setting.of(
+              "unansweredActionTimeout",
+              DURATION,
+              Duration.ofSeconds(60),
+              positive(),
+              "how long an action counts towards `maxUnansweredActionsPerConnection` when no"
+                  + " answer comes (a processor down for long)"));
   public static final String LOG_WRITE_TIMEOUT =
       define(
           Setting.of(
@@ -937,6 +955,14 @@ public final class GatewaySettings {
     return get(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION);
   }
 
+  public int maxUnansweredActionsPerConnection() {
+    return get(MAX_UNANSWERED_ACTIONS_PER_CONNECTION);
+  }
+
+  public Duration unansweredActionTimeout() {
+    return get(UNANSWERED_ACTION_TIMEOUT);
+  }
+
   public Duration logWriteTimeout() {
     return get(LOG_WRITE_TIMEOUT);
   }
@@ -1111,6 +1137,14 @@ public final class GatewaySettings {
 
     public Builder maxInFlightActionsPerConnection(int v) {
       return set(MAX_IN_FLIGHT_ACTIONS_PER_CONNECTION, v);
+    }
+
+    public Builder maxUnansweredActionsPerConnection(int v) {
+      return set(MAX_UNANSWERED_ACTIONS_PER_CONNECTION, v);
+    }
+
+    public Builder unansweredActionTimeout(Duration v) {
+      return set(UNANSWERED_ACTION_TIMEOUT, v);
     }
 
     public Builder handshakeRatePerIp(int perSecond, int burst) {

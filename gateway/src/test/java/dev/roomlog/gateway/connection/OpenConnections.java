@@ -2,10 +2,13 @@ package dev.roomlog.gateway.connection;
 
 import dev.roomlog.gateway.handshake.HandshakeAttributes;
 import dev.roomlog.gateway.limits.AnswerBudget;
+import dev.roomlog.gateway.limits.UnansweredActions;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext;
 import io.netty.channel.Channel;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Registers a channel as an open, handshaken connection, as the gateway's pipeline does after the
@@ -23,7 +26,7 @@ public final class OpenConnections {
       String sourceIp,
       String userAgent,
       String apiKeyName) {
-    // Only what ConnectionRegistry.info reads: a described connection needs no intake or limits.
+    // Only what ConnectionRegistry reads (info, answers): it needs no intake or other limits.
     Connection connection =
         new Connection(
             null,
@@ -32,6 +35,7 @@ public final class OpenConnections {
             new RequestContext.Identity(sourceIp),
             Authorizer.apiKey(apiKeyName == null ? "-" : apiKeyName),
             null,
+            new UnansweredActions(Integer.MAX_VALUE, Duration.ofDays(1), Clock.systemUTC()),
             null,
             new AnswerBudget(Integer.MAX_VALUE, Integer.MAX_VALUE, System::nanoTime),
             "",
