@@ -99,7 +99,7 @@ if $quick; then
   idle_connections=300 idle_hold=2s
   reconnect_clients=50
   kafka_warmup_records=0 kafka_records=20000
-  huge_room_size=300 huge_warmup=1s huge_duration=3s
+  huge_room_size=300 huge_warmup=1s huge_duration=3s huge_offered=6000
 else
   # 12 steps: from 500 msg/s, doubling reaches 512,000 before the bracket is bisected; a search
   # stops as soon as its bracket is within 20%, so a slower server uses fewer.
@@ -110,7 +110,7 @@ else
   idle_connections=20000 idle_hold=10s
   reconnect_clients=1000
   kafka_warmup_records=200000 kafka_records=1000000
-  huge_room_size=100000 huge_warmup=3s huge_duration=15s
+  huge_room_size=100000 huge_warmup=3s huge_duration=15s huge_offered=150000
 fi
 warmup_rate=$chat_start_rate
 if $quick; then warmup_duration=2s; else warmup_duration=10s; fi
@@ -531,6 +531,48 @@ say "reconnect: $reconnect_clients clients in rooms of $room_size"
 loadgen roomlog-reconnect --scenario reconnect --target "127.0.0.1:$dev_port" \
   --connections "$reconnect_clients" --room-size "$room_size" && keep_plots roomlog-reconnect roomlog-reconnect
 
+# ---- one huge room over two gateways ---------------------------------------------------------------
+# The dev server's gateway and a second `roomlog gateway` on its Kafka, each holding half of the
+# room (the generator sends connections to the targets in turn), and one publisher: the processor
+# writes each message once per gateway, each gateway fans it out to its own members. Before the
+# restore, on the warm server, so that the joins do not pay for a cold JIT (the restore then also
+# restores the huge room's members).
+huge_rate=0
+huge_setup_rate=20000
+if [ "$huge_room_size" -ge 2 ]; then
+  # Offered about huge_offered deliveries/s (full size: above the fanout scenario's 120,000).
+  huge_rate=$(((huge_offered + huge_room_size - 1) / huge_room_size))
+  run_tracked "${kafka_tool[@]}" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$bootstrap" \
+    --topic roomlog.actions --time -1 >"$tmp/actions-offsets.txt" 2>>"$logs/get-offset-shell.log" || true
+  partitions=$(grep -c '^roomlog.actions:' "$tmp/actions-offsets.txt" || true)
+  # The bench's gateway limits, and any roomlog.gateway.* setting given with --dev-arg --set.
+  gateway_sets=()
+  for ((i = 0; i < ${#dev_args[@]}; i++)); do
+    if [ "${dev_args[$i]}" = --set ] && [[ ${dev_args[$((i + 1))]:-} == roomlog.gateway.* ]]; then
+      gateway_sets+=(--set "${dev_args[$((i + 1))]}")
+    fi
+  done
+  say "huge room: a second gateway on $bootstrap ($partitions partitions)"
+  start_bg java -Xmx2g -jar "$roomlog_jar" gateway --bootstrap-servers "$bootstrap" \
+    --partitions "${partitions:-3}" --replication-factor 1 --bind-host 127.0.0.1 --port 0 --admin-port -1 \
+    --gateway-id bench-2 --api-key "bench:$api_key" "${limit_sets[@]}" ${gateway_sets[@]+"${gateway_sets[@]}"} \
+    >"$logs/gateway-2.log" 2>&1
+  gw2_pid=$started_pid
+  if wait_for_line "$logs/gateway-2.log" "listening on port" "$gw2_pid" 90; then
+    gw2_port=$(sed -n 's|.* listening on port \([0-9]*\) .*|\1|p' "$logs/gateway-2.log" | head -1)
+    say "huge room: one room of $huge_room_size over two gateways (:$dev_port, :$gw2_port), $huge_rate msg/s"
+    # Joins offered far faster than the gateway's, so that the time for the room to join is the server's.
+    loadgen roomlog-huge-room --scenario fanout --target "127.0.0.1:$dev_port" --also-target "127.0.0.1:$gw2_port" \
+      --connections "$huge_room_size" --rate "$huge_rate" --warmup "$huge_warmup" --duration "$huge_duration" \
+      --connect-rate 2000 --setup-rate "$huge_setup_rate" --connect-timeout 600s --drain-timeout 30s --source-addresses 16 \
+      --server-pid "$dev_pid" --server-pid "$gw2_pid" && keep_plots roomlog-huge-room roomlog-huge-room
+  else
+    fail "the second gateway did not start (bench/results/logs/gateway-2.log)"
+  fi
+  stop_pid "$gw2_pid"
+  forget_pid "$gw2_pid"
+fi
+
 # ---- processor state restore -------------------------------------------------------------------
 # The changelog as it is now is what the restarted processor restores.
 say "state restore: stopping roomlog dev, deleting its Kafka Streams state"
@@ -576,45 +618,6 @@ awk -v ready_ms=$((restart_ready_ms - restart_started_ms)) -v bytes="$changelog_
   }' "$logs/roomlog-dev-restore.log" >"$results/restore.properties"
 say "state restore: $(tr '\n' ' ' <"$results/restore.properties")"
 
-# ---- one huge room over two gateways ---------------------------------------------------------------
-# The restarted dev server's gateway and a second `roomlog gateway` on its Kafka, each holding half
-# of the room (the generator sends connections to the targets in turn), and one publisher: the
-# processor writes each message once per gateway, each gateway fans it out to its own members.
-huge_rate=0
-huge_setup_rate=20000
-if [ "$huge_room_size" -ge 2 ]; then
-  # Offered about 150,000 deliveries/s, above the fanout scenario's 120,000.
-  huge_rate=$(((150000 + huge_room_size - 1) / huge_room_size))
-  run_tracked "${kafka_tool[@]}" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$bootstrap" \
-    --topic roomlog.actions --time -1 >"$tmp/actions-offsets.txt" 2>>"$logs/get-offset-shell.log" || true
-  partitions=$(grep -c '^roomlog.actions:' "$tmp/actions-offsets.txt" || true)
-  # The bench's gateway limits, and any roomlog.gateway.* setting given with --dev-arg --set.
-  gateway_sets=()
-  for ((i = 0; i < ${#dev_args[@]}; i++)); do
-    if [ "${dev_args[$i]}" = --set ] && [[ ${dev_args[$((i + 1))]:-} == roomlog.gateway.* ]]; then
-      gateway_sets+=(--set "${dev_args[$((i + 1))]}")
-    fi
-  done
-  say "huge room: a second gateway on $bootstrap ($partitions partitions)"
-  start_bg java -Xmx2g -jar "$roomlog_jar" gateway --bootstrap-servers "$bootstrap" \
-    --partitions "${partitions:-3}" --replication-factor 1 --bind-host 127.0.0.1 --port 0 --admin-port -1 \
-    --gateway-id bench-2 --api-key "bench:$api_key" "${limit_sets[@]}" ${gateway_sets[@]+"${gateway_sets[@]}"} \
-    >"$logs/gateway-2.log" 2>&1
-  gw2_pid=$started_pid
-  if wait_for_line "$logs/gateway-2.log" "listening on port" "$gw2_pid" 90; then
-    gw2_port=$(sed -n 's|.* listening on port \([0-9]*\) .*|\1|p' "$logs/gateway-2.log" | head -1)
-    say "huge room: one room of $huge_room_size over two gateways (:$dev_port, :$gw2_port), $huge_rate msg/s"
-    # Joins offered far faster than the gateway's, so that the time for the room to join is the server's.
-    loadgen roomlog-huge-room --scenario fanout --target "127.0.0.1:$dev_port" --also-target "127.0.0.1:$gw2_port" \
-      --connections "$huge_room_size" --rate "$huge_rate" --warmup "$huge_warmup" --duration "$huge_duration" \
-      --connect-rate 2000 --setup-rate "$huge_setup_rate" --connect-timeout 600s --drain-timeout 30s --source-addresses 16 \
-      --server-pid "$dev_pid" --server-pid "$gw2_pid" && keep_plots roomlog-huge-room roomlog-huge-room
-  else
-    fail "the second gateway did not start (bench/results/logs/gateway-2.log)"
-  fi
-  stop_pid "$gw2_pid"
-  forget_pid "$gw2_pid"
-fi
 stop_dev
 
 # ---- baselines: the bare Netty broadcast server and the Socket.IO peer, same generator flags -----

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ record Before(
       Pattern.compile("^(?:≥ )?([0-9][0-9,]*(?:\\.[0-9]+)?)");
 
   Before {
-    figures = Map.copyOf(figures);
+    // In the headlines' order, so that the file reads as the report's table does.
+    figures = Collections.unmodifiableMap(new LinkedHashMap<>(figures));
   }
 
   /** The file, or {@link #NONE} when there is none. */
