@@ -15,7 +15,7 @@
 #   --fanout-rate N         messages/s to the room of 1000 (default 120: 120,000 deliveries/s offered)
 #   --huge-room-size N      members of the one room spread over two gateways (default 100000; --quick
 #                           300; 0 skips it). Capped by `ulimit -Hn`: the generator holds every member.
-#                           Needs roomlog.processor.maxRoomMembers >= N (--dev-arg --set --dev-arg ...)
+#                           Needs the processor's room cap >= N: --dev-arg --max-room-members --dev-arg N
 #   --dev-arg ARG           one more argument for `roomlog dev`, e.g. --dev-arg --set
 #                           --dev-arg roomlog.gateway.maxPingsPerSecond=20 (repeatable)
 #
