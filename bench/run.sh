@@ -5,13 +5,17 @@
 # processor state restore, the JMH microbenchmarks if bench/microbench.sh exists, and then the
 # report: docs/BENCHMARKS.md and its plots in docs/bench/.
 #
-#   bench/run.sh [--quick] [--no-build] [--no-microbench] [--commit-interval-ms N] [--dev-arg ARG]...
+#   bench/run.sh [--quick] [--no-build] [--no-microbench] [--commit-interval-ms N] [--fanout-rate N]
+#                [--huge-room-size N] [--dev-arg ARG]...
 #
 #   --quick                 every step at tiny sizes (seconds): to try the script, and as a smoke check
 #   --no-build              use the jars in */target as they are (default: mvn package once)
 #   --no-microbench         skip bench/microbench.sh (a JMH run takes minutes)
 #   --commit-interval-ms N  the processor's exactly-once commit interval (default: roomlog dev's)
 #   --fanout-rate N         messages/s to the room of 1000 (default 120: 120,000 deliveries/s offered)
+#   --huge-room-size N      members of the one room spread over two gateways (default 100000; --quick
+#                           300; 0 skips it). Capped by `ulimit -Hn`: the generator holds every member.
+#                           Needs the processor's room cap >= N: --dev-arg --max-room-members --dev-arg N
 #   --dev-arg ARG           one more argument for `roomlog dev`, e.g. --dev-arg --set
 #                           --dev-arg roomlog.gateway.maxPingsPerSecond=20 (repeatable)
 #
@@ -30,6 +34,7 @@ build=true
 microbench=true
 commit_interval=
 fanout_rate_flag=
+huge_room_flag=
 dev_args=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -48,6 +53,12 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --fanout-rate=*) fanout_rate_flag=${1#*=} ;;
+    --huge-room-size)
+      [ $# -ge 2 ] || { echo "bench/run.sh: --huge-room-size needs a value" >&2; exit 2; }
+      huge_room_flag=$2
+      shift
+      ;;
+    --huge-room-size=*) huge_room_flag=${1#*=} ;;
     --dev-arg)
       [ $# -ge 2 ] || { echo "bench/run.sh: --dev-arg needs a value" >&2; exit 2; }
       dev_args+=("$2")
@@ -55,7 +66,7 @@ while [ $# -gt 0 ]; do
       ;;
     --dev-arg=*) dev_args+=("${1#*=}") ;;
     -h | --help)
-      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -73,29 +84,39 @@ if [ -n "$fanout_rate_flag" ] && ! [[ $fanout_rate_flag =~ ^[1-9][0-9]*$ ]]; the
   echo "bench/run.sh: --fanout-rate must be a positive whole number of messages/s, got '$fanout_rate_flag'" >&2
   exit 2
 fi
+if [ -n "$huge_room_flag" ] && ! [[ $huge_room_flag =~ ^(0|[1-9][0-9]*)$ ]]; then
+  echo "bench/run.sh: --huge-room-size must be a whole number of members (0 skips the scenario), got '$huge_room_flag'" >&2
+  exit 2
+fi
 
 # ---- sizes -------------------------------------------------------------------------------------
-# Full: about 7 minutes on 2 cores, plus the JMH run (about 3). Quick: the same steps in about 2 minutes.
+# Full: about 25 minutes on 2 cores, plus the JMH run (about 3). Quick: the same steps in about 5 minutes.
 if $quick; then
-  step_warmup=1s step_duration=2s step_drain=5s search_steps=2
+  step_warmup=1s step_duration=2s step_drain=5s search_steps=3
   ingest_connections=20 ingest_start_rate=100
   chat_connections=40 chat_start_rate=50 chat_warmup=1s chat_duration=3s
   fanout_connections=50 fanout_rate=20 fanout_warmup=1s fanout_duration=3s
   idle_connections=300 idle_hold=2s
   reconnect_clients=50
   kafka_warmup_records=0 kafka_records=20000
+  huge_room_size=300 huge_warmup=1s huge_duration=3s huge_offered=6000
 else
-  step_warmup=2s step_duration=6s step_drain=5s search_steps=6
+  # 12 steps: from 500 msg/s, doubling reaches 512,000 before the bracket is bisected; a search
+  # stops as soon as its bracket is within 20%, so a slower server uses fewer.
+  step_warmup=2s step_duration=6s step_drain=5s search_steps=12
   ingest_connections=100 ingest_start_rate=1000
   chat_connections=1000 chat_start_rate=500 chat_warmup=5s chat_duration=20s
   fanout_connections=1000 fanout_rate=120 fanout_warmup=3s fanout_duration=15s
   idle_connections=20000 idle_hold=10s
   reconnect_clients=1000
   kafka_warmup_records=200000 kafka_records=1000000
+  huge_room_size=100000 huge_warmup=3s huge_duration=15s huge_offered=150000
 fi
 warmup_rate=$chat_start_rate
 if $quick; then warmup_duration=2s; else warmup_duration=10s; fi
 [ -z "$fanout_rate_flag" ] || fanout_rate=$fanout_rate_flag
+[ -z "$huge_room_flag" ] || huge_room_size=$huge_room_flag
+huge_room_requested=$huge_room_size
 room_size=10
 message_size=64
 api_key=bench-secret
@@ -232,6 +253,14 @@ if [ "$nofile" != unlimited ] && [ "$idle_connections" -gt $((nofile - 1000)) ];
   idle_connections=$((nofile - 1000))
   say "connections scenario: $idle_connections connections (ulimit -n is $nofile)"
 fi
+# The huge room: the generator holds a descriptor per member (each gateway half of them), plus its
+# jars and sockets; a process cannot raise its hard limit without CAP_SYS_RESOURCE.
+huge_room_note=
+if [ "$nofile" != unlimited ] && [ "$huge_room_size" -gt $((nofile - 1000)) ]; then
+  huge_room_size=$((nofile - 1000))
+  huge_room_note="capped from $huge_room_requested by ulimit -Hn $(ulimit -Hn): the generator holds one descriptor per member"
+  say "huge room: $huge_room_size members, $huge_room_note"
+fi
 
 kafka_version=$(basename "$(ls "$root"/server/target/lib/kafka-clients-*.jar | head -1)" .jar)
 kafka_version=${kafka_version#kafka-clients-}
@@ -273,6 +302,18 @@ keep_plots() {
 
 # ---- roomlog dev ---------------------------------------------------------------------------------
 data_dir=$tmp/data
+# The generator is one client (one key, a few addresses) playing thousands (loadtest/README.md):
+# every gateway of the benchmark gets these.
+limit_sets=(
+  --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000
+  --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000
+  --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000
+  --set roomlog.gateway.maxInFlightActions=100000 --set roomlog.gateway.maxInFlightActionsPerConnection=10000
+  --set roomlog.gateway.maxUnansweredActionsPerConnection=10000
+  --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000
+  --set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000
+  # Thousands of upgrades queued on a busy machine: slow is measured, not refused with 408.
+  --set roomlog.gateway.handshakeTimeout=60s)
 dev_pid=
 dev_port=
 bootstrap=
@@ -284,14 +325,7 @@ start_dev() {
     # Kafka Streams' restore lines, for the state-restore measurement.
     --log-level org.apache.kafka.streams.processor.internals.StoreChangelogReader=info
     --port 0 --kafka-port 0 --controller-port 0 --query-port 0 --api-key "bench:$api_key"
-    # The generator is one client (one key, a few addresses) playing thousands (loadtest/README.md).
-    --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000
-    --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000
-    --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000
-    --set roomlog.gateway.maxInFlightActions=100000 --set roomlog.gateway.maxInFlightActionsPerConnection=10000
-    --set roomlog.gateway.maxUnansweredActionsPerConnection=10000
-    --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000
-    --set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000)
+    "${limit_sets[@]}")
   if [ -n "$commit_interval" ]; then
     args+=(--commit-interval-ms "$commit_interval")
   fi
@@ -305,6 +339,9 @@ start_dev() {
   fi
   dev_port=$(sed -n 's|^ *Gateway *ws://localhost:\([0-9]*\)/.*|\1|p' "$log" | head -1)
   bootstrap=$(sed -n 's|^ *Kafka *\([0-9.]*:[0-9]*\) .*|\1|p' "$log" | head -1)
+  query_port=$(sed -n 's|^ *Rooms *http://localhost:\([0-9]*\)/rooms.*|\1|p' "$log" | head -1)
+  # The gateway's count of client actions Kafka acknowledged: the rate into the log.
+  log_counter="http://127.0.0.1:$query_port/metrics#roomlog_gateway_wal_append_seconds_count{kind=\"message\",result=\"acknowledged\"}"
 }
 
 stop_dev() {
@@ -336,29 +373,41 @@ wait_processor_idle() {
   say "the processor still lags by $lag records; going on"
 }
 
-# search_max SCENARIO START_RATE FLAGS...: a step search for the highest rate Roomlog sustains:
-# doubles from START_RATE while a step sustains, then bisects between the last rate sustained and
-# the first one that was not. Each step is a short run; steps in bench/results/roomlog-SCENARIO-
-# search.tsv. Sets search_max_rate (0 when no step sustained) and search_best (its label).
+# search_max LABEL PORT START_RATE JUDGE FLAGS...: a step search for the highest rate the server on
+# 127.0.0.1:PORT sustains: doubles from START_RATE while a step sustains, then bisects between the
+# last rate sustained and the first one that was not. Each step is a short run; steps in
+# bench/results/LABEL-search.tsv. JUDGE says what "sustains" means:
+#   answered  acks (the sender's own copy) and deliveries at >= sustain_share of the rate, no
+#             timeout, no error;
+#   log       the server counter (--server-counter: actions Kafka acknowledged) at >= sustain_share
+#             of the rate, no error; answers that come late or never do not count against it.
+# Sets search_max_rate (0 when no step sustained), search_best (its label) and search_capped (true
+# when every step sustained: the maximum is at least search_max_rate).
 search_max() {
-  local scenario=$1 rate=$2 lo=0 hi=0 i label ok a d t e p99 size
-  shift 2
-  local tsv=$results/roomlog-$scenario-search.tsv
-  printf 'step\ttargetRate\tachievedRate\tdeliveriesPerSecond\troomSize\ttimeouts\terrors\tlatencyP99Ms\tsustained\n' >"$tsv"
+  local name=$1 port=$2 rate=$3 judge=$4 lo=0 hi=0 i label ok a d t e p99 size c
+  shift 4
+  local tsv=$results/$name-search.tsv
+  printf 'step\ttargetRate\tachievedRate\tdeliveriesPerSecond\troomSize\ttimeouts\terrors\tlatencyP99Ms\tsustained\tlogRate\n' >"$tsv"
   search_max_rate=0
   search_best=
+  search_capped=false
   for ((i = 1; i <= search_steps; i++)); do
-    label=roomlog-$scenario-step-$i
-    if loadgen "$label" --scenario "$scenario" --target "127.0.0.1:$dev_port" --rate "$rate" \
+    label=$name-step-$i
+    if loadgen "$label" --target "127.0.0.1:$port" --rate "$rate" \
       --warmup "$step_warmup" --duration "$step_duration" --drain-timeout "$step_drain" "$@"; then
-      read -r a d size t e p99 < <(json "$label" \
-        '[.achievedRate, .deliveriesPerSecond, .roomSize, .timeouts, .errorsTotal, (.latencyP99Ms // "-")] | @tsv')
-      ok=$(awk -v a="$a" -v d="$d" -v s="$size" -v r="$rate" -v t="$t" -v e="$e" -v share="$sustain_share" \
-        'BEGIN { print (a >= share * r && d >= share * r * s && t == 0 && e == 0) ? "yes" : "no" }')
+      read -r a d size t e p99 c < <(json "$label" \
+        '[.achievedRate, .deliveriesPerSecond, .roomSize, .timeouts, .errorsTotal, (.latencyP99Ms // "-"), (.serverCounterPerSecond // "-")] | @tsv')
+      if [ "$judge" = log ]; then
+        ok=$(awk -v c="$c" -v r="$rate" -v e="$e" -v share="$sustain_share" \
+          'BEGIN { print (c != "-" && c >= share * r && e == 0) ? "yes" : "no" }')
+      else
+        ok=$(awk -v a="$a" -v d="$d" -v s="$size" -v r="$rate" -v t="$t" -v e="$e" -v share="$sustain_share" \
+          'BEGIN { print (a >= share * r && d >= share * r * s && t == 0 && e == 0) ? "yes" : "no" }')
+      fi
     else
-      a=0 d=0 size=0 t=- e=- p99=- ok=no
+      a=0 d=0 size=0 t=- e=- p99=- c=- ok=no
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$rate" "$a" "$d" "$size" "$t" "$e" "$p99" "$ok" >>"$tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$rate" "$a" "$d" "$size" "$t" "$e" "$p99" "$ok" "$c" >>"$tsv"
     if [ "$ok" = yes ]; then
       lo=$rate
       search_max_rate=$rate
@@ -378,8 +427,12 @@ search_max() {
     else
       rate=$(((lo + hi) / 2))
     fi
-    [ "$ok" = yes ] || [ "$i" -eq "$search_steps" ] || wait_processor_idle
+    # Only Roomlog keeps a backlog (in Kafka) after a step it did not sustain.
+    if [ "$ok" != yes ] && [ "$i" -lt "$search_steps" ] && [[ $name == roomlog-* ]]; then
+      wait_processor_idle
+    fi
   done
+  [ "$hi" -gt 0 ] || [ "$lo" -eq 0 ] || search_capped=true
 }
 
 say "starting roomlog dev (-Xmx4g, commit interval ${commit_interval:-$default_commit_interval} ms)"
@@ -392,21 +445,40 @@ loadgen warmup --scenario chat --target "127.0.0.1:$dev_port" --connections "$ch
   --room-size "$room_size" --rate "$warmup_rate" --warmup 1s --duration "$warmup_duration" || true
 wait_processor_idle
 
-# ingest: the highest rate of actions accepted into the log (and acknowledged) that it sustains.
-say "ingest: step search from $ingest_start_rate actions/s, $ingest_connections connections"
-search_max ingest "$ingest_start_rate" --connections "$ingest_connections"
+# ingest, two rates, each the highest sustained by its own search; every step reads both:
+# - answered: the sender's own copy of its message arrives, which the processor sends (the whole
+#   path: gateway, log, processor, deliveries, gateway);
+# - into the log: the gateway's count of actions Kafka acknowledged (acks=all), over the window.
+say "ingest (answered by the processor): step search from $ingest_start_rate actions/s, $ingest_connections connections"
+search_max roomlog-ingest "$dev_port" "$ingest_start_rate" answered --scenario ingest \
+  --connections "$ingest_connections" --server-counter "$log_counter"
 ingest_max=$search_max_rate
 if [ -n "$search_best" ]; then
   cp "$results/$search_best.json" "$results/roomlog-ingest.json"
   keep_plots roomlog-ingest "$search_best"
-  say "ingest: sustained $ingest_max actions/s"
+  say "ingest (answered): sustained $ingest_max actions/s"
 else
-  fail "ingest: no step sustained its rate (bench/results/roomlog-ingest-search.tsv)"
+  fail "ingest (answered): no step sustained its rate (bench/results/roomlog-ingest-search.tsv)"
 fi
+wait_processor_idle
+say "ingest (into the log): step search from $ingest_start_rate actions/s"
+search_max roomlog-ingest-log "$dev_port" "$ingest_start_rate" log --scenario ingest \
+  --connections "$ingest_connections" --server-counter "$log_counter"
+ingest_log_max=$search_max_rate
+ingest_log_capped=$search_capped
+if [ -n "$search_best" ]; then
+  cp "$results/$search_best.json" "$results/roomlog-ingest-log.json"
+  say "ingest (into the log): sustained $ingest_log_max actions/s"
+else
+  fail "ingest (into the log): no step sustained its rate (bench/results/roomlog-ingest-log-search.tsv)"
+fi
+wait_processor_idle
 
 # Kafka's own tools against the same broker, with records the size of the generator's actions
 # as they are in the log (one sendMessage action, with its request context).
-run_tracked "${kafka_tool[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$bootstrap" \
+# Bounded: --timeout-ms only counts once the consumer has joined its group, and a join that never
+# completes (seen on a loaded machine) would hold the run.
+run_tracked timeout 60 "${kafka_tool[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$bootstrap" \
   --topic roomlog.actions --from-beginning --max-messages 5000 --timeout-ms 10000 \
   >"$tmp/actions.txt" 2>"$logs/console-consumer.log" || true
 record_size=$(LC_ALL=C awk '/"action":"sendMessage"/ { n++; bytes += length($0) } END { if (n) printf "%d", bytes / n }' \
@@ -431,9 +503,12 @@ else
 fi
 
 # chat: the maximum sustained rate, then p99 end-to-end at 25% of it.
+# The same search, same flags, runs against the bare Netty server and the Socket.IO peer below.
+chat_search_flags=(--scenario chat --connections "$chat_connections" --room-size "$room_size")
 say "chat: step search from $chat_start_rate msg/s, $chat_connections connections in rooms of $room_size"
-search_max chat "$chat_start_rate" --connections "$chat_connections" --room-size "$room_size"
+search_max roomlog-chat "$dev_port" "$chat_start_rate" answered "${chat_search_flags[@]}"
 chat_max=$search_max_rate
+chat_capped=$search_capped
 if [ "$chat_max" -eq 0 ]; then
   fail "chat: no step sustained its rate (bench/results/roomlog-chat-search.tsv)"
   chat_max=$chat_start_rate
@@ -458,6 +533,48 @@ loadgen roomlog-connections --scenario connections --target "127.0.0.1:$dev_port
 say "reconnect: $reconnect_clients clients in rooms of $room_size"
 loadgen roomlog-reconnect --scenario reconnect --target "127.0.0.1:$dev_port" \
   --connections "$reconnect_clients" --room-size "$room_size" && keep_plots roomlog-reconnect roomlog-reconnect
+
+# ---- one huge room over two gateways ---------------------------------------------------------------
+# The dev server's gateway and a second `roomlog gateway` on its Kafka, each holding half of the
+# room (the generator sends connections to the targets in turn), and one publisher: the processor
+# writes each message once per gateway, each gateway fans it out to its own members. Before the
+# restore, on the warm server, so that the joins do not pay for a cold JIT (the restore then also
+# restores the huge room's members).
+huge_rate=0
+huge_setup_rate=20000
+if [ "$huge_room_size" -ge 2 ]; then
+  # Offered about huge_offered deliveries/s (full size: above the fanout scenario's 120,000).
+  huge_rate=$(((huge_offered + huge_room_size - 1) / huge_room_size))
+  run_tracked "${kafka_tool[@]}" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$bootstrap" \
+    --topic roomlog.actions --time -1 >"$tmp/actions-offsets.txt" 2>>"$logs/get-offset-shell.log" || true
+  partitions=$(grep -c '^roomlog.actions:' "$tmp/actions-offsets.txt" || true)
+  # The bench's gateway limits, and any roomlog.gateway.* setting given with --dev-arg --set.
+  gateway_sets=()
+  for ((i = 0; i < ${#dev_args[@]}; i++)); do
+    if [ "${dev_args[$i]}" = --set ] && [[ ${dev_args[$((i + 1))]:-} == roomlog.gateway.* ]]; then
+      gateway_sets+=(--set "${dev_args[$((i + 1))]}")
+    fi
+  done
+  say "huge room: a second gateway on $bootstrap ($partitions partitions)"
+  start_bg java -Xmx2g -jar "$roomlog_jar" gateway --bootstrap-servers "$bootstrap" \
+    --partitions "${partitions:-3}" --replication-factor 1 --bind-host 127.0.0.1 --port 0 --admin-port -1 \
+    --gateway-id bench-2 --api-key "bench:$api_key" "${limit_sets[@]}" ${gateway_sets[@]+"${gateway_sets[@]}"} \
+    >"$logs/gateway-2.log" 2>&1
+  gw2_pid=$started_pid
+  if wait_for_line "$logs/gateway-2.log" "listening on port" "$gw2_pid" 90; then
+    gw2_port=$(sed -n 's|.* listening on port \([0-9]*\) .*|\1|p' "$logs/gateway-2.log" | head -1)
+    say "huge room: one room of $huge_room_size over two gateways (:$dev_port, :$gw2_port), $huge_rate msg/s"
+    # Joins offered far faster than the gateway's, so that the time for the room to join is the server's.
+    loadgen roomlog-huge-room --scenario fanout --target "127.0.0.1:$dev_port" --also-target "127.0.0.1:$gw2_port" \
+      --connections "$huge_room_size" --rate "$huge_rate" --warmup "$huge_warmup" --duration "$huge_duration" \
+      --connect-rate 1000 --setup-rate "$huge_setup_rate" --connect-timeout 600s --drain-timeout 30s --source-addresses 16 \
+      --server-pid "$dev_pid" --server-pid "$gw2_pid" && keep_plots roomlog-huge-room roomlog-huge-room
+  else
+    fail "the second gateway did not start (bench/results/logs/gateway-2.log)"
+  fi
+  stop_pid "$gw2_pid"
+  forget_pid "$gw2_pid"
+fi
 
 # ---- processor state restore -------------------------------------------------------------------
 # The changelog as it is now is what the restarted processor restores.
@@ -503,15 +620,23 @@ awk -v ready_ms=$((restart_ready_ms - restart_started_ms)) -v bytes="$changelog_
     print "restartToReadyMs=" ready_ms
   }' "$logs/roomlog-dev-restore.log" >"$results/restore.properties"
 say "state restore: $(tr '\n' ' ' <"$results/restore.properties")"
+
 stop_dev
 
 # ---- baselines: the bare Netty broadcast server and the Socket.IO peer, same generator flags -----
+# Each: the chat search Roomlog had (its maximum), then chat at Roomlog's 25% rate (the p99 beside
+# Roomlog's) and fanout.
+bare_chat_max=0 bare_chat_capped=false socketio_chat_max=0 socketio_chat_capped=false
 say "bare Netty broadcast server"
 start_bg java -cp "$loadtest_jar:$root/loadtest/target/lib/*" dev.roomlog.loadtest.baseline.BareBroadcastServer \
   --port 0 --bind 127.0.0.1 >"$logs/bare-netty.log" 2>&1
 bare_pid=$started_pid
 if wait_for_line "$logs/bare-netty.log" "listening on ws://" "$bare_pid" 60; then
   bare_port=$(sed -n 's|.*listening on ws://[0-9.]*:\([0-9]*\)/.*|\1|p' "$logs/bare-netty.log" | head -1)
+  say "bare Netty: chat step search from $chat_start_rate msg/s, same flags"
+  search_max bare-chat "$bare_port" "$chat_start_rate" answered "${chat_search_flags[@]}"
+  bare_chat_max=$search_max_rate bare_chat_capped=$search_capped
+  say "bare Netty: chat sustained $bare_chat_max msg/s$($bare_chat_capped && echo ' (every step: at least that)')"
   loadgen bare-chat "${chat_flags[@]}" --target "127.0.0.1:$bare_port" && keep_plots bare-chat bare-chat
   loadgen bare-fanout "${fanout_flags[@]}" --target "127.0.0.1:$bare_port" && keep_plots bare-fanout bare-fanout
 else
@@ -530,6 +655,10 @@ start_bg node "$socketio/server.js" 0 127.0.0.1 >"$logs/socketio.log" 2>&1
 sio_pid=$started_pid
 if wait_for_line "$logs/socketio.log" "listening on ws://" "$sio_pid" 60; then
   sio_port=$(sed -n 's|.*listening on ws://[0-9.]*:\([0-9]*\)/.*|\1|p' "$logs/socketio.log" | head -1)
+  say "Socket.IO: chat step search from $chat_start_rate msg/s, same flags"
+  search_max socketio-chat "$sio_port" "$chat_start_rate" answered "${chat_search_flags[@]}" --protocol socketio
+  socketio_chat_max=$search_max_rate socketio_chat_capped=$search_capped
+  say "Socket.IO: chat sustained $socketio_chat_max msg/s$($socketio_chat_capped && echo ' (every step: at least that)')"
   loadgen socketio-chat "${chat_flags[@]}" --protocol socketio --target "127.0.0.1:$sio_port" &&
     keep_plots socketio-chat socketio-chat
   loadgen socketio-fanout "${fanout_flags[@]}" --protocol socketio --target "127.0.0.1:$sio_port" &&
@@ -572,7 +701,21 @@ finished_epoch=$(date +%s)
   echo "devHeap=4g"
   echo "sustainShare=$sustain_share"
   echo "ingestMaxRate=$ingest_max"
+  echo "ingestLogMaxRate=$ingest_log_max"
+  echo "ingestLogMaxCapped=$ingest_log_capped"
   echo "chatMaxRate=$chat_max"
+  echo "chatMaxCapped=$chat_capped"
+  echo "bareChatMaxRate=$bare_chat_max"
+  echo "bareChatMaxCapped=$bare_chat_capped"
+  echo "socketioChatMaxRate=$socketio_chat_max"
+  echo "socketioChatMaxCapped=$socketio_chat_capped"
+  echo "searchSteps=$search_steps"
+  echo "hugeRoomRequested=$huge_room_requested"
+  echo "hugeRoomSize=$huge_room_size"
+  echo "hugeRoomNote=$huge_room_note"
+  echo "hugeRoomRate=$huge_rate"
+  echo "hugeRoomSetupRate=$huge_setup_rate"
+  echo "nofileHard=$(ulimit -Hn)"
   echo "chatRate=$chat_rate"
   echo "fanoutRate=$fanout_rate"
   echo "kafkaRecordSize=$record_size"
@@ -582,7 +725,7 @@ finished_epoch=$(date +%s)
 
 say "report: docs/BENCHMARKS.md"
 run_tracked java -cp "$loadtest_jar:$root/loadtest/target/lib/*" dev.roomlog.loadtest.report.BenchReport \
-  --results "$results" --plots "$docs_plots" --out "$root/docs/BENCHMARKS.md" >"$logs/report.log" 2>&1 || {
+  --results "$results" --plots "$docs_plots" --before "$root/bench/before.properties" --out "$root/docs/BENCHMARKS.md" >"$logs/report.log" 2>&1 || {
   cat "$logs/report.log" >&2
   fail "the report (bench/results/logs/report.log)"
 }

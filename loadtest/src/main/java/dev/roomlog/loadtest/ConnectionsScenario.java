@@ -22,7 +22,7 @@ final class ConnectionsScenario {
     LoadTestConfig cfg = ctx.config();
     RunMetrics metrics = ctx.metrics();
     LatencyRecorder connect = metrics.latency(CONNECT);
-    HeapProbe heap = cfg.serverPid() == null ? null : new HeapProbe(cfg.serverPid());
+    HeapProbe heap = cfg.serverPids().isEmpty() ? null : new HeapProbe(cfg.serverPids());
 
     metrics.phase("heap before");
     long before = heap == null ? -1 : heap.usedAfterGcBytes();

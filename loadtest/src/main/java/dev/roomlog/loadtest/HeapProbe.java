@@ -1,6 +1,7 @@
 package dev.roomlog.loadtest;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,16 +11,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The heap a server JVM uses after a full collection, through the JDK's {@code jcmd}: {@code
  * GC.run} first (a System.gc(), so that garbage does not count as connections' memory), then {@code
- * GC.heap_info}. The server must run as the same user, on the same machine.
+ * GC.heap_info}. The server must run as the same user, on the same machine. With several JVMs (a
+ * server of several processes) the figure is their sum.
  */
 final class HeapProbe {
   private static final long TIMEOUT_SECONDS = 60;
 
-  private final long pid;
+  private final List<Long> pids;
   private final String jcmd;
 
-  HeapProbe(long pid) {
-    this.pid = pid;
+  HeapProbe(List<Long> pids) {
+    this.pids = List.copyOf(pids);
     this.jcmd = findJcmd();
   }
 
@@ -35,11 +37,22 @@ final class HeapProbe {
   }
 
   long usedAfterGcBytes() throws IOException, InterruptedException {
-    run("GC.run");
-    return HeapInfo.parseUsedBytes(run("GC.heap_info"));
+    long sum = 0;
+    for (long pid : pids) {
+      run(pid, "GC.run");
+      sum += HeapInfo.parseUsedBytes(run(pid, "GC.heap_info"));
+    }
+    return sum;
   }
 
-  private String run(String command) throws IOException, InterruptedException {
+  /** This JVM's own heap after a collection: the generator's share of the machine's memory. */
+  static long ownUsedAfterGcBytes() {
+    // A request, as any System.gc(); with the JDK's collectors it runs a full collection.
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private String run(long pid, String command) throws IOException, InterruptedException {
     // Output to a file, not a pipe: reading a pipe would block past the timeout if jcmd hung.
     Path out = Files.createTempFile("roomlog-loadtest-jcmd", ".txt");
     try {

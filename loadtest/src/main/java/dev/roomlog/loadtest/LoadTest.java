@@ -24,8 +24,7 @@ final class LoadTest {
     RunMetrics metrics = new RunMetrics(System.nanoTime());
     WsClientPool.Settings settings =
         new WsClientPool.Settings(
-            cfg.host(),
-            cfg.port(),
+            cfg.targets(),
             protocol,
             cfg.sourceAddresses(),
             cfg.connectRate(),

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,6 +45,13 @@ public final class LoadTestCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1:8080",
       description = "host:port of the server's WebSocket (default ${DEFAULT-VALUE}).")
   String target;
+
+  @Option(
+      names = "--also-target",
+      description =
+          "Another gateway of the same server (repeatable): connections go to the targets in turn,"
+              + " --target first.")
+  List<String> alsoTargets = new ArrayList<>();
 
   @Option(
       names = "--protocol",
@@ -141,8 +150,16 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(
       names = "--server-pid",
       description =
-          "connections: the server JVM's pid; its heap after GC is read with jcmd before and after.")
-  Long serverPid;
+          "A server JVM's pid (repeatable); their heap after GC, summed, is read with jcmd before the"
+              + " first connection and once all are open (message scenarios: once all are in their rooms).")
+  List<Long> serverPids = new ArrayList<>();
+
+  @Option(
+      names = "--server-counter",
+      description =
+          "URL#metric{label=\"value\",...}: a counter in the server's Prometheus text, read at the"
+              + " measured window's start and end; its rate is serverCounterPerSecond.")
+  String serverCounter;
 
   @Option(names = "--out", description = "Write the result as JSON to this file.")
   Path resultFile;
@@ -253,8 +270,10 @@ public final class LoadTestCommand implements Callable<Integer> {
         drainTimeout,
         messageSize,
         messagesPerRoom,
-        serverPid,
-        ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors());
+        serverPids,
+        ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
+        alsoTargets.stream().map(Target::parse).toList(),
+        serverCounter == null ? null : ServerCounter.Series.parse(serverCounter));
   }
 
   /** Durations as the other flags of Roomlog write them: 500ms, 10s, 2m. */

@@ -1,6 +1,8 @@
 package dev.roomlog.loadtest;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One run's settings, complete and checked: the constructor fails with the flag's name on a bad
@@ -10,7 +12,12 @@ import java.time.Duration;
  * @param warmup sending before the measured window, not measured
  * @param rate messages per second, all senders together
  * @param messagesPerRoom reconnect: messages each room gets before the drop
- * @param serverPid connections: the server JVM whose heap is measured, or null
+ * @param serverPids the server JVMs whose heap is measured (connections; message scenarios: with
+ *     every connection in its room), none for no measurement
+ * @param alsoTargets more gateways of the same server: connection {@code i} goes to target {@code i
+ *     % (1 + alsoTargets.size())}, the first being {@code host:port}
+ * @param serverCounter a counter of the server's own, read at the measured window's start and end,
+ *     or null
  */
 record LoadTestConfig(
     Scenario scenario,
@@ -30,8 +37,10 @@ record LoadTestConfig(
     Duration drainTimeout,
     int messageSize,
     int messagesPerRoom,
-    Long serverPid,
-    int ioThreads) {
+    List<Long> serverPids,
+    int ioThreads,
+    List<Target> alsoTargets,
+    ServerCounter.Series serverCounter) {
 
   /**
    * Messages per room a rejoin can be checked against: Roomlog keeps a room's last 100 events by
@@ -91,6 +100,8 @@ record LoadTestConfig(
       throw new IllegalArgumentException("--io-threads must be at least 1, got " + ioThreads);
     }
     ProtocolRegistry.create(protocol, apiKey);
+    serverPids = List.copyOf(serverPids);
+    alsoTargets = List.copyOf(alsoTargets);
   }
 
   private static void positive(String flag, Duration d) {
@@ -120,7 +131,16 @@ record LoadTestConfig(
     return ProtocolRegistry.create(protocol, apiKey);
   }
 
+  /** Every gateway connections go to, the first ({@code --target}) first. */
+  List<Target> targets() {
+    List<Target> all = new ArrayList<>();
+    all.add(new Target(host, port));
+    all.addAll(alsoTargets);
+    return all;
+  }
+
+  /** The targets as the result names them: {@code host:port}, comma-separated when several. */
   String target() {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    return String.join(",", targets().stream().map(Target::text).toList());
   }
 }

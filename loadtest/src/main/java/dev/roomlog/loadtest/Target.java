@@ -35,6 +35,11 @@ record Target(String host, int port) {
     }
   }
 
+  /** {@code host:port}, an IPv6 host in brackets. */
+  String text() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
   private static IllegalArgumentException bad(String text) {
     return new IllegalArgumentException(
         "--target: '" + text + "' is not host:port or ws://host:port/");

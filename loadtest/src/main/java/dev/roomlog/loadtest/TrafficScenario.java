@@ -1,5 +1,6 @@
 package dev.roomlog.loadtest;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +12,16 @@ import java.util.Map;
  * the room). The same steps for all three: open the connections, create and join the rooms, send on
  * an open loop for warm-up plus duration, then wait up to the drain timeout for the messages still
  * in flight; what never arrives is a timeout.
+ *
+ * <p>Besides the messages: the time from the first join to the last {@code joined} answer ({@code
+ * joinAllMs}: for one huge room, the time for the whole room to join), the servers' and the
+ * generator's heap once every connection is in its room ({@code --server-pid}), and a counter of
+ * the server's over the measured window ({@code --server-counter}).
  */
 final class TrafficScenario {
   private TrafficScenario() {}
 
-  static RunResult run(RunContext ctx) throws InterruptedException {
+  static RunResult run(RunContext ctx) throws InterruptedException, IOException {
     LoadTestConfig cfg = ctx.config();
     RunMetrics metrics = ctx.metrics();
     RoomPlan plan =
@@ -32,15 +38,34 @@ final class TrafficScenario {
       TrafficListener listener = new TrafficListener(plan, ledger, setup, metrics, false);
       metrics.primary(headline(cfg.scenario()));
 
+      Map<String, Number> figures = new LinkedHashMap<>();
+      HeapProbe heap = cfg.serverPids().isEmpty() ? null : new HeapProbe(cfg.serverPids());
+      if (heap != null) {
+        metrics.phase("heap before");
+        figures.put("heapUsedBeforeBytes", heap.usedAfterGcBytes());
+      }
       metrics.phase("connecting");
       List<WsConnection> connections = ctx.pool().open(cfg.connections(), listener, c -> {});
       ctx.requireAllReady(connections, "connecting");
       metrics.phase("rooms");
       setup.createRooms(connections);
-      setup.joinRooms(connections, c -> plan.slotOf(c) != 0);
+      long joinStart = System.nanoTime();
+      Map<Integer, RoomSetup.Joined> joined =
+          setup.joinRooms(connections, c -> plan.slotOf(c) != 0);
+      if (!joined.isEmpty()) {
+        long last = joined.values().stream().mapToLong(RoomSetup.Joined::atNanos).max().orElse(0);
+        double ms = Math.max(0, last - joinStart) / 1e6;
+        figures.put("joinAllMs", ms);
+        figures.put("joinsPerSecond", ms > 0 ? joined.size() * 1000.0 / ms : 0);
+      }
+      if (heap != null) {
+        metrics.phase("heap after");
+        figures.put("heapUsedAfterBytes", heap.usedAfterGcBytes());
+        figures.put("generatorHeapUsedBytes", HeapProbe.ownUsedAfterGcBytes());
+      }
 
       OpenLoopSender sender = OpenLoopSender.realTime();
-      send(ctx, plan, ledger, listener, connections, sender);
+      ServerCounter.Window counter = send(ctx, plan, ledger, listener, connections, sender);
 
       metrics.phase("draining");
       ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
@@ -48,8 +73,16 @@ final class TrafficScenario {
 
       double seconds = cfg.duration().toNanos() / 1e9;
       long sentAndNotRefused = metrics.sent.sum() - ledger.refusedCount();
-      Map<String, Number> figures = new LinkedHashMap<>();
       figures.put("refused", ledger.refusedCount());
+      if (counter != null) {
+        try {
+          figures.put("serverCounterPerSecond", counter.ratePerSecond());
+        } catch (IOException e) {
+          // No figure then (a step judged on it does not pass); the messages' own figures stand,
+          // and the reason goes where the tool's other messages go.
+          System.err.println("roomlog-loadtest: --server-counter: " + e.getMessage());
+        }
+      }
       return ctx.result(
           plan.rooms(),
           cfg.rate(),
@@ -73,8 +106,11 @@ final class TrafficScenario {
     }
   }
 
-  /** Warm-up then the measured window, on one open loop; a message is measured by its due time. */
-  private static void send(
+  /**
+   * Warm-up then the measured window, on one open loop; a message is measured by its due time.
+   * Returns the server counter's reading over the window, or null without {@code --server-counter}.
+   */
+  private static ServerCounter.Window send(
       RunContext ctx,
       RoomPlan plan,
       MessageLedger ledger,
@@ -86,7 +122,12 @@ final class TrafficScenario {
     // A moment ahead, so that the first message is not already late when the loop starts.
     long start = System.nanoTime() + 1_000_000;
     long measureFrom = start + cfg.warmup().toNanos();
-    listener.window(measureFrom, measureFrom + cfg.duration().toNanos());
+    long measureTo = measureFrom + cfg.duration().toNanos();
+    listener.window(measureFrom, measureTo);
+    ServerCounter.Window counter =
+        cfg.serverCounter() == null
+            ? null
+            : ServerCounter.Window.start(cfg.serverCounter(), measureFrom, measureTo);
     sender.lagFrom(measureFrom);
     OpenLoopSchedule schedule =
         OpenLoopSchedule.forDuration(
@@ -116,5 +157,6 @@ final class TrafficScenario {
                       TrafficListener.messageRequestId(k)));
         },
         () -> Thread.currentThread().isInterrupted());
+    return counter;
   }
 }

@@ -43,9 +43,11 @@ final class WsClientPool implements AutoCloseable {
    * @param connectTimeout how long after the last connection was due the pool waits for all to be
    *     ready
    */
+  /**
+   * @param targets the server's gateways: connection {@code i} goes to {@code targets[i % size]}
+   */
   record Settings(
-      String host,
-      int port,
+      List<Target> targets,
       ChatProtocol protocol,
       int sourceAddresses,
       double connectRate,
@@ -56,19 +58,23 @@ final class WsClientPool implements AutoCloseable {
   private final ErrorCounts errors;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
-  private final InetSocketAddress remote;
+  private final List<InetSocketAddress> remotes = new ArrayList<>();
   private final SourceAddresses sources;
-  private final URI uri;
+  private final List<URI> uris = new ArrayList<>();
   private final HttpHeaders headers = new DefaultHttpHeaders();
   private final ConcurrentLinkedQueue<WsConnection> opened = new ConcurrentLinkedQueue<>();
 
   WsClientPool(Settings settings, ErrorCounts errors) throws UnknownHostException {
     this.settings = settings;
     this.errors = errors;
-    InetAddress target = resolve(settings.host());
-    this.remote = new InetSocketAddress(target, settings.port());
-    this.sources = SourceAddresses.forTarget(target, settings.sourceAddresses());
-    this.uri = settings.protocol().uri(settings.host(), settings.port());
+    for (Target t : settings.targets()) {
+      remotes.add(new InetSocketAddress(resolve(t.host()), t.port()));
+      uris.add(settings.protocol().uri(t.host(), t.port()));
+    }
+    // Each source address has its own ephemeral ports towards each target: the first target's
+    // kind (loopback or not) decides for all, as a benchmark's gateways run side by side.
+    this.sources =
+        SourceAddresses.forTarget(remotes.get(0).getAddress(), settings.sourceAddresses());
     settings.protocol().handshakeHeaders().forEach(headers::add);
     this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
     this.bootstrap =
@@ -96,7 +102,7 @@ final class WsClientPool implements AutoCloseable {
   }
 
   boolean targetIsLoopback() {
-    return remote.getAddress().isLoopbackAddress();
+    return remotes.get(0).getAddress().isLoopbackAddress();
   }
 
   int sourceAddressCount() {
@@ -141,9 +147,11 @@ final class WsClientPool implements AutoCloseable {
   private WsConnection connect(int index, long dueNanos, ConnectionListener listener) {
     WsConnection c = new WsConnection(index, dueNanos, settings.protocol(), listener, errors);
     opened.add(c);
+    int target = Math.floorMod(index, remotes.size());
+    InetSocketAddress remote = remotes.get(target);
     WebSocketClientHandshaker handshaker =
         WebSocketClientHandshakerFactory.newHandshaker(
-            uri, WebSocketVersion.V13, null, false, headers, MAX_MESSAGE_BYTES);
+            uris.get(target), WebSocketVersion.V13, null, false, headers, MAX_MESSAGE_BYTES);
     Bootstrap b =
         bootstrap.clone().handler(new WsClientInitializer(handshaker, c, MAX_MESSAGE_BYTES));
     InetAddress local = sources.forConnection(index);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LoadTestConfigTest {
@@ -27,8 +28,10 @@ class LoadTestConfigTest {
         Duration.ofSeconds(5),
         64,
         messagesPerRoom,
-        null,
-        2);
+        List.of(),
+        2,
+        List.of(),
+        null);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.roomlog.loadtest.report;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +40,18 @@ public final class BenchReport implements Callable<Integer> {
   Path plots;
 
   @Option(
+      names = "--before",
+      description =
+          "An earlier run's figures (figures.properties of its results) for the before-and-after section.")
+  Path before;
+
+  @Option(
       names = "--out",
       defaultValue = "docs/BENCHMARKS.md",
       description = "The report to write (default ${DEFAULT-VALUE}).")
   Path out;
+
+  static final String FIGURES = "figures.properties";
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchReport()).execute(args));
@@ -56,8 +65,13 @@ public final class BenchReport implements Callable<Integer> {
       Path dir = out.toAbsolutePath().getParent();
       Files.createDirectories(dir);
       String text =
-          BenchReportWriter.render(r, Machine.probe(), plotLinks(plots.toAbsolutePath(), dir));
+          BenchReportWriter.render(
+              r, Machine.probe(), plotLinks(plots.toAbsolutePath(), dir), Before.load(before));
       Files.writeString(out, text, StandardCharsets.UTF_8);
+      // This run's figures, in the shape --before reads: the next report's "before" if kept.
+      try (Writer w = Files.newBufferedWriter(results.resolve(FIGURES), StandardCharsets.UTF_8)) {
+        Before.of(r, Targets.evaluate(r)).write(w);
+      }
       err.println("bench-report: wrote " + out);
       err.flush();
       return 0;

@@ -53,10 +53,10 @@ record BenchResults(
           String label = name.substring(0, name.length() - ".json".length());
           runs.put(label, LoadRun.of(label, MAPPER.readTree(f.toFile())));
         } else if (name.endsWith(SEARCH_SUFFIX)) {
-          // roomlog-chat-search.tsv -> chat
-          String scenario = name.substring(0, name.length() - SEARCH_SUFFIX.length());
-          scenario = scenario.substring(scenario.indexOf('-') + 1);
-          searches.put(scenario, SearchStep.parse(lines(f)));
+          // roomlog-chat-search.tsv -> roomlog-chat: the same search runs against each server
+          searches.put(
+              name.substring(0, name.length() - SEARCH_SUFFIX.length()),
+              SearchStep.parse(lines(f)));
         }
       }
     }

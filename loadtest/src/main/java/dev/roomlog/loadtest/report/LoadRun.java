@@ -44,10 +44,22 @@ record LoadRun(
 
   /** The fields every result file has; the rest are the scenario's figures. */
   private static final String[] FIGURES = {
-    "refused", "connectionsOpened", "connectionsFailed", "connectionsHeld", "heapUsedBeforeBytes",
-    "heapUsedAfterBytes", "bytesPerConnection", "connectionsPerGiB", "messagesBeforeDrop",
-        "rejoined",
-    "reconnectAllMs", "missingAfterReconnect"
+    "refused",
+    "connectionsOpened",
+    "connectionsFailed",
+    "connectionsHeld",
+    "heapUsedBeforeBytes",
+    "heapUsedAfterBytes",
+    "bytesPerConnection",
+    "connectionsPerGiB",
+    "messagesBeforeDrop",
+    "rejoined",
+    "reconnectAllMs",
+    "missingAfterReconnect",
+    "joinAllMs",
+    "joinsPerSecond",
+    "generatorHeapUsedBytes",
+    "serverCounterPerSecond"
   };
 
   static LoadRun of(String label, JsonNode o) {

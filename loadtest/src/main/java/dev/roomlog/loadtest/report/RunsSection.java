@@ -125,6 +125,12 @@ final class RunsSection {
       return;
     }
     out.append("### Maximum sustained rate: the search steps\n\n");
+    out.append(
+            "Each search's steps, by server and scenario. \"into the log/s\" is the gateway's count of actions Kafka")
+        .append(
+            " acknowledged over the step's window (Roomlog's ingest only); `roomlog-ingest` judges a step by the")
+        .append(
+            " senders' answers, `roomlog-ingest-log` by that count (answers that come late do not fail it).\n\n");
     for (Map.Entry<String, List<SearchStep>> e : r.searches().entrySet()) {
       out.append("**").append(e.getKey()).append("**\n\n");
       MarkdownTable t =
@@ -136,6 +142,7 @@ final class RunsSection {
               "timeouts",
               "errors",
               "p99 ms",
+              "into the log/s",
               "sustained");
       for (SearchStep s : e.getValue()) {
         t.row(
@@ -146,9 +153,19 @@ final class RunsSection {
             s.timeouts(),
             s.errors(),
             msText(s.latencyP99Ms()),
+            rateText(s.logRate()),
             s.sustained() ? "yes" : "no");
       }
       out.append(t.render()).append('\n');
+    }
+  }
+
+  /** A rate as the search file has it: a number, or "-". */
+  private static String rateText(String v) {
+    try {
+      return Fmt.rate(Double.parseDouble(v));
+    } catch (NumberFormatException e) {
+      return v;
     }
   }
 

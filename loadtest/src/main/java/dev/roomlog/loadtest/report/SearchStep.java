@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * One step of bench/run.sh's search for a scenario's maximum sustained rate: a line of {@code
  * roomlog-<scenario>-search.tsv} (header: step, targetRate, achievedRate, deliveriesPerSecond,
- * roomSize, timeouts, errors, latencyP99Ms, sustained). Values the step could not give are "-" in
- * the file and kept as text.
+ * roomSize, timeouts, errors, latencyP99Ms, sustained, and since issue 18 logRate: the server's
+ * count of actions Kafka acknowledged, per second). Values the step could not give are "-" in the
+ * file and kept as text.
  */
 record SearchStep(
     int step,
@@ -17,7 +18,8 @@ record SearchStep(
     String timeouts,
     String errors,
     String latencyP99Ms,
-    boolean sustained) {
+    boolean sustained,
+    String logRate) {
 
   static List<SearchStep> parse(List<String> lines) {
     List<SearchStep> steps = new ArrayList<>();
@@ -35,7 +37,8 @@ record SearchStep(
               f[5].trim(),
               f[6].trim(),
               f[7].trim(),
-              f[8].trim().equals("yes")));
+              f[8].trim().equals("yes"),
+              f.length > 9 ? f[9].trim() : "-"));
     }
     return steps;
   }

@@ -7,16 +7,18 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The issue's targets (issue 4, "Targets"), judged on one run's results. Pure: the same results
- * always give the same rows. A target whose figure or baseline is missing is "not measured", never
- * a PASS.
+ * The targets (issue 4's, and issue 18's where it set new ones: {@link KafkaSpeedTargets}), judged
+ * on one run's results. Pure: the same results always give the same rows. A target whose figure or
+ * baseline is missing is "not measured", never a PASS.
  */
 final class Targets {
   /** ingest: at least this share of ProducerPerformance's records/s. */
   static final double INGEST_SHARE = 0.5;
 
-  /** chat: p99 end-to-end at most this, at 25% of the maximum sustained rate. */
-  static final double CHAT_P99_MS = 50;
+  /**
+   * chat: p99 end-to-end at most this, at 25% of the maximum sustained rate (issue 18; 50 in 4).
+   */
+  static final double CHAT_P99_MS = 30;
 
   /** chat: the share of the maximum sustained rate the latency is measured at. */
   static final double CHAT_LOAD_SHARE = 0.25;
@@ -41,9 +43,12 @@ final class Targets {
 
   static List<Headline> evaluate(BenchResults r) {
     List<Headline> rows = new ArrayList<>();
+    rows.add(KafkaSpeedTargets.ingestLog(r));
     rows.add(ingest(r));
+    rows.add(KafkaSpeedTargets.chatMax(r));
     rows.add(chat(r));
     rows.add(fanout(r));
+    rows.addAll(KafkaSpeedTargets.hugeRoom(r));
     rows.add(connections(r));
     rows.add(restore(r));
     return rows;
@@ -56,9 +61,10 @@ final class Targets {
         "Kafka ProducerPerformance (acks=all, idempotent, "
             + r.info("kafkaRecordSize", "?")
             + " B records), records/s";
-    String target = "≥ " + Fmt.percent(INGEST_SHARE) + " of ProducerPerformance";
+    String target = "none (reported beside the rate into the log)";
     String figure =
-        "ingest: actions/s accepted into the log and acknowledged, at the highest rate sustained";
+        "ingest, answered by the processor: actions/s whose sender got its own copy back, at the highest"
+            + " rate sustained so";
     List<Comparison> comparisons = new ArrayList<>();
     if (run.isEmpty()) {
       comparisons.add(
@@ -91,7 +97,7 @@ final class Targets {
     }
     double share = achieved / producer.getAsDouble();
     comparisons.add(new Comparison(baseline, Fmt.rate(producer.getAsDouble()), Fmt.percent(share)));
-    Verdict v = share >= INGEST_SHARE ? Verdict.PASS : Verdict.MISS;
+    Verdict v = Verdict.REPORTED;
     return new Headline(
         "ingest",
         figure,
@@ -105,9 +111,7 @@ final class Targets {
             + Fmt.percent(share)
             + " of ProducerPerformance's "
             + Fmt.rate(producer.getAsDouble())
-            + " records/s (target "
-            + target
-            + ").");
+            + " records/s.");
   }
 
   static Headline chat(BenchResults r) {

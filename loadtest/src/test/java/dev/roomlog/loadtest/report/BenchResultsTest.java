@@ -24,7 +24,9 @@ class BenchResultsTest {
             "roomlog-chat",
             "roomlog-connections",
             "roomlog-fanout",
+            "roomlog-huge-room",
             "roomlog-ingest",
+            "roomlog-ingest-log",
             "roomlog-reconnect",
             "socketio-chat",
             "socketio-fanout"),
@@ -35,9 +37,11 @@ class BenchResultsTest {
     assertEquals(
         OptionalDouble.of(40_000),
         r.run("roomlog-connections").orElseThrow().figure("connectionsPerGiB"));
-    assertEquals(List.of("chat"), List.copyOf(r.searches().keySet()));
-    assertEquals(4, r.searches().get("chat").size());
-    assertTrue(r.searches().get("chat").get(1).sustained());
+    assertEquals(List.of("roomlog-chat", "roomlog-ingest-log"), List.copyOf(r.searches().keySet()));
+    assertEquals(4, r.searches().get("roomlog-chat").size());
+    assertTrue(r.searches().get("roomlog-chat").get(1).sustained());
+    assertEquals("-", r.searches().get("roomlog-chat").get(0).logRate(), "a file before issue 18");
+    assertEquals("35900.25", r.searches().get("roomlog-ingest-log").get(0).logRate());
     assertEquals(OptionalDouble.of(200_000), r.kafka().consumer("fetch_records_per_sec"));
     assertEquals("30000.0", r.restore().get("restoreRecordsPerSecond"));
     assertEquals(4, r.load().size());
