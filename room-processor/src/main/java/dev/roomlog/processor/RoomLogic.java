@@ -180,6 +180,7 @@ final class RoomLogic {
           state
               .memberList()
               .plus(
+                  joined.seq(),
                   new RoomState.Member(
                       joined.connectionId(),
                       joined.username(),
@@ -611,10 +612,7 @@ final class RoomLogic {
     List<Reply> replies = new ArrayList<>();
     MemberList remaining = state.memberList();
     long seq = state.lastSeq();
-    for (RoomState.Member member : state.members()) {
-      if (!member.userKey().equals(key)) {
-        continue;
-      }
+    for (RoomState.Member member : remaining.ofUser(key)) {
       RoomEvent.MemberLeft left =
           new RoomEvent.MemberLeft(
               moderate.roomId(),

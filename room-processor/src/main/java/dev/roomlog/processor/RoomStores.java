@@ -99,6 +99,8 @@ final class RoomStores {
         members.prefixScan(roomId + SEPARATOR, PREFIX_SERIALIZER)) {
       it.forEachRemaining(kv -> stored.add(kv.value));
     }
+    // In join order, as the list takes each one as its last (the store's order is by connection).
+    stored.sort(Comparator.comparingLong(StoredMember::joinSeq));
     if (stored.size() != head.memberCount()) {
       throw new IllegalStateException(
           "room "
@@ -108,19 +110,16 @@ final class RoomStores {
               + " member records, its head says "
               + head.memberCount());
     }
-    stored.sort(Comparator.comparingLong(StoredMember::joinSeq));
+    MemberList inOrder = MemberList.EMPTY;
+    for (StoredMember m : stored) {
+      inOrder = inOrder.plus(m.joinSeq(), m.member());
+    }
     List<RoomEvent> events = new ArrayList<>();
     try (KeyValueIterator<String, RoomEvent> it =
         recent.prefixScan(roomId + SEPARATOR, PREFIX_SERIALIZER)) {
       it.forEachRemaining(kv -> events.add(kv.value));
     }
-    return new RoomState(
-        roomId,
-        head.lastSeq(),
-        stored.stream().map(StoredMember::member).toList(),
-        events,
-        head.bans(),
-        head.access());
+    return new RoomState(roomId, head.lastSeq(), inOrder, events, head.bans(), head.access());
   }
 
   /** Up to {@code limit} room ids of the previous layout, in id order. */
@@ -150,12 +149,15 @@ final class RoomStores {
       String roomId = after.roomId();
       for (RoomEvent event : events) {
         if (event instanceof RoomEvent.MemberJoined joined) {
-          after
-              .member(joined.connectionId())
+          // The join seq the list keeps (the event's), so that a room loaded from the stores
+          // pages its members with the same cursors as the one in memory.
+          MemberList list = after.memberList();
+          list.find(joined.connectionId())
               .ifPresent(
                   m ->
                       members.put(
-                          memberKey(roomId, m.connectionId()), new StoredMember(joined.seq(), m)));
+                          memberKey(roomId, m.connectionId()),
+                          new StoredMember(list.joinSeqOf(m.connectionId()).orElseThrow(), m)));
         } else if (event instanceof RoomEvent.MemberLeft left
             && after.member(left.connectionId()).isEmpty()) {
           members.put(memberKey(roomId, left.connectionId()), null);
@@ -185,11 +187,14 @@ final class RoomStores {
     /** A room of the previous layout, written whole in this one and deleted from the old store. */
     void upgrade(RoomState state) {
       String roomId = state.roomId();
-      // Their order is the join order: positions are below any later join's seq, since every
-      // member's join took one of the seqs up to lastSeq.
-      long position = 0;
-      for (RoomState.Member m : state.members()) {
-        members.put(memberKey(roomId, m.connectionId()), new StoredMember(position++, m));
+      // The previous layout kept no join seqs: the list gave its members their positions, which
+      // are below any later join's seq, since every member's join took one of the seqs up to
+      // lastSeq.
+      MemberList list = state.memberList();
+      for (RoomState.Member m : list) {
+        members.put(
+            memberKey(roomId, m.connectionId()),
+            new StoredMember(list.joinSeqOf(m.connectionId()).orElseThrow(), m));
       }
       for (RoomEvent event : state.recent()) {
         recent.put(recentKey(roomId, event.seq()), event);
