@@ -4,6 +4,8 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
@@ -11,6 +13,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.pcollections.HashTreePMap;
 import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
@@ -50,9 +55,7 @@ final class MemberList extends AbstractList<RoomState.Member> {
   /** connectionId to its join seq. */
   private final PMap<String, Long> joinOf;
 
-  /**
-   * {@link RoomState.Member#userKey()} to the user's connections in the room: whom a kick takes.
-   */
+  /** {@link #userIndexKey} to the user's connections in the room: whom a kick takes. */
   private final PMap<String, PSet<String>> byUser;
 
   /**
@@ -82,12 +85,49 @@ final class MemberList extends AbstractList<RoomState.Member> {
     if (members instanceof MemberList list) {
       return list;
     }
-    MemberList list = EMPTY;
+    SortedMap<Long, RoomState.Member> byPosition = new TreeMap<>();
     long position = 0;
     for (RoomState.Member member : members) {
-      list = list.plus(position++, Objects.requireNonNull(member, "a member"));
+      byPosition.put(position++, Objects.requireNonNull(member, "a member"));
     }
-    return list;
+    return ofJoins(byPosition);
+  }
+
+  /**
+   * The members under their join seqs, each connection once: built in one pass (a room loaded from
+   * its stores), not by a join at a time.
+   */
+  static MemberList ofJoins(SortedMap<Long, RoomState.Member> byJoinSeq) {
+    Map<String, Long> joinOf = new HashMap<>();
+    Map<String, Set<String>> byUser = new HashMap<>();
+    Map<String, Integer> gatewayCounts = new HashMap<>();
+    byJoinSeq.forEach(
+        (seq, member) -> {
+          if (joinOf.put(member.connectionId(), seq) != null) {
+            throw new IllegalArgumentException(
+                "connection " + member.connectionId() + " is a member twice");
+          }
+          byUser
+              .computeIfAbsent(userIndexKey(member), u -> new HashSet<>())
+              .add(member.connectionId());
+          gatewayCounts.merge(member.gatewayId(), 1, Integer::sum);
+        });
+    Map<String, PSet<String>> users = new HashMap<>();
+    byUser.forEach((user, connections) -> users.put(user, HashTreePSet.from(connections)));
+    return new MemberList(
+        TreePMap.fromSortedMap(byJoinSeq),
+        HashTreePMap.from(joinOf),
+        HashTreePMap.from(users),
+        TreePMap.from(gatewayCounts));
+  }
+
+  /**
+   * The key of {@link #byUser}: whom a kick names. A member's user is its token's subject, else its
+   * username ({@link RoomState.Member#userKey()}); keeping the username itself, not its hash, keeps
+   * a join free of hashing.
+   */
+  private static String userIndexKey(RoomState.Member member) {
+    return member.subjectKey() != null ? "s" + member.subjectKey() : "n" + member.username();
   }
 
   @Override
@@ -137,14 +177,16 @@ final class MemberList extends AbstractList<RoomState.Member> {
     return Optional.ofNullable(joinOf.get(connectionId));
   }
 
-  /** The members whose {@link RoomState.Member#userKey()} is {@code userKey}, in join order. */
-  List<RoomState.Member> ofUser(String userKey) {
-    PSet<String> connections = byUser.get(userKey);
-    if (connections == null) {
-      return List.of();
+  /**
+   * The members whose user is {@code user} (a token's subject or, for members without one, a
+   * username), in join order: those whose {@link RoomState.Member#userKey()} is {@link
+   * UserKeys#of}({@code user}).
+   */
+  List<RoomState.Member> ofUser(String user) {
+    List<Long> seqs = new ArrayList<>();
+    for (String key : List.of("s" + UserKeys.of(user), "n" + user)) {
+      byUser.getOrDefault(key, HashTreePSet.empty()).forEach(c -> seqs.add(joinOf.get(c)));
     }
-    List<Long> seqs = new ArrayList<>(connections.size());
-    connections.forEach(c -> seqs.add(joinOf.get(c)));
     Collections.sort(seqs);
     return seqs.stream().map(byJoin::get).toList();
   }
@@ -185,7 +227,7 @@ final class MemberList extends AbstractList<RoomState.Member> {
       return minus(member.connectionId()).plus(joinSeq, member);
     }
     long seq = byJoin.isEmpty() ? joinSeq : Math.max(joinSeq, byJoin.lastKey() + 1);
-    String user = member.userKey();
+    String user = userIndexKey(member);
     PSet<String> ofUser = byUser.get(user);
     return new MemberList(
         byJoin.plus(seq, member),
@@ -206,7 +248,7 @@ final class MemberList extends AbstractList<RoomState.Member> {
       return this;
     }
     RoomState.Member member = byJoin.get(seq);
-    String user = member.userKey();
+    String user = userIndexKey(member);
     PSet<String> ofUser = byUser.get(user).minus(connectionId);
     int onGateway = gatewayCounts.get(member.gatewayId()) - 1;
     return new MemberList(

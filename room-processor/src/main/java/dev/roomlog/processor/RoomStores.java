@@ -2,12 +2,13 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.event.RoomEvent;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -99,8 +100,6 @@ final class RoomStores {
         members.prefixScan(roomId + SEPARATOR, PREFIX_SERIALIZER)) {
       it.forEachRemaining(kv -> stored.add(kv.value));
     }
-    // In join order, as the list takes each one as its last (the store's order is by connection).
-    stored.sort(Comparator.comparingLong(StoredMember::joinSeq));
     if (stored.size() != head.memberCount()) {
       throw new IllegalStateException(
           "room "
@@ -110,16 +109,17 @@ final class RoomStores {
               + " member records, its head says "
               + head.memberCount());
     }
-    MemberList inOrder = MemberList.EMPTY;
+    SortedMap<Long, RoomState.Member> inOrder = new TreeMap<>();
     for (StoredMember m : stored) {
-      inOrder = inOrder.plus(m.joinSeq(), m.member());
+      inOrder.put(m.joinSeq(), m.member());
     }
     List<RoomEvent> events = new ArrayList<>();
     try (KeyValueIterator<String, RoomEvent> it =
         recent.prefixScan(roomId + SEPARATOR, PREFIX_SERIALIZER)) {
       it.forEachRemaining(kv -> events.add(kv.value));
     }
-    return new RoomState(roomId, head.lastSeq(), inOrder, events, head.bans(), head.access());
+    return new RoomState(
+        roomId, head.lastSeq(), MemberList.ofJoins(inOrder), events, head.bans(), head.access());
   }
 
   /** Up to {@code limit} room ids of the previous layout, in id order. */

@@ -144,8 +144,11 @@ class MemberListTest {
     RoomState.Member b = new RoomState.Member("b", "bob", "gw-0", "r");
     RoomState.Member a2 = new RoomState.Member("a2", "alice", "gw-1", "r");
     MemberList list = MemberList.of(List.of(a1, b, a2));
-    assertEquals(List.of(a1, a2), list.ofUser(UserKeys.of("alice")));
-    assertEquals(List.of(a2), list.minus("a1").ofUser(UserKeys.of("alice")));
-    assertEquals(List.of(), list.minus("b").ofUser(UserKeys.of("bob")));
+    RoomState.Member token = new RoomState.Member("t", "Al", "gw-1", "r", UserKeys.of("alice"));
+    list = list.plus(token);
+    assertEquals(List.of(a1, a2, token), list.ofUser("alice"), "by username or by subject");
+    assertEquals(List.of(a2, token), list.minus("a1").ofUser("alice"));
+    assertEquals(List.of(), list.minus("b").ofUser("bob"));
+    assertEquals(List.of(), list.ofUser("Al"), "a token member's name is not its user");
   }
 }
