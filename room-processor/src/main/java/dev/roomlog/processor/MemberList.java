@@ -161,11 +161,6 @@ final class MemberList extends AbstractList<RoomState.Member> {
     return sameElements(this, o);
   }
 
-  @Override
-  public int hashCode() {
-    return super.hashCode();
-  }
-
   /** The member on {@code connectionId}, without looking at the others. */
   Optional<RoomState.Member> find(String connectionId) {
     Long seq = joinOf.get(connectionId);
@@ -360,11 +355,6 @@ final class MemberList extends AbstractList<RoomState.Member> {
     @Override
     public boolean equals(Object o) {
       return sameElements(this, o);
-    }
-
-    @Override
-    public int hashCode() {
-      return super.hashCode();
     }
 
     /** The room these members are in. */
