@@ -148,6 +148,16 @@ export interface JoinedEvent extends RoomEvent {
   resumed: boolean;
 }
 
+/** A page of a room's members (the server's `members` frame). */
+export interface MembersPage {
+  /** The room's seq when the page was read: later memberJoined/memberLeft events come on top. */
+  seq: number;
+  memberCount: number;
+  members: Member[];
+  /** The `after` of the next page; null on the last page. */
+  next: number | null;
+}
+
 export interface GapEvent {
   roomId: string;
   /** The first seq that will never be delivered. */
@@ -183,7 +193,17 @@ export declare class Room extends Emitter<RoomEvents> {
   /** The seq of the last event delivered to the application. */
   readonly lastSeq: number;
   readonly state: 'joining' | 'joined' | 'rejoining' | 'left';
+  /** The members this client knows: the join's first page (at most 100), then every join and leave. */
   readonly members: Map<string, Member>;
+  /** How many members the room has, as of `lastSeq`. */
+  readonly memberCount: number;
+  /** The cursor (`after`) of the members the join did not list; null when it listed them all. */
+  readonly membersNext: number | null;
+  /**
+   * A page of the room's members in join order (`limit` 1 to 1000, 100 by default), after the
+   * member whose cursor is `after` (from the first without it). Only while joined.
+   */
+  listMembers(options?: { after?: number | null; limit?: number }): Promise<MembersPage>;
   /** The messages sent with the first join (`joined.history`), oldest first. */
   readonly history: MessageEvent[];
   /** This room's sends not yet acknowledged (sent, or waiting for a connection). */

@@ -203,6 +203,30 @@ export class RoomlogClient extends Emitter {
     });
   }
 
+  _members(room, after, limit) {
+    if (this.state === 'closed') return Promise.reject(closedError());
+    if (this.state !== 'connected' || room.state !== 'joined') {
+      return Promise.reject(
+        RoomlogError.local('notJoined', `room '${room.id}' is not joined right now: list its members once it is (state ${room.state})`),
+      );
+    }
+    const body = { action: 'members', roomId: room.id };
+    if (after !== undefined && after !== null) body.after = after;
+    if (limit !== undefined) body.limit = limit;
+    return new Promise((resolve, reject) => {
+      this.#request(body, {
+        onAnswer: (frame) => {
+          if (frame.type !== 'members') return reject(new RoomlogError(frame));
+          const { seq, memberCount, members, next } = frame;
+          return resolve({ seq, memberCount, members, next: next ?? null });
+        },
+        // Asking changes nothing: the application may ask again once reconnected.
+        onLost: () =>
+          reject(RoomlogError.local('connectionClosed', 'the connection dropped before the members were listed: ask again')),
+      });
+    });
+  }
+
   /** Asks for the events after room.lastSeq (a frame came ahead of a missing one). */
   _resume(room) {
     if (room._resuming || this.state !== 'connected') return;

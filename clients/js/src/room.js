@@ -25,8 +25,19 @@ export class Room extends Emitter {
     this.lastSeq = 0;
     /** `joining` (first join), `joined`, `rejoining` (after a reconnect), or `left`. */
     this.state = 'joining';
-    /** The members as this client knows them, by connection id: `{connectionId, username}`. */
+    /**
+     * The members as this client knows them, by connection id: `{connectionId, username}`. The
+     * server lists the first 100 at a join (a large room has more: see `memberCount` and
+     * `listMembers`), then tells every join and leave.
+     */
     this.members = new Map();
+    /** How many members the room has, as of `lastSeq`. */
+    this.memberCount = 0;
+    /**
+     * The cursor of the members the join did not list (`listMembers({after: room.membersNext})`),
+     * null when it listed them all.
+     */
+    this.membersNext = null;
     /** The messages the server sent with the first join (`joined.history`), oldest first. */
     this.history = [];
     this._everJoined = false;
@@ -58,6 +69,15 @@ export class Room extends Emitter {
     return this.#client._invite(this, user);
   }
 
+  /**
+   * A page of the room's members in join order: resolves with `{seq, memberCount, members, next}`,
+   * `next` being the `after` of the following page (null on the last one). Without `after` it
+   * starts at the first member; `limit` is 1 to 1000 (100 by default). Only while joined.
+   */
+  listMembers({ after, limit } = {}) {
+    return this.#client._members(this, after, limit);
+  }
+
   /** Leaves the room once the sends made before are settled; resolves when the server said `left`. */
   leave() {
     return this.#client._leave(this);
@@ -66,7 +86,7 @@ export class Room extends Emitter {
   /** The answer to this client's createRoom: the room stands at `frame.seq` (the creator's join). */
   _created(frame) {
     this.lastSeq = frame.seq;
-    this.members = membersOf(frame.members);
+    this.#membersFrom(frame);
     this.state = 'joined';
     this._everJoined = true;
   }
@@ -88,7 +108,7 @@ export class Room extends Emitter {
       this._held = afterSeq === undefined ? [] : [...(frame.events ?? [])];
       if (afterSeq === undefined) this.history = frame.history ?? [];
       this.lastSeq = Math.max(this.lastSeq, frame.seq);
-      this.members = membersOf(frame.members);
+      this.#membersFrom(frame);
       return;
     }
     for (const event of frame.events ?? []) this._accept(event);
@@ -162,6 +182,13 @@ export class Room extends Emitter {
     this.emit('left', { roomId: this.id, ...reason });
   }
 
+  /** The members a roomCreated or joined lists: the first page, the count and the rest's cursor. */
+  #membersFrom(frame) {
+    this.members = membersOf(frame.members);
+    this.memberCount = frame.memberCount ?? this.members.size;
+    this.membersNext = frame.membersNext ?? null;
+  }
+
   #deliver(frame) {
     this.lastSeq = frame.seq;
     this.#emit(frame);
@@ -173,15 +200,21 @@ export class Room extends Emitter {
     delete event.requestId;
     switch (frame.type) {
       case 'memberJoined':
-        if (current) this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
+        if (current) {
+          this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
+          this.memberCount += 1;
+        }
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;
       case 'memberLeft':
-        if (current) this.members.delete(frame.connectionId);
+        if (current) {
+          this.members.delete(frame.connectionId);
+          this.memberCount = Math.max(0, this.memberCount - 1);
+        }
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;
       case 'joined':
-        if (current) this.members = membersOf(frame.members);
+        if (current) this.#membersFrom(frame);
         break;
       case 'message':
         event.self = this.#client._isOwnConnection(frame.connectionId);

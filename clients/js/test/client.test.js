@@ -257,3 +257,45 @@ test('a first join hands over the events it already has only once the applicatio
   assert.equal(room.lastSeq, 6);
   client.close();
 });
+
+test('a large room: the join lists the first page with memberCount, listMembers pages the rest, joins and leaves keep the count', async () => {
+  const client = newClient();
+  const socket = await connected(client);
+  const joining = client.join('arena');
+  const request = await waitFor(() => socket.last('joinRoom'));
+  socket.push({
+    type: 'joined', roomId: 'arena', seq: 500, memberCount: 3,
+    members: [{ connectionId: 'a', username: 'ann' }], membersNext: 17, history: [], requestId: request.requestId,
+  });
+  const room = await joining;
+  assert.equal(room.memberCount, 3);
+  assert.equal(room.membersNext, 17);
+  assert.deepEqual([...room.members.keys()], ['a']);
+
+  const paging = room.listMembers({ after: room.membersNext, limit: 2 });
+  const asked = await waitFor(() => socket.last('members'));
+  assert.deepEqual({ roomId: asked.roomId, after: asked.after, limit: asked.limit }, { roomId: 'arena', after: 17, limit: 2 });
+  socket.push({
+    type: 'members', roomId: 'arena', seq: 500, memberCount: 3,
+    members: [{ connectionId: 'b', username: 'bo' }, { connectionId: 'gw.one', username: 'tester' }], next: null,
+    requestId: asked.requestId,
+  });
+  assert.deepEqual(await paging, {
+    seq: 500, memberCount: 3, next: null,
+    members: [{ connectionId: 'b', username: 'bo' }, { connectionId: 'gw.one', username: 'tester' }],
+  });
+
+  const first = room.listMembers();
+  const plain = await waitFor(() => (socket.last('members').requestId !== asked.requestId ? socket.last('members') : null));
+  assert.equal(plain.after, undefined, 'from the first member');
+  assert.equal(plain.limit, undefined, "the server's default size");
+  socket.push({ type: 'error', status: 403, code: 'notMember', message: 'no', requestId: plain.requestId });
+  await assert.rejects(first, (error) => error.status === 403 && error.code === 'notMember');
+
+  socket.push({ type: 'memberJoined', roomId: 'arena', seq: 501, connectionId: 'c', username: 'cy', at: 1 });
+  socket.push({ type: 'memberLeft', roomId: 'arena', seq: 502, connectionId: 'a', username: 'ann', reason: 'left', at: 2 });
+  await waitFor(() => room.lastSeq === 502);
+  assert.equal(room.memberCount, 3, 'one in, one out');
+  client.close();
+  await assert.rejects(room.listMembers(), (error) => error.code === 'clientClosed' || error.code === 'notJoined');
+});

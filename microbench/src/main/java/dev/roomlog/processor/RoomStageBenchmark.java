@@ -32,9 +32,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * stores encode them) and the routing of the replies into delivery records. The room is decoded in
  * the task's cache ({@link RoomStores.Cache}), as it is between actions. {@link
  * #processSendMessage} is the whole of {@code RoomStage.process} short of Kafka, RocksDB and the
- * encoding of the deliveries, which {@link #encodeDeliveries} measures apart: a delivery still
- * lists every recipient of its gateway, so that part grows with the room until the processor writes
- * one delivery per gateway (issue 18's next step).
+ * encoding of the deliveries, which {@link #encodeDeliveries} measures apart (one per gateway that
+ * holds members, whatever the room's size). {@link #processJoin} is the same for a joinRoom.
  *
  * <p>In package {@code dev.roomlog.processor} because the room's types are package-private.
  */
@@ -59,20 +58,24 @@ public class RoomStageBenchmark {
   private RequestContext sendContext;
   private RoomEvent.MessagePosted posted;
   private Decision decision;
+  private Action.JoinRoom join;
+  private RequestContext joinContext;
   private RoomStores.Cache cache;
   private Serializer<RoomStores.Head> headSerializer;
   private Serializer<RoomEvent> eventSerializer;
   private Serializer<Delivery> deliverySerializer;
+  private Serializer<RoomStores.StoredMember> memberSerializer;
 
   @Setup
   public void buildRoom() {
-    logic = new RoomLogic(HISTORY);
+    // No member cap in the way: the join into the largest room is measured, not refused.
+    logic = new RoomLogic(HISTORY, 2 * members);
     long at = Samples.AT - 1_000_000;
     RoomState created =
         run(null, new Action.CreateRoom("c", "user-0", Samples.ROOM_ID, null), 0, at++);
-    // The state the joins of members 1.. would fold to, built at once: deciding (or applying)
-    // 100,000 joins one by one copies the member list each time, minutes of set-up. The history
-    // window is then filled by 100 messages, decided and applied as the processor does.
+    // The state the joins of members 1.. would fold to, built at once (as a room is loaded from
+    // its stores), quicker than 100,000 joins. The history window is then filled by 100
+    // messages, decided and applied as the processor does.
     List<RoomState.Member> all = new ArrayList<>(created.members());
     for (int m = 1; m < members; m++) {
       RequestContext joiner = context(m, at++);
@@ -97,6 +100,9 @@ public class RoomStageBenchmark {
       throw new IllegalStateException("the sample sendMessage was not posted: " + decision);
     }
     posted = p;
+    // A join from a connection that is not a member yet.
+    join = new Action.JoinRoom("j", Samples.ROOM_ID, "newcomer", null, null);
+    joinContext = context(members, Samples.AT);
     if (room.members().size() != members || room.recent().size() != HISTORY) {
       throw new IllegalStateException(
           "the room is not "
@@ -115,6 +121,7 @@ public class RoomStageBenchmark {
     headSerializer = JsonSerde.of(RoomStores.Head.class).serializer();
     eventSerializer = JsonSerde.of(RoomEvent.class).serializer();
     deliverySerializer = JsonSerde.of(Delivery.class).serializer();
+    memberSerializer = JsonSerde.of(RoomStores.StoredMember.class).serializer();
   }
 
   private RoomState run(RoomState state, Action.RoomAction action, int member, long at) {
@@ -211,6 +218,31 @@ public class RoomStageBenchmark {
     changes.room(before, after, d.events());
     encode(changes, bh);
     cache.put(after);
+    return DeliveryRouting.route(d.replies());
+  }
+
+  /**
+   * All of the room stage for one joinRoom into the room, as {@link #processSendMessage} for a
+   * message: decide (the joined answer, the memberJoined to the others), apply (the new member
+   * list), the store writes encoded (the head, the new member, the event) and the replies routed,
+   * which encodes each frame once: the joined answer (the first page of members and the room's 100
+   * recent messages) and the memberJoined. The room in the cache stays as it was, so every call
+   * joins the same room.
+   */
+  @Benchmark
+  @Warmup(iterations = 6, time = 1)
+  public List<KeyValue<String, Delivery>> processJoin(Blackhole bh) {
+    RoomState before = cache.get(Samples.ROOM_ID);
+    Decision d = logic.decide(before, join, joinContext);
+    RoomState after = before;
+    for (RoomEvent event : d.events()) {
+      after = logic.apply(after, event);
+    }
+    RoomStores.Changes changes = new RoomStores.Changes();
+    changes.room(before, after, d.events());
+    encode(changes, bh);
+    changes.members.values().forEach(m -> bh.consume(memberSerializer.serialize("members", m)));
+    bh.consume(after);
     return DeliveryRouting.route(d.replies());
   }
 

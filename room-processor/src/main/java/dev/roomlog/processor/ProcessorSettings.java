@@ -46,16 +46,21 @@ public final class ProcessorSettings {
 
   /**
    * Members per room by default. Each member is one record of the room-members store (written on
-   * its join and leave) and one entry of every joined frame; docs/OPERATIONS.md has the cost.
+   * its join and leave) and one entry of the room's decoded members in memory; a joined frame lists
+   * only the first {@code Limits.FIRST_MEMBERS_PAGE}, so no frame grows with the room.
+   * docs/OPERATIONS.md has the cost.
    */
-  public static final int DEFAULT_MAX_ROOM_MEMBERS = 1_000;
+  public static final int DEFAULT_MAX_ROOM_MEMBERS = 100_000;
 
   /**
-   * The most a room can hold and still fit its joined frame in one record ({@link
-   * RoomTopology#MAX_RECORD_BYTES}): members at their largest ({@link RoomLogic#MEMBER_BYTES_BOUND}
-   * each) plus the recent events' byte budget ({@link RoomLogic#RECENT_BYTES_BUDGET}).
+   * The most a room can hold. No action's cost and no frame grows with the room any more (joins,
+   * leaves and messages are O(log n), frames carry a bounded page of members); what still grows is
+   * the room in memory and the reading of it: a task keeps its rooms decoded within {@link
+   * RoomStores.Cache#MAX_WEIGHT} members and events, and reads a room whole from its stores after a
+   * restart or a move (one store read per member), which stalls that task's other rooms meanwhile.
+   * At half the cache's weight the largest room leaves room for the others.
    */
-  public static final int MAX_ROOM_MEMBERS = 5_000;
+  public static final int MAX_ROOM_MEMBERS = (int) (RoomStores.Cache.MAX_WEIGHT / 2);
 
   // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
   private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
@@ -132,8 +137,9 @@ public final class ProcessorSettings {
               INT,
               DEFAULT_MAX_ROOM_MEMBERS,
               expect(n -> n >= 1 && n <= MAX_ROOM_MEMBERS, "1.." + MAX_ROOM_MEMBERS),
-              "members one room may have; a join past it gets 409 `roomFull`. At most 5000:"
-                  + " every `joined` frame lists a room's members"));
+              "members one room may have; a join past it gets 409 `roomFull`. At most 250000:"
+                  + " a room is kept decoded in its task's memory, and read whole after a restart"
+                  + " or a move"));
   public static final String INSTANCE_ID =
       DEFS.define(
           Setting.of(

@@ -2,6 +2,7 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.Authorizer;
+import dev.roomlog.protocol.action.Limits;
 import dev.roomlog.protocol.action.RequestContext;
 import dev.roomlog.protocol.action.RoomIds;
 import dev.roomlog.protocol.event.RoomEvent;
@@ -33,15 +34,16 @@ import java.util.Optional;
  */
 final class RoomLogic {
   /**
-   * What the recent events of a room may weigh, by {@link #boundBytes}: with the members at their
-   * largest it keeps a joined frame (and the previous layout's state record) under {@link
-   * RoomTopology#MAX_RECORD_BYTES}, whatever the history size and however long the messages.
+   * What the recent events of a room may weigh, by {@link #boundBytes}: with a joined frame's first
+   * page of members at their largest it keeps the frame (and the previous layout's state record, of
+   * at most 5,000 members) under {@link RoomTopology#MAX_RECORD_BYTES}, whatever the history size
+   * and however long the messages.
    */
   static final int RECENT_BYTES_BUDGET = 1024 * 1024;
 
   /**
-   * The most one member entry weighs in a joined frame: ids, a username of at most 64 characters (3
-   * UTF-8 bytes each at worst; control characters are refused), field names.
+   * The most one member entry weighs in a joined or members frame: ids, a username of at most 64
+   * characters (3 UTF-8 bytes each at worst; control characters are refused), field names.
    */
   static final int MEMBER_BYTES_BOUND = 512;
 
@@ -110,6 +112,9 @@ final class RoomLogic {
     if (action instanceof Action.Resume resume) {
       return resume(stateOrNull, resume, ctx);
     }
+    if (action instanceof Action.ListMembers list) {
+      return members(stateOrNull, list, ctx);
+    }
     if (action instanceof Action.PostMessage post) {
       return post(stateOrNull, post, ctx);
     }
@@ -176,16 +181,7 @@ final class RoomLogic {
     Map<String, Long> bans = new HashMap<>(state.bans());
     bans.values().removeIf(until -> until <= event.at());
     if (event instanceof RoomEvent.MemberJoined joined) {
-      MemberList members =
-          state
-              .memberList()
-              .plus(
-                  new RoomState.Member(
-                      joined.connectionId(),
-                      joined.username(),
-                      joined.gatewayId(),
-                      joined.gatewayInstance(),
-                      joined.subject() == null ? null : UserKeys.of(joined.subject())));
+      MemberList members = state.memberList().plus(joined.seq(), memberOf(joined));
       return state.next(event.seq(), members, recent, bans);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
@@ -261,7 +257,9 @@ final class RoomLogic {
         new ServerFrame.RoomCreated(
             roomId,
             2,
+            1,
             List.of(new ServerFrame.MemberView(ctx.connectionId(), create.username())),
+            null,
             create.requestId(),
             privateRoom);
     return new Decision(events, List.of(Reply.to(requester(ctx), frame)));
@@ -325,7 +323,7 @@ final class RoomLogic {
     }
     long seq = state.lastSeq() + 1;
     long at = ctx.requestTimeEpoch();
-    RoomEvent event =
+    RoomEvent.MemberJoined event =
         new RoomEvent.MemberJoined(
             join.roomId(),
             seq,
@@ -335,15 +333,23 @@ final class RoomLogic {
             ctx.gatewayId(),
             ctx.gatewayInstance(),
             subjectOf(ctx));
-    List<ServerFrame.MemberView> members = new ArrayList<>(state.memberViews());
-    members.add(new ServerFrame.MemberView(ctx.connectionId(), join.username()));
+    // The room as the join leaves it, for its first page of members: O(log n), as apply does.
+    MemberList after = state.memberList().plus(seq, memberOf(event));
+    MemberList.Page first = after.page(null, Limits.FIRST_MEMBERS_PAGE);
     List<ServerFrame.Message> history = missed == null ? historyOf(state) : null;
     List<Reply> replies = new ArrayList<>();
     replies.add(
         Reply.to(
             requester(ctx),
             new ServerFrame.Joined(
-                join.roomId(), seq, members, history, missed, join.requestId())));
+                join.roomId(),
+                seq,
+                after.size(),
+                views(first),
+                first.next(),
+                history,
+                missed,
+                join.requestId())));
     toOthers(
         state.roomId(),
         state.members(),
@@ -373,7 +379,9 @@ final class RoomLogic {
                 new ServerFrame.RoomCreated(
                     j.roomId(),
                     j.seq(),
+                    j.memberCount(),
                     j.members(),
+                    j.membersNext(),
                     j.requestId(),
                     state.access().privateRoom() ? Boolean.TRUE : null),
                 reply.recipients()));
@@ -436,9 +444,15 @@ final class RoomLogic {
     if (afterSeq >= oldest - 1) {
       return Optional.empty();
     }
+    MemberList.Page first = state.memberList().page(null, Limits.FIRST_MEMBERS_PAGE);
     ServerFrame.RoomSnapshot snapshot =
         new ServerFrame.RoomSnapshot(
-            state.roomId(), state.lastSeq(), state.memberViews(), historyOf(state));
+            state.roomId(),
+            state.lastSeq(),
+            state.members().size(),
+            views(first),
+            first.next(),
+            historyOf(state));
     ServerFrame.ErrorFrame frame =
         new ServerFrame.ErrorFrame(
             ErrorCode.RESUME_TOO_OLD.status(),
@@ -458,6 +472,44 @@ final class RoomLogic {
             oldest,
             snapshot);
     return Optional.of(Decision.reply(Reply.to(requester(ctx), frame)));
+  }
+
+  /**
+   * A page of the room's members, to a member only: like resume it changes nothing and is no event,
+   * and its cost is the page's, whatever the room's size.
+   */
+  private Decision members(RoomState state, Action.ListMembers list, RequestContext ctx) {
+    if (state == null) {
+      return roomNotFound(ctx, list);
+    }
+    if (state.member(ctx.connectionId()).isEmpty()) {
+      return notMember(ctx, list);
+    }
+    MemberList.Page page = state.memberList().page(list.after(), list.limit());
+    return Decision.reply(
+        Reply.to(
+            requester(ctx),
+            new ServerFrame.Members(
+                list.roomId(),
+                state.lastSeq(),
+                state.members().size(),
+                views(page),
+                page.next(),
+                list.requestId())));
+  }
+
+  private static List<ServerFrame.MemberView> views(MemberList.Page page) {
+    return page.members().stream().map(RoomState.Member::view).toList();
+  }
+
+  /** The member a join makes. */
+  static RoomState.Member memberOf(RoomEvent.MemberJoined joined) {
+    return new RoomState.Member(
+        joined.connectionId(),
+        joined.username(),
+        joined.gatewayId(),
+        joined.gatewayInstance(),
+        joined.subject() == null ? null : UserKeys.of(joined.subject()));
   }
 
   private static List<ServerFrame> eventsAfter(RoomState state, long afterSeq) {
@@ -611,10 +663,7 @@ final class RoomLogic {
     List<Reply> replies = new ArrayList<>();
     MemberList remaining = state.memberList();
     long seq = state.lastSeq();
-    for (RoomState.Member member : state.members()) {
-      if (!member.userKey().equals(key)) {
-        continue;
-      }
+    for (RoomState.Member member : remaining.ofUser(moderate.user())) {
       RoomEvent.MemberLeft left =
           new RoomEvent.MemberLeft(
               moderate.roomId(),

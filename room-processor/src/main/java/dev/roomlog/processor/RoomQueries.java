@@ -79,8 +79,14 @@ public final class RoomQueries {
     return new There(active.host(), active.port());
   }
 
-  /** The room from this instance's store; empty if the partition holds no such room. */
-  public Optional<RoomView> local(String roomId, int partition) {
+  /**
+   * The room from this instance's store, with up to {@code membersLimit} members after the join seq
+   * {@code membersAfter} (null: from the first); empty if the partition holds no such room. It
+   * reads the room whole from the stores (the member records are keyed by connection, not by join
+   * order), so its cost grows with the room's members, not with the page.
+   */
+  public Optional<RoomView> local(
+      String roomId, int partition, Long membersAfter, int membersLimit) {
     RoomState state =
         read(
             partition,
@@ -97,7 +103,7 @@ public final class RoomQueries {
               () ->
                   this.<RoomState>partitionStore(RoomTopology.ROOMS_STORE, partition).get(roomId));
     }
-    return Optional.ofNullable(state).map(RoomQueries::view);
+    return Optional.ofNullable(state).map(s -> view(s, membersAfter, membersLimit));
   }
 
   /**
@@ -134,7 +140,12 @@ public final class RoomQueries {
                 this.<RoomState>partitionStore(RoomTopology.ROOMS_STORE, partition),
                 after,
                 limit + 1,
-                state -> view(state).summary(),
+                state ->
+                    new RoomSummary(
+                        state.roomId(),
+                        state.lastSeq(),
+                        state.members().size(),
+                        state.access().privateRoom() ? Boolean.TRUE : null),
                 rooms);
             return rooms;
           });
@@ -212,13 +223,16 @@ public final class RoomQueries {
     }
   }
 
-  static RoomView view(RoomState state) {
+  static RoomView view(RoomState state, Long membersAfter, int membersLimit) {
+    MemberList.Page page = state.memberList().page(membersAfter, membersLimit);
     return new RoomView(
         state.roomId(),
         state.lastSeq(),
-        state.members().stream()
+        state.members().size(),
+        page.members().stream()
             .map(m -> new RoomView.Member(m.connectionId(), m.username(), m.gatewayId()))
             .toList(),
+        page.next(),
         state.recent(),
         state.access().privateRoom() ? Boolean.TRUE : null);
   }

@@ -139,6 +139,7 @@ record RoomState(
     return (MemberList) members;
   }
 
+  /** Every member as clients see them: O(n), so for queries and tests, never an action's answer. */
   List<ServerFrame.MemberView> memberViews() {
     return members.stream().map(Member::view).toList();
   }

@@ -2,12 +2,13 @@ package dev.roomlog.processor;
 
 import dev.roomlog.protocol.event.RoomEvent;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -114,19 +115,17 @@ final class RoomStores {
               + " member records, its head says "
               + head.memberCount());
     }
-    stored.sort(Comparator.comparingLong(StoredMember::joinSeq));
+    SortedMap<Long, RoomState.Member> inOrder = new TreeMap<>();
+    for (StoredMember m : stored) {
+      inOrder.put(m.joinSeq(), m.member());
+    }
     List<RoomEvent> events = new ArrayList<>();
     try (KeyValueIterator<String, RoomEvent> it =
         recent.prefixScan(roomId + SEPARATOR, PREFIX_SERIALIZER)) {
       it.forEachRemaining(kv -> events.add(kv.value));
     }
     return new RoomState(
-        roomId,
-        head.lastSeq(),
-        stored.stream().map(StoredMember::member).toList(),
-        events,
-        head.bans(),
-        head.access());
+        roomId, head.lastSeq(), MemberList.ofJoins(inOrder), events, head.bans(), head.access());
   }
 
   /** Up to {@code limit} room ids of the previous layout, in id order. */
@@ -156,12 +155,15 @@ final class RoomStores {
       String roomId = after.roomId();
       for (RoomEvent event : events) {
         if (event instanceof RoomEvent.MemberJoined joined) {
-          after
-              .member(joined.connectionId())
+          // The join seq the list keeps (the event's), so that a room loaded from the stores
+          // pages its members with the same cursors as the one in memory.
+          MemberList list = after.memberList();
+          list.find(joined.connectionId())
               .ifPresent(
                   m ->
                       members.put(
-                          memberKey(roomId, m.connectionId()), new StoredMember(joined.seq(), m)));
+                          memberKey(roomId, m.connectionId()),
+                          new StoredMember(list.joinSeqOf(m.connectionId()).orElseThrow(), m)));
         } else if (event instanceof RoomEvent.MemberLeft left
             && after.member(left.connectionId()).isEmpty()) {
           members.put(memberKey(roomId, left.connectionId()), null);
@@ -191,11 +193,14 @@ final class RoomStores {
     /** A room of the previous layout, written whole in this one and deleted from the old store. */
     void upgrade(RoomState state) {
       String roomId = state.roomId();
-      // Their order is the join order: positions are below any later join's seq, since every
-      // member's join took one of the seqs up to lastSeq.
-      long position = 0;
-      for (RoomState.Member m : state.members()) {
-        members.put(memberKey(roomId, m.connectionId()), new StoredMember(position++, m));
+      // The previous layout kept no join seqs: the list gave its members their positions, which
+      // are below any later join's seq, since every member's join took one of the seqs up to
+      // lastSeq.
+      MemberList list = state.memberList();
+      for (RoomState.Member m : list) {
+        members.put(
+            memberKey(roomId, m.connectionId()),
+            new StoredMember(list.joinSeqOf(m.connectionId()).orElseThrow(), m));
       }
       for (RoomEvent event : state.recent()) {
         recent.put(recentKey(roomId, event.seq()), event);

@@ -110,6 +110,7 @@ public final class TokenRights {
     if (action instanceof Action.JoinRoom
         || action instanceof Action.SendMessage
         || action instanceof Action.Resume
+        || action instanceof Action.ListMembers
         || action instanceof Action.Invite
         || (action instanceof Action.CreateRoom create && create.roomId() != null)) {
       return ((Action.RoomAction) action).roomId();

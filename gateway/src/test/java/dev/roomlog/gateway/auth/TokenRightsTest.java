@@ -34,13 +34,16 @@ class TokenRightsTest {
   }
 
   @Test
-  void theRoomsClaimLimitsJoinSendResumeAndCreateWithAnId() {
+  void theRoomsClaimLimitsJoinSendResumeMembersAndCreateWithAnId() {
     assertEquals("ok", code(ALICE, new Action.SendMessage("r", "team-red", "hi", null)));
     assertEquals(
         "403 roomNotGranted", code(ALICE, new Action.SendMessage("r", "secret", "hi", null)));
     assertEquals(
         "403 roomNotGranted", code(ALICE, new Action.JoinRoom("r", "secret", "Alice", null, null)));
     assertEquals("403 roomNotGranted", code(ALICE, new Action.Resume("r", "secret", 3)));
+    assertEquals(
+        "403 roomNotGranted", code(ALICE, new Action.ListMembers("r", "secret", null, 10)));
+    assertEquals("ok", code(ALICE, new Action.ListMembers("r", "team-red", 4L, 10)));
     assertEquals(
         "403 roomNotGranted", code(ALICE, new Action.CreateRoom("r", "Alice", "secret", null)));
     assertEquals("ok", code(ALICE, new Action.CreateRoom("r", "Alice", "team-x", null)));

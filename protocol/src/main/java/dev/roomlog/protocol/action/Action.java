@@ -20,6 +20,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.SendMessage.class, name = ActionNames.SEND_MESSAGE),
   @JsonSubTypes.Type(value = Action.LeaveRoom.class, name = ActionNames.LEAVE_ROOM),
   @JsonSubTypes.Type(value = Action.Resume.class, name = ActionNames.RESUME),
+  @JsonSubTypes.Type(value = Action.ListMembers.class, name = ActionNames.MEMBERS),
   @JsonSubTypes.Type(value = Action.Invite.class, name = ActionNames.INVITE),
   @JsonSubTypes.Type(value = Action.Connect.class, name = ActionNames.CONNECT),
   @JsonSubTypes.Type(value = Action.Disconnect.class, name = ActionNames.DISCONNECT),
@@ -173,6 +174,23 @@ public sealed interface Action {
     public Resume {
       Fields.require("roomId", roomId);
       Fields.requireNotNegative("afterSeq", afterSeq);
+    }
+  }
+
+  /**
+   * Asks for up to {@code limit} of a room's members whose join came after the member with join seq
+   * {@code after} (null: from the first), in join order; the connection must be a member. Like
+   * {@link Resume} it changes nothing and is no room event, but it goes through the log like every
+   * action, so that it is answered in the room's order (a page reflects every event before it).
+   */
+  record ListMembers(String requestId, String roomId, Long after, int limit) implements RoomAction {
+    public ListMembers {
+      Fields.require("roomId", roomId);
+      Fields.requireNotNegative("after", after);
+      if (limit < 1 || limit > Limits.MAX_MEMBERS_PAGE) {
+        throw new IllegalArgumentException(
+            "limit must be from 1 to " + Limits.MAX_MEMBERS_PAGE + ", was " + limit);
+      }
     }
   }
 

@@ -12,6 +12,9 @@ public final class ActionNames {
   public static final String LEAVE_ROOM = "leaveRoom";
   public static final String RESUME = "resume";
 
+  /** A page of a room's members; from a member, answered to it alone, never a room event. */
+  public static final String MEMBERS = "members";
+
   /** Lets a user into a private room; from a member with the right to invite. */
   public static final String INVITE = "invite";
 

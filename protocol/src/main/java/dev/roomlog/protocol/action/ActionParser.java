@@ -36,11 +36,12 @@ public final class ActionParser {
           ActionNames.SEND_MESSAGE,
           ActionNames.LEAVE_ROOM,
           ActionNames.RESUME,
+          ActionNames.MEMBERS,
           ActionNames.INVITE,
           ActionNames.REFRESH);
 
-  /** The fields that hold a seq. */
-  private static final Set<String> SEQ_FIELDS = Set.of("afterSeq");
+  /** The fields that hold a seq ({@code after}: a members page's cursor, a join seq). */
+  private static final Set<String> SEQ_FIELDS = Set.of("afterSeq", "after");
 
   private ActionParser() {}
 
@@ -279,6 +280,14 @@ public final class ActionParser {
           throw new FrameFields.Invalid(ErrorCode.MISSING_FIELD, "afterSeq is required", requestId);
         }
         return new Action.Resume(requestId, roomId, afterSeq);
+      }
+      case ActionNames.MEMBERS -> {
+        String roomId = FrameFields.roomId(root, requestId);
+        Long after = FrameFields.optionalSeq(root, "after", requestId);
+        Integer limit =
+            FrameFields.optionalInt(root, "limit", 1, Limits.MAX_MEMBERS_PAGE, requestId);
+        return new Action.ListMembers(
+            requestId, roomId, after, limit == null ? Limits.FIRST_MEMBERS_PAGE : limit);
       }
       case ActionNames.INVITE -> {
         String roomId = FrameFields.roomId(root, requestId);

@@ -64,6 +64,24 @@ final class FrameFields {
     return node.longValue();
   }
 
+  /** A whole JSON number from {@code min} to {@code max}; null when absent or JSON null. */
+  static Integer optionalInt(JsonNode root, String field, int min, int max, String requestId) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber()
+        || !node.canConvertToInt()
+        || node.intValue() < min
+        || node.intValue() > max) {
+      throw new Invalid(
+          ErrorCode.INVALID_FIELD,
+          field + " must be a whole number from " + min + " to " + max,
+          requestId);
+    }
+    return node.intValue();
+  }
+
   /** A JSON true or false; null when absent or JSON null. */
   static Boolean optionalBoolean(JsonNode root, String field, String requestId) {
     JsonNode node = root.get(field);

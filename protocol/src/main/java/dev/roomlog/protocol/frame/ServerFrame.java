@@ -1,5 +1,6 @@
 package dev.roomlog.protocol.frame;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -22,6 +23,7 @@ import java.util.Objects;
   @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "left"),
   @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "message"),
   @JsonSubTypes.Type(value = ServerFrame.Resumed.class, name = "resumed"),
+  @JsonSubTypes.Type(value = ServerFrame.Members.class, name = "members"),
   @JsonSubTypes.Type(value = ServerFrame.ErrorFrame.class, name = "error"),
   @JsonSubTypes.Type(value = ServerFrame.UserBanned.class, name = "userBanned"),
   @JsonSubTypes.Type(value = ServerFrame.UserInvited.class, name = "userInvited"),
@@ -58,46 +60,65 @@ public sealed interface ServerFrame {
 
   /**
    * Answers createRoom: the room exists and its creator is its first member. {@code private} is
-   * true for a private room, absent for one anyone may join.
+   * true for a private room, absent for one anyone may join. A creator retrying from a new
+   * connection joins the room as it stands, so, as in {@link Joined}, {@code members} is the first
+   * page of at most {@code Limits.FIRST_MEMBERS_PAGE} and {@code membersNext} the cursor of the
+   * rest (absent when {@code members} is all of them).
    */
   record RoomCreated(
       String roomId,
       long seq,
+      Integer memberCount,
       List<MemberView> members,
+      Long membersNext,
       String requestId,
       @JsonProperty("private") Boolean privateRoom)
       implements Answer {
     public RoomCreated {
       members = List.copyOf(members);
+      // Answers remembered before memberCount existed listed every member.
+      memberCount = memberCount == null ? members.size() : memberCount;
     }
 
-    /** The answer for a room anyone may join. */
+    /** Every member listed. */
+    public RoomCreated(
+        String roomId, long seq, List<MemberView> members, String requestId, Boolean privateRoom) {
+      this(roomId, seq, null, members, null, requestId, privateRoom);
+    }
+
+    /** The answer for a room anyone may join, every member listed. */
     public RoomCreated(String roomId, long seq, List<MemberView> members, String requestId) {
       this(roomId, seq, members, requestId, null);
     }
 
     @Override
     public RoomCreated withRequestId(String value) {
-      return new RoomCreated(roomId, seq, members, value, privateRoom);
+      return new RoomCreated(roomId, seq, memberCount, members, membersNext, value, privateRoom);
     }
   }
 
   /**
-   * Answers joinRoom: who is there and {@code seq}, the seq of this join. Without {@code afterSeq}
-   * it carries the recent messages ({@code history}); with it, {@code events}: every event after
-   * afterSeq and before this join, in seq order, each as the frame members saw live. Exactly one of
-   * the two is present.
+   * Answers joinRoom: {@code seq}, the seq of this join, and who is there: {@code memberCount}
+   * members (this join included), of whom {@code members} lists the first, in join order, at most
+   * {@code Limits.FIRST_MEMBERS_PAGE}; {@code membersNext}, when more follow, is the cursor ({@code
+   * after}) of a {@code members} action for the rest. Without {@code afterSeq} it carries the
+   * recent messages ({@code history}); with it, {@code events}: every event after afterSeq and
+   * before this join, in seq order, each as the frame members saw live. Exactly one of the two is
+   * present.
    */
   record Joined(
       String roomId,
       long seq,
+      Integer memberCount,
       List<MemberView> members,
+      Long membersNext,
       List<Message> history,
       List<ServerFrame> events,
       String requestId)
       implements Answer {
     public Joined {
       members = List.copyOf(members);
+      memberCount = memberCount == null ? members.size() : memberCount;
       if ((history == null) == (events == null)) {
         throw new IllegalArgumentException("a joined frame carries either history or events");
       }
@@ -105,9 +126,47 @@ public sealed interface ServerFrame {
       events = events == null ? null : List.copyOf(events);
     }
 
+    /** Every member listed. */
+    public Joined(
+        String roomId,
+        long seq,
+        List<MemberView> members,
+        List<Message> history,
+        List<ServerFrame> events,
+        String requestId) {
+      this(roomId, seq, null, members, null, history, events, requestId);
+    }
+
     @Override
     public Joined withRequestId(String value) {
-      return new Joined(roomId, seq, members, history, events, value);
+      return new Joined(roomId, seq, memberCount, members, membersNext, history, events, value);
+    }
+  }
+
+  /**
+   * Answers a {@code members} action: up to its {@code limit} members of the room whose join came
+   * after the cursor it gave, in join order; {@code next} is the cursor of the following page (the
+   * join seq of the last member listed), null when this page ends the list. {@code seq} is the
+   * room's seq when the page was read: the page reflects every event up to it, and the events after
+   * it (memberJoined, memberLeft) tell the rest. A cursor stays valid while members come and go: a
+   * member who joins later comes after every page so far, one who leaves is simply not listed.
+   */
+  record Members(
+      String roomId,
+      long seq,
+      int memberCount,
+      List<MemberView> members,
+      // Written as null at the end, so that a client reads "no more" and not "field missing".
+      @JsonInclude(JsonInclude.Include.ALWAYS) Long next,
+      String requestId)
+      implements Answer {
+    public Members {
+      members = List.copyOf(members);
+    }
+
+    @Override
+    public Members withRequestId(String value) {
+      return new Members(roomId, seq, memberCount, members, next, value);
     }
   }
 
@@ -127,11 +186,26 @@ public sealed interface ServerFrame {
     }
   }
 
-  /** A room as a 410 answer describes it: where it stands now, for a client that lost track. */
-  record RoomSnapshot(String roomId, long seq, List<MemberView> members, List<Message> history) {
+  /**
+   * A room as a 410 answer describes it: where it stands now, for a client that lost track. Its
+   * members are the first page, as in {@link Joined}.
+   */
+  record RoomSnapshot(
+      String roomId,
+      long seq,
+      Integer memberCount,
+      List<MemberView> members,
+      Long membersNext,
+      List<Message> history) {
     public RoomSnapshot {
       members = List.copyOf(members);
+      memberCount = memberCount == null ? members.size() : memberCount;
       history = List.copyOf(history);
+    }
+
+    /** Every member listed. */
+    public RoomSnapshot(String roomId, long seq, List<MemberView> members, List<Message> history) {
+      this(roomId, seq, null, members, null, history);
     }
   }
 

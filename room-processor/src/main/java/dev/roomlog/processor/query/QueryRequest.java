@@ -1,5 +1,6 @@
 package dev.roomlog.processor.query;
 
+import dev.roomlog.protocol.action.Limits;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -21,8 +22,25 @@ public sealed interface QueryRequest {
   /** {@code GET /metrics}: the processor's meters in Prometheus' text format. No key needed. */
   record Metrics() implements QueryRequest {}
 
-  /** {@code GET /rooms/{roomId}}. */
-  record GetRoom(String roomId, boolean localOnly) implements QueryRequest {}
+  /**
+   * {@code GET /rooms/{roomId}?membersAfter=SEQ&membersLimit=N}: the room with a page of its
+   * members, as the {@code members} action pages them (after the member whose join seq is {@code
+   * membersAfter}, null: from the first; at most {@code membersLimit}).
+   */
+  record GetRoom(String roomId, Long membersAfter, int membersLimit, boolean localOnly)
+      implements QueryRequest {
+    /** The first page of members, of the default size. */
+    GetRoom(String roomId, boolean localOnly) {
+      this(roomId, null, Limits.FIRST_MEMBERS_PAGE, localOnly);
+    }
+
+    /** The query string that asks another instance for the same page (and nothing else). */
+    String localQuery() {
+      return "scope=local&membersLimit="
+          + membersLimit
+          + (membersAfter == null ? "" : "&membersAfter=" + membersAfter);
+    }
+  }
 
   /** {@code GET /rooms?after=ID&limit=N}. */
   record ListRooms(String after, int limit, boolean localOnly) implements QueryRequest {}
@@ -90,7 +108,39 @@ public sealed interface QueryRequest {
     if (roomId.isEmpty() || roomId.contains("/")) {
       return new Invalid(404, "notFound", "no such endpoint: " + path + " (try /rooms/{roomId})");
     }
-    return new GetRoom(roomId, localOnly);
+    String afterText = query.get("membersAfter");
+    Long membersAfter = null;
+    if (afterText != null && !afterText.isEmpty()) {
+      membersAfter = parseLong(afterText);
+      if (membersAfter == null || membersAfter < 0) {
+        return new Invalid(
+            400,
+            "badRequest",
+            "membersAfter must be a whole number from 0 (the next cursor of a page), got "
+                + afterText);
+      }
+    }
+    String limitText =
+        query.getOrDefault("membersLimit", String.valueOf(Limits.FIRST_MEMBERS_PAGE));
+    Long membersLimit = parseLong(limitText);
+    if (membersLimit == null || membersLimit < 1 || membersLimit > Limits.MAX_MEMBERS_PAGE) {
+      return new Invalid(
+          400,
+          "badRequest",
+          "membersLimit must be a whole number from 1 to "
+              + Limits.MAX_MEMBERS_PAGE
+              + ", got "
+              + limitText);
+    }
+    return new GetRoom(roomId, membersAfter, membersLimit.intValue(), localOnly);
+  }
+
+  private static Long parseLong(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static Map<String, String> query(String rawQuery) {

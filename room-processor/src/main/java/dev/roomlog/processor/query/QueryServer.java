@@ -210,7 +210,8 @@ public final class QueryServer implements AutoCloseable {
       return Answer.notReady(unknown.why());
     }
     if (location instanceof RoomQueries.Here here) {
-      Optional<RoomView> room = queries.local(get.roomId(), here.partition());
+      Optional<RoomView> room =
+          queries.local(get.roomId(), here.partition(), get.membersAfter(), get.membersLimit());
       return room.map(r -> new Answer(200, Json.write(r)))
           .orElseGet(
               () ->
@@ -223,7 +224,8 @@ public final class QueryServer implements AutoCloseable {
     }
     return peers
         .forward(
-            there.host() + ":" + there.port(), "/rooms/" + encode(get.roomId()) + "?scope=local")
+            there.host() + ":" + there.port(),
+            "/rooms/" + encode(get.roomId()) + "?" + get.localQuery())
         .map(PeerClient::refusalAsMisconfiguration)
         .orElseGet(
             () ->

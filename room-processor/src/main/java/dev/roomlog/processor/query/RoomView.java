@@ -5,14 +5,18 @@ import dev.roomlog.protocol.event.RoomEvent;
 import java.util.List;
 
 /**
- * A room as a query answers it: its latest seq, who is in it (and through which gateway), and its
- * recent events, oldest first. The JSON body of {@code GET /rooms/{roomId}}, which only the admin
- * key reads. {@code private} is true for a private room, absent for one anyone may join.
+ * A room as a query answers it: its latest seq, how many members it has and a page of them (and
+ * through which gateway each is connected) in join order, with {@code membersNext}, the cursor of
+ * the next page ({@code ?membersAfter=}), absent at the end; and its recent events, oldest first.
+ * The JSON body of {@code GET /rooms/{roomId}}, which only the admin key reads. {@code private} is
+ * true for a private room, absent for one anyone may join.
  */
 public record RoomView(
     String roomId,
     long seq,
+    int memberCount,
     List<Member> members,
+    Long membersNext,
     List<RoomEvent> recent,
     @JsonProperty("private") Boolean privateRoom) {
   public RoomView {
@@ -23,6 +27,6 @@ public record RoomView(
   public record Member(String connectionId, String username, String gatewayId) {}
 
   public RoomSummary summary() {
-    return new RoomSummary(roomId, seq, members.size(), privateRoom);
+    return new RoomSummary(roomId, seq, memberCount, privateRoom);
   }
 }

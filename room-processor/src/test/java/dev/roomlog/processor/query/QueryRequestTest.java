@@ -2,6 +2,7 @@ package dev.roomlog.processor.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.roomlog.protocol.action.Limits;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,36 @@ class QueryRequestTest {
     assertEquals(
         new QueryRequest.GetRoom("r-1", true),
         QueryRequest.parse("GET", "/rooms/r-1", "scope=local"));
+  }
+
+  @Test
+  void aRoomsMembersArePagedWithinTheLimitsOfTheMembersAction() {
+    assertEquals(
+        new QueryRequest.GetRoom("r", null, Limits.FIRST_MEMBERS_PAGE, false),
+        QueryRequest.parse("GET", "/rooms/r", null));
+    assertEquals(
+        new QueryRequest.GetRoom("r", 41L, 1, false),
+        QueryRequest.parse("GET", "/rooms/r", "membersAfter=41&membersLimit=1"));
+    assertEquals(
+        new QueryRequest.GetRoom("r", 0L, Limits.MAX_MEMBERS_PAGE, true),
+        QueryRequest.parse(
+            "GET",
+            "/rooms/r",
+            "scope=local&membersAfter=0&membersLimit=" + Limits.MAX_MEMBERS_PAGE));
+    assertEquals(
+        "scope=local&membersLimit=7&membersAfter=3",
+        new QueryRequest.GetRoom("r", 3L, 7, false).localQuery());
+    for (String bad :
+        List.of(
+            "membersLimit=0",
+            "membersLimit=" + (Limits.MAX_MEMBERS_PAGE + 1),
+            "membersLimit=x",
+            "membersAfter=-1",
+            "membersAfter=1.5",
+            "membersAfter=99999999999999999999")) {
+      QueryRequest parsed = QueryRequest.parse("GET", "/rooms/r", bad);
+      assertEquals(400, ((QueryRequest.Invalid) parsed).status(), bad);
+    }
   }
 
   @Test
