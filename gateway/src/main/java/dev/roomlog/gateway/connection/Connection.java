@@ -231,12 +231,15 @@ public final class Connection {
   }
 
   /**
-   * Whether the answer to {@code action} replays a room's kept events, and may so be far larger
-   * than the request: {@code resume}, and every {@code joinRoom} (with {@code afterSeq} its answer
-   * carries the events since then, without it the room's recent messages).
+   * Whether the answer to {@code action} replays a room's kept events or lists its members, and may
+   * so be far larger than the request: {@code resume}, every {@code joinRoom} (with {@code
+   * afterSeq} its answer carries the events since then, without it the room's recent messages) and
+   * {@code members} (a page of up to 1000 members).
    */
   static boolean replaysHistory(Action action) {
-    return action instanceof Action.Resume || action instanceof Action.JoinRoom;
+    return action instanceof Action.Resume
+        || action instanceof Action.JoinRoom
+        || action instanceof Action.ListMembers;
   }
 
   /** Checks and stamps its later actions with a refreshed token's rights. Event loop only. */

@@ -11,12 +11,12 @@ import java.util.Set;
  * frame however many recipients it has.
  *
  * <p>The processor answers each room action once, to the connection that sent it: {@code
- * roomCreated}, {@code joined}, {@code resumed}, {@code left} and {@code error} go only to
- * requesters; a {@code message} or {@code userInvited} is the sender's answer when it carries a
- * {@code requestId} (only the requester's copy does). A {@code message} without one is still its
- * sender's answer when it is delivered to the connection it names ({@code connectionId}): the
- * processor never sends a member's message back to it otherwise. What cannot be told is a {@code
- * userInvited} without a {@code requestId}, which is the same frame for the inviter and the
+ * roomCreated}, {@code joined}, {@code resumed}, {@code left}, {@code members} and {@code error} go
+ * only to requesters; a {@code message} or {@code userInvited} is the sender's answer when it
+ * carries a {@code requestId} (only the requester's copy does). A {@code message} without one is
+ * still its sender's answer when it is delivered to the connection it names ({@code connectionId}):
+ * the processor never sends a member's message back to it otherwise. What cannot be told is a
+ * {@code userInvited} without a {@code requestId}, which is the same frame for the inviter and the
  * members: it answers nobody here, and {@code UnansweredActions}' timeout ends that action.
  *
  * <p>Cost: the first field ({@code type}, which the processor's encoder writes first) decides for
@@ -36,7 +36,7 @@ record FrameAnswers(boolean charged, boolean everyRecipient, String sender) {
   private static final FrameAnswers OWN_COPY = new FrameAnswers(false, true, null);
 
   private static final Set<String> REPLY_TYPES =
-      Set.of("roomCreated", "joined", "resumed", "left", "error");
+      Set.of("roomCreated", "joined", "resumed", "left", "error", "members");
   private static final Set<String> COPY_TYPES = Set.of("message", "userInvited");
 
   /** Whether it answers an action of {@code connectionId}. */

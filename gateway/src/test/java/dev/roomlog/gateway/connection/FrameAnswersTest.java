@@ -25,6 +25,7 @@ class FrameAnswersTest {
             new ServerFrame.Joined("r", 3, MEMBERS, List.of(kept), null, null),
             new ServerFrame.Resumed("r", 2, 4, List.of(kept), "q"),
             new ServerFrame.Left("r", 5, null),
+            new ServerFrame.Members("r", 5, 200, MEMBERS, 7L, "q"),
             ErrorCode.ROOM_NOT_FOUND.frame("no room", null),
             ErrorCode.INTERNAL_ERROR.frame("set aside", "q"))) {
       FrameAnswers answers = of(reply);
