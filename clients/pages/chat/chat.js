@@ -98,10 +98,39 @@ function renderMembers() {
   const entry = rooms.get(current);
   const list = $('members');
   list.replaceChildren();
+  $('members-title').textContent = entry ? `Members (${entry.room.memberCount})` : 'Members';
   if (!entry) return;
-  for (const member of entry.room.members.values()) {
+  // A join lists a large room's first 100 members; "Show more" pages the rest (in join order),
+  // kept apart from the ones the library follows, and dropped again when they leave.
+  const shown = new Map(entry.room.members);
+  for (const [id, member] of entry.more) if (!shown.has(id)) shown.set(id, member);
+  for (const member of shown.values()) {
     const li = document.createElement('li');
     li.textContent = member.username;
+    list.append(li);
+  }
+  const next = entry.moreNext === undefined ? entry.room.membersNext : entry.moreNext;
+  if (next !== null && next !== undefined) {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.id = 'more-members';
+    button.textContent = `Show more (${Math.max(0, entry.room.memberCount - shown.size)} not shown)`;
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      entry.room
+        .listMembers({ after: next, limit: 100 })
+        .then((page) => {
+          for (const m of page.members) entry.more.set(m.connectionId, m);
+          entry.moreNext = page.next;
+          if (rooms.get(current) === entry) renderMembers();
+        })
+        .catch((e) => {
+          notice(`Could not list more members: ${e.message}`);
+          button.disabled = false;
+        });
+    });
+    li.append(button);
     list.append(li);
   }
 }
@@ -127,7 +156,7 @@ function renderRoomList() {
 
 function follow(room, how) {
   const roomId = room.id;
-  rooms.set(roomId, { room, items: [] });
+  rooms.set(roomId, { room, items: [], more: new Map(), moreNext: undefined });
   for (const m of room.history || []) {
     addItem(roomId, { seq: m.seq, kind: 'message', from: m.from, text: m.text });
   }
@@ -140,6 +169,7 @@ function follow(room, how) {
     if (roomId === current) renderMembers();
   });
   room.on('memberLeft', (m) => {
+    rooms.get(roomId).more.delete(m.connectionId);
     addItem(roomId, { seq: m.seq, kind: 'left', text: `${m.username} left (${m.reason})` });
     if (roomId === current) renderMembers();
   });

@@ -2,6 +2,7 @@
 // loses its connection and catches up, and the whole flow works with the keyboard alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { RoomlogClient } from '../../js/src/node.js';
 import { DevServer } from '../../js/test/support/dev-server.js';
 import { waitFor } from '../../js/test/support/wait.js';
 import { launchBrowser, newPage, screenshot, skipReason } from './support/browser.js';
@@ -199,5 +200,42 @@ describe('the chat page', { skip: skipReason ?? false }, () => {
     assert.deepEqual((await shownMessages(erin)).sort(), [...all].sort(), 'the first room as it was');
     assert.equal(await focused(), 'text');
     for (const page of [erin, frank]) assert.deepEqual(page.problems, []);
+  });
+
+  test('a room larger than a join lists shows its count, and "Show more" pages the rest once each', async () => {
+    // 105 members joined by the library in Node (from ten loopback addresses, under the per-address
+    // handshake limits), then Gina on the page: her join lists the first 100 of 106.
+    const members = [];
+    try {
+      for (let i = 0; i < 105; i++) {
+        const client = new RoomlogClient({
+          url: server.url,
+          apiKey: server.apiKey,
+          username: `m${i}`,
+          webSocketOptions: { localAddress: `127.0.1.${10 + (i % 10)}` },
+        });
+        members.push(client);
+      }
+      await Promise.all(members.map((c) => c.connect()));
+      await members[0].createRoom({ roomId: 'hall' });
+      for (const client of members.slice(1)) await client.join('hall');
+
+      const page = await open();
+      await enterName(page, chatUrl, 'Gina');
+      await openRoom(page, 'hall', '#join');
+      const names = async () => (await shownMembers(page)).filter((n) => !n.startsWith('Show more'));
+      assert.equal(await page.$eval('#members-title', (e) => e.textContent), 'Members (106)');
+      await waitFor(async () => (await page.$('#more-members')) !== null, { message: 'a Show more button' });
+      assert.ok((await names()).length <= 101, `${(await names()).length} members shown before paging`);
+
+      await page.click('#more-members');
+      await waitFor(async () => (await page.$('#more-members')) === null, { message: 'every page read' });
+      const all = (await names()).sort();
+      const expected = [...Array.from({ length: 105 }, (_, i) => `m${i}`), 'Gina'].sort();
+      assert.deepEqual(all, expected, 'every member once');
+      assert.deepEqual(page.problems, []);
+    } finally {
+      members.forEach((c) => c.close());
+    }
   });
 });
