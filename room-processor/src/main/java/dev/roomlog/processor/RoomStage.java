@@ -137,6 +137,12 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   private KeyValueStore<String, GatewayLiveness.Status> gateways;
   private WindowStore<String, Idempotency.Remembered> answers;
 
+  /** This thread's commit pacer, and the early-commit timer this stage holds (null: none). */
+  private final Supplier<CommitPacing> pacers;
+
+  private CommitPacing timerPacer;
+  private Cancellable commitTimer;
+
   /** The record being planned, and its staged writes; null between records. */
   private Batch batch;
 
@@ -145,8 +151,10 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
       GatewayLiveness liveness,
       long dedupWindowMs,
       ProcessorMetrics metrics,
-      TopicSet topics) {
+      TopicSet topics,
+      Supplier<CommitPacing> pacers) {
     this.logic = logic;
+    this.pacers = pacers;
     this.liveness = liveness;
     this.dedupWindowMs = dedupWindowMs;
     this.metrics = metrics;
@@ -177,6 +185,11 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   @Override
   public void close() {
     cache.clear();
+    if (commitTimer != null) {
+      commitTimer.cancel();
+      timerPacer.closed(this);
+      commitTimer = null;
+    }
     if (upgrading != null) {
       upgrading.cancel();
     }
@@ -212,6 +225,37 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
     if (record.value() == null) {
       return; // a tombstone says nothing
     }
+    handle(record);
+    pace(record);
+  }
+
+  /**
+   * Asks for this thread's commit one short interval after a fresh action (see {@link
+   * CommitPacing}); Kafka Streams commits at the long interval by itself.
+   */
+  private void pace(Record<String, byte[]> record) {
+    CommitPacing pacer = pacers.get();
+    if (pacer.afterAction(this, record.timestamp(), context.currentSystemTimeMs())) {
+      if (commitTimer != null) {
+        commitTimer.cancel(); // forgotten by the pacer: it did not fire in time
+      }
+      timerPacer = pacer;
+      commitTimer =
+          context.schedule(
+              Duration.ofMillis(pacer.intervalMs()),
+              PunctuationType.WALL_CLOCK_TIME,
+              now -> commitSoon());
+    }
+  }
+
+  private void commitSoon() {
+    commitTimer.cancel();
+    commitTimer = null;
+    timerPacer.timerFired(this);
+    context.commit();
+  }
+
+  private void handle(Record<String, byte[]> record) {
     WalRecord wal;
     try {
       wal = walReader.deserialize(actionsTopic, record.value());

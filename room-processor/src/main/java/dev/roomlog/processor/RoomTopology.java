@@ -95,6 +95,12 @@ public final class RoomTopology {
     RoomLogic logic = new RoomLogic(settings.historySize(), settings.maxRoomMembers());
     GatewayLiveness liveness = new GatewayLiveness(settings.gatewayTimeout().toMillis());
     long dedupWindowMs = settings.dedupWindow().toMillis();
+    // One pacer per stream thread: a commit is the thread's, whichever of its tasks asks.
+    ThreadLocal<CommitPacing> pacers =
+        ThreadLocal.withInitial(
+            () ->
+                new CommitPacing(
+                    settings.commitIntervalMs(), settings.commitIntervalUnderLoadMs()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(ROOMS_STORE),
@@ -137,7 +143,7 @@ public final class RoomTopology {
                 topics.actions().name(),
                 Consumed.with(topics.actions().keySerde(), Serdes.ByteArray()).withName("actions"))
             .process(
-                () -> new RoomStage(logic, liveness, dedupWindowMs, metrics, topics),
+                () -> new RoomStage(logic, liveness, dedupWindowMs, metrics, topics, pacers::get),
                 Named.as("room-stage"),
                 ROOMS_STORE,
                 ROOM_HEADS_STORE,
@@ -232,13 +238,15 @@ public final class RoomTopology {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir().toAbsolutePath().toString());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs());
+    // Kafka Streams commits at the long interval by itself; while actions are fresh, CommitPacing
+    // asks for a commit sooner (RoomStage).
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalUnderLoadMs());
     // Each thread runs its own tasks (partitions), with its own consumer and transactional
     // producer; RoomStage keeps nothing between tasks (one instance per task).
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
-    // A stream thread commits only between polls, and an idle poll blocks for poll.ms (100 ms
-    // by default): with a shorter commit interval, a record processed just before an idle poll
-    // would wait for that poll, not for the commit interval, before its transaction commits.
+    // A stream thread commits (and runs the pacer's timers) only between polls, and an idle poll
+    // blocks for poll.ms (100 ms by default): with a shorter commit interval, a record processed
+    // just before an idle poll would wait for that poll, not for the commit interval.
     p.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, s.commitIntervalMs()));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replicationFactor());
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());

@@ -28,8 +28,24 @@ class ProcessorSettingsTest {
     assertEquals(Duration.ofHours(1), s.dedupWindow());
     assertEquals(Duration.ofSeconds(15), s.gatewayTimeout());
     assertEquals(10, s.commitIntervalMs());
+    assertEquals(100, s.commitIntervalUnderLoadMs());
     assertEquals(-1, s.replicationFactor());
     assertEquals(TopicSet.DEFAULT, s.topics());
+  }
+
+  @Test
+  void theCommitIntervalUnderLoadIsAtLeastTheShortOne() {
+    ProcessorSettings s =
+        ProcessorSettings.defaults("broker:9092", stateDir).withCommitIntervalMs(250);
+    assertEquals(250, s.commitIntervalUnderLoadMs());
+    assertEquals(
+        40,
+        s.withCommitIntervalMs(20)
+            .with(ProcessorSettings.COMMIT_INTERVAL_UNDER_LOAD_MS, 40L)
+            .commitIntervalUnderLoadMs());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> s.with(ProcessorSettings.COMMIT_INTERVAL_UNDER_LOAD_MS, 0L));
   }
 
   @Test
@@ -71,7 +87,10 @@ class ProcessorSettingsTest {
     assertEquals("exactly_once_v2", p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     assertEquals("app-1", p.get(StreamsConfig.APPLICATION_ID_CONFIG));
     assertEquals("broker:9092", p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-    assertEquals(10L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    // Kafka Streams runs at the long interval; CommitPacing asks sooner while actions are fresh,
+    // and an idle poll returns within the short one so that its timer can fire.
+    assertEquals(100L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    assertEquals(10L, p.get(StreamsConfig.POLL_MS_CONFIG));
     assertEquals(3, p.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
     // One record's failures are set aside by RoomStage; what reaches a handler stops the thread.
     assertEquals(
