@@ -59,6 +59,9 @@ final class HttpCaller {
     if (cause instanceof HttpTimeoutException) {
       return "no answer within " + timeout;
     }
+    if (cause instanceof java.net.ConnectException) {
+      return "connection refused or unreachable";
+    }
     return cause.getClass().getSimpleName()
         + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
   }
