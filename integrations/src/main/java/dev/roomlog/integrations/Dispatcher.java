@@ -102,7 +102,9 @@ final class Dispatcher {
       return;
     }
     Lane lane = lane(item);
-    if (!counted) {
+    // A record this worker did not write (an earlier owner's, or a dead letter an operator
+    // replayed into the retry topic) is counted now; one it wrote finds its lane still parked.
+    if (!counted || !lane.parked()) {
       lane.parkedAdded(1);
     }
     lane.add(item);
