@@ -1,6 +1,7 @@
 package dev.roomlog.protocol;
 
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.integration.ParkedCall;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,16 +14,26 @@ public record TopicSet(
     Topic<String, WalRecord> actions,
     Topic<String, RoomEvent> roomEvents,
     Topic<String, Delivery> deliveries,
-    Topic<String, byte[]> deadLetters) {
+    Topic<String, byte[]> deadLetters,
+    Topic<String, ParkedCall> webhookRetry,
+    Topic<String, ParkedCall> webhookDeadLetter) {
 
   public static final TopicSet DEFAULT =
-      new TopicSet(Topics.ACTIONS, Topics.ROOM_EVENTS, Topics.DELIVERIES, Topics.DEAD_LETTERS);
+      new TopicSet(
+          Topics.ACTIONS,
+          Topics.ROOM_EVENTS,
+          Topics.DELIVERIES,
+          Topics.DEAD_LETTERS,
+          Topics.WEBHOOK_RETRY,
+          Topics.WEBHOOK_DEAD_LETTER);
 
   public TopicSet {
     Objects.requireNonNull(actions, "actions");
     Objects.requireNonNull(roomEvents, "roomEvents");
     Objects.requireNonNull(deliveries, "deliveries");
     Objects.requireNonNull(deadLetters, "deadLetters");
+    Objects.requireNonNull(webhookRetry, "webhookRetry");
+    Objects.requireNonNull(webhookDeadLetter, "webhookDeadLetter");
   }
 
   /** The default topics with {@code prefix + "."} before each name. */
@@ -31,10 +42,18 @@ public record TopicSet(
         Topics.ACTIONS.renamed(prefix + "." + Topics.ACTIONS_NAME),
         Topics.ROOM_EVENTS.renamed(prefix + "." + Topics.ROOM_EVENTS_NAME),
         Topics.DELIVERIES.renamed(prefix + "." + Topics.DELIVERIES_NAME),
-        Topics.DEAD_LETTERS.renamed(prefix + "." + Topics.DEAD_LETTERS_NAME));
+        Topics.DEAD_LETTERS.renamed(prefix + "." + Topics.DEAD_LETTERS_NAME),
+        Topics.WEBHOOK_RETRY.renamed(prefix + "." + Topics.WEBHOOK_RETRY_NAME),
+        Topics.WEBHOOK_DEAD_LETTER.renamed(prefix + "." + Topics.WEBHOOK_DEAD_LETTER_NAME));
   }
 
   public List<String> names() {
-    return List.of(actions.name(), roomEvents.name(), deliveries.name(), deadLetters.name());
+    return List.of(
+        actions.name(),
+        roomEvents.name(),
+        deliveries.name(),
+        deadLetters.name(),
+        webhookRetry.name(),
+        webhookDeadLetter.name());
   }
 }

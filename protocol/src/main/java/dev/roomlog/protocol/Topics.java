@@ -1,6 +1,7 @@
 package dev.roomlog.protocol;
 
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.integration.ParkedCall;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -16,6 +17,11 @@ import org.apache.kafka.common.serialization.Serdes;
  *   <li>{@link #DEAD_LETTERS}: the WAL records the processor set aside (it could not read, decide
  *       or answer them), byte for byte, with the reason in their headers. Key = the record's key in
  *       the log. Written only by the room processor.
+ *   <li>{@link #WEBHOOK_RETRY}: webhook calls the integrations worker parked after its in-memory
+ *       retries, retried from there. Key = roomId, so a room's parked events keep their order.
+ *       Written and read only by the integrations worker.
+ *   <li>{@link #WEBHOOK_DEAD_LETTER}: webhook calls given up after their retry period, with the
+ *       reason. Key = roomId. Written only by the integrations worker; read by operators.
  * </ul>
  */
 public final class Topics {
@@ -23,6 +29,8 @@ public final class Topics {
   public static final String ROOM_EVENTS_NAME = "roomlog.room-events";
   public static final String DELIVERIES_NAME = "roomlog.deliveries";
   public static final String DEAD_LETTERS_NAME = "roomlog.dead-letters";
+  public static final String WEBHOOK_RETRY_NAME = "roomlog.webhook-retry";
+  public static final String WEBHOOK_DEAD_LETTER_NAME = "roomlog.webhook-dead-letter";
 
   public static final Topic<String, WalRecord> ACTIONS =
       new Topic<>(ACTIONS_NAME, Serdes.String(), JsonSerde.of(WalRecord.class));
@@ -36,6 +44,12 @@ public final class Topics {
   /** Raw bytes: a record set aside may be unreadable, and is kept exactly as it was logged. */
   public static final Topic<String, byte[]> DEAD_LETTERS =
       new Topic<>(DEAD_LETTERS_NAME, Serdes.String(), Serdes.ByteArray());
+
+  public static final Topic<String, ParkedCall> WEBHOOK_RETRY =
+      new Topic<>(WEBHOOK_RETRY_NAME, Serdes.String(), JsonSerde.of(ParkedCall.class));
+
+  public static final Topic<String, ParkedCall> WEBHOOK_DEAD_LETTER =
+      new Topic<>(WEBHOOK_DEAD_LETTER_NAME, Serdes.String(), JsonSerde.of(ParkedCall.class));
 
   private Topics() {}
 }

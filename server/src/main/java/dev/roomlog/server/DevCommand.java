@@ -3,6 +3,7 @@ package dev.roomlog.server;
 import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.integrations.Integrations;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -22,8 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code roomlog dev}: everything in one process on one machine. An embedded Kafka broker (data
- * kept in the data directory across restarts), Roomlog's topics, the room processor, and one
- * gateway node with its delivery consumer.
+ * kept in the data directory across restarts), Roomlog's topics, the room processor, one gateway
+ * node with its delivery consumer, and the integrations worker (webhooks).
  */
 @Command(
     name = "dev",
@@ -81,6 +82,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Mixin GatewayOptions gateway;
   @Mixin ProcessorOptions processor;
+  @Mixin IntegrationsOptions integrations;
 
   @Override
   public Integer call() throws Exception {
@@ -166,6 +168,14 @@ final class DevCommand implements Callable<Integer> {
                   metrics.registry(),
                   metrics::scrape,
                   null));
+      // The webhooks of room events, sent from the log (none without --webhooks-file).
+      stack.push(
+          Integrations.start(
+              integrations.settings(bootstrap, TopicSet.DEFAULT),
+              failure ->
+                  FatalExit.exitProcess(
+                          "Roomlog dev", "the integrations worker stopped (see the log above)")
+                      .run()));
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,

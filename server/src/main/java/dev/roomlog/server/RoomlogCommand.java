@@ -18,6 +18,7 @@ import picocli.CommandLine.TypeConversionException;
       DevCommand.class,
       GatewayCommand.class,
       ProcessorCommand.class,
+      IntegrationsCommand.class,
       TopicsCommand.class,
       TailCommand.class,
       ReplayCommand.class,

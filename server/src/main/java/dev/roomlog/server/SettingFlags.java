@@ -29,8 +29,9 @@ final class SettingFlags {
   private final SettingDefs defs;
 
   /**
-   * Completes a command that has the processor's or the gateway's options: picocli applies it when
-   * it builds the command's model (a command has one transformer, so one serves both mixins).
+   * Completes a command that has the processor's, the integrations worker's or the gateway's
+   * options: picocli applies it when it builds the command's model (a command has one transformer,
+   * so one serves both mixins).
    */
   static final class Transformer implements IModelTransformer {
     @Override
@@ -38,6 +39,9 @@ final class SettingFlags {
       for (CommandSpec mixin : command.mixins().values()) {
         if (mixin.userObject() instanceof ProcessorOptions processor) {
           processor.flags.addTo(command);
+        }
+        if (mixin.userObject() instanceof IntegrationsOptions integrations) {
+          integrations.flags.addTo(command);
         }
         if (mixin.userObject() instanceof GatewayOptions) {
           command.resourceBundle(

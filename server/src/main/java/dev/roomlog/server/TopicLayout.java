@@ -32,6 +32,12 @@ record TopicLayout(
   static final String DELIVERIES_RETENTION_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));
   static final String FOREVER = "-1";
 
+  /**
+   * Parked webhook calls are committed (read past) once delivered or given up, so the retry topic
+   * only has to outlive the longest retry period; a week leaves room past the default day.
+   */
+  static final String WEBHOOK_RETRY_RETENTION_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));
+
   TopicLayout {
     Objects.requireNonNull(topics, "topics");
     if (partitions < 1) {
@@ -157,6 +163,36 @@ record TopicLayout(
             Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, (long) RoomTopology.MAX_RECORD_BYTES),
             // Kept as long as the log they come from, by default: each is evidence of a bug or
             // a foreign writer, and the operator decides when it has been dealt with.
+            Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, FOREVER,
+                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)),
+        // Keyed by room with room-events' partitions: the integrations worker that owns a
+        // partition of room-events owns the same partition here, where that partition's parked
+        // rooms are (their order and the parked state across restarts depend on it).
+        new Wanted(
+            topics.webhookRetry().name(),
+            "webhook calls parked for retry",
+            partitions,
+            replicationFactor,
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                minInsync),
+            Map.of(),
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, WEBHOOK_RETRY_RETENTION_MS)),
+        new Wanted(
+            topics.webhookDeadLetter().name(),
+            "webhook calls given up",
+            partitions,
+            replicationFactor,
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                minInsync),
+            Map.of(),
+            // As the processor's dead letters: kept until the operator has dealt with them.
             Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, FOREVER,
                 TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)));

@@ -40,6 +40,8 @@ class ModuleLayeringTest {
           .definedBy("dev.roomlog.delivery..")
           .layer("Gateway")
           .definedBy("dev.roomlog.gateway..")
+          .layer("Integrations")
+          .definedBy("dev.roomlog.integrations..")
           .layer("EmbeddedKafka")
           .definedBy("dev.roomlog.kafka..")
           .layer("Server")
@@ -52,13 +54,15 @@ class ModuleLayeringTest {
           .mayOnlyBeAccessedByLayers("Gateway")
           .whereLayer("Gateway")
           .mayOnlyBeAccessedByLayers("Server")
+          .whereLayer("Integrations")
+          .mayOnlyBeAccessedByLayers("Server")
           .whereLayer("EmbeddedKafka")
           .mayOnlyBeAccessedByLayers("Server")
           .whereLayer("Protocol")
           .mayNotAccessAnyLayer()
           .because(
               "protocol (wire and log formats) is shared by all and depends on none; the"
-                  + " roles (gateway, room processor) know each other only through the topics"
+                  + " roles (gateway, room processor, integrations) know each other only through the topics"
                   + " and formats in protocol; delivery is the gateway's inbound half, wired in"
                   + " by the gateway's own entry point (Gateway); the server alone assembles the"
                   + " roles (and the embedded broker) into the roomlog command");
@@ -116,6 +120,7 @@ class ModuleLayeringTest {
               "dev.roomlog.gateway..",
               "dev.roomlog.processor..",
               "dev.roomlog.delivery..",
+              "dev.roomlog.integrations..",
               "dev.roomlog.server..")
           .because(
               "the kit reaches Roomlog as its users do, through sockets, processes and topics"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.gateway.settings.GatewaySettings;
+import dev.roomlog.integrations.IntegrationsSettings;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.protocol.settings.SettingDefs;
 import dev.roomlog.systemtest.Checkout;
@@ -57,7 +58,12 @@ class OperationsDocTest {
   private static String withGeneratedTables(String doc) {
     Map<String, SettingDefs> tables =
         Map.of(
-            "GatewaySettings", GatewaySettings.DEFS, "ProcessorSettings", ProcessorSettings.DEFS);
+            "GatewaySettings",
+            GatewaySettings.DEFS,
+            "ProcessorSettings",
+            ProcessorSettings.DEFS,
+            "IntegrationsSettings",
+            IntegrationsSettings.DEFS);
     Matcher m = GENERATED.matcher(doc);
     StringBuilder out = new StringBuilder();
     int found = 0;

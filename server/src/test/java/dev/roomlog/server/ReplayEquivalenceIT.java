@@ -124,7 +124,13 @@ class ReplayEquivalenceIT {
       // The replay: same actions topic, its own outputs, a new group and empty local state.
       TopicSet fresh = TopicSet.prefixed(SharedKafka.uniquePrefix());
       TopicSet replayTopics =
-          new TopicSet(live.actions(), fresh.roomEvents(), fresh.deliveries(), fresh.deadLetters());
+          new TopicSet(
+              live.actions(),
+              fresh.roomEvents(),
+              fresh.deliveries(),
+              fresh.deadLetters(),
+              fresh.webhookRetry(),
+              fresh.webhookDeadLetter());
       TopicProvisioner.ensureTopics(bootstrap, replayTopics, 3, (short) 1);
       String replayId = roomlog.applicationId() + "-replay";
       ProcessorSettings settings =

@@ -1,0 +1,68 @@
+package dev.roomlog.integrations;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Makes a {@link Call} with the JDK's HTTP client: a POST with the call's headers and {@code
+ * Idempotency-Key}, bounded by the timeout (connecting included), the answer's body discarded.
+ * Never fails its future: no answer is an {@link Answer} with status 0. Thread-safe.
+ */
+final class HttpCaller {
+  private final HttpClient client;
+  private final Duration timeout;
+
+  HttpCaller(Duration timeout) {
+    this.timeout = timeout;
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  CompletableFuture<Answer> call(Call call) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(call.url())
+            .timeout(timeout)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()))
+            .header("Idempotency-Key", call.idempotencyKey());
+    call.headers().forEach(request::header);
+    try {
+      return client
+          .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+          .handle(
+              (response, error) ->
+                  response != null
+                      ? Answer.of(
+                          response.statusCode(),
+                          response.headers().firstValue("retry-after").orElse(null))
+                      : Answer.none(describe(error)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(Answer.none(describe(e)));
+    }
+  }
+
+  private String describe(Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof HttpConnectTimeoutException) {
+      return "no connection within " + timeout;
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return "no answer within " + timeout;
+    }
+    if (cause instanceof java.net.ConnectException) {
+      return "connection refused or unreachable";
+    }
+    return cause.getClass().getSimpleName()
+        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+  }
+}
