@@ -4,6 +4,7 @@ import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.integrations.Integrations;
+import dev.roomlog.integrations.IntegrationsSettings;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -168,14 +169,19 @@ final class DevCommand implements Callable<Integer> {
                   metrics.registry(),
                   metrics::scrape,
                   null));
-      // The webhooks of room events, sent from the log (none without --webhooks-file).
-      stack.push(
-          Integrations.start(
-              integrations.settings(bootstrap, TopicSet.DEFAULT),
-              failure ->
-                  FatalExit.exitProcess(
-                          "Roomlog dev", "the integrations worker stopped (see the log above)")
-                      .run()));
+      // The webhooks of room events, sent from the log. Without --webhooks-file there is nothing
+      // to send, and the worker is not started: it would read every room event for nothing.
+      IntegrationsSettings integrationsSettings =
+          integrations.settings(bootstrap, TopicSet.DEFAULT);
+      if (integrationsSettings.webhooksFile() != null) {
+        stack.push(
+            Integrations.start(
+                integrationsSettings,
+                failure ->
+                    FatalExit.exitProcess(
+                            "Roomlog dev", "the integrations worker stopped (see the log above)")
+                        .run()));
+      }
       Readiness.await(
           "the room processor",
           () -> rooms.state() == KafkaStreams.State.RUNNING,
