@@ -5,37 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roomlog.gateway.management.SigV4Check.Accepted;
-import dev.roomlog.gateway.management.SigV4Check.Refused;
-import dev.roomlog.gateway.management.SigV4Check.Verdict;
+import dev.roomlog.gateway.management.AwsSignatureCheck.Accepted;
+import dev.roomlog.gateway.management.AwsSignatureCheck.Refused;
+import dev.roomlog.gateway.management.AwsSignatureCheck.Verdict;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SigV4CheckTest {
+class AwsSignatureCheckTest {
   // The credentials, scope and time of AWS's SigV4 test suite (aws-c-auth,
   // tests/aws-signing-test-suite/v4), whose service is "service".
   private static final String KEY_ID = "AKIDEXAMPLE";
   private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   private static final Instant SUITE_TIME = Instant.parse("2015-08-30T12:36:00Z");
 
-  private static SigV4Check suiteCheck(Instant now) {
-    return new SigV4Check(Map.of(KEY_ID, SECRET), "service", Clock.fixed(now, ZoneOffset.UTC));
+  private static AwsSignatureCheck suiteCheck(Instant now) {
+    return new AwsSignatureCheck(
+        Map.of(KEY_ID, SECRET), "service", Clock.fixed(now, ZoneOffset.UTC));
   }
 
   /** A request as the suite's header-signed-request.txt files write it. */
@@ -93,7 +89,7 @@ class SigV4CheckTest {
       return new Req(method, path, query, headers, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    Verdict verify(SigV4Check check) {
+    Verdict verify(AwsSignatureCheck check) {
       return check.verify(method, path, query, lookup(), body);
     }
   }
@@ -201,8 +197,8 @@ class SigV4CheckTest {
 
   @Test
   void refusesTheWrongSecret() {
-    SigV4Check other =
-        new SigV4Check(
+    AwsSignatureCheck other =
+        new AwsSignatureCheck(
             Map.of(KEY_ID, SECRET + "x"), "service", Clock.fixed(SUITE_TIME, ZoneOffset.UTC));
     Refused refused = assertInstanceOf(Refused.class, Req.parse(GET_VANILLA).verify(other));
     assertEquals(403, refused.status());
@@ -211,8 +207,8 @@ class SigV4CheckTest {
 
   @Test
   void refusesAnUnknownAccessKeyId() {
-    SigV4Check other =
-        new SigV4Check(
+    AwsSignatureCheck other =
+        new AwsSignatureCheck(
             Map.of("AKIDOTHER", SECRET), "service", Clock.fixed(SUITE_TIME, ZoneOffset.UTC));
     Refused refused = assertInstanceOf(Refused.class, Req.parse(GET_VANILLA).verify(other));
     assertEquals(403, refused.status());
@@ -221,8 +217,8 @@ class SigV4CheckTest {
 
   @Test
   void refusesAnotherService() {
-    SigV4Check apiGateway =
-        new SigV4Check(
+    AwsSignatureCheck apiGateway =
+        new AwsSignatureCheck(
             Map.of(KEY_ID, SECRET), "execute-api", Clock.fixed(SUITE_TIME, ZoneOffset.UTC));
     Refused refused = assertInstanceOf(Refused.class, Req.parse(GET_VANILLA).verify(apiGateway));
     assertTrue(refused.message().contains("execute-api"), refused.message());
@@ -231,7 +227,7 @@ class SigV4CheckTest {
   @Test
   void refusesATamperedPathQueryOrSignedHeader() {
     Req req = Req.parse(GET_VANILLA);
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     assertInstanceOf(Refused.class, req.withPath("/other").verify(check));
     assertInstanceOf(
         Refused.class,
@@ -244,20 +240,34 @@ class SigV4CheckTest {
 
   @Test
   void refusesATamperedBodyWithOrWithoutItsDeclaredHash() {
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     Req form = Req.parse(SUITE.get(SUITE.size() - 1));
     Refused declared =
         assertInstanceOf(Refused.class, form.withBody("Param1=value2").verify(check));
     assertTrue(declared.message().contains("x-amz-content-sha256"), declared.message());
     // Without x-amz-content-sha256 the body's hash is in the canonical request itself.
-    Req signed = sign("POST", "/@connections/gw-1.abc", List.of(), "hello", SUITE_TIME);
+    Map<String, List<String>> headers =
+        TestSigner.sign(
+            "POST",
+            "/@connections/gw-1.abc",
+            Map.of(),
+            "hello".getBytes(StandardCharsets.UTF_8),
+            KEY_ID,
+            SECRET,
+            "service",
+            SUITE_TIME);
+    List<String[]> list = new ArrayList<>();
+    headers.forEach((n, v) -> list.add(new String[] {n, v.get(0)}));
+    Req signed =
+        new Req(
+            "POST", "/@connections/gw-1.abc", null, list, "hello".getBytes(StandardCharsets.UTF_8));
     assertInstanceOf(Accepted.class, signed.verify(check));
     assertInstanceOf(Refused.class, signed.withBody("hellO").verify(check));
   }
 
   @Test
   void refusesAnUnsignedHostOrDate() {
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     Req noHost =
         Req.parse(GET_VANILLA.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date"));
     Refused refused = assertInstanceOf(Refused.class, noHost.verify(check));
@@ -269,7 +279,7 @@ class SigV4CheckTest {
 
   @Test
   void refusesSignedHeadersThatAreMissingOrUnsorted() {
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     assertInstanceOf(
         Refused.class,
         Req.parse(GET_VANILLA.replace("host;x-amz-date", "host;my-header;x-amz-date"))
@@ -292,7 +302,7 @@ class SigV4CheckTest {
 
   @Test
   void refusesASecondSignatureOrAMalformedHeader() {
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     Req req = Req.parse(GET_VANILLA);
     String authorization = req.lookup().apply("authorization").get(0);
     assertInstanceOf(
@@ -318,7 +328,7 @@ class SigV4CheckTest {
 
   @Test
   void headAloneRefusesWhatItCanAndLeavesTheSignatureToTheBody() {
-    SigV4Check check = suiteCheck(SUITE_TIME);
+    AwsSignatureCheck check = suiteCheck(SUITE_TIME);
     Req req = Req.parse(GET_VANILLA);
     assertNull(check.head(req.lookup()));
     // A wrong signature is only found with the body.
@@ -330,89 +340,17 @@ class SigV4CheckTest {
 
   @Test
   void canonicalUriNormalisesAndEncodesEachSegmentAgain() {
-    assertEquals("/", SigV4Check.canonicalUri("//"));
-    assertEquals("/%40connections/gw-1.abc", SigV4Check.canonicalUri("/@connections/gw-1.abc"));
-    assertEquals("/a%2520b/", SigV4Check.canonicalUri("/a%20b/"));
-    assertEquals("/b", SigV4Check.canonicalUri("/a/./../b"));
+    assertEquals("/", AwsSignatureCheck.canonicalUri("//"));
+    assertEquals(
+        "/%40connections/gw-1.abc", AwsSignatureCheck.canonicalUri("/@connections/gw-1.abc"));
+    assertEquals("/a%2520b/", AwsSignatureCheck.canonicalUri("/a%20b/"));
+    assertEquals("/b", AwsSignatureCheck.canonicalUri("/a/./../b"));
   }
 
   @Test
   void tellsWhetherASignatureIsOffered() {
-    assertTrue(SigV4Check.offered(List.of("AWS4-HMAC-SHA256 Credential=x")));
-    assertEquals(false, SigV4Check.offered(List.of("Bearer abc")));
-    assertEquals(false, SigV4Check.offered(null));
-  }
-
-  /**
-   * Signs a request as the SDKs do (no x-amz-content-sha256), independently of the class under test
-   * except for its URI encoding: a test of the body's hash where the suite has none.
-   */
-  private static Req sign(
-      String method, String path, List<String[]> extra, String body, Instant at) {
-    String amzDate =
-        java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC)
-            .format(at);
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("host", "127.0.0.1:8081");
-    extra.forEach(h -> headers.put(h[0], h[1]));
-    headers.put("x-amz-date", amzDate);
-    String signedHeaders = String.join(";", headers.keySet().stream().sorted().toList());
-    StringBuilder canonicalHeaders = new StringBuilder();
-    headers.keySet().stream()
-        .sorted()
-        .forEach(n -> canonicalHeaders.append(n).append(':').append(headers.get(n)).append('\n'));
-    String canonical =
-        method
-            + "\n"
-            + SigV4Check.canonicalUri(path)
-            + "\n\n"
-            + canonicalHeaders
-            + "\n"
-            + signedHeaders
-            + "\n"
-            + sha256Hex(body);
-    String scope = amzDate.substring(0, 8) + "/us-east-1/service/aws4_request";
-    String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical);
-    byte[] key = ("AWS4" + SECRET).getBytes(StandardCharsets.UTF_8);
-    for (String part : List.of(amzDate.substring(0, 8), "us-east-1", "service", "aws4_request")) {
-      key = hmac(key, part);
-    }
-    String signature = HexFormat.of().formatHex(hmac(key, toSign));
-    List<String[]> list = new ArrayList<>();
-    headers.forEach((n, v) -> list.add(new String[] {n, v}));
-    list.add(
-        new String[] {
-          "Authorization",
-          "AWS4-HMAC-SHA256 Credential="
-              + KEY_ID
-              + "/"
-              + scope
-              + ", SignedHeaders="
-              + signedHeaders
-              + ", Signature="
-              + signature
-        });
-    return new Req(method, path, null, list, body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String sha256Hex(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static byte[] hmac(byte[] key, String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    assertTrue(AwsSignatureCheck.offered(List.of("AWS4-HMAC-SHA256 Credential=x")));
+    assertEquals(false, AwsSignatureCheck.offered(List.of("Bearer abc")));
+    assertEquals(false, AwsSignatureCheck.offered(null));
   }
 }

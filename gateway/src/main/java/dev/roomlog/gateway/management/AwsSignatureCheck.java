@@ -45,7 +45,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code x-amz-content-sha256}) sent twice are refused: which copy counts would be up to whoever
  * reads them. Other signed headers sent twice are joined with commas, as AWS canonicalises them.
  */
-final class SigV4Check {
+final class AwsSignatureCheck {
   static final String ALGORITHM = "AWS4-HMAC-SHA256";
 
   /** How far {@code x-amz-date} may be from the node's clock, either way, as AWS allows. */
@@ -76,7 +76,7 @@ final class SigV4Check {
    * @param service the service a scope must name ({@code execute-api}, as the SDKs sign for API
    *     Gateway's management API)
    */
-  SigV4Check(Map<String, String> secrets, String service, Clock clock) {
+  AwsSignatureCheck(Map<String, String> secrets, String service, Clock clock) {
     this.secrets = new HashMap<>();
     secrets.forEach(
         (id, secret) -> this.secrets.put(id, ("AWS4" + secret).getBytes(StandardCharsets.UTF_8)));
