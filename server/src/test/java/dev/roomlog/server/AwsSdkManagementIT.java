@@ -1,5 +1,6 @@
 package dev.roomlog.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -192,4 +193,41 @@ class AwsSdkManagementIT {
               .sourceIp());
     }
   }
+
+  @Test
+  void theDocsExampleSendsWithCredentialsFromTheEnvironmentAndForgetsAGoneConnection() {
+    // The SDK's default credentials chain reads these system properties as it reads
+    // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (which a JVM cannot set for itself).
+    System.setProperty("aws.accessKeyId", ACCESS_KEY_ID);
+    System.setProperty("aws.secretAccessKey", SECRET);
+    try (WsClient alice = WsClient.connect(clientSide.port(), API_KEY)) {
+      URI endpoint = URI.create("http://127.0.0.1:" + sdkSide.managementPort() + "/" + STAGE);
+      assertTrue(notify(endpoint, alice.connectionId(), "from the docs"));
+      alice.awaitText("from the docs");
+      alice.close();
+      await("the connection gone")
+          .atMost(WsClient.WAIT)
+          .until(() -> !notify(endpoint, alice.connectionId(), "too late"));
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
+
+  // docs:start java-sdk
+  /** Sends {@code text} to a client; false when it has gone. */
+  static boolean notify(URI endpoint, String connectionId, String text) {
+    try (ApiGatewayManagementApiClient api =
+        ApiGatewayManagementApiClient.builder()
+            .endpointOverride(endpoint) // http://gateway-1:8081/production: port and stage
+            .region(Region.US_EAST_1) // any region: Roomlog has none
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) { // credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
+      api.postToConnection(b -> b.connectionId(connectionId).data(SdkBytes.fromUtf8String(text)));
+      return true;
+    } catch (GoneException gone) {
+      return false; // closed: forget its connection id
+    }
+  }
+  // docs:end java-sdk
 }
