@@ -172,4 +172,18 @@ class ManagementApiAwsTest {
     assertEquals("node", got.at("/identity/userAgent").textValue());
     assertTrue(got.at("/identity/apiKeyName").isMissingNode(), "only API Gateway's fields");
   }
+
+  @Test
+  void metricsNeedNoSignatureEvenFromASignedClientOnANodeWithoutAccessKeys() throws Exception {
+    ManagementApi plain = new ManagementApi(null, ADMIN_KEY, commands, null, () -> "# metrics");
+    ApiAnswer answer =
+        call(
+            plain,
+            "GET",
+            "/metrics",
+            signed("GET", "/metrics", new byte[0], SECRET, NOW),
+            new byte[0]);
+    assertEquals(200, answer.status());
+    assertEquals("# metrics", answer.text());
+  }
 }
