@@ -24,7 +24,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
@@ -162,7 +164,9 @@ public final class Gateway implements AutoCloseable {
       server.start();
       startOrder.add("listening");
       management =
-          settings.adminPort() >= 0 ? startManagement(settings, commands, timers, scrape) : null;
+          settings.adminPort() >= 0
+              ? startManagement(settings, commands, timers, scrape, clock)
+              : null;
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -173,7 +177,8 @@ public final class Gateway implements AutoCloseable {
       GatewaySettings settings,
       ConnectionCommands commands,
       ScheduledThreadPoolExecutor timers,
-      Supplier<String> scrape) {
+      Supplier<String> scrape,
+      Clock clock) {
     ManagementApi api =
         new ManagementApi(
             settings.stage(),
@@ -184,6 +189,9 @@ public final class Gateway implements AutoCloseable {
     if (!settings.roomsUrls().isEmpty()) {
       api.withRoomQueries(new RoomQueryForwarder(settings.roomsUrls()));
     }
+    Map<String, String> awsKeys = new LinkedHashMap<>();
+    settings.awsAccessKeys().forEach(key -> awsKeys.put(key.id(), key.secret()));
+    api.withAwsAccessKeys(awsKeys, clock);
     ManagementServer started =
         pushed(
             "management",

@@ -109,6 +109,15 @@ final class DevCommand implements Callable<Integer> {
       if (settings.adminKey() == null) {
         settings = settings.toBuilder().adminKey(devKey(DEV_ADMIN_KEY_FILE, "admin-")).build();
       }
+      if (settings.awsAccessKeys().isEmpty()) {
+        // The AWS SDKs' management clients work out of the box: the banner prints the pair.
+        String pair = DevSecrets.awsAccessKey(dataDir);
+        int colon = pair.indexOf(':');
+        settings =
+            settings.toBuilder()
+                .awsAccessKey(pair.substring(0, colon), pair.substring(colon + 1))
+                .build();
+      }
       if (settings.tokenSecret() == null
           && settings.tokenKeysFile() == null
           && settings.tokenJwksUrl() == null) {
@@ -254,6 +263,14 @@ final class DevCommand implements Callable<Integer> {
               + "://localhost:"
               + managementPort
               + "  (/@connections/{id}, /rooms, /rooms/{roomId}, /rooms/{roomId}/messages)");
+      System.out.println(
+          "  AWS SDK     AWS_ACCESS_KEY_ID="
+              + settings.awsAccessKeys().get(0).id()
+              + " AWS_SECRET_ACCESS_KEY="
+              + settings.awsAccessKeys().get(0).secret()
+              + "  (SigV4, any region; endpoint "
+              + sdkEndpoint(settings, managementPort)
+              + ")");
     }
     if (!"off".equals(settings.pages())) {
       System.out.println(
@@ -347,6 +364,18 @@ final class DevCommand implements Callable<Integer> {
               + curlBase(settings, managementPort)
               + "/@connections/CONNECTION_ID");
     }
+    if (managementPort >= 0) {
+      System.out.println(
+          "Or from a backend written for API Gateway, with the AWS SDK for JavaScript:");
+      System.out.println(
+          "  npm i @aws-sdk/client-apigatewaymanagementapi && AWS_REGION=us-east-1"
+              + " AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... node -e 'const m ="
+              + " require(\"@aws-sdk/client-apigatewaymanagementapi\"); new"
+              + " m.ApiGatewayManagementApiClient({ endpoint: \""
+              + sdkEndpoint(settings, managementPort)
+              + "\" }).send(new m.PostToConnectionCommand({ ConnectionId: process.argv[1],"
+              + " Data: \"hello\" }))' CONNECTION_ID");
+    }
     System.out.println("Read the write-ahead log:");
     System.out.println(
         "  bin/kafka-console-consumer --bootstrap-server "
@@ -356,6 +385,14 @@ final class DevCommand implements Callable<Integer> {
             + " --from-beginning --property print.key=true");
     System.out.println("Ctrl-C stops everything.");
     System.out.flush();
+  }
+
+  /** The AWS SDK's endpoint: the management API, under the stage when there is one. */
+  private static String sdkEndpoint(GatewaySettings settings, int managementPort) {
+    return (settings.adminTls() ? "https" : "http")
+        + "://localhost:"
+        + managementPort
+        + (settings.stage() == null ? "" : "/" + settings.stage());
   }
 
   /** The management API's base URL for curl, trusting the dev certificate when it is https. */

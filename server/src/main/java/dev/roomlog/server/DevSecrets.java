@@ -10,13 +10,14 @@ import java.util.Base64;
 
 /**
  * The secrets {@code roomlog dev} makes once per data directory and keeps there, so that a restart
- * keeps the same API key, admin key and token secret, and {@code roomlog token} signs with the
- * secret the dev gateway checks.
+ * keeps the same API key, admin key, token secret and AWS access key pair, and {@code roomlog
+ * token} signs with the secret the dev gateway checks.
  */
 final class DevSecrets {
   static final String API_KEY_FILE = "dev-api-key";
   static final String ADMIN_KEY_FILE = "dev-admin-key";
   static final String TOKEN_SECRET_FILE = "dev-token-secret";
+  static final String AWS_ACCESS_KEY_FILE = "dev-aws-access-key";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -51,5 +52,20 @@ final class DevSecrets {
    */
   static String tokenSecret(Path dataDir) throws IOException {
     return readOrCreate(dataDir, TOKEN_SECRET_FILE, "", 32);
+  }
+
+  /**
+   * The dev AWS access key pair, {@code id:secret}: an id shaped as AWS's ({@code AKIA} and 16
+   * upper-case letters and digits, so tools that check the shape take it) and a 40-character
+   * secret, as the SDKs read them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+   */
+  static String awsAccessKey(Path dataDir) throws IOException {
+    StringBuilder id = new StringBuilder("AKIA");
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    for (int i = 0; i < 16; i++) {
+      id.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    // Used only when the file is new; 30 random bytes are 40 base64url characters.
+    return readOrCreate(dataDir, AWS_ACCESS_KEY_FILE, id + ":", 30);
   }
 }

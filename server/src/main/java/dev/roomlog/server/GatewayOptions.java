@@ -59,6 +59,12 @@ final class GatewayOptions {
   @Option(names = "--admin-key", defaultValue = "${env:ROOMLOG_ADMIN_KEY}")
   String adminKey;
 
+  @Option(
+      names = "--aws-access-keys",
+      paramLabel = "ID:SECRET",
+      defaultValue = "${env:ROOMLOG_AWS_ACCESS_KEYS}")
+  String awsAccessKeys;
+
   @Option(names = "--token-secret", defaultValue = "${env:ROOMLOG_TOKEN_SECRET}")
   String tokenSecret;
 
@@ -136,6 +142,7 @@ final class GatewayOptions {
     putIfSet(
         props, GatewaySettings.API_KEYS_FILE, apiKeysFile == null ? null : apiKeysFile.toString());
     putIfSet(props, GatewaySettings.ADMIN_KEY, adminKey);
+    putIfSet(props, GatewaySettings.AWS_ACCESS_KEYS, awsAccessKeys);
     putIfSet(props, GatewaySettings.TOKEN_SECRET, tokenSecret);
     putIfSet(props, GatewaySettings.GATEWAY_ID, gatewayId);
     putIfSet(

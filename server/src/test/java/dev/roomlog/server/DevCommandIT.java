@@ -21,6 +21,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 
 /**
  * The README's promise, kept by the real programs: {@code roomlog dev} (the built jar, in its own
@@ -88,6 +94,27 @@ class DevCommandIT {
         assertEquals(
             200, room.statusCode(), "the same base URL answers room queries: " + room.body());
         assertEquals(4, Json.MAPPER.readTree(room.body()).get("seq").asLong(), room.body());
+
+        // The dev access key pair, as the banner gives it, with the real AWS SDK.
+        String[] aws = dev.awaitLine("  AWS SDK ", START).strip().split("\\s+");
+        assertTrue(aws[2].startsWith("AWS_ACCESS_KEY_ID=AKIA"), aws[2]);
+        try (ApiGatewayManagementApiClient sdk =
+            ApiGatewayManagementApiClient.builder()
+                .endpointOverride(URI.create(management))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(
+                            aws[2].substring("AWS_ACCESS_KEY_ID=".length()),
+                            aws[3].substring("AWS_SECRET_ACCESS_KEY=".length()))))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+          sdk.postToConnection(
+              b ->
+                  b.connectionId(connected.get("connectionId").asText())
+                      .data(SdkBytes.fromUtf8String("from the AWS SDK")));
+        }
+        wscat.awaitLine("from the AWS SDK", WsClient.WAIT);
       }
 
       // As the banner says: a user token from `roomlog token`, signed with the dev secret the

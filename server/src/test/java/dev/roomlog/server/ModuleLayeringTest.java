@@ -13,6 +13,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.auth.UserTokens;
 import dev.roomlog.gateway.settings.ApiKey;
+import dev.roomlog.gateway.settings.AwsAccessKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import org.junit.jupiter.api.Test;
 
@@ -86,10 +87,11 @@ class ModuleLayeringTest {
                               GatewaySettings.class,
                               GatewaySettings.Builder.class,
                               ApiKey.class,
+                              AwsAccessKey.class,
                               UserTokens.class))))
           .because(
               "a gateway node is started through Gateway alone, from GatewaySettings (whose"
-                  + " values include ApiKeys); its parts are its own to rearrange. UserTokens is"
+                  + " values include ApiKeys and AwsAccessKeys); its parts are its own to rearrange. UserTokens is"
                   + " the one signer of dev tokens: `roomlog token` and the dev chat page must"
                   + " make the same tokens the gateway checks");
 

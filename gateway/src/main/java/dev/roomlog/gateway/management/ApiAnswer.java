@@ -6,12 +6,17 @@ import java.util.Map;
 
 /**
  * One HTTP answer of the management API: a status, a JSON body (null for none), for 405 the allowed
- * methods, and for {@code /metrics} a text body instead of JSON. Errors are {@code {"status",
- * "code", "message"}} like the processor's.
+ * methods, for {@code /metrics} a text body instead of JSON, and for a request signed with SigV4
+ * the error type API Gateway names in {@code x-amzn-ErrorType} (null for none; {@link AwsAnswers}).
+ * Errors are {@code {"status", "code", "message"}} like the processor's.
  */
-record ApiAnswer(int status, String json, String allow, String text) {
+record ApiAnswer(int status, String json, String allow, String text, String errorType) {
   ApiAnswer(int status, String json, String allow) {
-    this(status, json, allow, null);
+    this(status, json, allow, null, null);
+  }
+
+  ApiAnswer(int status, String json, String allow, String text) {
+    this(status, json, allow, text, null);
   }
 
   static ApiAnswer ok(Object body) {

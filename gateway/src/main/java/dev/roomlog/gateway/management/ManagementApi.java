@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The management API's rules, apart from HTTP's bytes: what each request needs (the admin key, a
- * body within its limit) and what it answers. The I/O it drives (the connection commands, the room
- * poster) is handed in.
+ * The management API's rules, apart from HTTP's bytes: what each request needs (the admin key or an
+ * AWS SigV4 signature, a body within its limit) and what it answers. The I/O it drives (the
+ * connection commands, the room poster) is handed in.
+ *
+ * <p>Who may call it is {@link ManagementAccess}'s to say. A signed request (SigV4) is answered,
+ * refusals included, in API Gateway's shapes ({@link AwsAnswers}), as the AWS SDKs read them; every
+ * other request as before.
  */
 public final class ManagementApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
@@ -40,7 +45,7 @@ public final class ManagementApi {
 
   private final String stage;
   private final Supplier<String> scrape;
-  private final AdminKeyCheck keyCheck;
+  private ManagementAccess access;
   private final ConnectionCommands connections;
   private final RoomPoster poster;
   private final String adminKey;
@@ -63,7 +68,7 @@ public final class ManagementApi {
     this.stage = stage;
     this.scrape = scrape;
     this.adminKey = adminKey == null ? null : adminKey.strip();
-    this.keyCheck = new AdminKeyCheck(adminKey);
+    this.access = new ManagementAccess(new AdminKeyCheck(adminKey), null);
     this.connections = connections;
     this.poster = poster;
   }
@@ -73,6 +78,23 @@ public final class ManagementApi {
     this.rooms = rooms;
     return this;
   }
+
+  /**
+   * Accepts AWS Signature Version 4 from these access keys (id to secret), for the service {@code
+   * execute-api} (as the SDKs sign API Gateway's management API) and any region; their dates are
+   * checked against {@code clock}. None: signed requests are refused.
+   */
+  public ManagementApi withAwsAccessKeys(Map<String, String> secretsById, Clock clock) {
+    this.access =
+        access.withSignatures(
+            secretsById.isEmpty()
+                ? null
+                : new AwsSignatureCheck(secretsById, SIGV4_SERVICE, clock));
+    return this;
+  }
+
+  /** The service a signature's scope must name: the one API Gateway's SDK clients sign for. */
+  static final String SIGV4_SERVICE = "execute-api";
 
   /**
    * As {@link #handle(String, String, String, Function, byte[], String)} without a query string.
@@ -99,10 +121,32 @@ public final class ManagementApi {
       Function<String, List<String>> headers,
       byte[] body,
       String sourceIp) {
+    boolean signed = ManagementAccess.signed(headers);
     ApiAnswer refused = precheck(method, rawPath, headers, body.length, sourceIp);
+    // GET /metrics takes no key, so no signature is checked there either (the node may have none).
+    if (refused == null
+        && signed
+        && !(ManagementRequest.parse(method, rawPath, stage)
+            instanceof ManagementRequest.Metrics)) {
+      ApiAnswer bad = access.signature(method, rawPath, rawQuery, headers, body);
+      if (bad != null) {
+        refused = AwsAnswers.of(logged(method, rawPath, sourceIp, bad));
+      }
+    }
     if (refused != null) {
       return done(refused);
     }
+    return answer(method, rawPath, rawQuery, body, sourceIp, signed)
+        .thenApply(answer -> signed ? AwsAnswers.of(answer) : answer);
+  }
+
+  private CompletableFuture<ApiAnswer> answer(
+      String method,
+      String rawPath,
+      String rawQuery,
+      byte[] body,
+      String sourceIp,
+      boolean signed) {
     ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
     if (request instanceof ManagementRequest.Metrics) {
       return done(new ApiAnswer(200, null, null, scrape.get()));
@@ -112,7 +156,7 @@ public final class ManagementApi {
     }
     try {
       if (request instanceof ManagementRequest.OnConnection on) {
-        return onConnection(on, body);
+        return onConnection(on, body, signed);
       }
       if (request instanceof ManagementRequest.Kick kick) {
         return kick(kick, body, sourceIp);
@@ -137,6 +181,16 @@ public final class ManagementApi {
       Function<String, List<String>> headers,
       long contentLength,
       String sourceIp) {
+    ApiAnswer refused = precheckPlain(method, rawPath, headers, contentLength, sourceIp);
+    return refused != null && ManagementAccess.signed(headers) ? AwsAnswers.of(refused) : refused;
+  }
+
+  private ApiAnswer precheckPlain(
+      String method,
+      String rawPath,
+      Function<String, List<String>> headers,
+      long contentLength,
+      String sourceIp) {
     ManagementRequest request = ManagementRequest.parse(method, rawPath, stage);
     if (request instanceof ManagementRequest.Invalid invalid) {
       return ApiAnswer.error(invalid.status(), invalid.code(), invalid.message(), invalid.allow());
@@ -153,17 +207,9 @@ public final class ManagementApi {
           "this gateway forwards no room queries: ask a processor's query port (7070), or set"
               + " roomlog.gateway.roomsUrls to the processors' query URLs");
     }
-    AdminKeyCheck.Refusal refused =
-        keyCheck.refusal(headers.apply("x-admin-key"), headers.apply("authorization"));
+    ApiAnswer refused = access.head(headers);
     if (refused != null) {
-      log.info(
-          "management request {} {} from {} refused: {} {}",
-          method,
-          rawPath,
-          sourceIp,
-          refused.status(),
-          refused.code());
-      return ApiAnswer.error(refused.status(), refused.code(), refused.message());
+      return logged(method, rawPath, sourceIp, refused);
     }
     int limit =
         request instanceof ManagementRequest.PostToRoom || request instanceof ManagementRequest.Kick
@@ -178,8 +224,21 @@ public final class ManagementApi {
     return null;
   }
 
+  /** Logs a refused key or signature: the reason and the source, never a key. */
+  private static ApiAnswer logged(
+      String method, String rawPath, String sourceIp, ApiAnswer refused) {
+    log.info(
+        "management request {} {} from {} refused: {} {}",
+        method,
+        truncate(rawPath),
+        sourceIp,
+        refused.status(),
+        refused.json());
+    return refused;
+  }
+
   private CompletableFuture<ApiAnswer> onConnection(
-      ManagementRequest.OnConnection on, byte[] body) {
+      ManagementRequest.OnConnection on, byte[] body, boolean signed) {
     String holder = ConnectionIds.gatewayOf(on.connectionId()).orElse(null);
     if (holder == null) {
       return done(
@@ -207,17 +266,19 @@ public final class ManagementApi {
     }
     return connections
         .execute(holder, on.op(), on.connectionId(), data)
-        .handle((answer, failure) -> failure == null ? answered(on, answer) : failed(failure));
+        .handle(
+            (answer, failure) -> failure == null ? answered(on, answer, signed) : failed(failure));
   }
 
-  private static ApiAnswer answered(ManagementRequest.OnConnection on, CommandAnswer answer) {
+  private static ApiAnswer answered(
+      ManagementRequest.OnConnection on, CommandAnswer answer, boolean signed) {
     if (answer.outcome() == CommandAnswer.Outcome.GONE) {
       return ApiAnswer.error(410, "gone", "connection " + on.connectionId() + " is not connected");
     }
     return switch (on.op()) {
       case SEND -> ApiAnswer.empty(200);
       case DELETE -> ApiAnswer.empty(204);
-      case GET -> ApiAnswer.ok(answer.info());
+      case GET -> signed ? AwsAnswers.connection(answer.info()) : ApiAnswer.ok(answer.info());
     };
   }
 

@@ -132,6 +132,10 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
     if (answer.allow() != null) {
       response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
     }
+    if (answer.errorType() != null) {
+      // What the AWS SDKs choose their exception by (AwsAnswers).
+      response.headers().set("x-amzn-ErrorType", answer.errorType());
+    }
     HttpUtil.setContentLength(response, response.content().readableBytes());
     return response;
   }

@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 60 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 61 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -144,7 +144,9 @@ public final class GatewaySettings {
                       .check(name, stage);
                 }
               },
-              "a deployment label (reserved: not yet written to the log)"));
+              "a deployment label: the management API also answers under `/{stage}/` (as API"
+                  + " Gateway's URLs, and so an AWS SDK endpoint, have it); not yet written to the"
+                  + " log"));
 
   // TLS on the WebSocket and management ports (wss:// and https://).
   public static final String TLS_CERT_FILE =
@@ -230,6 +232,22 @@ public final class GatewaySettings {
                   any(),
                   "the management API's key; never accepted from WebSocket clients")
               .withFlag("--admin-key", "ROOMLOG_ADMIN_KEY"));
+  public static final String AWS_ACCESS_KEYS =
+      define(
+          Setting.of(
+                  "awsAccessKeys",
+                  new SettingType<List<AwsAccessKey>>(
+                      "ID:SECRET,...",
+                      AwsAccessKey::parseList,
+                      keys -> String.join(",", keys.stream().map(AwsAccessKey::id).toList())),
+                  List.of(),
+                  GatewaySettings::checkAwsAccessKeys,
+                  "access key pairs, comma-separated `id:secret`, whose AWS Signature Version 4"
+                      + " (service `execute-api`, any region) the management API accepts beside"
+                      + " the admin key: the AWS SDKs' `ApiGatewayManagementApi` clients call it"
+                      + " with only their endpoint changed")
+              .withFlag("--aws-access-keys", "ROOMLOG_AWS_ACCESS_KEYS")
+              .withDefaultText("none"));
   public static final String AUTH =
       define(
           Setting.of(
@@ -700,6 +718,16 @@ public final class GatewaySettings {
       throw new IllegalArgumentException(
           ADMIN_KEY + " must differ from every client key in " + API_KEYS);
     }
+    for (AwsAccessKey key : awsAccessKeys()) {
+      if (secrets.contains(key.secret()) || key.secret().equals(adminKey())) {
+        throw new IllegalArgumentException(
+            AWS_ACCESS_KEYS
+                + ": the secret of '"
+                + key.id()
+                + "' must differ from every client key and from "
+                + ADMIN_KEY);
+      }
+    }
     if (tokenSecret() != null
         && (secrets.contains(tokenSecret()) || tokenSecret().equals(adminKey()))) {
       throw new IllegalArgumentException(
@@ -864,6 +892,11 @@ public final class GatewaySettings {
   /** The management API's key, or null; never accepted at the WebSocket handshake. */
   public String adminKey() {
     return get(ADMIN_KEY);
+  }
+
+  /** The access key pairs whose SigV4 signatures the management API accepts; maybe empty. */
+  public List<AwsAccessKey> awsAccessKeys() {
+    return get(AWS_ACCESS_KEYS);
   }
 
   /** What a handshake must carry: "key", "token" or "either". */
@@ -1064,6 +1097,8 @@ public final class GatewaySettings {
         + apiKeys().stream().map(ApiKey::name).toList()
         + ", adminKey="
         + (adminKey() == null ? "none" : "set")
+        + ", awsAccessKeys="
+        + awsAccessKeys().stream().map(AwsAccessKey::id).toList()
         + ", auth="
         + auth()
         + ", tokenSecret="
@@ -1125,6 +1160,13 @@ public final class GatewaySettings {
 
     public Builder adminKey(String v) {
       return set(ADMIN_KEY, v);
+    }
+
+    /** Adds an access key pair to {@link #AWS_ACCESS_KEYS}. */
+    public Builder awsAccessKey(String id, String secret) {
+      List<AwsAccessKey> keys = new ArrayList<>(get(AWS_ACCESS_KEYS, List.<AwsAccessKey>of()));
+      keys.add(new AwsAccessKey(id, secret));
+      return set(AWS_ACCESS_KEYS, List.copyOf(keys));
     }
 
     public Builder ipRulesReloadInterval(Duration v) {
@@ -1295,6 +1337,16 @@ public final class GatewaySettings {
       if (!secrets.add(key.secret())) {
         throw new IllegalArgumentException(
             name + ": the same secret is configured twice (keys '" + key.name() + "' and another)");
+      }
+    }
+  }
+
+  private static void checkAwsAccessKeys(String name, List<AwsAccessKey> keys) {
+    Set<String> ids = new HashSet<>();
+    for (AwsAccessKey key : keys) {
+      if (!ids.add(key.id())) {
+        throw new IllegalArgumentException(
+            name + ": the access key id '" + key.id() + "' is used twice");
       }
     }
   }
