@@ -12,6 +12,10 @@ import java.util.Objects;
  * What the server sends to a client, one JSON text frame each; the field {@code type} names the
  * variant. Frames that answer a request carry its {@code requestId} (null fields are left out of
  * the JSON).
+ *
+ * <p>Over 400 lines because it is one sealed family: the type names above and the records below are
+ * the wire format of every frame, read together; the frames of room events keep a constructor
+ * without {@code prevSeq} (the frame right after the previous event) beside the canonical one.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
