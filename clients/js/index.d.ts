@@ -95,6 +95,11 @@ export interface ServerFrame {
 export interface RoomEvent extends ServerFrame {
   roomId: string;
   seq: number;
+  /**
+   * The seq of the event announced to the room's members before this one, when it is not
+   * `seq - 1`: in a room past the server's presence limit, joins and leaves are not announced.
+   */
+  prevSeq?: number;
   /** On member events and messages: whether it is about one of this client's own connections. */
   self?: boolean;
 }
@@ -146,6 +151,8 @@ export interface JoinedEvent extends RoomEvent {
   type: 'joined';
   members: Member[];
   resumed: boolean;
+  /** false when the room is past the presence limit (its joins and leaves are not announced). */
+  presence?: boolean;
 }
 
 /** A page of a room's members (the server's `members` frame). */
@@ -190,13 +197,19 @@ export interface RoomEvents {
 export declare class Room extends Emitter<RoomEvents> {
   readonly id: string;
   readonly username: string | undefined;
-  /** The seq of the last event delivered to the application. */
+  /** The seq up to which this room has every event announced to it. */
   readonly lastSeq: number;
   readonly state: 'joining' | 'joined' | 'rejoining' | 'left';
   /** The members this client knows: the join's first page (at most 100), then every join and leave. */
   readonly members: Map<string, Member>;
-  /** How many members the room has, as of `lastSeq`. */
+  /** How many members the room has, as of `lastSeq` (as of the join, in a quiet room). */
   readonly memberCount: number;
+  /**
+   * false when the room was past the server's presence limit at this client's last join: its
+   * joins and leaves are not announced, so `members` and `memberCount` stay as the join said;
+   * page `listMembers` for the list. true otherwise.
+   */
+  readonly presence: boolean;
   /** The cursor (`after`) of the members the join did not list; null when it listed them all. */
   readonly membersNext: number | null;
   /**

@@ -238,7 +238,7 @@ export class RoomlogClient extends Emitter {
         onAnswer: (frame) => {
           room._resuming = false;
           if (frame.type === 'resumed') {
-            for (const event of frame.events ?? []) room._accept(event);
+            room._resumed(frame);
           } else if (frame.status === 410) {
             room._gap(frame, afterSeq);
             room._drain();

@@ -5,7 +5,9 @@ import { Emitter } from './emitter.js';
  * with `self: true` on member events about one of this client's own connections):
  * `message`, `memberJoined`, `memberLeft`, `userBanned`, `roomCreated`, and `joined` for each
  * (re)join of this client after a reconnect (`resumed: true`); `event` for every one of them, in
- * seq order, each seq once; `gap` when the server could not fill a gap (410 resumeTooOld);
+ * seq order, each seq once (a room past the server's presence limit skips the seqs of the joins
+ * and leaves it does not announce: a frame's `prevSeq` says so); `gap` when the server could not
+ * fill a gap (410 resumeTooOld);
  * `left` when this client is no longer a member (its own leave(), a kick, a rejoin refused).
  *
  * The client drives it; the methods and fields starting with `_` are the client's, not the
@@ -21,18 +23,24 @@ export class Room extends Emitter {
     this.id = id;
     /** The username this client joined with (undefined on a token connection: the token's). */
     this.username = username;
-    /** The seq of the last event delivered to the application. */
+    /** The seq up to which this room has every event announced to it (the last delivered, or the seq a join or resume answered). */
     this.lastSeq = 0;
     /** `joining` (first join), `joined`, `rejoining` (after a reconnect), or `left`. */
     this.state = 'joining';
     /**
      * The members as this client knows them, by connection id: `{connectionId, username}`. The
      * server lists the first 100 at a join (a large room has more: see `memberCount` and
-     * `listMembers`), then tells every join and leave.
+     * `listMembers`), then tells every join and leave, unless the room is quiet (`presence`).
      */
     this.members = new Map();
-    /** How many members the room has, as of `lastSeq`. */
+    /** How many members the room has, as of `lastSeq` (of the last join, in a quiet room). */
     this.memberCount = 0;
+    /**
+     * False when the room was past the server's presence limit at this client's last join: the
+     * server does not announce its joins and leaves, so `members` and `memberCount` stay as the
+     * join told them; page `listMembers` for the list. True otherwise.
+     */
+    this.presence = true;
     /**
      * The cursor of the members the join did not list (`listMembers({after: room.membersNext})`),
      * null when it listed them all.
@@ -115,7 +123,18 @@ export class Room extends Emitter {
     const joined = { ...frame, members: frame.members ?? [], resumed: afterSeq !== undefined };
     delete joined.events;
     delete joined.requestId;
-    this._accept(joined);
+    // The answer's events were everything announced before the join: the join follows them, even
+    // where the unannounced joins and leaves of a quiet room skip seqs.
+    this._accept(joined, true);
+  }
+
+  /** A resume's answer: its events were everything announced up to `seq`, the room's seq then. */
+  _resumed(frame) {
+    for (const event of frame.events ?? []) this._accept(event);
+    if (this.state === 'joined' && !this._holding && frame.seq > this.lastSeq) {
+      this.lastSeq = frame.seq;
+      this._drain();
+    }
   }
 
   /** Delivers what the first join held back (see _joined), in seq order. */
@@ -145,16 +164,17 @@ export class Room extends Emitter {
   }
 
   /**
-   * A frame of this room with a seq: delivered if it is the next one, dropped if it was
-   * delivered already, kept for later if it is ahead (then the missing ones are asked for).
+   * A frame of this room with a seq: delivered if it follows what this room has (`complete`: it
+   * does by construction), dropped if it was delivered already, kept for later if it is ahead
+   * (then the missing ones are asked for).
    */
-  _accept(frame) {
+  _accept(frame, complete = false) {
     if (frame.seq <= this.lastSeq) return;
     if (this._holding) {
       this._ahead.set(frame.seq, frame);
       return;
     }
-    if (this.state !== 'joined' || frame.seq !== this.lastSeq + 1) {
+    if (this.state !== 'joined' || !(complete || this.#follows(frame))) {
       this._ahead.set(frame.seq, frame);
       if (this.state === 'joined') this.#client._resume(this);
       return;
@@ -163,12 +183,23 @@ export class Room extends Emitter {
     this._drain();
   }
 
+  /**
+   * Whether nothing announced comes between what this room has and `frame` (docs/PROTOCOL.md,
+   * "Frames"): `prevSeq` is the previous announced event's seq, present only when it is not
+   * `seq - 1`. A member that joined a quiet room at seq J has J, and the next frame's prevSeq is
+   * below it.
+   */
+  #follows(frame) {
+    return (frame.prevSeq ?? frame.seq - 1) <= this.lastSeq;
+  }
+
   _drain() {
     for (const seq of this._ahead.keys()) {
       if (seq <= this.lastSeq) this._ahead.delete(seq);
     }
-    while (this.state === 'joined' && !this._holding && this._ahead.has(this.lastSeq + 1)) {
-      const next = this._ahead.get(this.lastSeq + 1);
+    while (this.state === 'joined' && !this._holding && this._ahead.size > 0) {
+      const next = this._ahead.get(Math.min(...this._ahead.keys()));
+      if (!this.#follows(next)) break;
       this._ahead.delete(next.seq);
       this.#deliver(next);
     }
@@ -187,6 +218,7 @@ export class Room extends Emitter {
     this.members = membersOf(frame.members);
     this.memberCount = frame.memberCount ?? this.members.size;
     this.membersNext = frame.membersNext ?? null;
+    this.presence = frame.presence !== false;
   }
 
   #deliver(frame) {

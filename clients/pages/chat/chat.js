@@ -98,7 +98,10 @@ function renderMembers() {
   const entry = rooms.get(current);
   const list = $('members');
   list.replaceChildren();
-  $('members-title').textContent = entry ? `Members (${entry.room.memberCount})` : 'Members';
+  // A quiet room (past the server's presence limit) announces no joins or leaves: its count is
+  // the one the join gave, and the list is what "Show more" pages.
+  const quiet = entry && entry.room.presence === false ? ', as of your join' : '';
+  $('members-title').textContent = entry ? `Members (${entry.room.memberCount}${quiet})` : 'Members';
   if (!entry) return;
   // A join lists a large room's first 100 members; "Show more" pages the rest (in join order),
   // kept apart from the ones the library follows, and dropped again when they leave.

@@ -92,16 +92,24 @@ final class PrivateRooms {
             ctx.requestTimeEpoch(),
             invite.user(),
             inviter.get().username());
+    Long prevSeq = RoomLogic.prevSeq(state.announcedSeq(), event.seq());
     List<Reply> replies = new ArrayList<>();
-    replies.add(Reply.to(RoomLogic.requester(ctx), frame(event, invite.requestId())));
+    replies.add(Reply.to(RoomLogic.requester(ctx), frame(event, invite.requestId(), prevSeq)));
     RoomLogic.toOthers(
-        state.roomId(), state.members(), ctx.connectionId(), frame(event, null), replies);
+        state.roomId(), state.members(), ctx.connectionId(), frame(event, null, prevSeq), replies);
     return new Decision(List.of(event), replies);
   }
 
-  static ServerFrame.UserInvited frame(RoomEvent.UserInvited event, String requestId) {
+  static ServerFrame.UserInvited frame(
+      RoomEvent.UserInvited event, String requestId, Long prevSeq) {
     return new ServerFrame.UserInvited(
-        event.roomId(), event.seq(), event.user(), event.invitedBy(), event.at(), requestId);
+        event.roomId(),
+        event.seq(),
+        prevSeq,
+        event.user(),
+        event.invitedBy(),
+        event.at(),
+        requestId);
   }
 
   /**

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * reach it: Kafka Streams' {@code application.server}; null when it has none), and the log's
  * partitions, which bound the default stream threads. Immutable.
  *
- * <p>Over 400 lines because it is the table of the processor's 13 settings (a declaration each,
+ * <p>Over 400 lines because it is the table of the processor's 14 settings (a declaration each,
  * with the reason for its default beside it, an accessor each and the copies with one changed);
  * split, the table would no longer be read in one place.
  */
@@ -61,6 +61,12 @@ public final class ProcessorSettings {
    * At half the cache's weight the largest room leaves room for the others.
    */
   public static final int MAX_ROOM_MEMBERS = (int) (RoomStores.Cache.MAX_WEIGHT / 2);
+
+  /**
+   * Members up to which a room announces joins and leaves to the others: past it a join or a leave
+   * costs one frame (its member's), not one per member.
+   */
+  public static final int DEFAULT_PRESENCE_LIMIT = 1_000;
 
   // Internal topic names are "<applicationId>-<store>-changelog", so the id must be topic-legal.
   private static final Pattern TOPIC_LEGAL = Pattern.compile("[A-Za-z0-9._-]+");
@@ -158,6 +164,23 @@ public final class ProcessorSettings {
               "members one room may have; a join past it gets 409 `roomFull`. At most 250000:"
                   + " a room is kept decoded in its task's memory, and read whole after a restart"
                   + " or a move"));
+  /*
+   * Announcing every join and leave to every member makes filling a room of n cost n²/2 frames
+   * (5 billion for 100,000). Pusher keeps presence to 100 members, Ably to 200; past 1,000 a member
+   * list is paged, not watched.
+   */
+  public static final String PRESENCE_LIMIT =
+      DEFS.define(
+          Setting.of(
+              "presenceLimit",
+              INT,
+              DEFAULT_PRESENCE_LIMIT,
+              expect(n -> n >= 0 && n <= MAX_ROOM_MEMBERS, "0.." + MAX_ROOM_MEMBERS),
+              "members up to which a room announces joins and leaves (`memberJoined`,"
+                  + " `memberLeft`) to its other members. Each announcement is a frame to every"
+                  + " member, so filling a room of n announced costs n²/2 deliveries; past the"
+                  + " limit a join or a leave costs its member's own answer only, and clients"
+                  + " page `members` for the list (`joined.presence` is false). 0: never"));
   public static final String INSTANCE_ID =
       DEFS.define(
           Setting.of(
@@ -327,6 +350,10 @@ public final class ProcessorSettings {
     return with(MAX_ROOM_MEMBERS_SETTING, value);
   }
 
+  public ProcessorSettings withPresenceLimit(int value) {
+    return with(PRESENCE_LIMIT, value);
+  }
+
   public ProcessorSettings withStandbyReplicas(int value) {
     return with(STANDBY_REPLICAS, value);
   }
@@ -422,6 +449,10 @@ public final class ProcessorSettings {
 
   public int maxRoomMembers() {
     return get(MAX_ROOM_MEMBERS_SETTING);
+  }
+
+  public int presenceLimit() {
+    return get(PRESENCE_LIMIT);
   }
 
   /** This instance's stable id (Kafka's {@code group.instance.id}), or null. */

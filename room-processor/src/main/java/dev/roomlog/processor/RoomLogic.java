@@ -55,20 +55,52 @@ final class RoomLogic {
 
   private final int historySize;
   private final int maxRoomMembers;
+  private final int presenceLimit;
 
   RoomLogic(int historySize) {
     this(historySize, ProcessorSettings.DEFAULT_MAX_ROOM_MEMBERS);
   }
 
   RoomLogic(int historySize, int maxRoomMembers) {
+    this(historySize, maxRoomMembers, ProcessorSettings.DEFAULT_PRESENCE_LIMIT);
+  }
+
+  RoomLogic(int historySize, int maxRoomMembers, int presenceLimit) {
     if (historySize < 0) {
       throw new IllegalArgumentException("historySize must be >= 0, got " + historySize);
     }
     if (maxRoomMembers < 1) {
       throw new IllegalArgumentException("maxRoomMembers must be >= 1, got " + maxRoomMembers);
     }
+    if (presenceLimit < 0) {
+      throw new IllegalArgumentException("presenceLimit must be >= 0, got " + presenceLimit);
+    }
     this.historySize = historySize;
     this.maxRoomMembers = maxRoomMembers;
+    this.presenceLimit = presenceLimit;
+  }
+
+  /**
+   * Whether the members are told of {@code event} in a room of {@code membersBefore} members: a
+   * join when the room has at most {@code presenceLimit} members after it, a leave (any reason)
+   * when it had at most that many before it, every other event always. Past the limit a join or a
+   * leave is told to its own member only, so that filling a room costs O(n) frames and not n²/2. It
+   * depends on the state and the event alone, so {@link #apply} and a replay agree with the
+   * decision; unannounced events are still room events, but not kept in the resume window.
+   */
+  boolean announces(int membersBefore, RoomEvent event) {
+    if (event instanceof RoomEvent.MemberJoined) {
+      return membersBefore + 1 <= presenceLimit;
+    }
+    if (event instanceof RoomEvent.MemberLeft) {
+      return membersBefore <= presenceLimit;
+    }
+    return true;
+  }
+
+  /** A frame's {@code prevSeq}: the previous announced seq, when it is not the seq just before. */
+  static Long prevSeq(long announcedSeq, long seq) {
+    return announcedSeq == seq - 1 ? null : announcedSeq;
   }
 
   /**
@@ -150,9 +182,15 @@ final class RoomLogic {
             member.get().username(),
             reason);
     List<Reply> replies = new ArrayList<>();
-    String excluded = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason) ? null : connectionId;
-    toOthers(
-        stateOrNull.roomId(), stateOrNull.members(), excluded, memberLeftFrame(event), replies);
+    boolean lost = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason);
+    ServerFrame.MemberLeft frame =
+        memberLeftFrame(event, prevSeq(stateOrNull.announcedSeq(), event.seq()));
+    if (announces(stateOrNull.members().size(), event)) {
+      toOthers(
+          stateOrNull.roomId(), stateOrNull.members(), lost ? null : connectionId, frame, replies);
+    } else if (lost) {
+      replies.add(Reply.to(member.get().recipient(), frame));
+    }
     return new Decision(List.of(event), replies);
   }
 
@@ -167,8 +205,15 @@ final class RoomLogic {
               ? RoomState.Access.privateTo(
                   created.owner() != null ? created.owner() : created.createdBy())
               : RoomState.Access.PUBLIC;
+      Window window = remember(List.of(), 0, event);
       return new RoomState(
-          created.roomId(), created.seq(), List.of(), remember(List.of(), event), Map.of(), access);
+          created.roomId(),
+          created.seq(),
+          List.of(),
+          window.recent(),
+          Map.of(),
+          access,
+          window.forgottenSeq());
     }
     if (stateOrNull == null) {
       throw new IllegalStateException(
@@ -176,20 +221,25 @@ final class RoomLogic {
     }
     RoomState state = stateOrNull;
     checkSeq(state.lastSeq(), event);
-    List<RoomEvent> recent = remember(state.recent(), event);
+    Window window =
+        announces(state.members().size(), event)
+            ? remember(state.recent(), state.forgottenSeq(), event)
+            : new Window(state.recent(), state.forgottenSeq());
+    List<RoomEvent> recent = window.recent();
+    long forgotten = window.forgottenSeq();
     // Bans over by this event's time are dropped, so the state holds only running ones.
     Map<String, Long> bans = new HashMap<>(state.bans());
     bans.values().removeIf(until -> until <= event.at());
     if (event instanceof RoomEvent.MemberJoined joined) {
       MemberList members = state.memberList().plus(joined.seq(), memberOf(joined));
-      return state.next(event.seq(), members, recent, bans);
+      return state.next(event.seq(), members, recent, bans, forgotten);
     }
     if (event instanceof RoomEvent.MemberLeft left) {
       MemberList members = state.memberList().minus(left.connectionId());
-      return state.next(event.seq(), members, recent, bans);
+      return state.next(event.seq(), members, recent, bans, forgotten);
     }
     if (event instanceof RoomEvent.MessagePosted) {
-      return state.next(event.seq(), state.members(), recent, bans);
+      return state.next(event.seq(), state.members(), recent, bans, forgotten);
     }
     if (event instanceof RoomEvent.UserInvited invited) {
       return new RoomState(
@@ -198,24 +248,29 @@ final class RoomLogic {
           state.members(),
           recent,
           bans,
-          state.access().inviting(invited.user()));
+          state.access().inviting(invited.user()),
+          forgotten);
     }
     if (event instanceof RoomEvent.UserBanned banned) {
       if (banned.until() > banned.at()) {
         bans.put(UserKeys.of(banned.user()), banned.until());
       }
-      return state.next(event.seq(), state.members(), recent, bans);
+      return state.next(event.seq(), state.members(), recent, bans, forgotten);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
 
+  /** The kept events and the seq of the newest announced event no longer kept. */
+  private record Window(List<RoomEvent> recent, long forgottenSeq) {}
+
   /**
-   * The last {@code historySize} events, {@code event} included, fewer if they would weigh more
-   * than {@link #RECENT_BYTES_BUDGET} (the newest is always kept).
+   * The last {@code historySize} announced events, {@code event} included, fewer if they would
+   * weigh more than {@link #RECENT_BYTES_BUDGET} (the newest is always kept); {@code forgottenSeq}
+   * moves to the newest event dropped.
    */
-  private List<RoomEvent> remember(List<RoomEvent> recent, RoomEvent event) {
+  private Window remember(List<RoomEvent> recent, long forgottenSeq, RoomEvent event) {
     if (historySize == 0) {
-      return List.of();
+      return new Window(List.of(), event.seq());
     }
     int keep = 0;
     long bytes = boundBytes(event);
@@ -226,10 +281,11 @@ final class RoomLogic {
       }
       keep++;
     }
+    int dropped = recent.size() - keep;
     List<RoomEvent> next = new ArrayList<>(keep + 1);
-    next.addAll(recent.subList(recent.size() - keep, recent.size()));
+    next.addAll(recent.subList(dropped, recent.size()));
     next.add(event);
-    return next;
+    return new Window(next, dropped > 0 ? recent.get(dropped - 1).seq() : forgottenSeq);
   }
 
   private Decision create(RoomState state, Action.CreateRoom create, RequestContext ctx) {
@@ -349,13 +405,22 @@ final class RoomLogic {
                 first.next(),
                 history,
                 missed,
-                join.requestId())));
-    toOthers(
-        state.roomId(),
-        state.members(),
-        ctx.connectionId(),
-        new ServerFrame.MemberJoined(join.roomId(), seq, ctx.connectionId(), join.username(), at),
-        replies);
+                join.requestId(),
+                after.size() > presenceLimit ? Boolean.FALSE : null)));
+    if (announces(state.members().size(), event)) {
+      toOthers(
+          state.roomId(),
+          state.members(),
+          ctx.connectionId(),
+          new ServerFrame.MemberJoined(
+              join.roomId(),
+              seq,
+              prevSeq(state.announcedSeq(), seq),
+              ctx.connectionId(),
+              join.username(),
+              at),
+          replies);
+    }
     return new Decision(List.of(event), replies);
   }
 
@@ -440,10 +505,13 @@ final class RoomLogic {
                   + "', whose latest seq is "
                   + state.lastSeq()));
     }
-    long oldest = state.oldestKeptSeq();
-    if (afterSeq >= oldest - 1) {
+    // Complete iff no announced event after afterSeq has left the window: the unannounced joins
+    // and leaves between the kept events were never to be replayed.
+    long forgotten = state.forgottenSeq();
+    if (afterSeq >= forgotten) {
       return Optional.empty();
     }
+    long oldest = forgotten + 1;
     MemberList.Page first = state.memberList().page(null, Limits.FIRST_MEMBERS_PAGE);
     ServerFrame.RoomSnapshot snapshot =
         new ServerFrame.RoomSnapshot(
@@ -512,35 +580,56 @@ final class RoomLogic {
         joined.subject() == null ? null : UserKeys.of(joined.subject()));
   }
 
+  /**
+   * The kept events after {@code afterSeq}, each as the frame the members saw (its prevSeq too).
+   */
   private static List<ServerFrame> eventsAfter(RoomState state, long afterSeq) {
-    return state.recent().stream().filter(e -> e.seq() > afterSeq).map(RoomLogic::frameOf).toList();
+    List<ServerFrame> frames = new ArrayList<>();
+    long previous = state.forgottenSeq();
+    for (RoomEvent event : state.recent()) {
+      if (event.seq() > afterSeq) {
+        frames.add(frameOf(event, prevSeq(previous, event.seq())));
+      }
+      previous = event.seq();
+    }
+    return frames;
   }
 
   private static List<ServerFrame.Message> historyOf(RoomState state) {
     return state.recentMessages().stream().map(m -> messageFrame(m, null)).toList();
   }
 
-  /** An event as the frame its room's members received live. */
+  /** An event as the frame its room's members received live, after the event just before it. */
   static ServerFrame frameOf(RoomEvent event) {
+    return frameOf(event, null);
+  }
+
+  /** An event as the frame its room's members received live; {@code prevSeq} may be null. */
+  static ServerFrame frameOf(RoomEvent event, Long prevSeq) {
     if (event instanceof RoomEvent.RoomCreated created) {
       return new ServerFrame.RoomCreated(
           created.roomId(), created.seq(), List.of(), null, created.privateRoom());
     }
     if (event instanceof RoomEvent.MemberJoined joined) {
       return new ServerFrame.MemberJoined(
-          joined.roomId(), joined.seq(), joined.connectionId(), joined.username(), joined.at());
+          joined.roomId(),
+          joined.seq(),
+          prevSeq,
+          joined.connectionId(),
+          joined.username(),
+          joined.at());
     }
     if (event instanceof RoomEvent.MemberLeft left) {
-      return memberLeftFrame(left);
+      return memberLeftFrame(left, prevSeq);
     }
     if (event instanceof RoomEvent.MessagePosted posted) {
-      return messageFrame(posted, null);
+      return messageFrame(posted, null, prevSeq);
     }
     if (event instanceof RoomEvent.UserBanned banned) {
-      return userBannedFrame(banned);
+      return userBannedFrame(banned, prevSeq);
     }
     if (event instanceof RoomEvent.UserInvited invited) {
-      return PrivateRooms.frame(invited, null);
+      return PrivateRooms.frame(invited, null, prevSeq);
     }
     throw new IllegalArgumentException("unknown event type " + event.getClass().getName());
   }
@@ -562,10 +651,15 @@ final class RoomLogic {
             sender.get().username(),
             send.text(),
             send.clientMsgId());
+    Long prevSeq = prevSeq(state.announcedSeq(), event.seq());
     List<Reply> replies = new ArrayList<>();
-    replies.add(Reply.to(requester(ctx), messageFrame(event, send.requestId())));
+    replies.add(Reply.to(requester(ctx), messageFrame(event, send.requestId(), prevSeq)));
     toOthers(
-        state.roomId(), state.members(), ctx.connectionId(), messageFrame(event, null), replies);
+        state.roomId(),
+        state.members(),
+        ctx.connectionId(),
+        messageFrame(event, null, prevSeq),
+        replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -587,9 +681,10 @@ final class RoomLogic {
             post.username(),
             post.text(),
             post.clientMsgId());
+    Long prevSeq = prevSeq(state.announcedSeq(), event.seq());
     List<Reply> replies = new ArrayList<>();
-    replies.add(Reply.to(requester(ctx), messageFrame(event, post.requestId())));
-    toOthers(state.roomId(), state.members(), null, messageFrame(event, null), replies);
+    replies.add(Reply.to(requester(ctx), messageFrame(event, post.requestId(), prevSeq)));
+    toOthers(state.roomId(), state.members(), null, messageFrame(event, null, prevSeq), replies);
     return new Decision(List.of(event), replies);
   }
 
@@ -613,14 +708,22 @@ final class RoomLogic {
     replies.add(
         Reply.to(
             requester(ctx), new ServerFrame.Left(leave.roomId(), event.seq(), leave.requestId())));
-    toOthers(state.roomId(), state.members(), ctx.connectionId(), memberLeftFrame(event), replies);
+    if (announces(state.members().size(), event)) {
+      toOthers(
+          state.roomId(),
+          state.members(),
+          ctx.connectionId(),
+          memberLeftFrame(event, prevSeq(state.announcedSeq(), event.seq())),
+          replies);
+    }
     return new Decision(List.of(event), replies);
   }
 
-  private static ServerFrame.MemberLeft memberLeftFrame(RoomEvent.MemberLeft event) {
+  private static ServerFrame.MemberLeft memberLeftFrame(RoomEvent.MemberLeft event, Long prevSeq) {
     return new ServerFrame.MemberLeft(
         event.roomId(),
         event.seq(),
+        prevSeq,
         event.connectionId(),
         event.username(),
         event.reason(),
@@ -628,9 +731,15 @@ final class RoomLogic {
         event.note());
   }
 
-  private static ServerFrame.UserBanned userBannedFrame(RoomEvent.UserBanned event) {
+  private static ServerFrame.UserBanned userBannedFrame(RoomEvent.UserBanned event, Long prevSeq) {
     return new ServerFrame.UserBanned(
-        event.roomId(), event.seq(), event.user(), event.until(), event.reason(), event.at());
+        event.roomId(),
+        event.seq(),
+        prevSeq,
+        event.user(),
+        event.until(),
+        event.reason(),
+        event.at());
   }
 
   /**
@@ -663,6 +772,7 @@ final class RoomLogic {
     List<Reply> replies = new ArrayList<>();
     MemberList remaining = state.memberList();
     long seq = state.lastSeq();
+    long announced = state.announcedSeq();
     for (RoomState.Member member : remaining.ofUser(moderate.user())) {
       RoomEvent.MemberLeft left =
           new RoomEvent.MemberLeft(
@@ -674,8 +784,15 @@ final class RoomLogic {
               RoomEvent.MemberLeft.KICKED,
               moderate.reason());
       events.add(left);
-      // The kicked connection is told too (it is still connected), then is no member any more.
-      toOthers(moderate.roomId(), remaining, null, memberLeftFrame(left), replies);
+      ServerFrame.MemberLeft frame = memberLeftFrame(left, prevSeq(announced, left.seq()));
+      // The kicked connection is told too (it is still connected), then is no member any more;
+      // past the presence limit it is the only one told.
+      if (announces(remaining.size(), left)) {
+        toOthers(moderate.roomId(), remaining, null, frame, replies);
+        announced = left.seq();
+      } else {
+        replies.add(Reply.to(member.recipient(), frame));
+      }
       remaining = remaining.minus(member.connectionId());
     }
     int removed = events.size();
@@ -684,7 +801,12 @@ final class RoomLogic {
           new RoomEvent.UserBanned(
               moderate.roomId(), ++seq, at, moderate.user(), until, moderate.reason());
       events.add(banned);
-      toOthers(moderate.roomId(), remaining, null, userBannedFrame(banned), replies);
+      toOthers(
+          moderate.roomId(),
+          remaining,
+          null,
+          userBannedFrame(banned, prevSeq(announced, banned.seq())),
+          replies);
     }
     replies.add(
         Reply.to(
@@ -705,9 +827,15 @@ final class RoomLogic {
   }
 
   static ServerFrame.Message messageFrame(RoomEvent.MessagePosted m, String requestId) {
+    return messageFrame(m, requestId, null);
+  }
+
+  static ServerFrame.Message messageFrame(
+      RoomEvent.MessagePosted m, String requestId, Long prevSeq) {
     return new ServerFrame.Message(
         m.roomId(),
         m.seq(),
+        prevSeq,
         m.username(),
         m.connectionId(),
         m.text(),

@@ -15,12 +15,17 @@ import java.util.Set;
  *
  * @param lastSeq the seq of the room's latest event
  * @param members who is in the room, in join order, with the gateway (and its run) holding each
- * @param recent the room's latest events, oldest first, at most the configured history size: what a
- *     join with afterSeq or a resume can replay from
+ * @param recent the room's latest announced events (every event but the joins and leaves of a room
+ *     past the presence limit, see {@link RoomLogic#announces}), oldest first, at most the
+ *     configured history size: what a join with afterSeq or a resume can replay from
  * @param bans the end (epoch millis) of each ban still running at the room's latest event, by
  *     {@link UserKeys#of} the user; empty (never null) also in states stored before bans existed
  * @param access who may join: {@link Access#PUBLIC} (also in states stored before private rooms
  *     existed) or a private room's owner and invitees
+ * @param forgottenSeq the seq of the newest announced event no longer among {@code recent} (0 when
+ *     none has left it): a resume from {@code afterSeq} misses nothing iff {@code afterSeq >=
+ *     forgottenSeq}. Null when constructed (or stored) without it, before unannounced events
+ *     existed: then every event was kept in turn, so it is the seq just before the oldest kept
  */
 record RoomState(
     String roomId,
@@ -28,7 +33,8 @@ record RoomState(
     List<Member> members,
     List<RoomEvent> recent,
     Map<String, Long> bans,
-    Access access) {
+    Access access,
+    Long forgottenSeq) {
 
   /**
    * Who may join a room. A room anyone may join is {@link #PUBLIC}; a private one names its owner
@@ -101,6 +107,20 @@ record RoomState(
     recent = List.copyOf(recent);
     bans = bans == null ? Map.of() : Map.copyOf(bans);
     access = access == null ? Access.PUBLIC : access;
+    if (forgottenSeq == null) {
+      forgottenSeq = recent.isEmpty() ? lastSeq : recent.get(0).seq() - 1;
+    }
+  }
+
+  /** Every event announced, as in the rooms stored before presence limits. */
+  RoomState(
+      String roomId,
+      long lastSeq,
+      List<Member> members,
+      List<RoomEvent> recent,
+      Map<String, Long> bans,
+      Access access) {
+    this(roomId, lastSeq, members, recent, bans, access, null);
   }
 
   /** A room anyone may join. */
@@ -120,8 +140,20 @@ record RoomState(
 
   /** This room after an event: everything but {@link #access} may change. */
   RoomState next(
-      long seq, List<Member> nextMembers, List<RoomEvent> nextRecent, Map<String, Long> nextBans) {
-    return new RoomState(roomId, seq, nextMembers, nextRecent, nextBans, access);
+      long seq,
+      List<Member> nextMembers,
+      List<RoomEvent> nextRecent,
+      Map<String, Long> nextBans,
+      long nextForgottenSeq) {
+    return new RoomState(roomId, seq, nextMembers, nextRecent, nextBans, access, nextForgottenSeq);
+  }
+
+  /**
+   * The seq of the latest event announced to the members (0 before any): the next frame's {@code
+   * prevSeq}. The newest announced event is always kept, unless nothing is.
+   */
+  long announcedSeq() {
+    return recent.isEmpty() ? forgottenSeq : recent.get(recent.size() - 1).seq();
   }
 
   /** The end of {@code user}'s ban, if it is banned at {@code at} (epoch millis). */
@@ -144,10 +176,7 @@ record RoomState(
     return members.stream().map(Member::view).toList();
   }
 
-  /**
-   * The oldest seq a client can still be brought up to date from: a client that saw every event up
-   * to {@code afterSeq} can resume when {@code afterSeq >= oldestKeptSeq() - 1}.
-   */
+  /** The seq of the oldest kept event, or {@code lastSeq + 1} when none is kept. */
   long oldestKeptSeq() {
     return recent.isEmpty() ? lastSeq + 1 : recent.get(0).seq();
   }

@@ -52,13 +52,17 @@ final class RoomStores {
    * A room without its members and events: what every action reads and writes.
    *
    * @param memberCount how many {@link #MEMBERS} records the room has, checked when it is loaded
+   * @param forgottenSeq {@link RoomState#forgottenSeq}: the one fact of the resume window that its
+   *     kept events cannot tell once unannounced joins and leaves leave gaps between them. Null in
+   *     heads written before, whose windows had no gaps: it follows from the oldest kept event
    */
   record Head(
       String roomId,
       long lastSeq,
       int memberCount,
       Map<String, Long> bans,
-      RoomState.Access access) {
+      RoomState.Access access,
+      Long forgottenSeq) {
     Head {
       Objects.requireNonNull(roomId, "roomId");
       bans = bans == null ? Map.of() : Map.copyOf(bans);
@@ -67,7 +71,12 @@ final class RoomStores {
 
     static Head of(RoomState state) {
       return new Head(
-          state.roomId(), state.lastSeq(), state.members().size(), state.bans(), state.access());
+          state.roomId(),
+          state.lastSeq(),
+          state.members().size(),
+          state.bans(),
+          state.access(),
+          state.forgottenSeq());
     }
   }
 
@@ -125,7 +134,13 @@ final class RoomStores {
       it.forEachRemaining(kv -> events.add(kv.value));
     }
     return new RoomState(
-        roomId, head.lastSeq(), MemberList.ofJoins(inOrder), events, head.bans(), head.access());
+        roomId,
+        head.lastSeq(),
+        MemberList.ofJoins(inOrder),
+        events,
+        head.bans(),
+        head.access(),
+        head.forgottenSeq());
   }
 
   /** Up to {@code limit} room ids of the previous layout, in id order. */

@@ -92,7 +92,8 @@ public final class RoomTopology {
   public static void build(
       StreamsBuilder builder, ProcessorSettings settings, ProcessorMetrics metrics) {
     TopicSet topics = settings.topics();
-    RoomLogic logic = new RoomLogic(settings.historySize(), settings.maxRoomMembers());
+    RoomLogic logic =
+        new RoomLogic(settings.historySize(), settings.maxRoomMembers(), settings.presenceLimit());
     GatewayLiveness liveness = new GatewayLiveness(settings.gatewayTimeout().toMillis());
     long dedupWindowMs = settings.dedupWindow().toMillis();
     // One pacer per stream thread: a commit is the thread's, whichever of its tasks asks.

@@ -178,7 +178,9 @@ class RoomStateLayoutTest {
     assertEquals(window, keys(h.driver.getKeyValueStore(RoomTopology.ROOM_RECENT_STORE)));
     RoomStores.Head head =
         (RoomStores.Head) h.driver.getKeyValueStore(RoomTopology.ROOM_HEADS_STORE).get(ROOM);
-    assertEquals(new RoomStores.Head(ROOM, events.size(), 2, Map.of(), null), head);
+    assertEquals(
+        new RoomStores.Head(ROOM, events.size(), 2, Map.of(), null, (long) events.size() - HISTORY),
+        head);
     assertEquals(replay(logic, events).get(ROOM), h.rooms().get(ROOM));
   }
 

@@ -33,6 +33,7 @@ final class InProcessRoomlog implements AutoCloseable {
   private final String gatewayId;
   private final String applicationId;
   private RoomProcessor processor;
+  private UnaryOperator<ProcessorSettings> processorSettings = settings -> settings;
   private Gateway gateway;
 
   private InProcessRoomlog(String bootstrap, String prefix) {
@@ -54,7 +55,20 @@ final class InProcessRoomlog implements AutoCloseable {
   /** As {@link #start(UnaryOperator)}, against the Kafka at {@code bootstrap}. */
   static InProcessRoomlog start(
       String bootstrap, UnaryOperator<GatewaySettings.Builder> gatewaySettings) {
+    return start(bootstrap, gatewaySettings, processor -> processor);
+  }
+
+  /** As {@link #start()}, with the processor's settings changed by {@code processorSettings}. */
+  static InProcessRoomlog startWithProcessor(UnaryOperator<ProcessorSettings> processorSettings) {
+    return start(SharedKafka.bootstrapServers(), gateway -> gateway, processorSettings);
+  }
+
+  private static InProcessRoomlog start(
+      String bootstrap,
+      UnaryOperator<GatewaySettings.Builder> gatewaySettings,
+      UnaryOperator<ProcessorSettings> processorSettings) {
     InProcessRoomlog roomlog = new InProcessRoomlog(bootstrap, SharedKafka.uniquePrefix());
+    roomlog.processorSettings = processorSettings;
     TopicProvisioner.ensureTopics(bootstrap, roomlog.topics, PARTITIONS, REPLICATION_FACTOR);
     roomlog.startProcessorWithFreshStateDir();
     roomlog.gateway =
@@ -112,10 +126,11 @@ final class InProcessRoomlog implements AutoCloseable {
     try {
       Path stateDir = Files.createTempDirectory("roomlog-it-streams");
       ProcessorSettings settings =
-          ProcessorSettings.defaults(bootstrap, stateDir)
-              .withApplicationId(applicationId)
-              .withReplicationFactor(REPLICATION_FACTOR)
-              .withTopics(topics);
+          processorSettings.apply(
+              ProcessorSettings.defaults(bootstrap, stateDir)
+                  .withApplicationId(applicationId)
+                  .withReplicationFactor(REPLICATION_FACTOR)
+                  .withTopics(topics));
       processor = new RoomProcessor(settings);
       processor.start();
       Readiness.await(

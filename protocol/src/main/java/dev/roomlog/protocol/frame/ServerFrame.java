@@ -12,6 +12,10 @@ import java.util.Objects;
  * What the server sends to a client, one JSON text frame each; the field {@code type} names the
  * variant. Frames that answer a request carry its {@code requestId} (null fields are left out of
  * the JSON).
+ *
+ * <p>Over 400 lines because it is one sealed family: the type names above and the records below are
+ * the wire format of every frame, read together; the frames of room events keep a constructor
+ * without {@code prevSeq} (the frame right after the previous event) beside the canonical one.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonSubTypes({
@@ -104,7 +108,9 @@ public sealed interface ServerFrame {
    * after}) of a {@code members} action for the rest. Without {@code afterSeq} it carries the
    * recent messages ({@code history}); with it, {@code events}: every event after afterSeq and
    * before this join, in seq order, each as the frame members saw live. Exactly one of the two is
-   * present.
+   * present. {@code presence} is false when the room is past the processor's presence limit: its
+   * joins and leaves are not announced, so the {@code members} action is the way to the list;
+   * absent (null) otherwise.
    */
   record Joined(
       String roomId,
@@ -114,7 +120,8 @@ public sealed interface ServerFrame {
       Long membersNext,
       List<Message> history,
       List<ServerFrame> events,
-      String requestId)
+      String requestId,
+      Boolean presence)
       implements Answer {
     public Joined {
       members = List.copyOf(members);
@@ -124,6 +131,19 @@ public sealed interface ServerFrame {
       }
       history = history == null ? null : List.copyOf(history);
       events = events == null ? null : List.copyOf(events);
+    }
+
+    /** A room that announces its joins and leaves. */
+    public Joined(
+        String roomId,
+        long seq,
+        Integer memberCount,
+        List<MemberView> members,
+        Long membersNext,
+        List<Message> history,
+        List<ServerFrame> events,
+        String requestId) {
+      this(roomId, seq, memberCount, members, membersNext, history, events, requestId, null);
     }
 
     /** Every member listed. */
@@ -139,7 +159,8 @@ public sealed interface ServerFrame {
 
     @Override
     public Joined withRequestId(String value) {
-      return new Joined(roomId, seq, memberCount, members, membersNext, history, events, value);
+      return new Joined(
+          roomId, seq, memberCount, members, membersNext, history, events, value, presence);
     }
   }
 
@@ -209,9 +230,21 @@ public sealed interface ServerFrame {
     }
   }
 
-  /** Told to the other members when someone joins. */
-  record MemberJoined(String roomId, long seq, String connectionId, String username, long at)
-      implements ServerFrame {}
+  /**
+   * Told to the other members when someone joins (in a room within the presence limit). {@code
+   * prevSeq}, here and in every frame of a room event, is the seq of the event told to the members
+   * before this one, present only when it is not {@code seq - 1} (the events between were joins or
+   * leaves not announced): a client has everything before this frame when {@code (prevSeq ?? seq -
+   * 1) <= } the last seq it has.
+   */
+  record MemberJoined(
+      String roomId, long seq, Long prevSeq, String connectionId, String username, long at)
+      implements ServerFrame {
+    /** After the event just before it. */
+    public MemberJoined(String roomId, long seq, String connectionId, String username, long at) {
+      this(roomId, seq, null, connectionId, username, at);
+    }
+  }
 
   /**
    * Told to the other members when someone leaves; reason is "left", "disconnected", "gatewayLost"
@@ -222,12 +255,25 @@ public sealed interface ServerFrame {
   record MemberLeft(
       String roomId,
       long seq,
+      Long prevSeq,
       String connectionId,
       String username,
       String reason,
       long at,
       String note)
       implements ServerFrame {
+    /** After the event just before it. */
+    public MemberLeft(
+        String roomId,
+        long seq,
+        String connectionId,
+        String username,
+        String reason,
+        long at,
+        String note) {
+      this(roomId, seq, null, connectionId, username, reason, at, note);
+    }
+
     /** Without a moderator's note: every reason but "kicked". */
     public MemberLeft(
         String roomId, long seq, String connectionId, String username, String reason, long at) {
@@ -240,19 +286,37 @@ public sealed interface ServerFrame {
    * user} may not join again before {@code until} (epoch millis). {@code reason} is the
    * moderator's, or null.
    */
-  record UserBanned(String roomId, long seq, String user, long until, String reason, long at)
-      implements ServerFrame {}
+  record UserBanned(
+      String roomId, long seq, Long prevSeq, String user, long until, String reason, long at)
+      implements ServerFrame {
+    /** After the event just before it. */
+    public UserBanned(String roomId, long seq, String user, long until, String reason, long at) {
+      this(roomId, seq, null, user, until, reason, at);
+    }
+  }
 
   /**
    * {@code user} may now join the private room: sent to every member, and to the inviter as the
    * answer to its invite (with its requestId).
    */
   record UserInvited(
-      String roomId, long seq, String user, String invitedBy, long at, String requestId)
+      String roomId,
+      long seq,
+      Long prevSeq,
+      String user,
+      String invitedBy,
+      long at,
+      String requestId)
       implements Answer {
+    /** After the event just before it. */
+    public UserInvited(
+        String roomId, long seq, String user, String invitedBy, long at, String requestId) {
+      this(roomId, seq, null, user, invitedBy, at, requestId);
+    }
+
     @Override
     public UserInvited withRequestId(String value) {
-      return new UserInvited(roomId, seq, user, invitedBy, at, value);
+      return new UserInvited(roomId, seq, prevSeq, user, invitedBy, at, value);
     }
   }
 
@@ -292,6 +356,7 @@ public sealed interface ServerFrame {
   record Message(
       String roomId,
       long seq,
+      Long prevSeq,
       String from,
       String connectionId,
       String text,
@@ -300,14 +365,28 @@ public sealed interface ServerFrame {
       String requestId)
       implements Answer {
 
-    @Override
-    public Message withRequestId(String value) {
-      return new Message(roomId, seq, from, connectionId, text, sentAt, clientMsgId, value);
+    /** After the event just before it. */
+    public Message(
+        String roomId,
+        long seq,
+        String from,
+        String connectionId,
+        String text,
+        long sentAt,
+        String clientMsgId,
+        String requestId) {
+      this(roomId, seq, null, from, connectionId, text, sentAt, clientMsgId, requestId);
     }
 
-    /** The same message as it appears to someone who did not send it (or in history). */
+    @Override
+    public Message withRequestId(String value) {
+      return new Message(
+          roomId, seq, prevSeq, from, connectionId, text, sentAt, clientMsgId, value);
+    }
+
+    /** The same message as it appears to someone who did not send it. */
     public Message withoutRequestId() {
-      return new Message(roomId, seq, from, connectionId, text, sentAt, clientMsgId, null);
+      return new Message(roomId, seq, prevSeq, from, connectionId, text, sentAt, clientMsgId, null);
     }
   }
 
