@@ -86,6 +86,7 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
     Optional<Connection> opened =
         intake.open(
             sourceIp,
+            channel.attr(HandshakeAttributes.USER_AGENT).get(),
             apiKey != null ? apiKey.name() : null,
             authorizer,
             frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())),
