@@ -4,6 +4,7 @@ import dev.roomlog.gateway.Gateway;
 import dev.roomlog.gateway.settings.ApiKey;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.integrations.Integrations;
+import dev.roomlog.integrations.IntegrationsSettings;
 import dev.roomlog.kafka.EmbeddedKafkaBroker;
 import dev.roomlog.processor.ProcessorSettings;
 import dev.roomlog.processor.RoomProcessor;
@@ -131,6 +132,12 @@ final class DevCommand implements Callable<Integer> {
                 .set(GatewaySettings.TLS_KEY_FILE, cert.keyFile())
                 .build();
       }
+      IntegrationsSettings integrationsSettings =
+          integrations.settings(bootstrap, TopicSet.DEFAULT);
+      if (settings.routesFile() == null && integrationsSettings.routesFile() != null) {
+        // One routes file: the gateway accepts the actions the worker calls the routes of.
+        settings = settings.toBuilder().routesFile(integrationsSettings.routesFile()).build();
+      }
       ProcessorSettings processorSettings =
           processor
               .settings(
@@ -168,10 +175,11 @@ final class DevCommand implements Callable<Integer> {
                   metrics.registry(),
                   metrics::scrape,
                   null));
-      // The webhooks of room events, sent from the log (none without --webhooks-file).
+      // The webhooks of room events and the routes, called from the log (none without
+      // --webhooks-file or --routes-file).
       stack.push(
           Integrations.start(
-              integrations.settings(bootstrap, TopicSet.DEFAULT),
+              integrationsSettings,
               failure ->
                   FatalExit.exitProcess(
                           "Roomlog dev", "the integrations worker stopped (see the log above)")
