@@ -113,6 +113,70 @@ class RoutesIT {
     }
   }
 
+  @Test
+  void aConnectRouteThatAnswers403RefusesTheHandshakeWith403AndA2xxAdmitsIt() throws Exception {
+    List<String> refusedUsers = new CopyOnWriteArrayList<>();
+    List<String> admitted = new CopyOnWriteArrayList<>();
+    HttpServer auth = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    auth.createContext(
+        "/connect",
+        exchange -> {
+          JsonNode event = Json.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+          boolean mallory = "mallory".equals(event.at("/headers/x-user").textValue());
+          (mallory ? refusedUsers : admitted)
+              .add(event.at("/requestContext/connectionId").textValue());
+          Backend.answer(exchange, mallory ? 403 : 200, null);
+        });
+    auth.start();
+    Path routes = Files.createTempFile("routes", ".json");
+    Files.writeString(
+        routes,
+        "[{\"routeKey\":\"$connect\",\"url\":\"http://127.0.0.1:%d/connect\"}]"
+            .formatted(auth.getAddress().getPort()));
+    try (InProcessRoomlog roomlog = InProcessRoomlog.start(g -> g.routesFile(routes))) {
+      assertEquals(403, handshakeStatus(roomlog.port(), "mallory"));
+      assertEquals(1, refusedUsers.size(), "the route was asked");
+
+      WsClient ann = WsClient.connect(roomlog.port(), InProcessRoomlog.API_KEY);
+      assertEquals(List.of(ann.connectionId()), admitted, "the route was told the connection's id");
+      ann.sendAction("createRoom", "username", "ann", "requestId", "c1");
+      ann.awaitAnswer("c1");
+      ann.close();
+    } finally {
+      auth.stop(0);
+    }
+  }
+
+  /** The status the gateway answers a handshake with the header {@code x-user: user}. */
+  private static int handshakeStatus(int port, String user) throws Exception {
+    HttpRequestHead head =
+        new HttpRequestHead(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                + "x-api-key: "
+                + InProcessRoomlog.API_KEY
+                + "\r\nx-user: "
+                + user
+                + "\r\n\r\n");
+    return head.send(port);
+  }
+
+  /** A raw handshake over a socket: the status line is all a refusal needs. */
+  record HttpRequestHead(String text) {
+    int send(int port) throws IOException {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        String statusLine =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        return Integer.parseInt(statusLine.split(" ")[1]);
+      }
+    }
+  }
+
   /** One call the backend got: its body and its Idempotency-Key. */
   record Call(byte[] body, String idempotencyKey) {
     JsonNode event() throws IOException {

@@ -85,6 +85,7 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
     }
     Optional<Connection> opened =
         intake.open(
+            channel.attr(HandshakeAttributes.CONNECTION_ID).get(),
             sourceIp,
             channel.attr(HandshakeAttributes.USER_AGENT).get(),
             apiKey != null ? apiKey.name() : null,

@@ -110,6 +110,8 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
    * caller should then refuse the connection, which could write nothing.
    *
+   * @param presetId the id the handshake gave it (a {@code $connect} route was told it); null for a
+   *     new one
    * @param userAgent the handshake's {@code User-Agent}, for the route integrations' events; may be
    *     null
    * @param apiKeyName the name of the key the client presented (for the per-key rate limit); null
@@ -122,6 +124,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    *     there ({@link TokenExpiryHandler}), never written to the log
    */
   Optional<Connection> open(
+      String presetId,
       String sourceIp,
       String userAgent,
       String apiKeyName,
@@ -129,7 +132,8 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
       Consumer<ServerFrame> toClient,
       Consumer<ActionParser.Result.Refresh> refreshes) {
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
-    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
+    String connectionId =
+        presetId != null ? presetId : ConnectionIds.of(settings.gatewayId(), ids.get());
     if (wal.isClosed()) {
       log.error("the WAL appender is closed: refusing connection {}", connectionId);
       return Optional.empty();

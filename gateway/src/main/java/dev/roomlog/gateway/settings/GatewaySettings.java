@@ -371,6 +371,15 @@ public final class GatewaySettings {
               positive(),
               "how long a handshake waits for the `$connect` route's answer (unless the route"
                   + " sets `timeout`); past it the handshake is refused with 503"));
+  public static final String ROUTE_DOMAIN_NAME =
+      define(
+          Setting.of(
+              "routeDomainName",
+              STRING,
+              "localhost:8081",
+              required(),
+              "`requestContext.domainName` in the `$connect` route's events: the management API's"
+                  + " host[:port], as the integrations worker's `--route-domain-name`"));
   public static final String MAX_CONNECT_ROUTE_CALLS =
       define(
           Setting.of(
@@ -378,8 +387,8 @@ public final class GatewaySettings {
               INT,
               64,
               atLeast(1),
-              "`$connect` route calls in flight at once on this node (unless the route sets"
-                  + " `maxConcurrency`); a handshake past it is refused with 503"));
+              "`$connect` route calls in flight at once on this node (the route's"
+                  + " `maxConcurrency` if larger); a handshake past it is refused with 503"));
   public static final String TRUSTED_PROXIES =
       define(
           Setting.of(
@@ -952,6 +961,10 @@ public final class GatewaySettings {
 
   public Duration connectRouteTimeout() {
     return get(CONNECT_ROUTE_TIMEOUT);
+  }
+
+  public String routeDomainName() {
+    return get(ROUTE_DOMAIN_NAME);
   }
 
   public int maxConnectRouteCalls() {
