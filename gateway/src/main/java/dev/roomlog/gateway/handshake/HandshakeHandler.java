@@ -274,19 +274,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                                 new HandshakePolicy.Refuse(
                                     refusal,
                                     "connectRoute",
-                                    refusal == ConnectRoute.UNAVAILABLE
-                                        ? CONNECT_ROUTE_UNAVAILABLE_BODY
-                                        : CONNECT_ROUTE_REFUSED_BODY,
+                                    ConnectRoute.refusalBody(refusal),
                                     "the $connect route answered " + refusal,
                                     admit.sourceIp(),
                                     refusal == ConnectRoute.UNAVAILABLE ? 1 : 0));
                           }
                         }));
   }
-
-  static final String CONNECT_ROUTE_REFUSED_BODY = "the application refused the connection\n";
-  static final String CONNECT_ROUTE_UNAVAILABLE_BODY =
-      "the application did not answer in time: try again later\n";
 
   /**
    * Takes the token out of the request before it goes on: Netty's handshaker logs the offered

@@ -37,6 +37,13 @@ public final class ConnectRoute {
   /** The status of a handshake refused for want of the route's answer. */
   public static final int UNAVAILABLE = 503;
 
+  /** What a client refused with {@code status} is told (never the backend's own words). */
+  public static String refusalBody(int status) {
+    return status == UNAVAILABLE
+        ? "the application is unavailable or did not answer in time: try again later\n"
+        : "the application refused the connection\n";
+  }
+
   /** Headers a backend never sees: the client's credentials are the gateway's to check. */
   private static final List<String> WITHHELD = List.of("x-api-key", "authorization", "cookie");
 
