@@ -24,9 +24,11 @@ import dev.roomlog.gateway.metrics.GatewayMetrics;
 import dev.roomlog.gateway.pages.DevTokenIssuer;
 import dev.roomlog.gateway.pages.PageHandler;
 import dev.roomlog.gateway.pages.PageSite;
+import dev.roomlog.gateway.routes.ConnectRoute;
 import dev.roomlog.gateway.settings.GatewaySettings;
 import dev.roomlog.gateway.tls.ServerTls;
 import dev.roomlog.gateway.tls.TlsFailureHandler;
+import dev.roomlog.protocol.integration.RouteEvent;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -83,6 +85,10 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
   private final HandshakePolicy handshakePolicy;
   private final TokenVerifier tokens;
   private final ActionIntake intake;
+
+  /** The {@code $connect} route that authorises handshakes; null for none. */
+  private final ConnectRoute connectRoute;
+
   private final ConnectionRegistry registry;
   private final Supplier<String> scrape;
   private final Supplier<SslContext> tls;
@@ -166,6 +172,29 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
         "dev".equals(settings.pages())
             ? new DevTokenIssuer(settings.tokenSecret(), intake.clock())
             : null;
+    this.connectRoute =
+        ConnectRoute.of(
+            intake.routes(),
+            settings.connectRouteTimeout(),
+            settings.maxConnectRouteCalls(),
+            new RouteEvent.Place(settings.routeDomainName(), RouteEvent.STAGE),
+            intake.clock(),
+            new ConnectRoute.Ids() {
+              @Override
+              public String gatewayId() {
+                return intake.gatewayId();
+              }
+
+              @Override
+              public String gatewayInstance() {
+                return intake.gatewayInstance();
+              }
+
+              @Override
+              public String newRequestId() {
+                return intake.newRequestId();
+              }
+            });
   }
 
   /**
@@ -291,7 +320,8 @@ public final class GatewayInitializer extends ChannelInitializer<Channel> {
     addWebSocketCodec(
         pipeline,
         settings,
-        obsFoldSeen -> new HandshakeHandler(handshakePolicy, obsFoldSeen, metrics, scrape),
+        obsFoldSeen ->
+            new HandshakeHandler(handshakePolicy, obsFoldSeen, metrics, scrape, connectRoute),
         () -> metrics.handshakeRefused("408", "handshakeTimeout"));
     if (pages != null) {
       // Before the handshake check: a browser's plain GET of a page is no upgrade to refuse.

@@ -7,14 +7,19 @@ package dev.roomlog.integrations;
  * @param status the HTTP status, 0 when there was no answer
  * @param retryAfter the {@code Retry-After} header as sent (seconds or an HTTP date), or null
  * @param error a short description for logs and dead letters
+ * @param body the answer's body when the call asked for it ({@link Call#readsAnswer()}), else null
  */
-record Answer(int status, String retryAfter, String error) {
+record Answer(int status, String retryAfter, String error, byte[] body) {
   static Answer of(int status, String retryAfter) {
-    return new Answer(status, retryAfter, "HTTP " + status);
+    return of(status, retryAfter, null);
+  }
+
+  static Answer of(int status, String retryAfter, byte[] body) {
+    return new Answer(status, retryAfter, "HTTP " + status, body);
   }
 
   static Answer none(String error) {
-    return new Answer(0, null, error);
+    return new Answer(0, null, error, null);
   }
 
   boolean succeeded() {

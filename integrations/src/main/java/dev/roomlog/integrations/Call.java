@@ -8,7 +8,8 @@ import java.util.Objects;
  * One HTTP POST the engine makes: to {@code url} of the target {@code targetId}, in the order of
  * {@code orderingKey} (calls with one key are made one at a time, in order), with {@code
  * idempotencyKey} in the {@code Idempotency-Key} header. Webhooks build one from a batch of room
- * events; a route integration would build one from an action (the engine does not look inside).
+ * events, route integrations from an action (the engine does not look inside). {@code readsAnswer}:
+ * the answer's body is kept (a two-way route's), else discarded.
  */
 record Call(
     String targetId,
@@ -16,7 +17,8 @@ record Call(
     String orderingKey,
     String idempotencyKey,
     byte[] body,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    boolean readsAnswer) {
   Call {
     Objects.requireNonNull(targetId, "targetId");
     Objects.requireNonNull(url, "url");

@@ -17,21 +17,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the calls: one {@link Lane} per target and room, at most one call in flight per lane and
- * {@code maxConcurrency} per target, batches of up to {@code maxBatch} events, and what the {@link
- * RetryDecider} says after each answer. No Kafka: records come in as {@link Item}s and leave
- * through a {@link Sink} (delivered, parked, dead-lettered), which the worker's loop turns into
- * offsets and records. Calls go through {@code caller}; their answers come back through {@code
- * inbox}, which runs them on the worker's thread. Not thread-safe: everything but the caller runs
- * on that one thread.
+ * Runs the calls: one {@link Lane} per target and room (or connection), at most one call in flight
+ * per lane and {@code maxConcurrency} per target, batches of up to {@code maxBatch} events, and
+ * what the {@link RetryDecider} says after each answer. No Kafka: records come in as {@link Item}s
+ * and leave through a {@link Sink} (delivered, parked, dead-lettered), which the worker's loop
+ * turns into offsets and records. Calls go through {@code caller}; their answers come back through
+ * {@code inbox}, which runs them on the worker's thread. Not thread-safe: everything but the caller
+ * runs on that one thread.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
   /** Where finished items go. Each item of a record reaches exactly one of these once. */
   interface Sink {
-    /** Delivered: its record is done for this target. */
-    void done(Item item);
+    /**
+     * Delivered with {@code answer} (a two-way route's body is in it): its record is done for this
+     * target once the sink has done what the answer asks.
+     */
+    void done(Item item, Answer answer);
 
     /** Write it to the retry topic; its record is done once Kafka has it. */
     void park(Item item, ParkedCall call);
@@ -40,7 +43,7 @@ final class Dispatcher {
     void deadLetter(Item item, ParkedCall call);
   }
 
-  private final Subscriptions subscriptions;
+  private final Targets targets;
   private final RetryDecider decider;
   private final Function<Call, CompletableFuture<Answer>> caller;
   private final Executor inbox;
@@ -53,7 +56,7 @@ final class Dispatcher {
   private int buffered;
 
   Dispatcher(
-      Subscriptions subscriptions,
+      Targets targets,
       RetryDecider decider,
       Function<Call, CompletableFuture<Answer>> caller,
       Executor inbox,
@@ -61,7 +64,7 @@ final class Dispatcher {
       Clock clock,
       int maxBatch,
       Duration defaultRetryFor) {
-    this.subscriptions = subscriptions;
+    this.targets = targets;
     this.decider = decider;
     this.caller = caller;
     this.inbox = inbox;
@@ -92,10 +95,9 @@ final class Dispatcher {
    * now.
    */
   void offerParked(Item item, boolean counted) {
-    if (subscriptions.get(item.targetId) == null) {
-      sink.deadLetter(
-          item, item.toParked(clock.instant()).deadLettered("subscription no longer configured"));
-      Lane lane = lanes.get(key(item.targetId, item.roomId()));
+    if (!targets.has(item.targetId)) {
+      sink.deadLetter(item, item.toParked(clock.instant()).deadLettered(targets.gone()));
+      Lane lane = lanes.get(key(item.targetId, item.laneKey()));
       if (counted && lane != null) {
         lane.parkedFinished();
       }
@@ -119,19 +121,19 @@ final class Dispatcher {
       if (!lane.ready(now)) {
         continue;
       }
-      Subscription sub = subscriptions.get(lane.targetId);
+      boolean known = targets.has(lane.targetId);
       int busy = inFlight.getOrDefault(lane.targetId, 0);
-      if (sub != null && busy >= sub.maxConcurrency()) {
+      if (known && busy >= targets.maxConcurrency(lane.targetId)) {
         continue;
       }
       List<Item> batch = lane.take(maxBatch);
-      if (sub == null) {
+      if (!known) {
         orphans.put(lane, batch);
         continue;
       }
       inFlight.merge(lane.targetId, 1, Integer::sum);
       started.add(lane);
-      Call call = WebhookCalls.call(sub, batch, now);
+      Call call = targets.call(lane.targetId, batch, now);
       caller
           .apply(call)
           .whenComplete(
@@ -144,12 +146,10 @@ final class Dispatcher {
                               answer != null ? answer : Answer.none(String.valueOf(error)),
                               false)));
     }
-    orphans.forEach(
-        (lane, batch) ->
-            answered(lane, batch, Answer.none("subscription no longer configured"), true));
+    orphans.forEach((lane, batch) -> answered(lane, batch, Answer.none(targets.gone()), true));
     // Lanes that just called go to the back, so that lanes of a busy target take turns.
     for (Lane lane : started) {
-      String key = key(lane.targetId, lane.roomId);
+      String key = key(lane.targetId, lane.laneKey);
       if (lanes.get(key) == lane) {
         lanes.remove(key);
         lanes.put(key, lane);
@@ -161,7 +161,7 @@ final class Dispatcher {
     if (!gone) {
       inFlight.computeIfPresent(lane.targetId, (t, n) -> n > 1 ? n - 1 : null);
     }
-    if (lanes.get(key(lane.targetId, lane.roomId)) != lane) {
+    if (lanes.get(key(lane.targetId, lane.laneKey)) != lane) {
       return; // its partition was taken away meanwhile: the new owner calls again
     }
     Instant now = clock.instant();
@@ -169,16 +169,15 @@ final class Dispatcher {
     Item first = batch.get(0);
     int attempts = batch.stream().mapToInt(i -> i.attempts).max().orElse(1);
     Instant firstAt = batch.stream().map(i -> i.firstAttemptAt).min(Instant::compareTo).orElse(now);
-    Subscription sub = subscriptions.get(lane.targetId);
     Outcome outcome =
         gone
-            ? new Outcome.DeadLetter("subscription no longer configured")
-            : decider.decide(answer, attempts, firstAt, first.parked, retryFor(sub), now);
-    String what = lane.targetId + " " + WebhookCalls.callId(batch);
+            ? new Outcome.DeadLetter(targets.gone())
+            : decider.decide(answer, attempts, firstAt, first.parked, retryFor(lane.targetId), now);
+    String what = lane.targetId + " " + targets.callId(batch);
     if (outcome instanceof Outcome.Done) {
       for (Item item : lane.finishHead()) {
         finished(lane, item);
-        sink.done(item);
+        sink.done(item, answer);
       }
     } else if (outcome instanceof Outcome.RetryAt r) {
       LOG.debug("{}: {}, again at {}", what, answer.error(), r.at());
@@ -187,7 +186,7 @@ final class Dispatcher {
       List<Item> parked = lane.parkAll();
       buffered -= parked.size();
       LOG.info(
-          "{}: {} after {} attempts; parked with {} more of the room in the retry topic",
+          "{}: {} after {} attempts; parked with {} more of its lane in the retry topic",
           what,
           answer.error(),
           attempts,
@@ -203,7 +202,7 @@ final class Dispatcher {
       }
     }
     if (lane.idle()) {
-      lanes.remove(key(lane.targetId, lane.roomId));
+      lanes.remove(key(lane.targetId, lane.laneKey));
     }
   }
 
@@ -215,8 +214,9 @@ final class Dispatcher {
     }
   }
 
-  private Duration retryFor(Subscription sub) {
-    return sub != null && sub.retryFor() != null ? sub.retryFor() : defaultRetryFor;
+  private Duration retryFor(String targetId) {
+    Duration own = targets.has(targetId) ? targets.retryFor(targetId) : null;
+    return own != null ? own : defaultRetryFor;
   }
 
   /** Drops the lanes of partition {@code partition} (taken away); late answers are ignored. */
@@ -244,11 +244,11 @@ final class Dispatcher {
 
   private Lane lane(Item item) {
     return lanes.computeIfAbsent(
-        key(item.targetId, item.roomId()),
-        k -> new Lane(item.targetId, item.roomId(), item.source.partition()));
+        key(item.targetId, item.laneKey()),
+        k -> new Lane(item.targetId, item.laneKey(), item.source.partition()));
   }
 
-  private static String key(String targetId, String roomId) {
-    return targetId + '\u0000' + roomId;
+  private static String key(String targetId, String laneKey) {
+    return targetId + '\u0000' + laneKey;
   }
 }

@@ -11,10 +11,14 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Makes a {@link Call} with the JDK's HTTP client: a POST with the call's headers and {@code
- * Idempotency-Key}, bounded by the timeout (connecting included), the answer's body discarded.
+ * Idempotency-Key}, bounded by the timeout (connecting included), the answer's body discarded
+ * unless the call reads it (at most {@link #MAX_ANSWER_BYTES}; a longer one counts as no answer).
  * Never fails its future: no answer is an {@link Answer} with status 0. Thread-safe.
  */
 final class HttpCaller {
+  /** The largest answer body kept (a two-way route's frame): a frame's size, with room. */
+  static final int MAX_ANSWER_BYTES = 1 << 20;
+
   private final HttpClient client;
   private final Duration timeout;
 
@@ -36,18 +40,36 @@ final class HttpCaller {
             .header("Idempotency-Key", call.idempotencyKey());
     call.headers().forEach(request::header);
     try {
+      if (call.readsAnswer()) {
+        return client
+            .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+            .handle(
+                (response, error) -> {
+                  if (response == null) {
+                    return Answer.none(describe(error));
+                  }
+                  byte[] body = response.body();
+                  if (body.length > MAX_ANSWER_BYTES) {
+                    return Answer.none(
+                        "answer body of " + body.length + " bytes, over " + MAX_ANSWER_BYTES);
+                  }
+                  return Answer.of(response.statusCode(), retryAfter(response), body);
+                });
+      }
       return client
           .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
           .handle(
               (response, error) ->
                   response != null
-                      ? Answer.of(
-                          response.statusCode(),
-                          response.headers().firstValue("retry-after").orElse(null))
+                      ? Answer.of(response.statusCode(), retryAfter(response))
                       : Answer.none(describe(error)));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(Answer.none(describe(e)));
     }
+  }
+
+  private static String retryAfter(HttpResponse<?> response) {
+    return response.headers().firstValue("retry-after").orElse(null);
   }
 
   private String describe(Throwable error) {

@@ -1,8 +1,11 @@
 package dev.roomlog.integrations;
 
-import dev.roomlog.protocol.integration.ParkedCall;
+import dev.roomlog.protocol.integration.RouteEvent;
+import dev.roomlog.protocol.integration.Routes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -12,6 +15,7 @@ import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,38 +23,89 @@ import org.slf4j.LoggerFactory;
 /**
  * The integrations worker: the module's one entry point. Starts one thread that reads room-events
  * as a member of the consumer group {@code integrationsGroupId} and calls the webhook
- * subscriptions' endpoints (README.md has the guarantees). {@link #close()} stops it: the loop
- * finishes its iteration, flushes the producer and commits what is done, within 30 s.
+ * subscriptions' endpoints, and, when routes are configured, a second that reads the actions as a
+ * member of {@code integrationsGroupId + "-routes"} and calls the routes' backends (README.md has
+ * the guarantees). {@link #close()} stops them: each loop finishes its iteration, flushes its
+ * producer and commits what is done, within 30 s.
  */
 public final class Integrations implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Integrations.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final KafkaProducer<String, ParkedCall> producer;
-  private final IntegrationsLoop loop;
-  private final Thread thread;
+  /** The suffix of the routes loop's consumer group. */
+  static final String ROUTES_GROUP_SUFFIX = "-routes";
+
+  private final List<Worker> workers = new ArrayList<>();
   private final int subscriptions;
+  private final int routes;
+
+  /** One loop with its Kafka clients and thread. */
+  private record Worker(
+      KafkaConsumer<byte[], byte[]> consumer,
+      KafkaProducer<String, byte[]> producer,
+      IntegrationsLoop loop,
+      Thread thread) {}
 
   private Integrations(IntegrationsSettings settings, Consumer<Throwable> onFatal) {
     Subscriptions subs =
         settings.webhooksFile() == null
             ? Subscriptions.NONE
             : Subscriptions.read(settings.webhooksFile());
+    Routes routeTable =
+        settings.routesFile() == null ? Routes.NONE : Routes.read(settings.routesFile());
     this.subscriptions = subs.all().size();
-    this.consumer =
+    RouteCalls routeCalls =
+        new RouteCalls(
+            routeTable, new RouteEvent.Place(settings.routeDomainName(), RouteEvent.STAGE));
+    this.routes = routeCalls.any() ? routeTable.all().size() : 0;
+    String events = settings.topics().roomEvents().name();
+    workers.add(
+        worker(
+            settings,
+            settings.groupId(),
+            "roomlog-integrations",
+            consumer ->
+                new WebhookFeed(
+                    events, subs, settings.topics().roomEvents().valueSerde().deserializer()),
+            onFatal));
+    if (routeCalls.any()) {
+      String actions = settings.topics().actions().name();
+      workers.add(
+          worker(
+              settings,
+              settings.groupId() + ROUTES_GROUP_SUFFIX,
+              "roomlog-integrations-routes",
+              consumer ->
+                  new RouteFeed(
+                      actions,
+                      settings.topics().deliveries().name(),
+                      routeCalls,
+                      settings.topics().actions().valueSerde().deserializer(),
+                      settings.topics().deliveries().valueSerde().serializer(),
+                      () -> consumer.partitionsFor(actions).size()),
+              onFatal));
+    }
+  }
+
+  private static Worker worker(
+      IntegrationsSettings settings,
+      String groupId,
+      String name,
+      java.util.function.Function<KafkaConsumer<byte[], byte[]>, Feed> feed,
+      Consumer<Throwable> onFatal) {
+    KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 settings.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG,
-                settings.groupId(),
+                groupId,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
                 // room-events is written in the processor's transactions
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed",
-                // each partition of room-events with the same one of the retry topic
+                // each partition of the feed's topic with the same one of the retry topic
                 ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 RangeAssignor.class.getName(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
@@ -58,10 +113,10 @@ public final class Integrations implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 500,
                 ConsumerConfig.CLIENT_ID_CONFIG,
-                "roomlog-integrations"),
+                name),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
-    this.producer =
+    KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
             Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -73,45 +128,47 @@ public final class Integrations implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG,
                 5,
                 ProducerConfig.CLIENT_ID_CONFIG,
-                "roomlog-integrations"),
+                name),
             new StringSerializer(),
-            settings.topics().webhookRetry().valueSerde().serializer());
+            new ByteArraySerializer());
     Random random = new Random();
     RetryDecider decider =
         new RetryDecider(
             new Backoff(settings.retryBaseDelay(), settings.retryMaxDelay(), random::nextDouble),
             settings.inMemoryAttempts(),
             settings.retryMaxDelay());
-    this.loop =
+    IntegrationsLoop loop =
         new IntegrationsLoop(
             settings,
-            subs,
+            feed.apply(consumer),
             consumer,
             producer,
             new HttpCaller(settings.callTimeout()),
             decider,
             Clock.systemUTC());
-    this.thread =
+    Thread thread =
         new Thread(
             () -> {
               loop.run();
               Throwable failure = loop.fatal();
               if (failure != null) {
-                LOG.error("The integrations worker stopped", failure);
+                LOG.error("The integrations worker ({}) stopped", name, failure);
                 onFatal.accept(failure);
               }
             },
-            "roomlog-integrations");
+            name);
+    return new Worker(consumer, producer, loop, thread);
   }
 
   /**
-   * Reads the subscriptions (a bad file fails here, naming the subscription and field) and starts
-   * the worker's thread. {@code onFatal} is told if the worker stops on its own (Kafka refused to
-   * take a parked call or a dead letter): the command exits, so a supervisor restarts it.
+   * Reads the subscriptions and routes (a bad file fails here, naming the subscription or route and
+   * the field) and starts the worker's threads. {@code onFatal} is told if a loop stops on its own
+   * (Kafka refused to take a parked call, a dead letter or a two-way answer): the command exits, so
+   * a supervisor restarts it.
    */
   public static Integrations start(IntegrationsSettings settings, Consumer<Throwable> onFatal) {
     Integrations integrations = new Integrations(settings, onFatal);
-    integrations.thread.start();
+    integrations.workers.forEach(w -> w.thread().start());
     return integrations;
   }
 
@@ -120,20 +177,32 @@ public final class Integrations implements AutoCloseable {
     return subscriptions;
   }
 
+  /** The routes it calls (0 when only a {@code $connect} route, the gateway's, is configured). */
+  public int routes() {
+    return routes;
+  }
+
   @Override
   public void close() {
-    loop.stop();
-    consumer.wakeup();
-    try {
-      thread.join(CLOSE_WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (Worker w : workers) {
+      w.loop().stop();
+      w.consumer().wakeup();
     }
-    if (thread.isAlive()) {
-      LOG.warn("The integrations worker did not stop within {}", CLOSE_WAIT);
-    } else {
-      consumer.close();
+    for (Worker w : workers) {
+      try {
+        w.thread().join(CLOSE_WAIT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (w.thread().isAlive()) {
+        LOG.warn(
+            "The integrations worker ({}) did not stop within {}",
+            w.thread().getName(),
+            CLOSE_WAIT);
+      } else {
+        w.consumer().close();
+      }
+      w.producer().close(Duration.ofSeconds(5));
     }
-    producer.close(Duration.ofSeconds(5));
   }
 }

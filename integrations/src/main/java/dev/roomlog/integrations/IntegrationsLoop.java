@@ -1,6 +1,5 @@
 package dev.roomlog.integrations;
 
-import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,20 +22,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's thread: reads room-events and the retry topic as one consumer of the group, hands
- * each record's calls to the {@link Dispatcher}, writes parked calls and dead letters, and commits
+ * One of the worker's threads: reads its {@link Feed}'s topic (room-events for webhooks, the
+ * actions for routes) and the retry topic as one consumer of its group, hands each record's calls
+ * to the {@link Dispatcher}, writes parked calls, dead letters and two-way answers, and commits
  * each partition up to its first record not done ({@link Offsets}). Everything but the HTTP
  * client's and the producer's I/O runs here; their completions come back through {@link #inbox}.
  *
- * <p>A room's parked calls are on the same partition number of the retry topic as its events are in
- * room-events (same key, same partition count), and the range assignor gives a worker the same
- * numbers of both. On assignment, a room-events partition stays paused until its retry partition
- * has been read to the end it had then: so the lanes that have calls parked are known before any
- * newer event of theirs is considered, after a restart as after a move.
+ * <p>A lane's parked calls are on the same partition number of the retry topic as its records are
+ * in the feed's topic (same key, same partition count), and the range assignor gives a worker the
+ * same numbers of both. On assignment, a feed partition stays paused until its retry partition has
+ * been read to the end it had then: so the lanes that have calls parked are known before any newer
+ * record of theirs is considered, after a restart as after a move. Webhooks and routes share the
+ * retry topic; each loop skips the other's records ({@link Feed#owns}).
  */
 final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dispatcher.Sink {
   private static final Logger LOG = LoggerFactory.getLogger(IntegrationsLoop.class);
@@ -44,17 +46,16 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
   private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
 
   private final Consumer<byte[], byte[]> consumer;
-  private final Producer<String, ParkedCall> producer;
-  private final Subscriptions subscriptions;
+  private final Producer<String, byte[]> producer;
+  private final Feed feed;
   private final String eventsTopic;
   private final String retryTopic;
   private final String deadLetterTopic;
   private final boolean startAtEnd;
-  private final Deserializer<RoomEvent> events;
   private final Deserializer<ParkedCall> parked;
+  private final Serializer<ParkedCall> parkedWriter;
   private final Clock clock;
   private final Offsets offsets = new Offsets();
-  private final RoomOccupancy occupancy = new RoomOccupancy();
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Long> restoreEnd = new HashMap<>();
   private final Set<TopicPartition> restoring = new HashSet<>();
@@ -66,31 +67,32 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
 
   IntegrationsLoop(
       IntegrationsSettings settings,
-      Subscriptions subscriptions,
+      Feed feed,
       Consumer<byte[], byte[]> consumer,
-      Producer<String, ParkedCall> producer,
+      Producer<String, byte[]> producer,
       HttpCaller caller,
       RetryDecider decider,
       Clock clock) {
     this.consumer = consumer;
     this.producer = producer;
-    this.subscriptions = subscriptions;
-    this.eventsTopic = settings.topics().roomEvents().name();
+    this.feed = feed;
+    this.eventsTopic = feed.topic();
     this.retryTopic = settings.topics().webhookRetry().name();
     this.deadLetterTopic = settings.topics().webhookDeadLetter().name();
     this.startAtEnd = "latest".equals(settings.startFrom());
-    this.events = settings.topics().roomEvents().valueSerde().deserializer();
     this.parked = settings.topics().webhookRetry().valueSerde().deserializer();
+    this.parkedWriter = settings.topics().webhookRetry().valueSerde().serializer();
     this.clock = clock;
     this.dispatcher =
         new Dispatcher(
-            subscriptions,
+            feed.targets(),
             decider,
             caller::call,
             inbox::add,
             this,
             clock,
-            settings.maxBatchEvents(),
+            // A route's event is one action: API Gateway's event has one body.
+            feed instanceof RouteFeed ? 1 : settings.maxBatchEvents(),
             settings.retryFor());
   }
 
@@ -138,24 +140,11 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
 
   private void readEvent(ConsumerRecord<byte[], byte[]> record) {
     Source source = new Source(record.topic(), record.partition());
-    RoomEvent event;
-    try {
-      event = events.deserialize(record.topic(), record.value());
-    } catch (RuntimeException e) {
-      event = null;
-    }
-    if (event == null) {
-      LOG.warn("Skipping {}@{}: not a room event", source, record.offset());
+    List<Item> items = feed.items(record.value(), record.partition(), source, record.offset());
+    if (items == null) {
+      LOG.warn("Skipping {}@{}: not readable", source, record.offset());
       offsets.read(source, record.offset(), 0);
       return;
-    }
-    boolean emptied = occupancy.apply(record.partition(), event);
-    List<Item> items = new ArrayList<>();
-    for (Subscription sub : subscriptions.all()) {
-      List<String> names = WebhookCalls.names(sub, event, emptied);
-      if (!names.isEmpty()) {
-        items.add(Item.fresh(sub.id(), event, names, source, record.offset()));
-      }
     }
     offsets.read(source, record.offset(), items.size());
     items.forEach(dispatcher::offer);
@@ -174,6 +163,10 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
       offsets.read(source, record.offset(), 0);
       return;
     }
+    if (!feed.owns(call)) {
+      offsets.read(source, record.offset(), 0); // the other loop's (webhooks or routes)
+      return;
+    }
     offsets.read(source, record.offset(), 1);
     // Records before the end seen at assignment were parked by an earlier owner: count them now.
     boolean counted = record.offset() >= restoreEnd.getOrDefault(record.partition(), 0L);
@@ -181,8 +174,13 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
   }
 
   @Override
-  public void done(Item item) {
-    offsets.release(item.source, item.offset);
+  public void done(Item item, Answer answer) {
+    ProducerRecord<String, byte[]> after = feed.afterDelivery(item, answer);
+    if (after == null) {
+      offsets.release(item.source, item.offset);
+    } else {
+      send(after, item); // a two-way answer: done once Kafka has it
+    }
   }
 
   @Override
@@ -196,8 +194,13 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
   }
 
   private void send(String topic, Item item, ParkedCall call) {
+    send(new ProducerRecord<>(topic, item.laneKey(), parkedWriter.serialize(topic, call)), item);
+  }
+
+  private void send(ProducerRecord<String, byte[]> record, Item item) {
+    String topic = record.topic();
     producer.send(
-        new ProducerRecord<>(topic, item.roomId(), call),
+        record,
         (metadata, error) ->
             inbox.add(
                 () -> {
@@ -349,7 +352,7 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
       restoring.remove(tp);
       if (tp.topic().equals(eventsTopic)) {
         dispatcher.forget(tp.partition());
-        occupancy.forget(tp.partition());
+        feed.forget(tp.partition());
         restoreEnd.remove(tp.partition());
       }
     }

@@ -38,6 +38,25 @@ public final class IntegrationsSettings {
               "a JSON file of webhook subscriptions (id, url, secrets, events, roomPrefix,"
                   + " maxConcurrency, retryFor; docs/INTEGRATIONS.md); none: no webhooks are"
                   + " sent"));
+  public static final String ROUTES_FILE =
+      DEFS.define(
+          Setting.of(
+              "routesFile",
+              PATH,
+              null,
+              Validator.any(),
+              "the route integrations (JSON: routeKey, url, twoWay, maxConcurrency, retryFor;"
+                  + " docs/INTEGRATIONS.md), the same file the gateways read; none: no routes are"
+                  + " called"));
+  public static final String ROUTE_DOMAIN_NAME =
+      DEFS.define(
+          Setting.of(
+              "routeDomainName",
+              STRING,
+              "localhost:8081",
+              Validator.required(),
+              "`requestContext.domainName` in route events: the management API's host[:port], so"
+                  + " that a handler's callback URL (`https://` + domainName) reaches it"));
   public static final String GROUP_ID =
       DEFS.define(
           Setting.of(
@@ -154,6 +173,14 @@ public final class IntegrationsSettings {
 
   public Path webhooksFile() {
     return (Path) values.get(WEBHOOKS_FILE);
+  }
+
+  public Path routesFile() {
+    return (Path) values.get(ROUTES_FILE);
+  }
+
+  String routeDomainName() {
+    return (String) values.get(ROUTE_DOMAIN_NAME);
   }
 
   public String groupId() {

@@ -1,18 +1,21 @@
 package dev.roomlog.integrations;
 
+import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One room event to deliver to one target, with the record it came from ({@code source}, {@code
- * offset}: room-events, or the retry topic when {@code parked}) and its attempts so far. Mutable
- * attempt counts, owned by the worker's thread.
+ * One thing to deliver to one target: a room event for a webhook subscription ({@code event}), or a
+ * log record for a route ({@code action}), with the record it came from ({@code source}, {@code
+ * offset}: room-events or the actions, or the retry topic when {@code parked}) and its attempts so
+ * far. Mutable attempt counts, owned by the worker's thread.
  */
 final class Item {
   final String targetId;
   final RoomEvent event;
+  final WalRecord action;
   final List<String> names;
   final Source source;
   final long offset;
@@ -26,12 +29,14 @@ final class Item {
   private Item(
       String targetId,
       RoomEvent event,
+      WalRecord action,
       List<String> names,
       Source source,
       long offset,
       boolean parked) {
     this.targetId = targetId;
     this.event = event;
+    this.action = action;
     this.names = List.copyOf(names);
     this.source = source;
     this.offset = offset;
@@ -41,12 +46,19 @@ final class Item {
   /** An event just read from room-events. */
   static Item fresh(
       String targetId, RoomEvent event, List<String> names, Source source, long offset) {
-    return new Item(targetId, event, names, source, offset, false);
+    return new Item(targetId, event, null, names, source, offset, false);
+  }
+
+  /** A record just read from the actions, for the route {@code routeKey}. */
+  static Item route(String routeKey, WalRecord action, Source source, long offset) {
+    return new Item(routeKey, null, action, List.of(), source, offset, false);
   }
 
   /** A call read back from the retry topic, with the attempts it carries. */
   static Item parked(ParkedCall call, Source source, long offset) {
-    Item item = new Item(call.subscriptionId(), call.event(), call.names(), source, offset, true);
+    Item item =
+        new Item(
+            call.subscriptionId(), call.event(), call.action(), call.names(), source, offset, true);
     item.attempts = call.attempts();
     item.firstAttemptAt = Instant.ofEpochMilli(call.firstAttemptAt());
     item.lastAttemptAt =
@@ -56,8 +68,13 @@ final class Item {
     return item;
   }
 
-  String roomId() {
-    return event.roomId();
+  /**
+   * What orders its calls within its target: its room (webhooks: seq order per room), or its
+   * connection (routes: a connection's actions in the order it sent them). Also its key in the
+   * retry topic.
+   */
+  String laneKey() {
+    return event != null ? event.roomId() : action.connectionId();
   }
 
   /** Count an attempt made at {@code now} that got {@code answer}. */
@@ -78,6 +95,7 @@ final class Item {
     return new ParkedCall(
         targetId,
         event,
+        action,
         names,
         attempts,
         (firstAttemptAt == null ? now : firstAttemptAt).toEpochMilli(),

@@ -6,15 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One ordered stream of calls: one room's events for one target. At most one batch is in flight;
- * the batch at the head is frozen when first called, so a retry sends the same events. While the
- * lane has calls parked in the retry topic ({@code parkedOutstanding > 0}), new events must go
- * behind them into the retry topic rather than be called from memory. Plain state, owned by the
- * worker's thread.
+ * One ordered stream of calls to one target: one room's events (webhooks), or one connection's
+ * actions (routes); {@code laneKey} names the room or the connection. At most one batch is in
+ * flight; the batch at the head is frozen when first called, so a retry sends the same events.
+ * While the lane has calls parked in the retry topic ({@code parkedOutstanding > 0}), new events
+ * must go behind them into the retry topic rather than be called from memory. Plain state, owned by
+ * the worker's thread.
  */
 final class Lane {
   final String targetId;
-  final String roomId;
+  final String laneKey;
   final int partition;
   private final ArrayDeque<Item> waiting = new ArrayDeque<>();
   private List<Item> head;
@@ -22,9 +23,9 @@ final class Lane {
   private Instant notBefore = Instant.MIN;
   private int parkedOutstanding;
 
-  Lane(String targetId, String roomId, int partition) {
+  Lane(String targetId, String laneKey, int partition) {
     this.targetId = targetId;
-    this.roomId = roomId;
+    this.laneKey = laneKey;
     this.partition = partition;
   }
 

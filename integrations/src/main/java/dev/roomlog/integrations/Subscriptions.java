@@ -10,6 +10,8 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -24,7 +26,7 @@ import java.util.Set;
  * docs/INTEGRATIONS.md). A bad file fails at start naming the subscription and the field.
  * Immutable.
  */
-final class Subscriptions {
+final class Subscriptions implements Targets {
   static final Subscriptions NONE = new Subscriptions(List.of());
 
   private final Map<String, Subscription> byId = new LinkedHashMap<>();
@@ -123,6 +125,37 @@ final class Subscriptions {
 
   Subscription get(String id) {
     return byId.get(id);
+  }
+
+  @Override
+  public boolean has(String targetId) {
+    return byId.containsKey(targetId);
+  }
+
+  @Override
+  public int maxConcurrency(String targetId) {
+    return byId.get(targetId).maxConcurrency();
+  }
+
+  @Override
+  public Duration retryFor(String targetId) {
+    Subscription sub = byId.get(targetId);
+    return sub == null ? null : sub.retryFor();
+  }
+
+  @Override
+  public Call call(String targetId, List<Item> batch, Instant now) {
+    return WebhookCalls.call(byId.get(targetId), batch, now);
+  }
+
+  @Override
+  public String callId(List<Item> batch) {
+    return WebhookCalls.callId(batch);
+  }
+
+  @Override
+  public String gone() {
+    return "subscription no longer configured";
   }
 
   Collection<Subscription> all() {

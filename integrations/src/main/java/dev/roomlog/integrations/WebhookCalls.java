@@ -61,7 +61,7 @@ final class WebhookCalls {
   static String callId(List<Item> batch) {
     Item first = batch.get(0);
     Item last = batch.get(batch.size() - 1);
-    return first.roomId()
+    return first.laneKey()
         + ":"
         + first.event.seq()
         + (batch.size() > 1 ? "-" + last.event.seq() : "");
@@ -71,7 +71,7 @@ final class WebhookCalls {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("id", id);
     body.put("time_ms", now.toEpochMilli());
-    body.put("roomId", batch.get(0).roomId());
+    body.put("roomId", batch.get(0).laneKey());
     ArrayNode events = body.putArray("events");
     for (Item item : batch) {
       for (String name : item.names) {
@@ -114,6 +114,6 @@ final class WebhookCalls {
     headers.put(
         "webhook-secret-id",
         String.join(" ", sub.secrets().stream().map(Subscription.Secret::id).toList()));
-    return new Call(sub.id(), sub.url(), batch.get(0).roomId(), id, body, headers);
+    return new Call(sub.id(), sub.url(), batch.get(0).laneKey(), id, body, headers, false);
   }
 }

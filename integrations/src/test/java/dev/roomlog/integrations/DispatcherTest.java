@@ -72,7 +72,7 @@ class DispatcherTest {
         Runnable::run,
         new Dispatcher.Sink() {
           @Override
-          public void done(Item item) {
+          public void done(Item item, Answer answer) {
             done.add(item.event.roomId() + ":" + item.event.seq());
           }
 

@@ -138,6 +138,27 @@ class PoisonRecordsTest {
     assertEquals("q7", error.requestId());
   }
 
+  @Test
+  void aRoutedActionIsNeitherSetAsideNorAnsweredNorApplied() {
+    h.send(ALICE.wal(100, new Action.CreateRoom("c1", "alice", ROOM, null)));
+    h.deliveries.readRecordsToList();
+    List<RoomEvent> created = h.roomEvents.readValuesToList();
+    long lastSeq = created.get(created.size() - 1).seq();
+
+    // Keyed by its connection, as the gateway writes it; the integrations worker is its reader.
+    WalRecord routed =
+        ALICE.wal(
+            110,
+            new Action.Routed("o1", "placeOrder", "{\"action\":\"placeOrder\",\"sku\":\"x\"}"));
+    h.send(routed);
+
+    assertTrue(h.deadLetters.readRecordsToList().isEmpty(), "a routed action is no poison");
+    assertTrue(h.deliveries.readRecordsToList().isEmpty(), "the processor does not answer it");
+    assertTrue(h.roomEvents.readRecordsToList().isEmpty(), "it changes no room");
+    h.send(ALICE.wal(120, new Action.SendMessage("m", ROOM, "still here", null)));
+    assertEquals(lastSeq + 1, h.roomEvents.readValuesToList().get(0).seq(), "no seq was used");
+  }
+
   private static String header(Headers headers, String name) {
     Header h = headers.lastHeader(name);
     return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);

@@ -141,6 +141,12 @@ final class DevCommand implements Callable<Integer> {
                 .set(GatewaySettings.TLS_KEY_FILE, cert.keyFile())
                 .build();
       }
+      IntegrationsSettings integrationsSettings =
+          integrations.settings(bootstrap, TopicSet.DEFAULT);
+      if (settings.routesFile() == null && integrationsSettings.routesFile() != null) {
+        // One routes file: the gateway accepts the actions the worker calls the routes of.
+        settings = settings.toBuilder().routesFile(integrationsSettings.routesFile()).build();
+      }
       ProcessorSettings processorSettings =
           processor
               .settings(
@@ -178,11 +184,11 @@ final class DevCommand implements Callable<Integer> {
                   metrics.registry(),
                   metrics::scrape,
                   null));
-      // The webhooks of room events, sent from the log. Without --webhooks-file there is nothing
-      // to send, and the worker is not started: it would read every room event for nothing.
-      IntegrationsSettings integrationsSettings =
-          integrations.settings(bootstrap, TopicSet.DEFAULT);
-      if (integrationsSettings.webhooksFile() != null) {
+      // The webhooks of room events and the routes, called from the log. Without
+      // --webhooks-file or --routes-file there is nothing to call, and the worker is not
+      // started: it would read every room event and action for nothing.
+      if (integrationsSettings.webhooksFile() != null
+          || integrationsSettings.routesFile() != null) {
         stack.push(
             Integrations.start(
                 integrationsSettings,

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
     name = "integrations",
     mixinStandardHelpOptions = true,
     description =
-        "Runs one integrations worker: sends the webhooks of room events (--webhooks-file), retried from Kafka. Start several with the same --integrations-group-id to share the work.")
+        "Runs one integrations worker: sends the webhooks of room events (--webhooks-file) and calls the route integrations (--routes-file), retried from Kafka. Start several with the same --integrations-group-id to share the work.")
 final class IntegrationsCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
   @Mixin IntegrationsOptions integrations;
@@ -39,7 +39,9 @@ final class IntegrationsCommand implements Callable<Integer> {
               + settings.groupId()
               + ", "
               + worker.subscriptions()
-              + " webhook subscriptions)");
+              + " webhook subscriptions, "
+              + worker.routes()
+              + " routes)");
     } catch (Exception e) {
       stack.close();
       throw e;

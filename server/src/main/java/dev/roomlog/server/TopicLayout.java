@@ -168,7 +168,8 @@ record TopicLayout(
                 TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)),
         // Keyed by room with room-events' partitions: the integrations worker that owns a
         // partition of room-events owns the same partition here, where that partition's parked
-        // rooms are (their order and the parked state across restarts depend on it).
+        // rooms are (their order and the parked state across restarts depend on it). Route
+        // calls are parked here too, keyed by connection, as the actions are.
         new Wanted(
             topics.webhookRetry().name(),
             "webhook calls parked for retry",

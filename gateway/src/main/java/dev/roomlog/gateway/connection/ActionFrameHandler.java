@@ -85,7 +85,9 @@ public final class ActionFrameHandler extends SimpleChannelInboundHandler<WebSoc
     }
     Optional<Connection> opened =
         intake.open(
+            channel.attr(HandshakeAttributes.CONNECTION_ID).get(),
             sourceIp,
+            channel.attr(HandshakeAttributes.USER_AGENT).get(),
             apiKey != null ? apiKey.name() : null,
             authorizer,
             frame -> channel.writeAndFlush(new TextWebSocketFrame(frame.toJson())),

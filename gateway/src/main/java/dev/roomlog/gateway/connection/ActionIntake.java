@@ -15,6 +15,7 @@ import dev.roomlog.protocol.action.ActionParser;
 import dev.roomlog.protocol.action.Authorizer;
 import dev.roomlog.protocol.action.RequestContext.Identity;
 import dev.roomlog.protocol.frame.ServerFrame;
+import dev.roomlog.protocol.integration.Routes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,6 +67,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
   private final LongSupplier nanoTime;
   private final String gatewayInstance;
   private final GatewayMetrics metrics;
+  private final Routes routes;
 
   /** With meters nobody reads. */
   public ActionIntake(
@@ -87,6 +89,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.wal = Objects.requireNonNull(wal, "wal");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.routes = settings.routes();
     this.ids = Objects.requireNonNull(ids, "ids");
     this.inFlight =
         new InFlightLimiter(
@@ -107,6 +110,10 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    * that goes to the log. Returns empty when the log is closed (the node is shutting down): the
    * caller should then refuse the connection, which could write nothing.
    *
+   * @param presetId the id the handshake gave it (a {@code $connect} route was told it); null for a
+   *     new one
+   * @param userAgent the handshake's {@code User-Agent}, for the route integrations' events; may be
+   *     null
    * @param apiKeyName the name of the key the client presented (for the per-key rate limit); null
    *     for a token connection
    * @param authorizer who the connection speaks for, stamped on its records; a token's subject has
@@ -117,13 +124,16 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
    *     there ({@link TokenExpiryHandler}), never written to the log
    */
   Optional<Connection> open(
+      String presetId,
       String sourceIp,
+      String userAgent,
       String apiKeyName,
       Authorizer authorizer,
       Consumer<ServerFrame> toClient,
       Consumer<ActionParser.Result.Refresh> refreshes) {
     // The id names this gateway, so any gateway's management API knows whom to ask about it.
-    String connectionId = ConnectionIds.of(settings.gatewayId(), ids.get());
+    String connectionId =
+        presetId != null ? presetId : ConnectionIds.of(settings.gatewayId(), ids.get());
     if (wal.isClosed()) {
       log.error("the WAL appender is closed: refusing connection {}", connectionId);
       return Optional.empty();
@@ -141,7 +151,7 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
             this,
             connectionId,
             clock.millis(),
-            new Identity(sourceIp),
+            new Identity(sourceIp, userAgent),
             authorizer,
             inFlight.newConnection(),
             new UnansweredActions(
@@ -224,6 +234,11 @@ public final class ActionIntake implements GatewayMetrics.IntakeCounts {
 
   public GatewayMetrics metrics() {
     return metrics;
+  }
+
+  /** The route integrations: which other action names are accepted, and where they go. */
+  public Routes routes() {
+    return routes;
   }
 
   public WalAppender wal() {

@@ -43,10 +43,13 @@ import org.slf4j.LoggerFactory;
  * action that is, so it precedes that action in the writer's order. Its {@code $disconnect} is
  * appended only if it may be a member of some room, i.e. once the log has accepted one of its
  * {@code createRoom} or {@code joinRoom} actions: the processor has nothing to remove for any other
- * connection. That is decided when the appender accepts the action, not when Kafka acknowledges it,
- * so an action still in flight when the socket closes, or one failed with logUnavailable that may
- * yet be in the log, gets its {@code $disconnect} too, after it on its partition (the appender
- * keeps the order in which it accepted records).
+ * connection. With a {@code $disconnect} route configured it is appended at every close, for the
+ * integrations worker to tell the route. A routed action ({@link Action.Routed}) takes an in-flight
+ * permit like any action but is never counted as unanswered: the processor does not answer it. That
+ * is decided when the appender accepts the action, not when Kafka acknowledges it, so an action
+ * still in flight when the socket closes, or one failed with logUnavailable that may yet be in the
+ * log, gets its {@code $disconnect} too, after it on its partition (the appender keeps the order in
+ * which it accepted records).
  *
  * <p>Threading: {@link #onText}, {@link #onBinary} and {@link #close} are called from the
  * connection's event loop only. Failure answers are sent through {@code replies} from appender
@@ -191,7 +194,8 @@ public final class Connection {
       return Verdict.KEEP_OPEN;
     }
     ActionParser.Result result =
-        ActionParser.parse(text, authorizer.tokenBased() ? authorizer.name() : null);
+        ActionParser.parse(
+            text, authorizer.tokenBased() ? authorizer.name() : null, intake.routes());
     if (result instanceof ActionParser.Result.Rejected rejected) {
       // Refused before the key's bucket: a connection's invalid frames cost only its own budget.
       counted(GatewayMetrics.UNKNOWN_TYPE, rejected.error().code());
@@ -281,26 +285,33 @@ public final class Connection {
   private void append(Action action, long receivedAt) {
     String requestId = action.requestId();
     String type = ActionNames.of(action);
-    if (!unanswered.tryAdd()) {
+    // A routed action has no answer from the processor (a two-way route's is the worker's, and
+    // may never come): it must not hold a place among the unanswered.
+    boolean answerable = !(action instanceof Action.Routed);
+    if (answerable && !unanswered.tryAdd()) {
       counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(UNANSWERED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
     InFlightLimiter.Permit permit = permits.tryAcquire();
     if (permit == null) {
-      unanswered.withdraw();
+      withdraw(answerable);
       counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(OVERLOADED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
     if (!appendConnect()) {
       permit.release();
-      unanswered.withdraw();
+      withdraw(answerable);
       counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
     }
-    RequestContext context = context(type, EventType.MESSAGE, receivedAt);
+    RequestContext context =
+        context(
+            action instanceof Action.Routed routed ? routed.route() : type,
+            EventType.MESSAGE,
+            receivedAt);
     if (action instanceof Action.CreateRoom create && create.roomId() == null) {
       // The log names every room: the processor reads it by room, so the id is decided here.
       action = create.withRoomId(RoomIds.forCreate(create, context.requestId()));
@@ -323,7 +334,7 @@ public final class Connection {
                     permit.release();
                     // Told logUnavailable, the client retries: should the action have landed
                     // all the same, its answer ends a younger one (UnansweredActions' policy).
-                    unanswered.withdraw();
+                    withdraw(answerable);
                     counted(type, ErrorCode.LOG_UNAVAILABLE.code());
                     log.warn(
                         "connection {}: an action was not acknowledged by the log: {}",
@@ -336,7 +347,7 @@ public final class Connection {
                 });
     if (!accepted) {
       permit.release();
-      unanswered.withdraw();
+      withdraw(answerable);
       counted(type, GatewayMetrics.SHUTTING_DOWN);
       replies.accept(ErrorCode.OVERLOADED.frame(CLOSED_MESSAGE, requestId, RETRY_AFTER_503_MS));
       return;
@@ -344,6 +355,12 @@ public final class Connection {
     if (mayMakeMember(action)) {
       // Set once accepted, never cleared: even a failed (logUnavailable) join may be in the log.
       mayBeMember = true;
+    }
+  }
+
+  private void withdraw(boolean answerable) {
+    if (answerable) {
+      unanswered.withdraw();
     }
   }
 
@@ -404,8 +421,9 @@ public final class Connection {
       return;
     }
     closed = true;
-    if (!mayBeMember) {
-      // In no room: the processor has nothing to remove, and the log is kept forever.
+    boolean routed = intake.routes().get(ActionNames.DISCONNECT).isPresent();
+    if (!mayBeMember && !routed) {
+      // In no room and no $disconnect route to tell: nobody reads it, and the log is kept forever.
       return;
     }
     boolean accepted =

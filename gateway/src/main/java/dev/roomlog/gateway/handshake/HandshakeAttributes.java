@@ -31,6 +31,13 @@ public final class HandshakeAttributes {
    */
   public static final AttributeKey<String> SOURCE_IP = AttributeKey.valueOf("roomlog.sourceIp");
 
+  /**
+   * The id a {@code $connect} route was told the connection has; null without such a route (the
+   * connection gets its id when it opens).
+   */
+  public static final AttributeKey<String> CONNECTION_ID =
+      AttributeKey.valueOf("roomlog.connectionId");
+
   /** The handshake's User-Agent header (at most 256 characters), or null. */
   public static final AttributeKey<String> USER_AGENT = AttributeKey.valueOf("roomlog.userAgent");
 

@@ -6,7 +6,9 @@ import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.gateway.limits.ConnectionLimiter;
 import dev.roomlog.gateway.limits.HandshakeRateLimiter;
 import dev.roomlog.gateway.metrics.GatewayMetrics;
+import dev.roomlog.gateway.routes.ConnectRoute;
 import dev.roomlog.gateway.wal.WalAppender;
+import dev.roomlog.protocol.action.Authorizer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -69,6 +72,9 @@ import org.slf4j.LoggerFactory;
  *       $connect}/{@code $disconnect} records waiting ({@link WalAppender#acceptingConnections()}).
  *   <li><b>capacity → 503</b> with {@code Retry-After}: last, so that refused requests never take a
  *       slot ({@link ConnectionLimiter}).
+ *   <li><b>{@code $connect} route → its status</b>, when one is configured ({@link ConnectRoute}):
+ *       after every check above, the route is asked and the upgrade waits for its answer; a non-2xx
+ *       status refuses the handshake with that status, no answer in time with 503.
  * </ol>
  *
  * <p>An admitted request goes on to Netty's WebSocket handshake with the client's API key and
@@ -92,6 +98,15 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
   private final BooleanSupplier obsFoldSeen;
   private final GatewayMetrics metrics;
   private final Supplier<String> scrape;
+  private final ConnectRoute connectRoute;
+
+  /**
+   * What came behind the request head while the {@code $connect} route was asked (its
+   * LastHttpContent, decoded from the same read): passed on after it if the route admits, dropped
+   * if it refuses. Null when no route is being asked.
+   */
+  private List<Object> heldForRoute;
+
   private boolean admitted;
   private boolean refused;
 
@@ -100,16 +115,20 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
    * @param metrics where refusals are counted
    * @param scrape the node's meters in Prometheus' text format, the answer to {@code GET /metrics};
    *     null answers that path 404
+   * @param connectRoute the {@code $connect} route that authorises admitted handshakes; null for
+   *     none
    */
   public HandshakeHandler(
       HandshakePolicy policy,
       BooleanSupplier obsFoldSeen,
       GatewayMetrics metrics,
-      Supplier<String> scrape) {
+      Supplier<String> scrape,
+      ConnectRoute connectRoute) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.obsFoldSeen = Objects.requireNonNull(obsFoldSeen, "obsFoldSeen");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.scrape = scrape;
+    this.connectRoute = connectRoute;
   }
 
   @Override
@@ -117,6 +136,10 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (refused) {
       // The rest of a refused request (body, pipelined requests) is dropped unread.
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (heldForRoute != null) {
+      heldForRoute.add(msg);
       return;
     }
     if (!(msg instanceof HttpRequest request)) {
@@ -196,7 +219,67 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     if (handshakeSlot != null) {
       handshakeSlot.release();
     }
+    if (connectRoute != null) {
+      askConnectRoute(ctx, request, admit, userAgent);
+      return;
+    }
     ctx.fireChannelRead(request);
+  }
+
+  /**
+   * Holds the upgrade until the {@code $connect} route answers: a 2xx lets the request on to the
+   * WebSocket handshake (with the id the route was told), anything else refuses it. Reading stops
+   * meanwhile, so nothing behind the request head is taken before the verdict.
+   */
+  private void askConnectRoute(
+      ChannelHandlerContext ctx, HttpRequest request, HandshakePolicy.Admit admit, String agent) {
+    ctx.channel().config().setAutoRead(false);
+    heldForRoute = new ArrayList<>();
+    String connectionId = connectRoute.newConnectionId();
+    Authorizer who =
+        admit.authorizer() != null ? admit.authorizer() : Authorizer.apiKey(admit.apiKey().name());
+    QueryStringDecoder query = new QueryStringDecoder(request.uri());
+    ConnectRoute.Handshake handshake =
+        new ConnectRoute.Handshake(
+            connectionId,
+            admit.sourceIp(),
+            agent,
+            who,
+            toRequest(ctx, request).headers(),
+            query.parameters());
+    connectRoute
+        .authorise(handshake)
+        .whenComplete(
+            (status, error) ->
+                ctx.executor()
+                    .execute(
+                        () -> {
+                          int refusal = status == null ? ConnectRoute.UNAVAILABLE : status;
+                          List<Object> behind = heldForRoute;
+                          heldForRoute = null;
+                          if (!ctx.channel().isActive()) {
+                            ReferenceCountUtil.release(request);
+                            behind.forEach(ReferenceCountUtil::release);
+                          } else if (refusal == 0) {
+                            ctx.channel().attr(HandshakeAttributes.CONNECTION_ID).set(connectionId);
+                            ctx.fireChannelRead(request);
+                            behind.forEach(ctx::fireChannelRead);
+                            ctx.channel().config().setAutoRead(true);
+                          } else {
+                            refused = true;
+                            ReferenceCountUtil.release(request);
+                            behind.forEach(ReferenceCountUtil::release);
+                            refuse(
+                                ctx,
+                                new HandshakePolicy.Refuse(
+                                    refusal,
+                                    "connectRoute",
+                                    ConnectRoute.refusalBody(refusal),
+                                    "the $connect route answered " + refusal,
+                                    admit.sourceIp(),
+                                    refusal == ConnectRoute.UNAVAILABLE ? 1 : 0));
+                          }
+                        }));
   }
 
   /**

@@ -16,6 +16,7 @@ import static dev.roomlog.protocol.settings.Validator.required;
 
 import dev.roomlog.gateway.ipfilter.Cidr;
 import dev.roomlog.protocol.ConnectionIds;
+import dev.roomlog.protocol.integration.Routes;
 import dev.roomlog.protocol.settings.Setting;
 import dev.roomlog.protocol.settings.SettingDefs;
 import dev.roomlog.protocol.settings.SettingType;
@@ -369,6 +370,43 @@ public final class GatewaySettings {
               Duration.ofSeconds(5),
               positive(),
               "how often the IP rules file is checked for changes"));
+  public static final String ROUTES_FILE =
+      define(
+          Setting.of(
+              "routesFile",
+              PATH,
+              null,
+              GatewaySettings::checkRoutesFile,
+              "the route integrations (JSON, docs/INTEGRATIONS.md), the same file the"
+                  + " integrations worker reads: actions with a route are accepted and logged,"
+                  + " a `$connect` route authorises handshakes"));
+  public static final String CONNECT_ROUTE_TIMEOUT =
+      define(
+          Setting.of(
+              "connectRouteTimeout",
+              DURATION,
+              Duration.ofSeconds(3),
+              positive(),
+              "how long a handshake waits for the `$connect` route's answer (unless the route"
+                  + " sets `timeout`); past it the handshake is refused with 503"));
+  public static final String ROUTE_DOMAIN_NAME =
+      define(
+          Setting.of(
+              "routeDomainName",
+              STRING,
+              "localhost:8081",
+              required(),
+              "`requestContext.domainName` in the `$connect` route's events: the management API's"
+                  + " host[:port], as the integrations worker's `--route-domain-name`"));
+  public static final String MAX_CONNECT_ROUTE_CALLS =
+      define(
+          Setting.of(
+              "maxConnectRouteCalls",
+              INT,
+              64,
+              atLeast(1),
+              "`$connect` route calls in flight at once on this node (the route's"
+                  + " `maxConcurrency` if larger); a handshake past it is refused with 503"));
   public static final String TRUSTED_PROXIES =
       define(
           Setting.of(
@@ -944,6 +982,28 @@ public final class GatewaySettings {
     return get(IP_RULES_FILE);
   }
 
+  /** The route integrations' file, or null for none. */
+  public Path routesFile() {
+    return get(ROUTES_FILE);
+  }
+
+  /** The route integrations, read from {@link #routesFile()} (checked when built). */
+  public Routes routes() {
+    return routesFile() == null ? Routes.NONE : Routes.read(routesFile());
+  }
+
+  public Duration connectRouteTimeout() {
+    return get(CONNECT_ROUTE_TIMEOUT);
+  }
+
+  public String routeDomainName() {
+    return get(ROUTE_DOMAIN_NAME);
+  }
+
+  public int maxConnectRouteCalls() {
+    return get(MAX_CONNECT_ROUTE_CALLS);
+  }
+
   public Duration ipRulesReloadInterval() {
     return get(IP_RULES_RELOAD_INTERVAL);
   }
@@ -1253,6 +1313,14 @@ public final class GatewaySettings {
       return set(IP_RULES_FILE, v);
     }
 
+    public Builder routesFile(Path v) {
+      return set(ROUTES_FILE, v);
+    }
+
+    public Builder connectRouteTimeout(Duration v) {
+      return set(CONNECT_ROUTE_TIMEOUT, v);
+    }
+
     public Builder trustedProxies(List<String> v) {
       return set(TRUSTED_PROXIES, List.copyOf(v));
     }
@@ -1352,6 +1420,17 @@ public final class GatewaySettings {
   }
 
   /** A TLS file, when set, must be a regular file this process can read. */
+  /** Reads the routes file, so that a bad one fails at start naming the route and field. */
+  private static void checkRoutesFile(String name, Path file) {
+    if (file != null) {
+      try {
+        Routes.read(file);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   private static void checkPemFile(String name, Path file) {
     if (file == null) {
       return;

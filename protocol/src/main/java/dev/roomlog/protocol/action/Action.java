@@ -3,6 +3,7 @@ package dev.roomlog.protocol.action;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Objects;
 
 /**
  * What a connection asked for, as it stands in the write-ahead log. The JSON field {@code action}
@@ -27,6 +28,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Action.Heartbeat.class, name = ActionNames.HEARTBEAT),
   @JsonSubTypes.Type(value = Action.PostMessage.class, name = ActionNames.POST_MESSAGE),
   @JsonSubTypes.Type(value = Action.Moderate.class, name = ActionNames.MODERATE),
+  @JsonSubTypes.Type(value = Action.Routed.class, name = ActionNames.ROUTED),
 })
 public sealed interface Action {
 
@@ -196,6 +198,25 @@ public sealed interface Action {
 
   /** Written by the gateway when a WebSocket handshake completes. */
   record Connect() implements Action {}
+
+  /**
+   * A client's action that is none of Roomlog's own but has a route to a backend (a custom route of
+   * that name, or {@code $default}; see {@link dev.roomlog.protocol.integration.Routes}). The log
+   * keeps it like every action, keyed by its connection; the room processor ignores it, and the
+   * integrations worker POSTs it to the route's backend as an API Gateway event. Its {@code
+   * requestContext.routeKey} is the route it matched.
+   *
+   * @param requestId the client's correlation id (its frame's {@code requestId}), for the answers
+   *     the gateway itself may give (429, 503)
+   * @param route the route it matched: the action's own name, or {@code $default}
+   * @param body the frame exactly as the client sent it (the event's {@code body})
+   */
+  record Routed(String requestId, String route, String body) implements Action {
+    public Routed {
+      Fields.require("route", route);
+      Objects.requireNonNull(body, "body");
+    }
+  }
 
   /**
    * Written by the gateway when a connection closes, for whatever reason: once to every partition

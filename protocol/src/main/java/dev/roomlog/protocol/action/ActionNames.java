@@ -3,6 +3,7 @@ package dev.roomlog.protocol.action;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** The values of the {@code action} field, as clients and the log spell them. */
 public final class ActionNames {
@@ -33,6 +34,19 @@ public final class ActionNames {
 
   /** A kick (and maybe a ban) through the management API; never from a client. */
   public static final String MODERATE = "$moderate";
+
+  /**
+   * A client action routed to a backend ({@link Action.Routed}): its own name is its route's, in
+   * the record's {@code requestContext.routeKey}; never answered by the room processor.
+   */
+  public static final String ROUTED = "$routed";
+
+  /**
+   * The names a client may send that Roomlog answers itself: none of them can be routed to a
+   * backend.
+   */
+  public static final Set<String> CLIENT_ACTIONS =
+      Set.of(CREATE_ROOM, JOIN_ROOM, SEND_MESSAGE, LEAVE_ROOM, RESUME, MEMBERS, INVITE, REFRESH);
 
   /** Read from {@link Action}'s own Jackson mapping, so the name on the wire has one source. */
   private static final Map<Class<?>, String> BY_CLASS = byClass();

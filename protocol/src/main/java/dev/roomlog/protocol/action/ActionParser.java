@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.frame.ErrorCode;
 import dev.roomlog.protocol.frame.ServerFrame.ErrorFrame;
+import dev.roomlog.protocol.integration.Routes;
 import dev.roomlog.protocol.text.WellFormed;
 import java.io.IOException;
 import java.util.Objects;
@@ -79,11 +80,23 @@ public final class ActionParser {
    * parsed as written; refusing it is the gateway's (403 usernameNotYours).
    */
   public static Result parse(String text, String ownUsername) {
+    return parse(text, ownUsername, Routes.NONE);
+  }
+
+  /**
+   * As {@link #parse(String, String)}, with route integrations: an action that is none of Roomlog's
+   * own and has a route in {@code routes} (its name's, or {@code $default}) is accepted as an
+   * {@link Action.Routed} carrying the frame as sent; it must still be one well-formed JSON object
+   * with a string {@code action} (and a valid {@code requestId} if it has one).
+   */
+  public static Result parse(String text, String ownUsername, Routes routes) {
     try {
       JsonNode root = readObject(text, "frame");
-      return ActionNames.REFRESH.equals(root.path("action").textValue())
-          ? refresh(root)
-          : new Result.Accepted(read(root, ownUsername));
+      if (ActionNames.REFRESH.equals(root.path("action").textValue())) {
+        return refresh(root);
+      }
+      Optional<Action> routed = routed(root, text, routes);
+      return new Result.Accepted(routed.isPresent() ? routed.get() : read(root, ownUsername));
     } catch (FrameFields.Invalid e) {
       return new Result.Rejected(e.error);
     }
@@ -231,6 +244,17 @@ public final class ActionParser {
       throw new FrameFields.Invalid(ErrorCode.MISSING_FIELD, REFRESH_WITHOUT_TOKEN, requestId);
     }
     return new Result.Refresh(requestId, token.textValue());
+  }
+
+  private static Optional<Action> routed(JsonNode root, String text, Routes routes) {
+    if (routes.isEmpty() || !root.path("action").isTextual()) {
+      return Optional.empty();
+    }
+    String requestId =
+        FrameFields.optionalString(root, "requestId", Limits.MAX_REQUEST_ID_LENGTH, null);
+    return routes
+        .forAction(root.path("action").textValue())
+        .map(route -> new Action.Routed(requestId, route.routeKey(), text));
   }
 
   private static Action read(JsonNode root, String ownUsername) {

@@ -1,5 +1,6 @@
 package dev.roomlog.protocol.action;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param connectedAt epoch millis of the handshake
  * @param requestTimeEpoch epoch millis at which the gateway received the action
  * @param requestId the gateway's unique id for this record (not the client's requestId)
- * @param identity where the connection comes from
+ * @param identity where the connection comes from, and its user agent
  * @param gatewayId the gateway node holding the connection; deliveries are addressed to it
  * @param gatewayInstance this run of that gateway (new at every start): members whose connections
  *     belonged to an earlier run are gone, whatever their gatewayId. Null in records written before
@@ -52,5 +53,16 @@ public record RequestContext(
     HEARTBEAT
   }
 
-  public record Identity(String sourceIp) {}
+  /**
+   * @param sourceIp the client's address (after trusted proxies' forwarding headers)
+   * @param userAgent the handshake's {@code User-Agent} (at most 256 characters); null when it sent
+   *     none, and in records written before it was kept
+   */
+  public record Identity(
+      String sourceIp, @JsonInclude(JsonInclude.Include.NON_NULL) String userAgent) {
+    /** Without a user agent (heartbeats, the management API's posts). */
+    public Identity(String sourceIp) {
+      this(sourceIp, null);
+    }
+  }
 }

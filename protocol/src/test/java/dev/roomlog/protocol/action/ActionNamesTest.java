@@ -28,7 +28,7 @@ class ActionNamesTest {
         kinds.add(next);
       }
     }
-    assertEquals(12, kinds.size(), "kinds of action: " + kinds);
+    assertEquals(13, kinds.size(), "kinds of action: " + kinds);
     for (Class<?> kind : kinds) {
       assertNotNull(nameOfKind(kind), kind.getSimpleName() + " has no wire name");
     }

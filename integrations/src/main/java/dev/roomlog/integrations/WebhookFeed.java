@@ -1,0 +1,73 @@
+package dev.roomlog.integrations;
+
+import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.integration.ParkedCall;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Webhooks: each room event of room-events that a subscription asks for is one item per
+ * subscription (with the webhook events it makes, {@code roomEmptied} included). Plain state (the
+ * rooms' occupancy), owned by the loop's thread.
+ */
+final class WebhookFeed implements Feed {
+  private final String topic;
+  private final Subscriptions subscriptions;
+  private final Deserializer<RoomEvent> events;
+  private final RoomOccupancy occupancy = new RoomOccupancy();
+
+  WebhookFeed(String topic, Subscriptions subscriptions, Deserializer<RoomEvent> events) {
+    this.topic = topic;
+    this.subscriptions = subscriptions;
+    this.events = events;
+  }
+
+  @Override
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public Targets targets() {
+    return subscriptions;
+  }
+
+  @Override
+  public List<Item> items(byte[] value, int partition, Source source, long offset) {
+    RoomEvent event;
+    try {
+      event = events.deserialize(topic, value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+    if (event == null) {
+      return null;
+    }
+    boolean emptied = occupancy.apply(partition, event);
+    List<Item> items = new ArrayList<>();
+    for (Subscription sub : subscriptions.all()) {
+      List<String> names = WebhookCalls.names(sub, event, emptied);
+      if (!names.isEmpty()) {
+        items.add(Item.fresh(sub.id(), event, names, source, offset));
+      }
+    }
+    return items;
+  }
+
+  @Override
+  public boolean owns(ParkedCall call) {
+    return !call.isRoute();
+  }
+
+  @Override
+  public ProducerRecord<String, byte[]> afterDelivery(Item item, Answer answer) {
+    return null;
+  }
+
+  @Override
+  public void forget(int partition) {
+    occupancy.forget(partition);
+  }
+}
