@@ -65,7 +65,9 @@ public class GatewayIntakeBenchmark {
     connection =
         intake
             .open(
+                null,
                 "203.0.113.7",
+                "roomlog-bench",
                 "bench",
                 Authorizer.apiKey("bench"),
                 (ServerFrame frame) -> replies++,
