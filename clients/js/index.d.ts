@@ -118,6 +118,8 @@ export interface MemberJoinedEvent extends RoomEvent {
   connectionId: string;
   username: string;
   at: number;
+  /** false on the join that takes the room past the presence limit: the last one announced. */
+  presence?: false;
 }
 
 export interface MemberLeftEvent extends RoomEvent {
@@ -128,6 +130,8 @@ export interface MemberLeftEvent extends RoomEvent {
   reason: string;
   note?: string;
   at: number;
+  /** true on the leave that brings the room back within the presence limit: announced again. */
+  presence?: true;
 }
 
 export interface UserBannedEvent extends RoomEvent {
@@ -205,9 +209,10 @@ export declare class Room extends Emitter<RoomEvents> {
   /** How many members the room has, as of `lastSeq` (as of the join, in a quiet room). */
   readonly memberCount: number;
   /**
-   * false when the room was past the server's presence limit at this client's last join: its
-   * joins and leaves are not announced, so `members` and `memberCount` stay as the join said;
-   * page `listMembers` for the list. true otherwise.
+   * false while the room is past the server's presence limit (its join said so, or the
+   * `memberJoined` that took it past): its joins and leaves are not announced, so `members` and
+   * `memberCount` stay as they were; page `listMembers` for the list. true otherwise, again from
+   * the `memberLeft` (`presence: true`) that brings it back within the limit.
    */
   readonly presence: boolean;
   /** The cursor (`after`) of the members the join did not list; null when it listed them all. */

@@ -36,9 +36,11 @@ export class Room extends Emitter {
     /** How many members the room has, as of `lastSeq` (of the last join, in a quiet room). */
     this.memberCount = 0;
     /**
-     * False when the room was past the server's presence limit at this client's last join: the
-     * server does not announce its joins and leaves, so `members` and `memberCount` stay as the
-     * join told them; page `listMembers` for the list. True otherwise.
+     * False while the room is past the server's presence limit (as its join said, or the
+     * `memberJoined` that took it past, marked `presence: false`): the server does not announce
+     * its joins and leaves, so `members` and `memberCount` stay as they were; page `listMembers`
+     * for the list. True otherwise; it turns true again with the `memberLeft` marked `presence:
+     * true` that brings the room back within the limit (then `members` is stale: page it).
      */
     this.presence = true;
     /**
@@ -235,6 +237,8 @@ export class Room extends Emitter {
         if (current) {
           this.members.set(frame.connectionId, { connectionId: frame.connectionId, username: frame.username });
           this.memberCount += 1;
+          // The join that takes the room past the presence limit says so: the last one announced.
+          if (frame.presence === false) this.presence = false;
         }
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;
@@ -242,6 +246,9 @@ export class Room extends Emitter {
         if (current) {
           this.members.delete(frame.connectionId);
           this.memberCount = Math.max(0, this.memberCount - 1);
+          // The leave that brings the room back within the limit: joins and leaves are announced
+          // again, but `members` missed the quiet ones: page `listMembers` to refresh it.
+          if (frame.presence === true) this.presence = true;
         }
         event.self = this.#client._isOwnConnection(frame.connectionId);
         break;

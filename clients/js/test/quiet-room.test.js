@@ -1,5 +1,6 @@
 // The client in a quiet room: a real `roomlog dev` (from server/target/roomlog.jar) with a presence
-// limit of 2, so a room's third member on joins without the others being told, and the frames after
+// limit of 2: a room's third member joins told to the others, marked `presence: false`, the fourth
+// joins without the others being told, and the frames after
 // such a join carry `prevSeq`. The client must take them as following what it has: no `resume`
 // request, every message delivered once, in order.
 import { after, afterEach, before, test } from 'node:test';
@@ -68,10 +69,12 @@ test('a room past the presence limit: joins and leaves are quiet, frames follow 
   await waitFor(() => aliceLog.some((e) => e.type === 'memberJoined'));
   assert.equal(bobRoom.presence, true);
 
-  const carolRoom = await carol.join(aliceRoom.id); // 3: quiet
+  const carolRoom = await carol.join(aliceRoom.id); // 3: past the limit, announced, marked
   const carolLog = record(carolRoom);
   assert.equal(carolRoom.presence, false, 'the joined frame says the room is quiet');
   assert.equal(carolRoom.memberCount, 3);
+  await waitFor(() => aliceLog.some((e) => e.type === 'memberJoined' && e.username === 'Carol'));
+  assert.equal(aliceRoom.presence, false, "the join that crossed the limit told Alice it is quiet now");
   const daveRoom = await dave.join(aliceRoom.id); // 4: quiet
   const daveLog = record(daveRoom);
 
@@ -96,7 +99,8 @@ test('a room past the presence limit: joins and leaves are quiet, frames follow 
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${who}'s seqs in order`);
     assert.equal(new Set(seqs).size, seqs.length, `${who}: each seq once`);
     const presence = log.filter((e) => e.type !== 'message').map((e) => `${e.type} ${e.username}`);
-    assert.deepEqual(presence, who === 'alice' ? ['memberJoined Bob'] : [], `${who} hears of no quiet join or leave`);
+    const told = { alice: ['memberJoined Bob', 'memberJoined Carol'], bob: ['memberJoined Carol'], carol: [] };
+    assert.deepEqual(presence, told[who], `${who} hears of the join that crossed the limit, and of no quiet join or leave`);
   }
   assert.equal(daveLog.filter((e) => e.type === 'message').length, 12);
   assert.ok(

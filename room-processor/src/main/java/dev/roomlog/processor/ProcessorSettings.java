@@ -180,7 +180,8 @@ public final class ProcessorSettings {
                   + " `memberLeft`) to its other members. Each announcement is a frame to every"
                   + " member, so filling a room of n announced costs n²/2 deliveries; past the"
                   + " limit a join or a leave costs its member's own answer only, and clients"
-                  + " page `members` for the list (`joined.presence` is false). 0: never"));
+                  + " page `members` for the list (`joined.presence` is false; the join that"
+                  + " crosses the limit and the leave back are announced, marked). 0: never"));
   public static final String INSTANCE_ID =
       DEFS.define(
           Setting.of(

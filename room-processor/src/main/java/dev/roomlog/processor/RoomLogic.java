@@ -82,20 +82,38 @@ final class RoomLogic {
 
   /**
    * Whether the members are told of {@code event} in a room of {@code membersBefore} members: a
-   * join when the room has at most {@code presenceLimit} members after it, a leave (any reason)
-   * when it had at most that many before it, every other event always. Past the limit a join or a
-   * leave is told to its own member only, so that filling a room costs O(n) frames and not n²/2. It
-   * depends on the state and the event alone, so {@link #apply} and a replay agree with the
-   * decision; unannounced events are still room events, but not kept in the resume window.
+   * join when the room has at most {@code presenceLimit} members before it (so the join that
+   * crosses the limit is told, marked: {@link #presenceMark}), a leave (any reason) when it had at
+   * most {@code presenceLimit + 1} before it (the leave back within the limit is told, marked),
+   * every other event always. Past the limit a join or a leave is told to its own member only, so
+   * that filling a room costs O(n) frames and not n²/2. It depends on the state and the event
+   * alone, so {@link #apply} and a replay agree with the decision; unannounced events are still
+   * room events, but not kept in the resume window.
    */
   boolean announces(int membersBefore, RoomEvent event) {
     if (event instanceof RoomEvent.MemberJoined) {
-      return membersBefore + 1 <= presenceLimit;
-    }
-    if (event instanceof RoomEvent.MemberLeft) {
       return membersBefore <= presenceLimit;
     }
+    if (event instanceof RoomEvent.MemberLeft) {
+      return membersBefore <= presenceLimit + 1;
+    }
     return true;
+  }
+
+  /**
+   * The {@code presence} of the live frame of an announced join or leave: false on the join that
+   * takes the room past the limit (joins and leaves stop being announced after it), true on the
+   * leave that brings it back within (they are announced again, and a list kept from live frames is
+   * stale), null otherwise. So a member always learns when announcements stop and start.
+   */
+  Boolean presenceMark(int membersBefore, RoomEvent event) {
+    if (event instanceof RoomEvent.MemberJoined && membersBefore == presenceLimit) {
+      return Boolean.FALSE;
+    }
+    if (event instanceof RoomEvent.MemberLeft && membersBefore == presenceLimit + 1) {
+      return Boolean.TRUE;
+    }
+    return null;
   }
 
   /** A frame's {@code prevSeq}: the previous announced seq, when it is not the seq just before. */
@@ -184,7 +202,10 @@ final class RoomLogic {
     List<Reply> replies = new ArrayList<>();
     boolean lost = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason);
     ServerFrame.MemberLeft frame =
-        memberLeftFrame(event, prevSeq(stateOrNull.announcedSeq(), event.seq()));
+        memberLeftFrame(
+            event,
+            prevSeq(stateOrNull.announcedSeq(), event.seq()),
+            presenceMark(stateOrNull.members().size(), event));
     if (announces(stateOrNull.members().size(), event)) {
       toOthers(
           stateOrNull.roomId(), stateOrNull.members(), lost ? null : connectionId, frame, replies);
@@ -418,7 +439,8 @@ final class RoomLogic {
               prevSeq(state.announcedSeq(), seq),
               ctx.connectionId(),
               join.username(),
-              at),
+              at,
+              presenceMark(state.members().size(), event)),
           replies);
     }
     return new Decision(List.of(event), replies);
@@ -620,7 +642,7 @@ final class RoomLogic {
           joined.at());
     }
     if (event instanceof RoomEvent.MemberLeft left) {
-      return memberLeftFrame(left, prevSeq);
+      return memberLeftFrame(left, prevSeq, null);
     }
     if (event instanceof RoomEvent.MessagePosted posted) {
       return messageFrame(posted, null, prevSeq);
@@ -713,13 +735,17 @@ final class RoomLogic {
           state.roomId(),
           state.members(),
           ctx.connectionId(),
-          memberLeftFrame(event, prevSeq(state.announcedSeq(), event.seq())),
+          memberLeftFrame(
+              event,
+              prevSeq(state.announcedSeq(), event.seq()),
+              presenceMark(state.members().size(), event)),
           replies);
     }
     return new Decision(List.of(event), replies);
   }
 
-  private static ServerFrame.MemberLeft memberLeftFrame(RoomEvent.MemberLeft event, Long prevSeq) {
+  private static ServerFrame.MemberLeft memberLeftFrame(
+      RoomEvent.MemberLeft event, Long prevSeq, Boolean presence) {
     return new ServerFrame.MemberLeft(
         event.roomId(),
         event.seq(),
@@ -728,7 +754,8 @@ final class RoomLogic {
         event.username(),
         event.reason(),
         event.at(),
-        event.note());
+        event.note(),
+        presence);
   }
 
   private static ServerFrame.UserBanned userBannedFrame(RoomEvent.UserBanned event, Long prevSeq) {
@@ -784,7 +811,9 @@ final class RoomLogic {
               RoomEvent.MemberLeft.KICKED,
               moderate.reason());
       events.add(left);
-      ServerFrame.MemberLeft frame = memberLeftFrame(left, prevSeq(announced, left.seq()));
+      ServerFrame.MemberLeft frame =
+          memberLeftFrame(
+              left, prevSeq(announced, left.seq()), presenceMark(remaining.size(), left));
       // The kicked connection is told too (it is still connected), then is no member any more;
       // past the presence limit it is the only one told.
       if (announces(remaining.size(), left)) {

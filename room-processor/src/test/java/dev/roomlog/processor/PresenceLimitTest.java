@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The presence limit in {@link RoomLogic}: a room of more than {@code LIMIT} members announces no
  * join or leave to the other members (each is still a room event, and its own member is answered),
- * frames say with {@code prevSeq} where the announced events skip seqs, and the resume window keeps
- * only announced events, deciding 410 exactly. Every decision is applied as the stage does, and the
- * final state is checked against a replay of the events.
+ * but the join that takes it past the limit and the leave that brings it back are announced, marked
+ * with {@code presence} false and true, frames say with {@code prevSeq} where the announced events
+ * skip seqs, and the resume window keeps only announced events, deciding 410 exactly. Every
+ * decision is applied as the stage does, and the final state is checked against a replay of the
+ * events.
  */
 class PresenceLimitTest {
   private static final String ROOM = "arena";
@@ -106,51 +108,70 @@ class PresenceLimitTest {
     assertNull(joined(c).presence(), "a room at the limit still has presence");
   }
 
-  @Test
-  void aJoinIsAnnouncedUpToTheLimitAndNotPastIt() {
+  private static final Client E = Client.on("gw-c", "e");
+  private static final Client F = Client.on("gw-c", "f");
+
+  /** D joins a room at the limit: seq 5, told to the others marked presence false; 4 members. */
+  private void roomPastTheLimit() {
     roomAtTheLimit();
     Decision d = run(D, join(D));
-
-    assertEquals(5, d.events().get(0).seq(), "still a room event with its seq");
-    assertEquals(List.of(), toldOf(d, 5).stream().toList(), "the 4th member's join is quiet");
-    assertEquals(1, d.replies().size(), "only the joiner's answer");
-    ServerFrame.Joined answer = joined(d);
-    assertEquals(5, answer.seq());
-    assertEquals(4, answer.memberCount());
-    assertEquals(Boolean.FALSE, answer.presence(), "the joiner learns the room is quiet");
+    assertEquals(Set.of("a", "b", "c"), toldOf(d, 5), "the join crossing the limit is announced");
+    ServerFrame.MemberJoined crossing = (ServerFrame.MemberJoined) d.replies().get(1).frame();
+    assertEquals(Boolean.FALSE, crossing.presence(), "and says announcements stop");
+    assertTrue(crossing.toJson().endsWith(",\"presence\":false}"), crossing.toJson());
+    assertEquals(Boolean.FALSE, joined(d).presence(), "the joiner learns the room is quiet");
   }
 
   @Test
-  void aLeaveIsAnnouncedFromTheLimitAndNotFromOnePast() {
-    roomAtTheLimit();
-    run(D, join(D)); // 5, quiet
-    Decision dLeaves = run(D, new Action.LeaveRoom("l", ROOM, null)); // 6: 4 before, quiet
-    assertEquals(1, dLeaves.replies().size());
-    assertTrue(dLeaves.replies().get(0).frame() instanceof ServerFrame.Left);
+  void theJoinCrossingTheLimitIsAnnouncedMarkedAndTheNextOnesAreQuiet() {
+    roomPastTheLimit();
+    Decision e = run(E, join(E));
 
-    Decision cLeaves = run(C, new Action.LeaveRoom("l", ROOM, null)); // 7: 3 before, announced
-    assertEquals(Set.of("a", "b"), toldOf(cLeaves, 7));
-    ServerFrame.MemberLeft frame = (ServerFrame.MemberLeft) cLeaves.replies().get(1).frame();
-    assertEquals(4L, frame.prevSeq(), "the previous announced event was C's join");
+    assertEquals(6, e.events().get(0).seq(), "still a room event with its seq");
+    assertEquals(List.of(), toldOf(e, 6).stream().toList(), "the 5th member's join is quiet");
+    assertEquals(1, e.replies().size(), "only the joiner's answer");
+    ServerFrame.Joined answer = joined(e);
+    assertEquals(6, answer.seq());
+    assertEquals(5, answer.memberCount());
+    assertEquals(Boolean.FALSE, answer.presence());
+    assertEquals(replay(), state);
+  }
 
-    Decision message = run(A, send("hi")); // 8, right after an announced event
-    assertNull(((ServerFrame.Message) message.replies().get(0).frame()).prevSeq());
+  @Test
+  void aLeaveIsQuietPastTheLimitAndTheOneBackWithinItIsMarked() {
+    roomPastTheLimit();
+    run(E, join(E)); // 6, quiet: 5 members
+    Decision eLeaves = run(E, new Action.LeaveRoom("l", ROOM, null)); // 7: 5 before, quiet
+    assertEquals(1, eLeaves.replies().size());
+    assertTrue(eLeaves.replies().get(0).frame() instanceof ServerFrame.Left);
+
+    Decision dLeaves = run(D, new Action.LeaveRoom("l", ROOM, null)); // 8: 4 before, back within
+    assertEquals(Set.of("a", "b", "c"), toldOf(dLeaves, 8));
+    ServerFrame.MemberLeft back = (ServerFrame.MemberLeft) dLeaves.replies().get(1).frame();
+    assertEquals(5L, back.prevSeq(), "the previous announced event was D's join");
+    assertEquals(Boolean.TRUE, back.presence(), "announcements start again from here");
+
+    Decision cLeaves = run(C, new Action.LeaveRoom("l", ROOM, null)); // 9: 3 before
+    ServerFrame.MemberLeft within = (ServerFrame.MemberLeft) cLeaves.replies().get(1).frame();
+    assertEquals(Set.of("a", "b"), toldOf(cLeaves, 9));
+    assertNull(within.prevSeq());
+    assertNull(within.presence(), "only the crossings are marked");
     assertEquals(replay(), state);
   }
 
   @Test
   void framesAfterQuietEventsCarryThePreviousAnnouncedSeq() {
-    roomAtTheLimit();
-    run(D, join(D)); // 5, quiet
-    Decision m = run(B, send("after a quiet join")); // 6
+    roomPastTheLimit();
+    run(E, join(E)); // 6, quiet
+    Decision m = run(B, send("after a quiet join")); // 7
 
     ServerFrame.Message own = (ServerFrame.Message) m.replies().get(0).frame();
     ServerFrame.Message others = (ServerFrame.Message) m.replies().get(1).frame();
-    assertEquals(4L, own.prevSeq(), "the sender's copy says it too");
-    assertEquals(4L, others.prevSeq());
-    assertEquals(Set.of("a", "b", "c", "d"), toldOf(m, 6), "a quiet joiner gets messages");
+    assertEquals(5L, own.prevSeq(), "the sender's copy says it too");
+    assertEquals(5L, others.prevSeq());
+    assertEquals(Set.of("a", "b", "c", "d", "e"), toldOf(m, 7), "a quiet joiner gets messages");
     assertTrue(
-        others.toJson().contains("\"seq\":6,\"prevSeq\":4,"), "prevSeq follows seq: " + others);
+        others.toJson().contains("\"seq\":7,\"prevSeq\":5,"), "prevSeq follows seq: " + others);
     assertFalse(
         ((ServerFrame.Message) run(B, send("next")).replies().get(1).frame())
             .toJson()
@@ -159,14 +180,14 @@ class PresenceLimitTest {
   }
 
   @Test
-  void aKickPastTheLimitTellsTheKickedAloneAndAtTheLimitEveryone() {
-    roomAtTheLimit();
-    run(D, join(D)); // 5: 4 members
+  void aKickPastTheLimitTellsTheKickedAloneAndTheOneBackWithinItEveryone() {
+    roomPastTheLimit();
+    run(E, join(E)); // 6: 5 members
     Decision quiet =
-        run(ADMIN, new Action.Moderate("k1", ROOM, "u-d", "spam", 60_000L)); // 6 kick, 7 ban
-    assertEquals(List.of(6L, 7L), quiet.events().stream().map(RoomEvent::seq).toList());
-    assertEquals(Set.of("d"), toldOf(quiet, 6), "only the kicked member hears of its kick");
-    assertEquals(Set.of("a", "b", "c"), toldOf(quiet, 7), "the ban is announced");
+        run(ADMIN, new Action.Moderate("k1", ROOM, "u-e", "spam", 60_000L)); // 7 kick, 8 ban
+    assertEquals(List.of(7L, 8L), quiet.events().stream().map(RoomEvent::seq).toList());
+    assertEquals(Set.of("e"), toldOf(quiet, 7), "only the kicked member hears of its kick");
+    assertEquals(Set.of("a", "b", "c", "d"), toldOf(quiet, 8), "the ban is announced");
     ServerFrame.UserBanned ban =
         (ServerFrame.UserBanned)
             quiet.replies().stream()
@@ -174,34 +195,37 @@ class PresenceLimitTest {
                 .findFirst()
                 .orElseThrow()
                 .frame();
-    assertEquals(4L, ban.prevSeq(), "the kick in between was not announced");
+    assertEquals(5L, ban.prevSeq(), "the join and kick in between were not announced");
 
-    Decision loud = run(ADMIN, new Action.Moderate("k2", ROOM, "u-c", null, null)); // 8: 3 before
-    assertEquals(Set.of("a", "b", "c"), toldOf(loud, 8), "at the limit: the others and the kicked");
+    Decision loud = run(ADMIN, new Action.Moderate("k2", ROOM, "u-d", null, null)); // 9: 4 before
+    assertEquals(
+        Set.of("a", "b", "c", "d"), toldOf(loud, 9), "back within: the others and the kicked");
+    assertEquals(Boolean.TRUE, ((ServerFrame.MemberLeft) loud.replies().get(0).frame()).presence());
     assertEquals(replay(), state);
   }
 
   @Test
   void aLostGatewayPastTheLimitTellsItsMemberAndADisconnectNobody() {
-    roomAtTheLimit();
-    run(D, join(D)); // 5
-    Client e = Client.on("gw-c", "e");
-    run(e, join(e)); // 6
-    Decision lost = remove(e, RoomEvent.MemberLeft.GATEWAY_LOST); // 7: 5 before
-    assertEquals(Set.of("e"), toldOf(lost, 7), "in case its gateway was only paused");
-    Decision gone = remove(D, RoomEvent.MemberLeft.DISCONNECTED); // 8: 4 before
+    roomPastTheLimit();
+    run(E, join(E)); // 6
+    run(F, join(F)); // 7: 6 members
+    Decision lost = remove(F, RoomEvent.MemberLeft.GATEWAY_LOST); // 8: 6 before
+    assertEquals(Set.of("f"), toldOf(lost, 8), "in case its gateway was only paused");
+    Decision gone = remove(E, RoomEvent.MemberLeft.DISCONNECTED); // 9: 5 before
     assertEquals(List.of(), gone.replies());
-    Decision back = remove(C, RoomEvent.MemberLeft.DISCONNECTED); // 9: 3 before
-    assertEquals(Set.of("a", "b"), toldOf(back, 9));
-    assertEquals(4L, ((ServerFrame.MemberLeft) back.replies().get(0).frame()).prevSeq(), "after 4");
+    Decision back = remove(D, RoomEvent.MemberLeft.DISCONNECTED); // 10: 4 before
+    assertEquals(Set.of("a", "b", "c"), toldOf(back, 10));
+    ServerFrame.MemberLeft frame = (ServerFrame.MemberLeft) back.replies().get(0).frame();
+    assertEquals(5L, frame.prevSeq(), "after D's join");
+    assertEquals(Boolean.TRUE, frame.presence());
     assertEquals(replay(), state);
   }
 
   @Test
   void quietJoinsDoNotPushMessagesOutOfTheWindow() {
-    roomAtTheLimit();
+    roomPastTheLimit(); // the crossing join, seq 5, is announced and kept
     for (int i = 1; i <= 5; i++) {
-      run(A, send("m" + i)); // 5..9
+      run(A, send("m" + i)); // 6..10
     }
     for (int i = 0; i < 50; i++) {
       Client c = Client.on("gw-c", "q" + i);
@@ -214,8 +238,8 @@ class PresenceLimitTest {
         answer.history().stream().map(ServerFrame.Message::text).toList());
     assertEquals(5, state.recent().size(), "the window holds the messages, not the joins");
 
-    // A member that saw seq 4 can still resume: only quiet joins came after the messages.
-    Decision resumed = run(A, new Action.Resume("r", ROOM, 4));
+    // A member that saw seq 5 can still resume: only quiet joins came after the messages.
+    Decision resumed = run(A, new Action.Resume("r", ROOM, 5));
     ServerFrame.Resumed frame = (ServerFrame.Resumed) resumed.replies().get(0).frame();
     assertEquals(5, frame.events().size());
     assertEquals(state.lastSeq(), frame.seq());
@@ -250,13 +274,13 @@ class PresenceLimitTest {
       if (!member && dice < 6) {
         events = run(c, join(c)).events();
         members.add(c.connectionId());
-        if (before + 1 <= LIMIT) {
+        if (before <= LIMIT) {
           announced.add(events.get(0).seq());
         }
       } else if (member && dice < 3) {
         events = run(c, new Action.LeaveRoom("l", ROOM, null)).events();
         members.remove(c.connectionId());
-        if (before <= LIMIT) {
+        if (before <= LIMIT + 1) {
           announced.add(events.get(0).seq());
         }
       } else if (member && dice < 4) {
@@ -264,7 +288,7 @@ class PresenceLimitTest {
             run(ADMIN, new Action.Moderate("k", ROOM, "u-" + c.connectionId(), null, null))
                 .events();
         members.remove(c.connectionId());
-        if (before <= LIMIT) {
+        if (before <= LIMIT + 1) {
           announced.add(events.get(0).seq());
         }
       } else {

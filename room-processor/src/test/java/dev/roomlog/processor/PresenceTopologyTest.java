@@ -55,6 +55,10 @@ class PresenceTopologyTest {
   private final List<Client> open = new ArrayList<>();
   private final Random random = new Random(1800);
   private long announcedSeq;
+
+  /** What each member believes from its frames: joins and leaves are not announced. */
+  private final Map<String, Boolean> quietView = new HashMap<>();
+
   private long now = 1_000;
   private int connections;
   private int quiet;
@@ -135,7 +139,7 @@ class PresenceTopologyTest {
     for (RoomEvent event : events) {
       Set<String> told = new HashSet<>();
       if (event instanceof RoomEvent.MemberJoined joined) {
-        boolean announced = members.size() + 1 <= LIMIT;
+        boolean announced = members.size() <= LIMIT; // the join crossing the limit is told
         told.addAll(announced ? members.keySet() : Set.of());
         members.put(joined.connectionId(), joined.gatewayId());
         count(announced);
@@ -144,7 +148,7 @@ class PresenceTopologyTest {
           announcedSeq = event.seq();
         }
       } else if (event instanceof RoomEvent.MemberLeft left) {
-        boolean announced = members.size() <= LIMIT;
+        boolean announced = members.size() <= LIMIT + 1; // the leave back within it is told
         members.remove(left.connectionId());
         lastSeq.remove(left.connectionId());
         if (announced) {
@@ -178,6 +182,14 @@ class PresenceTopologyTest {
           reached.getOrDefault(e.getKey(), Set.of()),
           "who was told of seq " + e.getKey() + " (" + events + ")");
     }
+    // Every member knows from its frames alone whether joins and leaves are being announced.
+    quietView.keySet().retainAll(members.keySet());
+    for (String member : members.keySet()) {
+      assertEquals(
+          members.size() > LIMIT,
+          quietView.get(member),
+          member + " thinks the room of " + members.size() + " is quiet: " + quietView.get(member));
+    }
   }
 
   /** What a client does with a frame: joined sets its seq, the others must follow it. */
@@ -185,11 +197,19 @@ class PresenceTopologyTest {
       String connectionId, ServerFrame frame, Map<Long, Long> prevOf, Map<Long, Set<String>> seen) {
     if (frame instanceof ServerFrame.Joined joined) {
       lastSeq.put(connectionId, joined.seq());
+      quietView.put(connectionId, Boolean.FALSE.equals(joined.presence()));
       return;
     }
     if (frame instanceof ServerFrame.RoomCreated created) {
       lastSeq.put(connectionId, created.seq());
+      quietView.put(connectionId, false);
       return;
+    }
+    if (frame instanceof ServerFrame.MemberJoined j && j.presence() != null) {
+      quietView.put(connectionId, !j.presence());
+    }
+    if (frame instanceof ServerFrame.MemberLeft l && l.presence() != null) {
+      quietView.put(connectionId, !l.presence());
     }
     long seq;
     Long prevSeq;

@@ -235,14 +235,28 @@ public sealed interface ServerFrame {
    * prevSeq}, here and in every frame of a room event, is the seq of the event told to the members
    * before this one, present only when it is not {@code seq - 1} (the events between were joins or
    * leaves not announced): a client has everything before this frame when {@code (prevSeq ?? seq -
-   * 1) <= } the last seq it has.
+   * 1) <= } the last seq it has. {@code presence} is {@code false} on the join that takes the room
+   * past the presence limit (the last join or leave announced until it is back within it), absent
+   * otherwise.
    */
   record MemberJoined(
-      String roomId, long seq, Long prevSeq, String connectionId, String username, long at)
+      String roomId,
+      long seq,
+      Long prevSeq,
+      String connectionId,
+      String username,
+      long at,
+      Boolean presence)
       implements ServerFrame {
     /** After the event just before it. */
     public MemberJoined(String roomId, long seq, String connectionId, String username, long at) {
-      this(roomId, seq, null, connectionId, username, at);
+      this(roomId, seq, null, connectionId, username, at, null);
+    }
+
+    /** Not crossing the presence limit. */
+    public MemberJoined(
+        String roomId, long seq, Long prevSeq, String connectionId, String username, long at) {
+      this(roomId, seq, prevSeq, connectionId, username, at, null);
     }
   }
 
@@ -250,7 +264,10 @@ public sealed interface ServerFrame {
    * Told to the other members when someone leaves; reason is "left", "disconnected", "gatewayLost"
    * or "kicked" (then {@code note} is the moderator's reason, when one was given). A member removed
    * because its gateway was lost is told too, in case that gateway is alive after all (it was
-   * paused): it is no longer in the room and must join again.
+   * paused): it is no longer in the room and must join again. {@code presence} is {@code true} on
+   * the leave that brings the room back within the presence limit (joins and leaves are announced
+   * again from it: a member list kept from live frames is stale, page {@code members}), absent
+   * otherwise.
    */
   record MemberLeft(
       String roomId,
@@ -260,7 +277,8 @@ public sealed interface ServerFrame {
       String username,
       String reason,
       long at,
-      String note)
+      String note,
+      Boolean presence)
       implements ServerFrame {
     /** After the event just before it. */
     public MemberLeft(
@@ -271,7 +289,20 @@ public sealed interface ServerFrame {
         String reason,
         long at,
         String note) {
-      this(roomId, seq, null, connectionId, username, reason, at, note);
+      this(roomId, seq, null, connectionId, username, reason, at, note, null);
+    }
+
+    /** Not crossing the presence limit. */
+    public MemberLeft(
+        String roomId,
+        long seq,
+        Long prevSeq,
+        String connectionId,
+        String username,
+        String reason,
+        long at,
+        String note) {
+      this(roomId, seq, prevSeq, connectionId, username, reason, at, note, null);
     }
 
     /** Without a moderator's note: every reason but "kicked". */
