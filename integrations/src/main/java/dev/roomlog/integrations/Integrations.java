@@ -32,6 +32,14 @@ public final class Integrations implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Integrations.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
+  /**
+   * How long the group waits for a silent worker before giving its partitions to another (or to
+   * itself restarted): a killed worker's rooms and connections get no call meanwhile. Kafka's
+   * default (45 s) held every call for that long after a SIGKILL (IntegrationsKillIT); 10 s is the
+   * room processor's (RoomTopology), above the broker's minimum (6 s) with three heartbeats in it.
+   */
+  static final int SESSION_TIMEOUT_MS = 10_000;
+
   /** The suffix of the routes loop's consumer group. */
   static final String ROUTES_GROUP_SUFFIX = "-routes";
 
@@ -112,6 +120,8 @@ public final class Integrations implements AutoCloseable {
                 "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
                 500,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                SESSION_TIMEOUT_MS,
                 ConsumerConfig.CLIENT_ID_CONFIG,
                 name),
             new ByteArrayDeserializer(),

@@ -29,6 +29,7 @@ final class InProcessRoomlog implements AutoCloseable {
   private static final short REPLICATION_FACTOR = 1;
 
   private final String bootstrap;
+  private final String prefix;
   private final TopicSet topics;
   private final String gatewayId;
   private final String applicationId;
@@ -38,6 +39,7 @@ final class InProcessRoomlog implements AutoCloseable {
 
   private InProcessRoomlog(String bootstrap, String prefix) {
     this.bootstrap = bootstrap;
+    this.prefix = prefix;
     this.topics = TopicSet.prefixed(prefix);
     this.gatewayId = "gw-" + prefix;
     this.applicationId = prefix + "-processor";
@@ -100,6 +102,11 @@ final class InProcessRoomlog implements AutoCloseable {
 
   TopicSet topics() {
     return topics;
+  }
+
+  /** The prefix of its topics' names: a role started as a process takes it as --topic-prefix. */
+  String topicPrefix() {
+    return prefix;
   }
 
   String gatewayId() {

@@ -9,11 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code roomlog gateway} or {@code roomlog processor} in a JVM of its own, from the built jar
- * ({@code server/target/roomlog.jar}), against a Kafka it does not start: the shape of a
- * deployment, so that a test can crash one role ({@link #kill()}), stop it as an operator would
- * ({@link #stop}), bring it back as a supervisor would ({@link #restart()}: the same flags, so the
- * same state directory, gateway id and port), or freeze it ({@link #pause()}).
+ * One {@code roomlog gateway}, {@code roomlog processor} or {@code roomlog integrations} in a JVM
+ * of its own, from the built jar ({@code server/target/roomlog.jar}), against a Kafka it does not
+ * start: the shape of a deployment, so that a test can crash one role ({@link #kill()}), stop it as
+ * an operator would ({@link #stop}), bring it back as a supervisor would ({@link #restart()}: the
+ * same flags, so the same state directory, gateway id and port), or freeze it ({@link #pause()}).
  *
  * <p>{@link #start()} and {@link #restart()} return once the role is ready: a gateway when it
  * prints that it listens on its port, a processor when its Kafka Streams client first goes from
@@ -153,6 +153,28 @@ public final class RoomlogProcess implements AutoCloseable {
         absolute,
         PROCESSOR_READY,
         "Roomlog processor stopped.",
+        0);
+  }
+
+  /**
+   * An integrations worker ({@code roomlog integrations}) of consumer group {@code groupId}; it has
+   * no state of its own, so a restart resumes from the group's committed offsets. Not started yet.
+   * Ready once it prints that it started: its consumers may not have their partitions yet.
+   *
+   * @param moreFlags further flags of {@code roomlog integrations}, e.g. {@code --webhooks-file F}
+   */
+  public static RoomlogProcess integrations(
+      Path dir, KafkaFlags kafka, String groupId, String... moreFlags) {
+    Path absolute = dir.toAbsolutePath();
+    List<String> args = new ArrayList<>(kafka.flags());
+    args.addAll(List.of("--integrations-group-id", groupId));
+    args.addAll(List.of(moreFlags));
+    return new RoomlogProcess(
+        "roomlog integrations " + absolute.getFileName(),
+        command(absolute, "integrations", args),
+        absolute,
+        "Roomlog integrations started against",
+        "Roomlog integrations stopped.",
         0);
   }
 
