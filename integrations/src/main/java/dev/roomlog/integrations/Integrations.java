@@ -104,6 +104,9 @@ public final class Integrations implements AutoCloseable {
             settings.bootstrapServers(),
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             false,
+            // a topic made by a broker's auto-creation would not be compacted
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+            false,
             ConsumerConfig.CLIENT_ID_CONFIG,
             "roomlog-integrations-subscriptions"),
         new StringDeserializer(),

@@ -62,6 +62,9 @@ public final class KafkaWebhookStore implements WebhookStore, AutoCloseable {
                 bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
                 false,
+                // a topic made by a broker's auto-creation would not be compacted
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                false,
                 ConsumerConfig.CLIENT_ID_CONFIG,
                 "roomlog-webhooks-read-" + gatewayId),
             new StringDeserializer(),
