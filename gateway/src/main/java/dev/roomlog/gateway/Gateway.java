@@ -8,6 +8,7 @@ import dev.roomlog.gateway.cluster.GatewayIdWatch;
 import dev.roomlog.gateway.connection.ConnectionRegistry;
 import dev.roomlog.gateway.management.ConnectionCommands;
 import dev.roomlog.gateway.management.KafkaControlPublisher;
+import dev.roomlog.gateway.management.KafkaWebhookStore;
 import dev.roomlog.gateway.management.ManagementApi;
 import dev.roomlog.gateway.management.ManagementServer;
 import dev.roomlog.gateway.management.RoomQueryForwarder;
@@ -165,7 +166,16 @@ public final class Gateway implements AutoCloseable {
       startOrder.add("listening");
       management =
           settings.adminPort() >= 0
-              ? startManagement(settings, commands, timers, scrape, clock)
+              ? startManagement(
+                  settings,
+                  commands,
+                  timers,
+                  scrape,
+                  clock,
+                  started(
+                      "webhooks",
+                      new KafkaWebhookStore(
+                          bootstrapServers, topics.webhookSubscriptions(), settings.gatewayId())))
               : null;
     } catch (RuntimeException e) {
       close();
@@ -178,7 +188,8 @@ public final class Gateway implements AutoCloseable {
       ConnectionCommands commands,
       ScheduledThreadPoolExecutor timers,
       Supplier<String> scrape,
-      Clock clock) {
+      Clock clock,
+      KafkaWebhookStore webhooks) {
     ManagementApi api =
         new ManagementApi(
             settings.stage(),
@@ -192,6 +203,7 @@ public final class Gateway implements AutoCloseable {
     Map<String, String> awsKeys = new LinkedHashMap<>();
     settings.awsAccessKeys().forEach(key -> awsKeys.put(key.id(), key.secret()));
     api.withAwsAccessKeys(awsKeys, clock);
+    api.withWebhooks(webhooks, clock);
     ManagementServer started =
         pushed(
             "management",

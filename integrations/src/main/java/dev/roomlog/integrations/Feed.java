@@ -15,6 +15,9 @@ interface Feed {
   /** The topic it reads its records from (room-events, or the actions). */
   String topic();
 
+  /** Brings its targets up to date, before each poll (webhooks: the managed subscriptions). */
+  default void refresh() {}
+
   /** The targets of its calls. */
   Targets targets();
 

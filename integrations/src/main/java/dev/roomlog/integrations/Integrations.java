@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public final class Integrations implements AutoCloseable {
   static final String ROUTES_GROUP_SUFFIX = "-routes";
 
   private final List<Worker> workers = new ArrayList<>();
+  private final SubscriptionsReader managedSubscriptions;
   private final int subscriptions;
   private final int routes;
 
@@ -57,11 +59,14 @@ public final class Integrations implements AutoCloseable {
   private Integrations(IntegrationsSettings settings, Consumer<Throwable> onFatal) {
     Subscriptions subs =
         settings.webhooksFile() == null
-            ? Subscriptions.NONE
+            ? new Subscriptions(List.of())
             : Subscriptions.read(settings.webhooksFile());
+    this.managedSubscriptions =
+        new SubscriptionsReader(
+            subscriptionsConsumer(settings), settings.topics().webhookSubscriptions(), subs);
     Routes routeTable =
         settings.routesFile() == null ? Routes.NONE : Routes.read(settings.routesFile());
-    this.subscriptions = subs.all().size();
+    this.subscriptions = subs.fromFile();
     RouteCalls routeCalls =
         new RouteCalls(
             routeTable, new RouteEvent.Place(settings.routeDomainName(), RouteEvent.STAGE));
@@ -74,7 +79,10 @@ public final class Integrations implements AutoCloseable {
             "roomlog-integrations",
             consumer ->
                 new WebhookFeed(
-                    events, subs, settings.topics().roomEvents().valueSerde().deserializer()),
+                    events,
+                    subs,
+                    settings.topics().roomEvents().valueSerde().deserializer(),
+                    managedSubscriptions::refresh),
             onFatal));
     if (routeCalls.any()) {
       String actions = settings.topics().actions().name();
@@ -93,6 +101,24 @@ public final class Integrations implements AutoCloseable {
                       () -> consumer.partitionsFor(actions).size()),
               onFatal));
     }
+  }
+
+  /** Reads the managed subscriptions: every partition, no group, nothing committed. */
+  private static KafkaConsumer<String, byte[]> subscriptionsConsumer(
+      IntegrationsSettings settings) {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            settings.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            // a topic made by a broker's auto-creation would not be compacted
+            ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+            false,
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "roomlog-integrations-subscriptions"),
+        new StringDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   private static Worker worker(
@@ -182,7 +208,7 @@ public final class Integrations implements AutoCloseable {
     return integrations;
   }
 
-  /** The webhook subscriptions it serves. */
+  /** The webhook subscriptions of its file (the managed ones come and go while it runs). */
   public int subscriptions() {
     return subscriptions;
   }
@@ -214,5 +240,10 @@ public final class Integrations implements AutoCloseable {
       }
       w.producer().close(Duration.ofSeconds(5));
     }
+    // Used by the webhooks loop's thread: closed once it has stopped.
+    if (workers.get(0).thread().isAlive()) {
+      return;
+    }
+    managedSubscriptions.close();
   }
 }

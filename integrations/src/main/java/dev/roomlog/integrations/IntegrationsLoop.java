@@ -101,6 +101,7 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
     try {
       consumer.subscribe(List.of(eventsTopic, retryTopic), this);
       while (running) {
+        feed.refresh();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
           if (record.topic().equals(retryTopic)) {
             readParked(record);

@@ -36,8 +36,9 @@ public final class IntegrationsSettings {
               null,
               Validator.any(),
               "a JSON file of webhook subscriptions (id, url, secrets, events, roomPrefix,"
-                  + " maxConcurrency, retryFor; docs/INTEGRATIONS.md); none: no webhooks are"
-                  + " sent"));
+                  + " maxConcurrency, retryFor; docs/INTEGRATIONS.md); none: only those"
+                  + " managed through the gateways' /webhooks (roomlog.webhook-subscriptions),"
+                  + " which a file's subscription of the same id overrides"));
   public static final String ROUTES_FILE =
       DEFS.define(
           Setting.of(

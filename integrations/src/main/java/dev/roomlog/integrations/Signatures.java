@@ -1,5 +1,6 @@
 package dev.roomlog.integrations;
 
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
@@ -15,9 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 final class Signatures {
   private Signatures() {}
 
-  static String sign(List<Subscription.Secret> secrets, String id, long timestamp, byte[] body) {
+  static String sign(
+      List<WebhookSubscription.Secret> secrets, String id, long timestamp, byte[] body) {
     StringJoiner header = new StringJoiner(" ");
-    for (Subscription.Secret secret : secrets) {
+    for (WebhookSubscription.Secret secret : secrets) {
       header.add(
           "v1," + Base64.getEncoder().encodeToString(hmac(secret.key(), id, timestamp, body)));
     }

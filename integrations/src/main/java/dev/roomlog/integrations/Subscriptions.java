@@ -2,41 +2,50 @@ package dev.roomlog.integrations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
-import dev.roomlog.protocol.settings.Durations;
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The webhook subscriptions, by id, read from a JSON file (an array of objects; see
- * docs/INTEGRATIONS.md). A bad file fails at start naming the subscription and the field.
- * Immutable.
+ * The webhook subscriptions, by id: those of the webhooks file (a JSON array; see
+ * docs/INTEGRATIONS.md; a bad file fails at start naming the subscription and the field), fixed,
+ * and those managed through the gateways' management API, read from {@code
+ * roomlog.webhook-subscriptions} while the worker runs ({@link #apply}). An id in both is the
+ * file's: the managed one is ignored (logged). A managed subscription takes the events from its
+ * creation on ({@link #since}). Plain state, owned by the webhooks loop's thread.
  */
 final class Subscriptions implements Targets {
-  static final Subscriptions NONE = new Subscriptions(List.of());
+  private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
 
-  private final Map<String, Subscription> byId = new LinkedHashMap<>();
+  /** The field a managed subscription's record has beside the subscription's own. */
+  static final String CREATED_AT = "createdAt";
 
-  Subscriptions(List<Subscription> subscriptions) {
-    for (Subscription s : subscriptions) {
+  private final Map<String, WebhookSubscription> byId = new LinkedHashMap<>();
+  private final Map<String, Managed> managed = new LinkedHashMap<>();
+  private List<WebhookSubscription> all = List.of();
+
+  /** A subscription of the topic, and when it was created (events before are not its). */
+  private record Managed(WebhookSubscription subscription, Instant createdAt) {}
+
+  Subscriptions(List<WebhookSubscription> subscriptions) {
+    for (WebhookSubscription s : subscriptions) {
       if (byId.putIfAbsent(s.id(), s) != null) {
         throw new IllegalArgumentException("webhook id " + s.id() + " is used twice");
       }
     }
+    all = List.copyOf(byId.values());
   }
 
   static Subscriptions read(Path file) {
@@ -59,93 +68,76 @@ final class Subscriptions implements Targets {
     if (root == null || !root.isArray()) {
       throw new IllegalArgumentException("webhooks: expected a JSON array of subscriptions");
     }
-    List<Subscription> out = new ArrayList<>();
+    List<WebhookSubscription> out = new ArrayList<>();
     for (JsonNode node : root) {
-      out.add(subscription(node));
+      out.add(WebhookSubscription.fromJson(node));
     }
     return new Subscriptions(out);
   }
 
-  private static Subscription subscription(JsonNode node) {
-    String id = text(node, "id", "a webhook");
-    String where = "webhook " + id;
-    URI url;
-    try {
-      url = new URI(text(node, "url", where));
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(where + ": url is not a URL (" + e.getMessage() + ")");
-    }
-    List<Subscription.Secret> secrets = new ArrayList<>();
-    JsonNode secretNodes = node.path("secrets");
-    if (!secretNodes.isArray()) {
-      throw new IllegalArgumentException(where + ": secrets must be an array of {id, secret}");
-    }
-    for (JsonNode s : secretNodes) {
-      secrets.add(new Subscription.Secret(text(s, "id", where), key(text(s, "secret", where))));
-    }
-    Set<String> kinds = new LinkedHashSet<>();
-    JsonNode events = node.path("events");
-    if (!events.isArray()) {
-      throw new IllegalArgumentException(where + ": events must be an array of event kinds");
-    }
-    events.forEach(e -> kinds.add(e.asText()));
-    JsonNode prefix = node.path("roomPrefix");
-    JsonNode retryFor = node.path("retryFor");
-    return new Subscription(
-        id,
-        url,
-        secrets,
-        kinds,
-        prefix.isTextual() ? prefix.asText() : null,
-        node.path("maxConcurrency").asInt(4),
-        retryFor.isTextual() ? Durations.parse(where + " retryFor", retryFor.asText()) : null);
-  }
-
   /**
-   * A Standard Webhooks secret ({@code whsec_} + base64) is its decoded bytes; other text as is.
+   * Applies one record of the subscriptions topic: {@code value} null (a tombstone) deletes the
+   * managed subscription {@code id}, else it is the subscription's JSON with its {@value
+   * #CREATED_AT} (epoch milliseconds). A record that cannot be read is logged and skipped.
    */
-  static byte[] key(String secret) {
-    if (secret.startsWith("whsec_")) {
+  void apply(String id, JsonNode value) {
+    if (byId.containsKey(id)) {
+      LOG.warn("Managed webhook {} ignored: the webhooks file has a subscription of that id", id);
+      return;
+    }
+    if (value == null) {
+      managed.remove(id);
+    } else {
       try {
-        return Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        WebhookSubscription sub = WebhookSubscription.fromJson(value);
+        if (!sub.id().equals(id)) {
+          throw new IllegalArgumentException("its key is " + id + " but its id " + sub.id());
+        }
+        managed.put(id, new Managed(sub, Instant.ofEpochMilli(value.path(CREATED_AT).asLong(0))));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("a whsec_ secret must be base64 after its prefix");
+        LOG.warn("Skipping the managed webhook {}: {}", id, e.getMessage());
+        return;
       }
     }
-    return secret.getBytes(StandardCharsets.UTF_8);
+    List<WebhookSubscription> now = new ArrayList<>(byId.values());
+    managed.values().forEach(m -> now.add(m.subscription()));
+    all = List.copyOf(now);
   }
 
-  private static String text(JsonNode node, String field, String where) {
-    JsonNode value = node.path(field);
-    if (!value.isTextual() || value.asText().isBlank()) {
-      throw new IllegalArgumentException(where + ": " + field + " is required (a string)");
+  /** When a managed subscription was created; null for the file's (they take every event). */
+  Instant since(String id) {
+    Managed m = byId.containsKey(id) ? null : managed.get(id);
+    return m == null ? null : m.createdAt();
+  }
+
+  WebhookSubscription get(String id) {
+    WebhookSubscription sub = byId.get(id);
+    if (sub != null) {
+      return sub;
     }
-    return value.asText();
-  }
-
-  Subscription get(String id) {
-    return byId.get(id);
+    Managed m = managed.get(id);
+    return m == null ? null : m.subscription();
   }
 
   @Override
   public boolean has(String targetId) {
-    return byId.containsKey(targetId);
+    return get(targetId) != null;
   }
 
   @Override
   public int maxConcurrency(String targetId) {
-    return byId.get(targetId).maxConcurrency();
+    return get(targetId).maxConcurrency();
   }
 
   @Override
   public Duration retryFor(String targetId) {
-    Subscription sub = byId.get(targetId);
+    WebhookSubscription sub = get(targetId);
     return sub == null ? null : sub.retryFor();
   }
 
   @Override
   public Call call(String targetId, List<Item> batch, Instant now) {
-    return WebhookCalls.call(byId.get(targetId), batch, now);
+    return WebhookCalls.call(get(targetId), batch, now);
   }
 
   @Override
@@ -158,11 +150,13 @@ final class Subscriptions implements Targets {
     return "subscription no longer configured";
   }
 
-  Collection<Subscription> all() {
-    return byId.values();
+  /** The file's, then the managed ones, in the order they were read. */
+  Collection<WebhookSubscription> all() {
+    return all;
   }
 
-  boolean isEmpty() {
-    return byId.isEmpty();
+  /** How many came from the file. */
+  int fromFile() {
+    return byId.size();
   }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What the {@link Dispatcher} needs to know of the targets it calls, webhook subscriptions or
  * routes: whether one is (still) configured, how many calls it takes at once, how long a parked
- * call of it is retried, and how a batch of its items becomes a {@link Call}. Immutable.
+ * call of it is retried, and how a batch of its items becomes a {@link Call}. Read on its loop's
+ * thread; managed webhook subscriptions come and go while it runs ({@link Subscriptions#apply}).
  */
 interface Targets {
   boolean has(String targetId);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +29,7 @@ final class WebhookCalls {
   private WebhookCalls() {}
 
   /** The webhook events {@code event} makes for {@code sub}; empty if none. */
-  static List<String> names(Subscription sub, RoomEvent event, boolean emptiedRoom) {
+  static List<String> names(WebhookSubscription sub, RoomEvent event, boolean emptiedRoom) {
     List<String> names = new ArrayList<>(2);
     if (!sub.covers(event.roomId())) {
       return names;
@@ -101,7 +102,7 @@ final class WebhookCalls {
   /**
    * The signed POST of {@code batch} (one room, in seq order) to {@code sub}, made at {@code now}.
    */
-  static Call call(Subscription sub, List<Item> batch, Instant now) {
+  static Call call(WebhookSubscription sub, List<Item> batch, Instant now) {
     String id = callId(batch);
     byte[] body = body(id, batch, now);
     long timestamp = now.getEpochSecond();
@@ -113,7 +114,7 @@ final class WebhookCalls {
     headers.put("webhook-signature", Signatures.sign(sub.secrets(), id, timestamp, body));
     headers.put(
         "webhook-secret-id",
-        String.join(" ", sub.secrets().stream().map(Subscription.Secret::id).toList()));
+        String.join(" ", sub.secrets().stream().map(WebhookSubscription.Secret::id).toList()));
     return new Call(sub.id(), sub.url(), batch.get(0).laneKey(), id, body, headers, false);
   }
 }

@@ -2,6 +2,8 @@ package dev.roomlog.integrations;
 
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
+import dev.roomlog.protocol.integration.WebhookSubscription;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,12 +18,24 @@ final class WebhookFeed implements Feed {
   private final String topic;
   private final Subscriptions subscriptions;
   private final Deserializer<RoomEvent> events;
+  private final Runnable refresh;
   private final RoomOccupancy occupancy = new RoomOccupancy();
 
-  WebhookFeed(String topic, Subscriptions subscriptions, Deserializer<RoomEvent> events) {
+  /**
+   * @param refresh brings {@code subscriptions} up to date with the subscriptions topic (the first
+   *     time, to its end), before each poll
+   */
+  WebhookFeed(
+      String topic, Subscriptions subscriptions, Deserializer<RoomEvent> events, Runnable refresh) {
     this.topic = topic;
     this.subscriptions = subscriptions;
     this.events = events;
+    this.refresh = refresh;
+  }
+
+  @Override
+  public void refresh() {
+    refresh.run();
   }
 
   @Override
@@ -47,7 +61,11 @@ final class WebhookFeed implements Feed {
     }
     boolean emptied = occupancy.apply(partition, event);
     List<Item> items = new ArrayList<>();
-    for (Subscription sub : subscriptions.all()) {
+    for (WebhookSubscription sub : subscriptions.all()) {
+      Instant since = subscriptions.since(sub.id());
+      if (since != null && event.at() < since.toEpochMilli()) {
+        continue; // a managed subscription takes the events from its creation on
+      }
       List<String> names = WebhookCalls.names(sub, event, emptied);
       if (!names.isEmpty()) {
         items.add(Item.fresh(sub.id(), event, names, source, offset));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -49,11 +50,11 @@ class DispatcherTest {
   }
 
   private Dispatcher dispatcher(int maxConcurrency) {
-    Subscription sub =
-        new Subscription(
+    WebhookSubscription sub =
+        new WebhookSubscription(
             "crm",
             URI.create("http://127.0.0.1:1/hook"),
-            List.of(new Subscription.Secret("k1", "0123456789abcdef".getBytes())),
+            List.of(new WebhookSubscription.Secret("k1", "0123456789abcdef".getBytes())),
             Set.of("message"),
             null,
             maxConcurrency,
@@ -245,7 +246,7 @@ class DispatcherTest {
 
     String signed =
         Signatures.sign(
-            List.of(new Subscription.Secret("k1", "0123456789abcdef".getBytes())),
+            List.of(new WebhookSubscription.Secret("k1", "0123456789abcdef".getBytes())),
             "lobby:1",
             T0.getEpochSecond(),
             call.body());

@@ -21,7 +21,7 @@ class IntegrationsLayeringTest {
   /** The decisions and the bookkeeping: plain Java, tested without a broker or a socket. */
   private static final String DECISIONS =
       "dev\\.roomlog\\.integrations\\.(Backoff|RetryDecider|Outcome|Answer|Call|Offsets|Lane|Item"
-          + "|Dispatcher|Subscription|Subscriptions|WebhookCalls|Signatures|RoomOccupancy|Source"
+          + "|Dispatcher|Subscriptions|WebhookCalls|Signatures|RoomOccupancy|Source"
           + "|Targets|RouteCalls)"
           + "(\\$.*)?";
 

@@ -2,6 +2,7 @@ package dev.roomlog.integrations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,8 +11,9 @@ class SignaturesTest {
   /** The Standard Webhooks / Svix libraries' published test vector. */
   @Test
   void matchesTheStandardWebhooksTestVector() {
-    Subscription.Secret secret =
-        new Subscription.Secret("k1", Subscriptions.key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    WebhookSubscription.Secret secret =
+        new WebhookSubscription.Secret(
+            "k1", WebhookSubscription.key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
 
     String header =
         Signatures.sign(
@@ -25,10 +27,10 @@ class SignaturesTest {
 
   @Test
   void signsOncePerSecretNewestFirstSoAReceiverCanRotate() {
-    Subscription.Secret next =
-        new Subscription.Secret("k2", Subscriptions.key("0123456789abcdef-new"));
-    Subscription.Secret old =
-        new Subscription.Secret("k1", Subscriptions.key("0123456789abcdef-old"));
+    WebhookSubscription.Secret next =
+        new WebhookSubscription.Secret("k2", WebhookSubscription.key("0123456789abcdef-new"));
+    WebhookSubscription.Secret old =
+        new WebhookSubscription.Secret("k1", WebhookSubscription.key("0123456789abcdef-old"));
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
 
     String both = Signatures.sign(List.of(next, old), "id", 1, body);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.protocol.event.RoomEvent;
+import dev.roomlog.protocol.integration.WebhookSubscription;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class WebhookCallsTest {
 
   @Test
   void aSubscriptionGetsItsKindsOfItsRoomsAndTheEmptyingAfterTheLastLeave() {
-    Subscription sub = Subscriptions.parse(FILE).get("support");
+    WebhookSubscription sub = Subscriptions.parse(FILE).get("support");
     RoomEvent left = new RoomEvent.MemberLeft("support-1", 9, 1L, "c", "ann", "left");
 
     assertEquals(List.of("memberLeft", "roomEmptied"), WebhookCalls.names(sub, left, true));

@@ -1,5 +1,6 @@
 package dev.roomlog.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
 import java.util.List;
@@ -16,7 +17,8 @@ public record TopicSet(
     Topic<String, Delivery> deliveries,
     Topic<String, byte[]> deadLetters,
     Topic<String, ParkedCall> webhookRetry,
-    Topic<String, ParkedCall> webhookDeadLetter) {
+    Topic<String, ParkedCall> webhookDeadLetter,
+    Topic<String, JsonNode> webhookSubscriptions) {
 
   public static final TopicSet DEFAULT =
       new TopicSet(
@@ -25,7 +27,8 @@ public record TopicSet(
           Topics.DELIVERIES,
           Topics.DEAD_LETTERS,
           Topics.WEBHOOK_RETRY,
-          Topics.WEBHOOK_DEAD_LETTER);
+          Topics.WEBHOOK_DEAD_LETTER,
+          Topics.WEBHOOK_SUBSCRIPTIONS);
 
   public TopicSet {
     Objects.requireNonNull(actions, "actions");
@@ -34,6 +37,7 @@ public record TopicSet(
     Objects.requireNonNull(deadLetters, "deadLetters");
     Objects.requireNonNull(webhookRetry, "webhookRetry");
     Objects.requireNonNull(webhookDeadLetter, "webhookDeadLetter");
+    Objects.requireNonNull(webhookSubscriptions, "webhookSubscriptions");
   }
 
   /** The default topics with {@code prefix + "."} before each name. */
@@ -44,7 +48,8 @@ public record TopicSet(
         Topics.DELIVERIES.renamed(prefix + "." + Topics.DELIVERIES_NAME),
         Topics.DEAD_LETTERS.renamed(prefix + "." + Topics.DEAD_LETTERS_NAME),
         Topics.WEBHOOK_RETRY.renamed(prefix + "." + Topics.WEBHOOK_RETRY_NAME),
-        Topics.WEBHOOK_DEAD_LETTER.renamed(prefix + "." + Topics.WEBHOOK_DEAD_LETTER_NAME));
+        Topics.WEBHOOK_DEAD_LETTER.renamed(prefix + "." + Topics.WEBHOOK_DEAD_LETTER_NAME),
+        Topics.WEBHOOK_SUBSCRIPTIONS.renamed(prefix + "." + Topics.WEBHOOK_SUBSCRIPTIONS_NAME));
   }
 
   public List<String> names() {
@@ -54,6 +59,7 @@ public record TopicSet(
         deliveries.name(),
         deadLetters.name(),
         webhookRetry.name(),
-        webhookDeadLetter.name());
+        webhookDeadLetter.name(),
+        webhookSubscriptions.name());
   }
 }

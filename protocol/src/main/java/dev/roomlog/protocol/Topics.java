@@ -1,5 +1,6 @@
 package dev.roomlog.protocol;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.integration.ParkedCall;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,6 +23,10 @@ import org.apache.kafka.common.serialization.Serdes;
  *       Written and read only by the integrations worker.
  *   <li>{@link #WEBHOOK_DEAD_LETTER}: webhook calls given up after their retry period, with the
  *       reason. Key = roomId. Written only by the integrations worker; read by operators.
+ *   <li>{@link #WEBHOOK_SUBSCRIPTIONS}: the webhook subscriptions managed through the gateways'
+ *       management API, compacted. Key = subscription id, value its JSON (secrets included) with
+ *       {@code createdAt}; a tombstone deletes. Written by gateways; read from the beginning by
+ *       every integrations worker and gateway.
  * </ul>
  */
 public final class Topics {
@@ -31,6 +36,7 @@ public final class Topics {
   public static final String DEAD_LETTERS_NAME = "roomlog.dead-letters";
   public static final String WEBHOOK_RETRY_NAME = "roomlog.webhook-retry";
   public static final String WEBHOOK_DEAD_LETTER_NAME = "roomlog.webhook-dead-letter";
+  public static final String WEBHOOK_SUBSCRIPTIONS_NAME = "roomlog.webhook-subscriptions";
 
   public static final Topic<String, WalRecord> ACTIONS =
       new Topic<>(ACTIONS_NAME, Serdes.String(), JsonSerde.of(WalRecord.class));
@@ -50,6 +56,9 @@ public final class Topics {
 
   public static final Topic<String, ParkedCall> WEBHOOK_DEAD_LETTER =
       new Topic<>(WEBHOOK_DEAD_LETTER_NAME, Serdes.String(), JsonSerde.of(ParkedCall.class));
+
+  public static final Topic<String, JsonNode> WEBHOOK_SUBSCRIPTIONS =
+      new Topic<>(WEBHOOK_SUBSCRIPTIONS_NAME, Serdes.String(), JsonSerde.of(JsonNode.class));
 
   private Topics() {}
 }

@@ -196,6 +196,20 @@ record TopicLayout(
             // As the processor's dead letters: kept until the operator has dealt with them.
             Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, FOREVER,
-                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)));
+                TopicConfig.RETENTION_BYTES_CONFIG, FOREVER)),
+        // A table, not a log: each subscription's latest record is kept, a tombstone deletes it.
+        // One partition: a few hundred small records, read whole by every worker and gateway.
+        new Wanted(
+            topics.webhookSubscriptions().name(),
+            "webhook subscriptions of the management API",
+            1,
+            replicationFactor,
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                minInsync),
+            Map.of(),
+            Map.of()));
   }
 }

@@ -61,7 +61,11 @@ final class TopicProvisioner {
                   LOG.info(
                       "Created topic {} ({} partitions, replication factor {}, min.insync.replicas {})",
                       name,
-                      layout.partitions(),
+                      layout.wanted().stream()
+                          .filter(w -> w.name().equals(name))
+                          .mapToInt(TopicLayout.Wanted::partitions)
+                          .findFirst()
+                          .orElse(layout.partitions()),
                       layout.replicationFactor(),
                       layout.minInsyncReplicas()));
           throwIfMismatched(bootstrapServers, check(admin, layout));

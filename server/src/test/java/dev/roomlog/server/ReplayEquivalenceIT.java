@@ -130,7 +130,8 @@ class ReplayEquivalenceIT {
               fresh.deliveries(),
               fresh.deadLetters(),
               fresh.webhookRetry(),
-              fresh.webhookDeadLetter());
+              fresh.webhookDeadLetter(),
+              fresh.webhookSubscriptions());
       TopicProvisioner.ensureTopics(bootstrap, replayTopics, 3, (short) 1);
       String replayId = roomlog.applicationId() + "-replay";
       ProcessorSettings settings =

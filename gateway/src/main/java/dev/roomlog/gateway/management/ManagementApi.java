@@ -6,13 +6,11 @@ import dev.roomlog.protocol.action.Action;
 import dev.roomlog.protocol.action.ActionParser;
 import dev.roomlog.protocol.control.CommandAnswer;
 import dev.roomlog.protocol.control.ConnectionCommand.Op;
-import dev.roomlog.protocol.frame.ServerFrame;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +48,7 @@ public final class ManagementApi {
   private final RoomPoster poster;
   private final String adminKey;
   private RoomQueryForwarder rooms;
+  private WebhookEndpoints webhooks;
 
   public ManagementApi(
       String stage, String adminKey, ConnectionCommands connections, RoomPoster poster) {
@@ -76,6 +75,16 @@ public final class ManagementApi {
   /** Forwards room queries to the processors through {@code rooms}; without, they get 404. */
   public ManagementApi withRoomQueries(RoomQueryForwarder rooms) {
     this.rooms = rooms;
+    return this;
+  }
+
+  /** Manages the webhook subscriptions in {@code store}; without, {@code /webhooks} gets 404. */
+  public ManagementApi withWebhooks(KafkaWebhookStore store, Clock clock) {
+    return withWebhookStore(store, clock);
+  }
+
+  ManagementApi withWebhookStore(WebhookStore store, Clock clock) {
+    this.webhooks = new WebhookEndpoints(store, clock);
     return this;
   }
 
@@ -161,6 +170,9 @@ public final class ManagementApi {
       if (request instanceof ManagementRequest.Kick kick) {
         return kick(kick, body, sourceIp);
       }
+      if (request instanceof ManagementRequest.Webhooks hooks) {
+        return webhooks.answer(method, hooks.id(), body);
+      }
       return postToRoom((ManagementRequest.PostToRoom) request, body, sourceIp);
     } catch (RuntimeException e) {
       log.error("management request {} {} failed", method, rawPath, e);
@@ -207,6 +219,9 @@ public final class ManagementApi {
           "this gateway forwards no room queries: ask a processor's query port (7070), or set"
               + " roomlog.gateway.roomsUrls to the processors' query URLs");
     }
+    if (request instanceof ManagementRequest.Webhooks && webhooks == null) {
+      return ApiAnswer.error(404, "notFound", "this gateway manages no webhook subscriptions");
+    }
     ApiAnswer refused = access.head(headers);
     if (refused != null) {
       return logged(method, rawPath, sourceIp, refused);
@@ -214,7 +229,9 @@ public final class ManagementApi {
     int limit =
         request instanceof ManagementRequest.PostToRoom || request instanceof ManagementRequest.Kick
             ? MAX_POST_BYTES
-            : MAX_SEND_BYTES;
+            : request instanceof ManagementRequest.Webhooks
+                ? WebhookEndpoints.MAX_BODY_BYTES
+                : MAX_SEND_BYTES;
     if (contentLength > limit) {
       return ApiAnswer.error(
           413,
@@ -317,7 +334,8 @@ public final class ManagementApi {
         (Action.PostMessage) ((ActionParser.Result.Accepted) parsed).action();
     return poster
         .post(action, sourceIp)
-        .handle((frame, failure) -> failure == null ? posted(frame) : failed(failure));
+        .handle(
+            (frame, failure) -> failure == null ? RoomPostAnswers.posted(frame) : failed(failure));
   }
 
   private CompletableFuture<ApiAnswer> kick(
@@ -332,38 +350,9 @@ public final class ManagementApi {
     }
     return poster
         .moderate((Action.Moderate) parsed, sourceIp)
-        .handle((frame, failure) -> failure == null ? moderated(frame) : failed(failure));
-  }
-
-  private static ApiAnswer moderated(ServerFrame frame) {
-    if (frame instanceof ServerFrame.ErrorFrame error) {
-      return ApiAnswer.error(error.status(), error.code(), error.message());
-    }
-    ServerFrame.Moderated done = (ServerFrame.Moderated) frame;
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("roomId", done.roomId());
-    body.put("user", done.user());
-    body.put("removed", done.removed());
-    if (done.bannedUntil() != null) {
-      body.put("bannedUntil", done.bannedUntil());
-    }
-    return ApiAnswer.of(200, body);
-  }
-
-  private static ApiAnswer posted(ServerFrame frame) {
-    if (frame instanceof ServerFrame.ErrorFrame error) {
-      return ApiAnswer.error(error.status(), error.code(), error.message());
-    }
-    ServerFrame.Message message = (ServerFrame.Message) frame;
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("roomId", message.roomId());
-    body.put("seq", message.seq());
-    body.put("from", message.from());
-    body.put("sentAt", message.sentAt());
-    if (message.clientMsgId() != null) {
-      body.put("clientMsgId", message.clientMsgId());
-    }
-    return ApiAnswer.of(201, body);
+        .handle(
+            (frame, failure) ->
+                failure == null ? RoomPostAnswers.moderated(frame) : failed(failure));
   }
 
   /** The body as text, or null if it is not valid UTF-8. */

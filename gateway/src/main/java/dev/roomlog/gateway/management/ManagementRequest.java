@@ -13,6 +13,7 @@ import java.util.Set;
  *       gateway has a stage, as API Gateway's URLs have it;
  *   <li>{@code POST /rooms/{roomId}/messages} and {@code POST /rooms/{roomId}/kick};
  *   <li>{@code GET /rooms} and {@code GET /rooms/{roomId}}, answered by a processor;
+ *   <li>{@code POST|GET /webhooks} and {@code GET|DELETE /webhooks/{id}};
  *   <li>{@code GET /metrics}.
  * </ul>
  */
@@ -26,6 +27,9 @@ sealed interface ManagementRequest {
 
   /** {@code GET /rooms} or {@code GET /rooms/{roomId}}: forwarded to a processor. */
   record RoomQuery() implements ManagementRequest {}
+
+  /** The webhook subscriptions: {@code id} null for {@code /webhooks} itself. */
+  record Webhooks(String id) implements ManagementRequest {}
 
   /** {@code GET /metrics}: the node's meters, without a key (as on the other ports). */
   record Metrics() implements ManagementRequest {}
@@ -102,6 +106,17 @@ sealed interface ManagementRequest {
         String roomId = decode(parts[1]);
         return method.equals("POST") ? new Kick(roomId) : notAllowed("POST");
       }
+      if (parts.length == 1 && parts[0].equals("webhooks")) {
+        return method.equals("POST") || method.equals("GET")
+            ? new Webhooks(null)
+            : notAllowed("POST, GET");
+      }
+      if (parts.length == 2 && parts[0].equals("webhooks") && !parts[1].isEmpty()) {
+        String id = decode(parts[1]);
+        return method.equals("GET") || method.equals("DELETE")
+            ? new Webhooks(id)
+            : notAllowed("GET, DELETE");
+      }
     } catch (IllegalArgumentException e) {
       return new Invalid(400, "badPath", "the path has a broken %-escape", null);
     }
@@ -109,7 +124,8 @@ sealed interface ManagementRequest {
         404,
         "notFound",
         "no such endpoint: the management API has /@connections/{connectionId}, /rooms,"
-            + " /rooms/{roomId}, /rooms/{roomId}/messages, /rooms/{roomId}/kick and /metrics",
+            + " /rooms/{roomId}, /rooms/{roomId}/messages, /rooms/{roomId}/kick, /webhooks,"
+            + " /webhooks/{id} and /metrics",
         null);
   }
 
