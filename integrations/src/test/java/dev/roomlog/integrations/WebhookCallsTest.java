@@ -45,7 +45,23 @@ class WebhookCallsTest {
     assertEquals(
         false,
         rooms.apply(0, new RoomEvent.MemberLeft("unseen", 5, 1L, "c2", "bob", "left")),
-        "a room first seen mid-history is not counted");
+        "a room first seen mid-history is not counted from unstamped events");
+  }
+
+  @Test
+  void roomEmptiedFollowsAStampedLeaveToZeroEvenInARoomFirstSeenMidHistory() {
+    RoomOccupancy rooms = new RoomOccupancy();
+    RoomEvent.MemberLeft notLast =
+        new RoomEvent.MemberLeft("old-room", 40, 1L, "c1", "ann", "left").withMemberCount(1);
+    RoomEvent.MemberLeft last =
+        new RoomEvent.MemberLeft("old-room", 41, 1L, "c2", "bob", "disconnected")
+            .withMemberCount(0);
+    assertEquals(false, rooms.apply(0, notLast), "one member left");
+    assertEquals(true, rooms.apply(0, last), "the stamped count says the room is empty");
+    // Counting goes on from the stamp: a join and its leave empty the room again.
+    rooms.apply(0, new RoomEvent.MemberJoined("old-room", 42, 1L, "c3", "cy", "gw", "run"));
+    assertEquals(
+        true, rooms.apply(0, new RoomEvent.MemberLeft("old-room", 43, 1L, "c3", "cy", "left")));
   }
 
   @Test

@@ -193,12 +193,13 @@ final class RoomLogic {
     }
     RoomEvent.MemberLeft event =
         new RoomEvent.MemberLeft(
-            stateOrNull.roomId(),
-            stateOrNull.lastSeq() + 1,
-            at,
-            connectionId,
-            member.get().username(),
-            reason);
+                stateOrNull.roomId(),
+                stateOrNull.lastSeq() + 1,
+                at,
+                connectionId,
+                member.get().username(),
+                reason)
+            .withMemberCount(stateOrNull.members().size() - 1);
     List<Reply> replies = new ArrayList<>();
     boolean lost = RoomEvent.MemberLeft.GATEWAY_LOST.equals(reason);
     ServerFrame.MemberLeft frame =
@@ -720,12 +721,13 @@ final class RoomLogic {
     }
     RoomEvent.MemberLeft event =
         new RoomEvent.MemberLeft(
-            leave.roomId(),
-            state.lastSeq() + 1,
-            ctx.requestTimeEpoch(),
-            ctx.connectionId(),
-            member.get().username(),
-            RoomEvent.MemberLeft.LEFT);
+                leave.roomId(),
+                state.lastSeq() + 1,
+                ctx.requestTimeEpoch(),
+                ctx.connectionId(),
+                member.get().username(),
+                RoomEvent.MemberLeft.LEFT)
+            .withMemberCount(state.members().size() - 1);
     List<Reply> replies = new ArrayList<>();
     replies.add(
         Reply.to(
@@ -803,13 +805,14 @@ final class RoomLogic {
     for (RoomState.Member member : remaining.ofUser(moderate.user())) {
       RoomEvent.MemberLeft left =
           new RoomEvent.MemberLeft(
-              moderate.roomId(),
-              ++seq,
-              at,
-              member.connectionId(),
-              member.username(),
-              RoomEvent.MemberLeft.KICKED,
-              moderate.reason());
+                  moderate.roomId(),
+                  ++seq,
+                  at,
+                  member.connectionId(),
+                  member.username(),
+                  RoomEvent.MemberLeft.KICKED,
+                  moderate.reason())
+              .withMemberCount(remaining.size() - 1);
       events.add(left);
       ServerFrame.MemberLeft frame =
           memberLeftFrame(

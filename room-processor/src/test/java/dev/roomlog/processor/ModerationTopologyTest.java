@@ -58,7 +58,8 @@ class ModerationTopologyTest {
 
       assertEquals(
           List.of(
-              new RoomEvent.MemberLeft(ROOM, 4, 120, "c2", "bob", "kicked", "spam"),
+              new RoomEvent.MemberLeft(ROOM, 4, 120, "c2", "bob", "kicked", "spam")
+                  .withMemberCount(1),
               new RoomEvent.UserBanned(ROOM, 5, 120, "user-42", 120 + HOUR, "spam")),
           events.subList(3, 5));
       assertEquals(5, events.size(), "the kicked connection's send, join and disconnect add none");

@@ -441,7 +441,8 @@ class RoomLogicTest {
     Decision d = run(ALICE, new Action.LeaveRoom("a2", ROOM, null));
 
     assertEquals(
-        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c1", "alice", "left")), d.events());
+        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c1", "alice", "left").withMemberCount(2)),
+        d.events());
     assertEquals(
         List.of(
             Reply.to(ALICE.recipient(), new ServerFrame.Left(ROOM, 5, "a2")),
@@ -471,7 +472,10 @@ class RoomLogicTest {
     Decision d = remove(BOB, RoomEvent.MemberLeft.DISCONNECTED);
 
     assertEquals(
-        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c2", "bob", "disconnected")), d.events());
+        List.of(
+            new RoomEvent.MemberLeft(ROOM, 5, clock, "c2", "bob", "disconnected")
+                .withMemberCount(2)),
+        d.events());
     assertEquals(
         List.of(
             new Reply(
@@ -490,7 +494,9 @@ class RoomLogicTest {
     Decision d = remove(ALICE, RoomEvent.MemberLeft.GATEWAY_LOST);
 
     assertEquals(
-        List.of(new RoomEvent.MemberLeft(ROOM, 5, clock, "c1", "alice", "gatewayLost")),
+        List.of(
+            new RoomEvent.MemberLeft(ROOM, 5, clock, "c1", "alice", "gatewayLost")
+                .withMemberCount(2)),
         d.events());
     assertEquals(
         List.of(

@@ -137,8 +137,8 @@ class RoomTopologyTest {
             new RoomEvent.MemberJoined(ROOM, 3, 120, "c2", "bob", "gw-b", "gw-b/run-1"),
             new RoomEvent.MemberJoined(ROOM, 4, 130, "c3", "carol", "gw-a", "gw-a/run-1"),
             new RoomEvent.MessagePosted(ROOM, 5, 140, "c2", "bob", "hi all", "m1"),
-            new RoomEvent.MemberLeft(ROOM, 6, 150, "c1", "alice", "left"),
-            new RoomEvent.MemberLeft(ROOM, 7, 160, "c2", "bob", "disconnected")),
+            new RoomEvent.MemberLeft(ROOM, 6, 150, "c1", "alice", "left").withMemberCount(2),
+            new RoomEvent.MemberLeft(ROOM, 7, 160, "c2", "bob", "disconnected").withMemberCount(1)),
         events.stream().map(kv -> kv.value).toList());
     assertTrue(events.stream().allMatch(kv -> kv.key.equals(ROOM)), "room events keyed by room");
 
@@ -292,8 +292,10 @@ class RoomTopologyTest {
 
     assertEquals(
         List.of(
-            new RoomEvent.MemberLeft(ROOM, 4, 200, "c1", "alice", "disconnected"),
-            new RoomEvent.MemberLeft("music", 4, 200, "c1", "alice", "disconnected")),
+            new RoomEvent.MemberLeft(ROOM, 4, 200, "c1", "alice", "disconnected")
+                .withMemberCount(1),
+            new RoomEvent.MemberLeft("music", 4, 200, "c1", "alice", "disconnected")
+                .withMemberCount(1)),
         h.roomEvents.readValuesToList());
     assertEquals(
         List.of(
@@ -329,8 +331,10 @@ class RoomTopologyTest {
 
     assertEquals(
         List.of(
-            new RoomEvent.MemberLeft(ROOM, 5, 16_001, "c1", "alice", "gatewayLost"),
-            new RoomEvent.MemberLeft(ROOM, 6, 16_001, "c3", "carol", "gatewayLost")),
+            new RoomEvent.MemberLeft(ROOM, 5, 16_001, "c1", "alice", "gatewayLost")
+                .withMemberCount(2),
+            new RoomEvent.MemberLeft(ROOM, 6, 16_001, "c3", "carol", "gatewayLost")
+                .withMemberCount(1)),
         h.roomEvents.readValuesToList());
     ServerFrame aliceLost =
         new ServerFrame.MemberLeft(ROOM, 5, "c1", "alice", "gatewayLost", 16_001);
@@ -364,7 +368,9 @@ class RoomTopologyTest {
     h.send(heartbeat("gw-a", run("gw-a", 2), 2_000));
 
     assertEquals(
-        List.of(new RoomEvent.MemberLeft(ROOM, 4, 2_000, "c1", "alice", "gatewayLost")),
+        List.of(
+            new RoomEvent.MemberLeft(ROOM, 4, 2_000, "c1", "alice", "gatewayLost")
+                .withMemberCount(1)),
         h.roomEvents.readValuesToList());
     ServerFrame aliceLost =
         new ServerFrame.MemberLeft(ROOM, 4, "c1", "alice", "gatewayLost", 2_000);

@@ -82,6 +82,9 @@ public sealed interface RoomEvent {
    * {@code reason} is {@link #LEFT} (the member asked), {@link #DISCONNECTED} (its connection
    * closed), {@link #GATEWAY_LOST} (its gateway stopped sending heartbeats, or restarted) or {@link
    * #KICKED} (removed through the management API; {@code note} is the moderator's reason, or null).
+   * {@code memberCount} is the room's members after the leave, so a reader that did not see the
+   * room from its creation (a webhook worker that started later) knows when it empties; null in
+   * events written before it was stamped.
    */
   record MemberLeft(
       String roomId,
@@ -90,7 +93,8 @@ public sealed interface RoomEvent {
       String connectionId,
       String username,
       String reason,
-      String note)
+      String note,
+      Integer memberCount)
       implements RoomEvent {
     public static final String LEFT = "left";
     public static final String DISCONNECTED = "disconnected";
@@ -100,7 +104,24 @@ public sealed interface RoomEvent {
     /** A member leaving without a moderator's note. */
     public MemberLeft(
         String roomId, long seq, long at, String connectionId, String username, String reason) {
-      this(roomId, seq, at, connectionId, username, reason, null);
+      this(roomId, seq, at, connectionId, username, reason, null, null);
+    }
+
+    /** Without the count: as events written before it was stamped read. */
+    public MemberLeft(
+        String roomId,
+        long seq,
+        long at,
+        String connectionId,
+        String username,
+        String reason,
+        String note) {
+      this(roomId, seq, at, connectionId, username, reason, note, null);
+    }
+
+    /** The same leave, stamped with the room's member count after it. */
+    public MemberLeft withMemberCount(int count) {
+      return new MemberLeft(roomId, seq, at, connectionId, username, reason, note, count);
     }
   }
 
