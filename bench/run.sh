@@ -626,7 +626,7 @@ stop_dev
 # ---- baselines: the bare Netty broadcast server and the Socket.IO peer, same generator flags -----
 # Each: the chat search Roomlog had (its maximum), then chat at Roomlog's 25% rate (the p99 beside
 # Roomlog's) and fanout.
-bare_chat_max=0 bare_chat_capped=false socketio_chat_max=0 socketio_chat_capped=false
+bare_chat_max=0 bare_chat_capped=false bare_ingest_max=0 bare_ingest_capped=false socketio_chat_max=0 socketio_chat_capped=false
 say "bare Netty broadcast server"
 start_bg java -cp "$loadtest_jar:$root/loadtest/target/lib/*" dev.roomlog.loadtest.baseline.BareBroadcastServer \
   --port 0 --bind 127.0.0.1 >"$logs/bare-netty.log" 2>&1
@@ -638,6 +638,13 @@ if wait_for_line "$logs/bare-netty.log" "listening on ws://" "$bare_pid" 60; the
   bare_chat_max=$search_max_rate bare_chat_capped=$search_capped
   say "bare Netty: chat sustained $bare_chat_max msg/s$($bare_chat_capped && echo ' (every step: at least that)')"
   loadgen bare-chat "${chat_flags[@]}" --target "127.0.0.1:$bare_port" && keep_plots bare-chat bare-chat
+  # Ingest's ceiling on this machine whatever the server does with an action: the same generator
+  # and search against a server that only answers each frame (no Kafka, no processor).
+  say "bare Netty: ingest step search from $ingest_start_rate actions/s, same flags"
+  search_max bare-ingest "$bare_port" "$ingest_start_rate" answered --scenario ingest \
+    --connections "$ingest_connections"
+  bare_ingest_max=$search_max_rate bare_ingest_capped=$search_capped
+  say "bare Netty: ingest sustained $bare_ingest_max actions/s$($bare_ingest_capped && echo ' (every step: at least that)')"
   loadgen bare-fanout "${fanout_flags[@]}" --target "127.0.0.1:$bare_port" && keep_plots bare-fanout bare-fanout
 else
   fail "the bare Netty server did not start (bench/results/logs/bare-netty.log)"
@@ -707,6 +714,8 @@ finished_epoch=$(date +%s)
   echo "chatMaxCapped=$chat_capped"
   echo "bareChatMaxRate=$bare_chat_max"
   echo "bareChatMaxCapped=$bare_chat_capped"
+  echo "bareIngestMaxRate=$bare_ingest_max"
+  echo "bareIngestMaxCapped=$bare_ingest_capped"
   echo "socketioChatMaxRate=$socketio_chat_max"
   echo "socketioChatMaxCapped=$socketio_chat_capped"
   echo "searchSteps=$search_steps"

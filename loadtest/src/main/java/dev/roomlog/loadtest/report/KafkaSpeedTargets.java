@@ -38,12 +38,25 @@ final class KafkaSpeedTargets {
     OptionalDouble logRate =
         run.map(l -> l.figure("serverCounterPerSecond")).orElse(OptionalDouble.empty());
     String producerText = producer.isPresent() ? Fmt.rate(producer.getAsDouble()) : "not measured";
+    // The generator's own ceiling for ingest on this machine: the same search against a server that
+    // only answers each frame. ProducerPerformance has no WebSocket client sharing its cores.
+    Optional<Double> bare = positive(r, Servers.BARE + "IngestMaxRate");
+    Comparison bareIngest =
+        new Comparison(
+            Servers.name(Servers.BARE)
+                + ", same generator and search (answers each frame, no Kafka),"
+                + " actions/s",
+            bare.map(b -> atLeast(r, Servers.BARE + "IngestMaxCapped") + Fmt.rate(b))
+                .orElse("not measured"),
+            bare.isPresent() && logRate.isPresent()
+                ? Fmt.percent(logRate.getAsDouble() / bare.get())
+                : "-");
     if (logRate.isEmpty()) {
       return new Headline(
           "ingest-log",
           figure,
           "not measured",
-          List.of(new Comparison(baseline, producerText, "-")),
+          List.of(new Comparison(baseline, producerText, "-"), bareIngest),
           target,
           Verdict.NOT_MEASURED,
           "ingest into the log was not measured (no step of its search sustained its rate, or the"
@@ -56,7 +69,7 @@ final class KafkaSpeedTargets {
           "ingest-log",
           figure,
           value,
-          List.of(new Comparison(baseline, producerText, "-")),
+          List.of(new Comparison(baseline, producerText, "-"), bareIngest),
           target,
           Verdict.NOT_MEASURED,
           "ingest into the log: ProducerPerformance was not measured.");
@@ -66,7 +79,7 @@ final class KafkaSpeedTargets {
         "ingest-log",
         figure,
         value,
-        List.of(new Comparison(baseline, producerText, Fmt.percent(share))),
+        List.of(new Comparison(baseline, producerText, Fmt.percent(share)), bareIngest),
         target,
         share >= INGEST_LOG_SHARE ? Verdict.PASS : Verdict.MISS,
         "ingest into the log: "

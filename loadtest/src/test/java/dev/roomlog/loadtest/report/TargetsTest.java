@@ -3,6 +3,7 @@ package dev.roomlog.loadtest.report;
 import static dev.roomlog.loadtest.report.SampleResults.results;
 import static dev.roomlog.loadtest.report.SampleResults.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,25 @@ class TargetsTest {
   void ingestIntoTheLogPassesAtHalfOfProducerPerformanceAndMissesBelowIt() {
     assertEquals(Verdict.PASS, ingestLog(500));
     assertEquals(Verdict.MISS, ingestLog(499.9));
+  }
+
+  @Test
+  void ingestIntoTheLogIsComparedWithTheBareServersIngestThroughTheSameGenerator() {
+    LoadRun ingest = run("roomlog-ingest-log", Map.of("serverCounterPerSecond", 300.0));
+    Headline measured =
+        KafkaSpeedTargets.ingestLog(
+            results(
+                List.of(ingest),
+                KAFKA,
+                Map.of(),
+                Map.of("bareIngestMaxRate", "400", "bareIngestMaxCapped", "false")));
+    Headline.Comparison bare = measured.comparisons().get(1);
+    assertTrue(bare.baseline().startsWith("bare Netty"), bare.baseline());
+    assertEquals("400", bare.value());
+    assertEquals("75%", bare.ratio());
+    Headline unmeasured =
+        KafkaSpeedTargets.ingestLog(results(List.of(ingest), KAFKA, Map.of(), Map.of()));
+    assertEquals("not measured", unmeasured.comparisons().get(1).value());
   }
 
   @Test
