@@ -8,12 +8,17 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Makes a {@link Call} with the JDK's HTTP client: a POST with the call's headers and {@code
- * Idempotency-Key}, bounded by the timeout (connecting included), the answer's body discarded
- * unless the call reads it (at most {@link #MAX_ANSWER_BYTES}; a longer one counts as no answer).
- * Never fails its future: no answer is an {@link Answer} with status 0. Thread-safe.
+ * Idempotency-Key}, bounded by the timeout as a whole (connecting and the answer's body included:
+ * the client's own request timeout ends at the answer's headers, so a receiver that drips its body
+ * would otherwise hold the call's lane for ever), the answer's body discarded unless the call reads
+ * it (at most {@link #MAX_ANSWER_BYTES}, read no further: a longer one counts as no answer, see
+ * {@link BoundedBody}). Never fails its future: no answer is an {@link Answer} with status 0.
+ * Thread-safe.
  */
 final class HttpCaller {
   /** The largest answer body kept (a two-way route's frame): a frame's size, with room. */
@@ -42,22 +47,17 @@ final class HttpCaller {
     try {
       if (call.readsAnswer()) {
         return client
-            .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+            .sendAsync(request.build(), info -> new BoundedBody(MAX_ANSWER_BYTES))
+            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .handle(
-                (response, error) -> {
-                  if (response == null) {
-                    return Answer.none(describe(error));
-                  }
-                  byte[] body = response.body();
-                  if (body.length > MAX_ANSWER_BYTES) {
-                    return Answer.none(
-                        "answer body of " + body.length + " bytes, over " + MAX_ANSWER_BYTES);
-                  }
-                  return Answer.of(response.statusCode(), retryAfter(response), body);
-                });
+                (response, error) ->
+                    response != null
+                        ? Answer.of(response.statusCode(), retryAfter(response), response.body())
+                        : Answer.none(describe(error)));
       }
       return client
           .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .handle(
               (response, error) ->
                   response != null
@@ -78,8 +78,13 @@ final class HttpCaller {
     if (cause instanceof HttpConnectTimeoutException) {
       return "no connection within " + timeout;
     }
-    if (cause instanceof HttpTimeoutException) {
+    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return "no answer within " + timeout;
+    }
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof BoundedBody.TooLarge) {
+        return c.getMessage(); // however the client wrapped the body's failure
+      }
     }
     if (cause instanceof java.net.ConnectException) {
       return "connection refused or unreachable";
