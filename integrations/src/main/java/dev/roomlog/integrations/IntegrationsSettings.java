@@ -57,7 +57,8 @@ public final class IntegrationsSettings {
               "localhost:8081",
               Validator.required(),
               "`requestContext.domainName` in route events: the management API's host[:port], so"
-                  + " that a handler's callback URL (`https://` + domainName) reaches it"));
+                  + " that a handler's callback URL (`https://` + domainName) reaches it;"
+                  + " `roomlog dev` names its own management port unless given"));
   public static final String GROUP_ID =
       DEFS.define(
           Setting.of(
@@ -180,7 +181,7 @@ public final class IntegrationsSettings {
     return (Path) values.get(ROUTES_FILE);
   }
 
-  String routeDomainName() {
+  public String routeDomainName() {
     return (String) values.get(ROUTE_DOMAIN_NAME);
   }
 

@@ -141,6 +141,14 @@ final class DevCommand implements Callable<Integer> {
                 .set(GatewaySettings.TLS_KEY_FILE, cert.keyFile())
                 .build();
       }
+      if (settings.adminPort() > 0
+          && settings.routeDomainName().equals("localhost:" + GatewaySettings.DEFAULT_ADMIN_PORT)) {
+        // The $connect route's events name this JVM's management API (the worker's: below).
+        settings =
+            settings.toBuilder()
+                .set(GatewaySettings.ROUTE_DOMAIN_NAME, "localhost:" + settings.adminPort())
+                .build();
+      }
       IntegrationsSettings integrationsSettings =
           integrations.settings(bootstrap, TopicSet.DEFAULT);
       if (settings.routesFile() == null && integrationsSettings.routesFile() != null) {
@@ -191,7 +199,10 @@ final class DevCommand implements Callable<Integer> {
           || integrationsSettings.routesFile() != null) {
         stack.push(
             Integrations.start(
-                integrationsSettings,
+                withRouteDomainName(
+                    integrationsSettings,
+                    integrations.flags.given().containsKey(IntegrationsSettings.ROUTE_DOMAIN_NAME),
+                    node.managementPort()),
                 failure ->
                     FatalExit.exitProcess(
                             "Roomlog dev", "the integrations worker stopped (see the log above)")
@@ -210,6 +221,18 @@ final class DevCommand implements Callable<Integer> {
     }
     stack.runUntilShutdown("Roomlog dev");
     return 0;
+  }
+
+  /**
+   * The route events' {@code requestContext.domainName}: the management API this JVM serves, unless
+   * it was given. Its default (a standalone worker's) is port 8081, which dev's {@code
+   * --admin-port} may not be: a handler's callbacks to the event's domainName would miss.
+   */
+  static IntegrationsSettings withRouteDomainName(
+      IntegrationsSettings settings, boolean given, int managementPort) {
+    return given
+        ? settings
+        : settings.with(IntegrationsSettings.ROUTE_DOMAIN_NAME, "localhost:" + managementPort);
   }
 
   /**
