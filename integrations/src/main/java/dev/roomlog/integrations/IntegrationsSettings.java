@@ -88,7 +88,7 @@ public final class IntegrationsSettings {
               DURATION,
               Duration.ofSeconds(10),
               Validator.<Duration>expect(d -> d != null && d.toMillis() >= 1, "at least 1 ms"),
-              "how long one call may take, connecting included; past it the call failed"));
+              "how long one call may take, connecting and the answer's body included; past it the call failed"));
   public static final String MAX_BATCH_EVENTS =
       DEFS.define(
           Setting.of(
