@@ -243,7 +243,7 @@ public class RoomStageBenchmark {
     encode(changes, bh);
     changes.members.values().forEach(m -> bh.consume(memberSerializer.serialize("members", m)));
     bh.consume(after);
-    return DeliveryRouting.route(d.replies());
+    return DeliveryRouting.route(List.of(), d.replies(), before.recentEvents());
   }
 
   private void encode(RoomStores.Changes changes, Blackhole bh) {
