@@ -1,24 +1,30 @@
 package dev.roomlog.processor;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.roomlog.protocol.Json;
 import dev.roomlog.protocol.frame.ServerFrame;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import java.util.StringJoiner;
 
 /**
  * Writes the frames the processor sends, each exactly as {@link Json#write} does (the same
  * characters), but a {@code joined} answer's history from the JSON its room keeps of each recent
  * message ({@link RecentEvents#historyJson}) instead of writing every message again. The rest of a
  * joined frame is written by hand, field by field, in the order and with the rules Jackson uses for
- * the record ({@code type} first, then the components in their order, null ones left out):
- * Jackson's reflection over 100 messages and 100 members was most of a join's cost (JMH: 35-70 µs a
- * join). {@code FrameJsonTest} compares the two over random rooms and texts, and checks that the
- * components written here are the records' own, so a field added to {@link ServerFrame.Joined} or
- * {@link ServerFrame.MemberView} fails the build until it is written here too.
+ * the record ({@code type} first, then the components in their order, null ones left out, strings
+ * quoted with Jackson's own escape table). Jackson's reflection and escaping over 100 messages and
+ * 100 members was most of a join's cost (JMH: 35-70 µs a join); a generator writing into a {@code
+ * Writer} would copy the spliced history twice more, char by char, where a {@link StringJoiner}
+ * copies it once, into the answer. {@code FrameJsonTest} compares the two over random rooms and
+ * texts, and checks that the components written here are the records' own, so a field added to
+ * {@link ServerFrame.Joined} or {@link ServerFrame.MemberView} fails the build until it is written
+ * here too.
  */
 final class FrameJson {
+  private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
+
+  /** Room for one member's entry, most of them shorter: the builder grows past it if need be. */
+  private static final int MEMBER_CHARS = 64;
+
   private FrameJson() {}
 
   /**
@@ -34,52 +40,50 @@ final class FrameJson {
   }
 
   private static String joined(ServerFrame.Joined joined, RecentEvents window) {
-    String[] history = new String[joined.history().size()];
-    int size = 256 + 128 * joined.members().size();
-    for (int i = 0; i < history.length; i++) {
-      ServerFrame.Message message = joined.history().get(i);
-      history[i] = window != null ? window.historyJson(message) : Json.write(message);
-      size += history[i].length() + 1;
+    StringBuilder head = new StringBuilder(256 + MEMBER_CHARS * joined.members().size());
+    head.append("{\"type\":\"joined\"");
+    string(head, ",\"roomId\":", joined.roomId());
+    head.append(",\"seq\":").append(joined.seq());
+    head.append(",\"memberCount\":").append(joined.memberCount().intValue());
+    head.append(",\"members\":[");
+    boolean first = true;
+    for (ServerFrame.MemberView member : joined.members()) {
+      head.append(first ? "{" : ",{");
+      first = false;
+      string(head, "\"connectionId\":", member.connectionId());
+      string(head, ",\"username\":", member.username());
+      head.append('}');
     }
-    StringWriter out = new StringWriter(size);
-    try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("type", "joined");
-      string(g, "roomId", joined.roomId());
-      g.writeNumberField("seq", joined.seq());
-      g.writeNumberField("memberCount", joined.memberCount());
-      g.writeArrayFieldStart("members");
-      for (ServerFrame.MemberView member : joined.members()) {
-        g.writeStartObject();
-        string(g, "connectionId", member.connectionId());
-        string(g, "username", member.username());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      if (joined.membersNext() != null) {
-        g.writeNumberField("membersNext", joined.membersNext());
-      }
-      g.writeArrayFieldStart("history");
-      for (String message : history) {
-        g.writeRawValue(message);
-      }
-      g.writeEndArray();
-      // events: null, as history is not (the record allows only one of the two)
-      string(g, "requestId", joined.requestId());
-      if (joined.presence() != null) {
-        g.writeBooleanField("presence", joined.presence());
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a joined frame", e);
+    head.append(']');
+    if (joined.membersNext() != null) {
+      head.append(",\"membersNext\":").append(joined.membersNext().longValue());
+    }
+    head.append(",\"history\":[");
+    StringBuilder tail = new StringBuilder(64).append(']');
+    // events: null, as history is not (the record allows only one of the two)
+    string(tail, ",\"requestId\":", joined.requestId());
+    if (joined.presence() != null) {
+      tail.append(",\"presence\":").append(joined.presence().booleanValue());
+    }
+    tail.append('}');
+    // A joiner makes the whole text at its exact length in one allocation, with no copy after.
+    StringJoiner out = new StringJoiner(",", head, tail);
+    for (ServerFrame.Message message : joined.history()) {
+      out.add(window != null ? window.historyJson(message) : Json.write(message));
     }
     return out.toString();
   }
 
-  /** A string field, left out when null (as {@link Json}'s inclusion rule does). */
-  private static void string(JsonGenerator g, String name, String value) throws IOException {
+  /**
+   * {@code prefix} (the comma and the field's name) and the string, quoted as Jackson's generator
+   * quotes it (the same escape table: {@code JsonStringEncoder}); nothing when null, as {@link
+   * Json}'s inclusion rule leaves null fields out.
+   */
+  private static void string(StringBuilder out, String prefix, String value) {
     if (value != null) {
-      g.writeStringField(name, value);
+      out.append(prefix).append('"');
+      QUOTER.quoteAsString(value, out);
+      out.append('"');
     }
   }
 }
