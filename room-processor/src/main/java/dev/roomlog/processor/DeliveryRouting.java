@@ -52,15 +52,20 @@ final class DeliveryRouting {
   }
 
   static List<KeyValue<String, Delivery>> route(List<Reply> replies) {
-    return route(List.of(), replies);
+    return route(List.of(), replies, null);
   }
 
-  static List<KeyValue<String, Delivery>> route(List<MemberChange> changes, List<Reply> replies) {
+  /**
+   * {@code window} is the recent events of the room the replies were decided in (null: none), whose
+   * kept JSON a joined answer's history reuses ({@link FrameJson}).
+   */
+  static List<KeyValue<String, Delivery>> route(
+      List<MemberChange> changes, List<Reply> replies, RecentEvents window) {
     List<KeyValue<String, Delivery>> out = new ArrayList<>();
     List<MemberChange> pending = new LinkedList<>(changes);
     for (Reply reply : replies) {
       // Encoded once here; every gateway and every connection gets these same bytes.
-      String frame = reply.frame().toJson();
+      String frame = FrameJson.write(reply.frame(), window);
       if (reply.recipients() instanceof MemberList.Except others) {
         sendReflected(pending, others, out);
         RoomState.Member skipped = others.skipped().orElse(null);

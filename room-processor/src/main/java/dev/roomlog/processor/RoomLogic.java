@@ -304,9 +304,8 @@ final class RoomLogic {
       keep++;
     }
     int dropped = recent.size() - keep;
-    List<RoomEvent> next = new ArrayList<>(keep + 1);
-    next.addAll(recent.subList(dropped, recent.size()));
-    next.add(event);
+    // The events kept keep their history frames and JSON (RecentEvents), made once per message.
+    List<RoomEvent> next = RecentEvents.of(recent).slide(dropped, event);
     return new Window(next, dropped > 0 ? recent.get(dropped - 1).seq() : forgottenSeq);
   }
 
@@ -618,8 +617,9 @@ final class RoomLogic {
     return frames;
   }
 
+  /** The same frame objects for every join while a message is kept, so its JSON is kept too. */
   private static List<ServerFrame.Message> historyOf(RoomState state) {
-    return state.recentMessages().stream().map(m -> messageFrame(m, null)).toList();
+    return state.recentEvents().history();
   }
 
   /** An event as the frame its room's members received live, after the event just before it. */

@@ -527,7 +527,9 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
           KeyValue.pair(
               event.roomId(), new EventOut(eventWriter.serialize(roomEventsTopic, event))));
     }
-    for (KeyValue<String, Delivery> d : DeliveryRouting.route(changes, decision.replies())) {
+    RecentEvents window = before == null ? null : before.recentEvents();
+    for (KeyValue<String, Delivery> d :
+        DeliveryRouting.route(changes, decision.replies(), window)) {
       batch.outputs.add(
           KeyValue.pair(
               d.key, new DeliveryOut(deliveryWriter.serialize(deliveriesTopic, d.value))));

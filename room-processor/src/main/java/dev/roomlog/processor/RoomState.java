@@ -104,7 +104,7 @@ record RoomState(
   RoomState {
     Objects.requireNonNull(roomId, "roomId");
     members = MemberList.of(members);
-    recent = List.copyOf(recent);
+    recent = RecentEvents.of(recent);
     bans = bans == null ? Map.of() : Map.copyOf(bans);
     access = access == null ? Access.PUBLIC : access;
     if (forgottenSeq == null) {
@@ -174,6 +174,14 @@ record RoomState(
   /** Every member as clients see them: O(n), so for queries and tests, never an action's answer. */
   List<ServerFrame.MemberView> memberViews() {
     return members.stream().map(Member::view).toList();
+  }
+
+  /**
+   * The recent events, with what joins make of them kept beside them: {@link #recent} as what the
+   * compact constructor made.
+   */
+  RecentEvents recentEvents() {
+    return (RecentEvents) recent;
   }
 
   /** The seq of the oldest kept event, or {@code lastSeq + 1} when none is kept. */

@@ -250,10 +250,11 @@ final class RoomStores {
    * or when a record's writes to the stores are done), so dropping it at any time is safe: {@code
    * RoomStage} drops it when its task is initialised or closed, which is what Kafka Streams does on
    * a transaction abort (the task is closed dirty and its stores restored) and when a task moves.
-   * Bounded by weight (members plus recent events), the least recently used rooms going first.
+   * Bounded by weight (members, and recent events counted twice: the event and the history JSON a
+   * join may keep beside it, {@link RecentEvents}), the least recently used rooms going first.
    */
   static final class Cache {
-    /** About 100 MB at a few hundred bytes per member or event. */
+    /** About 100 MB at a few hundred bytes per member, or per event and its history JSON. */
     static final long MAX_WEIGHT = 500_000;
 
     private final long maxWeight;
@@ -292,7 +293,7 @@ final class RoomStores {
     }
 
     private static long weightOf(RoomState state) {
-      return 1L + state.members().size() + state.recent().size();
+      return 1L + state.members().size() + 2L * state.recent().size();
     }
   }
 }

@@ -29,6 +29,7 @@ class ProcessorLayeringTest {
   private static final String PURE =
       "dev\\.roomlog\\.processor\\."
           + "(RoomLogic|Idempotency|GatewayLiveness|Decision|Reply|Recipient|RoomState|MemberList"
+          + "|RecentEvents|FrameJson"
           + "|query\\.QueryRequest|query\\.RoomPage)(\\$.*)?";
 
   static final ArchRule PURE_LOGIC_HAS_NO_KAFKA_NETTY_OR_METRICS =
