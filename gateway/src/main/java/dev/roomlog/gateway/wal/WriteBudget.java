@@ -70,6 +70,16 @@ record WriteBudget(
         Duration.ofMillis(total / 10));
   }
 
+  /**
+   * How long an action may be expected to wait for the writer and still be admitted: {@code
+   * maxLogQueueWait}, but never more than {@link #queue()}, past which the writer would fail it
+   * unsent (an admitted action must have a chance to be written).
+   */
+  Duration admissionLimit(Duration maxLogQueueWait) {
+    Objects.requireNonNull(maxLogQueueWait, GatewaySettings.MAX_LOG_QUEUE_WAIT);
+    return maxLogQueueWait.compareTo(queue) < 0 ? maxLogQueueWait : queue;
+  }
+
   /** The age at which the sweep fails a client action: W - sweep. */
   Duration overdueAfter() {
     return queue.plus(maxBlock).plus(delivery).minus(sweep);

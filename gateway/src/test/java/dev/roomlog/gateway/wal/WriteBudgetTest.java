@@ -56,6 +56,18 @@ class WriteBudgetTest {
   }
 
   @Test
+  void admissionWaitsAtMostTheQueueBudgetWhateverMaxLogQueueWaitSays() {
+    WriteBudget budget = WriteBudget.of(Duration.ofSeconds(15));
+
+    assertEquals(Duration.ofSeconds(1), budget.admissionLimit(Duration.ofSeconds(1)));
+    assertEquals(Duration.ofMillis(3_750), budget.admissionLimit(Duration.ofMillis(3_750)));
+    assertEquals(
+        Duration.ofMillis(3_750),
+        budget.admissionLimit(Duration.ofMillis(3_751)),
+        "an action admitted to wait past the queue budget would be failed unsent");
+  }
+
+  @Test
   void logWriteTimeoutUnderOneSecondIsRefusedWithTheSettingsName() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> WriteBudget.of(Duration.ofMillis(999)));
