@@ -70,6 +70,7 @@ final class WalWriter {
       boolean waited = next == null;
       try {
         if (waited) {
+          pace.idle();
           next = queue.take();
         }
         if (next == null) {

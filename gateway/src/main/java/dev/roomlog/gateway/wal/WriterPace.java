@@ -23,37 +23,52 @@ import java.util.function.LongSupplier;
  * send (a full producer buffer blocks for max.block.ms): no time per record is measured while it is
  * stuck, but that send's own age grows, and once it passes {@code maxWait} actions are refused.
  *
- * <p>The time per record is a moving average (weight 1/8 for each new record, as TCP's smoothed
- * round-trip time) of the writer's cycle: from taking a record to having handed it to the producer,
- * and, when the next record was already queued, from the end of the previous one. So a writer
- * thread that waits for a core between two records (the machine is busy) is seen as the slower
- * writer it is, while one that waited for records to come (idle) is not. Lifecycle records are in
- * the queue and in the average like any record (a {@code $disconnect} is one send per partition):
- * they are never refused, but the writer must write them before what comes after.
+ * <p>The time per record is the mean of the writer's last {@value #WINDOW} cycles: from taking a
+ * record to having handed it to the producer, and, when the next record was already queued, from
+ * the end of the previous one. So a writer thread that waits for a core between two records (the
+ * machine is busy) is seen as the slower writer it is, while one that waited for records to come
+ * (idle) is not. The queue term is left out until the writer has written {@value #WARM_UP} records:
+ * its first ones (class loading, the JIT, the producer's first batches) are not its pace, and a
+ * mean that held one of them would refuse the first burst of a young gateway. A long stall counts
+ * while it lasts instead, through the stall term: the time since the writer last finished a record
+ * while it had work (stuck in a send, or waiting for a core between records); zero while it waits
+ * for records. Lifecycle records are in the queue and in the mean like any record (a {@code
+ * $disconnect} is one send per partition): they are never refused, but the writer must write them
+ * before what comes after.
  *
- * <p>Threading: {@link #taken} and {@link #written} are called by the writer thread only; {@link
- * #admits} and {@link #expectedWaitNanos} by any thread. The fields are volatile and read without a
- * lock: a reader that sees one field of a record's cycle but not the other errs by about one
- * record's time, which the estimate does not pretend to beat. Time is the injected monotonic {@code
- * nanoTime}, moved by hand in tests.
+ * <p>Threading: {@link #idle}, {@link #taken} and {@link #written} are called by the writer thread
+ * only; {@link #admits} and {@link #expectedWaitNanos} by any thread, which read volatile fields
+ * without a lock: a reader that sees one field of a record's cycle but not the other errs by about
+ * one record's time, which the estimate does not pretend to beat. Time is the injected monotonic
+ * {@code nanoTime}, moved by hand in tests.
  */
 final class WriterPace {
-  /** The new sample's weight in the moving average: 1/2^3. */
-  private static final int WEIGHT_SHIFT = 3;
+  /** How many of the latest cycles the mean is taken over. */
+  static final int WINDOW = 64;
+
+  /** Records written before the queue term counts (the first ones are not the writer's pace). */
+  static final int WARM_UP = 2 * WINDOW;
+
+  private static final long IDLE = Long.MIN_VALUE;
 
   private final long maxWaitNanos;
   private final LongSupplier nanoTime;
 
-  /** The moving average of a record's cycle; 0 until the first record is written. */
-  private volatile long nanosPerRecord;
+  /** The latest cycles (writer thread only), and where the next one goes. */
+  private final long[] cycles = new long[WINDOW];
 
-  /** When the cycle of the record being written started; meaningful while {@link #writing}. */
-  private volatile long cycleStartedAt;
+  private int nextCycle;
 
-  private volatile boolean writing;
+  /** The sum of {@link #cycles}. */
+  private volatile long windowNanos;
 
-  /** When the last record was handed to the producer. */
-  private long lastWrittenAt;
+  private volatile long recordsWritten;
+
+  /**
+   * Since when the writer has had work without finishing a record: it took one after waiting, or
+   * finished the previous one; {@link #IDLE} while it waits for records.
+   */
+  private volatile long busySince = IDLE;
 
   /**
    * @param maxWait the longest an admitted client action is expected to wait for the writer
@@ -68,39 +83,49 @@ final class WriterPace {
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
   }
 
+  /** The writer found the queue empty and waits for a record: that time is not its slowness. */
+  void idle() {
+    busySince = IDLE;
+  }
+
   /**
-   * The writer took a record. {@code waitedForIt}: the queue was empty and the writer waited for
-   * this record, so its cycle starts now; otherwise it started when the previous record was written
-   * (the time in between is the writer's too, whatever kept it).
+   * The writer took a record. {@code waitedForIt}: it waited for this record ({@link #idle}), so
+   * its cycle starts now; otherwise it started when the previous record was written (the time in
+   * between is the writer's too, whatever kept it).
    */
   void taken(boolean waitedForIt) {
-    cycleStartedAt = waitedForIt ? nanoTime.getAsLong() : lastWrittenAt;
-    writing = true;
+    if (waitedForIt || busySince == IDLE) {
+      busySince = nanoTime.getAsLong();
+    }
   }
 
   /** The writer handed the record it took to the producer (or failed it): its cycle ends. */
   void written() {
-    // First: should the time fail to come, the writer is not taken for stuck in this record.
-    writing = false;
     long now = nanoTime.getAsLong();
-    long cycle = Math.max(0, now - cycleStartedAt);
-    long average = nanosPerRecord;
-    nanosPerRecord = average == 0 ? cycle : average + ((cycle - average) >> WEIGHT_SHIFT);
-    lastWrittenAt = now;
+    long started = busySince;
+    long cycle = started == IDLE ? 0 : Math.max(0, now - started);
+    // The next cycle starts now: if the next record is queued, the time until the writer takes
+    // it is the writer's (idle() says otherwise if it is not).
+    busySince = now;
+    windowNanos += cycle - cycles[nextCycle];
+    cycles[nextCycle] = cycle;
+    nextCycle = (nextCycle + 1) % WINDOW;
+    recordsWritten++;
   }
 
   /**
    * How long a record appended now is expected to wait before the writer takes it, with {@code
-   * queued} records ahead of it: those records at the recent time per record, plus the time the
-   * record being written has taken so far.
+   * queued} records ahead of it: the time the writer has been on its current record so far, plus
+   * those records at its recent time per record (once warmed up).
    */
   long expectedWaitNanos(int queued) {
-    long inProgress = writing ? Math.max(0, nanoTime.getAsLong() - cycleStartedAt) : 0;
-    long perRecord = nanosPerRecord;
-    if (queued > 0 && perRecord > (Long.MAX_VALUE - inProgress) / queued) {
+    long since = busySince;
+    long stalled = since == IDLE ? 0 : Math.max(0, nanoTime.getAsLong() - since);
+    long perRecord = nanosPerRecord();
+    if (queued > 0 && perRecord > (Long.MAX_VALUE - stalled) / queued) {
       return Long.MAX_VALUE; // far past any limit; not worth an overflow
     }
-    return inProgress + queued * perRecord;
+    return stalled + queued * perRecord;
   }
 
   /**
@@ -111,8 +136,8 @@ final class WriterPace {
     return expectedWaitNanos(queued) <= maxWaitNanos;
   }
 
-  /** The recent time per record, in nanoseconds (0 before the first); for the metrics. */
+  /** The writer's recent time per record, in nanoseconds; 0 until it has written its warm-up. */
   long nanosPerRecord() {
-    return nanosPerRecord;
+    return recordsWritten < WARM_UP ? 0 : windowNanos / WINDOW;
   }
 }

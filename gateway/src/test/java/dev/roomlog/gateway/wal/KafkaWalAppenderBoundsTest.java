@@ -169,12 +169,14 @@ class KafkaWalAppenderBoundsTest {
     MockProducer<String, WalRecord> gated = gatedOnLifecycle(gate, entered);
     appender(gated).start();
     long tenth = WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos() / 10;
-    // The writer's pace: one record that took a tenth of the queue budget.
-    appender.append(disconnect("slow"), new Outcome());
-    entered.acquire();
-    nanos.addAndGet(tenth);
-    gate.release();
-    await().atMost(Duration.ofSeconds(5)).until(() -> gated.history().size() == 1);
+    // The writer's pace, past its warm-up: records that each took a tenth of the queue budget.
+    for (int i = 0; i < WriterPace.WARM_UP; i++) {
+      appender.append(disconnect("slow-" + i), new Outcome());
+      entered.acquire();
+      nanos.addAndGet(tenth);
+      gate.release();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> gated.history().size() == WriterPace.WARM_UP);
     // Held in its next send, which has taken no time yet: only the queue counts.
     appender.append(disconnect("held"), new Outcome());
     entered.acquire();
@@ -188,7 +190,9 @@ class KafkaWalAppenderBoundsTest {
     assertFalse(appender.acceptingActions(), "11 queued: past it");
 
     gate.release();
-    await().atMost(Duration.ofSeconds(5)).until(() -> gated.history().size() == 13);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gated.history().size() == WriterPace.WARM_UP + 12);
     await().atMost(Duration.ofSeconds(5)).until(appender::acceptingActions);
   }
 

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The admission rule of the WAL writer, with time moved by hand: an action is admitted while the
- * records queued ahead of it, at the writer's recent time per record, plus the age of the record
- * being written, come to at most the limit; one record (or one nanosecond) past it is refused.
+ * time the writer has been on its current record, plus the records queued ahead of the action at
+ * the writer's recent time per record, come to at most the limit; one record (or one nanosecond)
+ * past it is refused.
  */
 class WriterPaceTest {
   private static final long MS = 1_000_000;
@@ -21,7 +22,7 @@ class WriterPaceTest {
   private final AtomicLong now = new AtomicLong(1_000 * MS);
   private final WriterPace pace = new WriterPace(LIMIT, now::get);
 
-  /** The writer takes and writes {@code records}, each {@code each} nanos, back to back. */
+  /** The writer takes and writes {@code records} queued records, each {@code each} nanos. */
   private void writeBackToBack(int records, long each) {
     for (int i = 0; i < records; i++) {
       pace.taken(false);
@@ -30,23 +31,19 @@ class WriterPaceTest {
     }
   }
 
-  /** The writer waited for one record, then wrote it in {@code took} nanos. */
+  /** The writer waited for a record, then wrote it in {@code took} nanos, then waits again. */
   private void writeAfterIdle(long took) {
+    pace.idle();
     pace.taken(true);
     now.addAndGet(took);
     pace.written();
-  }
-
-  @Test
-  void beforeAnyRecordIsWrittenEveryActionIsAdmitted() {
-    assertTrue(pace.admits(1_000_000), "no pace is known yet: nothing to refuse on");
-    assertEquals(0, pace.expectedWaitNanos(1_000_000));
+    pace.idle();
   }
 
   @Test
   void admitsAtTheLimitAndRefusesOneRecordPastIt() {
-    writeAfterIdle(MS);
-    writeBackToBack(20, MS);
+    writeBackToBack(WriterPace.WARM_UP, MS);
+    pace.idle();
     assertEquals(MS, pace.nanosPerRecord());
 
     assertEquals(LIMIT.toNanos(), pace.expectedWaitNanos(100));
@@ -55,8 +52,23 @@ class WriterPaceTest {
   }
 
   @Test
+  void theQueueDoesNotCountUntilTheWriterHasWrittenItsWarmUp() {
+    // A young writer's first records are slow (class loading, the JIT): not its pace.
+    writeAfterIdle(500 * MS);
+    writeBackToBack(WriterPace.WARM_UP - 2, MS);
+    pace.idle();
+    assertEquals(0, pace.nanosPerRecord());
+    assertTrue(pace.admits(1_000_000), "no pace is known yet: nothing to refuse on");
+
+    writeBackToBack(1, MS);
+    pace.idle();
+    assertEquals(MS, pace.nanosPerRecord(), "the slow first record is out of the window by now");
+  }
+
+  @Test
   void theRecordBeingWrittenCountsWithItsAgeSoFar() {
-    writeAfterIdle(MS);
+    writeBackToBack(WriterPace.WARM_UP, MS);
+    pace.idle();
     pace.taken(true);
     now.addAndGet(40 * MS);
     assertTrue(pace.admits(60), "40 ms into the current send, then 60 records of 1 ms");
@@ -69,38 +81,45 @@ class WriterPaceTest {
     assertFalse(pace.admits(0), "stuck one nanosecond past the limit");
 
     pace.written();
-    assertTrue(pace.admits(0), "once it is written, an empty queue waits for nothing");
+    pace.idle();
+    assertTrue(pace.admits(0), "once it is written and the writer waits, nothing is ahead");
   }
 
   @Test
-  void timeBetweenRecordsCountsWhenTheNextWasWaitingButNotWhenTheWriterWasIdle() {
+  void aWriterKeptFromItsNextQueuedRecordIsStalledButAnIdleOneIsNot() {
     writeAfterIdle(MS);
-    // Idle for a second: no record was queued, so that is not the writer's slowness.
     now.addAndGet(1_000 * MS);
-    writeAfterIdle(MS);
-    assertEquals(MS, pace.nanosPerRecord());
+    assertTrue(pace.admits(0), "idle for a second: waiting for records is not slowness");
 
-    // The next record was queued but the writer got to it 9 ms late (waiting for a core): its
-    // cycle is 10 ms, and the average moves an eighth of the way (1 + 9/8 ms).
-    now.addAndGet(9 * MS);
-    pace.taken(false);
+    // It wrote a record and the next one is queued, but it does not get a core to take it.
+    pace.taken(true);
     now.addAndGet(MS);
     pace.written();
-    assertEquals(MS + 9 * MS / 8, pace.nanosPerRecord());
+    now.addAndGet(LIMIT.toNanos());
+    assertTrue(pace.admits(0), "kept from its next record for exactly the limit");
+    now.addAndGet(1);
+    assertFalse(pace.admits(0), "and one nanosecond more");
   }
 
   @Test
-  void theAverageFollowsAWriterThatSlowsDown() {
-    writeAfterIdle(MS);
-    writeBackToBack(50, 10 * MS);
-    assertTrue(
-        pace.nanosPerRecord() > 9 * MS, "after 50 records of 10 ms: " + pace.nanosPerRecord());
-    assertFalse(pace.admits(11), "11 records of about 10 ms exceed 100 ms");
+  void theMeanIsOverTheLatestCyclesAndCountsTheTimeBetweenQueuedRecords() {
+    writeBackToBack(WriterPace.WARM_UP, MS);
+    // The next record was queued but the writer got to it 9 ms late (waiting for a core): its
+    // cycle is 10 ms, and the mean of the window moves by 9 ms / WINDOW.
+    now.addAndGet(9 * MS);
+    writeBackToBack(1, MS);
+    assertEquals(MS + 9 * MS / WriterPace.WINDOW, pace.nanosPerRecord());
+
+    writeBackToBack(WriterPace.WINDOW, 10 * MS);
+    pace.idle();
+    assertEquals(10 * MS, pace.nanosPerRecord(), "a writer that slowed down, once the window is");
+    assertFalse(pace.admits(11), "11 records of 10 ms exceed 100 ms");
   }
 
   @Test
   void aHugeQueueDoesNotOverflowIntoAdmission() {
-    writeAfterIdle(Long.MAX_VALUE / 4);
+    writeBackToBack(WriterPace.WARM_UP, Long.MAX_VALUE / (4L * WriterPace.WARM_UP));
+    pace.idle();
     assertFalse(pace.admits(Integer.MAX_VALUE));
     assertEquals(Long.MAX_VALUE, pace.expectedWaitNanos(Integer.MAX_VALUE));
   }
