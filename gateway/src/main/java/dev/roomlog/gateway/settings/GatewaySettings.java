@@ -545,8 +545,8 @@ public final class GatewaySettings {
               positive(),
               "how long an action may be expected to wait for the gateway's log writer (the"
                   + " records queued ahead of it at the writer's recent pace); when it would wait"
-                  + " longer, 503 `overloaded` at once and nothing is written. At most a quarter"
-                  + " of `logWriteTimeout` is used"));
+                  + " longer, 503 `overloaded` at once and nothing is written. At most half the"
+                  + " queue's share of `logWriteTimeout` (an eighth of it) is used"));
   public static final String CONNECTION_RATE =
       define(
           Setting.of(

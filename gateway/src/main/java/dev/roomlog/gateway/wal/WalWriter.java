@@ -98,13 +98,17 @@ final class WalWriter {
   /** Tells the pace the record is done; a failure here must not stop the writer either. */
   private void endCycle() {
     try {
-      pace.written();
+      pace.written(sent);
     } catch (RuntimeException e) {
       log.error("the WAL writer could not time a record; it goes on", e);
     }
   }
 
+  /** Whether the record it is on was sent, or failed unsent (which takes the writer no time). */
+  private boolean sent;
+
   private void write(PendingRecord pending) {
+    sent = false;
     long waited = settlements.waitedNanos(pending);
     if (pending.clientAction && waited > queueBudgetNanos) {
       pending.failed(
@@ -115,5 +119,6 @@ final class WalWriter {
       return;
     }
     sender.send(pending);
+    sent = true;
   }
 }

@@ -27,14 +27,15 @@ import java.util.function.LongSupplier;
  * record to having handed it to the producer, and, when the next record was already queued, from
  * the end of the previous one. So a writer thread that waits for a core between two records (the
  * machine is busy) is seen as the slower writer it is, while one that waited for records to come
- * (idle) is not. The queue term is left out until the writer has written {@value #WARM_UP} records:
- * its first ones (class loading, the JIT, the producer's first batches) are not its pace, and a
- * mean that held one of them would refuse the first burst of a young gateway. A long stall counts
- * while it lasts instead, through the stall term: the time since the writer last finished a record
- * while it had work (stuck in a send, or waiting for a core between records); zero while it waits
- * for records. Lifecycle records are in the queue and in the mean like any record (a {@code
- * $disconnect} is one send per partition): they are never refused, but the writer must write them
- * before what comes after.
+ * (idle) is not. The writer's first {@value #SKIPPED} records are left out (class loading and the
+ * producer's first batch make them hundreds of times slower than the rest: a mean that held one
+ * would refuse the first burst of a young gateway); from the next one the mean is over the cycles
+ * there are, so that a burst that comes to a new gateway (the bench's huge room) is judged after a
+ * few records, not a full window. A long stall counts while it lasts instead, through the stall
+ * term: the time since the writer last finished a record while it had work (stuck in a send, or
+ * waiting for a core between records); zero while it waits for records. Lifecycle records are in
+ * the queue and in the mean like any record (a {@code $disconnect} is one send per partition): they
+ * are never refused, but the writer must write them before what comes after.
  *
  * <p>Threading: {@link #idle}, {@link #taken} and {@link #written} are called by the writer thread
  * only; {@link #admits} and {@link #expectedWaitNanos} by any thread, which read volatile fields
@@ -43,11 +44,15 @@ import java.util.function.LongSupplier;
  * {@code nanoTime}, moved by hand in tests.
  */
 final class WriterPace {
-  /** How many of the latest cycles the mean is taken over. */
-  static final int WINDOW = 64;
+  /**
+   * How many of the latest cycles the mean is taken over: a few hundred milliseconds of a busy
+   * writer, long enough to span the swings of a busy machine's scheduler (with 64, about 10 ms,
+   * issue 18's reproduction admitted actions that then waited 2-4 times the estimate).
+   */
+  static final int WINDOW = 512;
 
-  /** Records written before the queue term counts (the first ones are not the writer's pace). */
-  static final int WARM_UP = 2 * WINDOW;
+  /** The writer's first records, left out of the mean: they are not its pace. */
+  static final int SKIPPED = 8;
 
   private static final long IDLE = Long.MIN_VALUE;
 
@@ -59,10 +64,13 @@ final class WriterPace {
 
   private int nextCycle;
 
-  /** The sum of {@link #cycles}. */
-  private volatile long windowNanos;
+  /** The sum of {@link #cycles}, and how many records the writer has written (writer only). */
+  private long windowNanos;
 
-  private volatile long recordsWritten;
+  private long recordsWritten;
+
+  /** The mean of the cycles in the window; 0 until the first one after the skipped. */
+  private volatile long nanosPerRecord;
 
   /**
    * Since when the writer has had work without finishing a record: it took one after waiting, or
@@ -99,24 +107,35 @@ final class WriterPace {
     }
   }
 
-  /** The writer handed the record it took to the producer (or failed it): its cycle ends. */
-  void written() {
+  /**
+   * The writer is done with the record it took: its cycle ends. {@code sent}: it was handed to the
+   * producer; an action failed unsent (past its queue budget) takes the writer next to no time, and
+   * is left out of the mean, which would otherwise fall just as the writer is behind.
+   */
+  void written(boolean sent) {
     long now = nanoTime.getAsLong();
     long started = busySince;
     long cycle = started == IDLE ? 0 : Math.max(0, now - started);
     // The next cycle starts now: if the next record is queued, the time until the writer takes
     // it is the writer's (idle() says otherwise if it is not).
     busySince = now;
+    if (!sent) {
+      return;
+    }
+    recordsWritten++;
+    if (recordsWritten <= SKIPPED) {
+      return;
+    }
     windowNanos += cycle - cycles[nextCycle];
     cycles[nextCycle] = cycle;
     nextCycle = (nextCycle + 1) % WINDOW;
-    recordsWritten++;
+    nanosPerRecord = windowNanos / Math.min(recordsWritten - SKIPPED, WINDOW);
   }
 
   /**
    * How long a record appended now is expected to wait before the writer takes it, with {@code
    * queued} records ahead of it: the time the writer has been on its current record so far, plus
-   * those records at its recent time per record (once warmed up).
+   * those records at its recent time per record.
    */
   long expectedWaitNanos(int queued) {
     long since = busySince;
@@ -136,8 +155,8 @@ final class WriterPace {
     return expectedWaitNanos(queued) <= maxWaitNanos;
   }
 
-  /** The writer's recent time per record, in nanoseconds; 0 until it has written its warm-up. */
+  /** The writer's recent time per record, in nanoseconds; 0 until it is past its first records. */
   long nanosPerRecord() {
-    return recordsWritten < WARM_UP ? 0 : windowNanos / WINDOW;
+    return nanosPerRecord;
   }
 }

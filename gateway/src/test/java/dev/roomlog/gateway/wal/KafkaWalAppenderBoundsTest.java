@@ -169,14 +169,16 @@ class KafkaWalAppenderBoundsTest {
     MockProducer<String, WalRecord> gated = gatedOnLifecycle(gate, entered);
     appender(gated).start();
     long tenth = WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos() / 10;
-    // The writer's pace, past its warm-up: records that each took a tenth of the queue budget.
-    for (int i = 0; i < WriterPace.WARM_UP; i++) {
+    // The writer's pace, past its first records: records that each took a tenth of the budget.
+    for (int i = 0; i < WriterPace.SKIPPED + 1; i++) {
       appender.append(disconnect("slow-" + i), new Outcome());
       entered.acquire();
       nanos.addAndGet(tenth);
       gate.release();
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> gated.history().size() == WriterPace.WARM_UP);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gated.history().size() == WriterPace.SKIPPED + 1);
     // Held in its next send, which has taken no time yet: only the queue counts.
     appender.append(disconnect("held"), new Outcome());
     entered.acquire();
@@ -192,7 +194,7 @@ class KafkaWalAppenderBoundsTest {
     gate.release();
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> gated.history().size() == WriterPace.WARM_UP + 12);
+        .until(() -> gated.history().size() == WriterPace.SKIPPED + 13);
     await().atMost(Duration.ofSeconds(5)).until(appender::acceptingActions);
   }
 

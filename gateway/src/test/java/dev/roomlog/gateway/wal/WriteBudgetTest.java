@@ -56,15 +56,15 @@ class WriteBudgetTest {
   }
 
   @Test
-  void admissionWaitsAtMostTheQueueBudgetWhateverMaxLogQueueWaitSays() {
+  void admissionWaitsAtMostHalfTheQueueBudgetWhateverMaxLogQueueWaitSays() {
     WriteBudget budget = WriteBudget.of(Duration.ofSeconds(15));
 
     assertEquals(Duration.ofSeconds(1), budget.admissionLimit(Duration.ofSeconds(1)));
-    assertEquals(Duration.ofMillis(3_750), budget.admissionLimit(Duration.ofMillis(3_750)));
+    assertEquals(Duration.ofMillis(1_875), budget.admissionLimit(Duration.ofMillis(1_875)));
     assertEquals(
-        Duration.ofMillis(3_750),
-        budget.admissionLimit(Duration.ofMillis(3_751)),
-        "an action admitted to wait past the queue budget would be failed unsent");
+        Duration.ofMillis(1_875),
+        budget.admissionLimit(Duration.ofMillis(1_876)),
+        "half the queue budget: room for the estimate's error before the writer fails it unsent");
   }
 
   @Test

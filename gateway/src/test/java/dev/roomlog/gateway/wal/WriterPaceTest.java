@@ -27,7 +27,7 @@ class WriterPaceTest {
     for (int i = 0; i < records; i++) {
       pace.taken(false);
       now.addAndGet(each);
-      pace.written();
+      pace.written(true);
     }
   }
 
@@ -36,13 +36,13 @@ class WriterPaceTest {
     pace.idle();
     pace.taken(true);
     now.addAndGet(took);
-    pace.written();
+    pace.written(true);
     pace.idle();
   }
 
   @Test
   void admitsAtTheLimitAndRefusesOneRecordPastIt() {
-    writeBackToBack(WriterPace.WARM_UP, MS);
+    writeBackToBack(WriterPace.SKIPPED + WriterPace.WINDOW, MS);
     pace.idle();
     assertEquals(MS, pace.nanosPerRecord());
 
@@ -52,22 +52,25 @@ class WriterPaceTest {
   }
 
   @Test
-  void theQueueDoesNotCountUntilTheWriterHasWrittenItsWarmUp() {
-    // A young writer's first records are slow (class loading, the JIT): not its pace.
+  void theWritersFirstRecordsAreLeftOutAndTheMeanCountsFromTheNextOne() {
+    // A young writer's first records are slow (class loading, the first batch): not its pace.
     writeAfterIdle(500 * MS);
-    writeBackToBack(WriterPace.WARM_UP - 2, MS);
+    writeBackToBack(WriterPace.SKIPPED - 1, 50 * MS);
     pace.idle();
     assertEquals(0, pace.nanosPerRecord());
     assertTrue(pace.admits(1_000_000), "no pace is known yet: nothing to refuse on");
 
-    writeBackToBack(1, MS);
+    // From the next record on, a burst is judged at once, on the records there are.
+    writeBackToBack(2, 2 * MS);
     pace.idle();
-    assertEquals(MS, pace.nanosPerRecord(), "the slow first record is out of the window by now");
+    assertEquals(2 * MS, pace.nanosPerRecord());
+    assertTrue(pace.admits(50));
+    assertFalse(pace.admits(51));
   }
 
   @Test
   void theRecordBeingWrittenCountsWithItsAgeSoFar() {
-    writeBackToBack(WriterPace.WARM_UP, MS);
+    writeBackToBack(WriterPace.SKIPPED + WriterPace.WINDOW, MS);
     pace.idle();
     pace.taken(true);
     now.addAndGet(40 * MS);
@@ -80,7 +83,7 @@ class WriterPaceTest {
     now.addAndGet(1);
     assertFalse(pace.admits(0), "stuck one nanosecond past the limit");
 
-    pace.written();
+    pace.written(true);
     pace.idle();
     assertTrue(pace.admits(0), "once it is written and the writer waits, nothing is ahead");
   }
@@ -94,7 +97,7 @@ class WriterPaceTest {
     // It wrote a record and the next one is queued, but it does not get a core to take it.
     pace.taken(true);
     now.addAndGet(MS);
-    pace.written();
+    pace.written(true);
     now.addAndGet(LIMIT.toNanos());
     assertTrue(pace.admits(0), "kept from its next record for exactly the limit");
     now.addAndGet(1);
@@ -103,7 +106,7 @@ class WriterPaceTest {
 
   @Test
   void theMeanIsOverTheLatestCyclesAndCountsTheTimeBetweenQueuedRecords() {
-    writeBackToBack(WriterPace.WARM_UP, MS);
+    writeBackToBack(WriterPace.SKIPPED + WriterPace.WINDOW, MS);
     // The next record was queued but the writer got to it 9 ms late (waiting for a core): its
     // cycle is 10 ms, and the mean of the window moves by 9 ms / WINDOW.
     now.addAndGet(9 * MS);
@@ -118,7 +121,8 @@ class WriterPaceTest {
 
   @Test
   void aHugeQueueDoesNotOverflowIntoAdmission() {
-    writeBackToBack(WriterPace.WARM_UP, Long.MAX_VALUE / (4L * WriterPace.WARM_UP));
+    writeBackToBack(
+        WriterPace.SKIPPED + WriterPace.WINDOW, Long.MAX_VALUE / (4L * WriterPace.WINDOW));
     pace.idle();
     assertFalse(pace.admits(Integer.MAX_VALUE));
     assertEquals(Long.MAX_VALUE, pace.expectedWaitNanos(Integer.MAX_VALUE));
