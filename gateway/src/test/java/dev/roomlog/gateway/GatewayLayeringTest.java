@@ -38,7 +38,7 @@ class GatewayLayeringTest {
 
   /** The write-ahead log's decisions and bookkeeping, apart from the producer that does the I/O. */
   private static final String WAL_LOGIC =
-      "dev\\.roomlog\\.gateway\\.wal\\.(WriteBudget|Settlements|PendingRecord|WalQueue)(\\$.*)?";
+      "dev\\.roomlog\\.gateway\\.wal\\.(WriteBudget|Settlements|PendingRecord|WalQueue|WriterPace)(\\$.*)?";
 
   static final ArchRule LIMITS_ARE_PLAIN_JAVA =
       noClasses()
@@ -79,7 +79,8 @@ class GatewayLayeringTest {
           .because(
               "how logWriteTimeout is split (WriteBudget), answering each append exactly once and"
                   + " counting what is unsettled (Settlements, PendingRecord) and the hand-off to"
-                  + " the writer (WalQueue) are plain Java over an injected time, tested at their"
+                  + " the writer (WalQueue) and admission by the writer's pace (WriterPace) are"
+                  + " plain Java over an injected time, tested at their"
                   + " limits without a producer or a registry; the Kafka side (WalSender,"
                   + " WalWriter, DeadlineSweep, WalProducerConfig) turns their answers into sends"
                   + " and Kafka exceptions, and timings reach the metrics through SettleTimer");

@@ -208,6 +208,18 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void countsActionsRefusedForTheWritersBacklogAsOverloaded() {
+    WebSocketTestClient client = connected();
+    wal.setAcceptingActions(false);
+
+    client.sendText("{\"action\":\"leaveRoom\",\"roomId\":\"a\"}");
+
+    assertEquals(503, TestPipelines.json(client.nextText()).get("status").asInt());
+    assertEquals(1, count("roomlog.gateway.actions", "type", "leaveRoom", "outcome", "overloaded"));
+    assertEquals(1, count("roomlog.gateway.error.frames", "status", "503", "code", "overloaded"));
+  }
+
+  @Test
   void deliveryCountsAreReadFromTheRegistry() {
     WebSocketTestClient client = client(null);
     String connectionId = TestPipelines.connect(client);

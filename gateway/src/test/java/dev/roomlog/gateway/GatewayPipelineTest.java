@@ -462,6 +462,52 @@ public class GatewayPipelineTest {
     closeAndFinish(client);
   }
 
+  // The log writer's backlog: an action it could not take in time is refused at once.
+
+  @Test
+  void actionTheWriterCannotTakeInTimeGets503OverloadedAtOnceAndNothingIsWritten() {
+    connect();
+    wal.setAcceptingActions(false);
+
+    client.sendText(leave("r1"));
+
+    JsonNode error = json(client.nextText());
+    assertEquals(503, error.get("status").asInt());
+    assertEquals("overloaded", error.get("code").asText());
+    assertEquals("r1", error.get("requestId").asText());
+    assertEquals(Connection.RETRY_AFTER_503_MS, error.get("retryAfterMs").asLong());
+    assertEquals(List.of(), wal.records(), "neither the action nor the connection's $connect");
+
+    wal.setAcceptingActions(true);
+    client.sendText(leave("r2"));
+    assertNull(client.nextFrame(), "accepted: its answer is the processor's");
+    assertEquals(1, wal.count(Action.LeaveRoom.class));
+    assertEquals(1, wal.count(Action.Connect.class), "its $connect comes with its first action");
+    closeAndFinish();
+  }
+
+  @Test
+  void aRefusalForTheWritersBacklogSpendsNoneOfTheConnectionsBounds() {
+    settings =
+        settings.toBuilder()
+            .maxUnansweredActionsPerConnection(1)
+            .maxInFlightActionsPerConnection(1)
+            .build();
+    connect();
+    wal.setAcceptingActions(false);
+    for (int i = 0; i < 3; i++) {
+      client.sendText(leave("refused-" + i));
+      assertEquals("overloaded", json(client.nextText()).get("code").asText());
+    }
+
+    wal.setAcceptingActions(true);
+    client.sendText(leave("taken"));
+
+    assertNull(client.nextFrame(), "its one unanswered and one in-flight place were still free");
+    wal.action("taken");
+    closeAndFinish();
+  }
+
   // Unanswered bound: actions accepted but not yet answered by the processor.
 
   private static String send(String requestId) {

@@ -16,6 +16,7 @@ public final class RecordingWalAppender implements WalAppender {
   private final List<Appended> appended = new ArrayList<>();
   private volatile boolean closed;
   private volatile boolean acceptingConnections = true;
+  private volatile boolean acceptingActions = true;
 
   @Override
   public synchronized boolean append(WalRecord record, Callback callback) {
@@ -43,6 +44,16 @@ public final class RecordingWalAppender implements WalAppender {
   /** Plays a log that is (or is no longer) behind on its lifecycle records. */
   public void setAcceptingConnections(boolean accepting) {
     this.acceptingConnections = accepting;
+  }
+
+  @Override
+  public boolean acceptingActions() {
+    return acceptingActions;
+  }
+
+  /** Plays a log whose writer is (or is no longer) too far behind to take an action in time. */
+  public void setAcceptingActions(boolean accepting) {
+    this.acceptingActions = accepting;
   }
 
   public synchronized List<WalRecord> records() {

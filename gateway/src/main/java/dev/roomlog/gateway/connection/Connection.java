@@ -31,12 +31,14 @@ import org.slf4j.LoggerFactory;
  * MessageRateLimiter#onMessage}: 429, or a verdict to close the connection), parsing and validation
  * (400/413), on a token connection its token's rights ({@link TokenRights}: 403), for a request
  * that replays history its answers' budget ({@link AnswerBudget}: 429 while in debt), its API key's
- * shared rate limit ({@link MessageRateLimiter#onAction}: 429), the bound on its unanswered actions
- * ({@link UnansweredActions}: 503 overloaded), the in-flight bound ({@link InFlightLimiter}: 503
- * overloaded), and then the log. An accepted action holds its in-flight permit until Kafka
- * acknowledges or fails it, and counts as unanswered until the processor's answer is delivered
- * ({@link #answered}) or the log fails it. A {@code refresh} leaves after parsing, for {@code
- * refreshes} ({@link TokenExpiryHandler}), which may {@link #reauthorize} the connection.
+ * shared rate limit ({@link MessageRateLimiter#onAction}: 429), whether the log's writer can take
+ * it in time ({@link WalAppender#acceptingActions()}: 503 overloaded), the bound on its unanswered
+ * actions ({@link UnansweredActions}: 503 overloaded), the in-flight bound ({@link
+ * InFlightLimiter}: 503 overloaded), and then the log. An accepted action holds its in-flight
+ * permit until Kafka acknowledges or fails it, and counts as unanswered until the processor's
+ * answer is delivered ({@link #answered}) or the log fails it. A {@code refresh} leaves after
+ * parsing, for {@code refreshes} ({@link TokenExpiryHandler}), which may {@link #reauthorize} the
+ * connection.
  *
  * <p>What it costs the log: nothing while it only connects, reads, or sends frames that never reach
  * the log. Its {@code $connect} (with the time it connected) is appended just before its first
@@ -70,6 +72,9 @@ public final class Connection {
   static final String UNANSWERED_MESSAGE =
       "the gateway is overloaded (too many actions of this connection are waiting for the room"
           + " processor's answer): the action was not recorded, retry after retryAfterMs";
+  static final String WRITER_BEHIND_MESSAGE =
+      "the gateway is overloaded (its writer to the log is too far behind to take the action in"
+          + " time): the action was not recorded, retry after retryAfterMs";
   static final String CLOSED_MESSAGE =
       "the gateway is shutting down: the action was not recorded, retry on a new connection";
   static final String LOG_UNAVAILABLE_MESSAGE =
@@ -174,9 +179,9 @@ public final class Connection {
 
   /**
    * Handles one text message: refused by a rate limit or the answers' budget (429), rejected by the
-   * parser (its error frame), refused by the in-flight bound (503 overloaded, not written), or
-   * appended to the log. An appended action gets no reply here; if the log fails it, 503
-   * logUnavailable.
+   * parser (its error frame), refused by the writer's backlog, the unanswered or the in-flight
+   * bound (503 overloaded, not written), or appended to the log. An appended action gets no reply
+   * here; if the log fails it, 503 logUnavailable.
    */
   Verdict onText(String text) {
     long receivedAt = intake.clock().millis();
@@ -288,6 +293,14 @@ public final class Connection {
     // A routed action has no answer from the processor (a two-way route's is the worker's, and
     // may never come): it must not hold a place among the unanswered.
     boolean answerable = !(action instanceof Action.Routed);
+    if (!intake.wal().acceptingActions()) {
+      // First: it spends none of the connection's budgets, and the action (and a first
+      // action's $connect) would only wait for the writer and then fail as logUnavailable.
+      counted(type, ErrorCode.OVERLOADED.code());
+      replies.accept(
+          ErrorCode.OVERLOADED.frame(WRITER_BEHIND_MESSAGE, requestId, RETRY_AFTER_503_MS));
+      return;
+    }
     if (answerable && !unanswered.tryAdd()) {
       counted(type, ErrorCode.OVERLOADED.code());
       replies.accept(ErrorCode.OVERLOADED.frame(UNANSWERED_MESSAGE, requestId, RETRY_AFTER_503_MS));

@@ -3,6 +3,7 @@ package dev.roomlog.gateway.connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -82,7 +83,16 @@ public final class LivenessHandler extends ChannelInboundHandlerAdapter {
       channel.writeAndFlush(new PingWebSocketFrame());
       schedule(ctx, ping.checkAt());
     } else if (verdict instanceof ConnectionClock.Close close) {
-      log.debug("closing {} with {}: {}", channel.remoteAddress(), close.code(), close.reason());
+      // At INFO with what was still queued for the peer: a ping stuck behind unsent frames, or
+      // a pong read late by a starved event loop, looks the same as a dead peer from here, and
+      // the bench's huge room lost members this way (issue 18) without a line saying which.
+      ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+      log.info(
+          "closing {} with {}: {} ({} bytes still queued for it)",
+          channel.remoteAddress(),
+          close.code(),
+          close.reason(),
+          queued == null ? 0 : queued.totalPendingWriteBytes());
       // A peer presumed gone never answers the close frame: LingeringCloseHandler closes the
       // socket at closeTimeout.
       channel.writeAndFlush(new CloseWebSocketFrame(close.code(), close.reason()));

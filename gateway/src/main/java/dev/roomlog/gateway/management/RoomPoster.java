@@ -29,8 +29,9 @@ import java.util.function.Function;
  * message with its seq, or an error) comes back through this gateway's deliveries, where {@link
  * ConnectionRegistry#listen} hands it here.
  *
- * <p>Overload: at most {@link #MAX_PENDING} posts wait for their answer at once; past that a post
- * is refused without being written. Thread-safe.
+ * <p>Overload: at most {@link #MAX_PENDING} posts wait for their answer at once, and none is taken
+ * while the log's writer is too far behind ({@link WalAppender#acceptingActions()}); past either a
+ * post is refused without being written. Thread-safe.
  */
 public final class RoomPoster {
   /** Posts waiting for their answer, at most. */
@@ -111,6 +112,16 @@ public final class RoomPoster {
       answer.completeExceptionally(
           new NotAnswered(
               "the gateway has " + MAX_PENDING + " posts waiting for the log: retry later", false));
+      return answer;
+    }
+    if (!intake.wal().acceptingActions()) {
+      // As for a client's action: refused at once rather than failed unsent seconds later.
+      pending.decrementAndGet();
+      answer.completeExceptionally(
+          new NotAnswered(
+              "the gateway's writer to the log is too far behind to take the post in time:"
+                  + " it was not recorded, retry later",
+              false));
       return answer;
     }
     // From here every way out completes the answer, which frees the slot and the listener.

@@ -45,7 +45,7 @@ import java.util.function.Predicate;
  * <p>Build with {@link #builder(List, String)} (or {@link #fromProperties}); change a copy with
  * {@link #toBuilder()}.
  *
- * <p>Over 400 lines because it is the table of the gateway's 61 settings (one declaration of about
+ * <p>Over 400 lines because it is the table of the gateway's 66 settings (one declaration of about
  * eight formatted lines each, an accessor each, and the builder's shorthands the tests use); split,
  * the table would no longer be read in one place.
  */
@@ -536,6 +536,17 @@ public final class GatewaySettings {
                       }),
               "how long a write to Kafka may take before the client is told 503"
                   + " `logUnavailable`; at least 1s"));
+  public static final String MAX_LOG_QUEUE_WAIT =
+      define(
+          Setting.of(
+              "maxLogQueueWait",
+              DURATION,
+              Duration.ofSeconds(1),
+              positive(),
+              "how long an action may be expected to wait for the gateway's log writer (the"
+                  + " records queued ahead of it at the writer's recent pace); when it would wait"
+                  + " longer, 503 `overloaded` at once and nothing is written. At most half the"
+                  + " queue's share of `logWriteTimeout` (an eighth of it) is used"));
   public static final String CONNECTION_RATE =
       define(
           Setting.of(
@@ -1060,6 +1071,10 @@ public final class GatewaySettings {
     return get(LOG_WRITE_TIMEOUT);
   }
 
+  public Duration maxLogQueueWait() {
+    return get(MAX_LOG_QUEUE_WAIT);
+  }
+
   public int connectionRatePerSecond() {
     return get(CONNECTION_RATE);
   }
@@ -1287,6 +1302,10 @@ public final class GatewaySettings {
 
     public Builder logWriteTimeout(Duration v) {
       return set(LOG_WRITE_TIMEOUT, v);
+    }
+
+    public Builder maxLogQueueWait(Duration v) {
+      return set(MAX_LOG_QUEUE_WAIT, v);
     }
 
     public Builder maxConnectionsPerIp(int v) {

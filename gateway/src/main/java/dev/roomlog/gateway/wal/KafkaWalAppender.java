@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * uses {@code acks=all} and {@code enable.idempotence=true} ({@link WalProducerConfig}), so a
  * record Kafka acknowledged survives the loss of a broker.
  *
+ * <p>Admission by time: a client action is worth queueing only if the writer can take it within its
+ * queue budget; {@link #acceptingActions()} says whether it can ({@link WriterPace}: the queue's
+ * length at the writer's recent pace, against {@code maxLogQueueWait}), so that the caller refuses
+ * an action at once as overloaded rather than let it wait and then fail it unsent.
+ *
  * <p>Bounded time: every accepted client action's callback is called within {@code logWriteTimeout}
  * (see {@link WriteBudget}), on the writer thread, the producer's I/O thread or the deadline thread
  * ({@link DeadlineSweep}), so a client waiting for an action's answer gets it or a 503 within that
@@ -52,6 +57,7 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   private final WalQueue queue = new WalQueue();
   private final WalWriter writer;
   private final DeadlineSweep deadlines;
+  private final WriterPace pace;
 
   /** The producer's own metrics bound to the registry, closed with the producer. */
   private final AutoCloseable producerMetrics;
@@ -76,18 +82,21 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
             Settlements.lifecycleBound(settings.maxConnections()),
             System::nanoTime,
             metrics::walSettled);
+    WriterPace pace =
+        new WriterPace(budget.admissionLimit(settings.maxLogQueueWait()), System::nanoTime);
     Producer<String, WalRecord> producer =
         new KafkaProducer<>(
             WalProducerConfig.of(bootstrapServers, budget),
             topic.keySerde().serializer(),
             topic.valueSerde().serializer());
     return new KafkaWalAppender(
-        producer, topic.name(), budget, settlements, metrics.bindProducer(producer));
+        producer, topic.name(), budget, settlements, pace, metrics.bindProducer(producer));
   }
 
   /**
    * @param producer writes to {@code topicName}; closed by {@link #close()}
    * @param settlements counts and settles the records, and bounds the lifecycle records
+   * @param pace the writer's pace, which decides {@link #acceptingActions()}
    * @param producerMetrics closed after the producer (the binding of its metrics)
    */
   KafkaWalAppender(
@@ -95,13 +104,16 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
       String topicName,
       WriteBudget budget,
       Settlements settlements,
+      WriterPace pace,
       AutoCloseable producerMetrics) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.topicName = Objects.requireNonNull(topicName, "topicName");
     this.settlements = Objects.requireNonNull(settlements, "settlements");
     this.producerMetrics = Objects.requireNonNull(producerMetrics, "producerMetrics");
     Objects.requireNonNull(budget, "budget");
-    this.writer = new WalWriter(queue, new WalSender(producer, topicName), settlements, budget);
+    this.pace = Objects.requireNonNull(pace, "pace");
+    this.writer =
+        new WalWriter(queue, new WalSender(producer, topicName), settlements, budget, pace);
     this.deadlines = new DeadlineSweep(settlements, budget);
   }
 
@@ -144,6 +156,16 @@ public final class KafkaWalAppender implements WalAppender, AutoCloseable {
   @Override
   public boolean acceptingConnections() {
     return settlements.acceptingConnections();
+  }
+
+  /**
+   * False while the writer is too far behind to take a client action appended now within {@code
+   * maxLogQueueWait} (at most the queue budget): the records queued ahead of it at the writer's
+   * recent pace ({@link WriterPace}). The caller then refuses the action at once as overloaded.
+   */
+  @Override
+  public boolean acceptingActions() {
+    return pace.admits(queue.size());
   }
 
   @Override

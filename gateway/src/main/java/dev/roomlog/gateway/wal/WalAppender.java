@@ -41,6 +41,18 @@ public interface WalAppender {
   }
 
   /**
+   * Whether a client action appended now would be written in time: false while the appender is so
+   * far behind that the action would wait longer than it may before it is even sent. The caller
+   * then refuses the action at once (503 {@code overloaded}) instead of appending it, so that the
+   * client learns in a moment what it would otherwise learn seconds later as a failure. Never
+   * blocks; may be called from any thread. Advisory: {@link #append} still takes every record, and
+   * lifecycle records are never refused for it.
+   */
+  default boolean acceptingActions() {
+    return true;
+  }
+
+  /**
    * Whether the appender is closed, so that {@link #append} refuses every record. Never blocks; may
    * be called from any thread.
    */

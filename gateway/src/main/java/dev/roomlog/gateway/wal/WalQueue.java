@@ -84,6 +84,11 @@ final class WalQueue {
     }
   }
 
+  /** The next record if one is queued now, else null at once; for the one writer. */
+  PendingRecord poll() {
+    return queue.poll();
+  }
+
   /** Takes every record still queued; each record goes to one taker only. */
   List<PendingRecord> drain() {
     List<PendingRecord> left = new ArrayList<>();

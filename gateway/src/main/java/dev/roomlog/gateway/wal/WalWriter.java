@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * the order they were accepted and hands each to the {@link WalSender}. One thread and one
  * idempotent producer keep each connection's records in that order. A client action that waited in
  * the queue past the {@link WriteBudget#queue() queue budget} is failed unsent: it could no longer
- * be sent and acknowledged within {@code logWriteTimeout}. Lifecycle records are always sent.
+ * be sent and acknowledged within {@code logWriteTimeout}. Lifecycle records are always sent. It
+ * tells the {@link WriterPace} when it takes and writes each record, which is how the appender
+ * knows, when an action comes, whether the writer will take it in time.
  *
  * <p>Lifecycle: {@link #start()} once; the thread ends by itself once the queue is closed and empty
  * ({@link #awaitEnd}).
@@ -21,13 +23,23 @@ final class WalWriter {
   private final WalQueue queue;
   private final WalSender sender;
   private final Settlements settlements;
+  private final WriterPace pace;
   private final long queueBudgetNanos;
   private final Thread thread;
 
-  WalWriter(WalQueue queue, WalSender sender, Settlements settlements, WriteBudget budget) {
+  /**
+   * @param pace told when each record is taken and written, so that it knows the writer's pace
+   */
+  WalWriter(
+      WalQueue queue,
+      WalSender sender,
+      Settlements settlements,
+      WriteBudget budget,
+      WriterPace pace) {
     this.queue = queue;
     this.sender = sender;
     this.settlements = settlements;
+    this.pace = pace;
     this.queueBudgetNanos = budget.queue().toNanos();
     this.thread = new Thread(this::writeLoop, "roomlog-wal-writer");
     this.thread.setDaemon(true);
@@ -54,9 +66,13 @@ final class WalWriter {
 
   private void writeLoop() {
     while (true) {
-      PendingRecord next;
+      PendingRecord next = queue.poll();
+      boolean waited = next == null;
       try {
-        next = queue.take();
+        if (waited) {
+          pace.idle();
+          next = queue.take();
+        }
         if (next == null) {
           return;
         }
@@ -66,17 +82,33 @@ final class WalWriter {
         continue;
       }
       try {
+        pace.taken(waited);
         write(next);
       } catch (RuntimeException e) {
         // A bug, not Kafka being down (the sender handles that): tell this record's client and
         // keep writing the others rather than let every later client wait for nothing.
         log.error("the WAL writer failed unexpectedly on one record; it goes on", e);
         next.failed(e);
+      } finally {
+        endCycle();
       }
     }
   }
 
+  /** Tells the pace the record is done; a failure here must not stop the writer either. */
+  private void endCycle() {
+    try {
+      pace.written(sent);
+    } catch (RuntimeException e) {
+      log.error("the WAL writer could not time a record; it goes on", e);
+    }
+  }
+
+  /** Whether the record it is on was sent, or failed unsent (which takes the writer no time). */
+  private boolean sent;
+
   private void write(PendingRecord pending) {
+    sent = false;
     long waited = settlements.waitedNanos(pending);
     if (pending.clientAction && waited > queueBudgetNanos) {
       pending.failed(
@@ -87,5 +119,6 @@ final class WalWriter {
       return;
     }
     sender.send(pending);
+    sent = true;
   }
 }

@@ -70,6 +70,19 @@ record WriteBudget(
         Duration.ofMillis(total / 10));
   }
 
+  /**
+   * How long an action may be expected to wait for the writer and still be admitted: {@code
+   * maxLogQueueWait}, but never more than half the {@link #queue()} budget, past which the writer
+   * would fail it unsent. Half, because the expected wait is an estimate: on a busy two-core
+   * machine, actions admitted at a limit equal to the budget waited up to 2.8 times the estimate
+   * (issue 18's reproduction), and each of those is a client told logUnavailable seconds late.
+   */
+  Duration admissionLimit(Duration maxLogQueueWait) {
+    Objects.requireNonNull(maxLogQueueWait, GatewaySettings.MAX_LOG_QUEUE_WAIT);
+    Duration half = queue.dividedBy(2);
+    return maxLogQueueWait.compareTo(half) < 0 ? maxLogQueueWait : half;
+  }
+
   /** The age at which the sweep fails a client action: W - sweep. */
   Duration overdueAfter() {
     return queue.plus(maxBlock).plus(delivery).minus(sweep);

@@ -4,6 +4,7 @@ import static dev.roomlog.gateway.wal.WalFixtures.LOG_WRITE_TIMEOUT;
 import static dev.roomlog.gateway.wal.WalFixtures.action;
 import static dev.roomlog.gateway.wal.WalFixtures.blockingOnLifecycle;
 import static dev.roomlog.gateway.wal.WalFixtures.disconnect;
+import static dev.roomlog.gateway.wal.WalFixtures.gatedOnLifecycle;
 import static dev.roomlog.gateway.wal.WalFixtures.mockProducer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -133,6 +135,67 @@ class KafkaWalAppenderBoundsTest {
         "the failed action was skipped, not sent");
     assertEquals(1, lifecycle.acknowledged.get(), "lifecycle records have no deadline");
     assertEquals(1, after.acknowledged.get());
+  }
+
+  @Test
+  void actionsAreRefusedOnceTheWritersSendHasBeenStuckPastTheQueueBudget() throws Exception {
+    Semaphore gate = new Semaphore(0);
+    Semaphore entered = new Semaphore(0);
+    MockProducer<String, WalRecord> gated = gatedOnLifecycle(gate, entered);
+    appender(gated).start();
+    long queueBudget = WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos();
+
+    appender.append(disconnect("c0"), new Outcome());
+    entered.acquire();
+    assertTrue(appender.acceptingActions(), "the send has only begun");
+    nanos.addAndGet(queueBudget);
+    assertTrue(appender.acceptingActions(), "stuck for exactly the queue budget");
+    nanos.addAndGet(1);
+    assertFalse(appender.acceptingActions(), "stuck past it: an action would be failed unsent");
+    assertTrue(
+        appender.append(action("c1", "r"), new Outcome()),
+        "advisory: the appender itself still takes what it is given");
+
+    gate.release();
+    await().atMost(Duration.ofSeconds(5)).until(() -> gated.history().size() == 2);
+    await().atMost(Duration.ofSeconds(5)).until(appender::acceptingActions);
+  }
+
+  @Test
+  void actionsAreRefusedWhileMoreIsQueuedThanTheWriterCanWriteWithinTheQueueBudget()
+      throws Exception {
+    Semaphore gate = new Semaphore(0);
+    Semaphore entered = new Semaphore(0);
+    MockProducer<String, WalRecord> gated = gatedOnLifecycle(gate, entered);
+    appender(gated).start();
+    long tenth = WriteBudget.of(LOG_WRITE_TIMEOUT).queue().toNanos() / 10;
+    // The writer's pace, past its first records: records that each took a tenth of the budget.
+    for (int i = 0; i < WriterPace.SKIPPED + 1; i++) {
+      appender.append(disconnect("slow-" + i), new Outcome());
+      entered.acquire();
+      nanos.addAndGet(tenth);
+      gate.release();
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gated.history().size() == WriterPace.SKIPPED + 1);
+    // Held in its next send, which has taken no time yet: only the queue counts.
+    appender.append(disconnect("held"), new Outcome());
+    entered.acquire();
+
+    for (int i = 0; i < 10; i++) {
+      assertTrue(appender.acceptingActions(), i + " queued");
+      appender.append(action("c" + i, "r"), new Outcome());
+    }
+    assertTrue(appender.acceptingActions(), "10 queued at a tenth each: the budget exactly");
+    appender.append(action("c10", "r"), new Outcome());
+    assertFalse(appender.acceptingActions(), "11 queued: past it");
+
+    gate.release();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gated.history().size() == WriterPace.SKIPPED + 13);
+    await().atMost(Duration.ofSeconds(5)).until(appender::acceptingActions);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Callback;
@@ -68,11 +69,13 @@ final class WalFixtures {
       LongSupplier nanoTime,
       int maxPendingLifecycleRecords,
       GatewayMetrics metrics) {
+    WriteBudget budget = WriteBudget.of(LOG_WRITE_TIMEOUT);
     return new KafkaWalAppender(
         producer,
         TOPIC,
-        WriteBudget.of(LOG_WRITE_TIMEOUT),
+        budget,
         new Settlements(maxPendingLifecycleRecords, nanoTime, metrics::walSettled),
+        new WriterPace(budget.queue(), nanoTime),
         () -> {});
   }
 
@@ -116,6 +119,29 @@ final class WalFixtures {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
+        }
+        return super.send(record, cb);
+      }
+    };
+  }
+
+  /**
+   * A producer whose every send of a lifecycle record releases one {@code entered} permit and then
+   * takes one {@code gate} permit, so that a test holds the writer in a send and lets it go one
+   * send at a time.
+   */
+  static MockProducer<String, WalRecord> gatedOnLifecycle(Semaphore gate, Semaphore entered) {
+    return new MockProducer<>(
+        cluster(1),
+        true,
+        null,
+        TOPICS.actions().keySerde().serializer(),
+        TOPICS.actions().valueSerde().serializer()) {
+      @Override
+      public Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback cb) {
+        if (record.value().requestContext().eventType() != EventType.MESSAGE) {
+          entered.release();
+          gate.acquireUninterruptibly();
         }
         return super.send(record, cb);
       }

@@ -56,6 +56,18 @@ class WriteBudgetTest {
   }
 
   @Test
+  void admissionWaitsAtMostHalfTheQueueBudgetWhateverMaxLogQueueWaitSays() {
+    WriteBudget budget = WriteBudget.of(Duration.ofSeconds(15));
+
+    assertEquals(Duration.ofSeconds(1), budget.admissionLimit(Duration.ofSeconds(1)));
+    assertEquals(Duration.ofMillis(1_875), budget.admissionLimit(Duration.ofMillis(1_875)));
+    assertEquals(
+        Duration.ofMillis(1_875),
+        budget.admissionLimit(Duration.ofMillis(1_876)),
+        "half the queue budget: room for the estimate's error before the writer fails it unsent");
+  }
+
+  @Test
   void logWriteTimeoutUnderOneSecondIsRefusedWithTheSettingsName() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> WriteBudget.of(Duration.ofMillis(999)));
