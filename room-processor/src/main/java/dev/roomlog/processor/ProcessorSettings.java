@@ -136,7 +136,8 @@ public final class ProcessorSettings {
               10L,
               expect(ms -> ms >= 1, ">= 1"),
               "exactly-once commit interval in milliseconds while the processor keeps up: an"
-                  + " action's transaction commits this long after it is processed"));
+                  + " action after a quiet spell this long commits at once, one in a stream at most"
+                  + " this long after it is processed"));
 
   /*
    * Under load a commit's fixed cost (round trips, a marker per partition written) is shared by

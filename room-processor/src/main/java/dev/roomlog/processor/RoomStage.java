@@ -230,25 +230,29 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   }
 
   /**
-   * Asks for this thread's commit one short interval after a fresh action (see {@link
-   * CommitPacing}); Kafka Streams commits at the long interval by itself.
+   * Asks for this thread's commit after a fresh action, at once or when one short interval is up
+   * (see {@link CommitPacing}); Kafka Streams commits at the long interval by itself.
    */
   private void pace(Record<String, byte[]> record) {
     CommitPacing pacer = pacers.get();
-    if (pacer.afterAction(this, record.timestamp(), context.currentSystemTimeMs())) {
-      if (commitTimer != null) {
-        commitTimer.cancel(); // forgotten by the pacer: it did not fire in time
-      }
-      timerPacer = pacer;
-      commitTimer =
-          context.schedule(
-              Duration.ofMillis(pacer.intervalMs()),
-              PunctuationType.WALL_CLOCK_TIME,
-              now -> commitSoon());
+    long ask = pacer.afterAction(this, record.timestamp(), context.currentSystemTimeMs());
+    if (ask == CommitPacing.NO_COMMIT) {
+      return;
     }
+    if (commitTimer != null) {
+      commitTimer.cancel(); // forgotten by the pacer: it did not fire in time
+      commitTimer = null;
+    }
+    if (ask == CommitPacing.COMMIT_NOW) {
+      context.commit(); // after the records in hand: Kafka Streams' current processing loop
+      return;
+    }
+    timerPacer = pacer;
+    commitTimer =
+        context.schedule(Duration.ofMillis(ask), PunctuationType.WALL_CLOCK_TIME, this::commitSoon);
   }
 
-  private void commitSoon() {
+  private void commitSoon(long now) {
     commitTimer.cancel();
     commitTimer = null;
     timerPacer.timerFired(this);
