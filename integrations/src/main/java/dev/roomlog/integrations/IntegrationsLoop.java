@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -100,9 +101,16 @@ final class IntegrationsLoop implements Runnable, ConsumerRebalanceListener, Dis
   public void run() {
     try {
       consumer.subscribe(List.of(eventsTopic, retryTopic), this);
+      boolean first = true;
       while (running) {
-        feed.refresh();
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        if (first || !records.isEmpty()) {
+          // After the poll and before its records: a subscription changed before these events
+          // were written applies to them, even when the poll began before the change.
+          feed.refresh();
+          first = false;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
           if (record.topic().equals(retryTopic)) {
             readParked(record);
           } else {
