@@ -105,24 +105,14 @@ final class WalFixtures {
    * for max.block.ms when the producer's buffer is full.
    */
   static MockProducer<String, WalRecord> blockingOnLifecycle(CountDownLatch unblock) {
-    return new MockProducer<>(
-        cluster(1),
-        true,
-        null,
-        TOPICS.actions().keySerde().serializer(),
-        TOPICS.actions().valueSerde().serializer()) {
-      @Override
-      public Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback cb) {
-        if (record.value().requestContext().eventType() != EventType.MESSAGE) {
+    return onLifecycleSend(
+        () -> {
           try {
             unblock.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-        }
-        return super.send(record, cb);
-      }
-    };
+        });
   }
 
   /**
@@ -131,6 +121,15 @@ final class WalFixtures {
    * send at a time.
    */
   static MockProducer<String, WalRecord> gatedOnLifecycle(Semaphore gate, Semaphore entered) {
+    return onLifecycleSend(
+        () -> {
+          entered.release();
+          gate.acquireUninterruptibly();
+        });
+  }
+
+  /** A producer that runs {@code beforeSend} in each send of a lifecycle record, then sends it. */
+  private static MockProducer<String, WalRecord> onLifecycleSend(Runnable beforeSend) {
     return new MockProducer<>(
         cluster(1),
         true,
@@ -140,8 +139,7 @@ final class WalFixtures {
       @Override
       public Future<RecordMetadata> send(ProducerRecord<String, WalRecord> record, Callback cb) {
         if (record.value().requestContext().eventType() != EventType.MESSAGE) {
-          entered.release();
-          gate.acquireUninterruptibly();
+          beforeSend.run();
         }
         return super.send(record, cb);
       }
