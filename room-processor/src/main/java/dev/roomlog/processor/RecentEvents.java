@@ -30,13 +30,29 @@ import java.util.RandomAccess;
  * race on an entry, each would make the same immutable values and either is right.
  */
 final class RecentEvents extends AbstractList<RoomEvent> implements RandomAccess {
-  private static final RecentEvents EMPTY = new RecentEvents(new Entry[0]);
+  private static final RecentEvents EMPTY = new RecentEvents(new Entry[0], new int[0]);
 
   /** Oldest first, ascending seqs. */
   private final Entry[] entries;
 
-  private RecentEvents(Entry[] entries) {
+  /**
+   * {@link RoomLogic#boundBytes} of each event, beside the entries, and their sum: how much the
+   * window weighs is known without visiting the events, whose objects are spread over the heap (a
+   * pass over a full window of 100 cost more than the rest of a message in a real run, in cache
+   * misses).
+   */
+  private final int[] bounds;
+
+  private final long weight;
+
+  private RecentEvents(Entry[] entries, int[] bounds) {
     this.entries = entries;
+    this.bounds = bounds;
+    long sum = 0;
+    for (int bound : bounds) {
+      sum += bound;
+    }
+    this.weight = sum;
   }
 
   /** {@code events} (oldest first) as a window: itself if it is one already, else a copy. */
@@ -48,11 +64,30 @@ final class RecentEvents extends AbstractList<RoomEvent> implements RandomAccess
       return EMPTY;
     }
     Entry[] entries = new Entry[events.size()];
+    int[] bounds = new int[entries.length];
     int i = 0;
     for (RoomEvent event : events) {
-      entries[i++] = new Entry(Objects.requireNonNull(event, "a recent event"));
+      entries[i] = new Entry(Objects.requireNonNull(event, "a recent event"));
+      bounds[i++] = RoomLogic.boundBytes(event);
     }
-    return new RecentEvents(entries);
+    return new RecentEvents(entries, bounds);
+  }
+
+  /**
+   * How many of the oldest events to drop so that at most {@code maxKept} remain and they weigh,
+   * with {@code extra} more, at most {@code budget}: what is left is the longest run of the newest
+   * events that fits both (none, when {@code extra} alone is over the budget).
+   */
+  int oldestToDrop(int maxKept, long extra, long budget) {
+    int dropped = Math.max(0, entries.length - Math.max(0, maxKept));
+    long kept = weight;
+    for (int i = 0; i < dropped; i++) {
+      kept -= bounds[i];
+    }
+    while (dropped < entries.length && kept + extra > budget) {
+      kept -= bounds[dropped++];
+    }
+    return dropped;
   }
 
   /**
@@ -63,7 +98,9 @@ final class RecentEvents extends AbstractList<RoomEvent> implements RandomAccess
     Objects.requireNonNull(event, "event");
     Entry[] next = Arrays.copyOfRange(entries, dropped, entries.length + 1);
     next[next.length - 1] = new Entry(event);
-    return new RecentEvents(next);
+    int[] nextBounds = Arrays.copyOfRange(bounds, dropped, bounds.length + 1);
+    nextBounds[nextBounds.length - 1] = RoomLogic.boundBytes(event);
+    return new RecentEvents(next, nextBounds);
   }
 
   @Override

@@ -294,18 +294,10 @@ final class RoomLogic {
     if (historySize == 0) {
       return new Window(List.of(), event.seq());
     }
-    int keep = 0;
-    long bytes = boundBytes(event);
-    for (int i = recent.size() - 1; i >= 0 && keep < historySize - 1; i--) {
-      bytes += boundBytes(recent.get(i));
-      if (bytes > RECENT_BYTES_BUDGET) {
-        break;
-      }
-      keep++;
-    }
-    int dropped = recent.size() - keep;
+    RecentEvents window = RecentEvents.of(recent);
+    int dropped = window.oldestToDrop(historySize - 1, boundBytes(event), RECENT_BYTES_BUDGET);
     // The events kept keep their history frames and JSON (RecentEvents), made once per message.
-    List<RoomEvent> next = RecentEvents.of(recent).slide(dropped, event);
+    List<RoomEvent> next = window.slide(dropped, event);
     return new Window(next, dropped > 0 ? recent.get(dropped - 1).seq() : forgottenSeq);
   }
 

@@ -549,13 +549,8 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   private void write(Record<String, byte[]> record, Batch planned) {
     planned.gateways.forEach(gateways::put);
     planned.memberships.forEach(
-        (key, present) -> {
-          if (present) {
-            memberships.put(key, "");
-          } else {
-            memberships.delete(key);
-          }
-        });
+        // put(key, null) deletes without reading the old value back, as delete(key) would.
+        (key, present) -> memberships.put(key, present ? "" : null));
     planned.changes.writeTo(heads, roomMembers, recent, legacyRooms);
     planned.rooms.values().forEach(cache::put);
     for (Batch.Answer answer : planned.answers) {
