@@ -6,9 +6,12 @@ import dev.roomlog.protocol.event.RoomEvent;
 import dev.roomlog.protocol.frame.ServerFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The room processor's own meters, named {@code roomlog.processor.*} (Prometheus: {@code
@@ -31,8 +34,24 @@ public final class ProcessorMetrics {
   private final MeterRegistry registry;
   private final Map<String, Counter> actions = new ConcurrentHashMap<>();
 
+  private final Timer logWait;
+
   public ProcessorMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.logWait =
+        Timer.builder("roomlog.processor.log.wait")
+            .description(
+                "From an action's append to the log (its record's timestamp) until the processor"
+                    + " took it: how far behind the processor is, in time")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(60))
+            .register(registry);
+  }
+
+  /** An action appended at {@code appendedAtMs} is being taken at {@code nowMs} (wall clock). */
+  void tookAction(long appendedAtMs, long nowMs) {
+    logWait.record(Math.max(0, nowMs - appendedAtMs), TimeUnit.MILLISECONDS);
   }
 
   public MeterRegistry registry() {

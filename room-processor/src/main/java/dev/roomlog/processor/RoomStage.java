@@ -260,6 +260,9 @@ final class RoomStage implements Processor<String, byte[], String, RoomStage.Out
   }
 
   private void handle(Record<String, byte[]> record) {
+    // The wall clock, not context.currentSystemTimeMs(): that is read once per loop of the
+    // stream thread, and the wait is what the action's answer pays.
+    metrics.tookAction(record.timestamp(), System.currentTimeMillis());
     WalRecord wal;
     try {
       wal = walReader.deserialize(actionsTopic, record.value());

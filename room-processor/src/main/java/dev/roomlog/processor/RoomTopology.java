@@ -225,6 +225,12 @@ public final class RoomTopology {
   /** Changelog records a restore takes per poll (see {@link #streamsConfig}). */
   static final int RESTORE_POLL_RECORDS = 10_000;
 
+  /**
+   * The transactional producer's first retry backoff, in ms: see {@link #streamsConfig} for why it
+   * is not Kafka's 100.
+   */
+  static final int TRANSACTION_RETRY_BACKOFF_MS = 10;
+
   /** How long the group waits for a silent processor before moving its rooms elsewhere. */
   public static final int PROCESSOR_SESSION_TIMEOUT_MS = 10_000;
 
@@ -310,6 +316,16 @@ public final class RoomTopology {
         StreamsConfig.adminClientPrefix(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG),
         CLIENT_REQUEST_TIMEOUT_MS);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
+    // A transaction that starts while the broker still completes the one before (writing its
+    // markers) is told CONCURRENT_TRANSACTIONS on its first offsets commit or partition, and the
+    // producer retries after retry.backoff.ms: 100 ms by default (it lowers it to 20 ms only for
+    // a first AddPartitions). With commits every few ms that hit one action in ten: the stream
+    // thread blocked in the commit, and the actions behind it waited 100 ms in the log. Chat at
+    // 300 msg/s: p90 123 ms -> 32-37 ms, p99 177-184 -> 56-72 (docs/BENCHMARKS.md). Retries back
+    // off exponentially from here (retry.backoff.max.ms), so a broker in trouble is not flooded.
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
+        TRANSACTION_RETRY_BACKOFF_MS);
     // Fairness between the rooms of one stream thread. The thread runs the tasks of all its
     // partitions in rounds (poll, process, commit), and with Kafka's defaults (1 MiB fetched per
     // partition, 1000 records a poll) a hot room's backlog filled each round: in HotRoomIT a

@@ -1,14 +1,17 @@
 package dev.roomlog.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.processor.Fixtures.Client;
 import dev.roomlog.protocol.TopicSet;
 import dev.roomlog.protocol.WalRecord;
 import dev.roomlog.protocol.action.Action;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +78,22 @@ class ProcessorMetricsTest {
     assertEquals(
         1, count("roomlog.processor.actions", "type", "sendMessage", "outcome", "roomNotFound"));
     assertEquals(1, count("roomlog.processor.actions", "type", "resume", "outcome", "answered"));
+  }
+
+  @Test
+  void timesHowLongEachActionWaitedInTheLog() {
+    long appended = System.currentTimeMillis() - 5_000;
+    WalRecord create = ALICE.wal(appended, new Action.CreateRoom("a1", "alice", "lobby", null));
+    actions.pipeInput(create.key(), create, appended);
+    WalRecord join = BOB.wal(appended, new Action.JoinRoom("b1", "lobby", "bob", null, null));
+    actions.pipeInput(join.key(), join, System.currentTimeMillis());
+
+    Timer wait = meters.find("roomlog.processor.log.wait").timer();
+    assertEquals(2, wait.count(), "one for each action taken");
+    double longest = wait.max(TimeUnit.MILLISECONDS);
+    assertTrue(longest >= 5_000, "the action appended 5 s ago waited " + longest + " ms");
+    assertTrue(
+        wait.totalTime(TimeUnit.MILLISECONDS) < longest + 5_000, "the fresh one waited little");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.roomlog.protocol.TopicSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
@@ -92,6 +93,9 @@ class ProcessorSettingsTest {
     assertEquals(100L, p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
     assertEquals(10L, p.get(StreamsConfig.POLL_MS_CONFIG));
     assertEquals(3, p.get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+    // Not Kafka's 100 ms: a transaction begun while the last one's markers are being written is
+    // retried after this, and the stream thread waits in the commit meanwhile.
+    assertEquals(10, p.get(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)));
     // One record's failures are set aside by RoomStage; what reaches a handler stops the thread.
     assertEquals(
         LogAndFailExceptionHandler.class.getName(),
