@@ -55,6 +55,9 @@ class ManagedWebhooksIT {
       Integrations worker = startWorker(roomlog);
       try {
         say(alice, room, "before");
+        // The API answers 503 notReady until its gateway has read the subscriptions topic (on a
+        // busy machine, a second or more after the start); a client retries, and so does this.
+        await().atMost(WAIT).until(() -> call(roomlog, "GET", "/webhooks", null).status() == 200);
 
         Reply gone = call(roomlog, "POST", "/webhooks", subscription("gone", base + "/gone"));
         assertEquals(201, gone.status(), gone.body());
