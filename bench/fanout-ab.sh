@@ -13,6 +13,8 @@
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 loadtest=$root/loadtest/target/roomlog-loadtest.jar
+# shellcheck source=lib/ab-dev.sh
+. "$root/bench/lib/ab-dev.sh"
 [ $# -eq 2 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 runs=${RUNS:-3}
 label=(before after)
@@ -25,26 +27,13 @@ for k in 0 1; do
   if [ $k -eq 1 ] || [ "${HANDSHAKE_RATE:-yes}" = yes ]; then
     extra+=(--set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000)
   fi
-  work=$(mktemp -d /tmp/fanout-ab.XXXXXX)
-  java -Xmx4g -jar "$jar" dev --data-dir "$work/data" --bind-host 127.0.0.1 --port 0 --kafka-port 0 \
-    --controller-port 0 --query-port 0 "${extra[@]}" --api-key "bench:bench-secret" \
-    --set roomlog.gateway.connectionRatePerSecond=100000 --set roomlog.gateway.connectionBurst=100000 \
-    --set roomlog.gateway.apiKeyRatePerSecond=1000000 --set roomlog.gateway.apiKeyBurst=1000000 \
-    --set roomlog.gateway.maxConnections=100000 --set roomlog.gateway.maxConnectionsPerIp=100000 \
-    --set roomlog.gateway.maxInFlightActions=100000 --set roomlog.gateway.maxInFlightActionsPerConnection=10000 \
-    --set roomlog.gateway.maxUnansweredActionsPerConnection=10000 \
-    --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000 \
-    > "$work/dev.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 1800); do grep -q "Roomlog dev is ready." "$work/dev.log" && break; sleep 0.1; done
-  port=$(grep -o 'ws://localhost:[0-9]*' "$work/dev.log" | head -1 | sed 's/.*://')
-  [ -n "$port" ] || { tail -20 "$work/dev.log" >&2; kill "$pid"; exit 1; }
+  ab_dev_start "$jar" "${extra[@]}" || exit 1
+  port=$ab_dev_port work=$ab_dev_work
   for i in $(seq 1 "$runs"); do
     java -jar "$loadtest" --quiet --api-key bench-secret --message-size 64 --scenario fanout \
       --connections 1000 --rate 120 --warmup 3s --duration 15s --target "127.0.0.1:$port" \
       --out "$work/f$i.json" > "$work/f$i.txt" 2>&1
     echo "${label[$k]} run $i: $(sed -n 2p "$work/f$i.txt" | tr -s ' ')"
   done
-  kill "$pid"; wait "$pid" 2>/dev/null
-  rm -rf "$work"
+  ab_dev_stop
 done
