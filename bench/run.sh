@@ -13,8 +13,9 @@
 #   --no-microbench         skip bench/microbench.sh (a JMH run takes minutes)
 #   --commit-interval-ms N  the processor's exactly-once commit interval (default: roomlog dev's)
 #   --fanout-rate N         messages/s to the room of 1000 (default 120: 120,000 deliveries/s offered)
-#   --huge-room-size N      members of the one room spread over two gateways (default 100000; --quick
-#                           300; 0 skips it). Capped by `ulimit -Hn`: the generator holds every member.
+#   --huge-room-size N      members of the one room spread over several gateways (default 100000;
+#                           --quick 300; 0 skips it): one generator process and one gateway per
+#                           `ulimit -Hn` minus 2,000 members, at least two (bench/huge-room.sh).
 #                           Needs the processor's room cap >= N: --dev-arg --max-room-members --dev-arg N
 #   --dev-arg ARG           one more argument for `roomlog dev`, e.g. --dev-arg --set
 #                           --dev-arg roomlog.gateway.maxPingsPerSecond=20 (repeatable)
@@ -253,14 +254,9 @@ if [ "$nofile" != unlimited ] && [ "$idle_connections" -gt $((nofile - 1000)) ];
   idle_connections=$((nofile - 1000))
   say "connections scenario: $idle_connections connections (ulimit -n is $nofile)"
 fi
-# The huge room: the generator holds a descriptor per member (each gateway half of them), plus its
-# jars and sockets; a process cannot raise its hard limit without CAP_SYS_RESOURCE.
+# The huge room needs no cap: bench/huge-room.sh plays it with as many generator processes and
+# gateways as the descriptor limit asks.
 huge_room_note=
-if [ "$nofile" != unlimited ] && [ "$huge_room_size" -gt $((nofile - 1000)) ]; then
-  huge_room_size=$((nofile - 1000))
-  huge_room_note="capped from $huge_room_requested by ulimit -Hn $(ulimit -Hn): the generator holds one descriptor per member"
-  say "huge room: $huge_room_size members, $huge_room_note"
-fi
 
 kafka_version=$(basename "$(ls "$root"/server/target/lib/kafka-clients-*.jar | head -1)" .jar)
 kafka_version=${kafka_version#kafka-clients-}
@@ -313,7 +309,10 @@ limit_sets=(
   --set roomlog.gateway.maxPendingHandshakes=100000 --set roomlog.gateway.maxPendingHandshakesPerIp=100000
   --set roomlog.gateway.handshakesPerSecondPerIp=100000 --set roomlog.gateway.handshakeBurstPerIp=100000
   # Thousands of upgrades queued on a busy machine: slow is measured, not refused with 408.
-  --set roomlog.gateway.handshakeTimeout=60s)
+  --set roomlog.gateway.handshakeTimeout=60s
+  # A generator starved of CPU (the huge room runs a dozen JVMs on the cores) answers pings late:
+  # 1001 "no pong" would close members mid-setup.
+  --set roomlog.gateway.pongTimeout=60s)
 dev_pid=
 dev_port=
 bootstrap=
@@ -534,46 +533,47 @@ say "reconnect: $reconnect_clients clients in rooms of $room_size"
 loadgen roomlog-reconnect --scenario reconnect --target "127.0.0.1:$dev_port" \
   --connections "$reconnect_clients" --room-size "$room_size" && keep_plots roomlog-reconnect roomlog-reconnect
 
-# ---- one huge room over two gateways ---------------------------------------------------------------
-# The dev server's gateway and a second `roomlog gateway` on its Kafka, each holding half of the
-# room (the generator sends connections to the targets in turn), and one publisher: the processor
-# writes each message once per gateway, each gateway fans it out to its own members. Before the
-# restore, on the warm server, so that the joins do not pay for a cold JIT (the restore then also
-# restores the huge room's members).
+# ---- one huge room over several gateways ------------------------------------------------------------
+# dev's gateway and `roomlog gateway`s on its Kafka, each holding its share of the room, one generator
+# process per gateway (a process holds a descriptor per connection: bench/huge-room.sh), one
+# publisher: the processor writes each message once per gateway, each gateway fans it out to its
+# own members. Before the restore, on the warm server, so that the joins do not pay for a cold JIT
+# (the restore then also restores the huge room's members).
 huge_rate=0
 huge_setup_rate=20000
+huge_shards=0
 if [ "$huge_room_size" -ge 2 ]; then
-  # Offered about huge_offered deliveries/s (full size: above the fanout scenario's 120,000).
-  huge_rate=$(((huge_offered + huge_room_size - 1) / huge_room_size))
   run_tracked "${kafka_tool[@]}" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$bootstrap" \
     --topic roomlog.actions --time -1 >"$tmp/actions-offsets.txt" 2>>"$logs/get-offset-shell.log" || true
   partitions=$(grep -c '^roomlog.actions:' "$tmp/actions-offsets.txt" || true)
   # The bench's gateway limits, and any roomlog.gateway.* setting given with --dev-arg --set.
   gateway_sets=()
+  for ((i = 0; i < ${#limit_sets[@]}; i += 2)); do
+    gateway_sets+=(--gateway-set "${limit_sets[$((i + 1))]}")
+  done
   for ((i = 0; i < ${#dev_args[@]}; i++)); do
     if [ "${dev_args[$i]}" = --set ] && [[ ${dev_args[$((i + 1))]:-} == roomlog.gateway.* ]]; then
-      gateway_sets+=(--set "${dev_args[$((i + 1))]}")
+      gateway_sets+=(--gateway-set "${dev_args[$((i + 1))]}")
     fi
   done
-  say "huge room: a second gateway on $bootstrap ($partitions partitions)"
-  start_bg java -Xmx2g -jar "$roomlog_jar" gateway --bootstrap-servers "$bootstrap" \
-    --partitions "${partitions:-3}" --replication-factor 1 --bind-host 127.0.0.1 --port 0 --admin-port -1 \
-    --gateway-id bench-2 --api-key "bench:$api_key" "${limit_sets[@]}" ${gateway_sets[@]+"${gateway_sets[@]}"} \
-    >"$logs/gateway-2.log" 2>&1
-  gw2_pid=$started_pid
-  if wait_for_line "$logs/gateway-2.log" "listening on port" "$gw2_pid" 90; then
-    gw2_port=$(sed -n 's|.* listening on port \([0-9]*\) .*|\1|p' "$logs/gateway-2.log" | head -1)
-    say "huge room: one room of $huge_room_size over two gateways (:$dev_port, :$gw2_port), $huge_rate msg/s"
-    # Joins offered far faster than the gateway's, so that the time for the room to join is the server's.
-    loadgen roomlog-huge-room --scenario fanout --target "127.0.0.1:$dev_port" --also-target "127.0.0.1:$gw2_port" \
-      --connections "$huge_room_size" --rate "$huge_rate" --warmup "$huge_warmup" --duration "$huge_duration" \
-      --connect-rate 1000 --setup-rate "$huge_setup_rate" --connect-timeout 600s --drain-timeout 30s --source-addresses 16 \
-      --server-pid "$dev_pid" --server-pid "$gw2_pid" && keep_plots roomlog-huge-room roomlog-huge-room
+  say "huge room: one room of $huge_room_size (bench/results/logs/huge-room-*, gateway-*.log)"
+  note_load roomlog-huge-room
+  # Offered about huge_offered deliveries/s (full size: above the fanout scenario's 120,000); joins
+  # offered far faster than the gateways take them, so that the time for the room to join is the
+  # server's.
+  if run_tracked "$root/bench/huge-room.sh" --target "127.0.0.1:$dev_port" --bootstrap "$bootstrap" \
+    --partitions "${partitions:-3}" --api-key "$api_key" --size "$huge_room_size" --offered "$huge_offered" \
+    --warmup "$huge_warmup" --duration "$huge_duration" --setup-rate "$huge_setup_rate" \
+    --message-size "$message_size" --server-pid "$dev_pid" --out "$results/roomlog-huge-room.json" \
+    --logs "$logs" --roomlog-jar "$roomlog_jar" --loadtest-jar "$loadtest_jar" "${gateway_sets[@]}" \
+    >"$tmp/huge-room.properties" 2>"$logs/huge-room.err"; then
+    say "roomlog-huge-room: $(sed -n 2p "$logs/huge-room-shard-0.txt" | tr -s ' ')"
+    keep_plots roomlog-huge-room roomlog-huge-room
   else
-    fail "the second gateway did not start (bench/results/logs/gateway-2.log)"
+    fail "roomlog-huge-room: $(tail -1 "$logs/huge-room.err")"
   fi
-  stop_pid "$gw2_pid"
-  forget_pid "$gw2_pid"
+  huge_rate=$(sed -n 's/^hugeRoomRate=//p' "$tmp/huge-room.properties")
+  huge_shards=$(sed -n 's/^hugeRoomShards=//p' "$tmp/huge-room.properties")
 fi
 
 # ---- processor state restore -------------------------------------------------------------------
@@ -722,7 +722,8 @@ finished_epoch=$(date +%s)
   echo "hugeRoomRequested=$huge_room_requested"
   echo "hugeRoomSize=$huge_room_size"
   echo "hugeRoomNote=$huge_room_note"
-  echo "hugeRoomRate=$huge_rate"
+  echo "hugeRoomRate=${huge_rate:-0}"
+  echo "hugeRoomShards=${huge_shards:-0}"
   echo "hugeRoomSetupRate=$huge_setup_rate"
   echo "nofileHard=$(ulimit -Hn)"
   echo "chatRate=$chat_rate"

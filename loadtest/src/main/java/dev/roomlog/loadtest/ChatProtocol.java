@@ -59,8 +59,16 @@ public interface ChatProtocol {
     /** A chat message in a room, with the text as sent (and the sender's requestId, if echoed). */
     record Message(String roomId, String text, String requestId) implements Incoming {}
 
-    /** An error answer: HTTP-like status and code (e.g. 429 rateLimited, 503 overloaded). */
-    record Error(int status, String code, String requestId) implements Incoming {}
+    /**
+     * An error answer: HTTP-like status and code (e.g. 429 rateLimited, 503 overloaded), and how
+     * long the server asks the client to wait before it tries again ({@code retryAfterMs}), -1 when
+     * it does not say.
+     */
+    record Error(int status, String code, String requestId, long retryAfterMs) implements Incoming {
+      Error(int status, String code, String requestId) {
+        this(status, code, requestId, -1);
+      }
+    }
 
     /** A frame the generator must send back at once (e.g. Engine.IO pong "3"). */
     record Reply(String frame) implements Incoming {}

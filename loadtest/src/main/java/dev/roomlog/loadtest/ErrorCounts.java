@@ -15,8 +15,12 @@ final class ErrorCounts {
   private final LongAdder total = new LongAdder();
 
   void add(String kind) {
-    counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
-    total.increment();
+    add(kind, 1);
+  }
+
+  void add(String kind, long n) {
+    counts.computeIfAbsent(kind, k -> new LongAdder()).add(n);
+    total.add(n);
   }
 
   /** An error frame's kind: its status and code. */

@@ -161,6 +161,20 @@ public final class LoadTestCommand implements Callable<Integer> {
               + " measured window's start and end; its rate is serverCounterPerSecond.")
   String serverCounter;
 
+  @Option(
+      names = "--shard",
+      defaultValue = "0/1",
+      description =
+          "fanout: I/N plays part I of one room of N generator processes (default ${DEFAULT-VALUE});"
+              + " part 0 creates the room, publishes and reports the whole room. For rooms larger"
+              + " than one process's descriptor limit.")
+  String shard;
+
+  @Option(
+      names = "--shard-dir",
+      description = "The empty directory the processes of a --shard room share.")
+  Path shardDir;
+
   @Option(names = "--out", description = "Write the result as JSON to this file.")
   Path resultFile;
 
@@ -273,7 +287,23 @@ public final class LoadTestCommand implements Callable<Integer> {
         serverPids,
         ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
         alsoTargets.stream().map(Target::parse).toList(),
-        serverCounter == null ? null : ServerCounter.Series.parse(serverCounter));
+        serverCounter == null ? null : ServerCounter.Series.parse(serverCounter),
+        shardPart(0),
+        shardPart(1),
+        shardDir);
+  }
+
+  /** Part {@code i} of {@code --shard I/N}. */
+  private int shardPart(int i) {
+    String[] parts = shard.split("/", -1);
+    try {
+      if (parts.length != 2) {
+        throw new NumberFormatException();
+      }
+      return Integer.parseInt(parts[i].trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--shard must be I/N, e.g. 0/4, got '" + shard + "'");
+    }
   }
 
   /** Durations as the other flags of Roomlog write them: 500ms, 10s, 2m. */

@@ -1,5 +1,6 @@
 package dev.roomlog.loadtest;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.List;
  *     % (1 + alsoTargets.size())}, the first being {@code host:port}
  * @param serverCounter a counter of the server's own, read at the measured window's start and end,
  *     or null
+ * @param shard this process's part of a room played by several processes, {@code 0..shards-1}; 0
+ *     creates the room and publishes ({@link RoomShards})
+ * @param shards how many processes play the room; 1 for a room of this process alone
+ * @param shardDir the directory the shards share, or null when {@code shards} is 1
  */
 record LoadTestConfig(
     Scenario scenario,
@@ -40,7 +45,10 @@ record LoadTestConfig(
     List<Long> serverPids,
     int ioThreads,
     List<Target> alsoTargets,
-    ServerCounter.Series serverCounter) {
+    ServerCounter.Series serverCounter,
+    int shard,
+    int shards,
+    Path shardDir) {
 
   /**
    * Messages per room a rejoin can be checked against: Roomlog keeps a room's last 100 events by
@@ -98,6 +106,25 @@ record LoadTestConfig(
     }
     if (ioThreads < 1) {
       throw new IllegalArgumentException("--io-threads must be at least 1, got " + ioThreads);
+    }
+    if (shards < 1 || shard < 0 || shard >= shards) {
+      throw new IllegalArgumentException(
+          "--shard must be I/N with N at least 1 and I in 0..N-1, got " + shard + "/" + shards);
+    }
+    if (shards > 1) {
+      if (scenario != Scenario.FANOUT || roomSize != connections) {
+        throw new IllegalArgumentException(
+            "--shard plays one room over several processes: only --scenario fanout with one room"
+                + " (no --room-size)");
+      }
+      if (shardDir == null) {
+        throw new IllegalArgumentException(
+            "--shard "
+                + shard
+                + "/"
+                + shards
+                + " needs --shard-dir, the directory the shards share");
+      }
     }
     ProtocolRegistry.create(protocol, apiKey);
     serverPids = List.copyOf(serverPids);

@@ -3,6 +3,7 @@ package dev.roomlog.loadtest;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,6 +53,9 @@ final class MessageLedger {
   private static final Receipt AFTER_REFUSAL = new Receipt.AfterRefusal();
   private static final Receipt UNKNOWN = new Receipt.Unknown();
 
+  /** The sender slot of a message no member here sent. */
+  private static final int NO_SENDER = -1;
+
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final Set<Long> refused = ConcurrentHashMap.newKeySet();
   private final AtomicLong highestSent = new AtomicLong(-1);
@@ -89,6 +93,18 @@ final class MessageLedger {
           "sender slot " + senderSlot + " is not in a room of " + members);
     }
     pending.put(id, new Pending(dueNanos, members, senderSlot, measured));
+    highestSent.accumulateAndGet(id, Math::max);
+  }
+
+  /**
+   * Records a message another process sends: every member here must receive it, and none of them is
+   * its sender (a member shard of a sharded room, {@link RoomShards}).
+   */
+  void expect(long id, long dueNanos, int members, boolean measured) {
+    if (members < 1) {
+      throw new IllegalArgumentException("a message needs at least one member, got " + members);
+    }
+    pending.put(id, new Pending(dueNanos, members, NO_SENDER, measured));
     highestSent.accumulateAndGet(id, Math::max);
   }
 
@@ -169,6 +185,25 @@ final class MessageLedger {
   /** The messages the server refused. */
   long refusedCount() {
     return refused.size();
+  }
+
+  /** The ids of the messages the server refused. */
+  Set<Long> refusedIds() {
+    return Set.copyOf(refused);
+  }
+
+  /** The ids of the messages {@link #outstanding} counts. */
+  Set<Long> outstandingIds() {
+    Set<Long> ids = new TreeSet<>();
+    pending.forEach(
+        (id, p) -> {
+          synchronized (p) {
+            if (!p.refused && p.received < p.members) {
+              ids.add(id);
+            }
+          }
+        });
+    return ids;
   }
 
   private void leave(long id) {

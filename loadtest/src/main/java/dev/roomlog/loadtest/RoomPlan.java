@@ -57,4 +57,9 @@ record RoomPlan(int connections, int roomSize, boolean singlePublisher) {
   static String username(int connection) {
     return "u" + connection;
   }
+
+  /** The username of a connection of shard {@code shard} of a sharded room (shard 0: as above). */
+  static String username(int shard, int connection) {
+    return shard == 0 ? username(connection) : "s" + shard + "u" + connection;
+  }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntPredicate;
@@ -17,9 +18,11 @@ import java.util.function.IntPredicate;
 /**
  * Puts connections into their rooms: slot 0 of each room creates it, then the others join. Requests
  * go out on an open loop at the setup rate. One the server refuses for load (429, 503) is retried
- * after a growing pause, a few times; each refusal is still counted, as {@code setup <status>
- * <code>}. Anything else, or a request still unanswered at the deadline, fails the run: without its
- * rooms a scenario measures nothing.
+ * after a growing pause ({@link #backoffMillis}, at least the server's {@code retryAfterMs}), up to
+ * 30 times; after a 503 {@code logUnavailable} (the action may have been recorded all the same), an
+ * answer to the earlier attempt counts as well as one to the retry; each refusal is still counted,
+ * as {@code setup <status> <code>}. Anything else, or a request still unanswered at the deadline,
+ * fails the run: without its rooms a scenario measures nothing.
  *
  * <p>Thread-safe: requests go out from the calling thread, answers arrive on event loops ({@link
  * #onAnswer}), retries go out from a timer thread.
@@ -28,11 +31,24 @@ final class RoomSetup implements AutoCloseable {
   /** A connection's room answer, and when it arrived. */
   record Joined(ChatProtocol.Incoming.RoomJoined answer, long atNanos) {}
 
-  private static final int MAX_ATTEMPTS = 6;
+  /** Attempts of one request: with pauses up to 5 s, about two minutes of refusals. */
+  private static final int MAX_ATTEMPTS = 30;
+
+  /** The 503 after which the action may still have been recorded (docs/PROTOCOL.md). */
+  private static final String LOG_UNAVAILABLE = "logUnavailable";
+
+  /** Counted for a retry told that its earlier attempt, refused with logUnavailable, landed. */
+  static final String EARLIER_ATTEMPT_LANDED = "setup retry found its earlier attempt recorded";
+
   private static final long FIRST_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   private record Request(
-      WsConnection connection, boolean create, int attempt, CompletableFuture<Joined> answer) {}
+      WsConnection connection,
+      String runId,
+      boolean create,
+      int attempt,
+      CompletableFuture<Joined> answer) {}
 
   private final ChatProtocol protocol;
   private final RoomPlan plan;
@@ -40,6 +56,7 @@ final class RoomSetup implements AutoCloseable {
   private final double ratePerSecond;
   private final Duration timeout;
   private final ErrorCounts errors;
+  private final int shard;
   private final Map<String, Request> pending = new ConcurrentHashMap<>();
   private final ScheduledExecutorService retries =
       Executors.newSingleThreadScheduledExecutor(
@@ -56,6 +73,22 @@ final class RoomSetup implements AutoCloseable {
       double ratePerSecond,
       Duration timeout,
       ErrorCounts errors) {
+    this(protocol, plan, runId, ratePerSecond, timeout, errors, 0);
+  }
+
+  /**
+   * @param shard this process's shard of a sharded room ({@link RoomShards}): its members'
+   *     usernames differ from the other shards'
+   */
+  RoomSetup(
+      ChatProtocol protocol,
+      RoomPlan plan,
+      String runId,
+      double ratePerSecond,
+      Duration timeout,
+      ErrorCounts errors,
+      int shard) {
+    this.shard = shard;
     this.protocol = protocol;
     this.plan = plan;
     this.runId = runId;
@@ -66,17 +99,26 @@ final class RoomSetup implements AutoCloseable {
 
   /** Slot 0 of every room creates it; returns the answers by connection index. */
   Map<Integer, Joined> createRooms(List<WsConnection> connections) throws InterruptedException {
-    return run(connections, c -> plan.slotOf(c) == 0, true);
+    return run(connections, c -> plan.slotOf(c) == 0, true, runId);
   }
 
   /** The chosen connections join their rooms; returns the answers by connection index. */
   Map<Integer, Joined> joinRooms(List<WsConnection> connections, IntPredicate which)
       throws InterruptedException {
-    return run(connections, which, false);
+    return run(connections, which, false, runId);
+  }
+
+  /**
+   * The chosen connections join their rooms of another process's run (a member shard of a sharded
+   * room: the room is named by the run that created it); returns the answers by connection index.
+   */
+  Map<Integer, Joined> joinRooms(List<WsConnection> connections, IntPredicate which, String ofRun)
+      throws InterruptedException {
+    return run(connections, which, false, ofRun);
   }
 
   private Map<Integer, Joined> run(
-      List<WsConnection> connections, IntPredicate which, boolean create)
+      List<WsConnection> connections, IntPredicate which, boolean create, String ofRun)
       throws InterruptedException {
     List<WsConnection> chosen = new ArrayList<>();
     for (WsConnection c : connections) {
@@ -94,7 +136,7 @@ final class RoomSetup implements AutoCloseable {
               WsConnection c = chosen.get((int) k);
               CompletableFuture<Joined> answer = new CompletableFuture<>();
               answers.put(c.index(), answer);
-              send(new Request(c, create, 1, answer));
+              send(new Request(c, ofRun, create, 1, answer));
             },
             () -> Thread.currentThread().isInterrupted());
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -111,7 +153,9 @@ final class RoomSetup implements AutoCloseable {
         failures.merge(ex.getCause().getMessage(), 1, Integer::sum);
       }
     }
-    pending.clear();
+    // What never got an answer goes. An attempt whose request is already answered stays: the retry
+    // of a logUnavailable join may still be told alreadyMember, and that is no error.
+    pending.values().removeIf(r -> !r.answer().isDone());
     if (!failures.isEmpty()) {
       throw new RunFailed(
           (create ? "creating rooms: " : "joining rooms: ")
@@ -129,8 +173,8 @@ final class RoomSetup implements AutoCloseable {
   private void send(Request r) {
     int c = r.connection().index();
     String requestId = "s" + c + "." + r.attempt();
-    String roomId = RoomPlan.roomId(runId, plan.roomOf(c));
-    String username = RoomPlan.username(c);
+    String roomId = RoomPlan.roomId(r.runId(), plan.roomOf(c));
+    String username = RoomPlan.username(shard, c);
     pending.put(requestId, r);
     try {
       r.connection()
@@ -163,11 +207,24 @@ final class RoomSetup implements AutoCloseable {
       if (r == null) {
         return false;
       }
+      if (r.answer().isDone()) {
+        // A retry's answer (409 alreadyMember, roomExists) after an earlier attempt told
+        // logUnavailable did land, and its own answer came first: the connection is in the room.
+        errors.add(EARLIER_ATTEMPT_LANDED);
+        return true;
+      }
       String kind = ErrorCounts.frame(e.status(), e.code());
       errors.add("setup " + kind);
       if ((e.status() == 429 || e.status() == 503) && r.attempt() < MAX_ATTEMPTS) {
-        long backoff = FIRST_BACKOFF_MILLIS << (r.attempt() - 1);
-        Request again = new Request(r.connection(), r.create(), r.attempt() + 1, r.answer());
+        if (LOG_UNAVAILABLE.equals(e.code())) {
+          // "May have been recorded": the processor may still answer this attempt, and that
+          // answer is as good as the retry's.
+          pending.put(e.requestId(), r);
+        }
+        long backoff =
+            backoffMillis(r.attempt(), e.retryAfterMs(), ThreadLocalRandom.current().nextDouble());
+        Request again =
+            new Request(r.connection(), r.runId(), r.create(), r.attempt() + 1, r.answer());
         retries.schedule(() -> send(again), backoff, TimeUnit.MILLISECONDS);
       } else {
         r.answer().completeExceptionally(new RunFailed(kind));
@@ -175,6 +232,43 @@ final class RoomSetup implements AutoCloseable {
       return true;
     }
     return false;
+  }
+
+  /**
+   * How long to wait before attempt {@code attempt + 1}: doubling from 100 ms up to 5 s, never less
+   * than the server's {@code retryAfterMs}, and spread over 50-100% of that (so that thousands of
+   * joins refused together do not all come back together).
+   *
+   * @param jitter a number in [0, 1)
+   */
+  static long backoffMillis(int attempt, long retryAfterMs, double jitter) {
+    long doubling = FIRST_BACKOFF_MILLIS << Math.min(attempt - 1, 20);
+    long wait = Math.max(Math.min(doubling, MAX_BACKOFF_MILLIS), retryAfterMs);
+    return Math.max(retryAfterMs, (long) (wait * (0.5 + jitter / 2)));
+  }
+
+  /**
+   * The connection closed: its request still waiting for an answer never gets one, so it fails now
+   * rather than at the deadline (a gateway that presumed a starved client dead closes it with
+   * 1001).
+   */
+  void onClosed(WsConnection connection, int closeCode) {
+    pending
+        .values()
+        .removeIf(
+            r -> {
+              if (r.connection() != connection) {
+                return false;
+              }
+              // The close itself is counted where every close is (WsConnection).
+              r.answer()
+                  .completeExceptionally(
+                      new RunFailed(
+                          closeCode < 0
+                              ? "connection lost"
+                              : "connection closed by the server with " + closeCode));
+              return true;
+            });
   }
 
   @Override

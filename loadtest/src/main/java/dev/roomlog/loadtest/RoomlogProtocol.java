@@ -105,7 +105,7 @@ final class RoomlogProtocol implements ChatProtocol {
       case "message":
         return new Incoming.Message(f.roomId, f.text, f.requestId);
       case "error":
-        return new Incoming.Error(f.status, f.code, f.requestId);
+        return new Incoming.Error(f.status, f.code, f.requestId, f.retryAfterMs);
       default:
         return new Incoming.Other(f.type);
     }
@@ -119,6 +119,7 @@ final class RoomlogProtocol implements ChatProtocol {
     String text;
     String code;
     int status;
+    long retryAfterMs = -1;
     List<String> history;
   }
 
@@ -145,6 +146,13 @@ final class RoomlogProtocol implements ChatProtocol {
         case "status":
           if (value == JsonToken.VALUE_NUMBER_INT) {
             f.status = p.getIntValue();
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "retryAfterMs":
+          if (value == JsonToken.VALUE_NUMBER_INT) {
+            f.retryAfterMs = p.getLongValue();
           } else {
             p.skipChildren();
           }

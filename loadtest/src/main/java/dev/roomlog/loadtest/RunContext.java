@@ -53,6 +53,34 @@ record RunContext(
       MessageLedger.Outstanding outstanding,
       double maxSendLagMs,
       Map<String, Number> figures) {
+    return result(
+        config.connections(),
+        config.roomSize(),
+        rooms,
+        targetRate,
+        achievedRate,
+        deliveriesPerSecond,
+        expectedDeliveries,
+        outstanding,
+        maxSendLagMs,
+        figures);
+  }
+
+  /**
+   * As above, for a run whose connections are not all this process's: a room several processes play
+   * ({@link RoomShards}) reports every member.
+   */
+  RunResult result(
+      int connections,
+      int roomSize,
+      int rooms,
+      double targetRate,
+      double achievedRate,
+      double deliveriesPerSecond,
+      long expectedDeliveries,
+      MessageLedger.Outstanding outstanding,
+      double maxSendLagMs,
+      Map<String, Number> figures) {
     progress.stop();
     LoadTestConfig c = config;
     return new RunResult(
@@ -62,8 +90,8 @@ record RunContext(
         startedAt,
         c.warmup().toNanos() / 1e9,
         c.duration().toNanos() / 1e9,
-        c.connections(),
-        c.roomSize(),
+        connections,
+        roomSize,
         rooms,
         targetRate,
         achievedRate,

@@ -38,6 +38,12 @@ final class TrafficListener implements ConnectionListener {
   /** Copies received by members within the measured window, whichever message. */
   final LongAdder windowDelivered = new LongAdder();
 
+  /**
+   * Non-null when the room is sharded: the latency of this process's last member by message id,
+   * which the publishing shard combines with the other shards' into {@code lastMember}.
+   */
+  private volatile Map<Long, Long> completions;
+
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
 
@@ -70,6 +76,26 @@ final class TrafficListener implements ConnectionListener {
     windowStart = startNanos;
   }
 
+  /**
+   * From now on, a measured message that reaches the last member here is kept in {@link
+   * #completions()} instead of recorded as {@code lastMember}: in a sharded room, the last member
+   * here is not the room's last member.
+   */
+  void collectCompletions() {
+    completions = new ConcurrentHashMap<>();
+  }
+
+  /** The completions collected since {@link #collectCompletions()}, or an empty map. */
+  Map<Long, Long> completions() {
+    Map<Long, Long> c = completions;
+    return c == null ? Map.of() : Map.copyOf(c);
+  }
+
+  @Override
+  public void onClosed(WsConnection connection, int closeCode) {
+    setup.onClosed(connection, closeCode);
+  }
+
   @Override
   public void onIncoming(WsConnection connection, ChatProtocol.Incoming in, long receivedNanos) {
     if (setup.onAnswer(in, receivedNanos)) {
@@ -96,7 +122,7 @@ final class TrafficListener implements ConnectionListener {
         ledger.received(stamp.id(), plan.slotOf(connection.index()), receivedNanos);
     if (r instanceof MessageLedger.Receipt.First first) {
       try {
-        count(connection, m, first, receivedNanos - stamp.sendNanos(), receivedNanos);
+        count(connection, m, stamp.id(), first, receivedNanos - stamp.sendNanos(), receivedNanos);
       } finally {
         // Only now may the message leave the ledger: the run reads these counts as soon as
         // nothing is pending.
@@ -110,6 +136,7 @@ final class TrafficListener implements ConnectionListener {
   private void count(
       WsConnection connection,
       ChatProtocol.Incoming.Message m,
+      long id,
       MessageLedger.Receipt.First first,
       long latency,
       long receivedNanos) {
@@ -136,7 +163,12 @@ final class TrafficListener implements ConnectionListener {
       }
     }
     if (first.complete() && first.measured()) {
-      lastMember.record(latency);
+      Map<Long, Long> sharded = completions;
+      if (sharded != null) {
+        sharded.put(id, latency);
+      } else {
+        lastMember.record(latency);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * The message scenarios: ingest (every connection alone in its room; the headline is the ack
@@ -23,6 +24,9 @@ final class TrafficScenario {
 
   static RunResult run(RunContext ctx) throws InterruptedException, IOException {
     LoadTestConfig cfg = ctx.config();
+    if (cfg.shards() > 1) {
+      return ShardedFanout.run(ctx);
+    }
     RunMetrics metrics = ctx.metrics();
     RoomPlan plan =
         new RoomPlan(cfg.connections(), cfg.roomSize(), cfg.scenario() == Scenario.FANOUT);
@@ -65,7 +69,10 @@ final class TrafficScenario {
       }
 
       OpenLoopSender sender = OpenLoopSender.realTime();
-      ServerCounter.Window counter = send(ctx, plan, ledger, listener, connections, sender);
+      // A moment ahead, so that the first message is not already late when the loop starts.
+      long start = System.nanoTime() + 1_000_000;
+      ServerCounter.Window counter =
+          send(ctx, plan, ledger, listener, connections, sender, start, id -> {});
 
       metrics.phase("draining");
       ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
@@ -107,20 +114,23 @@ final class TrafficScenario {
   }
 
   /**
-   * Warm-up then the measured window, on one open loop; a message is measured by its due time.
-   * Returns the server counter's reading over the window, or null without {@code --server-counter}.
+   * Warm-up then the measured window, on one open loop from {@code start}; a message is measured by
+   * its due time. Returns the server counter's reading over the window, or null without {@code
+   * --server-counter}.
+   *
+   * @param notSent told the id of each message that could not go (its connection was closed)
    */
-  private static ServerCounter.Window send(
+  static ServerCounter.Window send(
       RunContext ctx,
       RoomPlan plan,
       MessageLedger ledger,
       TrafficListener listener,
       List<WsConnection> connections,
-      OpenLoopSender sender) {
+      OpenLoopSender sender,
+      long start,
+      LongConsumer notSent) {
     LoadTestConfig cfg = ctx.config();
     RunMetrics metrics = ctx.metrics();
-    // A moment ahead, so that the first message is not already late when the loop starts.
-    long start = System.nanoTime() + 1_000_000;
     long measureFrom = start + cfg.warmup().toNanos();
     long measureTo = measureFrom + cfg.duration().toNanos();
     listener.window(measureFrom, measureTo);
@@ -145,6 +155,7 @@ final class TrafficScenario {
           if (!connection.isOpen()) {
             // The server closed it (counted then); the message cannot go, and is not expected.
             metrics.errors.add("not sent: connection closed");
+            notSent.accept(k);
             return;
           }
           ledger.sent(k, due, plan.roomSize(), plan.slotOf(c), measured);

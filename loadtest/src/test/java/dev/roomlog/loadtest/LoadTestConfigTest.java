@@ -2,7 +2,9 @@ package dev.roomlog.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,18 @@ import org.junit.jupiter.api.Test;
 class LoadTestConfigTest {
   private static LoadTestConfig config(
       Scenario s, int connections, int roomSize, int messagesPerRoom, Duration duration) {
+    return sharded(s, connections, roomSize, messagesPerRoom, duration, 0, 1, null);
+  }
+
+  private static LoadTestConfig sharded(
+      Scenario s,
+      int connections,
+      int roomSize,
+      int messagesPerRoom,
+      Duration duration,
+      int shard,
+      int shards,
+      Path shardDir) {
     return new LoadTestConfig(
         s,
         "127.0.0.1",
@@ -31,7 +45,10 @@ class LoadTestConfigTest {
         List.of(),
         2,
         List.of(),
-        null);
+        null,
+        shard,
+        shards,
+        shardDir);
   }
 
   @Test
@@ -72,6 +89,38 @@ class LoadTestConfigTest {
                 IllegalArgumentException.class,
                 () -> config(Scenario.CHAT, 10, 10, 10, Duration.ZERO))
             .getMessage());
+  }
+
+  @Test
+  void aShardedRunIsOneFanoutRoomWithADirectory() {
+    Path dir = Path.of("shards");
+    Duration second = Duration.ofSeconds(1);
+    assertEquals(2, sharded(Scenario.FANOUT, 10, 10, 10, second, 2, 3, dir).shard());
+    assertEquals(
+        "--shard must be I/N with N at least 1 and I in 0..N-1, got 3/3",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> sharded(Scenario.FANOUT, 10, 10, 10, second, 3, 3, dir))
+            .getMessage());
+    assertEquals(
+        "--shard 1/3 needs --shard-dir, the directory the shards share",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> sharded(Scenario.FANOUT, 10, 10, 10, second, 1, 3, null))
+            .getMessage());
+    for (LoadTestConfigFactory notOneRoom :
+        List.<LoadTestConfigFactory>of(
+            () -> sharded(Scenario.CHAT, 10, 10, 10, second, 0, 2, dir),
+            () -> sharded(Scenario.FANOUT, 10, 5, 10, second, 0, 2, dir))) {
+      assertTrue(
+          assertThrows(IllegalArgumentException.class, notOneRoom::make)
+              .getMessage()
+              .startsWith("--shard plays one room over several processes"));
+    }
+  }
+
+  private interface LoadTestConfigFactory {
+    LoadTestConfig make();
   }
 
   @Test

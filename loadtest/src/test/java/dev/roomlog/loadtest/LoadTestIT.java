@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,12 @@ class LoadTestIT {
 
   /** Runs the command in this JVM and returns its result file, read. */
   private static JsonNode run(String scenario, String... flags) throws Exception {
-    Path out = dir.resolve(scenario + ".json");
+    return runAs(scenario, scenario, flags);
+  }
+
+  /** As {@link #run}, writing the result to {@code name}.json. */
+  private static JsonNode runAs(String name, String scenario, String... flags) throws Exception {
+    Path out = dir.resolve(name + ".json");
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -166,6 +175,53 @@ class LoadTestIT {
     assertEquals(20, r.get("roomSize").asInt());
     assertEveryMessageReachedEveryMember(r);
     assertTrue(r.get("deliveriesPerSecond").asDouble() > 0);
+  }
+
+  /**
+   * One room played by three generator processes (here three runs of the command in this JVM, each
+   * with its own connections, as three processes would): shard 0 reports the whole room, every
+   * message reaching every member of every shard.
+   */
+  @Test
+  void aRoomOfThreeShardsIsReportedWhole() throws Exception {
+    Path shardDir = dir.resolve("shards");
+    String[] common = {
+      "--rate", "10", "--duration", "2s", "--warmup", "500ms", "--shard-dir", shardDir.toString()
+    };
+    ExecutorService others = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<JsonNode>> members = new ArrayList<>();
+      for (int shard = 1; shard <= 2; shard++) {
+        List<String> flags = new ArrayList<>(List.of(common));
+        flags.addAll(List.of("--shard", shard + "/3", "--connections", String.valueOf(3 + shard)));
+        String name = "fanout-shard-" + shard;
+        members.add(others.submit(() -> runAs(name, "fanout", flags.toArray(String[]::new))));
+      }
+      List<String> flags = new ArrayList<>(List.of(common));
+      flags.addAll(
+          List.of(
+              "--shard", "0/3", "--connections", "6", "--server-pid", String.valueOf(dev.pid())));
+      JsonNode room = runAs("fanout-shard-0", "fanout", flags.toArray(String[]::new));
+
+      assertEquals(3, room.get("shards").asInt(), room.toString());
+      assertEquals(6 + 4 + 5, room.get("roomSize").asInt());
+      assertEquals(6 + 4 + 5, room.get("connections").asInt());
+      assertEveryMessageReachedEveryMember(room);
+      // Each measured message has one room-wide last member.
+      assertTrue(room.get("latencyCount").asLong() <= room.get("sent").asLong(), room.toString());
+      assertTrue(room.get("joinAllMs").asDouble() > 0);
+      assertTrue(room.get("heapUsedAfterBytes").asLong() > 0);
+      for (int shard = 1; shard <= 2; shard++) {
+        JsonNode member = members.get(shard - 1).get(60, TimeUnit.SECONDS);
+        assertEquals(
+            room.get("sent").asLong() * (3 + shard),
+            member.get("delivered").asLong(),
+            member.toString());
+        assertEquals(0, member.get("missingDeliveries").asLong());
+      }
+    } finally {
+      others.shutdownNow();
+    }
   }
 
   @Test

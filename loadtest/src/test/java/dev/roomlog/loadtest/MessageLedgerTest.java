@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roomlog.loadtest.MessageLedger.Receipt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MessageLedgerTest {
@@ -22,6 +23,22 @@ class MessageLedgerTest {
     assertEquals(new Receipt.First(8_000, false, true, true), last);
     settle(0, 3);
     assertEquals(0, ledger.pendingCount());
+  }
+
+  @Test
+  void aMessageAnotherProcessSendsHasNoAckHereAndNamesWhatIsMissing() {
+    ledger.expect(4, 1_000, 2, true);
+    ledger.expect(5, 2_000, 2, false);
+    assertEquals(new Receipt.First(1_000, false, true, false), ledger.received(4, 0, 2_000));
+    assertEquals(new Receipt.First(2_000, false, true, true), ledger.received(4, 1, 3_000));
+    settle(4, 2);
+    ledger.received(5, 1, 2_500);
+    ledger.settled(5);
+    assertEquals(Set.of(5L), ledger.outstandingIds());
+    assertEquals(new MessageLedger.Outstanding(1, 1), ledger.outstanding());
+    assertTrue(ledger.refused(5), "shard 0 said it never went out");
+    assertEquals(Set.of(), ledger.outstandingIds());
+    assertEquals(Set.of(5L), ledger.refusedIds());
   }
 
   @Test

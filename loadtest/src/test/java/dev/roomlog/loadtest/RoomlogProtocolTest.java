@@ -80,16 +80,20 @@ class RoomlogProtocolTest {
   }
 
   @Test
-  void readsAnErrorsStatusCodeAndRequestId() {
+  void readsAnErrorsStatusCodeRequestIdAndRetryAfter() {
     assertEquals(
-        new Incoming.Error(429, "rateLimited", "m9"),
+        new Incoming.Error(429, "rateLimited", "m9", 50),
         protocol.parse(
             "{\"type\":\"error\",\"status\":429,\"code\":\"rateLimited\",\"message\":\"slow down\","
                 + "\"requestId\":\"m9\",\"retryAfterMs\":50}"));
     assertEquals(
-        new Incoming.Error(503, "overloaded", null),
+        new Incoming.Error(503, "overloaded", null, 1000),
         protocol.parse(
-            "{\"type\":\"error\",\"status\":503,\"code\":\"overloaded\",\"retryAfterMs\":50}"));
+            "{\"type\":\"error\",\"status\":503,\"code\":\"overloaded\",\"retryAfterMs\":1000}"));
+    assertEquals(
+        new Incoming.Error(404, "roomNotFound", "j1", -1),
+        protocol.parse(
+            "{\"type\":\"error\",\"status\":404,\"code\":\"roomNotFound\",\"requestId\":\"j1\"}"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.roomlog.loadtest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,11 +17,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The client end of one connection, over the real HTTP and WebSocket codecs, bytes in and out. */
@@ -34,6 +39,10 @@ class WsClientHandlerTest {
       new WsConnection(0, 0, protocol, (c, in, at) -> received.add(in), errors);
 
   private EmbeddedChannel channel() {
+    return channel(connection);
+  }
+
+  private EmbeddedChannel channel(WsConnection connection) {
     DefaultHttpHeaders headers = new DefaultHttpHeaders();
     protocol.handshakeHeaders().forEach(headers::add);
     return new EmbeddedChannel(
@@ -164,6 +173,108 @@ class WsClientHandlerTest {
     assertEquals(1013, connection.closed().get());
     assertEquals(Map.of("close 1013", 1L), errors.snapshot());
     assertFalse(ch.finish());
+  }
+
+  /** A join in flight: the member's channel, and what {@code joinRooms} returned or threw. */
+  private record Joining(EmbeddedChannel ch, CompletableFuture<Object> outcome) {}
+
+  /** Member 1 of a room, its answers to {@code setup}, joining on another thread. */
+  private Joining joinThrough(RoomSetup setup) throws Exception {
+    WsConnection member =
+        new WsConnection(
+            1,
+            0,
+            protocol,
+            new ConnectionListener() {
+              @Override
+              public void onIncoming(WsConnection c, ChatProtocol.Incoming in, long at) {
+                setup.onAnswer(in, at);
+              }
+
+              @Override
+              public void onClosed(WsConnection c, int closeCode) {
+                setup.onClosed(c, closeCode);
+              }
+            },
+            errors);
+    EmbeddedChannel ch = channel(member);
+    upgrade(ch);
+    ch.writeInbound(
+        frame(
+            0x1,
+            "{\"type\":\"connected\",\"connectionId\":\"c1\"}".getBytes(StandardCharsets.UTF_8)));
+    CompletableFuture<Object> outcome =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return setup.joinRooms(List.of(member), c -> true);
+              } catch (Throwable t) {
+                return t;
+              }
+            });
+    awaitSent(ch, 1);
+    return new Joining(ch, outcome);
+  }
+
+  /** Waits until the client has written {@code n} frames since the upgrade. */
+  private static void awaitSent(EmbeddedChannel ch, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (ch.outboundMessages().size() < n) {
+      assertTrue(System.nanoTime() < deadline, n + " frames sent");
+      Thread.sleep(10);
+    }
+  }
+
+  private static void serverSays(EmbeddedChannel ch, String json) {
+    ch.writeInbound(frame(0x1, json.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * A gateway closes a member it presumed dead while its join waits for an answer: the setup fails
+   * at once with the reason, instead of waiting out its deadline for an answer that cannot come.
+   */
+  @Test
+  void aJoinWaitingForItsAnswerFailsAtOnceWhenTheServerClosesItsConnection() throws Exception {
+    try (RoomSetup setup =
+        new RoomSetup(
+            protocol, new RoomPlan(2, 2, true), "lt-x", 1000, Duration.ofMinutes(10), errors)) {
+      Joining joining = joinThrough(setup);
+      joining.ch().writeInbound(frame(0x8, new byte[] {0x03, (byte) 0xE9})); // 1001, no pong
+      Object failed = joining.outcome().get(30, TimeUnit.SECONDS);
+      assertInstanceOf(RunFailed.class, failed);
+      assertTrue(
+          ((RunFailed) failed).getMessage().contains("connection closed by the server with 1001"),
+          failed.toString());
+    }
+  }
+
+  /**
+   * 503 logUnavailable says the join may have been recorded all the same: when it was, its own
+   * answer makes the member joined, and the retry's 409 alreadyMember is no failure.
+   */
+  @Test
+  void aJoinToldLogUnavailableThatLandedAllTheSameIsJoined() throws Exception {
+    try (RoomSetup setup =
+        new RoomSetup(
+            protocol, new RoomPlan(2, 2, true), "lt-x", 1000, Duration.ofMinutes(10), errors)) {
+      Joining joining = joinThrough(setup);
+      serverSays(
+          joining.ch(),
+          "{\"type\":\"error\",\"status\":503,\"code\":\"logUnavailable\",\"requestId\":\"s1.1\","
+              + "\"retryAfterMs\":0}");
+      awaitSent(joining.ch(), 2); // the retry, s1.2
+      serverSays(
+          joining.ch(), "{\"type\":\"joined\",\"roomId\":\"lt-x-r0\",\"requestId\":\"s1.1\"}");
+      serverSays(
+          joining.ch(),
+          "{\"type\":\"error\",\"status\":409,\"code\":\"alreadyMember\",\"requestId\":\"s1.2\"}");
+      Object joined = joining.outcome().get(30, TimeUnit.SECONDS);
+      assertInstanceOf(Map.class, joined, String.valueOf(joined));
+      assertEquals(Set.of(1), ((Map<?, ?>) joined).keySet());
+      assertEquals(
+          Map.of("setup 503 logUnavailable", 1L, RoomSetup.EARLIER_ATTEMPT_LANDED, 1L),
+          errors.snapshot());
+    }
   }
 
   @Test

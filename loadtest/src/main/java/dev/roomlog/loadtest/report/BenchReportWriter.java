@@ -186,7 +186,7 @@ final class BenchReportWriter {
                           + ")"
                       : "not measured";
               t.row(
-                  "huge room: heap after GC with every member joined, dev server + second gateway",
+                  "huge room: heap after GC with every member joined, dev server + every gateway",
                   joined,
                   "-",
                   "-");

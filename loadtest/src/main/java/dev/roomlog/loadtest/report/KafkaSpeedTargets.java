@@ -162,7 +162,19 @@ final class KafkaSpeedTargets {
     String members =
         run.map(h -> Fmt.rate(h.connections())).orElse(size.equals("?") ? "?" : size)
             + (requested.equals(size) ? "" : " (asked for " + requested + ")");
-    String where = "one room of " + members + " members on two gateways";
+    // One gateway per generator process; a run from before the room was sharded had two.
+    OptionalDouble shards = run.map(h -> h.figure("shards")).orElse(OptionalDouble.empty());
+    String gateways =
+        shards.isPresent() ? Fmt.rate(shards.getAsDouble()) : r.info("hugeRoomShards", "two");
+    String where =
+        "one room of "
+            + members
+            + " members on "
+            + gateways
+            + " gateways (a generator process each: a process holds a descriptor per member, up"
+            + " to ulimit -Hn "
+            + r.info("nofileHard", "?")
+            + ")";
     String target = "none: reported (100,000 members asked)";
     if (run.isEmpty()) {
       String why =

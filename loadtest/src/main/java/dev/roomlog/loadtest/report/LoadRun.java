@@ -59,7 +59,8 @@ record LoadRun(
     "joinAllMs",
     "joinsPerSecond",
     "generatorHeapUsedBytes",
-    "serverCounterPerSecond"
+    "serverCounterPerSecond",
+    "shards"
   };
 
   static LoadRun of(String label, JsonNode o) {

@@ -99,7 +99,7 @@ class BenchReportWriterTest {
     assertLine("| 3 | 8,000 | 5,000 | 50,000 | 120 | 0 | 9,000 | - | no |");
     assertLine("| 1 | 36,000 | 30,000 | 30,000 | 0 | 0 | 901 | 35,900 | yes |");
     assertLine(
-        "| huge room: heap after GC with every member joined, dev server + second gateway"
+        "| huge room: heap after GC with every member joined, dev server + every gateway"
             + " | 286.1 MiB (before connecting: 95.4 MiB) | - | - |");
     assertLine("| huge room: the generator's own heap after GC then | 381.5 MiB | - | - |");
     assertLine("| 60,000 | 60,500 | 6 | 2,000 | 30,000 | 114.4 MiB | 2,000 | 57.2 |");
