@@ -137,12 +137,19 @@ public final class Gateway implements AutoCloseable {
               KafkaWalAppender.create(bootstrapServers, topics.actions(), settings, metrics));
       wal.start();
       startOrder.add("wal");
+      KafkaWalAppender beats =
+          pushed(
+              "heartbeatWal",
+              KafkaWalAppender.createForHeartbeats(
+                  bootstrapServers, topics.actions(), settings, metrics));
+      beats.start();
+      startOrder.add("heartbeatWal");
       server =
           started("server", new GatewayServer(settings, wal, registry, clock, metrics, scrape));
       pushed(
               "heartbeat",
               new GatewayHeartbeat(
-                  wal,
+                  beats,
                   settings.gatewayId(),
                   server.gatewayInstance(),
                   settings.heartbeatInterval(),

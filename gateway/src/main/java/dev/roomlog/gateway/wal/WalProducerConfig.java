@@ -17,11 +17,21 @@ final class WalProducerConfig {
 
   private WalProducerConfig() {}
 
+  /** The client id of the producer of the clients' actions. */
+  static final String ACTIONS_CLIENT_ID = "roomlog-gateway-wal";
+
+  /** The client id of the producer of the heartbeats alone. */
+  static final String HEARTBEATS_CLIENT_ID = "roomlog-gateway-heartbeat";
+
   static Map<String, Object> of(String bootstrapServers, WriteBudget budget) {
+    return of(bootstrapServers, budget, ACTIONS_CLIENT_ID);
+  }
+
+  static Map<String, Object> of(String bootstrapServers, WriteBudget budget, String clientId) {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "roomlog-gateway-wal");
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.LINGER_MS_CONFIG, WriteBudget.LINGER_MS);

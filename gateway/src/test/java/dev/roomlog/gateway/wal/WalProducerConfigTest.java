@@ -35,6 +35,20 @@ class WalProducerConfigTest {
   }
 
   @Test
+  void heartbeatsHaveAProducerOfTheirOwnWithTheSameGuarantees() {
+    WriteBudget budget = WriteBudget.of(Duration.ofSeconds(15));
+    Map<String, Object> actions = WalProducerConfig.of("localhost:9092", budget);
+    Map<String, Object> beats =
+        WalProducerConfig.of("localhost:9092", budget, WalProducerConfig.HEARTBEATS_CLIENT_ID);
+
+    assertEquals("roomlog-gateway-wal", actions.get(ProducerConfig.CLIENT_ID_CONFIG));
+    assertEquals("roomlog-gateway-heartbeat", beats.get(ProducerConfig.CLIENT_ID_CONFIG));
+    beats.remove(ProducerConfig.CLIENT_ID_CONFIG);
+    actions.remove(ProducerConfig.CLIENT_ID_CONFIG);
+    assertEquals(actions, beats, "acks, idempotence and the timeouts as the actions'");
+  }
+
+  @Test
   void kafkaAcceptsTheDerivedTimeoutsDownToTheSmallestLogWriteTimeout() {
     for (Duration timeout :
         List.of(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofHours(1))) {
