@@ -38,7 +38,19 @@ public interface ChatProtocol {
   /** A received frame, as the generator sees it. */
   sealed interface Incoming {
     /** The server is ready for actions on this connection (Roomlog: {@code connected}). */
-    record Ready() implements Incoming {}
+    record Ready(String connectionId) implements Incoming {
+      /** A server that does not name the connection. */
+      Ready() {
+        this(null);
+      }
+    }
+
+    /**
+     * Someone left a room, and why (Roomlog: {@code memberLeft}, reason {@code left}, {@code
+     * disconnected}, {@code gatewayLost}, {@code kicked}). When it names this connection, the
+     * server removed it from the room: no message of the room reaches it any more.
+     */
+    record Left(String roomId, String connectionId, String reason) implements Incoming {}
 
     /**
      * The answer to createRoom or joinRoom, with the texts of the room's recent messages that the

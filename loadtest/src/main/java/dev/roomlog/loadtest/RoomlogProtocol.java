@@ -98,7 +98,9 @@ final class RoomlogProtocol implements ChatProtocol {
     }
     switch (f.type) {
       case "connected":
-        return new Incoming.Ready();
+        return new Incoming.Ready(f.connectionId);
+      case "memberLeft":
+        return new Incoming.Left(f.roomId, f.connectionId, f.reason);
       case "roomCreated":
       case "joined":
         return new Incoming.RoomJoined(f.roomId, f.requestId, f.history);
@@ -118,6 +120,8 @@ final class RoomlogProtocol implements ChatProtocol {
     String requestId;
     String text;
     String code;
+    String connectionId;
+    String reason;
     int status;
     long retryAfterMs = -1;
     List<String> history;
@@ -142,6 +146,12 @@ final class RoomlogProtocol implements ChatProtocol {
           break;
         case "code":
           f.code = stringOrNull(p, value);
+          break;
+        case "connectionId":
+          f.connectionId = stringOrNull(p, value);
+          break;
+        case "reason":
+          f.reason = stringOrNull(p, value);
           break;
         case "status":
           if (value == JsonToken.VALUE_NUMBER_INT) {

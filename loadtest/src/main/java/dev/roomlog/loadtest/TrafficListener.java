@@ -103,6 +103,12 @@ final class TrafficListener implements ConnectionListener {
     }
     if (in instanceof ChatProtocol.Incoming.Message m) {
       onMessage(connection, m, receivedNanos);
+    } else if (in instanceof ChatProtocol.Incoming.Left left
+        && left.connectionId() != null
+        && left.connectionId().equals(connection.serverId())) {
+      // The server took this member out of its room (Roomlog: its gateway was judged lost): the
+      // room's later messages will be missing here, and this says why.
+      metrics.errors.add(removed(left.reason()));
     } else if (in instanceof ChatProtocol.Incoming.Error e) {
       metrics.errors.add(ErrorCounts.frame(e.status(), e.code()));
       long id = messageId(e.requestId());
@@ -175,6 +181,11 @@ final class TrafficListener implements ConnectionListener {
   /** The acknowledged texts of a room (empty unless asked to keep them). */
   Set<String> ackedTexts(int room) {
     return ackedTextsByRoom.getOrDefault(room, Set.of());
+  }
+
+  /** The error kind of a member the server removed from its room. */
+  static String removed(String reason) {
+    return "removed from the room: " + (reason == null ? "?" : reason);
   }
 
   static String messageRequestId(long id) {

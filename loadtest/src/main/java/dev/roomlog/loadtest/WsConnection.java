@@ -28,6 +28,7 @@ final class WsConnection {
   private volatile Channel channel;
   private volatile int closeCode = -1;
   private volatile boolean closedByUs;
+  private volatile String serverId;
   private final AtomicBoolean failed = new AtomicBoolean();
 
   WsConnection(
@@ -41,6 +42,13 @@ final class WsConnection {
     this.protocol = protocol;
     this.listener = listener;
     this.errors = errors;
+  }
+
+  /**
+   * The server's id for this connection, from its ready frame; null before it, or if it has none.
+   */
+  String serverId() {
+    return serverId;
   }
 
   /** The connection's position among those opened together (0-based). */
@@ -127,7 +135,8 @@ final class WsConnection {
       send(reply.frame());
       return;
     }
-    if (in instanceof ChatProtocol.Incoming.Ready) {
+    if (in instanceof ChatProtocol.Incoming.Ready r) {
+      serverId = r.connectionId();
       ready.complete(receivedNanos);
     }
     listener.onIncoming(this, in, receivedNanos);

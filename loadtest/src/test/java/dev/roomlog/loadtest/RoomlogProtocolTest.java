@@ -46,10 +46,19 @@ class RoomlogProtocolTest {
   }
 
   @Test
-  void readsConnectedAsReady() {
+  void readsConnectedAsReadyWithTheConnectionsId() {
     assertEquals(
-        new Incoming.Ready(),
+        new Incoming.Ready("kJ3v0n1xY2QbZx1A"),
         protocol.parse("{\"type\":\"connected\",\"connectionId\":\"kJ3v0n1xY2QbZx1A\"}"));
+  }
+
+  @Test
+  void readsMemberLeftWithWhoLeftAndWhy() {
+    assertEquals(
+        new Incoming.Left("lobby", "c7", "gatewayLost"),
+        protocol.parse(
+            "{\"type\":\"memberLeft\",\"roomId\":\"lobby\",\"seq\":9,\"connectionId\":\"c7\","
+                + "\"username\":\"u7\",\"reason\":\"gatewayLost\",\"at\":1}"));
   }
 
   @Test

@@ -126,9 +126,10 @@ class WsClientHandlerTest {
     assertTrue(connection.ready().isDone() && !connection.ready().isCompletedExceptionally());
     assertEquals(
         List.of(
-            new ChatProtocol.Incoming.Ready(),
+            new ChatProtocol.Incoming.Ready("c1"),
             new ChatProtocol.Incoming.Error(429, "rateLimited", null)),
         received);
+    assertEquals("c1", connection.serverId());
     assertFalse(ch.finish());
   }
 
