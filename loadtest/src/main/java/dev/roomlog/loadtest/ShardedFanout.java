@@ -131,6 +131,9 @@ final class ShardedFanout {
     metrics.phase("others draining");
     List<ShardReport> reports = shards.awaitOthersReports(cfg.drainTimeout().plus(REPORT_GRACE));
 
+    // The last progress tick now: the other shards' counts, added below, are not deliveries of
+    // the last second (the throughput series stays this process's own members').
+    ctx.progress().stop();
     MessageLedger.Outstanding mine = ledger.outstanding();
     Set<Long> missing = new TreeSet<>(ledger.outstandingIds());
     long outstandingDeliveries = mine.deliveries();
