@@ -131,8 +131,11 @@ final class ShardedFanout {
     metrics.phase("others draining");
     List<ShardReport> reports = shards.awaitOthersReports(cfg.drainTimeout().plus(REPORT_GRACE));
 
-    // The last progress tick now: the other shards' counts, added below, are not deliveries of
-    // the last second (the throughput series stays this process's own members').
+    LatencyRecorder lastMember = metrics.latency(TrafficListener.LAST_MEMBER);
+    roomCompletions(listener.completions(), reports).values().forEach(lastMember::record);
+    // The last progress tick now (it also takes in the latencies just recorded): the other shards'
+    // counts, added below, are not deliveries of the last second (the throughput series stays
+    // this process's own members').
     ctx.progress().stop();
     MessageLedger.Outstanding mine = ledger.outstanding();
     Set<Long> missing = new TreeSet<>(ledger.outstandingIds());
@@ -146,8 +149,6 @@ final class ShardedFanout {
       missing.addAll(r.missing());
       outstandingDeliveries += r.outstanding().deliveries();
     }
-    LatencyRecorder lastMember = metrics.latency(TrafficListener.LAST_MEMBER);
-    roomCompletions(listener.completions(), reports).values().forEach(lastMember::record);
 
     double seconds = cfg.duration().toNanos() / 1e9;
     long sentAndNotRefused = metrics.sent.sum() - ledger.refusedCount();
