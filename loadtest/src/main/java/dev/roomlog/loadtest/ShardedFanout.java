@@ -52,119 +52,196 @@ final class ShardedFanout {
       TrafficListener listener = new TrafficListener(plan, ledger, setup, ctx.metrics(), false);
       listener.collectCompletions();
       Shard shard = new Shard(ctx, shards, plan, ledger, setup, listener);
-      return shards.publishes() ? publish(shard) : listen(shard);
+      return shards.publishes() ? shard.publish() : shard.listen();
     } catch (RuntimeException | IOException | InterruptedException e) {
       shards.announceFailure(String.valueOf(e.getMessage()));
       throw e;
     }
   }
 
-  /** What both roles run with: this process's part of the room. */
-  private record Shard(
-      RunContext ctx,
-      RoomShards shards,
-      RoomPlan plan,
-      MessageLedger ledger,
-      RoomSetup setup,
-      TrafficListener listener) {}
+  /** This process's part of the room, and the two roles it can play. */
+  private static final class Shard {
+    private final RunContext ctx;
+    private final LoadTestConfig cfg;
+    private final RunMetrics metrics;
+    private final RoomShards shards;
+    private final RoomPlan plan;
+    private final MessageLedger ledger;
+    private final RoomSetup setup;
+    private final TrafficListener listener;
+    private final int own;
 
-  /** Shard 0: creates the room, publishes, and reports the whole room. */
-  private static RunResult publish(Shard s) throws InterruptedException, IOException {
-    RunContext ctx = s.ctx();
-    RoomShards shards = s.shards();
-    RoomPlan plan = s.plan();
-    MessageLedger ledger = s.ledger();
-    RoomSetup setup = s.setup();
-    TrafficListener listener = s.listener();
-    LoadTestConfig cfg = ctx.config();
-    RunMetrics metrics = ctx.metrics();
-    int own = cfg.connections();
-    metrics.primary(TrafficListener.LAST_MEMBER);
-    Map<String, Number> figures = new LinkedHashMap<>();
-    HeapProbe heap = cfg.serverPids().isEmpty() ? null : new HeapProbe(cfg.serverPids());
-    if (heap != null) {
-      metrics.phase("heap before");
-      figures.put("heapUsedBeforeBytes", heap.usedAfterGcBytes());
-    }
-    metrics.phase("connecting");
-    List<WsConnection> connections = ctx.pool().open(own, listener, c -> {});
-    ctx.requireAllReady(connections, "connecting");
-    shards.announceConnected(own);
-    metrics.phase("others connecting");
-    int members =
-        own + shards.awaitOthersConnected(cfg.connectTimeout()).stream().mapToInt(n -> n).sum();
-
-    metrics.phase("rooms");
-    setup.createRooms(connections);
-    long joinStart = System.nanoTime();
-    shards.announceRoom(ctx.runId());
-    Map<Integer, RoomSetup.Joined> joined = setup.joinRooms(connections, c -> c != 0);
-    long lastJoined =
-        joined.values().stream().mapToLong(RoomSetup.Joined::atNanos).max().orElse(joinStart);
-    int joins = joined.size();
-    metrics.phase("others joining");
-    for (RoomShards.JoinSpan span : shards.awaitOthersJoined(cfg.connectTimeout())) {
-      lastJoined = Math.max(lastJoined, span.lastJoinedNanos());
-      joins += span.joined();
-    }
-    double joinMs = Math.max(0, lastJoined - joinStart) / 1e6;
-    figures.put("joinAllMs", joinMs);
-    figures.put("joinsPerSecond", joinMs > 0 ? joins * 1000.0 / joinMs : 0);
-    figures.put("shards", shards.shards());
-    if (heap != null) {
-      metrics.phase("heap after");
-      figures.put("heapUsedAfterBytes", heap.usedAfterGcBytes());
-      figures.put("generatorHeapUsedBytes", HeapProbe.ownUsedAfterGcBytes());
+    Shard(
+        RunContext ctx,
+        RoomShards shards,
+        RoomPlan plan,
+        MessageLedger ledger,
+        RoomSetup setup,
+        TrafficListener listener) {
+      this.ctx = ctx;
+      this.cfg = ctx.config();
+      this.metrics = ctx.metrics();
+      this.shards = shards;
+      this.plan = plan;
+      this.ledger = ledger;
+      this.setup = setup;
+      this.listener = listener;
+      this.own = cfg.connections();
     }
 
-    long start = System.nanoTime() + START_AHEAD.toNanos();
-    shards.announceStart(start);
-    Set<Long> notSent = ConcurrentHashMap.newKeySet();
-    OpenLoopSender sender = OpenLoopSender.realTime();
-    TrafficScenario.send(ctx, plan, ledger, listener, connections, sender, start, notSent::add);
+    /** Shard 0: creates the room, publishes, and reports the whole room. */
+    RunResult publish() throws InterruptedException, IOException {
+      metrics.primary(TrafficListener.LAST_MEMBER);
+      Map<String, Number> figures = new LinkedHashMap<>();
+      HeapProbe heap = cfg.serverPids().isEmpty() ? null : new HeapProbe(cfg.serverPids());
+      if (heap != null) {
+        metrics.phase("heap before");
+        figures.put("heapUsedBeforeBytes", heap.usedAfterGcBytes());
+      }
+      metrics.phase("connecting");
+      List<WsConnection> connections = ctx.pool().open(own, listener, c -> {});
+      ctx.requireAllReady(connections, "connecting");
+      shards.announceConnected(own);
+      metrics.phase("others connecting");
+      int members =
+          own + shards.awaitOthersConnected(cfg.connectTimeout()).stream().mapToInt(n -> n).sum();
 
-    metrics.phase("draining");
-    ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
-    List<Long> neverComing = new ArrayList<>(notSent);
-    neverComing.addAll(ledger.refusedIds());
-    shards.announcePublished(neverComing);
-    metrics.phase("others draining");
-    List<ShardReport> reports = shards.awaitOthersReports(cfg.drainTimeout().plus(REPORT_GRACE));
+      metrics.phase("rooms");
+      setup.createRooms(connections);
+      long joinStart = System.nanoTime();
+      shards.announceRoom(ctx.runId());
+      Map<Integer, RoomSetup.Joined> joined = setup.joinRooms(connections, c -> c != 0);
+      long lastJoined =
+          joined.values().stream().mapToLong(RoomSetup.Joined::atNanos).max().orElse(joinStart);
+      int joins = joined.size();
+      metrics.phase("others joining");
+      for (RoomShards.JoinSpan span : shards.awaitOthersJoined(cfg.connectTimeout())) {
+        lastJoined = Math.max(lastJoined, span.lastJoinedNanos());
+        joins += span.joined();
+      }
+      double joinMs = Math.max(0, lastJoined - joinStart) / 1e6;
+      figures.put("joinAllMs", joinMs);
+      figures.put("joinsPerSecond", joinMs > 0 ? joins * 1000.0 / joinMs : 0);
+      figures.put("shards", shards.shards());
+      if (heap != null) {
+        metrics.phase("heap after");
+        figures.put("heapUsedAfterBytes", heap.usedAfterGcBytes());
+        figures.put("generatorHeapUsedBytes", HeapProbe.ownUsedAfterGcBytes());
+      }
 
-    LatencyRecorder lastMember = metrics.latency(TrafficListener.LAST_MEMBER);
-    roomCompletions(listener.completions(), reports).values().forEach(lastMember::record);
-    // The last progress tick now (it also takes in the latencies just recorded): the other shards'
-    // counts, added below, are not deliveries of the last second (the throughput series stays
-    // this process's own members').
-    ctx.progress().stop();
-    MessageLedger.Outstanding mine = ledger.outstanding();
-    Set<Long> missing = new TreeSet<>(ledger.outstandingIds());
-    long outstandingDeliveries = mine.deliveries();
-    long windowDelivered = listener.windowDelivered.sum();
-    for (ShardReport r : reports) {
-      metrics.delivered.add(r.delivered());
-      metrics.duplicates.add(r.duplicates());
-      r.errors().forEach(metrics.errors::add);
-      windowDelivered += r.windowDelivered();
-      missing.addAll(r.missing());
-      outstandingDeliveries += r.outstanding().deliveries();
+      long start = System.nanoTime() + START_AHEAD.toNanos();
+      shards.announceStart(start);
+      Set<Long> notSent = ConcurrentHashMap.newKeySet();
+      OpenLoopSender sender = OpenLoopSender.realTime();
+      TrafficScenario.send(ctx, plan, ledger, listener, connections, sender, start, notSent::add);
+
+      metrics.phase("draining");
+      ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
+      List<Long> neverComing = new ArrayList<>(notSent);
+      neverComing.addAll(ledger.refusedIds());
+      shards.announcePublished(neverComing);
+      metrics.phase("others draining");
+      List<ShardReport> reports = shards.awaitOthersReports(cfg.drainTimeout().plus(REPORT_GRACE));
+
+      LatencyRecorder lastMember = metrics.latency(TrafficListener.LAST_MEMBER);
+      roomCompletions(listener.completions(), reports).values().forEach(lastMember::record);
+      // The last progress tick now (it also takes in the latencies just recorded): the other
+      // shards'
+      // counts, added below, are not deliveries of the last second (the throughput series stays
+      // this process's own members').
+      ctx.progress().stop();
+      MessageLedger.Outstanding mine = ledger.outstanding();
+      Set<Long> missing = new TreeSet<>(ledger.outstandingIds());
+      long outstandingDeliveries = mine.deliveries();
+      long windowDelivered = listener.windowDelivered.sum();
+      for (ShardReport r : reports) {
+        metrics.delivered.add(r.delivered());
+        metrics.duplicates.add(r.duplicates());
+        r.errors().forEach(metrics.errors::add);
+        windowDelivered += r.windowDelivered();
+        missing.addAll(r.missing());
+        outstandingDeliveries += r.outstanding().deliveries();
+      }
+
+      double seconds = cfg.duration().toNanos() / 1e9;
+      long sentAndNotRefused = metrics.sent.sum() - ledger.refusedCount();
+      figures.put("refused", ledger.refusedCount());
+      return ctx.result(
+          members,
+          members,
+          1,
+          cfg.rate(),
+          listener.windowAcked.sum() / seconds,
+          windowDelivered / seconds,
+          sentAndNotRefused * members,
+          // A message is outstanding if any member of any shard lacks it.
+          new MessageLedger.Outstanding(missing.size(), outstandingDeliveries),
+          sender.maxLagNanos() / 1e6,
+          figures);
     }
 
-    double seconds = cfg.duration().toNanos() / 1e9;
-    long sentAndNotRefused = metrics.sent.sum() - ledger.refusedCount();
-    figures.put("refused", ledger.refusedCount());
-    return ctx.result(
-        members,
-        members,
-        1,
-        cfg.rate(),
-        listener.windowAcked.sum() / seconds,
-        windowDelivered / seconds,
-        sentAndNotRefused * members,
-        // A message is outstanding if any member of any shard lacks it.
-        new MessageLedger.Outstanding(missing.size(), outstandingDeliveries),
-        sender.maxLagNanos() / 1e6,
-        figures);
+    /** Shards 1..N-1: join the room shard 0 created, expect its messages, report to it. */
+    RunResult listen() throws InterruptedException {
+      metrics.primary(TrafficListener.DELIVERY);
+      metrics.phase("connecting");
+      List<WsConnection> connections = ctx.pool().open(own, listener, c -> {});
+      ctx.requireAllReady(connections, "connecting");
+      shards.announceConnected(own);
+
+      metrics.phase("waiting for the room");
+      String roomRun = shards.awaitRoom(cfg.connectTimeout());
+      metrics.phase("rooms");
+      long joinStart = System.nanoTime();
+      Map<Integer, RoomSetup.Joined> joined = setup.joinRooms(connections, c -> true, roomRun);
+      long lastJoined =
+          joined.values().stream().mapToLong(RoomSetup.Joined::atNanos).max().orElse(joinStart);
+      shards.announceJoined(new RoomShards.JoinSpan(joinStart, lastJoined, joined.size()));
+
+      metrics.phase("waiting for the start");
+      long start = shards.awaitStart(cfg.connectTimeout());
+      long measureFrom = start + cfg.warmup().toNanos();
+      long measureTo = measureFrom + cfg.duration().toNanos();
+      OpenLoopSchedule schedule =
+          OpenLoopSchedule.forDuration(
+              start, cfg.rate(), cfg.warmup().plus(cfg.duration()).toNanos());
+      // Every message of the schedule, before the first is due: a copy must never arrive before
+      // its entry. Shard 0 later names the ones that will not come.
+      for (long k = 0; k < schedule.count(); k++) {
+        long due = schedule.dueNanos(k);
+        ledger.expect(k, due, own, due >= measureFrom);
+      }
+      listener.window(measureFrom, measureTo);
+      metrics.phase(cfg.warmup().isZero() ? "running" : "warmup");
+      sleepUntil(measureFrom);
+      metrics.phase("running");
+      sleepUntil(measureTo);
+
+      metrics.phase("draining");
+      for (long id : shards.awaitPublished(cfg.drainTimeout().plus(REPORT_GRACE))) {
+        ledger.refused(id);
+      }
+      ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
+      MessageLedger.Outstanding outstanding = ledger.outstanding();
+      shards.announceReport(
+          new ShardReport(
+              metrics.delivered.sum(),
+              listener.windowDelivered.sum(),
+              metrics.duplicates.sum(),
+              outstanding,
+              ledger.outstandingIds(),
+              metrics.errors.snapshot(),
+              listener.completions()));
+      double seconds = cfg.duration().toNanos() / 1e9;
+      return ctx.result(
+          1,
+          cfg.rate(),
+          0,
+          listener.windowDelivered.sum() / seconds,
+          (schedule.count() - ledger.refusedCount()) * own,
+          outstanding,
+          0,
+          Map.of("joinAllMs", Math.max(0, lastJoined - joinStart) / 1e6));
+    }
   }
 
   /**
@@ -187,76 +264,6 @@ final class ShardedFanout {
           room.put(id, last);
         });
     return room;
-  }
-
-  /** Shards 1..N-1: join the room shard 0 created, expect its messages, report to it. */
-  private static RunResult listen(Shard s) throws InterruptedException {
-    RunContext ctx = s.ctx();
-    RoomShards shards = s.shards();
-    MessageLedger ledger = s.ledger();
-    TrafficListener listener = s.listener();
-    LoadTestConfig cfg = ctx.config();
-    RunMetrics metrics = ctx.metrics();
-    int own = cfg.connections();
-    metrics.primary(TrafficListener.DELIVERY);
-    metrics.phase("connecting");
-    List<WsConnection> connections = ctx.pool().open(own, listener, c -> {});
-    ctx.requireAllReady(connections, "connecting");
-    shards.announceConnected(own);
-
-    metrics.phase("waiting for the room");
-    String roomRun = shards.awaitRoom(cfg.connectTimeout());
-    metrics.phase("rooms");
-    long joinStart = System.nanoTime();
-    Map<Integer, RoomSetup.Joined> joined = s.setup().joinRooms(connections, c -> true, roomRun);
-    long lastJoined =
-        joined.values().stream().mapToLong(RoomSetup.Joined::atNanos).max().orElse(joinStart);
-    shards.announceJoined(new RoomShards.JoinSpan(joinStart, lastJoined, joined.size()));
-
-    metrics.phase("waiting for the start");
-    long start = shards.awaitStart(cfg.connectTimeout());
-    long measureFrom = start + cfg.warmup().toNanos();
-    long measureTo = measureFrom + cfg.duration().toNanos();
-    OpenLoopSchedule schedule =
-        OpenLoopSchedule.forDuration(
-            start, cfg.rate(), cfg.warmup().plus(cfg.duration()).toNanos());
-    // Every message of the schedule, before the first is due: a copy must never arrive before
-    // its entry. Shard 0 later names the ones that will not come.
-    for (long k = 0; k < schedule.count(); k++) {
-      long due = schedule.dueNanos(k);
-      ledger.expect(k, due, own, due >= measureFrom);
-    }
-    listener.window(measureFrom, measureTo);
-    metrics.phase(cfg.warmup().isZero() ? "running" : "warmup");
-    sleepUntil(measureFrom);
-    metrics.phase("running");
-    sleepUntil(measureTo);
-
-    metrics.phase("draining");
-    for (long id : shards.awaitPublished(cfg.drainTimeout().plus(REPORT_GRACE))) {
-      ledger.refused(id);
-    }
-    ledger.awaitNonePending(System.nanoTime() + cfg.drainTimeout().toNanos());
-    MessageLedger.Outstanding outstanding = ledger.outstanding();
-    shards.announceReport(
-        new ShardReport(
-            metrics.delivered.sum(),
-            listener.windowDelivered.sum(),
-            metrics.duplicates.sum(),
-            outstanding,
-            ledger.outstandingIds(),
-            metrics.errors.snapshot(),
-            listener.completions()));
-    double seconds = cfg.duration().toNanos() / 1e9;
-    return ctx.result(
-        1,
-        cfg.rate(),
-        0,
-        listener.windowDelivered.sum() / seconds,
-        (schedule.count() - ledger.refusedCount()) * own,
-        outstanding,
-        0,
-        Map.of("joinAllMs", Math.max(0, lastJoined - joinStart) / 1e6));
   }
 
   private static void sleepUntil(long nanos) throws InterruptedException {
